@@ -1,0 +1,48 @@
+// `npm run demo`: the main job end to end on the built-in defaults. Starts agenttap's mock model API on
+// 127.0.0.1, runs the example agents under the loader against it, and shows what the session log holds.
+import { spawnSync } from 'node:child_process';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startMock } from '../dist/mock/index.js';
+import { readExpanded } from '../dist/log/read.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const session = `demo-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
+const sessionDir = join(root, '.agenttap', 'sessions', session);
+const mock = await startMock({ pacingMs: 20 });
+
+const agents = [
+  ['examples/anthropic-agent.mjs', 'What is in the examples folder?'],
+  ['examples/openai-agent.mjs', 'What is in the examples folder?'],
+];
+try {
+  for (const [script, task] of agents) {
+    console.log(`\n$ node --import ./loader ${script} "${task}"`);
+    const run = spawnSync(process.execPath, ['--import', './loader', script, task], {
+      cwd: root,
+      stdio: 'inherit',
+      timeout: 60_000,
+      env: {
+        ...process.env,
+        ANTHROPIC_BASE_URL: mock.url,
+        ANTHROPIC_API_KEY: 'sk-ant-demo-key-not-a-real-one',
+        OPENAI_BASE_URL: `${mock.url}/v1`,
+        OPENAI_API_KEY: 'sk-demo-key-not-a-real-one',
+        AGENTTAP_SESSION: session,
+      },
+    });
+    if (run.status !== 0) throw new Error(`${script} failed (${run.status ?? run.signal})`);
+  }
+} finally {
+  await mock.close();
+}
+
+const rows = new Map();
+for await (const { event } of readExpanded(sessionDir)) {
+  if (event.event === 'exchange.request') rows.set(event.exchange, { model: event['gen_ai.request.model'], endpoint: event.endpoint, messages: event.body?.messages?.length ?? event.body?.input?.length });
+  if (event.event === 'exchange.end') Object.assign(rows.get(event.exchange) ?? {}, { ms: Math.round(event.duration_ms), ttft: event.ttft_ms && Math.round(event.ttft_ms), in: event.usage?.input_tokens, out: event.usage?.output_tokens, stop: event['gen_ai.response.finish_reasons']?.[0] });
+}
+console.log(`\nagenttap captured ${rows.size} model calls (the mock received ${mock.received.length}):`);
+console.table([...rows.values()]);
+console.log(`session log: ${relative(process.cwd(), sessionDir)}/`);
+console.log(`  plain records for jq: node bin/agenttap.js cat --full ${relative(process.cwd(), sessionDir)} | jq .`);

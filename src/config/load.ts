@@ -1,0 +1,158 @@
+/**
+ * Reads the config: an optional JSON file (`AGENTTAP_CONFIG`, else `./agenttap.config.json` when present)
+ * overlaid by `AGENTTAP_*` variables, validated by one schema. Any problem throws AGENTTAP_CONFIG_INVALID
+ * with the source (file or variable), the field and the fix — the loader turns that into a stop *before*
+ * the agent starts.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { AgentTapError } from '../errors.js';
+import { ConfigSchema, type Config } from './schema.js';
+
+const DEFAULT_FILE = 'agenttap.config.json';
+
+/** Environment variable → config field path. One table, so errors can name the variable. */
+const ENV_FIELDS: Record<string, { path: string[]; kind: 'string' | 'boolean' | 'integer' | 'endpoints' }> = {
+  AGENTTAP_ENABLED: { path: ['enabled'], kind: 'boolean' },
+  AGENTTAP_DIR: { path: ['dir'], kind: 'string' },
+  AGENTTAP_SESSION: { path: ['session'], kind: 'string' },
+  AGENTTAP_CHILDREN: { path: ['children'], kind: 'string' },
+  AGENTTAP_ENDPOINTS: { path: ['endpoints'], kind: 'endpoints' },
+  AGENTTAP_MAX_BODY_BYTES: { path: ['capture', 'maxBodyBytes'], kind: 'integer' },
+  AGENTTAP_KEY_FILE: { path: ['redact', 'keyFile'], kind: 'string' },
+  AGENTTAP_DEBUG: { path: ['debug'], kind: 'boolean' },
+};
+
+export interface LoadedConfig {
+  config: Config;
+  /** Absolute path of the file read, if any. */
+  file?: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoadedConfig {
+  const file = configFile(env, cwd);
+  const fromFile = file ? readJsonFile(file) : {};
+  const merged = overlay(fromFile, envValues(env));
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) throw configError(parsed.error, file, env);
+  const config = parsed.data;
+  if (!config.debug && /\bagenttap\b/.test(env.NODE_DEBUG ?? '')) config.debug = true;
+  return { config, file };
+}
+
+function configFile(env: NodeJS.ProcessEnv, cwd: string): string | undefined {
+  if (env.AGENTTAP_CONFIG) {
+    const file = resolve(cwd, env.AGENTTAP_CONFIG);
+    if (!existsSync(file)) {
+      throw new AgentTapError(
+        'AGENTTAP_CONFIG_INVALID',
+        `AGENTTAP_CONFIG points at ${file}, which does not exist. Fix: correct the path or unset AGENTTAP_CONFIG.`,
+      );
+    }
+    return file;
+  }
+  const fallback = resolve(cwd, DEFAULT_FILE);
+  return existsSync(fallback) ? fallback : undefined;
+}
+
+function readJsonFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new AgentTapError('AGENTTAP_CONFIG_INVALID', `${file}: cannot be read (${(err as Error).message}).`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new AgentTapError(
+      'AGENTTAP_CONFIG_INVALID',
+      `${file}: not valid JSON (${(err as Error).message}). Fix: check the syntax, e.g. with \`node -e 'JSON.parse(require("fs").readFileSync("${file}","utf8"))'\`.`,
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new AgentTapError('AGENTTAP_CONFIG_INVALID', `${file}: the top level must be a JSON object.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Values from the environment, shaped like the config file. Type errors are left for zod to name. */
+function envValues(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(ENV_FIELDS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    setPath(out, field.path, convert(raw, field.kind));
+  }
+  return out;
+}
+
+function convert(raw: string, kind: 'string' | 'boolean' | 'integer' | 'endpoints'): unknown {
+  switch (kind) {
+    case 'string':
+      return raw;
+    case 'boolean':
+      if (/^(1|true|yes|on)$/i.test(raw)) return true;
+      if (/^(0|false|no|off)$/i.test(raw)) return false;
+      return raw; // zod names the variable and the expected type
+    case 'integer':
+      return /^\d+$/.test(raw) ? Number(raw) : raw;
+    case 'endpoints':
+      // "host", "/path" or "host/path", comma-separated
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((item) => {
+          const slash = item.indexOf('/');
+          if (slash === 0) return { path: item };
+          if (slash < 0) return { host: item };
+          return { host: item.slice(0, slash), path: item.slice(slash) };
+        });
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    node[key] = typeof node[key] === 'object' && node[key] !== null ? node[key] : {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function overlay(base: Record<string, unknown>, top: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(top)) {
+    const below = out[key];
+    out[key] =
+      isPlainObject(below) && isPlainObject(value) ? overlay(below, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function configError(error: z.ZodError, file: string | undefined, env: NodeJS.ProcessEnv): AgentTapError {
+  const lines = error.issues.map((issue) => {
+    const field = issue.path.join('.') || '(top level)';
+    const variable = Object.entries(ENV_FIELDS).find(
+      ([name, f]) => env[name] && f.path.join('.') === issue.path.slice(0, f.path.length).join('.'),
+    )?.[0];
+    const source = variable ? `environment variable ${variable}` : (file ?? 'config');
+    return `  ${source}: field "${field}": ${issue.message}.${fixFor(issue)}`;
+  });
+  return new AgentTapError('AGENTTAP_CONFIG_INVALID', `agenttap: invalid configuration\n${lines.join('\n')}`);
+}
+
+function fixFor(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return ` Fix: remove ${issue.keys.map((k) => `"${k}"`).join(', ')} (see \`agenttap schema config\`).`;
+  if (issue.code === 'invalid_value' && 'values' in issue) {
+    return ` Fix: use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}.`;
+  }
+  return ' Fix: see `agenttap schema config` for the expected shape.';
+}

@@ -1,0 +1,68 @@
+/**
+ * The one place that says what each setting means. A config file (JSON) and `AGENTTAP_*` environment
+ * variables fill the same schema; the environment wins. `agenttap schema config` prints it as JSON Schema.
+ */
+import { z } from 'zod';
+
+export const EndpointRule = z
+  .object({
+    /** Host name to match exactly (e.g. `llm.internal.example`); omit to match any host. */
+    host: z.string().min(1).optional(),
+    /** Path prefix to match (e.g. `/api/generate`). */
+    path: z.string().startsWith('/', { message: 'must start with "/"' }).optional(),
+  })
+  .strict()
+  .refine((r) => r.host !== undefined || r.path !== undefined, { message: 'give a host, a path, or both' });
+
+export const ConfigSchema = z
+  .object({
+    /** Master switch. `AGENTTAP_ENABLED=0` loads the loader but installs nothing. */
+    enabled: z.boolean().default(true),
+    /** Root folder of sessions; each session is `<dir>/<session-id>/`. Relative to the working directory. */
+    dir: z.string().min(1).default('.agenttap/sessions'),
+    /** Session id; default: a timestamp plus a random suffix. Child processes inherit it. */
+    session: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,128}$/, { message: 'use letters, digits, ".", "_" and "-" (at most 128)' })
+      .optional(),
+    /** Whether Node child processes that inherit the loader (through NODE_OPTIONS) join the session. */
+    children: z.enum(['join', 'off']).default('join'),
+    /** Extra model endpoints to capture, beyond the built-in Anthropic and OpenAI paths. */
+    endpoints: z.array(EndpointRule).default([]),
+    capture: z
+      .object({
+        /** Bytes of a request or response body to keep; past it the record says `truncated`. */
+        maxBodyBytes: z.number().int().positive().default(16 * 1024 * 1024),
+        /** Parts of a request at least this big (JSON bytes) are written once as blobs and referenced. */
+        blobMinBytes: z.number().int().nonnegative().default(256),
+      })
+      .strict()
+      .prefault({}),
+    redact: z
+      .object({
+        /** The per-install HMAC key that makes placeholder tags stable. */
+        keyFile: z.string().min(1).optional(),
+        /** Extra secret patterns: `{ "name": "internal-token", "pattern": "itk_[a-z0-9]{32}" }`. */
+        patterns: z
+          .array(
+            z
+              .object({
+                name: z.string().regex(/^[a-z0-9-]+$/, { message: 'use lower-case letters, digits and "-"' }),
+                pattern: z.string().min(1),
+                flags: z.string().regex(/^[imsu]*$/, { message: 'only the flags i, m, s, u' }).optional(),
+              })
+              .strict(),
+          )
+          .default([]),
+        /** The narrow keyed high-entropy rule (`password = <random>`). */
+        highEntropy: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    /** Debug lines on stderr (also `NODE_DEBUG=agenttap`). */
+    debug: z.boolean().default(false),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;

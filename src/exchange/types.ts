@@ -1,0 +1,121 @@
+/**
+ * The shared vocabulary of agenttap: what an exchange is, independent of the layer that saw it
+ * (fetch, http, SDK) and of the provider that served it. Taps produce these; codecs fill the
+ * response side; the log sink serialises them; reports read them back through `src/log/events.ts`.
+ */
+
+export type Provider = 'anthropic' | 'openai' | 'unknown';
+
+/** Which API an exchange talks to; decides the request parser and the response codec. */
+export type Endpoint =
+  | 'anthropic.messages'
+  | 'anthropic.count_tokens'
+  | 'openai.chat'
+  | 'openai.responses'
+  /** A host/path the user added in config: captured, but reassembled only as generic JSON/SSE. */
+  | 'custom';
+
+/** The way out of the process that saw the HTTP attempt. */
+export type Layer = 'fetch' | 'http' | 'sdk';
+
+/** Token usage normalised across providers (Anthropic names; OpenAI's are mapped onto them). */
+export interface Usage {
+  input_tokens?: number;
+  output_tokens?: number;
+  cache_read_input_tokens?: number;
+  cache_creation_input_tokens?: number;
+  /** OpenAI reasoning tokens (a part of output_tokens). */
+  reasoning_tokens?: number;
+}
+
+/** An error reported by the API: an error status with a JSON body, or an in-stream `error` event. */
+export interface ApiError {
+  type: string;
+  message: string;
+}
+
+/**
+ * What a codec makes of a response, streamed or not. `body` is the provider-native non-streaming
+ * equivalent — an Anthropic `Message`, an OpenAI `ChatCompletion`, a Responses API `Response` —
+ * so it can be compared with what the SDK handed to the agent.
+ */
+export interface ResponseSummary {
+  body: unknown;
+  usage?: Usage;
+  stopReason?: string;
+  responseId?: string;
+  responseModel?: string;
+  error?: ApiError;
+  /** SSE events seen (0 for a plain response). */
+  events: number;
+  /** Event types the codec does not know; they were passed through untouched. */
+  unknownEvents?: string[];
+  /** Content was cut at the capture limit; the agent still received everything. */
+  truncated?: boolean;
+  /** Parsing failed; the agent still received everything. */
+  parseError?: string;
+}
+
+export interface ObserverOptions {
+  endpoint: Endpoint;
+  /** The response's content-type header ('text/event-stream' → SSE, otherwise JSON or text). */
+  contentType: string | null;
+  status: number;
+  /** Called once, when the first content token (text, thinking, tool input, refusal) arrives. */
+  onFirstContent?: () => void;
+  /** Called once, at the semantic end of a stream: `message_stop`, `[DONE]`, `response.completed`. */
+  onSemanticEnd?: () => void;
+  /** Bytes of reassembled content to keep before `truncated` is set. */
+  maxCaptureBytes?: number;
+}
+
+/**
+ * Sees a response body as it flows to the agent. Fed already-decoded bytes (no gzip), in order;
+ * never throws (a parse problem lands in `parseError`); never holds more than the reassembled content.
+ */
+export interface ResponseObserver {
+  write(chunk: Uint8Array): void;
+  /** May be called once, after the last write (or instead of it, on cancel/error). */
+  finish(): ResponseSummary;
+}
+
+/** The request as the tap saw it, before redaction. */
+export interface CapturedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  /** Parsed JSON when the body is JSON, the text otherwise, undefined when there is none or it is unreadable. */
+  body: unknown;
+  bodyBytes: number;
+}
+
+/** Request facts every exchange carries (parsed from the body by `describeRequest`). */
+export interface RequestFacts {
+  model?: string;
+  stream: boolean;
+  maxTokens?: number;
+  messages?: number;
+  tools?: number;
+}
+
+/** How an exchange ended. Exactly one per exchange. */
+export type Outcome =
+  /** The body was read to its end (or the response had none). */
+  | 'complete'
+  /** The consumer cancelled the body (break out of a loop, `controller.abort()` after headers). */
+  | 'cancelled'
+  /** The request was aborted through its signal before or during the response. */
+  | 'aborted'
+  /** A network or protocol error. */
+  | 'error'
+  /** The process exited with the response still open. */
+  | 'incomplete';
+
+export interface Timings {
+  /** Wall clock (ms since epoch) at the start of the request. */
+  startedAt: number;
+  /** Monotonic offsets from the start, in ms. */
+  headersMs?: number;
+  firstTokenMs?: number;
+  endMs?: number;
+}

@@ -1,0 +1,36 @@
+/**
+ * The `--import` entry: `node --import ./loader <agent>` (repo) or `node --import agenttap/loader <agent>`.
+ *
+ * Runs before the agent's first line (Node awaits `--import` modules). Guards:
+ *   - main thread only: the preload also runs in worker_threads (PITFALLS #18);
+ *   - once per process, even if imported twice (ESM + CJS paths);
+ *   - child processes that inherit the loader through NODE_OPTIONS join the parent's session, or stay
+ *     inactive with `AGENTTAP_CHILDREN=off` (see src/log/session.ts).
+ * Never writes to stdout, never throws into the agent. The one deliberate stop: an invalid config, reported
+ * on stderr with file, field and fix, exits with code 78 (EX_CONFIG) before the agent starts.
+ */
+import { isMainThread } from 'node:worker_threads';
+import { AgentTapError } from '../errors.js';
+import { activate } from './activate.js';
+
+const LOADED = Symbol.for('agenttap.loaded');
+const g = globalThis as typeof globalThis & { [LOADED]?: boolean };
+
+export const EXIT_CONFIG = 78;
+
+if (isMainThread && !g[LOADED]) {
+  g[LOADED] = true;
+  try {
+    await activate();
+  } catch (err) {
+    if (err instanceof AgentTapError && err.code === 'AGENTTAP_CONFIG_INVALID') {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    try {
+      process.stderr.write(`agenttap: not capturing this run: ${(err as Error)?.stack ?? String(err)}\n`);
+    } catch {
+      // stderr closed
+    }
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The session log's event types: one zod schema per event, versioned (`v`), exported as JSON Schema by
+ * `agenttap schema` and committed under `schemas/`. Readers (reports, `agenttap cat`) depend on this file
+ * only — never on the tap — so a log can be read without loading anything that patches.
+ *
+ * Every line of `<session>/<pid>.ndjson` is one event. Objects are open (`z.looseObject`): a newer agenttap
+ * may add fields, and an older reader keeps going.
+ */
+import { z } from 'zod';
+import * as sc from './semconv.js';
+
+export const LOG_VERSION = 1;
+
+/** A reference to a content-addressed blob written earlier in the same file (`blob` event). */
+export const BlobRef = z.object({ $blob: z.string() }).strict();
+export type BlobRef = z.infer<typeof BlobRef>;
+
+const Headers = z.record(z.string(), z.string());
+
+const base = {
+  v: z.literal(LOG_VERSION),
+  /** Wall clock, ms since epoch (pino's `time`). */
+  time: z.number(),
+  session: z.string(),
+  pid: z.number().int(),
+  ppid: z.number().int(),
+  /** Monotonic clock of the writing process, ms (`performance.now()`); orders events within a process. */
+  mono: z.number(),
+};
+
+export const SessionStart = z.looseObject({
+  ...base,
+  event: z.literal('session.start'),
+  agenttap: z.string(),
+  node: z.string(),
+  argv: z.array(z.string()),
+  cwd: z.string(),
+  /** Set when this process joined a session its parent started (through NODE_OPTIONS). */
+  parent_pid: z.number().int().optional(),
+});
+
+export const ExchangeRequest = z.looseObject({
+  ...base,
+  event: z.literal('exchange.request'),
+  exchange: z.string(),
+  layer: z.enum(['fetch', 'http', 'sdk']),
+  endpoint: z.enum(['anthropic.messages', 'anthropic.count_tokens', 'openai.chat', 'openai.responses', 'custom']),
+  [sc.GEN_AI_PROVIDER_NAME]: z.string(),
+  [sc.GEN_AI_OPERATION_NAME]: z.string(),
+  [sc.GEN_AI_REQUEST_MODEL]: z.string().optional(),
+  [sc.GEN_AI_REQUEST_MAX_TOKENS]: z.number().optional(),
+  [sc.HTTP_REQUEST_METHOD]: z.string(),
+  [sc.URL_FULL]: z.string(),
+  [sc.SERVER_ADDRESS]: z.string(),
+  [sc.SERVER_PORT]: z.number().int().optional(),
+  stream: z.boolean(),
+  headers: Headers,
+  /** Redacted body; `system`, `tools` and each message may be `BlobRef`s. Absent when unreadable. */
+  body: z.unknown().optional(),
+  body_bytes: z.number().int(),
+});
+
+export const ExchangeResponse = z.looseObject({
+  ...base,
+  event: z.literal('exchange.response'),
+  exchange: z.string(),
+  [sc.HTTP_RESPONSE_STATUS_CODE]: z.number().int(),
+  headers: Headers,
+  /** Final URL after redirects (redacted). */
+  url: z.string().optional(),
+  redirected: z.boolean().optional(),
+  /** Time to response headers, from the request start. */
+  ttfb_ms: z.number(),
+});
+
+export const Usage = z.looseObject({
+  input_tokens: z.number().optional(),
+  output_tokens: z.number().optional(),
+  cache_read_input_tokens: z.number().optional(),
+  cache_creation_input_tokens: z.number().optional(),
+  reasoning_tokens: z.number().optional(),
+});
+
+export const ExchangeEnd = z.looseObject({
+  ...base,
+  event: z.literal('exchange.end'),
+  exchange: z.string(),
+  outcome: z.enum(['complete', 'cancelled', 'aborted', 'error', 'incomplete']),
+  duration_ms: z.number(),
+  /** Time to the first content token (text, thinking, tool input), from the request start. */
+  ttft_ms: z.number().optional(),
+  /** The reassembled response, provider-native (Message, ChatCompletion, Response), redacted. */
+  body: z.unknown().optional(),
+  usage: Usage.optional(),
+  [sc.GEN_AI_USAGE_INPUT_TOKENS]: z.number().optional(),
+  [sc.GEN_AI_USAGE_OUTPUT_TOKENS]: z.number().optional(),
+  [sc.GEN_AI_RESPONSE_ID]: z.string().optional(),
+  [sc.GEN_AI_RESPONSE_MODEL]: z.string().optional(),
+  [sc.GEN_AI_RESPONSE_FINISH_REASONS]: z.array(z.string()).optional(),
+  /** An error the API reported (error status body, or an in-stream `error` event). */
+  api_error: z.object({ type: z.string(), message: z.string() }).optional(),
+  /** A network/protocol error or abort seen by the tap. */
+  error: z.object({ type: z.string(), message: z.string() }).optional(),
+  [sc.ERROR_TYPE]: z.string().optional(),
+  sse_events: z.number().int(),
+  unknown_events: z.array(z.string()).optional(),
+  truncated: z.boolean().optional(),
+  parse_error: z.string().optional(),
+  /** Response body bytes the agent received (decoded). */
+  bytes: z.number().int(),
+});
+
+export const Blob = z.looseObject({
+  ...base,
+  event: z.literal('blob'),
+  hash: z.string(),
+  content: z.unknown(),
+});
+
+export const TapWarning = z.looseObject({
+  ...base,
+  event: z.literal('tap.warning'),
+  code: z.string(),
+  message: z.string(),
+  exchange: z.string().optional(),
+});
+
+export const SessionEnd = z.looseObject({
+  ...base,
+  event: z.literal('session.end'),
+  exchanges: z.number().int(),
+  /** Records dropped because redaction failed (never written raw). */
+  dropped: z.number().int(),
+  warnings: z.number().int(),
+});
+
+export const LogEvent = z.discriminatedUnion('event', [
+  SessionStart,
+  ExchangeRequest,
+  ExchangeResponse,
+  ExchangeEnd,
+  Blob,
+  TapWarning,
+  SessionEnd,
+]);
+export type LogEvent = z.infer<typeof LogEvent>;
+export type EventName = LogEvent['event'];
+export type EventOf<N extends EventName> = Extract<LogEvent, { event: N }>;
+/** What a writer supplies; the sink adds the common fields. */
+export type EventBody<N extends EventName> = Omit<EventOf<N>, keyof typeof base | 'event'>;
+
+export function isBlobRef(value: unknown): value is BlobRef {
+  return typeof value === 'object' && value !== null && typeof (value as { $blob?: unknown }).$blob === 'string'
+    && Object.keys(value).length === 1;
+}

@@ -1,0 +1,257 @@
+/**
+ * Between the taps and the disk. Taps hand over raw facts on the agent's call stack and return at once;
+ * the recorder redacts, de-duplicates and writes them a moment later (setImmediate), in order.
+ *
+ *   tap ──► queue (raw, in memory only) ──► redact ──► blobs ──► sink (pino)
+ *                      └── on process exit: drained synchronously, then flushed
+ *
+ * Fail closed for secrets: a record whose redaction throws is dropped and counted, never written raw.
+ */
+import { createHash } from 'node:crypto';
+import type { Endpoint, Outcome, ResponseSummary } from '../exchange/types.js';
+import type { EndpointMatch } from '../exchange/endpoints.js';
+import type { Redactor } from '../policy/redact/types.js';
+import { BlobStore, repeatedParts } from './blobs.js';
+import type { BlobRef, EventBody, EventName } from './events.js';
+import * as sc from './semconv.js';
+import type { Sink } from './sink.js';
+
+export interface RequestRecord {
+  id: string;
+  layer: 'fetch' | 'http' | 'sdk';
+  match: EndpointMatch;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  /** Parsed JSON body, the text when not JSON, undefined when unreadable. */
+  body: unknown;
+  bodyBytes: number;
+  model?: string;
+  maxTokens?: number;
+  stream: boolean;
+}
+
+export interface ResponseRecord {
+  id: string;
+  status: number;
+  headers: Record<string, string>;
+  url?: string;
+  redirected?: boolean;
+  ttfbMs: number;
+}
+
+export interface EndRecord {
+  id: string;
+  outcome: Outcome;
+  durationMs: number;
+  ttftMs?: number;
+  summary?: ResponseSummary;
+  error?: { type: string; message: string };
+  bytes: number;
+}
+
+export interface RecorderOptions {
+  sink: Sink;
+  redactor: Redactor;
+  blobMinBytes: number;
+  /** One line on stderr per warning code. */
+  notify?: (message: string) => void;
+}
+
+/** Caps memory of the raw-part cache (hash → blob ref); old entries just cost a re-redaction. */
+const PART_CACHE_LIMIT = 50_000;
+/** Per code, how many `tap.warning` events reach the log; the rest are only counted. */
+const WARNINGS_LOGGED_PER_CODE = 20;
+
+export class Recorder {
+  private queue: (() => void)[] = [];
+  private scheduled = false;
+  private readonly blobs: BlobStore;
+  /** sha256(raw part JSON) → its blob ref. Raw hashes live in memory only; only redacted content is hashed to disk. */
+  private readonly partCache = new Map<string, BlobRef>();
+  private readonly warningCounts = new Map<string, number>();
+  exchanges = 0;
+  dropped = 0;
+  warnings = 0;
+
+  constructor(private readonly options: RecorderOptions) {
+    this.blobs = new BlobStore((hash, content) => options.sink.write('blob', { hash, content }));
+  }
+
+  request(record: RequestRecord): void {
+    this.exchanges++;
+    this.enqueue(() => this.writeRequest(record));
+  }
+
+  response(record: ResponseRecord): void {
+    this.enqueue(() => this.writeResponse(record));
+  }
+
+  end(record: EndRecord): void {
+    this.enqueue(() => this.writeEnd(record));
+  }
+
+  /** A tap problem: the agent goes on; stderr hears of it once per code, the log each time (bounded). */
+  warn(code: string, message: string, exchange?: string): void {
+    this.warnings++;
+    const seen = (this.warningCounts.get(code) ?? 0) + 1;
+    this.warningCounts.set(code, seen);
+    if (seen === 1) this.options.notify?.(`agenttap: ${message} (further "${code}" warnings go to the log only)`);
+    if (seen <= WARNINGS_LOGGED_PER_CODE) {
+      this.enqueue(() => this.options.sink.write('tap.warning', { code, message, ...(exchange ? { exchange } : {}) }));
+    }
+  }
+
+  /** Everything queued, now. Safe to call from `process.on('exit')`: all work is synchronous. */
+  drainSync(): void {
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      for (const job of batch) job();
+    }
+  }
+
+  writeSessionEnd(): void {
+    this.options.sink.write('session.end', { exchanges: this.exchanges, dropped: this.dropped, warnings: this.warnings });
+  }
+
+  private enqueue(job: () => void): void {
+    this.queue.push(job);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // unref'd so a pending write never keeps the agent alive; `exit` drains whatever is left.
+    const immediate = setImmediate(() => {
+      this.scheduled = false;
+      this.drainSync();
+    });
+    immediate.unref();
+  }
+
+  /** Runs one record's redaction; on failure drops it (never written raw) and says so. */
+  private redacted<T>(exchange: string, what: string, build: () => T): T | undefined {
+    try {
+      return build();
+    } catch (err) {
+      this.dropped++;
+      this.warn('redaction-failed', `redaction failed for the ${what} of exchange ${exchange} (${(err as Error).name}); the record was dropped`, exchange);
+      return undefined;
+    }
+  }
+
+  private writeRequest(r: RequestRecord): void {
+    const { redactor } = this.options;
+    const body = this.redacted(r.id, 'request', () => ({
+      headers: redactor.headers(r.headers),
+      url: redactor.url(r.url),
+      body: r.body === undefined ? undefined : this.compactBody(r.match.endpoint, r.body),
+    }));
+    if (!body) return;
+    const url = new URL(r.url);
+    const event: EventBody<'exchange.request'> = {
+      exchange: r.id,
+      layer: r.layer,
+      endpoint: r.match.endpoint,
+      [sc.GEN_AI_PROVIDER_NAME]: r.match.provider,
+      [sc.GEN_AI_OPERATION_NAME]: r.match.operation,
+      ...(r.model !== undefined ? { [sc.GEN_AI_REQUEST_MODEL]: r.model } : {}),
+      ...(r.maxTokens !== undefined ? { [sc.GEN_AI_REQUEST_MAX_TOKENS]: r.maxTokens } : {}),
+      [sc.HTTP_REQUEST_METHOD]: r.method,
+      [sc.URL_FULL]: body.url,
+      [sc.SERVER_ADDRESS]: url.hostname,
+      ...(url.port ? { [sc.SERVER_PORT]: Number(url.port) } : {}),
+      stream: r.stream,
+      headers: body.headers,
+      ...(body.body !== undefined ? { body: body.body } : {}),
+      body_bytes: r.bodyBytes,
+    };
+    this.write('exchange.request', event);
+  }
+
+  private writeResponse(r: ResponseRecord): void {
+    const { redactor } = this.options;
+    const redacted = this.redacted(r.id, 'response headers', () => ({
+      headers: redactor.headers(r.headers),
+      url: r.url === undefined ? undefined : redactor.url(r.url),
+    }));
+    if (!redacted) return;
+    this.write('exchange.response', {
+      exchange: r.id,
+      [sc.HTTP_RESPONSE_STATUS_CODE]: r.status,
+      headers: redacted.headers,
+      ...(redacted.url !== undefined ? { url: redacted.url } : {}),
+      ...(r.redirected ? { redirected: true } : {}),
+      ttfb_ms: round(r.ttfbMs),
+    });
+  }
+
+  private writeEnd(r: EndRecord): void {
+    const { redactor } = this.options;
+    const s = r.summary;
+    const redacted = this.redacted(r.id, 'response', () => ({
+      body: s?.body === undefined ? undefined : redactor.value(s.body),
+      apiError: s?.error ? redactor.value(s.error) : undefined,
+      error: r.error ? redactor.value(r.error) : undefined,
+    }));
+    if (!redacted) return;
+    this.write('exchange.end', {
+      exchange: r.id,
+      outcome: r.outcome,
+      duration_ms: round(r.durationMs),
+      ...(r.ttftMs !== undefined ? { ttft_ms: round(r.ttftMs) } : {}),
+      ...(redacted.body !== undefined ? { body: redacted.body } : {}),
+      ...(s?.usage ? { usage: s.usage } : {}),
+      ...(s?.usage?.input_tokens !== undefined ? { [sc.GEN_AI_USAGE_INPUT_TOKENS]: s.usage.input_tokens } : {}),
+      ...(s?.usage?.output_tokens !== undefined ? { [sc.GEN_AI_USAGE_OUTPUT_TOKENS]: s.usage.output_tokens } : {}),
+      ...(s?.responseId ? { [sc.GEN_AI_RESPONSE_ID]: s.responseId } : {}),
+      ...(s?.responseModel ? { [sc.GEN_AI_RESPONSE_MODEL]: s.responseModel } : {}),
+      ...(s?.stopReason ? { [sc.GEN_AI_RESPONSE_FINISH_REASONS]: [s.stopReason] } : {}),
+      ...(redacted.apiError ? { api_error: redacted.apiError } : {}),
+      ...(redacted.error ? { error: redacted.error, [sc.ERROR_TYPE]: redacted.error.type } : {}),
+      sse_events: s?.events ?? 0,
+      ...(s?.unknownEvents?.length ? { unknown_events: s.unknownEvents } : {}),
+      ...(s?.truncated ? { truncated: true } : {}),
+      ...(s?.parseError ? { parse_error: s.parseError } : {}),
+      bytes: r.bytes,
+    });
+  }
+
+  private write<N extends EventName>(event: N, body: EventBody<N>): void {
+    this.options.sink.write(event, body);
+  }
+
+  /** The redacted body, with the parts agents resend every turn replaced by blob references. */
+  private compactBody(endpoint: Endpoint, body: unknown): unknown {
+    const { redactor } = this.options;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return redactor.value(body);
+    const { whole, each } = repeatedParts(endpoint);
+    const rest: Record<string, unknown> = {};
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(body)) {
+      if (whole.includes(key)) out[key] = this.part(value);
+      else if (each.includes(key) && Array.isArray(value)) out[key] = value.map((item) => this.part(item));
+      else rest[key] = value;
+    }
+    // Keep the agent's key order: it is what a reader expects to see.
+    const redactedRest = redactor.value(rest);
+    const ordered: Record<string, unknown> = {};
+    for (const key of Object.keys(body)) ordered[key] = key in out ? out[key] : redactedRest[key];
+    return ordered;
+  }
+
+  private part(value: unknown): unknown {
+    const raw = JSON.stringify(value);
+    if (raw === undefined || raw.length < this.options.blobMinBytes) return this.options.redactor.value(value);
+    const rawKey = createHash('sha256').update(raw).digest('base64');
+    const cached = this.partCache.get(rawKey);
+    if (cached) return cached;
+    const redacted = this.options.redactor.value(value);
+    const ref = this.blobs.ref(redacted, JSON.stringify(redacted));
+    if (this.partCache.size >= PART_CACHE_LIMIT) this.partCache.delete(this.partCache.keys().next().value!);
+    this.partCache.set(rawKey, ref);
+    return ref;
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

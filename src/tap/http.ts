@@ -1,0 +1,196 @@
+/**
+ * The http/https tap, for clients that never touch fetch: node-fetch and axios based ones
+ * (`@anthropic-ai/sdk` ≤ 0.41, `openai` 4.x, Claude Code's side calls) — PITFALLS #21.
+ *
+ * It wraps `request` and `get` of both modules and inspects the ClientRequest they return, so every call
+ * signature (url string, URL, options, url + options, callback) is covered by Node's own parsing. It only
+ * ever observes, never consumes:
+ *   - the request body through the instance's `write`/`end`,
+ *   - the response body through the instance's `push` (what the HTTP parser calls for each chunk), so the
+ *     stream's flowing mode, backpressure and listeners stay exactly as the agent set them,
+ *   - errors through `emit`, never through an added 'error' listener (which would swallow a crash the
+ *     agent expects).
+ * Compressed bodies are inflated on a side copy for the codec (PITFALLS #11); the agent gets the raw bytes.
+ */
+import http, { type ClientRequest, type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { syncBuiltinESMExports } from 'node:module';
+import zlib from 'node:zlib';
+import type { TapContext, Uninstall } from './context.js';
+import { LiveExchange, isAbortError } from './live-exchange.js';
+import { safely } from './safely.js';
+
+const STATE = Symbol.for('agenttap.http');
+
+type RequestFn = typeof http.request;
+interface Patched {
+  module: typeof http | typeof https;
+  key: 'request' | 'get';
+  original: RequestFn;
+  wrapped: RequestFn;
+}
+
+type GlobalWithState = typeof globalThis & { [STATE]?: Patched[] };
+
+export function installHttpTap(ctx: TapContext): Uninstall {
+  const g = globalThis as GlobalWithState;
+  if (g[STATE]) return () => {};
+  const patched: Patched[] = [];
+  for (const module of [http, https]) {
+    for (const key of ['request', 'get'] as const) {
+      const original = module[key] as RequestFn;
+      const wrapped = function (this: unknown, ...args: unknown[]) {
+        const req = (original as (...a: unknown[]) => ClientRequest).apply(this, args);
+        safely(ctx.warn, 'http-tap-failed', () => observeRequest(ctx, req), undefined);
+        return req;
+      } as RequestFn;
+      module[key] = wrapped;
+      patched.push({ module, key, original, wrapped });
+    }
+  }
+  g[STATE] = patched;
+  // `import { request } from 'node:https'` binds to the ESM facade; this makes it see the wrapper.
+  syncBuiltinESMExports();
+  return () => {
+    for (const p of patched) if (p.module[p.key] === p.wrapped) p.module[p.key] = p.original;
+    syncBuiltinESMExports();
+    delete g[STATE];
+  };
+}
+
+const seen = new WeakSet<ClientRequest>();
+
+function observeRequest(ctx: TapContext, req: ClientRequest): void {
+  if (seen.has(req)) return; // https.get → https.request inside one call: one record
+  seen.add(req);
+  const host = String(req.getHeader('host') ?? req.host);
+  const url = new URL(`${req.protocol}//${host}${req.path}`);
+  const match = ctx.matchEndpoint(req.method, url);
+  if (!match) return;
+
+  const exchange = new LiveExchange(ctx, { layer: 'http', match, method: req.method, url: url.href, headers: outgoingHeaders(req) });
+  captureBody(ctx, req, (text, bytes) => exchange.requested(text, bytes));
+
+  let gotResponse = false;
+  const emit = req.emit;
+  req.emit = function (this: ClientRequest, event: string | symbol, ...args: unknown[]): boolean {
+    safely(ctx.warn, 'http-tap-failed', () => {
+      if (event === 'response') {
+        gotResponse = true;
+        observeResponse(exchange, args[0] as IncomingMessage);
+      } else if (event === 'error' && !gotResponse) {
+        exchange.finish(isAbortError(args[0]) ? 'aborted' : 'error', args[0]);
+      } else if (event === 'close' && !gotResponse) {
+        exchange.finish('aborted');
+      }
+    }, undefined);
+    return emit.call(this, event, ...args);
+  } as typeof req.emit;
+}
+
+/** Collects what the agent writes, up to the capture limit, and reports it when the request ends. */
+function captureBody(ctx: TapContext, req: ClientRequest, done: (text: string | undefined, bytes: number) => void): void {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  let reported = false;
+  const take = (chunk: unknown, encoding: unknown) => {
+    if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.from(chunk as Uint8Array);
+    bytes += buf.byteLength;
+    if (bytes <= ctx.maxBodyBytes) chunks.push(buf);
+  };
+  const write = req.write;
+  const end = req.end;
+  req.write = function (this: ClientRequest, chunk: unknown, encoding?: unknown, cb?: unknown) {
+    safely(ctx.warn, 'http-tap-failed', () => take(chunk, encoding), undefined);
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, encoding, cb);
+  } as typeof req.write;
+  req.end = function (this: ClientRequest, chunk?: unknown, encoding?: unknown, cb?: unknown) {
+    safely(ctx.warn, 'http-tap-failed', () => {
+      take(chunk, encoding);
+      if (!reported) {
+        reported = true;
+        done(bytes > ctx.maxBodyBytes ? undefined : Buffer.concat(chunks).toString('utf8'), bytes);
+      }
+    }, undefined);
+    return (end as (...a: unknown[]) => ClientRequest).call(this, chunk, encoding, cb);
+  } as typeof req.end;
+}
+
+function observeResponse(exchange: LiveExchange, res: IncomingMessage): void {
+  exchange.responded(res.statusCode ?? 0, incomingHeaders(res));
+  const decoder = inflaterFor(res.headers['content-encoding']);
+  let ended = false;
+  const complete = () => {
+    if (!decoder) return exchange.finish('complete');
+    decoder.once('end', () => exchange.finish('complete'));
+    decoder.end();
+  };
+  if (decoder) {
+    decoder.on('data', (chunk: Buffer) => exchange.chunk(chunk));
+    decoder.on('error', (err) => exchange.finish('error', err));
+  }
+
+  const push = res.push;
+  res.push = function (this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (!ended) {
+      if (chunk === null) {
+        ended = true;
+        complete();
+      } else if (chunk !== undefined) {
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk, encoding) : (chunk as Buffer);
+        // Copy for the inflater: the parser may reuse its buffer once push returns.
+        if (decoder) decoder.write(Buffer.from(buf));
+        else exchange.chunk(buf);
+      }
+    }
+    return push.call(this, chunk, encoding);
+  };
+
+  const emit = res.emit;
+  res.emit = function (this: IncomingMessage, event: string | symbol, ...args: unknown[]): boolean {
+    if (!ended) {
+      if (event === 'error') {
+        ended = true;
+        exchange.finish(isAbortError(args[0]) ? 'aborted' : 'error', args[0]);
+      } else if (event === 'aborted') {
+        ended = true;
+        exchange.finish('aborted');
+      } else if (event === 'close') {
+        ended = true;
+        exchange.finish(res.complete ? 'complete' : 'cancelled');
+      }
+    }
+    return emit.call(this, event, ...args);
+  } as typeof res.emit;
+}
+
+function inflaterFor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
+  switch (encoding?.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.createGunzip();
+    case 'deflate':
+      return zlib.createInflate();
+    case 'br':
+      return zlib.createBrotliDecompress();
+    default:
+      return undefined;
+  }
+}
+
+function outgoingHeaders(req: ClientRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(req.getHeaders())) {
+    if (value !== undefined) out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+function incomingHeaders(res: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(res.headers)) {
+    if (value !== undefined) out[key] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}

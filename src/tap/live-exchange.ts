@@ -1,0 +1,131 @@
+/**
+ * One HTTP attempt in flight, whichever tap saw it. Owns the lifecycle the log promises:
+ *
+ *   1 request  — recorded when the attempt starts
+ *   2 response — recorded when headers arrive; the codec starts observing the body
+ *   3 chunks   — fed to the codec as the agent reads them
+ *   4 end      — exactly once: body end, semantic end (`message_stop`, `[DONE]`), cancel, abort, error,
+ *                or process exit (`incomplete`); later calls are ignored
+ */
+import { performance } from 'node:perf_hooks';
+import type { EndpointMatch } from '../exchange/endpoints.js';
+import { createResponseObserver } from '../exchange/observer.js';
+import { describeRequest } from '../exchange/request.js';
+import type { Layer, Outcome, ResponseObserver, ResponseSummary } from '../exchange/types.js';
+import type { TapContext } from './context.js';
+import { safely } from './safely.js';
+
+export interface AttemptStart {
+  layer: Layer;
+  match: EndpointMatch;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+export class LiveExchange {
+  readonly id: string;
+  private readonly t0 = performance.now();
+  private observer: ResponseObserver | undefined;
+  private firstTokenMs: number | undefined;
+  private semanticEnd = false;
+  private bytes = 0;
+  private finished = false;
+
+  constructor(
+    private readonly ctx: TapContext,
+    private readonly start: AttemptStart,
+  ) {
+    this.id = ctx.nextExchangeId();
+    ctx.open.add(this);
+  }
+
+  /** Step 1. `text` is the request body as sent (undefined when it could not be read). */
+  requested(text: string | undefined, bodyBytes: number): void {
+    safely(this.ctx.warn, 'request-capture-failed', () => {
+      const body = text === undefined ? undefined : parseBody(text, this.ctx.maxBodyBytes);
+      const facts = describeRequest(this.start.match.endpoint, body);
+      this.ctx.recorder.request({
+        id: this.id,
+        ...this.start,
+        body,
+        bodyBytes,
+        model: facts.model,
+        maxTokens: facts.maxTokens,
+        stream: facts.stream,
+      });
+    }, undefined);
+  }
+
+  /** Step 2. */
+  responded(status: number, headers: Record<string, string>, extra: { url?: string; redirected?: boolean } = {}): void {
+    safely(this.ctx.warn, 'response-capture-failed', () => {
+      this.ctx.recorder.response({ id: this.id, status, headers, ...extra, ttfbMs: performance.now() - this.t0 });
+      this.observer = createResponseObserver({
+        endpoint: this.start.match.endpoint,
+        contentType: headers['content-type'] ?? null,
+        status,
+        maxCaptureBytes: this.ctx.maxBodyBytes,
+        onFirstContent: () => {
+          this.firstTokenMs ??= performance.now() - this.t0;
+        },
+        onSemanticEnd: () => {
+          this.semanticEnd = true;
+        },
+      });
+    }, undefined);
+  }
+
+  /** Step 3: a decoded body chunk, on its way to the agent. */
+  chunk(bytes: Uint8Array): void {
+    if (this.finished) return;
+    this.bytes += bytes.byteLength;
+    safely(this.ctx.warn, 'codec-failed', () => this.observer?.write(bytes), undefined);
+    // Consumers may stop reading right at the semantic end and never cancel (openai stops at [DONE]).
+    if (this.semanticEnd) this.finish('complete');
+  }
+
+  /** Step 4, exactly once. */
+  finish(outcome: Outcome, error?: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.ctx.open.delete(this);
+    safely(this.ctx.warn, 'finish-failed', () => {
+      const summary: ResponseSummary | undefined = this.observer?.finish();
+      this.ctx.recorder.end({
+        id: this.id,
+        outcome,
+        durationMs: performance.now() - this.t0,
+        ttftMs: this.firstTokenMs,
+        summary,
+        error: error === undefined ? undefined : describeError(error),
+        bytes: this.bytes,
+      });
+    }, undefined);
+  }
+}
+
+function parseBody(text: string, maxBytes: number): unknown {
+  if (text.length > maxBytes) return `[agenttap: body of ${text.length} characters not kept (capture.maxBodyBytes)]`;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export function describeError(error: unknown): { type: string; message: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const cause = (error as { cause?: { message?: unknown } }).cause;
+    const causeText = typeof cause?.message === 'string' ? ` (${cause.message})` : '';
+    return { type: typeof code === 'string' ? code : error.name, message: `${error.message}${causeText}` };
+  }
+  return { type: 'unknown', message: String(error) };
+}
+
+export function isAbortError(error: unknown): boolean {
+  const name = (error as { name?: unknown })?.name;
+  const code = (error as { code?: unknown })?.code;
+  return name === 'AbortError' || code === 'ABORT_ERR' || code === 'UND_ERR_ABORTED';
+}

@@ -1,0 +1,91 @@
+/**
+ * Runs a program in a child process, with or without the real loader, and reads back what it logged.
+ * Every run is bounded in time; every session lives in a fresh temporary folder.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readExpanded } from '../../src/log/read.js';
+import type { LogEvent } from '../../src/log/events.js';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const LOADER = join(ROOT, 'loader');
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** The session directory (set when run under the loader). */
+  sessionDir: string;
+  home: string;
+}
+
+export interface RunOptions {
+  args?: string[];
+  env?: Record<string, string | undefined>;
+  loader?: boolean;
+  /** Extra node flags before the script. */
+  nodeArgs?: string[];
+  cwd?: string;
+  timeoutMs?: number;
+  node?: string;
+}
+
+export function scratch(prefix = 'agenttap-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function runNode(script: string, options: RunOptions = {}): Promise<RunResult> {
+  const home = scratch('agenttap-home-');
+  const sessionDir = join(home, 'session');
+  const nodeArgs = [...(options.loader === false ? [] : ['--import', LOADER]), ...(options.nodeArgs ?? []), script, ...(options.args ?? [])];
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: home,
+    AGENTTAP_DIR: home,
+    AGENTTAP_SESSION: 'session',
+    AGENTTAP_KEY_FILE: join(ROOT, 'tests', 'fixtures', 'redaction.key'),
+    ...options.env,
+  };
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(options.node ?? process.execPath, nodeArgs, { cwd: options.cwd ?? ROOT, env: env as NodeJS.ProcessEnv });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} timed out after ${options.timeoutMs ?? 30_000} ms\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr, sessionDir, home });
+    });
+  });
+}
+
+/** Every event of a session, blobs expanded (what `agenttap cat --full` prints). */
+export async function sessionEvents(dir: string): Promise<LogEvent[]> {
+  const out: LogEvent[] = [];
+  const warnings: string[] = [];
+  for await (const { event } of readExpanded(dir, { onWarning: (w) => warnings.push(w) })) out.push(event as LogEvent);
+  if (warnings.length) throw new Error(`log warnings: ${warnings.join('; ')}`);
+  return out;
+}
+
+export function eventsOf<N extends LogEvent['event']>(events: LogEvent[], name: N): Extract<LogEvent, { event: N }>[] {
+  return events.filter((e) => e.event === name) as Extract<LogEvent, { event: N }>[];
+}
+
+/** Every byte every file in a folder tree holds, for "the secret never reached disk" checks. */
+export function allFileText(dir: string): string {
+  let text = '';
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) text += readFileSync(join(entry.parentPath, entry.name), 'latin1');
+  }
+  return text;
+}

@@ -1,0 +1,118 @@
+/**
+ * The foundation's promise, on the real SDKs in child processes under the real loader:
+ * every request the mock received is in the log exactly once, its logged body equals the received body
+ * after redaction, and the reassembled response equals what the SDK handed to the agent.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMock, type MockServer } from '../../src/mock/index.js';
+import { createRedactor, type Redactor } from '../../src/policy/redact/index.js';
+import { eventsOf, ROOT, runNode, scratch, sessionEvents } from '../helpers/run.js';
+import type { LogEvent } from '../../src/log/events.js';
+
+const MODEL_PATHS = /^\/v1\/(messages(\/count_tokens)?|chat\/completions|responses)$/;
+
+let mock: MockServer;
+let redactor: Redactor;
+beforeAll(async () => {
+  mock = await startMock();
+  redactor = await createRedactor({ key: readFileSync(join(ROOT, 'tests/fixtures/redaction.key')) });
+});
+afterAll(() => mock.close());
+
+function json(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value));
+}
+
+async function runApp(app: string) {
+  mock.reset();
+  const out = join(scratch(), 'sdk-results.ndjson');
+  const run = await runNode(join(ROOT, 'tests/fixtures/apps', app), {
+    env: {
+      ANTHROPIC_BASE_URL: mock.url,
+      ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40),
+      OPENAI_BASE_URL: `${mock.url}/v1`,
+      OPENAI_API_KEY: 'sk-proj-' + 'y'.repeat(40),
+      AGENT_OUT: out,
+    },
+  });
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  const events = await sessionEvents(run.sessionDir);
+  const results = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { scenario: string; result: Record<string, unknown> });
+  return { run, events, results, received: mock.received.filter((r) => MODEL_PATHS.test(r.path)) };
+}
+
+/** Each logged request matches the mock's record of it, in order, once. */
+function expectRequestsMatch(events: LogEvent[], received: MockServer['received']) {
+  const requests = eventsOf(events, 'exchange.request');
+  expect(requests.length).toBe(received.length);
+  expect(received.length).toBeGreaterThan(0);
+  requests.forEach((request, i) => {
+    const got = received[i]!;
+    expect(new URL(request['url.full']).pathname).toBe(got.path);
+    expect(request.body).toEqual(redactor.value(got.body));
+    expect(request.body_bytes).toBe(got.rawBody.byteLength);
+  });
+  const ends = eventsOf(events, 'exchange.end');
+  expect(ends.map((e) => e.exchange).sort()).toEqual(requests.map((r) => r.exchange).sort());
+  expect(ends.every((e) => e.outcome === 'complete')).toBe(true);
+  // Credentials never reach the log, whatever header carried them.
+  for (const r of requests) {
+    const credential = r.headers['authorization'] ?? r.headers['x-api-key'];
+    expect(credential).toMatch(/\[REDACTED:/);
+  }
+}
+
+/** The reassembled body of the exchange that answered with `result` equals `result` (redacted). */
+function expectReassembled(events: LogEvent[], results: { scenario: string; result: Record<string, unknown> }[], idOf: (r: Record<string, unknown>) => unknown = (r) => r.id) {
+  const ends = eventsOf(events, 'exchange.end');
+  for (const { scenario, result } of results) {
+    const id = idOf(result);
+    const end = id === undefined ? undefined : ends.find((e) => (e.body as { id?: unknown } | undefined)?.id === id);
+    expect(end, `exchange for ${scenario}`).toBeDefined();
+    expect(end!.body, scenario).toEqual(redactor.value(json(result)));
+  }
+}
+
+describe('Anthropic SDK under the loader', () => {
+  it('ESM: create, stream, thinking + tools, withResponse, asResponse, tool loop, count_tokens', async () => {
+    const { events, results, received, run } = await runApp('anthropic-scenarios.mjs');
+    expect(received.length).toBe(9);
+    expectRequestsMatch(events, received);
+    expectReassembled(events, results.filter((r) => r.scenario !== 'count_tokens'));
+    const counted = eventsOf(events, 'exchange.end').find((e) => (e.body as { input_tokens?: number }).input_tokens !== undefined && !(e.body as { id?: string }).id);
+    expect(counted?.body).toEqual(results.find((r) => r.scenario === 'count_tokens')!.result);
+    expect(run.stdout).toContain('controller.abort=function');
+
+    const thinking = eventsOf(events, 'exchange.end').find((e) => JSON.stringify(e.body).includes('"thinking"'));
+    expect((thinking?.body as { content: { type: string }[] }).content.map((b) => b.type)).toEqual(['thinking', 'tool_use']);
+    const streamed = eventsOf(events, 'exchange.end').filter((e) => e.sse_events > 0);
+    expect(streamed.length).toBe(2);
+    for (const end of streamed) {
+      expect(end.ttft_ms).toBeGreaterThan(0);
+      expect(end.ttft_ms!).toBeLessThanOrEqual(end.duration_ms);
+      expect(end.usage?.output_tokens).toBeGreaterThan(0);
+    }
+  });
+
+  it('CJS: the same SDK through require()', async () => {
+    const { events, results, received } = await runApp('anthropic-scenarios.cjs');
+    expect(received.length).toBe(4);
+    expectRequestsMatch(events, received);
+    expectReassembled(events, results.filter((r) => r.scenario !== 'count_tokens'));
+  });
+});
+
+describe('openai SDK under the loader', () => {
+  it('chat streaming with tool calls, chat create, Responses API plain and streamed', async () => {
+    const { events, results, received } = await runApp('openai-scenarios.mjs');
+    expect(received.length).toBe(4);
+    expectRequestsMatch(events, received);
+    expectReassembled(events, results);
+    const chat = eventsOf(events, 'exchange.end')[0]!;
+    expect((chat.body as { choices: { message: { tool_calls: unknown[] } }[] }).choices[0]!.message.tool_calls.length).toBeGreaterThan(0);
+    expect(chat.usage?.input_tokens).toBeGreaterThan(0);
+  });
+});

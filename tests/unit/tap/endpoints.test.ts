@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { createEndpointMatcher } from '../../../src/exchange/endpoints.js';
+
+const match = createEndpointMatcher([{ host: 'llm.internal' }, { path: '/api/generate' }]);
+const endpointOf = (method: string, url: string) => match(method, new URL(url))?.endpoint ?? null;
+
+describe('endpoint matcher', () => {
+  it.each([
+    ['https://api.anthropic.com/v1/messages', 'anthropic.messages'],
+    ['https://api.anthropic.com/v1/messages?beta=true', 'anthropic.messages'],
+    ['https://api.anthropic.com/v1/messages/count_tokens?beta=true', 'anthropic.count_tokens'],
+    ['https://gateway.example/anthropic/v1/messages', 'anthropic.messages'],
+    ['https://api.openai.com/v1/chat/completions', 'openai.chat'],
+    ['https://x.openai.azure.com/openai/deployments/gpt/chat/completions?api-version=1', 'openai.chat'],
+    ['https://api.openai.com/v1/responses', 'openai.responses'],
+    ['http://llm.internal/anything', 'custom'],
+    ['http://other.host/api/generate/stream', 'custom'],
+  ])('POST %s → %s', (url, endpoint) => {
+    expect(endpointOf('POST', url)).toBe(endpoint);
+  });
+
+  it.each([
+    ['POST', 'https://api.anthropic.com/v1/models'],
+    ['GET', 'https://api.anthropic.com/v1/messages'],
+    ['HEAD', 'http://127.0.0.1:8080/'],
+    ['POST', 'https://api.openai.com/v1/responses/resp_123/cancel'],
+    ['POST', 'https://api.anthropic.com/api/claude_code/metrics'],
+  ])('%s %s is not a model call', (method, url) => {
+    expect(endpointOf(method, url)).toBeNull();
+  });
+
+  it('gives provider and OpenTelemetry operation', () => {
+    expect(match('POST', new URL('https://a/v1/messages'))).toEqual({ endpoint: 'anthropic.messages', provider: 'anthropic', operation: 'chat' });
+    expect(match('POST', new URL('https://a/v1/messages/count_tokens'))?.operation).toBe('count_tokens');
+  });
+});
