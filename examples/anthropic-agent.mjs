@@ -4,7 +4,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import tools from './lib/tools.cjs';
 
 const client = new Anthropic({ maxRetries: 2 });
-const model = process.env.AGENT_MODEL ?? 'claude-sonnet-4-5';
+const model = process.env.AGENT_MODEL ?? 'claude-sonnet-5-5';
 const task = process.argv[2] ?? 'Look around this project and tell me what it is.';
 
 const messages = [{ role: 'user', content: task }];

@@ -34,7 +34,7 @@ export async function activate(): Promise<ActiveTap | undefined> {
   publishSession(session);
 
   const notify = (message: string) => stderrLine(message);
-  const redactor = await createRedactor({
+  const redactor = createRedactor({
     key: installKey(config, notify),
     extraPatterns: config.redact.patterns,
     highEntropy: config.redact.highEntropy,

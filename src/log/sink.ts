@@ -49,7 +49,6 @@ export function openSink({ sessionDir, session, onFailure = stderrLine }: SinkOp
     {
       base: { v: LOG_VERSION, session, pid: process.pid, ppid: process.ppid },
       timestamp: pino.stdTimeFunctions.epochTime,
-      formatters: { level: () => ({}) },
     },
     destination,
   );

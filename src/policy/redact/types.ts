@@ -1,4 +1,7 @@
-/** The redaction contract: what the log sink calls before anything reaches disk. */
+/**
+ * The redaction contract: what the recorder calls before anything reaches disk. Synchronous on purpose:
+ * records still queued at `process.exit()` are redacted in the `exit` handler, where no promise settles.
+ */
 
 export interface RedactorOptions {
   /** HMAC key (per install) that makes placeholder tags stable and unguessable. */
@@ -16,11 +19,11 @@ export interface RedactionStats {
 
 export interface Redactor {
   /** Credentials by header name (case-insensitive); everything else unchanged (content secrets in values too). */
-  headers(headers: Record<string, string>): Promise<Record<string, string>>;
+  headers(headers: Record<string, string>): Record<string, string>;
   /** Secret query parameters (key, api_key, token, sig, …) and userinfo passwords. */
-  url(url: string): Promise<string>;
+  url(url: string): string;
   /** A deep copy of a JSON value with every secret inside its decoded strings replaced. */
-  value<T>(value: T): Promise<T>;
-  text(text: string): Promise<string>;
+  value<T>(value: T): T;
+  text(text: string): string;
   readonly stats: RedactionStats;
 }

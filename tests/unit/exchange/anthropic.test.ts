@@ -46,7 +46,7 @@ describe('Anthropic Messages SSE', () => {
     });
     expect(summary.stopReason).toBe('tool_use');
     expect(summary.responseId).toBe('msg_01XFDUDYJgAACzvnptvVoYEL');
-    expect(summary.responseModel).toBe('claude-sonnet-4-5-20250929');
+    expect(summary.responseModel).toBe('claude-sonnet-5-5-20250929');
     expect(summary.events).toBe(anthropicEvents().length);
     expect(summary.unknownEvents).toEqual(['future_event']);
     expect(summary.truncated).toBeUndefined();

@@ -6,6 +6,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { createResponseObserver } from '../../../src/exchange/observer.js';
 import type { Endpoint, ObserverOptions, ResponseSummary } from '../../../src/exchange/types.js';
+import { withoutSdkConveniences } from '../../helpers/sdk-fields.js';
 
 export interface SseEvent {
   event?: string;
@@ -106,38 +107,21 @@ export async function anthropicFinalMessage(chunks: Uint8Array[]): Promise<Recor
     // A model name the SDK has no deprecation notice for.
     .stream({ model: 'claude-test-model', max_tokens: 1024, messages: [{ role: 'user', content: 'hi' }] })
     .finalMessage();
-  // `parsed_output: null` is the SDK's structured-output helper field, not part of the API's Message.
-  const { parsed_output: _parsed, ...rest } = plain(message);
-  return rest;
+  return withoutSdkConveniences(plain(message)) as unknown as Record<string, unknown>;
 }
 
 export async function openaiFinalChatCompletion(chunks: Uint8Array[]): Promise<Record<string, unknown>> {
   const client = new OpenAI({ apiKey: 'test', fetch: fakeFetch(chunks), maxRetries: 0 });
-  const completion = plain(
-    await client.chat.completions
-      .stream({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream_options: { include_usage: true } })
-      .finalChatCompletion(),
-  ) as unknown as Record<string, unknown> & { choices: { message: Record<string, unknown> }[] };
-  // `message.parsed: null` is the SDK's structured-output helper field, not part of a ChatCompletion.
-  for (const choice of completion.choices) delete choice.message['parsed'];
-  return completion;
+  const completion = await client.chat.completions
+    .stream({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream_options: { include_usage: true } })
+    .finalChatCompletion();
+  return withoutSdkConveniences(completion) as unknown as Record<string, unknown>;
 }
 
 export async function openaiFinalResponse(chunks: Uint8Array[]): Promise<Record<string, unknown>> {
   const client = new OpenAI({ apiKey: 'test', fetch: fakeFetch(chunks), maxRetries: 0 });
-  const response = plain(await client.responses.stream({ model: 'gpt-5', input: 'hi' }).finalResponse()) as unknown as Record<
-    string,
-    unknown
-  > & { output: unknown[] };
-  // SDK conveniences, not API fields: `output_text` (all output text joined), `output_parsed`,
-  // `parsed` on each output_text part and `parsed_arguments` on function calls (structured outputs).
-  delete response['output_text'];
-  delete response['output_parsed'];
-  for (const item of response.output as Record<string, unknown>[]) {
-    delete item['parsed_arguments'];
-    for (const part of (item['content'] ?? []) as Record<string, unknown>[]) delete part['parsed'];
-  }
-  return response;
+  const response = await client.responses.stream({ model: 'gpt-5', input: 'hi' }).finalResponse();
+  return withoutSdkConveniences(response) as unknown as Record<string, unknown>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -161,7 +145,7 @@ export function anthropicEvents(opts: { error?: boolean } = {}): SseEvent[] {
         id: 'msg_01XFDUDYJgAACzvnptvVoYEL',
         type: 'message',
         role: 'assistant',
-        model: 'claude-sonnet-4-5-20250929',
+        model: 'claude-sonnet-5-5-20250929',
         content: [],
         stop_reason: null,
         stop_sequence: null,
