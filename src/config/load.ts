@@ -2,13 +2,14 @@
  * Reads the config: an optional JSON file (`AGENTTAP_CONFIG`, else `./agenttap.config.json` when present)
  * overlaid by `AGENTTAP_*` variables, validated by one schema. Any problem throws AGENTTAP_CONFIG_INVALID
  * with the source (file or variable), the field and the fix — the loader turns that into a stop *before*
- * the agent starts.
+ * the agent starts. With nothing to read, the defaults are returned without loading zod (see defaults.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AgentTapError } from '../errors.js';
-import { ConfigSchema, type Config } from './schema.js';
+import { defaultConfig } from './defaults.js';
+import type { Config } from './schema.js';
 
 const DEFAULT_FILE = 'agenttap.config.json';
 
@@ -30,13 +31,17 @@ export interface LoadedConfig {
   file?: string;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoadedConfig {
+export async function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<LoadedConfig> {
   const file = configFile(env, cwd);
-  const fromFile = file ? readJsonFile(file) : {};
-  const merged = overlay(fromFile, envValues(env));
-  const parsed = ConfigSchema.safeParse(merged);
-  if (!parsed.success) throw configError(parsed.error, file, env);
-  const config = parsed.data;
+  const fromEnv = envValues(env);
+  let config: Config;
+  if (!file && Object.keys(fromEnv).length === 0) config = defaultConfig();
+  else {
+    const { ConfigSchema } = await import('./schema.js');
+    const parsed = ConfigSchema.safeParse(overlay(file ? readJsonFile(file) : {}, fromEnv));
+    if (!parsed.success) throw configError(parsed.error, file, env);
+    config = parsed.data;
+  }
   if (!config.debug && /\bagenttap\b/.test(env.NODE_DEBUG ?? '')) config.debug = true;
   return { config, file };
 }

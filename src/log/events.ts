@@ -9,11 +9,20 @@
 import { z } from 'zod';
 import * as sc from './semconv.js';
 
-export const LOG_VERSION = 1;
+import { LOG_VERSION } from './log-version.js';
+
+export { LOG_VERSION };
 
 /** A reference to a content-addressed blob written earlier in the same file (`blob` event). */
 export const BlobRef = z.object({ $blob: z.string() }).strict();
 export type BlobRef = z.infer<typeof BlobRef>;
+
+/**
+ * A reference to an array written as a chain of `blob`s, each `{ prefix: <hash> | null, items: [...] }`:
+ * the array is the prefix's array followed by `items` (see src/log/blobs.ts).
+ */
+export const ListRef = z.object({ $list: z.string() }).strict();
+export type ListRef = z.infer<typeof ListRef>;
 
 const Headers = z.record(z.string(), z.string());
 
@@ -55,7 +64,7 @@ export const ExchangeRequest = z.looseObject({
   [sc.SERVER_PORT]: z.number().int().optional(),
   stream: z.boolean(),
   headers: Headers,
-  /** Redacted body; `system`, `tools` and each message may be `BlobRef`s. Absent when unreadable. */
+  /** Redacted body; `system`/`tools` may be `BlobRef`s, `messages`/`input` a `ListRef`. Absent when unreadable. */
   body: z.unknown().optional(),
   body_bytes: z.number().int(),
 });
@@ -151,5 +160,10 @@ export type EventBody<N extends EventName> = Omit<EventOf<N>, keyof typeof base 
 
 export function isBlobRef(value: unknown): value is BlobRef {
   return typeof value === 'object' && value !== null && typeof (value as { $blob?: unknown }).$blob === 'string'
+    && Object.keys(value).length === 1;
+}
+
+export function isListRef(value: unknown): value is ListRef {
+  return typeof value === 'object' && value !== null && typeof (value as { $list?: unknown }).$list === 'string'
     && Object.keys(value).length === 1;
 }

@@ -7,7 +7,7 @@ import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AgentTapError } from '../errors.js';
-import { isBlobRef, type LogEvent } from './events.js';
+import { isBlobRef, isListRef, type LogEvent } from './events.js';
 
 export interface ReadLine {
   file: string;
@@ -54,21 +54,34 @@ export async function* readLogFile(file: string, options: ReadOptions = {}): Asy
   }
 }
 
+/** Longest `$list` chain a reader follows: far beyond any real session, short of a corrupted loop. */
+const MAX_LIST_LINKS = 1_000_000;
+
 /**
- * A request body with its blob references replaced by their content. References only ever stand where
- * the writer puts them (src/log/blobs.ts): a top-level field, or an element of a top-level array.
+ * A request body with its references replaced by their content. References only ever stand where the
+ * writer puts them (src/log/blobs.ts): a top-level field (`$blob` or `$list`), or an element of a list.
  */
 export function expandBody(body: unknown, blobs: ReadonlyMap<string, unknown>, where: string): unknown {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
-  const lookup = (value: unknown) => {
-    if (!isBlobRef(value)) return value;
-    if (!blobs.has(value.$blob)) {
-      throw new AgentTapError('AGENTTAP_LOG_INVALID', `${where}: blob ${value.$blob} is referenced but never written; the log is damaged.`);
+  const blob = (hash: string) => {
+    if (!blobs.has(hash)) throw new AgentTapError('AGENTTAP_LOG_INVALID', `${where}: blob ${hash} is referenced but never written; the log is damaged.`);
+    return blobs.get(hash);
+  };
+  const item = (value: unknown) => (isBlobRef(value) ? blob(value.$blob) : value);
+  const list = (hash: string) => {
+    const segments: unknown[][] = [];
+    for (let link: string | null = hash, n = 0; link !== null; n++) {
+      const node = blob(link) as { prefix?: string | null; items?: unknown[] };
+      if (n > MAX_LIST_LINKS || !Array.isArray(node?.items)) throw new AgentTapError('AGENTTAP_LOG_INVALID', `${where}: list ${hash} is malformed; the log is damaged.`);
+      segments.push(node.items);
+      link = node.prefix ?? null;
     }
-    return blobs.get(value.$blob);
+    return segments.reverse().flat().map(item);
   };
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body)) out[key] = Array.isArray(value) ? value.map(lookup) : lookup(value);
+  for (const [key, value] of Object.entries(body)) {
+    out[key] = isListRef(value) ? list(value.$list) : Array.isArray(value) ? value.map(item) : item(value);
+  }
   return out;
 }
 

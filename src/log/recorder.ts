@@ -5,13 +5,15 @@
  *   tap ──► queue (raw, in memory only) ──► redact ──► blobs ──► sink (pino)
  *                      └── on process exit: drained synchronously, then flushed
  *
+ * The writer (sink + redactor: pino and secretlint, the slow imports) is attached when it has loaded in the
+ * background; until then records only queue, so the agent's first line never waits for it.
  * Fail closed for secrets: a record whose redaction throws is dropped and counted, never written raw.
  */
 import { createHash } from 'node:crypto';
 import type { Endpoint, Outcome, ResponseSummary } from '../exchange/types.js';
 import type { EndpointMatch } from '../exchange/endpoints.js';
 import type { Redactor } from '../policy/redact/types.js';
-import { BlobStore, repeatedParts } from './blobs.js';
+import { BlobStore, ListStore, repeatedParts } from './blobs.js';
 import type { BlobRef, EventBody, EventName } from './events.js';
 import * as sc from './semconv.js';
 import type { Sink } from './sink.js';
@@ -50,9 +52,12 @@ export interface EndRecord {
   bytes: number;
 }
 
-export interface RecorderOptions {
+export interface Writer {
   sink: Sink;
   redactor: Redactor;
+}
+
+export interface RecorderOptions {
   blobMinBytes: number;
   /** One line on stderr per warning code. */
   notify?: (message: string) => void;
@@ -64,9 +69,11 @@ const PART_CACHE_LIMIT = 50_000;
 const WARNINGS_LOGGED_PER_CODE = 20;
 
 export class Recorder {
-  private queue: (() => void)[] = [];
+  private queue: ((writer: Writer) => void)[] = [];
   private scheduled = false;
-  private readonly blobs: BlobStore;
+  private writer: Writer | undefined;
+  private blobs!: BlobStore;
+  private lists!: ListStore;
   /** sha256(raw part JSON) → its blob ref. Raw hashes live in memory only; only redacted content is hashed to disk. */
   private readonly partCache = new Map<string, BlobRef>();
   private readonly warningCounts = new Map<string, number>();
@@ -74,21 +81,36 @@ export class Recorder {
   dropped = 0;
   warnings = 0;
 
-  constructor(private readonly options: RecorderOptions) {
-    this.blobs = new BlobStore((hash, content) => options.sink.write('blob', { hash, content }));
+  constructor(private readonly options: RecorderOptions) {}
+
+  /** Connects the writer; whatever queued meanwhile is written on the next turn of the event loop. */
+  attach(writer: Writer): void {
+    this.writer = writer;
+    this.blobs = new BlobStore((hash, content) => writer.sink.write('blob', { hash, content }));
+    this.lists = new ListStore(this.blobs);
+    this.schedule();
+  }
+
+  get attached(): boolean {
+    return this.writer !== undefined;
+  }
+
+  /** Records still waiting (for the writer, or for the next drain). */
+  get pending(): number {
+    return this.queue.length;
   }
 
   request(record: RequestRecord): void {
     this.exchanges++;
-    this.enqueue(() => this.writeRequest(record));
+    this.enqueue((writer) => this.writeRequest(record, writer));
   }
 
   response(record: ResponseRecord): void {
-    this.enqueue(() => this.writeResponse(record));
+    this.enqueue((writer) => this.writeResponse(record, writer));
   }
 
   end(record: EndRecord): void {
-    this.enqueue(() => this.writeEnd(record));
+    this.enqueue((writer) => this.writeEnd(record, writer));
   }
 
   /** A tap problem: the agent goes on; stderr hears of it once per code, the log each time (bounded). */
@@ -98,26 +120,37 @@ export class Recorder {
     this.warningCounts.set(code, seen);
     if (seen === 1) this.options.notify?.(`agenttap: ${message} (further "${code}" warnings go to the log only)`);
     if (seen <= WARNINGS_LOGGED_PER_CODE) {
-      this.enqueue(() => this.options.sink.write('tap.warning', { code, message, ...(exchange ? { exchange } : {}) }));
+      this.enqueue(({ sink }) => sink.write('tap.warning', { code, message, ...(exchange ? { exchange } : {}) }));
     }
+  }
+
+  /** Queues any write (e.g. `session.start`) behind what is already queued. */
+  later(job: (writer: Writer) => void): void {
+    this.enqueue(job);
   }
 
   /** Everything queued, now. Safe to call from `process.on('exit')`: all work is synchronous. */
   drainSync(): void {
+    const writer = this.writer;
+    if (!writer) return;
     while (this.queue.length > 0) {
       const batch = this.queue;
       this.queue = [];
-      for (const job of batch) job();
+      for (const job of batch) job(writer);
     }
   }
 
   writeSessionEnd(): void {
-    this.options.sink.write('session.end', { exchanges: this.exchanges, dropped: this.dropped, warnings: this.warnings });
+    this.writer?.sink.write('session.end', { exchanges: this.exchanges, dropped: this.dropped, warnings: this.warnings });
   }
 
-  private enqueue(job: () => void): void {
+  private enqueue(job: (writer: Writer) => void): void {
     this.queue.push(job);
-    if (this.scheduled) return;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || !this.writer || this.queue.length === 0) return;
     this.scheduled = true;
     // unref'd so a pending write never keeps the agent alive; `exit` drains whatever is left.
     const immediate = setImmediate(() => {
@@ -138,12 +171,11 @@ export class Recorder {
     }
   }
 
-  private writeRequest(r: RequestRecord): void {
-    const { redactor } = this.options;
+  private writeRequest(r: RequestRecord, { redactor }: Writer): void {
     const body = this.redacted(r.id, 'request', () => ({
       headers: redactor.headers(r.headers),
       url: redactor.url(r.url),
-      body: r.body === undefined ? undefined : this.compactBody(r.match.endpoint, r.body),
+      body: r.body === undefined ? undefined : this.compactBody(r.match.endpoint, r.body, redactor),
     }));
     if (!body) return;
     const url = new URL(r.url);
@@ -167,8 +199,7 @@ export class Recorder {
     this.write('exchange.request', event);
   }
 
-  private writeResponse(r: ResponseRecord): void {
-    const { redactor } = this.options;
+  private writeResponse(r: ResponseRecord, { redactor }: Writer): void {
     const redacted = this.redacted(r.id, 'response headers', () => ({
       headers: redactor.headers(r.headers),
       url: r.url === undefined ? undefined : redactor.url(r.url),
@@ -184,8 +215,7 @@ export class Recorder {
     });
   }
 
-  private writeEnd(r: EndRecord): void {
-    const { redactor } = this.options;
+  private writeEnd(r: EndRecord, { redactor }: Writer): void {
     const s = r.summary;
     const redacted = this.redacted(r.id, 'response', () => ({
       body: s?.body === undefined ? undefined : redactor.value(s.body),
@@ -216,19 +246,21 @@ export class Recorder {
   }
 
   private write<N extends EventName>(event: N, body: EventBody<N>): void {
-    this.options.sink.write(event, body);
+    this.writer?.sink.write(event, body);
   }
 
   /** The redacted body, with the parts agents resend every turn replaced by blob references. */
-  private compactBody(endpoint: Endpoint, body: unknown): unknown {
-    const { redactor } = this.options;
+  private compactBody(endpoint: Endpoint, body: unknown, redactor: Redactor): unknown {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return redactor.value(body);
     const { whole, each } = repeatedParts(endpoint);
     const rest: Record<string, unknown> = {};
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(body)) {
-      if (whole.includes(key)) out[key] = this.part(value);
-      else if (each.includes(key) && Array.isArray(value)) out[key] = value.map((item) => this.part(item));
+      if (whole.includes(key)) out[key] = this.part(value, redactor);
+      else if (each.includes(key) && Array.isArray(value)) {
+        const items = value.map((item) => this.part(item, redactor));
+        out[key] = this.lists.ref(items, items.map((item) => JSON.stringify(item)));
+      }
       else rest[key] = value;
     }
     // Keep the agent's key order: it is what a reader expects to see.
@@ -238,13 +270,13 @@ export class Recorder {
     return ordered;
   }
 
-  private part(value: unknown): unknown {
+  private part(value: unknown, redactor: Redactor): unknown {
     const raw = JSON.stringify(value);
-    if (raw === undefined || raw.length < this.options.blobMinBytes) return this.options.redactor.value(value);
+    if (raw === undefined || raw.length < this.options.blobMinBytes) return redactor.value(value);
     const rawKey = createHash('sha256').update(raw).digest('base64');
     const cached = this.partCache.get(rawKey);
     if (cached) return cached;
-    const redacted = this.options.redactor.value(value);
+    const redacted = redactor.value(value);
     const ref = this.blobs.ref(redacted, JSON.stringify(redacted));
     if (this.partCache.size >= PART_CACHE_LIMIT) this.partCache.delete(this.partCache.keys().next().value!);
     this.partCache.set(rawKey, ref);

@@ -9,7 +9,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
-import { LOG_VERSION, type EventBody, type EventName } from './events.js';
+import type { EventBody, EventName } from './events.js';
+import { LOG_VERSION } from './log-version.js';
 
 export interface Sink {
   readonly file: string;

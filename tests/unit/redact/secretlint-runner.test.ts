@@ -25,9 +25,9 @@ function sorted<T extends { ruleId: string; range: number[] }>(messages: T[]): T
 }
 
 const corpus = [
-  ...Object.values(secretCases(3)).map((c) => `the value is ${c.text ?? c.secret} in a line`),
+  ...Object.values(secretCases(3)).map((c) => `the value is ${c.inText} in a line`),
   ...Object.values(privateKeys()),
-  Object.values(secretCases(9)).map((c) => c.text ?? c.secret).join("\n"),
+  Object.values(secretCases(9)).map((c) => c.inText).join("\n"),
   ...Object.values(benignSamples()).map(String),
 ];
 
