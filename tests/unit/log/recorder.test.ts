@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import type { EventBody, EventName } from '../../../src/log/events.js';
+import { expandBody } from '../../../src/log/read.js';
+import { Recorder, type RequestRecord } from '../../../src/log/recorder.js';
+import type { Sink } from '../../../src/log/sink.js';
+import { createRedactor } from '../../../src/policy/redact/index.js';
+import type { Redactor } from '../../../src/policy/redact/types.js';
+
+function memorySink() {
+  const events: ({ event: EventName } & Record<string, unknown>)[] = [];
+  const sink: Sink = {
+    file: 'memory',
+    muted: false,
+    write<N extends EventName>(event: N, body: EventBody<N>) {
+      events.push({ event, ...(JSON.parse(JSON.stringify(body)) as object) });
+    },
+    flushSync() {},
+  };
+  return { sink, events };
+}
+
+const redactor = createRedactor({ key: Buffer.alloc(32, 7) });
+const match = { endpoint: 'anthropic.messages', provider: 'anthropic', operation: 'chat' } as const;
+const request = (id: string, messages: unknown[], system = 'S'.repeat(400)): RequestRecord => ({
+  id, layer: 'fetch', match, method: 'POST', url: 'https://api.anthropic.com/v1/messages', headers: { 'x-api-key': 'sk-ant-secret' },
+  body: { model: 'm', system, messages }, bodyBytes: 1, stream: true,
+});
+const turn = (i: number) => ({ role: i % 2 ? 'assistant' : 'user', content: `message ${i} `.repeat(40) });
+
+describe('Recorder', () => {
+  it('queues until the writer is attached, then writes in order', () => {
+    const { sink, events } = memorySink();
+    const recorder = new Recorder({ blobMinBytes: 256 });
+    recorder.request(request('a', [turn(0)]));
+    recorder.drainSync();
+    expect(events).toEqual([]);
+    expect(recorder.pending).toBe(1);
+    recorder.attach({ sink, redactor });
+    recorder.drainSync();
+    expect(events.map((e) => e.event)).toEqual(['blob', 'blob', 'blob', 'exchange.request']); // system, message, list link
+  });
+
+  it('writes each repeated part once and extends the previous message list', () => {
+    const { sink, events } = memorySink();
+    const recorder = new Recorder({ blobMinBytes: 256 });
+    recorder.attach({ sink, redactor });
+    const history = [turn(0), turn(1), turn(2), turn(3), turn(4)];
+    for (let n = 1; n <= history.length; n += 2) recorder.request(request(`r${n}`, history.slice(0, n)));
+    recorder.drainSync();
+    const blobs = new Map(events.filter((e) => e.event === 'blob').map((e) => [e.hash as string, e.content]));
+    // 1 system prompt + 5 messages + 3 list links, nothing twice
+    expect(blobs.size).toBe(9);
+    expect(events.filter((e) => e.event === 'blob').length).toBe(9);
+    const requests = events.filter((e) => e.event === 'exchange.request');
+    requests.forEach((r, i) => {
+      expect(expandBody(r.body, blobs, 'test')).toEqual({ model: 'm', system: 'S'.repeat(400), messages: history.slice(0, 2 * i + 1) });
+    });
+    // The last request's list link holds only the two new messages.
+    const link = blobs.get((requests[2]!.body as { messages: { $list: string } }).messages.$list) as { prefix: string; items: unknown[] };
+    expect(link.items.length).toBe(2);
+    expect(link.prefix).toBe((requests[1]!.body as { messages: { $list: string } }).messages.$list);
+  });
+
+  it('drops a record whose redaction fails, counts it, and never writes it raw', () => {
+    const { sink, events } = memorySink();
+    const failing: Redactor = { ...redactor, value: () => { throw new Error('scanner broke'); }, headers: redactor.headers, url: redactor.url, text: redactor.text, stats: redactor.stats };
+    const notices: string[] = [];
+    const recorder = new Recorder({ blobMinBytes: 256, notify: (m) => notices.push(m) });
+    recorder.attach({ sink, redactor: failing });
+    recorder.request(request('a', [turn(0)]));
+    recorder.request(request('b', [turn(2)]));
+    recorder.drainSync();
+    recorder.writeSessionEnd();
+    expect(JSON.stringify(events)).not.toContain('message 0');
+    expect(JSON.stringify(events)).not.toContain('sk-ant-secret');
+    expect(events.filter((e) => e.event === 'exchange.request')).toEqual([]);
+    expect(events.filter((e) => e.event === 'tap.warning').map((e) => e.code)).toEqual(['redaction-failed', 'redaction-failed']);
+    expect(events.at(-1)).toMatchObject({ event: 'session.end', exchanges: 2, dropped: 2 });
+    expect(notices.length).toBe(1); // stderr hears of it once
+  });
+});
