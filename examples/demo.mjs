@@ -1,6 +1,7 @@
 // `npm run demo`: the main job end to end on the built-in defaults. Starts agenttap's mock model API on
 // 127.0.0.1, runs the example agents under the loader against it, and shows what the session log holds.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMock } from '../dist/mock/index.js';
@@ -9,7 +10,15 @@ import { readExpanded } from '../dist/log/read.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const session = `demo-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
 const sessionDir = join(root, '.agenttap', 'sessions', session);
-const mock = await startMock({ pacingMs: 20 });
+// The mock plays the model: look at the folder, read one file, answer. Streamed with 20 ms between events.
+const mock = await startMock({
+  pacingMs: 20,
+  script: [
+    { toolUse: { name: 'list_files', input: { path: 'examples' } } },
+    { toolUse: { name: 'read_file', input: { path: 'examples/lib/tools.cjs' } } },
+    { text: 'The examples folder holds three small agents (Anthropic ESM and CJS, OpenAI) sharing two read-only file tools.' },
+  ],
+});
 
 const agents = [
   ['examples/anthropic-agent.mjs', 'What is in the examples folder?'],
@@ -18,7 +27,8 @@ const agents = [
 try {
   for (const [script, task] of agents) {
     console.log(`\n$ node --import ./loader ${script} "${task}"`);
-    const run = spawnSync(process.execPath, ['--import', './loader', script, task], {
+    // Asynchronous: the mock answering the agent lives in this process.
+    const agent = spawn(process.execPath, ['--import', './loader', script, task], {
       cwd: root,
       stdio: 'inherit',
       timeout: 60_000,
@@ -31,7 +41,8 @@ try {
         AGENTTAP_SESSION: session,
       },
     });
-    if (run.status !== 0) throw new Error(`${script} failed (${run.status ?? run.signal})`);
+    const [code, signal] = await once(agent, 'close');
+    if (code !== 0) throw new Error(`${script} failed (${code ?? signal})`);
   }
 } finally {
   await mock.close();
