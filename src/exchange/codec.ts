@@ -2,7 +2,7 @@
  * Internals shared by the response codecs: the capture budget, the per-stream context a codec
  * reports through, usage normalisation and a few small JSON helpers. Not part of the public API.
  */
-import type { ApiError, Usage } from './types.js';
+import type { ApiError, ResponseSummary, Usage } from './types.js';
 
 /** Default for `ObserverOptions.maxCaptureBytes`: 16 MiB of reassembled content. */
 export const DEFAULT_MAX_CAPTURE_BYTES = 16 * 1024 * 1024;
@@ -13,14 +13,7 @@ const MAX_UNKNOWN_EVENTS = 32;
 export type Json = Record<string, unknown>;
 
 /** What a codec reassembled; the observer adds `events`, `unknownEvents`, `truncated`, `parseError`. */
-export interface CodecResult {
-  body: unknown;
-  usage?: Usage;
-  stopReason?: string;
-  responseId?: string;
-  responseModel?: string;
-  error?: ApiError;
-}
+export type CodecResult = Pick<ResponseSummary, 'body' | 'usage' | 'stopReason' | 'responseId' | 'responseModel' | 'error'>;
 
 /** One provider's SSE reassembly. `onEvent` may throw: the observer catches it. */
 export interface StreamCodec {

@@ -84,14 +84,10 @@ export const openaiChatResponder: Responder = {
   events(reply, id, req) {
     const created = nowSeconds();
     const withUsage = includeUsage(req);
+    const envelope = { id, object: 'chat.completion.chunk', created, model: reply.model, service_tier: 'default', system_fingerprint: 'fp_agenttap_mock' };
     const chunk = (delta: Record<string, unknown>, finish: string | null = null, content = false): SseEvent => ({
       data: {
-        id,
-        object: 'chat.completion.chunk',
-        created,
-        model: reply.model,
-        service_tier: 'default',
-        system_fingerprint: 'fp_agenttap_mock',
+        ...envelope,
         choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
         ...(withUsage ? { usage: null } : {}),
       },
@@ -113,16 +109,7 @@ export const openaiChatResponder: Responder = {
     out.push(chunk({}, finishReason(reply)));
     if (withUsage) {
       out.push({
-        data: {
-          id,
-          object: 'chat.completion.chunk',
-          created,
-          model: reply.model,
-          service_tier: 'default',
-          system_fingerprint: 'fp_agenttap_mock',
-          choices: [],
-          usage: openaiUsage(reply.usage),
-        },
+        data: { ...envelope, choices: [], usage: openaiUsage(reply.usage) },
         label: 'chunk',
       });
     }
