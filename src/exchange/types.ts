@@ -15,8 +15,20 @@ export type Endpoint =
   /** A host/path the user added in config: captured, but reassembled only as generic JSON/SSE. */
   | 'custom';
 
-/** The way out of the process that saw the HTTP attempt. */
-export type Layer = 'fetch' | 'http' | 'sdk';
+/** What saw the HTTP attempt: a way out of the agent's process, or `agenttap proxy` in front of it. */
+export type Layer = 'fetch' | 'http' | 'sdk' | 'proxy';
+
+/** The SDK call an HTTP attempt belongs to (set when the SDK layer saw the call; retries share `call`). */
+export interface SdkCall {
+  /** Unique within the session: every attempt of one SDK call carries the same id. */
+  call: string;
+  /** e.g. `anthropic`, `anthropic-bedrock`, `anthropic-vertex`, `openai`. */
+  client: string;
+  /** e.g. `messages.create`, `beta.messages.stream`, `chat.completions.create`, `responses.create`. */
+  method: string;
+  /** 1 for the first HTTP attempt of the call, 2 for its first retry, … */
+  attempt: number;
+}
 
 /** Token usage normalised across providers (Anthropic names; OpenAI's are mapped onto them). */
 export interface Usage {

@@ -52,7 +52,7 @@ export const ExchangeRequest = z.looseObject({
   ...base,
   event: z.literal('exchange.request'),
   exchange: z.string(),
-  layer: z.enum(['fetch', 'http', 'sdk']),
+  layer: z.enum(['fetch', 'http', 'sdk', 'proxy']),
   endpoint: z.enum(['anthropic.messages', 'anthropic.count_tokens', 'openai.chat', 'openai.responses', 'custom']),
   [sc.GEN_AI_PROVIDER_NAME]: z.string(),
   [sc.GEN_AI_OPERATION_NAME]: z.string(),
@@ -67,6 +67,8 @@ export const ExchangeRequest = z.looseObject({
   /** Redacted body; `system`/`tools` may be `BlobRef`s, `messages`/`input` a `ListRef`. Absent when unreadable. */
   body: z.unknown().optional(),
   body_bytes: z.number().int(),
+  /** The SDK call this HTTP attempt belongs to, when the SDK layer saw it. */
+  sdk: z.object({ call: z.string(), client: z.string(), method: z.string(), attempt: z.number().int().positive() }).optional(),
 });
 
 export const ExchangeResponse = z.looseObject({

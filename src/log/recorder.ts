@@ -10,7 +10,7 @@
  * Fail closed for secrets: a record whose redaction throws is dropped and counted, never written raw.
  */
 import { createHash } from 'node:crypto';
-import type { Endpoint, Outcome, ResponseSummary } from '../exchange/types.js';
+import type { Endpoint, Layer, Outcome, ResponseSummary, SdkCall } from '../exchange/types.js';
 import type { EndpointMatch } from '../exchange/endpoints.js';
 import type { Redactor } from '../policy/redact/types.js';
 import { BlobStore, ListStore, repeatedParts } from './blobs.js';
@@ -20,7 +20,8 @@ import type { Sink } from './sink.js';
 
 export interface RequestRecord {
   id: string;
-  layer: 'fetch' | 'http' | 'sdk';
+  layer: Layer;
+  sdk?: SdkCall;
   match: EndpointMatch;
   method: string;
   url: string;
@@ -195,6 +196,7 @@ export class Recorder {
       headers: body.headers,
       ...(body.body !== undefined ? { body: body.body } : {}),
       body_bytes: r.bodyBytes,
+      ...(r.sdk ? { sdk: r.sdk } : {}),
     };
     this.write('exchange.request', event);
   }
