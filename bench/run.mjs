@@ -4,11 +4,12 @@
 //   2. requests  — an agent making 100 streamed calls to the mock, with vs without the loader
 //   3. log size  — a 50-turn session's log vs the same records written as full requests (`cat --full`)
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMock } from '../dist/mock/index.js';
+import { writeSection } from './lib/write-section.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pairs = Number(process.env.BENCH_PAIRS ?? 15);
@@ -19,7 +20,7 @@ const baseEnv = { PATH: process.env.PATH, HOME: scratch, AGENTTAP_DIR: join(scra
 function run(args, env) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -33,7 +34,7 @@ function run(args, env) {
   });
 }
 
-const timeRun = async (args, env) => (await run(args, env)).ms;
+const timeRun = async (args, env) => (await run(args, { ...baseEnv, ...env })).ms;
 /** ms from process start to the agent's first line, as the agent itself measures it. */
 const firstLine = async (args, env) => Number((await run([...args, '-e', 'process.stdout.write(String(performance.now()))'], env)).stdout);
 /** Only HOME and PATH: agenttap on its defaults (no AGENTTAP_* variable, no config file). */
@@ -88,10 +89,9 @@ try {
 }
 
 const rows = results.map(([what, base, subject, ratio]) => `| ${what} | ${base} | ${subject} | ${ratio.toFixed(3)}× |`);
-const doc = `# Benchmarks
+const doc = `## Capture (bench/run.mjs)
 
-Written by \`npm run bench\` (bench/run.mjs); do not edit by hand. Each figure is a ratio against a baseline
-measured in the same run: fresh processes, baseline and subject alternating, median of ${pairs} paired ratios.
+Fresh processes, baseline and subject alternating, median of ${pairs} paired ratios.
 
 Machine: ${process.platform}/${process.arch}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.
 
@@ -110,5 +110,5 @@ Reading the figures:
   its 50 requests as blob and list references instead of resending everything; the baseline is the same session
   as \`agenttap cat --full\` prints it.
 `;
-writeFileSync(join(root, 'BENCHMARKS.md'), doc);
+writeSection(join(root, 'BENCHMARKS.md'), 'capture', doc);
 process.stdout.write(doc);
