@@ -4,16 +4,14 @@
  * The app loads @anthropic-ai/sdk and openai (fetch based) and @anthropic-ai/sdk 0.41 (node-fetch over
  * http) both ways and calls through each copy. An SDK retry is two HTTP attempts, so two records.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../src/mock/index.js';
-import { createRedactor, type Redactor } from '../../src/policy/redact/index.js';
-import { eventsOf, ROOT, runNode, scratch, sessionEvents } from '../helpers/run.js';
+import type { Redactor } from '../../src/policy/redact/index.js';
+import { eventsOf } from '../helpers/run.js';
 import { withoutSdkConveniences } from '../helpers/sdk-fields.js';
+import { runSdkApp, testRedactor } from '../helpers/sdk-app.js';
 import type { LogEvent } from '../../src/log/events.js';
 
-const MODEL_PATHS = /^\/v1\/(messages(\/count_tokens)?|chat\/completions|responses)$/;
 /** The app's calls in order: which copy, and the layer that must see it. */
 const CALLS = [
   { scenario: 'anthropic-esm', layer: 'fetch' },
@@ -42,31 +40,13 @@ beforeAll(async () => {
     // the retry of 1 and the second copy's call); each SDK retries it once.
     startMock({ faults: [{ kind: 'status', status: 429, retryAfter: 0, on: [1, 4] }] }),
   ]);
-  redactor = await createRedactor({ key: readFileSync(join(ROOT, 'tests/fixtures/redaction.key')) });
+  redactor = testRedactor();
 });
 afterAll(async () => {
   await Promise.all([mock?.close(), retryMock?.close()]);
 });
 
-async function runDual(server: MockServer) {
-  server.reset();
-  const out = join(scratch(), 'sdk-results.ndjson');
-  const run = await runNode(join(ROOT, 'tests/fixtures/apps/dual-module.mjs'), {
-    timeoutMs: 20_000, // a safety net: a run takes about a second unloaded
-    env: {
-      ANTHROPIC_BASE_URL: server.url,
-      ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40),
-      OPENAI_BASE_URL: `${server.url}/v1`,
-      OPENAI_API_KEY: 'sk-proj-' + 'y'.repeat(40),
-      AGENT_OUT: out,
-    },
-  });
-  expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
-  const events = await sessionEvents(run.sessionDir);
-  const results = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { scenario: string; result: Record<string, unknown> });
-  return { run, events, results, received: server.received.filter((r) => MODEL_PATHS.test(r.path)) };
-}
+const runDual = (server: MockServer) => runSdkApp('dual-module.mjs', server);
 
 /** One record per attempt: same count as the mock received, in order, bodies equal, ids unique, one end each. */
 function expectOneRecordPerAttempt(events: LogEvent[], received: MockServer['received']) {

@@ -8,50 +8,28 @@
  * and the reassembled response equals what the SDK handed back — also when the mock gzips every answer.
  * The agent's stdout is byte-identical with and without the loader.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../src/mock/index.js';
-import { createRedactor, type Redactor } from '../../src/policy/redact/index.js';
-import { eventsOf, ROOT, runNode, scratch, sessionEvents, type RunResult } from '../helpers/run.js';
+import type { Redactor } from '../../src/policy/redact/index.js';
+import { eventsOf } from '../helpers/run.js';
 import { withoutSdkConveniences } from '../helpers/sdk-fields.js';
+import { runSdkApp, testRedactor, type SdkResult } from '../helpers/sdk-app.js';
 import type { LogEvent } from '../../src/log/events.js';
 
-const MODEL_PATHS = /^\/v1\/(messages(\/count_tokens)?|chat\/completions|responses)$/;
 
-type SdkResult = { scenario: string; result: Record<string, unknown> };
 
 let plainMock: MockServer;
 let gzipMock: MockServer;
 let redactor: Redactor;
 beforeAll(async () => {
   [plainMock, gzipMock] = await Promise.all([startMock(), startMock({ gzip: 'always' })]);
-  redactor = await createRedactor({ key: readFileSync(join(ROOT, 'tests/fixtures/redaction.key')) });
+  redactor = testRedactor();
 });
 afterAll(async () => {
   await Promise.all([plainMock?.close(), gzipMock?.close()]);
 });
 
-async function runApp(app: string, mock: MockServer, loader = true) {
-  mock.reset();
-  const out = join(scratch(), 'sdk-results.ndjson');
-  const run: RunResult = await runNode(join(ROOT, 'tests/fixtures/apps', app), {
-    loader,
-    timeoutMs: 20_000, // a safety net: a run takes well under a second unloaded
-    env: {
-      ANTHROPIC_BASE_URL: mock.url,
-      ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40),
-      OPENAI_BASE_URL: `${mock.url}/v1`,
-      OPENAI_API_KEY: 'sk-proj-' + 'y'.repeat(40),
-      AGENT_OUT: out,
-    },
-  });
-  expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
-  const events = loader ? await sessionEvents(run.sessionDir) : [];
-  const results = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SdkResult);
-  return { run, events, results, received: mock.received.filter((r) => MODEL_PATHS.test(r.path)) };
-}
+const runApp = (app: string, mock: MockServer, loader = true) => runSdkApp(app, mock, { loader });
 
 /** Each logged request matches the mock's record of it, in order, once, on the http layer. */
 function expectRequestsMatch(events: LogEvent[], received: MockServer['received']) {

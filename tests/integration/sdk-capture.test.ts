@@ -3,43 +3,24 @@
  * every request the mock received is in the log exactly once, its logged body equals the received body
  * after redaction, and the reassembled response equals what the SDK handed to the agent.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../src/mock/index.js';
-import { createRedactor, type Redactor } from '../../src/policy/redact/index.js';
-import { eventsOf, ROOT, runNode, scratch, sessionEvents } from '../helpers/run.js';
+import type { Redactor } from '../../src/policy/redact/index.js';
+import { eventsOf } from '../helpers/run.js';
+import { runSdkApp, testRedactor } from '../helpers/sdk-app.js';
 import { withoutSdkConveniences } from '../helpers/sdk-fields.js';
 import type { LogEvent } from '../../src/log/events.js';
 
-const MODEL_PATHS = /^\/v1\/(messages(\/count_tokens)?|chat\/completions|responses)$/;
 
 let mock: MockServer;
 let redactor: Redactor;
 beforeAll(async () => {
   mock = await startMock();
-  redactor = await createRedactor({ key: readFileSync(join(ROOT, 'tests/fixtures/redaction.key')) });
+  redactor = testRedactor();
 });
 afterAll(() => mock.close());
 
-async function runApp(app: string) {
-  mock.reset();
-  const out = join(scratch(), 'sdk-results.ndjson');
-  const run = await runNode(join(ROOT, 'tests/fixtures/apps', app), {
-    env: {
-      ANTHROPIC_BASE_URL: mock.url,
-      ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40),
-      OPENAI_BASE_URL: `${mock.url}/v1`,
-      OPENAI_API_KEY: 'sk-proj-' + 'y'.repeat(40),
-      AGENT_OUT: out,
-    },
-  });
-  expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
-  const events = await sessionEvents(run.sessionDir);
-  const results = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { scenario: string; result: Record<string, unknown> });
-  return { run, events, results, received: mock.received.filter((r) => MODEL_PATHS.test(r.path)) };
-}
+const runApp = (app: string) => runSdkApp(app, mock);
 
 /** Each logged request matches the mock's record of it, in order, once. */
 function expectRequestsMatch(events: LogEvent[], received: MockServer['received']) {
