@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { AgentTapError } from '../errors.js';
+import { isRecord } from '../exchange/json.js';
 import { defaultConfig } from './defaults.js';
 import type { Config } from './schema.js';
 
@@ -133,14 +134,11 @@ function overlay(base: Record<string, unknown>, top: Record<string, unknown>): R
   for (const [key, value] of Object.entries(top)) {
     const below = out[key];
     out[key] =
-      isPlainObject(below) && isPlainObject(value) ? overlay(below, value) : value;
+      isRecord(below) && isRecord(value) ? overlay(below, value) : value;
   }
   return out;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function configError(error: z.ZodError, file: string | undefined, env: NodeJS.ProcessEnv): AgentTapError {
   const lines = error.issues.map((issue) => {

@@ -14,7 +14,7 @@ import { planReply, resolveTurn } from './script.js';
 import type { Responder } from './sse.js';
 import type { MockApi, MockOptions, MockServer, ReceivedRequest } from './types.js';
 import { sleep } from './util.js';
-import { validateAnthropicRequest } from './validate.js';
+import { validateAnthropicRequest } from '../exchange/anthropic-validity.js';
 import { sendJson, sendJsonThenDisconnect, sendSse, type WriteContext } from './writer.js';
 
 const ALLOWED_HOSTS: Record<string, string> = { '127.0.0.1': '127.0.0.1', localhost: '127.0.0.1', '::1': '::1' };

@@ -1,10 +1,12 @@
 /**
- * Validity rules for an Anthropic Messages request, as the real API enforces them (the basics):
+ * Validity rules for an Anthropic Messages request, as the real API enforces them (the basics). One copy
+ * for the whole project: the mock's strict mode rejects with it, and every rewritten request is checked
+ * with it before it may be sent.
  * role alternation starting with `user`, tool_use/tool_result pairing between adjacent messages,
  * at most 4 cache_control breakpoints, and max_tokens above the thinking budget.
  * Returns the problems found, each naming what is wrong and where; [] means valid.
  */
-import { isRecord } from './util.js';
+import { isRecord } from './json.js';
 
 export interface ValidateOptions {
   /** `max_tokens` is required (true for /v1/messages, false for count_tokens). Default true. */
