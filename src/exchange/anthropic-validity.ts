@@ -115,7 +115,7 @@ function blocksOf(message: Record<string, unknown>, type: string): Record<string
 }
 
 /** cache_control markers anywhere in a system/tools/messages value (nested tool_result content included). */
-function countCacheControl(value: unknown, depth = 0): number {
+export function countCacheControl(value: unknown, depth = 0): number {
   if (depth > 6) return 0;
   if (Array.isArray(value)) return value.reduce<number>((n, v) => n + countCacheControl(v, depth + 1), 0);
   if (!isRecord(value)) return 0;
