@@ -5,6 +5,7 @@
 export type ErrorCode =
   | 'AGENTTAP_CONFIG_INVALID'
   | 'AGENTTAP_LOG_INVALID'
+  | 'AGENTTAP_RULES_INVALID'
   | 'AGENTTAP_USAGE';
 
 export class AgentTapError extends Error {

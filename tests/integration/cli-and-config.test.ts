@@ -32,6 +32,7 @@ describe('the log', () => {
   it('the committed JSON Schemas are the ones the code generates', () => {
     expect(JSON.parse(readFileSync(join(ROOT, 'schemas/log-event.schema.json'), 'utf8'))).toEqual(SCHEMAS.log());
     expect(JSON.parse(readFileSync(join(ROOT, 'schemas/config.schema.json'), 'utf8'))).toEqual(SCHEMAS.config());
+    expect(JSON.parse(readFileSync(join(ROOT, 'schemas/rules.schema.json'), 'utf8'))).toEqual(SCHEMAS.rules());
     expect(JSON.parse(cli('schema', 'config'))).toEqual(SCHEMAS.config());
   });
 

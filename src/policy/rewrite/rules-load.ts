@@ -1,0 +1,68 @@
+/**
+ * Reads a rules file — JSON, or an ES module whose default export (or `rules` export) is the same object —
+ * and validates it. Every problem names the file, the rule (its id and index), the field and the fix;
+ * `agenttap run` turns that into a stop before the agent starts.
+ */
+import { readFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { z } from 'zod';
+import { AgentTapError } from '../../errors.js';
+import { RulesFile } from './rules-schema.js';
+
+export async function loadRules(path: string, cwd = process.cwd()): Promise<RulesFile> {
+  const file = resolve(cwd, path);
+  const raw = await readRaw(file);
+  const parsed = RulesFile.safeParse(raw);
+  if (!parsed.success) throw rulesError(file, raw, parsed.error);
+  return parsed.data;
+}
+
+async function readRaw(file: string): Promise<unknown> {
+  const fail = (why: string) => new AgentTapError('AGENTTAP_RULES_INVALID', `${file}: ${why}`);
+  if (['.mjs', '.js'].includes(extname(file))) {
+    let module: { default?: unknown; rules?: unknown };
+    try {
+      module = (await import(pathToFileURL(file).href)) as typeof module;
+    } catch (err) {
+      throw fail(`cannot be imported (${(err as Error).message}).`);
+    }
+    if (module.default !== undefined) return module.default;
+    if (module.rules !== undefined) return { rules: module.rules };
+    throw fail('exports neither a default object nor `rules`. Fix: `export default { rules: [...] }`.');
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw fail(`cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Fix: check the path given to --rules or AGENTTAP_RULES.`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw fail(`not valid JSON (${(err as Error).message}). Rules files are JSON, or an .mjs module exporting the same object.`);
+  }
+}
+
+function rulesError(file: string, raw: unknown, error: z.ZodError): AgentTapError {
+  const rules = (raw as { rules?: { id?: unknown }[] } | null)?.rules;
+  const lines = error.issues.map((issue) => {
+    const [top, index, ...rest] = issue.path;
+    let where = `field "${issue.path.join('.') || '(top level)'}"`;
+    if (top === 'rules' && typeof index === 'number') {
+      const id = rules?.[index]?.id;
+      where = `rule ${typeof id === 'string' ? `"${id}" ` : ''}(rules[${index}]), field "${rest.join('.') || '(the rule)'}"`;
+    }
+    return `  ${file}: ${where}: ${issue.message}.${fixFor(issue)}`;
+  });
+  return new AgentTapError('AGENTTAP_RULES_INVALID', `agenttap: invalid rules\n${lines.join('\n')}`);
+}
+
+function fixFor(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return ` Fix: remove ${issue.keys.map((k) => `"${k}"`).join(', ')} (see \`agenttap schema rules\`).`;
+  if (issue.code === 'invalid_union' && issue.path.at(-1) === 'type' || (issue.code === 'invalid_union' && 'note' in issue)) {
+    return ' Fix: "type" is one of setModel, capMaxTokens, truncate, dropThinking, trimContext, contextManagement, removeTools.';
+  }
+  if (issue.code === 'invalid_value' && 'values' in issue) return ` Fix: use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}.`;
+  return ' Fix: see `agenttap schema rules` for the expected shape.';
+}
