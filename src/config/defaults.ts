@@ -13,6 +13,8 @@ export function defaultConfig(): Config {
     endpoints: [],
     capture: { maxBodyBytes: 16 * 1024 * 1024, blobMinBytes: 256 },
     redact: { patterns: [], highEntropy: true },
+    sdk: 'auto',
+    sdkPackages: [],
     debug: false,
   };
 }

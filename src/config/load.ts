@@ -14,8 +14,10 @@ import type { Config } from './schema.js';
 
 const DEFAULT_FILE = 'agenttap.config.json';
 
+type EnvKind = 'string' | 'boolean' | 'integer' | 'endpoints' | 'list';
+
 /** Environment variable → config field path. One table, so errors can name the variable. */
-const ENV_FIELDS: Record<string, { path: string[]; kind: 'string' | 'boolean' | 'integer' | 'endpoints' }> = {
+const ENV_FIELDS: Record<string, { path: string[]; kind: EnvKind }> = {
   AGENTTAP_ENABLED: { path: ['enabled'], kind: 'boolean' },
   AGENTTAP_DIR: { path: ['dir'], kind: 'string' },
   AGENTTAP_SESSION: { path: ['session'], kind: 'string' },
@@ -23,6 +25,8 @@ const ENV_FIELDS: Record<string, { path: string[]; kind: 'string' | 'boolean' | 
   AGENTTAP_ENDPOINTS: { path: ['endpoints'], kind: 'endpoints' },
   AGENTTAP_MAX_BODY_BYTES: { path: ['capture', 'maxBodyBytes'], kind: 'integer' },
   AGENTTAP_KEY_FILE: { path: ['redact', 'keyFile'], kind: 'string' },
+  AGENTTAP_SDK: { path: ['sdk'], kind: 'string' },
+  AGENTTAP_SDK_PACKAGES: { path: ['sdkPackages'], kind: 'list' },
   AGENTTAP_DEBUG: { path: ['debug'], kind: 'boolean' },
 };
 
@@ -95,10 +99,15 @@ function envValues(env: NodeJS.ProcessEnv): Record<string, unknown> {
   return out;
 }
 
-function convert(raw: string, kind: 'string' | 'boolean' | 'integer' | 'endpoints'): unknown {
+function convert(raw: string, kind: EnvKind): unknown {
   switch (kind) {
     case 'string':
       return raw;
+    case 'list':
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     case 'boolean':
       if (/^(1|true|yes|on)$/i.test(raw)) return true;
       if (/^(0|false|no|off)$/i.test(raw)) return false;

@@ -59,6 +59,14 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The SDK layer (patches @anthropic-ai/sdk, openai and the Bedrock/Vertex clients through module hooks):
+     * `auto` turns it on where Node has synchronous module hooks (≥ 22.22.3, ≥ 24.11.1, 26) and off where only
+     * the costly async `module.register` exists (Node 20) — figures in BENCHMARKS.md; `on`/`off` force it.
+     */
+    sdk: z.enum(['auto', 'on', 'off']).default('auto'),
+    /** Extra package directory names holding a copy of a supported SDK (installed under an npm alias). */
+    sdkPackages: z.array(z.string().regex(/^(@[a-z0-9._~-]+\/)?[a-z0-9._~-]+$/i, { message: 'use an npm package name' })).default([]),
     /** Debug lines on stderr (also `NODE_DEBUG=agenttap`). */
     debug: z.boolean().default(false),
   })

@@ -10,6 +10,8 @@ export interface EndpointMatch {
   provider: Provider;
   /** OpenTelemetry `gen_ai.operation.name`. */
   operation: string;
+  /** The model named in the URL path (Bedrock `/model/<id>/invoke`, Vertex `…/models/<id>:rawPredict`). */
+  model?: string;
 }
 
 export interface ExtraEndpoint {
@@ -24,6 +26,19 @@ const BUILT_IN: { pattern: RegExp; match: EndpointMatch }[] = [
   { pattern: /\/responses$/, match: { endpoint: 'openai.responses', provider: 'openai', operation: 'chat' } },
 ];
 
+/**
+ * Platform endpoints that address the model in the path. Their bodies are Anthropic Messages bodies
+ * (without `model`); Vertex answers with the Anthropic SSE stream, Bedrock with JSON or, streamed, AWS
+ * event-stream frames.
+ */
+const PATH_MODEL: { pattern: RegExp; endpoint: Endpoint }[] = [
+  // Bedrock runtime: /model/{modelId}/invoke, /model/{modelId}/invoke-with-response-stream
+  { pattern: /\/model\/([^/]+)\/invoke(?:-with-response-stream)?$/, endpoint: 'anthropic.messages' },
+  // Vertex AI: /v1/projects/{p}/locations/{l}/publishers/anthropic/models/{model}:rawPredict | :streamRawPredict
+  { pattern: /\/publishers\/anthropic\/models\/([^/:]+):(?:stream)?[rR]awPredict$/, endpoint: 'anthropic.messages' },
+  // Vertex count tokens: …/publishers/anthropic/models/count-tokens:rawPredict (matched above as model "count-tokens")
+];
+
 const CUSTOM: EndpointMatch = { endpoint: 'custom', provider: 'unknown', operation: 'chat' };
 
 /** Compiled once per process: the hot path only runs the returned function. */
@@ -32,6 +47,13 @@ export function createEndpointMatcher(extra: readonly ExtraEndpoint[] = []): (me
     if (method !== 'POST') return null;
     const path = url.pathname.replace(/\/+$/, '');
     for (const { pattern, match } of BUILT_IN) if (pattern.test(path)) return match;
+    for (const { pattern, endpoint } of PATH_MODEL) {
+      const found = pattern.exec(path);
+      if (!found) continue;
+      const model = decodeURIComponent(found[1]!);
+      if (model === 'count-tokens') return { endpoint: 'anthropic.count_tokens', provider: 'anthropic', operation: 'count_tokens' };
+      return { endpoint, provider: 'anthropic', operation: 'chat', model };
+    }
     for (const rule of extra) {
       if (rule.host !== undefined && rule.host !== url.hostname) continue;
       if (rule.path !== undefined && !path.startsWith(rule.path)) continue;

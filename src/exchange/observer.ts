@@ -14,6 +14,7 @@ import {
   isObject,
   str,
 } from './codec.js';
+import { createEventStreamObserver, isEventStream } from './eventstream.js';
 import { ChatStreamCodec, ResponsesStreamCodec, summarizeOpenAIJson } from './openai.js';
 import type { Endpoint, ObserverOptions, ResponseObserver, ResponseSummary } from './types.js';
 
@@ -26,6 +27,8 @@ const MAX_PREFACE = 64 * 1024;
 const SNIFF_CHARS = 16;
 
 export function createResponseObserver(options: ObserverOptions): ResponseObserver {
+  // Bedrock streams: AWS event-stream frames around Anthropic events (eventstream.ts).
+  if (isEventStream(options.contentType)) return createEventStreamObserver(new Observer({ ...options, contentType: 'text/event-stream' }));
   return new Observer(options);
 }
 

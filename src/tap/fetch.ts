@@ -9,9 +9,14 @@
  * or `clone()`, whose unread branch buffers without bound (PITFALLS #3). Pull-based rather than a
  * TransformStream so that end, error and cancel each reach us on every Node version (PITFALLS #5).
  */
+import type { SdkCall } from '../exchange/types.js';
+import type { EndpointMatch } from '../exchange/endpoints.js';
 import type { TapContext, Uninstall } from './context.js';
 import { LiveExchange, isAbortError } from './live-exchange.js';
+import { withBody } from './replace-body.js';
+import { bodyRewriters, isSignedRequest } from './rewrite.js';
 import { safely } from './safely.js';
+import { claimAttempt } from './sdk/scope.js';
 
 const STATE = Symbol.for('agenttap.fetch');
 
@@ -32,8 +37,10 @@ export function installFetchTap(ctx: TapContext): Uninstall {
   const original = globalThis.fetch;
 
   const wrapped = async function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const exchange = safely(ctx.warn, 'fetch-tap-failed', () => begin(ctx, input, init), undefined);
-    if (!exchange) return original(input, init);
+    const started = safely(ctx.warn, 'fetch-tap-failed', () => begin(ctx, input, init), undefined);
+    if (!started) return original(input, init);
+    const { exchange } = started;
+    [input, init] = [started.input, started.init];
     let response: Response;
     try {
       response = await original(input, init);
@@ -53,16 +60,90 @@ export function installFetchTap(ctx: TapContext): Uninstall {
   };
 }
 
+interface Begun {
+  exchange: LiveExchange;
+  /** What to call fetch with: the agent's arguments, or a rewritten body. */
+  input: RequestInfo | URL;
+  init: RequestInit | undefined;
+}
+
 /** The model call this fetch is, or undefined to pass it through untouched. */
-function begin(ctx: TapContext, input: RequestInfo | URL, init: RequestInit | undefined): LiveExchange | undefined {
+function begin(ctx: TapContext, input: RequestInfo | URL, init: RequestInit | undefined): Begun | undefined {
   const request = input instanceof Request ? input : undefined;
   const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
   const url = new URL(request ? request.url : String(input));
   const match = ctx.matchEndpoint(method, url);
   if (!match) return undefined;
+  const claim = claimAttempt();
+  if (claim.skip) return undefined; // a layer above already records this HTTP attempt
 
+  const rewrite = rewriteBody(ctx, match, url, input, init);
+  [input, init] = [rewrite.input, rewrite.init];
+  // Recorded as it goes out: a rewritten body has its own headers (no stale content-length).
+  const exchange = startExchange(ctx, 'fetch', match, method, url, input, init, claim.sdk);
+  if (rewrite.skippedSigned) {
+    ctx.warn(
+      'rewrite-skipped-signed',
+      `a rewrite of a signed request to ${url.host}${url.pathname} was skipped at the fetch layer: its signature covers the body (it would get a 403); enable the SDK layer (AGENTTAP_SDK=on) to rewrite it before signing`,
+      exchange.id,
+    );
+  }
+  captureRequestBody(exchange, input, init);
+  return { exchange, input, init };
+}
+
+/** An exchange for a fetch-shaped call (also used by the SDK layer for clients with their own fetch). */
+export function startExchange(
+  ctx: TapContext,
+  layer: 'fetch' | 'sdk',
+  match: EndpointMatch,
+  method: string,
+  url: URL,
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  sdk: SdkCall | undefined,
+  t0?: number,
+): LiveExchange {
+  const request = input instanceof Request ? input : undefined;
   const headers = headersRecord(new Headers(init?.headers ?? request?.headers));
-  const exchange = new LiveExchange(ctx, { layer: 'fetch', match, method, url: url.href, headers });
+  return new LiveExchange(ctx, { layer, match, method, url: url.href, headers, ...(sdk ? { sdk } : {}) }, t0);
+}
+
+/**
+ * The fetch-level body rewriters, on a JSON string body. A signed request is never changed (its signature
+ * covers the body — PITFALLS #7): the rewrite is skipped and the log says so.
+ */
+function rewriteBody(
+  ctx: TapContext,
+  match: EndpointMatch,
+  url: URL,
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+): { input: RequestInfo | URL; init: RequestInit | undefined; skippedSigned?: true } {
+  const unchanged = { input, init };
+  const rewriters = bodyRewriters();
+  if (rewriters.length === 0 || typeof init?.body !== 'string') return unchanged;
+  const text = init.body;
+  return safely(ctx.warn, 'fetch-rewrite-failed', () => {
+    const original = JSON.parse(text) as unknown;
+    let body = original;
+    for (const rewrite of rewriters) {
+      const next = rewrite(body, { endpoint: match.endpoint, url: url.href, layer: 'fetch' });
+      if (next !== undefined) body = next;
+    }
+    if (body === original) return unchanged;
+    const next = JSON.stringify(body);
+    if (next === text) return unchanged;
+    const request = input instanceof Request ? input : undefined;
+    if (isSignedRequest(new Headers(init.headers ?? request?.headers))) return { ...unchanged, skippedSigned: true as const };
+    const [newInput, newInit] = withBody(input, init, next);
+    return { input: newInput, init: newInit };
+  }, unchanged);
+}
+
+/** Step 1 of the exchange: the request body as it goes out. */
+export function captureRequestBody(exchange: LiveExchange, input: RequestInfo | URL, init: RequestInit | undefined): void {
+  const request = input instanceof Request ? input : undefined;
   const body = init?.body ?? undefined;
   if (body !== undefined && body !== null) {
     const text = bodyText(body);
@@ -73,10 +154,9 @@ function begin(ctx: TapContext, input: RequestInfo | URL, init: RequestInit | un
     // Reading a clone of a finite request body is bounded; the agent's Request is left unread for fetch.
     request.clone().text().then((t) => exchange.requested(t, byteLength(t)), () => exchange.requested(undefined, -1));
   } else exchange.requested(undefined, 0);
-  return exchange;
 }
 
-function observe(exchange: LiveExchange, response: Response, signal: AbortSignal | null | undefined): Response {
+export function observe(exchange: LiveExchange, response: Response, signal: AbortSignal | null | undefined): Response {
   exchange.responded(response.status, headersRecord(response.headers), { url: response.url, redirected: response.redirected });
   if (response.body === null) {
     // 101/204/205/304 and HEAD: no body to observe, and `new Response(body, {status: 204})` would throw (PITFALLS #6).
@@ -114,7 +194,9 @@ function observe(exchange: LiveExchange, response: Response, signal: AbortSignal
     { highWaterMark: 0 },
   );
 
-  const wrapped = new Response(observed, { status: response.status, statusText: response.statusText, headers: response.headers });
+  // The same class as the agent's: a client's own fetch (e.g. the `undici` package's) has its own Response.
+  const ResponseClass = (typeof response.constructor === 'function' ? response.constructor : Response) as typeof Response;
+  const wrapped = new ResponseClass(observed, { status: response.status, statusText: response.statusText, headers: response.headers });
   // A rebuilt Response loses what only fetch can set (PITFALLS #6); give the agent the original values.
   Object.defineProperties(wrapped, {
     url: { value: response.url, enumerable: true },

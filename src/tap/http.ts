@@ -15,10 +15,11 @@
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
-import zlib from 'node:zlib';
 import type { TapContext, Uninstall } from './context.js';
 import { LiveExchange, isAbortError } from './live-exchange.js';
 import { safely } from './safely.js';
+import { claimAttempt } from './sdk/scope.js';
+import { inflaterFor } from '../exchange/inflate.js';
 
 const STATE = Symbol.for('agenttap.http');
 
@@ -67,8 +68,17 @@ function observeRequest(ctx: TapContext, req: ClientRequest): void {
   const url = new URL(`${req.protocol}//${host}${req.path}`);
   const match = ctx.matchEndpoint(req.method, url);
   if (!match) return;
+  const claim = claimAttempt();
+  if (claim.skip) return; // a layer above already records this HTTP attempt
 
-  const exchange = new LiveExchange(ctx, { layer: 'http', match, method: req.method, url: url.href, headers: outgoingHeaders(req) });
+  const exchange = new LiveExchange(ctx, {
+    layer: 'http',
+    match,
+    method: req.method,
+    url: url.href,
+    headers: outgoingHeaders(req),
+    ...(claim.sdk ? { sdk: claim.sdk } : {}),
+  });
   captureBody(ctx, req, (text, bytes) => exchange.requested(text, bytes));
 
   let gotResponse = false;
@@ -165,19 +175,6 @@ function observeResponse(exchange: LiveExchange, res: IncomingMessage): void {
   } as typeof res.emit;
 }
 
-function inflaterFor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
-  switch (encoding?.trim().toLowerCase()) {
-    case 'gzip':
-    case 'x-gzip':
-      return zlib.createGunzip();
-    case 'deflate':
-      return zlib.createInflate();
-    case 'br':
-      return zlib.createBrotliDecompress();
-    default:
-      return undefined;
-  }
-}
 
 function outgoingHeaders(req: ClientRequest): Record<string, string> {
   const out: Record<string, string> = {};

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import type { EndpointMatch } from '../exchange/endpoints.js';
 import { createResponseObserver } from '../exchange/observer.js';
 import { describeRequest } from '../exchange/request.js';
-import type { Layer, Outcome, ResponseObserver, ResponseSummary } from '../exchange/types.js';
+import type { Layer, Outcome, ResponseObserver, ResponseSummary, SdkCall } from '../exchange/types.js';
 import type { TapContext } from './context.js';
 import { safely } from './safely.js';
 
@@ -21,11 +21,13 @@ export interface AttemptStart {
   method: string;
   url: string;
   headers: Record<string, string>;
+  /** The SDK call this attempt belongs to, when the SDK layer saw the call. */
+  sdk?: SdkCall;
 }
 
 export class LiveExchange {
   readonly id: string;
-  private readonly t0 = performance.now();
+  private readonly t0: number;
   private observer: ResponseObserver | undefined;
   private firstTokenMs: number | undefined;
   private semanticEnd = false;
@@ -35,7 +37,10 @@ export class LiveExchange {
   constructor(
     private readonly ctx: TapContext,
     private readonly start: AttemptStart,
+    /** When the attempt began (`performance.now()`), if before this object was made. */
+    t0: number = performance.now(),
   ) {
+    this.t0 = t0;
     this.id = ctx.nextExchangeId();
     ctx.open.add(this);
   }
@@ -50,7 +55,8 @@ export class LiveExchange {
         ...this.start,
         body,
         bodyBytes,
-        model: facts.model,
+        // Bedrock and Vertex carry the model in the URL path, not the body (PITFALLS #8).
+        model: facts.model ?? this.start.match.model,
         maxTokens: facts.maxTokens,
         stream: facts.stream,
       });
