@@ -1,0 +1,81 @@
+/**
+ * `agenttap report <session>`: the session's mechanisms as a terminal summary (default), a self-contained
+ * HTML page (`--html`), Markdown (`--md`) and the report model as JSON (`--json`), all from one read.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { AgentTapError } from '../errors.js';
+import { loadSignatureFile } from '../mechanisms/user-file.js';
+import { loadPriceTable } from '../pricing/index.js';
+import { buildReport, renderMarkdown, renderTerminal, reportHtml, type HtmlOptions, type ReportModel } from '../reports/index.js';
+
+interface Options {
+  html?: string;
+  md?: string;
+  json?: string;
+  signatures?: string[];
+  prices?: string;
+  exportPrompts?: string;
+  maxText?: string;
+  contentBudget?: string;
+  progress?: boolean;
+  quiet?: boolean;
+}
+
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description("show a session's model calls grouped by the agent's mechanisms")
+    .argument('<session>', 'a session directory or one <pid>.ndjson file')
+    .option('--html <file>', 'write a self-contained HTML report (no network; safe to attach)')
+    .option('--md <file>', 'write a Markdown summary ("-" for stdout)')
+    .option('--json <file>', 'write the report model as JSON ("-" for stdout)')
+    .option('--signatures <file...>', 'extra mechanism signatures (JSON {"sets": [...]}), tried before the shipped ones')
+    .option('--prices <file>', 'price table (JSON {"models": [{match, input, output, cache_write, cache_read}]}, USD per MTok)')
+    .option('--export-prompts <dir>', 'write system prompt blocks, tool lists and reminders as files')
+    .option('--max-text <chars>', 'longest text kept per content block in the HTML', '16384')
+    .option('--content-budget <MiB>', 'most captured content the HTML carries', '256')
+    .option('--no-progress', 'no progress bar on stderr')
+    .option('-q, --quiet', 'no terminal summary')
+    .action(async (path: string, o: Options) => {
+      const onWarning = (m: string) => process.stderr.write(`agenttap report: ${m}\n`);
+      const progress = o.progress !== false && process.stderr.isTTY ? progressBar() : undefined;
+      const options: HtmlOptions = {
+        onWarning,
+        onProgress: progress,
+        signatures: (o.signatures ?? []).flatMap((f) => loadSignatureFile(f)),
+        prices: loadPriceTable(o.prices),
+        exportDir: o.exportPrompts,
+        maxText: positive(o.maxText, '--max-text'),
+        contentBudget: positive(o.contentBudget, '--content-budget') * (1 << 20),
+      };
+      let model: ReportModel;
+      if (o.html) model = await reportHtml(path, o.html, options);
+      else model = await buildReport(path, options);
+      if (progress) process.stderr.write('\r\x1b[K');
+      const emit = (file: string, text: string) => (file === '-' ? process.stdout.write(text) : writeFileSync(file, text));
+      if (o.md) emit(o.md, renderMarkdown(model));
+      if (o.json) emit(o.json, `${JSON.stringify(model, null, 1)}\n`);
+      if (!o.quiet && o.md !== '-' && o.json !== '-') process.stdout.write(renderTerminal(model));
+      if (o.html && !o.quiet) process.stderr.write(`agenttap report: wrote ${o.html}\n`);
+    });
+}
+
+function positive(v: string | undefined, flag: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new AgentTapError('AGENTTAP_USAGE', `${flag} ${v}: not a positive number.`);
+  return n;
+}
+
+/** A one-line progress bar for big logs (only on a terminal, at most every 100 ms). */
+function progressBar(): (done: number, total: number) => void {
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (total < 20 << 20 || now - last < 100) return;
+    last = now;
+    const f = Math.min(1, done / total);
+    const w = 30;
+    process.stderr.write(`\r[${'#'.repeat(Math.round(f * w)).padEnd(w)}] ${(f * 100).toFixed(0)}% of ${(total / (1 << 20)).toFixed(0)} MiB`);
+  };
+}

@@ -1,0 +1,484 @@
+/**
+ * Reading a session for a report, one `<pid>.ndjson` at a time, streaming:
+ *
+ *   line ─► blob?     ─► LazyBlobs (offset only) + MessageChains (list links: message keys and sizes)
+ *        ─► request   ─► facts (system, tools, first/last user text) + thread (ThreadTrie)
+ *        ─► response  ─► status, TTFB
+ *        ─► end       ─► usage, TTFT, tool calls (a later thread whose first user text is a tool call's
+ *                        input string was started by it: sub-agents)
+ *
+ * Memory: per exchange a small row; per unique message a 16-character key; content is read back from the
+ * file only for the messages a request added. Nothing holds the session's content.
+ */
+import { diffLines } from 'diff';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isBlobRef, isListRef, resolveBlobRef } from '../log/events.js';
+import { LazyBlobs, readLinesWithOffsets } from '../log/read.js';
+import type { ExchangeFacts } from '../mechanisms/types.js';
+import {
+  contentHash,
+  inputStrings,
+  isObj,
+  isToolResults,
+  messageKey,
+  remindersOf,
+  responseToolCalls,
+  roleOf,
+  systemBlocks,
+  textHash,
+  toolName,
+  truncateDeep,
+  userText,
+} from './content.js';
+import { MessageChains } from './chain.js';
+import type { TokenUsage } from './model.js';
+import { ThreadTrie } from './threads.js';
+
+/** Where captured content goes for the HTML (by hash, once each); absent for Markdown/terminal/JSON. */
+export interface DetailSink {
+  /** Stores a content item once; false when the report's content budget is spent. */
+  content(hash: string, value: unknown): boolean;
+  exchange(key: string, record: ExchangeDetail): void;
+  /** Resolves when written content has been flushed enough to read on (backpressure). */
+  drained?(): Promise<void>;
+}
+
+export interface ExchangeDetail {
+  system?: string[];
+  tools?: string[];
+  /** Messages this request added after its parent's (`parentMessages` of the row), by content hash. */
+  added: string[];
+  /** The request's other fields (model, max_tokens, thinking, …), truncated. */
+  params: Record<string, unknown>;
+  headers: Record<string, string>;
+  response?: unknown;
+  /** Line diff of the system prompt against the parent request's, when it changed: [op, text] with op +, - or =. */
+  systemDiff?: [string, string][];
+  /** Tools added and removed since the parent request, by name. */
+  toolsDiff?: { added: string[]; removed: string[] };
+  /** Content left out (budget spent). */
+  partial?: boolean;
+}
+
+export interface CollectOptions {
+  onWarning?: (message: string) => void;
+  onBytes?: (bytesDone: number) => void;
+  detail?: DetailSink;
+  /** Longest string kept in the HTML's content. */
+  maxText?: number;
+  /** Write system prompt blocks, tool definitions and reminders as files here. */
+  exportDir?: string;
+}
+
+/** An exchange while it is being read; `build.ts` turns it into an `ExchangeRow`. */
+export interface Draft {
+  key: string;
+  id: string;
+  pid: number;
+  t: number;
+  method: string;
+  endpoint: string;
+  layer: string;
+  path: string;
+  provider: string;
+  stream: boolean;
+  model?: string;
+  responseModel?: string;
+  status?: number;
+  ttfb?: number;
+  ttft?: number;
+  duration?: number;
+  outcome?: string;
+  stop?: string;
+  error?: string;
+  usage: TokenUsage;
+  thread?: string;
+  parentKey?: string;
+  parentMessages?: number;
+  spawnedBy?: { key: string; toolUseId: string; tool: string };
+  systemHash?: string;
+  toolsHash?: string;
+  context: { system: number; tools: number; messages: number; count: number };
+  reminders: { text: string; bytes: number; hash: string }[];
+  facts: ExchangeFacts;
+  node?: number;
+}
+
+export interface Interned {
+  systems: Map<string, { texts: string[]; bytes: number; blocks: { bytes: number; preview: string; hash: string }[] }>;
+  toolsets: Map<string, { names: string[]; bytes: number; sizes: number[] }>;
+}
+
+export interface CollectResult {
+  drafts: Draft[];
+  processes: { pid: number; argv: string[]; cwd?: string; node?: string; agenttap?: string; time: number }[];
+  interned: Interned;
+  sessionId?: string;
+  tapWarnings: number;
+  unknownEvents: Record<string, number>;
+}
+
+
+/**
+ * A short copy that does not keep its source alive: V8's `slice` of a long string may point into the original,
+ * and rows live as long as the report — a 2 000-character prefix must not hold a 200 KB message.
+ */
+const own = (text: string, max: number) => (text.length <= max ? text : Buffer.from(text.slice(0, max), 'utf8').toString('utf8'));
+
+const KNOWN = new Set(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'blob', 'tap.warning', 'session.end']);
+const TEXT_FOR_FACTS = 2000;
+
+export async function collect(files: string[], options: CollectOptions = {}): Promise<CollectResult> {
+  const result: CollectResult = {
+    drafts: [],
+    processes: [],
+    interned: { systems: new Map(), toolsets: new Map() },
+    tapWarnings: 0,
+    unknownEvents: {},
+  };
+  let before = 0;
+  for (const file of files) {
+    let last = 0;
+    await collectFile(file, result, {
+      ...options,
+      onBytes: (b) => {
+        options.onBytes?.(before + b);
+        last = b;
+      },
+    });
+    before += last;
+  }
+  return result;
+}
+
+async function collectFile(file: string, out: CollectResult, options: CollectOptions): Promise<void> {
+  const maxText = options.maxText ?? 16_384;
+  const blobs = new LazyBlobs(file);
+  const chains = new MessageChains(blobs);
+  const trie = new ThreadTrie<Draft>();
+  const spawn = new Map<string, { draft: Draft; toolUseId: string; tool: string }>();
+  const pending = new Map<string, Draft>();
+  const pendingDetail = new Map<string, ExchangeDetail>();
+  const broken = new Set<number>();
+  let clock: { time: number; mono: number } | undefined;
+  let threads = 0;
+  const exportDir = options.exportDir;
+  if (exportDir) mkdirSync(exportDir, { recursive: true });
+
+  const wall = (ev: { time: number; mono: number }) => (clock ? clock.time + (ev.mono - clock.mono) : ev.time);
+
+  const resolve = (v: unknown): { value: unknown; hash?: string } => (isBlobRef(v) ? { value: resolveBlobRef(v, blobs.get(v.$blob)), hash: v.$blob } : { value: v });
+
+  for await (const raw of readLinesWithOffsets(file, options.onBytes)) {
+    if (raw.text.trim() === '') continue;
+    let ev: Record<string, unknown>;
+    try {
+      ev = JSON.parse(raw.text) as Record<string, unknown>;
+    } catch {
+      options.onWarning?.(`${file}:${raw.line}: not a complete JSON line (torn write?); skipped`);
+      continue;
+    }
+    if (!isObj(ev) || typeof ev.event !== 'string') {
+      options.onWarning?.(`${file}:${raw.line}: not an agenttap event (no "event" field); skipped`);
+      continue;
+    }
+    const name = ev.event;
+    if (!KNOWN.has(name)) {
+      out.unknownEvents[name] = (out.unknownEvents[name] ?? 0) + 1;
+      continue;
+    }
+    const time = { time: Number(ev.time), mono: Number(ev.mono) };
+    switch (name) {
+      case 'blob': {
+        const hash = String(ev.hash);
+        const content = ev.content;
+        blobs.add(hash, raw.offset, raw.bytes, content);
+        chains.addBlob(hash, content);
+        break;
+      }
+      case 'session.start':
+        clock ??= time;
+        out.sessionId ??= String(ev.session);
+        out.processes.push({ pid: Number(ev.pid), argv: (ev.argv as string[]) ?? [], cwd: ev.cwd as string, node: ev.node as string, agenttap: ev.agenttap as string, time: time.time });
+        break;
+      case 'tap.warning':
+        out.tapWarnings++;
+        break;
+      case 'exchange.request': {
+        clock ??= time;
+        const d = requestDraft(ev, wall(time));
+        pending.set(String(ev.exchange), d);
+        out.drafts.push(d);
+        const body = isObj(ev.body) ? ev.body : undefined;
+        const detail: ExchangeDetail = { added: [], params: {}, headers: (ev.headers as Record<string, string>) ?? {} };
+        if (body) {
+          d.facts.hasBody = true;
+          // Messages: keys for the thread trie, sizes, the first and last messages for the facts.
+          const ml = body.messages ?? body.input;
+          let keys: string[] = [];
+          let head: string | undefined;
+          let plain: unknown[] | undefined;
+          if (isListRef(ml) && chains.has(ml.$list)) {
+            head = ml.$list;
+            keys = chains.keys(head);
+            d.context.messages = chains.bytes(head);
+          } else if (Array.isArray(ml)) {
+            plain = ml.map((it) => resolve(it).value);
+            keys = plain.map((m) => messageKey(m));
+            d.context.messages = plain.reduce<number>((n, m) => n + JSON.stringify(m).length, 0);
+          } else if (typeof ml === 'string') {
+            plain = [{ role: 'user', content: ml }];
+            keys = [messageKey(plain[0])];
+            d.context.messages = ml.length;
+          }
+          d.context.count = keys.length;
+          const items = (from: number): unknown[] => (plain ? plain.slice(from) : head ? chains.items(head, from) : []);
+          const firstFew = plain ? plain.slice(0, 8) : head ? chains.first(head, 8) : [];
+
+          // Thread: the latest earlier request whose messages are all a prefix of these.
+          const { parent, parentLen, node } = trie.place(keys, d);
+          if (keys.length) d.node = node;
+          const sys = body.system ?? body.instructions;
+          // The first user words: Claude Code opens some conversations with reminder-only messages.
+          const firstUser = firstFew.find((m) => roleOf(m) === 'user' && userText(m) !== '') ?? firstFew.find((m) => roleOf(m) === 'user');
+          const firstText = userText(firstUser);
+          if (keys.length) {
+            if (parent) {
+              d.thread = parent.thread;
+              d.parentKey = parent.key;
+              d.parentMessages = parentLen;
+              d.facts.threadPosition = 'continues';
+            } else {
+              d.thread = `${d.pid}:${++threads}`;
+              const from = firstText ? spawn.get(textHash(firstText)) : undefined;
+              if (from) {
+                d.spawnedBy = { key: from.draft.key, toolUseId: from.toolUseId, tool: from.tool };
+                d.facts.spawnedBy = from.tool;
+              }
+            }
+          }
+          const added = items(parentLen);
+          const lastMessage = added.length ? added[added.length - 1] : undefined;
+          const lastUser = [...added].reverse().find((m) => roleOf(m) === 'user');
+          d.facts.firstUserText = own(firstText, TEXT_FOR_FACTS);
+          d.facts.lastUserText = own(userText(lastUser ?? (keys.length === 1 ? firstUser : undefined)), TEXT_FOR_FACTS);
+          d.facts.toolResults = isToolResults(lastMessage);
+          d.facts.messageCount = keys.length;
+          d.facts.afterBrokenStream = !d.stream && broken.has(node);
+
+          // System prompt and tools, interned by hash.
+          if (sys !== undefined || firstFew.some((m) => roleOf(m) === 'system' || roleOf(m) === 'developer')) {
+            const r = resolve(sys);
+            const texts = systemBlocks(body.system !== undefined || body.instructions !== undefined ? { system: r.value } : {}, firstFew);
+            const hash = r.hash ?? contentHash(JSON.stringify(texts));
+            let s = out.interned.systems.get(hash);
+            if (!s) {
+              const blocks = texts.map((t) => ({ bytes: Buffer.byteLength(t), preview: own(t, 200), hash: contentHash(t) }));
+              s = { texts, bytes: JSON.stringify(r.value ?? texts).length, blocks };
+              out.interned.systems.set(hash, s);
+              if (exportDir) texts.forEach((t, k) => writeExport(exportDir, `system-${hash.slice(0, 12)}-block-${k}.txt`, t));
+            }
+            if (options.detail) {
+              s.blocks.forEach((b, k) => options.detail!.content(b.hash, truncateDeep(s.texts[k], maxText)));
+              detail.system = s.blocks.map((b) => b.hash);
+            }
+            d.systemHash = hash;
+            d.facts.system = s.texts;
+            d.context.system = s.bytes;
+          }
+          if (Array.isArray(body.tools) || isBlobRef(body.tools)) {
+            const r = resolve(body.tools);
+            const list = Array.isArray(r.value) ? r.value : [];
+            const hash = r.hash ?? contentHash(JSON.stringify(list));
+            let t = out.interned.toolsets.get(hash);
+            if (!t) {
+              t = { names: list.map(toolName), bytes: JSON.stringify(list).length, sizes: list.map((x) => JSON.stringify(x).length) };
+              out.interned.toolsets.set(hash, t);
+              if (exportDir) writeExport(exportDir, `tools-${hash.slice(0, 12)}.json`, JSON.stringify(list, null, 2));
+            }
+            if (options.detail) {
+              detail.tools = list.map((x) => {
+                const h = contentHash(JSON.stringify(x));
+                options.detail!.content(h, truncateDeep(x, maxText));
+                return h;
+              });
+            }
+            d.toolsHash = hash;
+            d.facts.tools = t.names;
+            d.context.tools = t.bytes;
+          }
+          // Against the previous request of the thread: what changed besides the appended messages.
+          const parentDraft = parent;
+          if (options.detail && parentDraft && parentDraft.systemHash !== d.systemHash) {
+            const before = parentDraft.systemHash ? out.interned.systems.get(parentDraft.systemHash)!.texts.join('\n\n') : '';
+            const after = d.facts.system.join('\n\n');
+            detail.systemDiff = diffLines(before, after).map((c) => [c.added ? '+' : c.removed ? '-' : '=', (truncateDeep(c.value, maxText) as string)]);
+          }
+          if (options.detail && parentDraft && parentDraft.toolsHash !== d.toolsHash) {
+            const before = new Set(parentDraft.facts.tools);
+            const after = new Set(d.facts.tools);
+            detail.toolsDiff = { added: [...after].filter((x) => !before.has(x)), removed: [...before].filter((x) => !after.has(x)) };
+          }
+          const tc = body.tool_choice;
+          if (isObj(tc) && typeof tc.name === 'string') d.facts.toolChoice = tc.name;
+          else if (isObj(tc) && isObj(tc.function) && typeof tc.function.name === 'string') d.facts.toolChoice = tc.function.name;
+          const th = body.thinking;
+          d.facts.thinking = isObj(th) && th.type !== 'disabled' || body.reasoning !== undefined || body.reasoning_effort !== undefined;
+          d.facts.outputFormat = outputFormat(body);
+          if (typeof body.max_tokens === 'number') d.facts.maxTokens = body.max_tokens;
+          else if (typeof body.max_completion_tokens === 'number') d.facts.maxTokens = body.max_completion_tokens;
+          else if (typeof body.max_output_tokens === 'number') d.facts.maxTokens = body.max_output_tokens;
+
+          // Reminders the new messages carry.
+          for (const m of added) {
+            for (const text of remindersOf(m)) {
+              const hash = contentHash(text);
+              d.reminders.push({ text: own(text, 240), bytes: Buffer.byteLength(text), hash });
+              options.detail?.content(hash, truncateDeep(text, maxText));
+              if (exportDir) writeExport(exportDir, `reminder-${d.pid}-${d.id}-${d.reminders.length}.txt`, text);
+            }
+          }
+          if (options.detail) {
+            let partial = false;
+            detail.added = added.map((m) => {
+              const json = JSON.stringify(m);
+              const h = contentHash(json);
+              if (!options.detail!.content(h, truncateDeep(m, maxText))) partial = true;
+              return h;
+            });
+            for (const [k, v] of Object.entries(body)) {
+              if (k === 'messages' || k === 'input' || k === 'system' || k === 'instructions' || k === 'tools') continue;
+              detail.params[k] = truncateDeep(v, 2000);
+            }
+            if (partial) detail.partial = true;
+          }
+        }
+        if (options.detail) {
+          pendingDetail.set(d.key, detail);
+          await options.detail.drained?.();
+        }
+        break;
+      }
+      case 'exchange.response': {
+        const d = pending.get(String(ev.exchange));
+        if (!d) break;
+        d.status = Number(ev['http.response.status_code']);
+        d.ttfb = Number(ev.ttfb_ms);
+        break;
+      }
+      case 'exchange.end': {
+        const d = pending.get(String(ev.exchange));
+        if (!d) break;
+        pending.delete(String(ev.exchange));
+        d.outcome = String(ev.outcome);
+        d.duration = Number(ev.duration_ms);
+        if (typeof ev.ttft_ms === 'number') d.ttft = ev.ttft_ms;
+        const u = isObj(ev.usage) ? ev.usage : {};
+        const n = (v: unknown) => (typeof v === 'number' ? v : 0);
+        const cacheRead = n(u.cache_read_input_tokens);
+        const input = n(u.input_tokens);
+        d.usage = {
+          // OpenAI counts cached tokens inside prompt tokens; Anthropic apart.
+          input: d.provider === 'openai' ? Math.max(0, input - cacheRead) : input,
+          output: n(u.output_tokens),
+          cacheRead,
+          cacheWrite: n(u.cache_creation_input_tokens),
+        };
+        const reasons = ev['gen_ai.response.finish_reasons'];
+        if (Array.isArray(reasons) && typeof reasons[0] === 'string') d.stop = reasons[0];
+        if (typeof ev['gen_ai.response.model'] === 'string') d.responseModel = ev['gen_ai.response.model'];
+        const err = (isObj(ev.api_error) ? ev.api_error : isObj(ev.error) ? ev.error : undefined) as { type?: string; message?: string } | undefined;
+        if (err) d.error = own(`${err.type ?? 'error'}: ${String(err.message ?? '')}`, 300);
+        const calls = responseToolCalls(ev.body);
+        d.facts.responseTools = calls.map((c) => c.name);
+        for (const c of calls) for (const s of inputStrings(c.input)) if (s.trim().length >= 8) spawn.set(textHash(s), { draft: d, toolUseId: c.id, tool: c.name });
+        if (d.stream && d.outcome !== 'complete' && d.node !== undefined) broken.add(d.node);
+        if (options.detail) {
+          const detail = pendingDetail.get(d.key);
+          if (detail) {
+            detail.response = truncateDeep(ev.body, maxText);
+            options.detail.exchange(d.key, detail);
+            pendingDetail.delete(d.key);
+          }
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  for (const d of pending.values()) {
+    d.outcome ??= 'unfinished';
+    const detail = pendingDetail.get(d.key);
+    if (detail && options.detail) options.detail.exchange(d.key, detail);
+    pendingDetail.delete(d.key);
+  }
+  blobs.close();
+}
+
+function requestDraft(ev: Record<string, unknown>, t: number): Draft {
+  const url = String(ev['url.full'] ?? '');
+  let path = url;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    /* keep the raw value */
+  }
+  const headers = (ev.headers as Record<string, string>) ?? {};
+  const lower: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) lower[k.toLowerCase()] = v;
+  const method = String(ev['http.request.method'] ?? 'POST');
+  const stream = ev.stream === true;
+  return {
+    key: `${ev.pid}/${ev.exchange}`,
+    id: String(ev.exchange),
+    pid: Number(ev.pid),
+    t,
+    method,
+    endpoint: String(ev.endpoint ?? 'custom'),
+    layer: String(ev.layer ?? '?'),
+    path,
+    provider: String(ev['gen_ai.provider.name'] ?? ''),
+    stream,
+    model: typeof ev['gen_ai.request.model'] === 'string' ? ev['gen_ai.request.model'] : undefined,
+    usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+    context: { system: 0, tools: 0, messages: 0, count: 0 },
+    reminders: [],
+    facts: {
+      method,
+      endpoint: String(ev.endpoint ?? 'custom'),
+      path,
+      hasBody: false,
+      headers: lower,
+      model: typeof ev['gen_ai.request.model'] === 'string' ? ev['gen_ai.request.model'] : undefined,
+      stream,
+      system: [],
+      tools: [],
+      thinking: false,
+      messageCount: 0,
+      firstUserText: '',
+      lastUserText: '',
+      toolResults: false,
+      responseTools: [],
+      threadPosition: 'first',
+      primaryThread: false,
+      afterBrokenStream: false,
+    },
+  };
+}
+
+function outputFormat(body: Record<string, unknown>): ExchangeFacts['outputFormat'] {
+  const candidates = [isObj(body.output_config) ? body.output_config.format : undefined, body.output_format, body.response_format, isObj(body.text) ? body.text.format : undefined];
+  for (const f of candidates) {
+    if (!isObj(f) || typeof f.type !== 'string') continue;
+    const schema = isObj(f.schema) ? f.schema : isObj(f.json_schema) && isObj(f.json_schema.schema) ? f.json_schema.schema : undefined;
+    const props = schema && isObj(schema.properties) ? Object.keys(schema.properties) : [];
+    return { type: f.type, properties: props };
+  }
+  return undefined;
+}
+
+function writeExport(dir: string, name: string, text: string): void {
+  writeFileSync(join(dir, name.replace(/[^\w.@-]+/g, '_')), text);
+}

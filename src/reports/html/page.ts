@@ -1,0 +1,100 @@
+/**
+ * The self-contained HTML report. The renderer (CSS + script) is built once and is the same for every
+ * report; the session arrives as inert data appended after it (STYLE #24, after Playwright's HTML reporter):
+ *
+ *   <meta CSP: default-src 'none'; script and style allowed by sha256 only>
+ *   <style>CSS</style>
+ *   <script type="application/json" id="report-model">  the report model (JSON, '<' escaped)
+ *   <script type="application/json" id="report-content"> captured content, one "kind\tkey\tjson" line each
+ *   <script>client()</script>
+ *
+ * No network, no CDN: it opens from file:// and can be attached to a bug report. Content is spooled to a
+ * temporary file while the log is read, so writing the page never holds the session in memory.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { DetailSink, ExchangeDetail } from '../collect.js';
+import type { ReportModel } from '../model.js';
+import { client } from './client.js';
+import { CSS } from './styles.js';
+
+/** JSON that cannot end its `<script>` element: every '<' becomes \u003c (only legal inside strings). */
+export const inertJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
+
+const SCRIPT = `(${client.toString()})();`;
+const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
+export const CSP = `default-src 'none'; script-src ${sha256(SCRIPT)}; style-src ${sha256(CSS)}; img-src data:; base-uri 'none'; form-action 'none'`;
+
+/** Collects content into a spool file; `budget` bytes at most (then the report says content was left out). */
+export class ContentSpool implements DetailSink {
+  readonly dir = mkdtempSync(join(tmpdir(), 'agenttap-report-'));
+  readonly file = join(this.dir, 'content.ndjson');
+  private readonly out: WriteStream = createWriteStream(this.file);
+  private readonly seen = new Set<string>();
+  private bytes = 0;
+  private waiting: Promise<void> | undefined;
+
+  constructor(private readonly budget = 256 << 20) {}
+
+  content(hash: string, value: unknown): boolean {
+    if (this.seen.has(hash)) return true;
+    const line = `c\t${hash}\t${inertJson(value)}\n`;
+    if (this.bytes + line.length > this.budget) return false;
+    this.seen.add(hash);
+    this.write(line);
+    return true;
+  }
+
+  exchange(key: string, record: ExchangeDetail): void {
+    const line = `x\t${key}\t${inertJson(record)}\n`;
+    if (this.bytes + line.length > this.budget) return;
+    this.write(line);
+  }
+
+  private write(line: string): void {
+    this.bytes += line.length;
+    // Backpressure: the reader awaits `drained()` between exchanges; listen for 'drain' right away.
+    if (!this.out.write(line) && !this.waiting) {
+      this.waiting = new Promise((r) => this.out.once('drain', () => {
+        this.waiting = undefined;
+        r();
+      }));
+    }
+  }
+
+  drained(): Promise<void> {
+    return this.waiting ?? Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    await this.drained();
+    await new Promise<void>((r) => this.out.end(r));
+  }
+
+  dispose(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function writeHtml(model: ReportModel, spool: ContentSpool | undefined, out: NodeJS.WritableStream): Promise<void> {
+  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+  await write(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>agenttap report</title>
+<style>${CSS}</style>
+</head><body><div id="app"></div>
+<script type="application/json" id="report-model">${inertJson(model)}</script>
+<script type="application/json" id="report-content">`);
+  if (spool) {
+    await spool.close();
+    const lines = createInterface({ input: createReadStream(spool.file, 'utf8'), crlfDelay: Infinity });
+    for await (const line of lines) await write(`${line}\n`);
+  }
+  await write(`</script>\n<script>${SCRIPT}</script>\n</body></html>\n`);
+}

@@ -1,0 +1,201 @@
+/**
+ * The HTML report in real headless Chromium (Debian `chromium`, driven by playwright-core; `.ci/run`
+ * installs it). One browser for the file; pages open the report from file:// with every request outside
+ * the file itself recorded (there must be none).
+ *
+ *   - Claude Code 1.0.x fixture: the summary table and the lanes are there (read back from the canvas'
+ *     pixels), clicking a bar and a list row opens the exchange, reminders are highlighted, screenshot
+ *   - hostile fixture: <script>, <img onerror>, javascript: links, a </script> break-out — shown as text,
+ *     nothing runs, no CSP violation (nothing even tried)
+ *   - a generated 5 000-exchange session: the list is virtualised and the page works (the time figure is
+ *     in BENCHMARKS.md, from bench/report-browser.mjs: timed tests are not allowed here)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { generateSession } from '../../bench/report-generate.mjs';
+import { ROOT, scratch } from '../helpers/run.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const LOGS = join(ROOT, 'tests', 'fixtures', 'logs');
+const HOSTILE = [
+  '<script>window.__pwned = "script"</script>',
+  '<img src=x onerror="window.__pwned = \'img\'">',
+  '<a href="javascript:window.__pwned = \'link\'">click me</a>',
+  '</script><script>window.__pwned = "breakout"</script>',
+];
+
+/** Temporary folders of this file (generated sessions and pages are tens of MB): removed at the end. */
+const temps: string[] = [];
+const temp = (prefix: string) => {
+  const dir = scratch(prefix);
+  temps.push(dir);
+  return dir;
+};
+
+function render(session: string): string {
+  const out = join(temp('agenttap-html-'), 'report.html');
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'agenttap.js'), 'report', session, '--html', out, '-q'], { encoding: 'utf8', timeout: 60_000 });
+  expect(r.status, r.stderr).toBe(0);
+  return out;
+}
+
+let browser: BrowserContext;
+beforeAll(async () => {
+  expect(existsSync(CHROMIUM), 'Debian chromium is missing: apt-get install -y chromium (.ci/run does it)').toBe(true);
+  const profile = mkdtempSync(join(tmpdir(), 'agenttap-chromium-'));
+  temps.push(profile);
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1300, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    timeout: 30_000,
+  });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Opened { page: Page; outside: string[]; errors: string[]; dialogs: string[] }
+
+async function open(file: string): Promise<Opened> {
+  const page = await browser.newPage();
+  const o: Opened = { page, outside: [], errors: [], dialogs: [] };
+  const url = `file://${file}`;
+  page.on('request', (r) => void (r.url() !== url && o.outside.push(r.url())));
+  page.on('console', (m) => void (m.type() === 'error' && o.errors.push(m.text())));
+  page.on('pageerror', (e) => o.errors.push(e.message));
+  page.on('dialog', (d) => {
+    o.dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await page.addInitScript(() => {
+    (window as unknown as { __violations: string[] }).__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { __violations: string[] }).__violations.push(`${e.violatedDirective} ${e.sample}`));
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => 'agenttapReport' in window, null, { timeout: 15_000 });
+  return o;
+}
+
+describe('HTML report in Chromium', () => {
+  test('Claude Code 1.0.x session: summary table, lanes, exchange view, screenshot', async () => {
+    const file = render(join(LOGS, 'claude-code-1.0'));
+    const html = readFileSync(file, 'utf8');
+    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-[^']+'; style-src 'sha256-[^']+';/);
+    const { page, outside, errors } = await open(file);
+
+    const rows = await page.$$eval('#summary-table tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-mechanism'), tr.querySelector('td:nth-child(2)')!.textContent]));
+    expect(rows).toEqual([
+      ['quota-check', '1'], ['topic-detection', '1'], ['main-loop', '6'], ['bash-prefix-check', '1'], ['sub-agent', '2'],
+      ['session-title', '1'], ['compaction', '1'], ['post-compaction', '1'], [null, '14'],
+    ]);
+
+    // One lane per mechanism, each with at least one bar: read the canvas back.
+    const lanes = await page.evaluate(() => {
+      const c = document.getElementById('timeline-canvas') as HTMLCanvasElement;
+      const g = c.getContext('2d')!;
+      const dpr = window.devicePixelRatio || 1;
+      const out: number[] = [];
+      for (let lane = 0; lane < 8; lane++) {
+        const y = Math.round((lane * 26 + 13) * dpr);
+        const data = g.getImageData(Math.round(230 * dpr), y, c.width - Math.round(230 * dpr), 1).data;
+        let coloured = 0;
+        for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i]! - data[i + 1]!) > 40 || Math.abs(data[i + 1]! - data[i + 2]!) > 40) coloured++;
+        out.push(coloured);
+      }
+      return { out, height: c.getBoundingClientRect().height };
+    });
+    expect(lanes.height).toBe(8 * 26 + 24);
+    for (const coloured of lanes.out) expect(coloured).toBeGreaterThan(0);
+
+    // Click the sub-agent's first bar on the canvas.
+    const at = await page.evaluate(() => (window as unknown as { agenttapReport: { barCentre(i: number): { x: number; y: number } } }).agenttapReport.barCentre(6));
+    await page.locator('#timeline-canvas').click({ position: at });
+    await expect.poll(() => page.textContent('#exchange h2')).toBe('Exchange #6');
+    const view = (await page.textContent('#exchange'))!;
+    expect(view).toContain('Sub-agent — claude-code@1.0/sub-agent');
+    expect(view).toContain('Task tool_use toolu_task1 in #5');
+    expect(view).toContain('Find where parseConfig turns config values into numbers');
+
+    // A list row opens the first main-loop call: its reminders are highlighted, its reply readable.
+    await page.click('.list .row[data-exchange="2"]');
+    await expect.poll(() => page.textContent('#exchange h2')).toBe('Exchange #2');
+    expect(await page.$$eval('#exchange mark.reminder', (m) => m.map((x) => x.textContent!.slice(0, 40)))).toEqual([
+      "<system-reminder>\nAs you answer the user'",
+      '<system-reminder>\nThe user opened the fi',
+    ].map((s) => s.slice(0, 40)));
+    expect(await page.textContent('#exchange')).toContain('TodoWrite toolu_todo1');
+
+    // The next main-loop call: earlier messages folded, the new ones marked.
+    await page.click('.list .row[data-exchange="3"]');
+    await expect.poll(() => page.textContent('#exchange h2')).toBe('Exchange #3');
+    expect(await page.textContent('#exchange')).toContain('1 earlier message(s), unchanged from the previous request of this thread');
+    expect(await page.$$eval('#exchange .msg.new .role', (r) => r.map((x) => x.textContent))).toEqual(['assistant · new in this request', 'user · new in this request']);
+
+    // The compaction call changed the system prompt and dropped the tools: shown as a diff.
+    await page.click('.list .row[data-exchange="11"]');
+    await expect.poll(() => page.textContent('#exchange h2')).toBe('Exchange #11');
+    expect(await page.$$eval('#exchange pre.diff ins', (x) => x.map((e) => e.textContent))).toEqual(['You are a helpful AI assistant tasked with summarizing conversations.']);
+    expect(await page.locator('#exchange pre.diff del').count()).toBeGreaterThan(0);
+    expect(await page.textContent('#exchange')).toContain('tools changed since the previous request: − Task, Bash');
+
+    const shot = join(temp('agenttap-shot-'), 'claude-code-1.0.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(statSync(shot).size).toBeGreaterThan(50_000);
+    expect(outside).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('captured markup is shown as text and executes nothing', async () => {
+    const file = render(join(LOGS, 'hostile'));
+    const { page, outside, errors, dialogs } = await open(file);
+    for (const i of [0, 1]) {
+      await page.click(`.list .row[data-exchange="${i}"]`);
+      await expect.poll(() => page.textContent('#exchange h2')).toBe(`Exchange #${i}`);
+      // Unfold everything (system prompt, tools, earlier messages) and click the javascript: text.
+      await page.$$eval('#exchange details', (ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+      const text = (await page.textContent('#exchange'))!;
+      for (const payload of HOSTILE) expect(text).toContain(payload);
+    }
+    await page.getByText('javascript:window.__pwned', { exact: false }).first().click();
+    expect(await page.textContent('header')).toContain('session hostile <b>session</b>');
+    const dom = await page.evaluate(() => ({
+      pwned: (window as unknown as { __pwned?: string }).__pwned,
+      violations: (window as unknown as { __violations: string[] }).__violations,
+      scripts: document.scripts.length,
+      imgs: document.images.length,
+      svgs: document.querySelectorAll('svg').length,
+      links: [...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')),
+      title: document.title,
+    }));
+    expect(dom).toEqual({ pwned: undefined, violations: [], scripts: 3, imgs: 0, svgs: 0, links: [], title: 'agenttap report — hostile <b>session</b>' });
+    expect(dialogs).toEqual([]);
+    expect(outside).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('a 5 000-exchange session: virtualised list, lanes drawn, an exchange opens', async () => {
+    const dir = temp('agenttap-5k-');
+    const gen = generateSession(join(dir, 'session'), { turns: 4100, toolBytes: 300 });
+    expect(gen.exchanges).toBeGreaterThanOrEqual(5000);
+    const file = render(join(dir, 'session'));
+    const { page, errors } = await open(file);
+    expect(await page.textContent('#exchanges h2')).toBe(`Exchanges (${gen.exchanges})`);
+    expect(await page.locator('.list .row').count()).toBeLessThan(40);
+    await page.locator('.list').evaluate((el) => (el.scrollTop = 24 * 4000));
+    await page.click('.list .row[data-exchange="4003"]');
+    await expect.poll(() => page.textContent('#exchange h2')).toBe('Exchange #4003');
+    const ready = await page.evaluate(() => (window as unknown as { agenttapReport: { ready: number } }).agenttapReport.ready);
+    process.stderr.write(`report-browser: 5 000-exchange page interactive after ${ready.toFixed(0)} ms (figure: bench/report-browser.mjs)\n`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
