@@ -1,0 +1,127 @@
+/**
+ * `agenttap proxy --upstream <url> [--port N] [--exec -- <command…>]`: a capturing reverse proxy on loopback for
+ * agents that no Node loader can enter. Without --exec it runs until SIGINT/SIGTERM and prints its URL on stdout
+ * (like `agenttap mock`); with --exec it starts the command with ANTHROPIC_BASE_URL / OPENAI_BASE_URL pointing at
+ * itself, ends with the command (same exit code or signal) and prints where the session went on stderr.
+ */
+import type { Command } from 'commander';
+import { AgentTapError } from '../errors.js';
+import { openPipeline, type CapturePipeline } from '../proxy/pipeline.js';
+import { startProxyServer, type ProxyServer } from '../proxy/server.js';
+import { endLike, runForeground } from '../run/foreground.js';
+import { reportToStderr } from '../run/report.js';
+import { sessionSummary } from '../run/summary.js';
+
+interface ProxyOptions {
+  upstream: string;
+  port: string;
+  host: string;
+  allowRemote?: boolean;
+  exec?: boolean;
+  session?: string;
+  dir?: string;
+  config?: string;
+  quiet?: boolean;
+  report?: boolean;
+}
+
+export function registerProxyCommand(program: Command): void {
+  program.enablePositionalOptions();
+  program
+    .command('proxy')
+    .description('capture an agent through a local reverse proxy (for native binaries and non-Node agents)')
+    .usage('--upstream <url> [options] [--exec -- <command...>]')
+    .requiredOption('--upstream <url>', 'the model API to forward to, e.g. https://api.anthropic.com or https://api.openai.com')
+    .option('--port <n>', 'port to listen on (0 picks a free one)', '0')
+    .option('--host <address>', 'address to listen on (loopback only unless --allow-remote)', '127.0.0.1')
+    .option('--allow-remote', 'allow listening on a non-loopback address (the proxy forwards API credentials)')
+    .option('--exec', 'run the command after -- with its base URL variables pointing at the proxy; stop with it')
+    .option('--session <id>', 'session id (default: a timestamp and a random suffix)')
+    .option('--dir <dir>', 'root folder of sessions (default: .agenttap/sessions)')
+    .option('--config <file>', 'config file (default: ./agenttap.config.json when present)')
+    .option('--quiet', 'do not print where the session went')
+    .option('--report', 'when the proxy stops (with --exec: when the command has ended), print the session report on stderr')
+    .argument('[command...]', 'with --exec: the agent and its arguments, after --')
+    .passThroughOptions()
+    .action(async (command: string[], options: ProxyOptions) => {
+      const upstream = parseUpstream(options.upstream);
+      const port = Number(options.port);
+      if (!/^\d+$/.test(options.port) || port > 65535) throw new AgentTapError('AGENTTAP_USAGE', `proxy: --port must be 0–65535, got "${options.port}"`);
+      if (options.exec && command.length === 0) throw new AgentTapError('AGENTTAP_USAGE', 'proxy: --exec needs a command after --');
+      if (!options.exec && command.length > 0) {
+        throw new AgentTapError('AGENTTAP_USAGE', `proxy: unexpected arguments ${JSON.stringify(command.join(' '))} (add --exec to run a command)`);
+      }
+
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      if (options.session !== undefined) env.AGENTTAP_SESSION = options.session;
+      if (options.dir !== undefined) env.AGENTTAP_DIR = options.dir;
+      if (options.config !== undefined) env.AGENTTAP_CONFIG = options.config;
+
+      let pipeline: CapturePipeline;
+      try {
+        pipeline = await openPipeline({ upstream: upstream.href, listen: `${options.host}:${port}`, env });
+      } catch (err) {
+        if (err instanceof AgentTapError && err.code === 'AGENTTAP_CONFIG_INVALID') {
+          process.stderr.write(`${err.message}\n`);
+          process.exit(78);
+        }
+        throw err;
+      }
+      let server: ProxyServer;
+      try {
+        server = await startProxyServer({ upstream, ctx: pipeline.ctx, host: options.host, port, allowRemote: options.allowRemote === true });
+      } catch (err) {
+        throw new AgentTapError('AGENTTAP_USAGE', `proxy: ${(err as Error).message}`);
+      }
+
+      if (options.exec) {
+        const childEnv: NodeJS.ProcessEnv = {
+          ...process.env,
+          ANTHROPIC_BASE_URL: server.url,
+          OPENAI_BASE_URL: `${server.url}/v1`,
+        };
+        let ended;
+        try {
+          ended = await runForeground(command, childEnv);
+        } catch (err) {
+          await server.close();
+          pipeline.close();
+          throw new AgentTapError('AGENTTAP_USAGE', `proxy: cannot start ${command[0]}: ${(err as Error).message}`);
+        }
+        await server.close();
+        pipeline.close();
+        if (!options.quiet) process.stderr.write(`${sessionSummary(pipeline.session.dir)}\n`);
+        if (options.report) await reportToStderr(pipeline.session.dir);
+        endLike(ended);
+        return;
+      }
+
+      process.stdout.write(`${server.url}\n`);
+      process.stderr.write(
+        `agenttap proxy: ${server.url} → ${upstream.href} (session ${pipeline.session.dir})\n` +
+          `  point the agent at it: ANTHROPIC_BASE_URL=${server.url}  or  OPENAI_BASE_URL=${server.url}/v1\n`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.close();
+      pipeline.close();
+      if (!options.quiet) process.stderr.write(`${sessionSummary(pipeline.session.dir)}\n`);
+      if (options.report) await reportToStderr(pipeline.session.dir);
+    });
+}
+
+function parseUpstream(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new AgentTapError('AGENTTAP_USAGE', `proxy: --upstream must be a URL such as https://api.anthropic.com, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new AgentTapError('AGENTTAP_USAGE', `proxy: --upstream must be http:// or https://, got "${value}"`);
+  }
+  if (url.search || url.hash) throw new AgentTapError('AGENTTAP_USAGE', `proxy: --upstream takes no query or fragment, got "${value}"`);
+  return url;
+}

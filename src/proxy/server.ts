@@ -1,0 +1,239 @@
+/**
+ * agenttap's reverse proxy: for agents no Node loader can enter (native Claude Code ≥ 2.1.113, Python agents).
+ * The agent's base URL points here; every request is forwarded to the upstream as is, and model calls are
+ * captured on the way through the same `LiveExchange` the taps use (layer `'proxy'`).
+ *
+ *   agent ──req──► proxy ──req (same method, path, headers, body bytes)──► upstream
+ *     ▲              │ side copy of the body ──► LiveExchange.requested
+ *     └──chunk◄──────┴──chunk◄── upstream response, written through one chunk at a time (no buffering,
+ *                    │           backpressure from the agent's socket); side copy, inflated when
+ *                    │           compressed (PITFALLS #11), ──► LiveExchange.chunk ──► codec
+ *                    └─ end / agent hangs up / upstream error ──► LiveExchange.finish (exactly once)
+ *
+ * Credentials (`x-api-key`, `authorization`) go to the upstream untouched; the log gets them redacted by the
+ * recorder like any other header. Paths that are not model calls (Claude Code's `HEAD /` warm-up, unknown paths)
+ * are forwarded and not recorded. Listening is loopback-only unless the caller opts out explicitly.
+ */
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { TapContext } from '../tap/context.js';
+import { LiveExchange, isAbortError } from '../tap/live-exchange.js';
+import { safely } from '../tap/safely.js';
+import { inflaterFor } from '../exchange/inflate.js';
+
+export interface ProxyServerOptions {
+  /** Where requests go: origin plus an optional path prefix (`https://api.anthropic.com`). */
+  upstream: URL;
+  ctx: TapContext;
+  host?: string;
+  port?: number;
+  /** Required to listen on anything but loopback. */
+  allowRemote?: boolean;
+}
+
+export interface ProxyServer {
+  /** `http://127.0.0.1:PORT` (no trailing slash). */
+  url: string;
+  port: number;
+  /**
+   * Stops accepting connections, lets the exchanges in flight end by themselves for up to `graceMs` (default 2 s),
+   * then cuts what is left (those are recorded as `incomplete` by the pipeline's close).
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) and what only concerns the proxy itself: never forwarded. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+export async function startProxyServer(options: ProxyServerOptions): Promise<ProxyServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopback(host) && !options.allowRemote) {
+    throw new Error(
+      `refusing to listen on ${host}: the proxy forwards your API credentials, so it listens on loopback only (127.0.0.1, ::1). Add --allow-remote to listen on ${host} anyway.`,
+    );
+  }
+  const { upstream, ctx } = options;
+  if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') throw new Error(`upstream must be an http(s) URL, got ${upstream.href}`);
+  const prefix = upstream.pathname.replace(/\/+$/, '');
+  const transport = upstream.protocol === 'https:' ? https : http;
+  const agent = new transport.Agent({ keepAlive: true });
+  const sockets = new Set<Socket>();
+
+  const server = http.createServer({ noDelay: true }, (req, res) => {
+    try {
+      forward(req, res);
+    } catch (err) {
+      fail(res, 502, `agenttap proxy: ${(err as Error).message}`);
+    }
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  function forward(req: IncomingMessage, res: ServerResponse): void {
+    const method = req.method ?? 'GET';
+    const target = new URL(`${upstream.origin}${prefix}${req.url ?? '/'}`);
+    const headers = forwardedHeaders(req.headers, target.host);
+    const match = safely(ctx.warn, 'proxy-capture-failed', () => ctx.matchEndpoint(method, target), null);
+    const exchange = match
+      ? safely(ctx.warn, 'proxy-capture-failed', () => new LiveExchange(ctx, { layer: 'proxy', match, method, url: target.href, headers: flat(headers) }), undefined)
+      : undefined;
+
+    const upstreamReq = transport.request(target, { method, headers, agent });
+    let responded = false;
+
+    // Request body: piped through as it arrives; a bounded side copy for the record.
+    const body: Buffer[] = [];
+    let bodyBytes = 0;
+    req.on('data', (chunk: Buffer) => {
+      bodyBytes += chunk.byteLength;
+      if (exchange && bodyBytes <= ctx.maxBodyBytes) body.push(chunk);
+    });
+    req.on('end', () => {
+      exchange?.requested(bodyBytes > ctx.maxBodyBytes ? undefined : Buffer.concat(body).toString('utf8'), bodyBytes);
+      body.length = 0;
+    });
+    req.pipe(upstreamReq);
+
+    upstreamReq.on('response', (up) => {
+      responded = true;
+      const status = up.statusCode ?? 502;
+      exchange?.responded(status, flat(up.headers));
+      res.writeHead(status, up.statusMessage, responseHeaders(up));
+      res.flushHeaders();
+      relay(up, res, exchange);
+    });
+    upstreamReq.on('error', (err) => {
+      exchange?.finish(isAbortError(err) ? 'aborted' : 'error', err);
+      if (!responded) fail(res, 502, `agenttap proxy: upstream ${upstream.origin} failed: ${(err as Error).message}`);
+      else res.destroy();
+    });
+    // The agent hung up before the answer was complete: stop the upstream call too.
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        exchange?.finish('cancelled');
+        upstreamReq.destroy();
+      }
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    close: (graceMs = 2000) =>
+      (closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const deadline = Date.now() + graceMs;
+        while (ctx.open.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        for (const socket of sockets) socket.destroy();
+        agent.destroy();
+        await closed;
+      })()),
+  };
+}
+
+/** Upstream body → agent, one chunk at a time, with the agent's backpressure; a side copy to the exchange. */
+function relay(up: IncomingMessage, res: ServerResponse, exchange: LiveExchange | undefined): void {
+  const decoder = exchange ? inflaterFor(up.headers['content-encoding']) : undefined;
+  if (exchange && decoder) {
+    decoder.on('data', (chunk: Buffer) => exchange.chunk(chunk));
+    decoder.on('error', (err) => exchange.finish('error', err));
+  }
+  up.on('data', (chunk: Buffer) => {
+    if (exchange) {
+      if (decoder) decoder.write(chunk);
+      else exchange.chunk(chunk);
+    }
+    if (!res.write(chunk)) {
+      up.pause();
+      res.once('drain', () => up.resume());
+    }
+  });
+  up.on('end', () => {
+    res.end();
+    if (!exchange) return;
+    if (!decoder) return exchange.finish('complete');
+    decoder.once('end', () => exchange.finish('complete'));
+    decoder.end();
+  });
+  up.on('error', (err) => {
+    exchange?.finish(isAbortError(err) ? 'aborted' : 'error', err);
+    res.destroy();
+  });
+  // The upstream went away mid-body (`aborted` is deprecated; an incomplete close is the same fact).
+  up.on('close', () => {
+    if (up.complete) return;
+    exchange?.finish('aborted');
+    res.destroy();
+  });
+}
+
+function forwardedHeaders(incoming: IncomingHttpHeaders, host: string): http.OutgoingHttpHeaders {
+  const out: http.OutgoingHttpHeaders = {};
+  const connectionListed = new Set(
+    String(incoming.connection ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || connectionListed.has(name)) continue;
+    out[name] = value;
+  }
+  out.host = host;
+  return out;
+}
+
+function responseHeaders(up: IncomingMessage): http.OutgoingHttpHeaders {
+  const out: http.OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(up.headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+function flat(headers: IncomingHttpHeaders | http.OutgoingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+function fail(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message } }));
+}

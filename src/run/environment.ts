@@ -1,0 +1,62 @@
+/**
+ * What `agenttap run` hands the command: the loader in NODE_OPTIONS and a fixed session, decided once here so
+ * that the first Node process of the agent and every Node child it spawns land in the same session folder.
+ *
+ *   agenttap run ── env: NODE_OPTIONS+=--import <loader>, AGENTTAP_SESSION=<id>, AGENTTAP_DIR=<abs root>
+ *        └─ agent (node)  owns the session: writes <root>/<id>/<pid>.ndjson, publishes AGENTTAP_SESSION_DIR/…
+ *             └─ node child (NODE_OPTIONS inherited) joins: <root>/<id>/<child pid>.ndjson  (unless children: off)
+ *
+ * `agenttap run` itself records nothing and does not publish a parent pid: the agent is the session's first
+ * process, so `children: off` keeps out the agent's children, never the agent.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadConfig } from '../config/load.js';
+import { ENV_PARENT_PID, ENV_SESSION_DIR, ENV_SESSION_ID, newSessionId } from '../log/session.js';
+
+/** The `loader` file at the package root (dist/run/ → ../../loader). */
+export const LOADER_FILE = fileURLToPath(new URL('../../loader', import.meta.url));
+
+export interface RunSettings {
+  /** AGENTTAP_* values given as flags; they win over the inherited environment. */
+  overrides: Record<string, string>;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface RunPlan {
+  sessionId: string;
+  sessionDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Throws AGENTTAP_CONFIG_INVALID (from loadConfig) before anything starts. */
+export async function planRun(settings: RunSettings): Promise<RunPlan> {
+  const cwd = settings.cwd ?? process.cwd();
+  const env: NodeJS.ProcessEnv = { ...(settings.env ?? process.env), ...settings.overrides };
+  // A run inside a captured process starts a session of its own rather than joining the outer one.
+  delete env[ENV_SESSION_DIR];
+  delete env[ENV_SESSION_ID];
+  delete env[ENV_PARENT_PID];
+  const { config } = await loadConfig(env, cwd);
+  const sessionId = config.session ?? newSessionId();
+  const root = resolve(cwd, config.dir);
+  env.AGENTTAP_SESSION = sessionId;
+  env.AGENTTAP_DIR = root;
+  if (env.AGENTTAP_CONFIG) env.AGENTTAP_CONFIG = resolve(cwd, env.AGENTTAP_CONFIG);
+  env.NODE_OPTIONS = withLoader(env.NODE_OPTIONS);
+  return { sessionId, sessionDir: resolve(root, sessionId), env };
+}
+
+/** Appends `--import <loader URL>` unless the loader is already there. A file URL needs no quoting in NODE_OPTIONS. */
+export function withLoader(nodeOptions: string | undefined, loader = LOADER_FILE): string {
+  const url = pathToFileURL(loader).href;
+  const current = (nodeOptions ?? '').trim();
+  if (current.includes(url) || current.includes(loader)) return current;
+  return current ? `${current} --import ${url}` : `--import ${url}`;
+}
+
+export function loaderIsBuilt(loader = LOADER_FILE): boolean {
+  return existsSync(resolve(loader, '..', 'dist', 'loader', 'index.js'));
+}

@@ -1,0 +1,52 @@
+/**
+ * Starts a command in the foreground, the way a shell would: stdio inherited (agenttap never touches the agent's
+ * stdout), signals sent to agenttap forwarded to the command, and agenttap ends the way the command ended — the
+ * same exit code, or the same signal re-raised — so `agenttap run -- X` is indistinguishable from `X` to whoever
+ * started it. (A terminal's Ctrl-C reaches both processes anyway: they share the foreground process group.)
+ */
+import { spawn } from 'node:child_process';
+
+export interface Ended {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+export function runForeground(argv: string[], env: NodeJS.ProcessEnv): Promise<Ended> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env });
+    const handlers = new Map<NodeJS.Signals, () => void>();
+    for (const signal of FORWARDED) {
+      const forward = () => {
+        try {
+          child.kill(signal);
+        } catch {
+          // already gone
+        }
+      };
+      handlers.set(signal, forward);
+      process.on(signal, forward);
+    }
+    const unhook = () => handlers.forEach((fn, signal) => process.off(signal, fn));
+    child.once('error', (err) => {
+      unhook();
+      reject(err);
+    });
+    child.once('exit', (code, signal) => {
+      unhook();
+      resolve({ code, signal });
+    });
+  });
+}
+
+/** Ends this process as the command ended. Call after everything else is written. */
+export function endLike(ended: Ended): void {
+  if (ended.signal) {
+    // Re-raised with the default disposition, so our parent sees "killed by SIGx" like it would without us.
+    process.removeAllListeners(ended.signal);
+    process.kill(process.pid, ended.signal);
+    return;
+  }
+  process.exitCode = ended.code ?? 1;
+}

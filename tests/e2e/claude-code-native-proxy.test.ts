@@ -1,0 +1,97 @@
+/**
+ * The current native Claude Code (npm @anthropic-ai/claude-code-linux-x64, a Bun binary no Node loader can enter)
+ * under `agenttap proxy --exec`: the same task as the 2.1.112 test, without and with the proxy, each against its own
+ * mock; then a paced stream, read by Claude Code itself (`--output-format stream-json --include-partial-messages`),
+ * to show that the proxy hands each event on as it comes.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { startMock, type ReceivedRequest } from '../../src/mock/index.js';
+import { EDITED_LINE, FINAL_TASK_TEXT, TASK_PROMPT, claudeCodeScript, claudeCodeUsage } from '../fixtures/claude-code/script.js';
+import { nativeClaudeCode, runClaudeCode, wireAndLogBodies, type ClaudeCodeResult, type Via } from '../helpers/claude-code.js';
+import { allFileText, eventsOf, scratch, sessionEvents } from '../helpers/run.js';
+
+// The package installs only on linux-x64 (its `os`/`cpu` fields); anywhere else there is nothing to run.
+const supported = process.platform === 'linux' && process.arch === 'x64';
+
+interface Sequence {
+  steps: ClaudeCodeResult[];
+  received: ReceivedRequest[];
+  sessionDir: string;
+}
+
+async function sequence(via: Via, claude: string): Promise<Sequence> {
+  const mock = await startMock({ script: claudeCodeScript(), usage: claudeCodeUsage });
+  try {
+    const sessionsDir = scratch('agenttap-native-sessions-');
+    const steps: ClaudeCodeResult[] = [];
+    for (const [i, prompt] of [TASK_PROMPT, '/compact'].entries()) {
+      steps.push(
+        await runClaudeCode({ prompt, mockUrl: mock.url, via, claude: [claude], continueSession: i > 0, cwd: steps[0]?.cwd, home: steps[0]?.home, sessionsDir, session: 'native' }),
+      );
+    }
+    return { steps, received: [...mock.received], sessionDir: join(sessionsDir, 'native') };
+  } finally {
+    await mock.close();
+  }
+}
+
+describe.runIf(supported)('native Claude Code under agenttap proxy --exec', () => {
+  const claude = nativeClaudeCode();
+  let plain: Sequence;
+  let proxied: Sequence;
+  beforeAll(async () => {
+    expect(claude, 'npm @anthropic-ai/claude-code-linux-x64 is a dev dependency: run npm ci').toBeDefined();
+    plain = await sequence('plain', claude!);
+    proxied = await sequence('proxy', claude!);
+  }, 90_000);
+
+  test('the task ran the same way: exit codes, stdout, files', () => {
+    expect(proxied.steps.map((s) => s.code)).toEqual([0, 0]);
+    expect(plain.steps.map((s) => s.code)).toEqual([0, 0]);
+    expect(proxied.steps.map((s) => s.stdout)).toEqual(plain.steps.map((s) => s.stdout));
+    expect(proxied.steps[0]!.stdout).toContain(FINAL_TASK_TEXT);
+    expect(readFileSync(join(proxied.steps[0]!.cwd, 'notes', 'todo.md'), 'utf8')).toBe(`${EDITED_LINE}\n`);
+  });
+
+  test('one proxy record per model request, bodies equal after redaction, credentials passed on but never logged', async () => {
+    const { wire, logged, layers } = await wireAndLogBodies(proxied.received, proxied.sessionDir);
+    expect(wire.length).toBeGreaterThanOrEqual(8);
+    expect(logged).toEqual(wire);
+    expect(layers).toEqual(['proxy']);
+    const events = await sessionEvents(proxied.sessionDir);
+    expect(eventsOf(events, 'exchange.end').every((e) => e.outcome === 'complete')).toBe(true);
+    // The key reached the mock through the proxy, and the log only as a placeholder.
+    expect(proxied.received.every((r) => r.method !== 'POST' || String(r.headers['x-api-key']).includes('agenttap-fake-key'))).toBe(true);
+    expect(allFileText(proxied.sessionDir)).not.toContain('agenttap-fake-key');
+    for (const step of proxied.steps) expect(step.stderr).toMatch(/^agenttap: session .*native \(\d+ model calls?, \d+ process(es)?\)/m);
+  });
+
+  test('streaming is not buffered: Claude Code sees the first delta before the mock sends the second', async () => {
+    const mock = await startMock({ pacingMs: 150, script: () => ({ text: 'alpha beta gamma delta epsilon zeta' }) });
+    try {
+      const deltas: number[] = [];
+      const result = await runClaudeCode({
+        prompt: 'Say something.',
+        mockUrl: mock.url,
+        via: 'proxy',
+        claude: [claude!],
+        outputFormat: 'stream-json',
+        args: ['--include-partial-messages'],
+        onStdoutLine: (line, at) => {
+          if (line.includes('"content_block_delta"')) deltas.push(at);
+        },
+      });
+      expect(result.code).toBe(0);
+      const request = mock.received.find((r) => r.path === '/v1/messages')!;
+      const sent = request.sentAt.filter((_, i) => request.sentEvents[i] === 'content_block_delta');
+      expect(sent.length).toBeGreaterThanOrEqual(3);
+      expect(deltas.length).toBe(sent.length);
+      // Each delta is on Claude Code's stdout before the mock writes the next one (150 ms later).
+      for (let i = 0; i + 1 < sent.length; i++) expect(deltas[i]!).toBeLessThan(sent[i + 1]!);
+    } finally {
+      await mock.close();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,230 @@
+/**
+ * Runs a real Claude Code in `-p` mode against a local mock model API, offline, in a scratch HOME — with or without
+ * agenttap. Reusable on its own (the report tests record real sessions with it).
+ *
+ * API
+ *   runClaudeCode({
+ *     prompt,                 // the -p prompt (see tests/fixtures/claude-code/script.ts for TASK_PROMPT, BIG_PROMPT)
+ *     mockUrl,                // http://127.0.0.1:PORT of startMock({ script: claudeCodeScript(), usage: claudeCodeUsage })
+ *     via?,                   // 'plain' (default): the `claude` bin alone
+ *                             // 'loader': node --import <repo>/loader cli.js (no CLI involved)
+ *                             // 'run':    agenttap run -- claude …
+ *                             // 'proxy':  agenttap proxy --upstream <mockUrl> --exec -- claude …
+ *     cwd?, home?,            // scratch folders made when absent; reuse both for `continueSession`
+ *     continueSession?,       // adds -c: the next prompt of the same Claude Code session (e.g. '/compact')
+ *     claude?,                // the command to run: default [node_modules/.bin/claude] (2.1.112 cli.js);
+ *                             // nativeClaudeCode() gives the native binary's path when installed
+ *     sessionsDir?, session?, // agenttap's AGENTTAP_DIR / AGENTTAP_SESSION (scratch dir / random id by default);
+ *                             // the same pair across runs puts them in one agenttap session
+ *     agenttapArgs?,          // options of `agenttap run` / `agenttap proxy` before `--`, e.g. ['--report']
+ *     allowedTools?, args?, env?, timeoutMs? (default 60 s), outputFormat? ('text' | 'json' | 'stream-json'),
+ *     onStdoutLine?(line, at)  // each stdout line as it arrives (Date.now()), e.g. stream-json events
+ *   }) → Promise<{ code, signal, stdout, stderr, durationMs, cwd, home, sessionDir, argv }>
+ *   `sessionDir` is where agenttap logged (empty folder / absent for 'plain'); read it with sessionEvents().
+ *
+ *   claudeCodeEnv(home, baseUrl)   the offline environment (PITFALLS "Running Claude Code offline in tests")
+ *   prepareClaudeHome(home?)       a HOME with `.claude.json` seeded so no metrics call leaves at exit
+ *   nativeClaudeCode()             path of the native binary (npm @anthropic-ai/claude-code-linux-x64) or undefined
+ *   wireAndLogBodies(mock.received, sessionDir) → { wire, logged, layers }: request bodies as the mock got them and
+ *                                  as agenttap logged them, both redacted and canonical, sorted — expect equal arrays
+ *
+ * Network: only the mock (or agenttap's proxy) on 127.0.0.1 — the environment turns off telemetry, error reports,
+ * auto-update and non-essential traffic, and the seeded `.claude.json` stops the metrics check at exit.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, dirname, join } from 'node:path';
+import { createRedactor, loadOrCreateKey } from '../../src/policy/redact/index.js';
+import { ROOT, LOADER, eventsOf, scratch, sessionEvents } from './run.js';
+
+export const CLAUDE_CODE_VERSION = '2.1.112';
+export const CLAUDE_CLI = join(ROOT, 'node_modules', '@anthropic-ai', 'claude-code', 'cli.js');
+export const CLAUDE_BIN = join(ROOT, 'node_modules', '.bin', 'claude');
+export const AGENTTAP_BIN = join(ROOT, 'bin', 'agenttap.js');
+export const DEFAULT_ALLOWED_TOOLS = ['Bash(mkdir:*)', 'Write', 'Edit', 'Read', 'Agent'];
+
+export type Via = 'plain' | 'loader' | 'run' | 'proxy';
+
+export interface ClaudeCodeOptions {
+  prompt: string;
+  mockUrl: string;
+  via?: Via;
+  cwd?: string;
+  home?: string;
+  continueSession?: boolean;
+  claude?: string[];
+  sessionsDir?: string;
+  session?: string;
+  /** Options of `agenttap run` / `agenttap proxy`, before `--` (e.g. ['--report']). */
+  agenttapArgs?: string[];
+  allowedTools?: string[];
+  args?: string[];
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
+  outputFormat?: 'text' | 'json' | 'stream-json';
+  /** Each stdout line as it arrives, with Date.now() (for stream-json timing). */
+  onStdoutLine?: (line: string, at: number) => void;
+}
+
+export interface ClaudeCodeResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  cwd: string;
+  home: string;
+  /** `<sessionsDir>/<session>`: where agenttap logged (nothing there for 'plain'). */
+  sessionDir: string;
+  argv: string[];
+}
+
+export function claudeCodeEnv(home: string, baseUrl: string): Record<string, string> {
+  return {
+    HOME: home,
+    ANTHROPIC_BASE_URL: baseUrl,
+    ANTHROPIC_API_KEY: 'sk-ant-api03-agenttap-fake-key-for-the-mock-0000000000',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_TELEMETRY: '1',
+    DISABLE_ERROR_REPORTING: '1',
+    DISABLE_AUTOUPDATER: '1',
+    DISABLE_BUG_COMMAND: '1',
+    CLAUDE_CODE_DISABLE_FEEDBACK_SURVEY: '1',
+    CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL: '1',
+  };
+}
+
+export function prepareClaudeHome(home = scratch('agenttap-cc-home-')): string {
+  mkdirSync(home, { recursive: true });
+  const file = join(home, '.claude.json');
+  if (!existsSync(file)) {
+    writeFileSync(file, JSON.stringify({ metricsStatusCache: { enabled: false, timestamp: Date.now() } }));
+  }
+  return home;
+}
+
+/** The native Claude Code binary from npm `@anthropic-ai/claude-code-linux-x64`, when installed. */
+export function nativeClaudeCode(): string | undefined {
+  try {
+    const require = createRequire(join(ROOT, 'package.json'));
+    const pkgDir = dirname(require.resolve('@anthropic-ai/claude-code-linux-x64/package.json'));
+    for (const candidate of ['claude', join('bin', 'claude')]) {
+      if (existsSync(join(pkgDir, candidate))) return join(pkgDir, candidate);
+    }
+  } catch {
+    // not installed
+  }
+  return undefined;
+}
+
+export function runClaudeCode(options: ClaudeCodeOptions): Promise<ClaudeCodeResult> {
+  const via = options.via ?? 'plain';
+  const cwd = options.cwd ?? scratch('agenttap-cc-work-');
+  const home = prepareClaudeHome(options.home);
+  const sessionsDir = options.sessionsDir ?? scratch('agenttap-cc-sessions-');
+  const session = options.session ?? `cc-${randomBytes(4).toString('hex')}`;
+  const sessionDir = join(sessionsDir, session);
+
+  const claudeArgs = [
+    '-p',
+    options.prompt,
+    ...(options.continueSession ? ['-c'] : []),
+    '--permission-mode',
+    'acceptEdits',
+    '--allowedTools',
+    ...(options.allowedTools ?? DEFAULT_ALLOWED_TOOLS),
+    ...(options.outputFormat ? ['--output-format', options.outputFormat, ...(options.outputFormat === 'stream-json' ? ['--verbose'] : [])] : []),
+    ...(options.args ?? []),
+  ];
+  const claude = options.claude ?? [CLAUDE_BIN];
+  let argv: string[];
+  switch (via) {
+    case 'plain':
+      argv = [...claude, ...claudeArgs];
+      break;
+    case 'loader':
+      argv = [process.execPath, '--import', LOADER, ...(options.claude ?? [CLAUDE_CLI]), ...claudeArgs];
+      break;
+    case 'run':
+      argv = [process.execPath, AGENTTAP_BIN, 'run', ...(options.agenttapArgs ?? []), '--', ...claude, ...claudeArgs];
+      break;
+    case 'proxy':
+      argv = [process.execPath, AGENTTAP_BIN, 'proxy', '--upstream', options.mockUrl, ...(options.agenttapArgs ?? []), '--exec', '--', ...claude, ...claudeArgs];
+      break;
+  }
+
+  const env: Record<string, string | undefined> = {
+    // `claude` is `#!/usr/bin/env node`: the node running the tests comes first.
+    PATH: [dirname(process.execPath), process.env.PATH].filter(Boolean).join(delimiter),
+    ...claudeCodeEnv(home, options.mockUrl),
+    ...(via === 'plain'
+      ? {}
+      : {
+          AGENTTAP_DIR: sessionsDir,
+          AGENTTAP_SESSION: session,
+          AGENTTAP_KEY_FILE: join(ROOT, 'tests', 'fixtures', 'redaction.key'),
+        }),
+    ...options.env,
+  };
+  // The proxy is the base URL: agenttap sets it for the command.
+  if (via === 'proxy') delete env.ANTHROPIC_BASE_URL;
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (!options.onStdoutLine) return;
+      const at = Date.now();
+      pending += d;
+      for (let i = pending.indexOf('\n'); i !== -1; i = pending.indexOf('\n')) {
+        options.onStdoutLine(pending.slice(0, i), at);
+        pending = pending.slice(i + 1);
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`Claude Code (${via}) timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, durationMs: performance.now() - t0, cwd, home, sessionDir, argv });
+    });
+  });
+}
+
+/**
+ * The model requests the mock received vs the ones agenttap logged, both as canonical JSON after redaction with the
+ * test key (sorted: concurrent requests — a sub-agent next to the main loop — may be logged in another order).
+ * Equal arrays ⇔ one record per request and every body logged as sent, secrets aside.
+ */
+export async function wireAndLogBodies(
+  received: readonly { method: string; path: string; rawBody: Buffer }[],
+  sessionDir: string,
+): Promise<{ wire: string[]; logged: string[]; layers: string[] }> {
+  const redactor = createRedactor({ key: loadOrCreateKey(join(ROOT, 'tests', 'fixtures', 'redaction.key')) });
+  const wire = received
+    .filter((r) => r.method === 'POST' && /\/v1\/(messages|chat\/completions|responses)(\/count_tokens)?$/.test(r.path))
+    .map((r) => canonical(redactor.value(JSON.parse(r.rawBody.toString('utf8')))))
+    .sort();
+  const requests = eventsOf(await sessionEvents(sessionDir), 'exchange.request') as unknown as { body?: unknown; layer: string }[];
+  return { wire, logged: requests.map((e) => canonical(e.body)).sort(), layers: [...new Set(requests.map((e) => e.layer))] };
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+}
