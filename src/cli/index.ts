@@ -4,6 +4,9 @@ import { AgentTapError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerCatCommand } from './cat.js';
 import { registerMockCommand } from './mock.js';
+import { registerReportCommand } from './report.js';
+import { registerProxyCommand } from './proxy.js';
+import { registerRunCommand } from './run.js';
 import { registerSchemaCommand } from './schema.js';
 
 const program = new Command('agenttap')
@@ -14,6 +17,9 @@ const program = new Command('agenttap')
 registerCatCommand(program);
 registerSchemaCommand(program);
 registerMockCommand(program);
+registerReportCommand(program);
+registerRunCommand(program);
+registerProxyCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -7,13 +7,12 @@
  */
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { createEndpointMatcher } from '../exchange/endpoints.js';
-import { Recorder, type Writer } from '../log/recorder.js';
+import type { Recorder, Writer } from '../log/recorder.js';
 import { publishSession, resolveSession, type SessionPlace } from '../log/session.js';
-import type { TapContext } from '../tap/context.js';
+import { stderrLine } from '../stderr.js';
+import { createCapture } from '../tap/capture.js';
 import { installFetchTap } from '../tap/fetch.js';
 import { installHttpTap } from '../tap/http.js';
-import { VERSION } from '../version.js';
 
 export interface ActiveTap {
   config: Config;
@@ -31,16 +30,10 @@ export async function activate(): Promise<ActiveTap | undefined> {
   if (!session) return undefined; // a child process, and children are off
   publishSession(session);
 
-  const recorder = new Recorder({ blobMinBytes: config.capture.blobMinBytes, notify: stderrLine });
-  recorder.later(({ sink, redactor }) =>
-    sink.write('session.start', {
-      agenttap: VERSION,
-      node: process.version,
-      argv: process.argv.map((arg) => redactor.text(arg)),
-      cwd: process.cwd(),
-      ...(session.parentPid !== undefined ? { parent_pid: session.parentPid } : {}),
-    }),
-  );
+  const { recorder, ctx, close } = createCapture(config, {
+    notify: stderrLine,
+    start: () => (session.parentPid !== undefined ? { parent_pid: session.parentPid } : {}),
+  });
 
   let writer: Writer | undefined;
   // Started one macrotask later: the agent's entry module is evaluated first.
@@ -49,36 +42,25 @@ export async function activate(): Promise<ActiveTap | undefined> {
     (err: Error) => stderrLine(`agenttap: the log writer failed to load (${err.message}); nothing is recorded`),
   );
 
-  let counter = 0;
-  const pid36 = process.pid.toString(36);
-  const ctx: TapContext = {
-    recorder,
-    matchEndpoint: createEndpointMatcher(config.endpoints),
-    warn: (code, message, exchange) => recorder.warn(code, message, exchange),
-    maxBodyBytes: config.capture.maxBodyBytes,
-    nextExchangeId: () => `${pid36}-${++counter}`,
-    open: new Set(),
-  };
   const uninstallers = [installFetchTap(ctx), installHttpTap(ctx)];
 
-  // Whatever is still open or queued at exit is finished and written synchronously (the event loop is gone).
-  process.on('exit', () => {
-    for (const exchange of [...ctx.open]) exchange.finish('incomplete');
-    if (!writer && recorder.pending > 0) {
-      stderrLine(`agenttap: ${recorder.pending} records not written: the process exited before the log writer had loaded`);
+  // The SDK layer: loaded only when it runs (its module hooks are the one part with a startup cost).
+  if (config.sdk !== 'off') {
+    try {
+      const { planSdkLayer } = await import('../tap/sdk/plan.js');
+      const plan = await planSdkLayer(config.sdk);
+      if (config.debug) stderrLine(`agenttap: SDK layer ${plan.on ? 'on' : 'off'}: ${plan.reason}`);
+      if (plan.on) {
+        const { installSdkTap } = await import('../tap/sdk/index.js');
+        uninstallers.push(await installSdkTap(ctx, config, plan.mode));
+      }
+    } catch (err) {
+      ctx.warn('sdk-layer-failed', `sdk-layer-failed: ${(err as Error)?.message ?? String(err)}`);
     }
-    recorder.drainSync();
-    recorder.writeSessionEnd();
-    writer?.sink.flushSync();
-  });
+  }
+
+  // Whatever is still open or queued at exit is finished and written synchronously (the event loop is gone).
+  process.on('exit', () => close(writer));
 
   return { config, session, recorder, writerReady, uninstall: () => uninstallers.forEach((u) => u()) };
-}
-
-function stderrLine(message: string): void {
-  try {
-    process.stderr.write(`${message}\n`);
-  } catch {
-    // nowhere left to tell
-  }
 }

@@ -5,9 +5,12 @@
  *
  * Two kinds of reference:
  *   { "$blob": h }  — the blob's content is the value (a system prompt, a tool list, one message)
- *   { "$list": h }  — an array built as a chain: blob h is { prefix: h' | null, items: [...] }, the array is
- *                     expand(h') followed by items. Each turn adds one small link with its new messages,
- *                     instead of re-listing a reference per message (which is still turns² in references).
+ *   { "$list": h }  — an array built as a chain: blob h is { prefix: h' | null, keep?: n, items: [...] },
+ *                     the array is the first `keep` elements of expand(h') (all of them without `keep`)
+ *                     followed by items. Each turn adds one small link with its new messages, instead of
+ *                     re-listing a reference per message (which is still turns² in references). `keep` is
+ *                     there because agents edit the tail of their history: Claude Code moves its
+ *                     cache_control marker to the newest message every turn, changing the one before.
  */
 import { createHash } from 'node:crypto';
 import type { Endpoint } from '../exchange/types.js';
@@ -56,15 +59,45 @@ export class ListStore {
 
   /** `keys[i]` identifies `items[i]` (its JSON): equal keys mean equal items. */
   ref(items: readonly unknown[], keys: readonly string[]): ListRef {
+    // The recent list sharing the longest prefix with this one; on a tie, one that needs no `keep`.
     let base: { hash: string; keys: string[] } | undefined;
+    let common = 0;
+    let best = 0;
     for (const list of this.recent) {
-      if (list.keys.length > keys.length || (base && list.keys.length <= base.keys.length)) continue;
-      if (list.keys.every((key, i) => key === keys[i])) base = list;
+      const n = commonPrefix(list.keys, keys);
+      const score = 2 * n + (n === list.keys.length ? 1 : 0);
+      if (n > 0 && score > best) [base, common, best] = [list, n, score];
     }
-    if (base && base.keys.length === keys.length) return { $list: base.hash };
-    const content = { prefix: base?.hash ?? null, items: items.slice(base?.keys.length ?? 0) };
+    if (base && common === base.keys.length && common === keys.length) return { $list: base.hash };
+    const content = !base
+      ? { prefix: null, items: [...items] }
+      : { prefix: base.hash, ...(common < base.keys.length ? { keep: common } : {}), items: items.slice(common) };
     const hash = this.blobs.ref(content, JSON.stringify(content)).$blob;
     this.recent = [{ hash, keys: [...keys] }, ...this.recent.filter((l) => l.hash !== hash)].slice(0, RECENT_LISTS);
     return { $list: hash };
   }
+}
+
+/**
+ * A message with its `cache_control` markers taken out of its content blocks, and the markers by block
+ * index (undefined when it has none). Only the markers move between turns; the message is stored once.
+ */
+export function splitCacheMarkers(message: unknown): { bare: unknown; markers?: Record<string, unknown> } {
+  const content = (message as { content?: unknown })?.content;
+  if (!Array.isArray(content) || !content.some((b) => typeof b === 'object' && b !== null && 'cache_control' in b)) return { bare: message };
+  const markers: Record<string, unknown> = {};
+  const blocks = content.map((block: Record<string, unknown>, i) => {
+    if (typeof block !== 'object' || block === null || !('cache_control' in block)) return block;
+    const { cache_control, ...rest } = block;
+    markers[i] = cache_control;
+    return rest;
+  });
+  return { bare: { ...(message as object), content: blocks }, markers };
+}
+
+function commonPrefix(a: readonly string[], b: readonly string[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
 }

@@ -13,13 +13,17 @@ import { LOG_VERSION } from './log-version.js';
 
 export { LOG_VERSION };
 
-/** A reference to a content-addressed blob written earlier in the same file (`blob` event). */
-export const BlobRef = z.object({ $blob: z.string() }).strict();
+/**
+ * A reference to a content-addressed blob written earlier in the same file (`blob` event). A message's blob
+ * is stored without its `cache_control` markers; `$cache` puts them back (content block index → marker), so
+ * an agent moving its marker every turn (Claude Code does) re-references a message instead of re-storing it.
+ */
+export const BlobRef = z.object({ $blob: z.string(), $cache: z.record(z.string(), z.unknown()).optional() }).strict();
 export type BlobRef = z.infer<typeof BlobRef>;
 
 /**
- * A reference to an array written as a chain of `blob`s, each `{ prefix: <hash> | null, items: [...] }`:
- * the array is the prefix's array followed by `items` (see src/log/blobs.ts).
+ * A reference to an array written as a chain of `blob`s, each `{ prefix: <hash> | null, keep?: n, items }`:
+ * the array is the first `keep` elements (default: all) of the prefix's array, then `items` (src/log/blobs.ts).
  */
 export const ListRef = z.object({ $list: z.string() }).strict();
 export type ListRef = z.infer<typeof ListRef>;
@@ -160,12 +164,4 @@ export type EventOf<N extends EventName> = Extract<LogEvent, { event: N }>;
 /** What a writer supplies; the sink adds the common fields. */
 export type EventBody<N extends EventName> = Omit<EventOf<N>, keyof typeof base | 'event'>;
 
-export function isBlobRef(value: unknown): value is BlobRef {
-  return typeof value === 'object' && value !== null && typeof (value as { $blob?: unknown }).$blob === 'string'
-    && Object.keys(value).length === 1;
-}
-
-export function isListRef(value: unknown): value is ListRef {
-  return typeof value === 'object' && value !== null && typeof (value as { $list?: unknown }).$list === 'string'
-    && Object.keys(value).length === 1;
-}
+export { isBlobRef, isListRef, resolveBlobRef } from './refs.js';

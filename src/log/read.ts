@@ -3,11 +3,12 @@
  * Tolerant by design (a log must be readable after a crash): a torn or invalid line is skipped with a
  * warning naming file and line; unknown event types from a newer agenttap are passed on as they are.
  */
-import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AgentTapError } from '../errors.js';
-import { isBlobRef, isListRef, type LogEvent } from './events.js';
+import { isBlobRef, isListRef, resolveBlobRef, type LogEvent } from './events.js';
 
 export interface ReadLine {
   file: string;
@@ -54,6 +55,9 @@ export async function* readLogFile(file: string, options: ReadOptions = {}): Asy
   }
 }
 
+/** What `expandBody` needs of a blob store: a `Map` or a `LazyBlobs`. */
+export type BlobLookup = Pick<ReadonlyMap<string, unknown>, 'has' | 'get'>;
+
 /** Longest `$list` chain a reader follows: far beyond any real session, short of a corrupted loop. */
 const MAX_LIST_LINKS = 1_000_000;
 
@@ -61,22 +65,24 @@ const MAX_LIST_LINKS = 1_000_000;
  * A request body with its references replaced by their content. References only ever stand where the
  * writer puts them (src/log/blobs.ts): a top-level field (`$blob` or `$list`), or an element of a list.
  */
-export function expandBody(body: unknown, blobs: ReadonlyMap<string, unknown>, where: string): unknown {
+export function expandBody(body: unknown, blobs: BlobLookup, where: string): unknown {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
   const blob = (hash: string) => {
     if (!blobs.has(hash)) throw new AgentTapError('AGENTTAP_LOG_INVALID', `${where}: blob ${hash} is referenced but never written; the log is damaged.`);
     return blobs.get(hash);
   };
-  const item = (value: unknown) => (isBlobRef(value) ? blob(value.$blob) : value);
+  const item = (value: unknown) => (isBlobRef(value) ? resolveBlobRef(value, blob(value.$blob)) : value);
   const list = (hash: string) => {
-    const segments: unknown[][] = [];
+    const chain: { keep?: number; items: unknown[] }[] = [];
     for (let link: string | null = hash, n = 0; link !== null; n++) {
-      const node = blob(link) as { prefix?: string | null; items?: unknown[] };
+      const node = blob(link) as { prefix?: string | null; keep?: number; items?: unknown[] };
       if (n > MAX_LIST_LINKS || !Array.isArray(node?.items)) throw new AgentTapError('AGENTTAP_LOG_INVALID', `${where}: list ${hash} is malformed; the log is damaged.`);
-      segments.push(node.items);
+      chain.push({ keep: node.keep, items: node.items });
       link = node.prefix ?? null;
     }
-    return segments.reverse().flat().map(item);
+    let out: unknown[] = [];
+    for (const node of chain.reverse()) out = [...(node.keep === undefined ? out : out.slice(0, node.keep)), ...node.items];
+    return out.map(item);
   };
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
@@ -100,6 +106,123 @@ export async function* readExpanded(path: string, options: ReadOptions = {}): As
         continue;
       }
       yield line;
+    }
+  }
+}
+
+/** One line of a log file with where it is: byte offset and length (for reading it again later). */
+export interface OffsetLine {
+  line: number;
+  offset: number;
+  bytes: number;
+  text: string;
+}
+
+/**
+ * The lines of a file with their byte offsets, read in 1 MiB chunks. Memory holds one chunk plus the
+ * longest line (a line is one event: at most one exchange's new content).
+ */
+export async function* readLinesWithOffsets(file: string, onBytes?: (bytes: number) => void): AsyncGenerator<OffsetLine> {
+  const handle = await open(file, 'r');
+  try {
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    let parts: Buffer[] = [];
+    let partBytes = 0;
+    let lineStart = 0;
+    let position = 0;
+    let n = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+      if (bytesRead === 0) break;
+      let from = 0;
+      for (let nl = chunk.indexOf(10, 0); nl !== -1 && nl < bytesRead; nl = chunk.indexOf(10, from)) {
+        const piece = chunk.subarray(from, nl);
+        const buf = partBytes ? Buffer.concat([...parts, piece]) : piece;
+        n++;
+        yield { line: n, offset: lineStart, bytes: buf.length, text: buf.toString('utf8') };
+        parts = [];
+        partBytes = 0;
+        from = nl + 1;
+        lineStart = position + from;
+      }
+      if (from < bytesRead) {
+        parts.push(Buffer.from(chunk.subarray(from, bytesRead)));
+        partBytes += bytesRead - from;
+      }
+      position += bytesRead;
+      onBytes?.(position);
+    }
+    if (partBytes) {
+      n++;
+      const buf = Buffer.concat(parts);
+      yield { line: n, offset: lineStart, bytes: buf.length, text: buf.toString('utf8') };
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Blobs of one log file, remembered by position and read back on demand, with a small cache by size:
+ * a reader's memory then follows the exchange it is looking at, not the session.
+ */
+export class LazyBlobs implements BlobLookup {
+  private readonly where = new Map<string, { offset: number; bytes: number }>();
+  private readonly cache = new Map<string, { value: unknown; bytes: number }>();
+  private cachedBytes = 0;
+  private fd: number | undefined;
+
+  constructor(
+    readonly file: string,
+    private readonly cacheBytes = 32 << 20,
+  ) {}
+
+  add(hash: string, offset: number, bytes: number, content?: unknown): void {
+    if (!this.where.has(hash)) this.where.set(hash, { offset, bytes });
+    if (content !== undefined) this.remember(hash, content, bytes);
+  }
+
+  has(hash: string): boolean {
+    return this.where.has(hash);
+  }
+
+  /** Size of the blob's line in the log, bytes. */
+  size(hash: string): number | undefined {
+    return this.where.get(hash)?.bytes;
+  }
+
+  get(hash: string): unknown {
+    const hit = this.cache.get(hash);
+    if (hit) {
+      this.cache.delete(hash);
+      this.cache.set(hash, hit);
+      return hit.value;
+    }
+    const at = this.where.get(hash);
+    if (!at) return undefined;
+    this.fd ??= openSync(this.file, 'r');
+    const buf = Buffer.allocUnsafe(at.bytes);
+    readSync(this.fd, buf, 0, at.bytes, at.offset);
+    const value = (JSON.parse(buf.toString('utf8')) as { content: unknown }).content;
+    this.remember(hash, value, at.bytes);
+    return value;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    this.cache.clear();
+    this.cachedBytes = 0;
+  }
+
+  private remember(hash: string, value: unknown, bytes: number): void {
+    if (bytes > this.cacheBytes / 4 || this.cache.has(hash)) return;
+    this.cache.set(hash, { value, bytes });
+    this.cachedBytes += bytes;
+    while (this.cachedBytes > this.cacheBytes) {
+      const [oldest, entry] = this.cache.entries().next().value!;
+      this.cache.delete(oldest);
+      this.cachedBytes -= entry.bytes;
     }
   }
 }

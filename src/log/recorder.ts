@@ -13,8 +13,9 @@ import { createHash } from 'node:crypto';
 import type { Endpoint, Layer, Outcome, ResponseSummary, SdkCall } from '../exchange/types.js';
 import type { EndpointMatch } from '../exchange/endpoints.js';
 import type { Redactor } from '../policy/redact/types.js';
-import { BlobStore, ListStore, repeatedParts } from './blobs.js';
+import { BlobStore, ListStore, repeatedParts, splitCacheMarkers } from './blobs.js';
 import type { BlobRef, EventBody, EventName } from './events.js';
+import { isBlobRef } from './refs.js';
 import * as sc from './semconv.js';
 import type { Sink } from './sink.js';
 
@@ -260,7 +261,7 @@ export class Recorder {
     for (const [key, value] of Object.entries(body)) {
       if (whole.includes(key)) out[key] = this.part(value, redactor);
       else if (each.includes(key) && Array.isArray(value)) {
-        const items = value.map((item) => this.part(item, redactor));
+        const items = value.map((item) => this.message(item, redactor));
         out[key] = this.lists.ref(items, items.map((item) => JSON.stringify(item)));
       }
       else rest[key] = value;
@@ -270,6 +271,15 @@ export class Recorder {
     const ordered: Record<string, unknown> = {};
     for (const key of Object.keys(body)) ordered[key] = key in out ? out[key] : redactedRest[key];
     return ordered;
+  }
+
+  /** One message of a list: a blob without its cache markers, the markers on the reference. */
+  private message(value: unknown, redactor: Redactor): unknown {
+    const { bare, markers } = splitCacheMarkers(value);
+    if (!markers) return this.part(value, redactor);
+    const ref = this.part(bare, redactor);
+    // A message too small for a blob stays inline, markers and all.
+    return isBlobRef(ref) ? { ...ref, $cache: markers } : redactor.value(value);
   }
 
   private part(value: unknown, redactor: Redactor): unknown {

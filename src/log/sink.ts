@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import type { EventBody, EventName } from './events.js';
+import { stderrLine } from '../stderr.js';
 import { LOG_VERSION } from './log-version.js';
 
 export interface Sink {
@@ -80,12 +81,4 @@ export function openSink({ sessionDir, session, onFailure = stderrLine }: SinkOp
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
-}
-
-function stderrLine(message: string): void {
-  try {
-    process.stderr.write(`${message}\n`);
-  } catch {
-    // stderr closed: nothing left to tell
-  }
 }

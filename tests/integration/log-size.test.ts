@@ -17,8 +17,12 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 
 describe('log size', () => {
-  it('a 50-turn session logs at least 10× smaller than its full requests', async () => {
-    const run = await runNode(join(ROOT, 'tests/fixtures/apps/long-session.mjs'), { env: { ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'sk-ant-test', TURNS: '50' } });
+  it.each([
+    ['an SDK agent', {}],
+    ['Claude Code’s shape: cache_control moves to the newest message every turn', { MOVE_CACHE: '1' }],
+  ])('a 50-turn session logs at least 10× smaller than its full requests (%s)', async (_name, extra) => {
+    mock.reset();
+    const run = await runNode(join(ROOT, 'tests/fixtures/apps/long-session.mjs'), { env: { ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'sk-ant-test', TURNS: '50', ...extra } });
     expect(run.code, run.stderr).toBe(0);
     expect(mock.received.length).toBe(50);
     const logBytes = readdirSync(run.sessionDir).reduce((n, f) => n + statSync(join(run.sessionDir, f)).size, 0);

@@ -61,6 +61,28 @@ describe('Recorder', () => {
     expect(link.prefix).toBe((requests[1]!.body as { messages: { $list: string } }).messages.$list);
   });
 
+  it('links a list whose tail the agent edited (Claude Code moves cache_control to the newest message)', () => {
+    const { sink, events } = memorySink();
+    const recorder = new Recorder({ blobMinBytes: 256 });
+    recorder.attach({ sink, redactor });
+    const marked = (m: { role: string; content: string }) => ({ role: m.role, content: [{ type: 'text', text: m.content, cache_control: { type: 'ephemeral' } }] });
+    const plain = (m: { role: string; content: string }) => ({ role: m.role, content: [{ type: 'text', text: m.content }] });
+    const history = [turn(0), turn(1), turn(2), turn(3), turn(4)];
+    const first = [...history.slice(0, 2).map(plain), marked(history[2]!)];
+    const second = [...history.slice(0, 3).map(plain), plain(history[3]!), marked(history[4]!)];
+    recorder.request(request('a', first));
+    recorder.request(request('b', second));
+    recorder.drainSync();
+    const blobs = new Map(events.filter((e) => e.event === 'blob').map((e) => [e.hash as string, e.content]));
+    const [a, b] = events.filter((e) => e.event === 'exchange.request');
+    expect(expandBody(a!.body, blobs, 'test')).toMatchObject({ messages: first });
+    expect(expandBody(b!.body, blobs, 'test')).toMatchObject({ messages: second });
+    const link = blobs.get((b!.body as { messages: { $list: string } }).messages.$list) as { prefix: string; keep: number; items: unknown[] };
+    expect(link.prefix).toBe((a!.body as { messages: { $list: string } }).messages.$list);
+    expect(link.keep).toBe(2); // the third message lost its marker: only the first two are shared
+    expect(link.items.length).toBe(3);
+  });
+
   it('drops a record whose redaction fails, counts it, and never writes it raw', () => {
     const { sink, events } = memorySink();
     const failing: Redactor = { ...redactor, value: () => { throw new Error('scanner broke'); }, headers: redactor.headers, url: redactor.url, text: redactor.text, stats: redactor.stats };

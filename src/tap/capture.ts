@@ -1,0 +1,65 @@
+/**
+ * One capture, whoever drives it — the loader inside an agent or `agenttap proxy` in front of one: the
+ * recorder, the `session.start` record, the context every tap hands its exchanges to, and the synchronous
+ * close that finishes what is open and writes what is queued (on `exit`, where no promise settles).
+ */
+import type { Config } from '../config/schema.js';
+import { createEndpointMatcher } from '../exchange/endpoints.js';
+import { Recorder, type Writer } from '../log/recorder.js';
+import type { Redactor } from '../policy/redact/types.js';
+import { VERSION } from '../version.js';
+import type { TapContext } from './context.js';
+
+export interface Capture {
+  recorder: Recorder;
+  ctx: TapContext;
+  /** Finishes open exchanges as `incomplete`, writes everything queued and `session.end`. Idempotent. */
+  close(writer: Writer | undefined): void;
+}
+
+export interface CaptureOptions {
+  notify: (message: string) => void;
+  /** Extra `session.start` fields (e.g. `parent_pid`, the proxy's upstream), built with the redactor. */
+  start?: (redactor: Redactor) => Record<string, unknown>;
+}
+
+export function createCapture(config: Config, { notify, start }: CaptureOptions): Capture {
+  const recorder = new Recorder({ blobMinBytes: config.capture.blobMinBytes, notify });
+  recorder.later(({ sink, redactor }) =>
+    sink.write('session.start', {
+      agenttap: VERSION,
+      node: process.version,
+      argv: process.argv.map((arg) => redactor.text(arg)),
+      cwd: process.cwd(),
+      ...start?.(redactor),
+    }),
+  );
+
+  let counter = 0;
+  const pid36 = process.pid.toString(36);
+  const ctx: TapContext = {
+    recorder,
+    matchEndpoint: createEndpointMatcher(config.endpoints),
+    warn: (code, message, exchange) => recorder.warn(code, message, exchange),
+    maxBodyBytes: config.capture.maxBodyBytes,
+    nextExchangeId: () => `${pid36}-${++counter}`,
+    open: new Set(),
+  };
+
+  let closed = false;
+  return {
+    recorder,
+    ctx,
+    close(writer) {
+      if (closed) return;
+      closed = true;
+      for (const exchange of [...ctx.open]) exchange.finish('incomplete');
+      if (!writer && recorder.pending > 0) {
+        notify(`agenttap: ${recorder.pending} records not written: the process exited before the log writer had loaded`);
+      }
+      recorder.drainSync();
+      recorder.writeSessionEnd();
+      writer?.sink.flushSync();
+    },
+  };
+}
