@@ -40,10 +40,27 @@ const PATH_MODEL: { pattern: RegExp; endpoint: Endpoint }[] = [
 ];
 
 const CUSTOM: EndpointMatch = { endpoint: 'custom', provider: 'unknown', operation: 'chat' };
+const WARMUP: EndpointMatch = { endpoint: 'anthropic.warmup', provider: 'anthropic', operation: 'warmup' };
+
+/**
+ * Hosts whose `HEAD /` is a connection warm-up (Claude Code 2.x sends one to its base URL at start): the
+ * agent's ANTHROPIC_BASE_URL and Anthropic's own API.
+ */
+function warmupHosts(env: NodeJS.ProcessEnv): Set<string> {
+  const hosts = new Set(['api.anthropic.com']);
+  try {
+    if (env.ANTHROPIC_BASE_URL) hosts.add(new URL(env.ANTHROPIC_BASE_URL).host);
+  } catch {
+    // not a URL: the agent will fail on it itself
+  }
+  return hosts;
+}
 
 /** Compiled once per process: the hot path only runs the returned function. */
-export function createEndpointMatcher(extra: readonly ExtraEndpoint[] = []): (method: string, url: URL) => EndpointMatch | null {
+export function createEndpointMatcher(extra: readonly ExtraEndpoint[] = [], env: NodeJS.ProcessEnv = process.env): (method: string, url: URL) => EndpointMatch | null {
+  const warmup = warmupHosts(env);
   return (method, url) => {
+    if (method === 'HEAD') return url.pathname === '/' && warmup.has(url.host) ? WARMUP : null;
     if (method !== 'POST') return null;
     const path = url.pathname.replace(/\/+$/, '');
     for (const { pattern, match } of BUILT_IN) if (pattern.test(path)) return match;

@@ -10,6 +10,8 @@ export type Provider = 'anthropic' | 'openai' | 'unknown';
 export type Endpoint =
   | 'anthropic.messages'
   | 'anthropic.count_tokens'
+  /** `HEAD /` of the Anthropic base URL: a connection warm-up (Claude Code 2.x), no body either way. */
+  | 'anthropic.warmup'
   | 'openai.chat'
   | 'openai.responses'
   /** A host/path the user added in config: captured, but reassembled only as generic JSON/SSE. */

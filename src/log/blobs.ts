@@ -20,6 +20,7 @@ import type { BlobRef, ListRef } from './events.js';
 const REPEATED_PARTS: Record<Endpoint, { whole: readonly string[]; each: readonly string[] }> = {
   'anthropic.messages': { whole: ['system', 'tools'], each: ['messages'] },
   'anthropic.count_tokens': { whole: ['system', 'tools'], each: ['messages'] },
+  'anthropic.warmup': { whole: [], each: [] },
   'openai.chat': { whole: ['tools'], each: ['messages'] },
   'openai.responses': { whole: ['instructions', 'tools'], each: ['input'] },
   custom: { whole: [], each: [] },

@@ -57,7 +57,7 @@ export const ExchangeRequest = z.looseObject({
   event: z.literal('exchange.request'),
   exchange: z.string(),
   layer: z.enum(['fetch', 'http', 'sdk', 'proxy']),
-  endpoint: z.enum(['anthropic.messages', 'anthropic.count_tokens', 'openai.chat', 'openai.responses', 'custom']),
+  endpoint: z.enum(['anthropic.messages', 'anthropic.count_tokens', 'anthropic.warmup', 'openai.chat', 'openai.responses', 'custom']),
   [sc.GEN_AI_PROVIDER_NAME]: z.string(),
   [sc.GEN_AI_OPERATION_NAME]: z.string(),
   [sc.GEN_AI_REQUEST_MODEL]: z.string().optional(),

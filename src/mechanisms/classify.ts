@@ -94,13 +94,21 @@ export class Classifier {
   /** `sets`: user sets first (they win), then the shipped ones. */
   constructor(private readonly sets: readonly SignatureSet[]) {}
 
-  classify(f: ExchangeFacts): Classification {
-    const detected = this.sets.filter((s) => evaluate(s.detect, f).length === 0);
+  /**
+   * `processAgent`: the agent (and version) recognised in the other exchanges of the same process — used only
+   * when this exchange carries no label of its own (Claude Code's `HEAD /` warm-up has no headers at all).
+   */
+  classify(f: ExchangeFacts, processAgent?: { agent: string; version?: string }): Classification {
+    let detected = this.sets.filter((s) => evaluate(s.detect, f).length === 0);
+    const reasons: string[] = [];
+    if (detected.length === 0 && processAgent) {
+      detected = this.sets.filter((s) => s.agent === processAgent.agent);
+      if (detected.length > 0) reasons.push(`no label of its own; ${processAgent.agent} from the other calls of its process`);
+    }
     if (detected.length === 0) return { agent: 'unknown', mechanism: 'unclassified', reasons: ['no signature set recognises this exchange'], features: [] };
     const agent = detected[0]!.agent;
     const sameAgent = detected.filter((s) => s.agent === agent);
-    const version = sameAgent.map((s) => versionOf(s, f)).find((v) => v !== undefined);
-    const reasons: string[] = [];
+    const version = sameAgent.map((s) => versionOf(s, f)).find((v) => v !== undefined) ?? (processAgent?.agent === agent ? processAgent.version : undefined);
     let candidates = sameAgent.filter((s) => !s.versions || (version !== undefined && s.versions.some((p) => version.startsWith(p))));
     if (candidates.length === 0) {
       // Unknown or newer version: try every set of this agent, newest first, and say so.

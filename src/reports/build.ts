@@ -60,10 +60,17 @@ export async function buildReport(path: string, options: BuildOptions = {}): Pro
     if (!cur || threads.get(cur)!.drafts.length < t.drafts.length) primary.set(t.row.pid, t.row.id);
   }
 
+  for (const d of drafts) d.facts.primaryThread = d.thread !== undefined && primary.get(d.pid) === d.thread;
+  // Each process's agent, from the exchanges that carry labels; lent to the ones that carry none.
+  const first = drafts.map((d) => classifier.classify(d.facts));
+  const processAgents = new Map<number, { agent: string; version?: string }>();
+  first.forEach((c, i) => {
+    if (c.agent !== 'unknown' && !processAgents.has(drafts[i]!.pid)) processAgents.set(drafts[i]!.pid, { agent: c.agent, version: c.agentVersion });
+  });
+
   const unpricedModels = new Set<string>();
   const rows: ExchangeRow[] = drafts.map((d, i) => {
-    d.facts.primaryThread = d.thread !== undefined && primary.get(d.pid) === d.thread;
-    const c = classifier.classify(d.facts);
+    const c = first[i]!.agent === 'unknown' && processAgents.has(d.pid) ? classifier.classify(d.facts, processAgents.get(d.pid)) : first[i]!;
     const model = d.responseModel ?? d.model;
     const cost = prices.cost(model, d.usage);
     if (cost === undefined && model && (d.usage.input || d.usage.output)) unpricedModels.add(model);

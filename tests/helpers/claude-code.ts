@@ -215,12 +215,15 @@ export async function wireAndLogBodies(
   sessionDir: string,
 ): Promise<{ wire: string[]; logged: string[]; layers: string[] }> {
   const redactor = createRedactor({ key: loadOrCreateKey(join(ROOT, 'tests', 'fixtures', 'redaction.key')) });
+  // Claude Code's connection warm-up (`HEAD /`, no body) is an exchange too.
+  const WARMUP = 'HEAD /';
   const wire = received
-    .filter((r) => r.method === 'POST' && /\/v1\/(messages|chat\/completions|responses)(\/count_tokens)?$/.test(r.path))
-    .map((r) => canonical(redactor.value(JSON.parse(r.rawBody.toString('utf8')))))
+    .filter((r) => (r.method === 'HEAD' && r.path === '/') || (r.method === 'POST' && /\/v1\/(messages|chat\/completions|responses)(\/count_tokens)?$/.test(r.path)))
+    .map((r) => (r.method === 'HEAD' ? WARMUP : canonical(redactor.value(JSON.parse(r.rawBody.toString('utf8'))))))
     .sort();
-  const requests = eventsOf(await sessionEvents(sessionDir), 'exchange.request') as unknown as { body?: unknown; layer: string }[];
-  return { wire, logged: requests.map((e) => canonical(e.body)).sort(), layers: [...new Set(requests.map((e) => e.layer))] };
+  const requests = eventsOf(await sessionEvents(sessionDir), 'exchange.request') as unknown as { body?: unknown; layer: string; endpoint: string }[];
+  const logged = requests.map((e) => (e.endpoint === 'anthropic.warmup' ? WARMUP : canonical(e.body))).sort();
+  return { wire, logged, layers: [...new Set(requests.map((e) => e.layer))] };
 }
 
 function canonical(value: unknown): string {

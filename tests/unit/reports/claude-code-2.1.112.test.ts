@@ -100,8 +100,9 @@ describe('report: a real Claude Code 2.1.112 session', () => {
     const byKey = new Map(requests.map((e) => [`${e.pid}/${e.exchange}`, e]));
     bodies = model.exchanges.map((r) => byKey.get(`${r.pid}/${r.id}`)!.body as Record<string, unknown>);
     expected = model.exchanges.map((r, i) => {
-      const body = bodies[i]!;
-      if (body.stream !== true) return 'non-streaming-fallback';
+      const body = bodies[i];
+      if (byKey.get(`${r.pid}/${r.id}`)!.endpoint === 'anthropic.warmup') return 'warm-up';
+      if (body!.stream !== true) return 'non-streaming-fallback';
       const req = parseRequest({ api: 'anthropic', n: 0, seq: 0, path: '/v1/messages', headers: {}, body, bodyBytes: 0 });
       return ORACLE[classifyClaudeCodeRequest(req)] ?? 'other';
     });
@@ -110,6 +111,8 @@ describe('report: a real Claude Code 2.1.112 session', () => {
   test('every exchange gets the right mechanism', () => {
     expect(model.exchanges.map((r) => r.mechanism)).toEqual(expected);
     const count = (m: string) => expected.filter((x) => x === m).length;
+    // One `HEAD /` per start — but not the title run, whose proxy variables make Claude Code skip it (PITFALLS).
+    expect(count('warm-up')).toBe(2);
     expect(count('session-title')).toBe(1);
     expect(count('non-streaming-fallback')).toBe(1);
     expect(count('compaction')).toBe(2); // `/compact` and the automatic one
