@@ -14,6 +14,7 @@ export function defaultConfig(): Config {
     capture: { maxBodyBytes: 16 * 1024 * 1024, blobMinBytes: 256 },
     redact: { patterns: [], highEntropy: true },
     sdk: 'auto',
+    dryRun: false,
     sdkPackages: [],
     debug: false,
   };

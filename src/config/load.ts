@@ -26,6 +26,8 @@ const ENV_FIELDS: Record<string, { path: string[]; kind: EnvKind }> = {
   AGENTTAP_MAX_BODY_BYTES: { path: ['capture', 'maxBodyBytes'], kind: 'integer' },
   AGENTTAP_KEY_FILE: { path: ['redact', 'keyFile'], kind: 'string' },
   AGENTTAP_SDK: { path: ['sdk'], kind: 'string' },
+  AGENTTAP_RULES: { path: ['rules'], kind: 'string' },
+  AGENTTAP_DRY_RUN: { path: ['dryRun'], kind: 'boolean' },
   AGENTTAP_SDK_PACKAGES: { path: ['sdkPackages'], kind: 'list' },
   AGENTTAP_DEBUG: { path: ['debug'], kind: 'boolean' },
 };

@@ -65,6 +65,10 @@ export const ConfigSchema = z
      * the costly async `module.register` exists (Node 20) — figures in BENCHMARKS.md; `on`/`off` force it.
      */
     sdk: z.enum(['auto', 'on', 'off']).default('auto'),
+    /** A rewrite rules file (JSON, or an .mjs module): see `agenttap schema rules`. */
+    rules: z.string().min(1).optional(),
+    /** Evaluate and log the rules, but send every request unchanged. */
+    dryRun: z.boolean().default(false),
     /** Extra package directory names holding a copy of a supported SDK (installed under an npm alias). */
     sdkPackages: z.array(z.string().regex(/^(@[a-z0-9._~-]+\/)?[a-z0-9._~-]+$/i, { message: 'use an npm package name' })).default([]),
     /** Debug lines on stderr (also `NODE_DEBUG=agenttap`). */

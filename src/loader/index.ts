@@ -6,7 +6,7 @@
  *   - once per process, even if imported twice (ESM + CJS paths);
  *   - child processes that inherit the loader through NODE_OPTIONS join the parent's session, or stay
  *     inactive with `AGENTTAP_CHILDREN=off` (see src/log/session.ts).
- * Never writes to stdout, never throws into the agent. The one deliberate stop: an invalid config, reported
+ * Never writes to stdout, never throws into the agent. The one deliberate stop: an invalid config or rules file, reported
  * on stderr with file, field and fix, exits with code 78 (EX_CONFIG) before the agent starts.
  */
 import { isMainThread } from 'node:worker_threads';
@@ -23,7 +23,7 @@ if (isMainThread && !g[LOADED]) {
   try {
     await activate();
   } catch (err) {
-    if (err instanceof AgentTapError && err.code === 'AGENTTAP_CONFIG_INVALID') {
+    if (err instanceof AgentTapError && (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')) {
       process.stderr.write(`${err.message}\n`);
       process.exit(EXIT_CONFIG);
     }

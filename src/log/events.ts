@@ -132,6 +132,25 @@ export const Blob = z.looseObject({
   content: z.unknown(),
 });
 
+/**
+ * What the rewrite rules decided for one exchange: the rules that matched, the change (a compact summary),
+ * estimated input tokens and input cost before and after, and whether the rewritten request was sent — not in
+ * a dry run, and not when the result failed the validity check (`rejected` says why).
+ */
+export const RewriteApplied = z.looseObject({
+  ...base,
+  event: z.literal('rewrite.applied'),
+  exchange: z.string(),
+  dry_run: z.boolean(),
+  sent: z.boolean(),
+  rules: z.array(z.object({ rule: z.string(), actions: z.array(z.string()) })),
+  rejected: z.array(z.string()).optional(),
+  change: z.record(z.string(), z.unknown()).optional(),
+  tokens: z.object({ before: z.number(), after: z.number() }).optional(),
+  /** Estimated input cost, USD, from the price table (absent for unpriced models). */
+  cost: z.object({ before: z.number(), after: z.number() }).optional(),
+});
+
 export const TapWarning = z.looseObject({
   ...base,
   event: z.literal('tap.warning'),
@@ -155,6 +174,7 @@ export const LogEvent = z.discriminatedUnion('event', [
   ExchangeResponse,
   ExchangeEnd,
   Blob,
+  RewriteApplied,
   TapWarning,
   SessionEnd,
 ]);

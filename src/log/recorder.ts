@@ -115,6 +115,14 @@ export class Recorder {
     this.enqueue((writer) => this.writeEnd(record, writer));
   }
 
+  /** A rewrite decision for an exchange (its messages name rules and ids, never content; redacted anyway). */
+  rewrite(record: EventBody<'rewrite.applied'>): void {
+    this.enqueue(({ sink, redactor }) => {
+      const redacted = this.redacted(String(record.exchange), 'rewrite decision', () => redactor.value(record));
+      if (redacted) sink.write('rewrite.applied', redacted);
+    });
+  }
+
   /** A tap problem: the agent goes on; stderr hears of it once per code, the log each time (bounded). */
   warn(code: string, message: string, exchange?: string): void {
     this.warnings++;

@@ -32,6 +32,7 @@ import {
   userText,
 } from './content.js';
 import { MessageChains } from './chain.js';
+import { shapeFacts } from '../mechanisms/request-facts.js';
 import type { TokenUsage } from './model.js';
 import { ThreadTrie } from './threads.js';
 
@@ -320,15 +321,7 @@ async function collectFile(file: string, out: CollectResult, options: CollectOpt
             const after = new Set(d.facts.tools);
             detail.toolsDiff = { added: [...after].filter((x) => !before.has(x)), removed: [...before].filter((x) => !after.has(x)) };
           }
-          const tc = body.tool_choice;
-          if (isObj(tc) && typeof tc.name === 'string') d.facts.toolChoice = tc.name;
-          else if (isObj(tc) && isObj(tc.function) && typeof tc.function.name === 'string') d.facts.toolChoice = tc.function.name;
-          const th = body.thinking;
-          d.facts.thinking = isObj(th) && th.type !== 'disabled' || body.reasoning !== undefined || body.reasoning_effort !== undefined;
-          d.facts.outputFormat = outputFormat(body);
-          if (typeof body.max_tokens === 'number') d.facts.maxTokens = body.max_tokens;
-          else if (typeof body.max_completion_tokens === 'number') d.facts.maxTokens = body.max_completion_tokens;
-          else if (typeof body.max_output_tokens === 'number') d.facts.maxTokens = body.max_output_tokens;
+          Object.assign(d.facts, shapeFacts(body));
 
           // Reminders the new messages carry.
           for (const m of added) {
@@ -466,17 +459,6 @@ function requestDraft(ev: Record<string, unknown>, t: number): Draft {
       afterBrokenStream: false,
     },
   };
-}
-
-function outputFormat(body: Record<string, unknown>): ExchangeFacts['outputFormat'] {
-  const candidates = [isObj(body.output_config) ? body.output_config.format : undefined, body.output_format, body.response_format, isObj(body.text) ? body.text.format : undefined];
-  for (const f of candidates) {
-    if (!isObj(f) || typeof f.type !== 'string') continue;
-    const schema = isObj(f.schema) ? f.schema : isObj(f.json_schema) && isObj(f.json_schema.schema) ? f.json_schema.schema : undefined;
-    const props = schema && isObj(schema.properties) ? Object.keys(schema.properties) : [];
-    return { type: f.type, properties: props };
-  }
-  return undefined;
 }
 
 function writeExport(dir: string, name: string, text: string): void {

@@ -14,6 +14,8 @@ import type { EndpointMatch } from '../exchange/endpoints.js';
 import type { TapContext, Uninstall } from './context.js';
 import { LiveExchange, isAbortError } from './live-exchange.js';
 import { withBody } from './replace-body.js';
+import { isRecord } from '../exchange/json.js';
+import type { RulesOutcome } from '../policy/rewrite/runtime.js';
 import { bodyRewriters, isSignedRequest } from './rewrite.js';
 import { safely } from './safely.js';
 import { claimAttempt } from './sdk/scope.js';
@@ -79,8 +81,11 @@ function begin(ctx: TapContext, input: RequestInfo | URL, init: RequestInit | un
 
   const rewrite = rewriteBody(ctx, match, url, input, init);
   [input, init] = [rewrite.input, rewrite.init];
+  const ruled = applyRules(ctx, match, method, url, input, init);
+  [input, init] = [ruled.input, ruled.init];
   // Recorded as it goes out: a rewritten body has its own headers (no stale content-length).
   const exchange = startExchange(ctx, 'fetch', match, method, url, input, init, claim.sdk);
+  if (ruled.outcome) ctx.recorder.rewrite({ exchange: exchange.id, ...ruled.outcome.event });
   if (rewrite.skippedSigned) {
     ctx.warn(
       'rewrite-skipped-signed',
@@ -138,6 +143,40 @@ function rewriteBody(
     if (isSignedRequest(new Headers(init.headers ?? request?.headers))) return { ...unchanged, skippedSigned: true as const };
     const [newInput, newInit] = withBody(input, init, next);
     return { input: newInput, init: newInit };
+  }, unchanged);
+}
+
+/**
+ * The rewrite rules (issue 5), on a JSON string body: the step decides; here it is applied — body and any
+ * header the actions set (e.g. a beta flag) — unless the request is signed, which only the SDK layer may
+ * change (PITFALLS #7): then the original goes out and the decision says why.
+ */
+function applyRules(
+  ctx: TapContext,
+  match: EndpointMatch,
+  method: string,
+  url: URL,
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+): { input: RequestInfo | URL; init: RequestInit | undefined; outcome?: RulesOutcome } {
+  const unchanged = { input, init };
+  if (!ctx.rules || typeof init?.body !== 'string') return unchanged;
+  const text = init.body;
+  return safely(ctx.warn, 'rules-failed', () => {
+    const body = JSON.parse(text) as unknown;
+    if (!isRecord(body)) return unchanged;
+    const request = input instanceof Request ? input : undefined;
+    const headers = new Headers(init.headers ?? request?.headers);
+    const outcome = ctx.rules!({ provider: match.provider, endpoint: match.endpoint, method, url, headers: headersRecord(headers), body });
+    if (!outcome?.send) return { ...unchanged, outcome };
+    if (isSignedRequest(headers)) {
+      const event = { ...outcome.event, sent: false, rejected: [...((outcome.event.rejected as string[] | undefined) ?? []), 'a signed request: only the SDK layer can rewrite it before signing (AGENTTAP_SDK=on)'] };
+      return { ...unchanged, outcome: { event } };
+    }
+    const [newInput, newInit] = withBody(input, init, outcome.send.body);
+    const sent = new Headers(newInit.headers);
+    for (const [name, value] of Object.entries(outcome.send.headers)) if (headers.get(name) !== value) sent.set(name, value);
+    return { input: newInput, init: { ...newInit, headers: sent }, outcome };
   }, unchanged);
 }
 

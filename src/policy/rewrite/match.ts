@@ -34,7 +34,8 @@ export function inputTokensOf(request: RequestView): number {
 export function compileMatch(match: Rule['match']): Matcher {
   const tests: Matcher[] = [];
   const mechanisms = list(match.mechanism);
-  if (mechanisms) tests.push((r) => r.mechanism !== undefined && mechanisms.includes(r.mechanism));
+  // `claude-code.sub-agent` or just `sub-agent` (any agent).
+  if (mechanisms) tests.push((r) => r.mechanism !== undefined && (mechanisms.includes(r.mechanism) || mechanisms.includes(r.mechanism.slice(r.mechanism.indexOf('.') + 1))));
   const providers = list(match.provider);
   if (providers) tests.push((r) => (providers as string[]).includes(r.provider));
   const endpoints = list(match.endpoint);

@@ -33,7 +33,7 @@ function context() {
   const warnings: string[] = [];
   let n = 0;
   const ctx: TapContext = {
-    recorder: { request: (r) => requests.push(r), response: () => {}, end: () => {} },
+    recorder: { request: (r) => requests.push(r), response: () => {}, end: () => {}, rewrite: () => {} },
     matchEndpoint: createEndpointMatcher(),
     warn: (code) => warnings.push(code),
     maxBodyBytes: 1 << 20,

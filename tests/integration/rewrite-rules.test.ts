@@ -1,0 +1,96 @@
+/**
+ * Rules at run time (issue 5): rewritten requests are valid (the strict mock accepts them) and the agent
+ * finishes its task; each decision is logged with what changed and what it saved; a dry run sends the
+ * agent's bytes unchanged; an invalid result is never sent; a bad rules file stops the run first.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMock, type MockServer } from '../../src/mock/index.js';
+import { eventsOf, ROOT, runNode, scratch, sessionEvents } from '../helpers/run.js';
+
+let mock: MockServer;
+beforeAll(async () => {
+  mock = await startMock({
+    strict: true,
+    script: [{ toolUse: { name: 'read_file', input: { path: 'README.md' } } }, { text: 'It is agenttap.' }],
+  });
+});
+afterAll(() => mock.close());
+
+const env = (extra: Record<string, string> = {}) => ({ ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'sk-ant-test', ...extra });
+const RULES = join(ROOT, 'examples/rules/generic-sdk.json');
+
+describe('rewrite rules', () => {
+  it('the example rules rewrite the example agent, which still finishes; the log shows each decision and its saving', async () => {
+    mock.reset();
+    const run = await runNode(join(ROOT, 'examples/anthropic-agent.mjs'), { args: ['What is this project?'], env: env({ AGENTTAP_RULES: RULES }) });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('It is agenttap.');
+    expect(mock.received.map((r) => [r.status, (r.body as { model: string }).model, (r.body as { max_tokens: number }).max_tokens])).toEqual([
+      [200, 'claude-haiku-4-5', 512],
+      [200, 'claude-haiku-4-5', 512],
+    ]);
+    const toolResult = JSON.stringify((mock.received[1]!.body as { messages: unknown[] }).messages[2]);
+    expect(toolResult).toMatch(/\[agenttap: \d+ characters cut\]/);
+
+    const events = await sessionEvents(run.sessionDir);
+    const decisions = eventsOf(events, 'rewrite.applied');
+    const requests = eventsOf(events, 'exchange.request');
+    expect(decisions.map((d) => d.exchange)).toEqual(requests.map((r) => r.exchange));
+    expect(decisions.map((d) => d.rules.map((r) => r.rule))).toEqual([
+      ['agent-loop-to-haiku', 'shorten-tool-output'],
+      ['agent-loop-to-haiku', 'shorten-tool-output'],
+    ]);
+    expect(decisions.every((d) => d.sent && !d.dry_run)).toBe(true);
+    expect(decisions[0]!.change).toMatchObject({ model: ['claude-sonnet-5-5', 'claude-haiku-4-5'], max_tokens: [1024, 512] });
+    // The second request's README was cut: fewer tokens, and Haiku is cheaper than Sonnet.
+    expect(decisions[1]!.tokens!.after).toBeLessThan(decisions[1]!.tokens!.before);
+    expect(decisions[1]!.cost!.after).toBeLessThan(decisions[1]!.cost!.before);
+    // The log records what went out.
+    expect(requests.map((r) => r['gen_ai.request.model'])).toEqual(['claude-haiku-4-5', 'claude-haiku-4-5']);
+  });
+
+  it('a dry run sends the agent its own bytes and logs what it would have done', async () => {
+    mock.reset();
+    const out = join(scratch(), 'sent.ndjson');
+    const run = await runNode(join(ROOT, 'tests/fixtures/apps/wire-recorder.mjs'), { env: env({ AGENTTAP_RULES: RULES, AGENTTAP_DRY_RUN: '1', AGENT_OUT: out }) });
+    expect(run.code, run.stderr).toBe(0);
+    const sent = readFileSync(out, 'utf8').trim().split('\n').map((l) => Buffer.from(JSON.parse(l) as string, 'base64'));
+    expect(mock.received.map((r) => r.rawBody)).toEqual(sent);
+    const decisions = eventsOf(await sessionEvents(run.sessionDir), 'rewrite.applied');
+    expect(decisions.length).toBe(2);
+    expect(decisions.every((d) => d.dry_run && !d.sent)).toBe(true);
+    expect(decisions[0]!.change).toMatchObject({ model: ['claude-sonnet-5-5', 'claude-haiku-4-5'] });
+  });
+
+  it('a result that fails the validity check is not sent: the original goes out and the log says why', async () => {
+    const plain = await startMock(); // not strict: it must accept the agent's own (invalid) request
+    try {
+      const rules = join(scratch(), 'rules.json');
+      writeFileSync(rules, JSON.stringify({ rules: [{ id: 'swap', actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] }] }));
+      const body = JSON.stringify({ model: 'claude-opus-4-6', max_tokens: 100, thinking: { type: 'enabled', budget_tokens: 1000 }, messages: [{ role: 'user', content: 'hi' }] });
+      const app = join(scratch(), 'app.mjs');
+      writeFileSync(app, `await fetch(process.env.ANTHROPIC_BASE_URL + '/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: ${JSON.stringify(body)} }).then((r) => r.text());`);
+      const run = await runNode(app, { env: { ANTHROPIC_BASE_URL: plain.url, AGENTTAP_RULES: rules } });
+      expect(run.code, run.stderr).toBe(0);
+      expect(plain.received[0]!.rawBody.toString()).toBe(body);
+      const [decision] = eventsOf(await sessionEvents(run.sessionDir), 'rewrite.applied');
+      expect(decision).toMatchObject({ sent: false, rules: [{ rule: 'swap' }] });
+      expect(decision!.rejected).toEqual([expect.stringContaining('max_tokens must be greater than thinking.budget_tokens')]);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('a bad rules file stops the run before the agent starts, naming the rule, the field and the problem', async () => {
+    mock.reset();
+    const rules = join(scratch(), 'rules.json');
+    writeFileSync(rules, JSON.stringify({ rules: [{ id: 'cap', actions: [{ type: 'capMaxTokens', max: -5 }] }] }));
+    const run = await runNode(join(ROOT, 'examples/anthropic-agent.mjs'), { env: env({ AGENTTAP_RULES: rules }) });
+    expect(run.code).toBe(78);
+    expect(run.stdout).toBe('');
+    expect(mock.received.length).toBe(0);
+    expect(run.stderr).toContain(`${rules}: rule "cap" (rules[0]), field "actions.0.max": Too small: expected number to be >0`);
+  });
+});
