@@ -1,11 +1,13 @@
 // `npm run demo`: the main job end to end on the built-in defaults. Starts agenttap's mock model API on
-// 127.0.0.1, runs the example agents under the loader against it, and shows what the session log holds.
+// 127.0.0.1, runs the example agents under the loader against it, shows what the session log holds, and
+// renders the session's report (HTML next to the log, a summary here).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMock } from '../dist/mock/index.js';
 import { readExpanded } from '../dist/log/read.js';
+import { renderTerminal, reportHtml } from '../dist/reports/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const session = `demo-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
@@ -57,3 +59,8 @@ console.log(`\nagenttap captured ${rows.size} model calls (the mock received ${m
 console.table([...rows.values()]);
 console.log(`session log: ${relative(process.cwd(), sessionDir)}/`);
 console.log(`  plain records for jq: node bin/agenttap.js cat --full ${relative(process.cwd(), sessionDir)} | jq .`);
+
+const html = join(sessionDir, 'report.html');
+const model = await reportHtml(sessionDir, html);
+console.log(`\n${renderTerminal(model)}`);
+console.log(`report: ${relative(process.cwd(), html)} (open it in a browser; \`node bin/agenttap.js report ${relative(process.cwd(), sessionDir)}\` makes it again)`);
