@@ -3,6 +3,8 @@
  * `buildReport`. Plain JSON; times are ms from the session's first event; token counts as the API reported.
  * Captured content (prompts, replies) is not in the model: the HTML carries it apart, by hash, as inert data.
  */
+import type { Classification } from '../mechanisms/types.js';
+
 export interface TokenUsage {
   /** Uncached input tokens. */
   input: number;
@@ -11,7 +13,8 @@ export interface TokenUsage {
   cacheWrite: number;
 }
 
-export interface ExchangeRow {
+/** One exchange as the report shows it; its classification (agent, mechanism, signature, reasons, features) included. */
+export interface ExchangeRow extends Classification {
   /** Index in `exchanges` (time order). */
   i: number;
   id: string;
@@ -35,12 +38,6 @@ export interface ExchangeRow {
   stream: boolean;
   model?: string;
   responseModel?: string;
-  agent: string;
-  agentVersion?: string;
-  mechanism: string;
-  signature?: string;
-  reasons: string[];
-  features: string[];
   usage: TokenUsage;
   /** USD; absent when the model has no price. */
   cost?: number;

@@ -7,12 +7,11 @@
  * agenttap, each against its own mock.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { delimiter, dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { startMock, type ReceivedRequest } from '../../src/mock/index.js';
 import { AGENTTAP_BIN, wireAndLogBodies } from '../helpers/claude-code.js';
-import { ROOT, allFileText, eventsOf, runNode, scratch, sessionEvents, type RunResult } from '../helpers/run.js';
+import { ROOT, allFileText, eventsOf, runNode, scratch, sessionEvents, spawnBounded, type RunResult } from '../helpers/run.js';
 
 const AGENTS = join(ROOT, 'tests', 'fixtures', 'agents');
 const KEY_FILE = join(ROOT, 'tests', 'fixtures', 'redaction.key');
@@ -77,7 +76,11 @@ describe('pi coding agent 0.73 (@mariozechner/pi-coding-agent) under agenttap ru
       const env = { HOME: home, ANTHROPIC_API_KEY: ANTHROPIC_KEY, PI_OFFLINE: '1', PI_TELEMETRY: '0', AGENTTAP_SESSION: 'pi', AGENTTAP_KEY_FILE: KEY_FILE };
       // `pi` is an npm bin link (`#!/usr/bin/env node`): agenttap run has to recognise it as a Node program.
       // stdin closed: in print mode pi merges piped stdin into the prompt and waits for its end.
-      const result = await spawnClosedStdin(via === 'plain' ? [PI, ...piArgs] : [process.execPath, AGENTTAP_BIN, 'run', '--', PI, ...piArgs], env, cwd);
+      const result = await spawnBounded(...(via === 'plain' ? [PI, piArgs] : [process.execPath, [AGENTTAP_BIN, 'run', '--', PI, ...piArgs]]) as [string, string[]], {
+        cwd,
+        env: { PATH: [dirname(process.execPath), process.env.PATH].join(delimiter), ...env },
+        stdin: 'ignore', // pi waits for stdin to close in print mode
+      });
       return { result, received: [...mock.received], cwd };
     } finally {
       await mock.close();
@@ -99,25 +102,3 @@ describe('pi coding agent 0.73 (@mariozechner/pi-coding-agent) under agenttap ru
     expect(allFileText(sessionDir)).not.toContain(ANTHROPIC_KEY);
   });
 });
-
-function spawnClosedStdin(argv: string[], env: Record<string, string>, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), {
-      cwd,
-      env: { PATH: [dirname(process.execPath), process.env.PATH].join(delimiter), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${argv.join(' ')} timed out\nstderr: ${stderr}`));
-    }, 30_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}

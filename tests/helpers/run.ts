@@ -37,7 +37,45 @@ export function scratch(prefix = 'agenttap-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export function runNode(script: string, options: RunOptions = {}): Promise<RunResult> {
+export interface Spawned {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * A child process with its output collected, killed after `timeoutMs`. `stdin`: text to write and close
+ * with, or `'ignore'` (agents that wait for stdin to close in print mode — pi, native Claude Code).
+ */
+export function spawnBounded(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env: Record<string, string | undefined>; stdin?: string | 'ignore'; timeoutMs?: number },
+): Promise<Spawned> {
+  const env = Object.fromEntries(Object.entries(options.env).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  return new Promise((resolvePromise, reject) => {
+    const stdin = options.stdin === undefined || options.stdin === 'ignore' ? 'ignore' : 'pipe';
+    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env, stdio: [stdin, 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${[command, ...args].join(' ')} timed out after ${timeoutMs} ms\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr });
+    });
+    if (stdin === 'pipe') child.stdin!.end(options.stdin);
+  });
+}
+
+export async function runNode(script: string, options: RunOptions = {}): Promise<RunResult> {
   const home = scratch('agenttap-home-');
   const sessionDir = join(home, 'session');
   const nodeArgs = [...(options.loader === false ? [] : ['--import', LOADER]), ...(options.nodeArgs ?? []), script, ...(options.args ?? [])];
@@ -49,23 +87,8 @@ export function runNode(script: string, options: RunOptions = {}): Promise<RunRe
     AGENTTAP_KEY_FILE: join(ROOT, 'tests', 'fixtures', 'redaction.key'),
     ...options.env,
   };
-  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(options.node ?? process.execPath, nodeArgs, { cwd: options.cwd ?? ROOT, env: env as NodeJS.ProcessEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${script} timed out after ${options.timeoutMs ?? 30_000} ms\nstderr: ${stderr}`));
-    }, options.timeoutMs ?? 30_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolvePromise({ code, signal, stdout, stderr, sessionDir, home });
-    });
-  });
+  const run = await spawnBounded(options.node ?? process.execPath, nodeArgs, { cwd: options.cwd, env, timeoutMs: options.timeoutMs, stdin: 'ignore' });
+  return { ...run, sessionDir, home };
 }
 
 /** Every event of a session, blobs expanded (what `agenttap cat --full` prints). */

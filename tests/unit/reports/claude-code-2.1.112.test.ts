@@ -13,7 +13,6 @@
  * Not covered: the `HEAD /` warm-up — neither the fetch tap nor the proxy logs non-model calls (the
  * signature is tested on facts in tests/unit/mechanisms).
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { startMock, type MockServer } from '../../../src/mock/index.js';
@@ -22,7 +21,7 @@ import { buildReport } from '../../../src/reports/build.js';
 import type { ReportModel } from '../../../src/reports/model.js';
 import { BIG_PROMPT, TASK_PROMPT, classifyClaudeCodeRequest, claudeCodeScript, claudeCodeUsage } from '../../fixtures/claude-code/script.js';
 import { CLAUDE_CLI, DEFAULT_ALLOWED_TOOLS, claudeCodeEnv, prepareClaudeHome, runClaudeCode } from '../../helpers/claude-code.js';
-import { LOADER, ROOT, eventsOf, scratch, sessionEvents } from '../../helpers/run.js';
+import { LOADER, ROOT, eventsOf, scratch, sessionEvents, spawnBounded } from '../../helpers/run.js';
 
 /**
  * The harness runs `-p <prompt>` with stdin closed; Claude Code 2.1.112 asks for a session title only for
@@ -44,22 +43,11 @@ function titleRun(mockUrl: string, home: string, cwd: string, sessionsDir: strin
   };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const args = ['--import', LOADER, CLAUDE_CLI, '-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits', '--allowedTools', ...DEFAULT_ALLOWED_TOOLS];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`Claude Code (stream-json) timed out\n${stderr}`));
-    }, 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(`${JSON.stringify({ type: 'user', message: { role: 'user', content: TASK_PROMPT } })}\n`);
+  return spawnBounded(process.execPath, args, {
+    cwd,
+    env,
+    timeoutMs: 60_000,
+    stdin: `${JSON.stringify({ type: 'user', message: { role: 'user', content: TASK_PROMPT } })}\n`,
   });
 }
 
