@@ -6,7 +6,9 @@
  * `agenttap proxy` command that captures it instead.
  */
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import { AgentTapError } from '../errors.js';
+import { loadRules } from '../policy/rewrite/rules-load.js';
 import { planRun, loaderIsBuilt } from '../run/environment.js';
 import { endLike, runForeground } from '../run/foreground.js';
 import { reportToStderr } from '../run/report.js';
@@ -21,6 +23,8 @@ interface RunOptions {
   force?: boolean;
   quiet?: boolean;
   report?: boolean;
+  rules?: string;
+  dryRun?: boolean;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -38,6 +42,8 @@ export function registerRunCommand(program: Command): void {
     .option('--force', 'run even when the command does not look like a Node program (e.g. a shell wrapper that starts node)')
     .option('--quiet', 'do not print where the session went')
     .option('--report', 'when the command has ended, print the session report (on stderr)')
+    .option('--rules <file>', 'rewrite rules (JSON or .mjs; see `agenttap schema rules`)')
+    .option('--dry-run', 'evaluate and log the rules, but send every request unchanged')
     .passThroughOptions()
     .action(async (command: string[], options: RunOptions) => {
       const target = inspectTarget(command);
@@ -52,11 +58,15 @@ export function registerRunCommand(program: Command): void {
       if (options.dir !== undefined) overrides.AGENTTAP_DIR = options.dir;
       if (options.config !== undefined) overrides.AGENTTAP_CONFIG = options.config;
       if (!options.children) overrides.AGENTTAP_CHILDREN = 'off';
+      // Absolute: the agent's children may run elsewhere. Checked here too, so nothing starts on a bad file.
+      if (options.rules !== undefined) overrides.AGENTTAP_RULES = resolve(options.rules);
+      if (options.dryRun) overrides.AGENTTAP_DRY_RUN = '1';
       let plan;
       try {
+        if (overrides.AGENTTAP_RULES) await loadRules(overrides.AGENTTAP_RULES);
         plan = await planRun({ overrides });
       } catch (err) {
-        if (err instanceof AgentTapError && err.code === 'AGENTTAP_CONFIG_INVALID') {
+        if (err instanceof AgentTapError && (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')) {
           // Same stop as the loader's: EX_CONFIG, before the agent starts.
           process.stderr.write(`${err.message}\n`);
           process.exit(78);

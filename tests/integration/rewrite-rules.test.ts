@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../src/mock/index.js';
-import { eventsOf, ROOT, runNode, scratch, sessionEvents } from '../helpers/run.js';
+import { eventsOf, ROOT, runNode, scratch, sessionEvents, spawnBounded } from '../helpers/run.js';
 
 let mock: MockServer;
 beforeAll(async () => {
@@ -92,5 +92,26 @@ describe('rewrite rules', () => {
     expect(run.stdout).toBe('');
     expect(mock.received.length).toBe(0);
     expect(run.stderr).toContain(`${rules}: rule "cap" (rules[0]), field "actions.0.max": Too small: expected number to be >0`);
+  });
+
+  it('`agenttap run --rules … --dry-run` hands the rules to the agent; a bad rules file starts nothing', async () => {
+    const agenttap = join(ROOT, 'bin/agenttap.js');
+    mock.reset();
+    const dir = scratch('agenttap-run-rules-');
+    const dry = await spawnBounded(process.execPath, [agenttap, 'run', '--dir', dir, '--session', 's', '--rules', 'examples/rules/generic-sdk.json', '--dry-run', '--quiet', '--', process.execPath, 'examples/anthropic-agent.mjs'], { env: { PATH: process.env.PATH, HOME: dir, ...env() } });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(mock.received.every((r) => (r.body as { model: string }).model === 'claude-sonnet-5-5')).toBe(true);
+    const decisions = eventsOf(await sessionEvents(join(dir, 's')), 'rewrite.applied');
+    expect(decisions.length).toBe(mock.received.length);
+    expect(decisions.every((d) => d.dry_run && !d.sent)).toBe(true);
+
+    mock.reset();
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ rules: [{ id: 'oops', actions: [{ type: 'setModel' }] }] }));
+    const refused = await spawnBounded(process.execPath, [agenttap, 'run', '--dir', dir, '--rules', bad, '--', process.execPath, 'examples/anthropic-agent.mjs'], { env: { PATH: process.env.PATH, HOME: dir, ...env() } });
+    expect(refused.code).toBe(78);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain(`${bad}: rule "oops" (rules[0]), field "actions.0": give "to" or "map".`);
+    expect(mock.received.length).toBe(0);
   });
 });
