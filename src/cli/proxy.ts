@@ -23,6 +23,8 @@ interface ProxyOptions {
   config?: string;
   quiet?: boolean;
   report?: boolean;
+  rules?: string;
+  dryRun?: boolean;
 }
 
 export function registerProxyCommand(program: Command): void {
@@ -41,6 +43,8 @@ export function registerProxyCommand(program: Command): void {
     .option('--config <file>', 'config file (default: ./agenttap.config.json when present)')
     .option('--quiet', 'do not print where the session went')
     .option('--report', 'when the proxy stops (with --exec: when the command has ended), print the session report on stderr')
+    .option('--rules <file>', 'rewrite rules (JSON or .mjs; see `agenttap schema rules`)')
+    .option('--dry-run', 'evaluate and log the rules, but forward every request unchanged')
     .argument('[command...]', 'with --exec: the agent and its arguments, after --')
     .passThroughOptions()
     .action(async (command: string[], options: ProxyOptions) => {
@@ -56,12 +60,14 @@ export function registerProxyCommand(program: Command): void {
       if (options.session !== undefined) env.AGENTTAP_SESSION = options.session;
       if (options.dir !== undefined) env.AGENTTAP_DIR = options.dir;
       if (options.config !== undefined) env.AGENTTAP_CONFIG = options.config;
+      if (options.rules !== undefined) env.AGENTTAP_RULES = options.rules;
+      if (options.dryRun) env.AGENTTAP_DRY_RUN = '1';
 
       let pipeline: CapturePipeline;
       try {
         pipeline = await openPipeline({ upstream: upstream.href, listen: `${options.host}:${port}`, env });
       } catch (err) {
-        if (err instanceof AgentTapError && err.code === 'AGENTTAP_CONFIG_INVALID') {
+        if (err instanceof AgentTapError && (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')) {
           process.stderr.write(`${err.message}\n`);
           process.exit(78);
         }

@@ -10,7 +10,6 @@ import type { Config } from '../config/schema.js';
 import type { Recorder, Writer } from '../log/recorder.js';
 import { publishSession, resolveSession, type SessionPlace } from '../log/session.js';
 import { stderrLine } from '../stderr.js';
-import type { RulesStep } from '../policy/rewrite/runtime.js';
 import { createCapture } from '../tap/capture.js';
 import { installFetchTap } from '../tap/fetch.js';
 import { installHttpTap } from '../tap/http.js';
@@ -22,27 +21,6 @@ export interface ActiveTap {
   /** Resolves when the log writer is attached (or failed to load). */
   writerReady: Promise<void>;
   uninstall(): void;
-}
-
-/**
- * The rewrite rules, read and checked before the agent starts (a bad file throws AGENTTAP_RULES_INVALID).
- * Imported only when a rules file is given: validating it loads zod, classifying loads the signatures.
- */
-async function loadRulesStep(config: Config): Promise<RulesStep> {
-  const [{ loadRules }, { createRulesStep }, { Classifier, shippedSets }, { mechanismOfRequest }, { loadPriceTable }] = await Promise.all([
-    import('../policy/rewrite/rules-load.js'),
-    import('../policy/rewrite/runtime.js'),
-    import('../mechanisms/index.js'),
-    import('../mechanisms/request-facts.js'),
-    import('../pricing/index.js'),
-  ]);
-  const file = await loadRules(config.rules!);
-  const classifier = new Classifier(shippedSets());
-  return createRulesStep(file, {
-    dryRun: config.dryRun,
-    prices: loadPriceTable(),
-    mechanismOf: (r) => mechanismOfRequest((facts) => classifier.classify(facts), { method: r.method, endpoint: r.endpoint, path: r.url.pathname, headers: r.headers, body: r.body }),
-  });
 }
 
 export async function activate(): Promise<ActiveTap | undefined> {
@@ -64,7 +42,7 @@ export async function activate(): Promise<ActiveTap | undefined> {
     (err: Error) => stderrLine(`agenttap: the log writer failed to load (${err.message}); nothing is recorded`),
   );
 
-  if (config.rules) ctx.rules = await loadRulesStep(config);
+  if (config.rules) ctx.rules = await (await import('../policy/rewrite/load-step.js')).loadRulesStep(config);
   const uninstallers = [installFetchTap(ctx), installHttpTap(ctx)];
 
   // The SDK layer: loaded only when it runs (its module hooks are the one part with a startup cost).

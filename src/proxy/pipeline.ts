@@ -50,5 +50,6 @@ export async function openPipeline(options: PipelineOptions): Promise<CapturePip
   const close = () => capture.close(writer);
   process.once('exit', close);
   const { recorder, ctx } = capture;
+  if (config.rules) ctx.rules = await (await import('../policy/rewrite/load-step.js')).loadRulesStep(config);
   return { config, session, recorder, ctx, close };
 }

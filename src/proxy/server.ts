@@ -21,6 +21,10 @@ import type { TapContext } from '../tap/context.js';
 import { LiveExchange, isAbortError } from '../tap/live-exchange.js';
 import { safely } from '../tap/safely.js';
 import { inflaterFor } from '../exchange/inflate.js';
+import type { EndpointMatch } from '../exchange/endpoints.js';
+import { isRecord } from '../exchange/json.js';
+import { changedHeaders, decideRules, type RulesOutcome } from '../policy/rewrite/runtime.js';
+import { isSignedRequest } from '../tap/rewrite.js';
 
 export interface ProxyServerOptions {
   /** Where requests go: origin plus an optional path prefix (`https://api.anthropic.com`). */
@@ -96,40 +100,58 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
       ? safely(ctx.warn, 'proxy-capture-failed', () => new LiveExchange(ctx, { layer: 'proxy', match, method, url: target.href, headers: flat(headers) }), undefined)
       : undefined;
 
-    const upstreamReq = transport.request(target, { method, headers, agent });
+    // With rules, a model request's body (finite) is held, decided on, then sent; otherwise piped as it arrives.
+    const hold = exchange !== undefined && ctx.rules !== undefined;
+    let upstreamReq: http.ClientRequest | undefined;
     let responded = false;
 
-    // Request body: piped through as it arrives; a bounded side copy for the record.
+    // Request body: a bounded side copy for the record (and, when held, for the rules).
     const body: Buffer[] = [];
     let bodyBytes = 0;
     req.on('data', (chunk: Buffer) => {
       bodyBytes += chunk.byteLength;
-      if (exchange && bodyBytes <= ctx.maxBodyBytes) body.push(chunk);
+      if ((exchange && bodyBytes <= ctx.maxBodyBytes) || hold) body.push(chunk);
     });
     req.on('end', () => {
-      exchange?.requested(bodyBytes > ctx.maxBodyBytes ? undefined : Buffer.concat(body).toString('utf8'), bodyBytes);
+      const whole = Buffer.concat(body);
       body.length = 0;
+      if (hold) {
+        const ruled = applyProxyRules(ctx, match!, method, target, headers, whole);
+        if (ruled.outcome) ctx.recorder.rewrite({ exchange: exchange!.id, ...ruled.outcome.event });
+        exchange!.requested(ruled.body.byteLength > ctx.maxBodyBytes ? undefined : ruled.body.toString('utf8'), ruled.body.byteLength);
+        send(ruled.headers).end(ruled.body);
+      } else {
+        exchange?.requested(bodyBytes > ctx.maxBodyBytes ? undefined : whole.toString('utf8'), bodyBytes);
+      }
     });
-    req.pipe(upstreamReq);
+    if (!hold) req.pipe(send(headers));
 
-    upstreamReq.on('response', (up) => {
-      responded = true;
-      const status = up.statusCode ?? 502;
-      exchange?.responded(status, flat(up.headers));
-      res.writeHead(status, up.statusMessage, responseHeaders(up));
-      res.flushHeaders();
-      relay(up, res, exchange);
-    });
-    upstreamReq.on('error', (err) => {
-      exchange?.finish(isAbortError(err) ? 'aborted' : 'error', err);
-      if (!responded) fail(res, 502, `agenttap proxy: upstream ${upstream.origin} failed: ${(err as Error).message}`);
-      else res.destroy();
-    });
+    function send(outgoing: http.OutgoingHttpHeaders): http.ClientRequest {
+      upstreamReq = transport.request(target, { method, headers: outgoing, agent });
+      wire(upstreamReq);
+      return upstreamReq;
+    }
+
+    function wire(upstreamReq: http.ClientRequest): void {
+      upstreamReq.on('response', (up) => {
+        responded = true;
+        const status = up.statusCode ?? 502;
+        exchange?.responded(status, flat(up.headers));
+        res.writeHead(status, up.statusMessage, responseHeaders(up));
+        res.flushHeaders();
+        relay(up, res, exchange);
+      });
+      upstreamReq.on('error', (err) => {
+        exchange?.finish(isAbortError(err) ? 'aborted' : 'error', err);
+        if (!responded) fail(res, 502, `agenttap proxy: upstream ${upstream.origin} failed: ${(err as Error).message}`);
+        else res.destroy();
+      });
+    }
     // The agent hung up before the answer was complete: stop the upstream call too.
     res.on('close', () => {
       if (!res.writableFinished) {
         exchange?.finish('cancelled');
-        upstreamReq.destroy();
+        upstreamReq?.destroy();
       }
     });
   }
@@ -194,6 +216,32 @@ function relay(up: IncomingMessage, res: ServerResponse, exchange: LiveExchange 
     exchange?.finish('aborted');
     res.destroy();
   });
+}
+
+/**
+ * The rules on a held proxy request (JSON bodies only): the same decision as in the fetch tap; the new body
+ * gets its own content-length.
+ */
+function applyProxyRules(
+  ctx: TapContext,
+  match: EndpointMatch,
+  method: string,
+  target: URL,
+  headers: http.OutgoingHttpHeaders,
+  body: Buffer,
+): { body: Buffer; headers: http.OutgoingHttpHeaders; outcome?: RulesOutcome } {
+  const unchanged = { body, headers };
+  return safely(ctx.warn, 'rules-failed', () => {
+    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    if (!isRecord(parsed)) return unchanged;
+    const sent = flat(headers);
+    const outcome = decideRules(ctx.rules!, { provider: match.provider, endpoint: match.endpoint, method, url: target, headers: sent, body: parsed }, isSignedRequest(new Headers(sent)));
+    if (!outcome?.send) return { ...unchanged, outcome };
+    const next = Buffer.from(outcome.send.body);
+    const out: http.OutgoingHttpHeaders = { ...headers, ...changedHeaders(sent, outcome.send.headers), 'content-length': String(next.byteLength) };
+    delete out['transfer-encoding'];
+    return { body: next, headers: out, outcome };
+  }, unchanged);
 }
 
 function forwardedHeaders(incoming: IncomingHttpHeaders, host: string): http.OutgoingHttpHeaders {

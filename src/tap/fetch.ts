@@ -15,7 +15,7 @@ import type { TapContext, Uninstall } from './context.js';
 import { LiveExchange, isAbortError } from './live-exchange.js';
 import { withBody } from './replace-body.js';
 import { isRecord } from '../exchange/json.js';
-import type { RulesOutcome } from '../policy/rewrite/runtime.js';
+import { changedHeaders, decideRules, type RulesOutcome } from '../policy/rewrite/runtime.js';
 import { bodyRewriters, isSignedRequest } from './rewrite.js';
 import { safely } from './safely.js';
 import { claimAttempt } from './sdk/scope.js';
@@ -167,15 +167,11 @@ function applyRules(
     if (!isRecord(body)) return unchanged;
     const request = input instanceof Request ? input : undefined;
     const headers = new Headers(init.headers ?? request?.headers);
-    const outcome = ctx.rules!({ provider: match.provider, endpoint: match.endpoint, method, url, headers: headersRecord(headers), body });
+    const outcome = decideRules(ctx.rules!, { provider: match.provider, endpoint: match.endpoint, method, url, headers: headersRecord(headers), body }, isSignedRequest(headers));
     if (!outcome?.send) return { ...unchanged, outcome };
-    if (isSignedRequest(headers)) {
-      const event = { ...outcome.event, sent: false, rejected: [...((outcome.event.rejected as string[] | undefined) ?? []), 'a signed request: only the SDK layer can rewrite it before signing (AGENTTAP_SDK=on)'] };
-      return { ...unchanged, outcome: { event } };
-    }
     const [newInput, newInit] = withBody(input, init, outcome.send.body);
     const sent = new Headers(newInit.headers);
-    for (const [name, value] of Object.entries(outcome.send.headers)) if (headers.get(name) !== value) sent.set(name, value);
+    for (const [name, value] of Object.entries(changedHeaders(headersRecord(headers), outcome.send.headers))) sent.set(name, value);
     return { input: newInput, init: { ...newInit, headers: sent }, outcome };
   }, unchanged);
 }

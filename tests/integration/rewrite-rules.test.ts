@@ -114,4 +114,23 @@ describe('rewrite rules', () => {
     expect(refused.stderr).toContain(`${bad}: rule "oops" (rules[0]), field "actions.0": give "to" or "map".`);
     expect(mock.received.length).toBe(0);
   });
+
+  it('`agenttap proxy --exec --rules` rewrites what an agent no loader enters sends, with the same checks and log', async () => {
+    mock.reset();
+    const dir = scratch('agenttap-proxy-rules-');
+    const run = await spawnBounded(
+      process.execPath,
+      [join(ROOT, 'bin/agenttap.js'), 'proxy', '--upstream', mock.url, '--dir', dir, '--session', 'p', '--rules', RULES, '--quiet', '--exec', '--', process.execPath, 'examples/anthropic-agent.mjs', 'What is this project?'],
+      { env: { PATH: process.env.PATH, HOME: dir, ANTHROPIC_API_KEY: 'sk-ant-test', AGENTTAP_KEY_FILE: join(ROOT, 'tests/fixtures/redaction.key') } },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('It is agenttap.');
+    expect(mock.received.map((r) => [r.status, (r.body as { model: string }).model])).toEqual([[200, 'claude-haiku-4-5'], [200, 'claude-haiku-4-5']]);
+    expect(JSON.stringify(mock.received[1]!.body)).toMatch(/\[agenttap: \d+ characters cut\]/);
+    const events = await sessionEvents(join(dir, 'p'));
+    const decisions = eventsOf(events, 'rewrite.applied');
+    expect(decisions.map((d) => d.exchange)).toEqual(eventsOf(events, 'exchange.request').map((r) => r.exchange));
+    expect(decisions.every((d) => d.sent)).toBe(true);
+    expect(eventsOf(events, 'exchange.request').map((r) => [r.layer, r['gen_ai.request.model']])).toEqual([['proxy', 'claude-haiku-4-5'], ['proxy', 'claude-haiku-4-5']]);
+  });
 });

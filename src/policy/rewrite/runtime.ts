@@ -58,6 +58,24 @@ export function createRulesStep(file: RulesFile, options: RulesStepOptions): Rul
   };
 }
 
+const SIGNED = 'a signed request: only the SDK layer can rewrite it before signing (AGENTTAP_SDK=on)';
+
+/**
+ * The step's outcome for a request about to leave. A signed request (Bedrock SigV4) is never changed here —
+ * its signature covers the body (PITFALLS #7) — so its decision is logged as not sent, with the reason.
+ */
+export function decideRules(step: RulesStep, request: OutgoingRequest, signed: boolean): RulesOutcome | undefined {
+  const outcome = step(request);
+  if (!outcome?.send || !signed) return outcome;
+  const rejected = [...((outcome.event.rejected as string[] | undefined) ?? []), SIGNED];
+  return { event: { ...outcome.event, sent: false, rejected } };
+}
+
+/** The headers an action set or changed (a beta flag), to apply on top of the request's own. */
+export function changedHeaders(before: Record<string, string>, after: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(after).filter(([name, value]) => before[name] !== value));
+}
+
 /** Estimated input cost before and after: same input tokens scaled by the rewrite, each at its model's price. */
 function costOf(decision: RewriteDecision, request: OutgoingRequest, prices: PriceTable): { cost?: { before: number; after: number } } {
   if (!decision.tokens || !decision.rewritten) return {};
