@@ -83,6 +83,34 @@ describe('rewrite rules', () => {
     }
   });
 
+  it('a rule whose hook throws or never returns leaves every request byte-identical and the agent unaffected', async () => {
+    mock.reset();
+    const rules = join(scratch(), 'rules.mjs');
+    // A valid swap first: the hook's failure must spoil the whole rewrite, not leave the swap half-applied.
+    writeFileSync(rules, `let calls = 0;
+export default { rules: [
+  { id: 'swap', actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] },
+  { id: 'flaky', actions: [{ type: 'hook', timeoutMs: 40, fn: function flaky(body) {
+    if (++calls % 2) throw new Error('rule bug');
+    for (;;) {}
+  } }] },
+] };\n`);
+    const out = join(scratch(), 'sent.ndjson');
+    const run = await runNode(join(ROOT, 'tests/fixtures/apps/wire-recorder.mjs'), { env: env({ AGENTTAP_RULES: rules, AGENT_OUT: out }) });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe('');
+    const sent = readFileSync(out, 'utf8').trim().split('\n').map((l) => Buffer.from(JSON.parse(l) as string, 'base64'));
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    expect(mock.received.map((r) => r.rawBody)).toEqual(sent);
+    expect(mock.received.every((r) => r.status === 200)).toBe(true);
+    const decisions = eventsOf(await sessionEvents(run.sessionDir), 'rewrite.applied');
+    expect(decisions.length).toBe(sent.length);
+    expect(decisions.every((d) => !d.sent && !d.dry_run)).toBe(true);
+    expect(decisions.map((d) => d.rejected)).toEqual(
+      sent.map((_, i) => [i % 2 === 0 ? 'rule "flaky": hook flaky threw: Error: rule bug' : 'rule "flaky": hook flaky ran past its 40 ms limit']),
+    );
+  });
+
   it('a bad rules file stops the run before the agent starts, naming the rule, the field and the problem', async () => {
     mock.reset();
     const rules = join(scratch(), 'rules.json');

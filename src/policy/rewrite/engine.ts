@@ -7,7 +7,7 @@
  *   request ──► match rule 1 ──► actions ──► … rule n (unless a rule said stop) ──► checkRewrite ──► decision
  */
 import {
-  capMaxTokens, contextManagement, dropThinking, estimateTokens, removeTools, setModel, trimContext, truncateLarge,
+  capMaxTokens, contextManagement, dropThinking, estimateTokens, hook, HookError, removeTools, setModel, trimContext, truncateLarge,
 } from './actions/index.js';
 import { compileMatch, inputTokensOf, type Matcher, type RequestView } from './match.js';
 import type { ActionSpec, RulesFile } from './rules-schema.js';
@@ -39,15 +39,20 @@ export interface RewriteDecision {
 
 export type RewriteEngine = (request: RequestView) => RewriteDecision;
 
+/** An action as the engine runs it: hooks also see what the engine knows of the request. */
+type Step = (target: RewriteTarget, request: RequestView) => RewriteTarget;
+
 export function compileRules(file: RulesFile): RewriteEngine {
-  const rules = file.rules.map((rule) => ({ rule, matches: compileMatch(rule.match) as Matcher, actions: rule.actions.map(buildAction) }));
+  const rules = file.rules.map((rule) => ({ rule, matches: compileMatch(rule.match) as Matcher, steps: rule.actions.map((a) => buildStep(rule.id, a)) }));
   return (request) => {
     const applied: RewriteDecision['applied'] = [];
-    const chosen: Action[] = [];
-    for (const { rule, matches, actions } of rules) {
-      if (!matches(request)) continue;
+    const chosen: { rule: string; step: Step }[] = [];
+    for (const { rule, matches, steps } of rules) {
+      const matched = attempt(() => matches(request), `rule "${rule.id}": its match failed`);
+      if (matched instanceof Failure) return { applied: [...applied, { rule: rule.id, actions: [] }], rejected: [matched.reason] };
+      if (!matched) continue;
       applied.push({ rule: rule.id, actions: rule.actions.map((a) => a.type) });
-      chosen.push(...actions);
+      chosen.push(...steps.map((step) => ({ rule: rule.id, step })));
       if (rule.stop) break;
     }
     if (applied.length === 0) return { applied };
@@ -55,7 +60,13 @@ export function compileRules(file: RulesFile): RewriteEngine {
       return { applied, rejected: [`the actions apply to Anthropic Messages requests; this is ${request.endpoint}`] };
     }
     const original = request.body as AnthropicBody;
-    const out = chosen.reduce<RewriteTarget>((target, action) => action(target), { body: original, headers: request.headers });
+    let out: RewriteTarget = { body: original, headers: request.headers };
+    for (const { rule, step } of chosen) {
+      const next = attempt(() => step(out, request), `rule "${rule}"`);
+      // A rule that throws (or a hook past its time limit) spoils the whole rewrite: the original goes out.
+      if (next instanceof Failure) return { applied, rejected: [next.reason] };
+      out = next;
+    }
     if (out.body === original && out.headers === request.headers) return { applied };
     const problems = checkRewrite(original, out.body);
     if (problems.length > 0) return { applied, rejected: problems };
@@ -65,7 +76,29 @@ export function compileRules(file: RulesFile): RewriteEngine {
   };
 }
 
-function buildAction(spec: ActionSpec): Action {
+class Failure {
+  constructor(readonly reason: string) {}
+}
+
+function attempt<T>(fn: () => T, what: string): T | Failure {
+  try {
+    return fn();
+  } catch (err) {
+    return new Failure(err instanceof HookError ? `${what}: ${err.message}` : `${what}: threw ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function buildStep(ruleId: string, spec: ActionSpec): Step {
+  if (spec.type === 'hook') {
+    if (!spec.fn) throw new Error(`rule "${ruleId}": hook module ${spec.module} was not loaded (loadRules loads it)`);
+    const run = hook({ fn: spec.fn, timeoutMs: spec.timeoutMs, name: `hook ${spec.module ? `${spec.module}#${spec.export ?? 'default'}` : spec.fn.name || '(anonymous)'}` });
+    return (target, request) => run(target, { mechanism: request.mechanism, provider: request.provider, endpoint: request.endpoint });
+  }
+  const action = buildAction(spec);
+  return (target) => action(target);
+}
+
+function buildAction(spec: Exclude<ActionSpec, { type: 'hook' }>): Action {
   switch (spec.type) {
     case 'setModel':
       return setModel(spec);

@@ -4,10 +4,11 @@
  * `agenttap run` turns that into a stop before the agent starts.
  */
 import { readFileSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { AgentTapError } from '../../errors.js';
+import type { HookFn } from './actions/hook.js';
 import { RulesFile } from './rules-schema.js';
 
 export async function loadRules(path: string, cwd = process.cwd()): Promise<RulesFile> {
@@ -15,7 +16,29 @@ export async function loadRules(path: string, cwd = process.cwd()): Promise<Rule
   const raw = await readRaw(file);
   const parsed = RulesFile.safeParse(raw);
   if (!parsed.success) throw rulesError(file, raw, parsed.error);
+  await resolveHookModules(file, parsed.data);
   return parsed.data;
+}
+
+/** A hook given as `module` gets its function now, so a missing file or export stops the run before the agent starts. */
+async function resolveHookModules(file: string, rules: RulesFile): Promise<void> {
+  for (const [r, rule] of rules.rules.entries()) {
+    for (const [a, action] of rule.actions.entries()) {
+      if (action.type !== 'hook' || action.module === undefined) continue;
+      const name = action.export ?? 'default';
+      const where = `${file}: rule "${rule.id}" (rules[${r}]), field "actions.${a}.module"`;
+      let module: Record<string, unknown>;
+      try {
+        module = (await import(pathToFileURL(resolve(dirname(file), action.module)).href)) as Record<string, unknown>;
+      } catch (err) {
+        throw new AgentTapError('AGENTTAP_RULES_INVALID', `${where}: cannot import ${action.module} (${(err as Error).message}). Fix: a path relative to the rules file.`);
+      }
+      if (typeof module[name] !== 'function') {
+        throw new AgentTapError('AGENTTAP_RULES_INVALID', `${where}: ${action.module} has no function export "${name}". Fix: export the hook function, or set "export" to its name.`);
+      }
+      action.fn = module[name] as HookFn;
+    }
+  }
 }
 
 async function readRaw(file: string): Promise<unknown> {
@@ -61,7 +84,7 @@ function rulesError(file: string, raw: unknown, error: z.ZodError): AgentTapErro
 function fixFor(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return ` Fix: remove ${issue.keys.map((k) => `"${k}"`).join(', ')} (see \`agenttap schema rules\`).`;
   if (issue.code === 'invalid_union' && issue.path.at(-1) === 'type' || (issue.code === 'invalid_union' && 'note' in issue)) {
-    return ' Fix: "type" is one of setModel, capMaxTokens, truncate, dropThinking, trimContext, contextManagement, removeTools.';
+    return ' Fix: "type" is one of setModel, capMaxTokens, truncate, dropThinking, trimContext, contextManagement, removeTools, hook.';
   }
   if (issue.code === 'invalid_value' && 'values' in issue) return ` Fix: use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}.`;
   return ' Fix: see `agenttap schema rules` for the expected shape.';

@@ -7,6 +7,7 @@
  *                  "actions": [ { "type": "setModel", "to": "claude-haiku-4-5" } ] } ] }
  */
 import { z } from 'zod';
+import type { HookFn } from './actions/hook.js';
 
 const Glob = z.string().min(1);
 const OneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
@@ -50,6 +51,18 @@ export const ActionSpec = z.discriminatedUnion('type', [
     clearThinking: z.object({ keepTurns: z.number().int().nonnegative().optional() }).strict().optional(),
   }).strict(),
   z.object({ type: z.literal('removeTools'), names: z.array(z.string().min(1)).min(1) }).strict(),
+  z.object({
+    type: z.literal('hook'),
+    /** The function itself: only an .mjs rules file can hold one. */
+    fn: z.custom<HookFn>((v) => typeof v === 'function', { message: 'must be a function' }).optional(),
+    /** Or a module exporting it, relative to the rules file; `export` names it (default: the default export). */
+    module: z.string().min(1).optional(),
+    export: z.string().min(1).optional(),
+    /** Limit for one call; past it the original request goes out. */
+    timeoutMs: z.number().int().min(1).max(10_000).default(100),
+  })
+    .strict()
+    .refine((a) => (a.fn === undefined) !== (a.module === undefined), { message: 'give exactly one of "fn" (a function, in an .mjs rules file) or "module" (a path)' }),
 ]);
 export type ActionSpec = z.infer<typeof ActionSpec>;
 

@@ -6,3 +6,4 @@ export { removeTools, type RemoveToolsOptions } from './remove-tools.js';
 export { setModel, type SetModelOptions } from './set-model.js';
 export { estimateTokens, trimContext, type TrimContextOptions } from './trim-context.js';
 export { cutMiddle, truncateLarge, type TruncateOptions } from './truncate.js';
+export { hook, HookError, type HookAction, type HookContext, type HookFn, type HookOptions } from './hook.js';
