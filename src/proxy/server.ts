@@ -23,7 +23,7 @@ import { safely } from '../tap/safely.js';
 import { inflaterFor } from '../exchange/inflate.js';
 import type { EndpointMatch } from '../exchange/endpoints.js';
 import { isRecord } from '../exchange/json.js';
-import { changedHeaders, decideRules, type RulesOutcome } from '../policy/rewrite/runtime.js';
+import { changedHeaders, decideRules, type RulesOutcome } from '../policy/rewrite/wire.js';
 import { isSignedRequest } from '../tap/rewrite.js';
 
 export interface ProxyServerOptions {
@@ -235,7 +235,7 @@ function applyProxyRules(
     const parsed = JSON.parse(body.toString('utf8')) as unknown;
     if (!isRecord(parsed)) return unchanged;
     const sent = flat(headers);
-    const outcome = decideRules(ctx.rules!, { provider: match.provider, endpoint: match.endpoint, method, url: target, headers: sent, body: parsed }, isSignedRequest(new Headers(sent)));
+    const outcome = decideRules(ctx.rules!, { provider: match.provider, endpoint: match.endpoint, method, path: target.pathname, headers: sent, body: parsed }, { signed: isSignedRequest(new Headers(sent)), pathModel: match.model });
     if (!outcome?.send) return { ...unchanged, outcome };
     const next = Buffer.from(outcome.send.body);
     const out: http.OutgoingHttpHeaders = { ...headers, ...changedHeaders(sent, outcome.send.headers), 'content-length': String(next.byteLength) };

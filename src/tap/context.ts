@@ -1,7 +1,7 @@
 /** What every tap is given: where exchanges go and which URLs are model calls. */
 import type { EndpointMatch } from '../exchange/endpoints.js';
 import type { Recorder } from '../log/recorder.js';
-import type { RulesStep } from '../policy/rewrite/runtime.js';
+import type { RulesStep } from '../policy/rewrite/wire.js';
 import type { WarnFn } from './safely.js';
 
 export interface TapContext {

@@ -15,7 +15,7 @@ import type { TapContext, Uninstall } from './context.js';
 import { LiveExchange, isAbortError } from './live-exchange.js';
 import { withBody } from './replace-body.js';
 import { isRecord } from '../exchange/json.js';
-import { changedHeaders, decideRules, type RulesOutcome } from '../policy/rewrite/runtime.js';
+import { changedHeaders, decideRules, type RulesOutcome } from '../policy/rewrite/wire.js';
 import { bodyRewriters, isSignedRequest } from './rewrite.js';
 import { safely } from './safely.js';
 import { claimAttempt } from './sdk/scope.js';
@@ -81,11 +81,12 @@ function begin(ctx: TapContext, input: RequestInfo | URL, init: RequestInit | un
 
   const rewrite = rewriteBody(ctx, match, url, input, init);
   [input, init] = [rewrite.input, rewrite.init];
-  const ruled = applyRules(ctx, match, method, url, input, init);
+  // Rules decided at the SDK layer (a platform client, before signing) are not decided again on the wire.
+  const ruled = claim.rules ? { input, init, event: claim.rules.event } : applyRules(ctx, match, method, url, input, init);
   [input, init] = [ruled.input, ruled.init];
   // Recorded as it goes out: a rewritten body has its own headers (no stale content-length).
   const exchange = startExchange(ctx, 'fetch', match, method, url, input, init, claim.sdk);
-  if (ruled.outcome) ctx.recorder.rewrite({ exchange: exchange.id, ...ruled.outcome.event });
+  if (ruled.event) ctx.recorder.rewrite({ exchange: exchange.id, ...ruled.event });
   if (rewrite.skippedSigned) {
     ctx.warn(
       'rewrite-skipped-signed',
@@ -158,7 +159,7 @@ function applyRules(
   url: URL,
   input: RequestInfo | URL,
   init: RequestInit | undefined,
-): { input: RequestInfo | URL; init: RequestInit | undefined; outcome?: RulesOutcome } {
+): { input: RequestInfo | URL; init: RequestInit | undefined; event?: RulesOutcome['event'] } {
   const unchanged = { input, init };
   if (!ctx.rules || typeof init?.body !== 'string') return unchanged;
   const text = init.body;
@@ -167,12 +168,12 @@ function applyRules(
     if (!isRecord(body)) return unchanged;
     const request = input instanceof Request ? input : undefined;
     const headers = new Headers(init.headers ?? request?.headers);
-    const outcome = decideRules(ctx.rules!, { provider: match.provider, endpoint: match.endpoint, method, url, headers: headersRecord(headers), body }, isSignedRequest(headers));
-    if (!outcome?.send) return { ...unchanged, outcome };
+    const outcome = decideRules(ctx.rules!, { provider: match.provider, endpoint: match.endpoint, method, path: url.pathname, headers: headersRecord(headers), body }, { signed: isSignedRequest(headers), pathModel: match.model });
+    if (!outcome?.send) return { ...unchanged, event: outcome?.event };
     const [newInput, newInit] = withBody(input, init, outcome.send.body);
     const sent = new Headers(newInit.headers);
     for (const [name, value] of Object.entries(changedHeaders(headersRecord(headers), outcome.send.headers))) sent.set(name, value);
-    return { input: newInput, init: { ...newInit, headers: sent }, outcome };
+    return { input: newInput, init: { ...newInit, headers: sent }, event: outcome.event };
   }, unchanged);
 }
 

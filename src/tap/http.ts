@@ -79,6 +79,7 @@ function observeRequest(ctx: TapContext, req: ClientRequest): void {
     headers: outgoingHeaders(req),
     ...(claim.sdk ? { sdk: claim.sdk } : {}),
   });
+  if (claim.rules?.event) ctx.recorder.rewrite({ exchange: exchange.id, ...claim.rules.event });
   captureBody(ctx, req, (text, bytes) => exchange.requested(text, bytes));
 
   let gotResponse = false;

@@ -7,11 +7,12 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventsOf, ROOT, runNode, sessionEvents } from '../helpers/run.js';
+import { eventsOf, ROOT, runNode, scratch, sessionEvents } from '../helpers/run.js';
 import { withoutSdkConveniences } from '../helpers/sdk-fields.js';
 
 const SECRET = 'agenttap-test-secret';
@@ -141,6 +142,54 @@ async function run(platform: 'bedrock' | 'vertex', layer: 'sdk' | 'fetch', model
   const events = await sessionEvents(result.sessionDir);
   return { result, answer, events };
 }
+
+/** The same apps under a rules file (no preload): the rules decide at the SDK layer, or refuse on the wire. */
+async function runWithRules(platform: 'bedrock' | 'vertex', sdk: 'on' | 'off', model: string, to: string) {
+  received.length = 0;
+  const rules = join(scratch(), 'rules.json');
+  writeFileSync(rules, JSON.stringify({ rules: [{ id: 'cheaper', match: { model }, actions: [{ type: 'setModel', to }, { type: 'capMaxTokens', max: 32 }] }] }));
+  const result = await runNode(APP, {
+    env: { AGENTTAP_SDK: sdk, AGENTTAP_RULES: rules, PLATFORM: platform, PLATFORM_BASE_URL: platform === 'vertex' ? `${base}/v1` : base, PLATFORM_MODEL: model },
+    timeoutMs: 20_000,
+  });
+  expect(result.code, result.stderr).toBe(0);
+  const events = await sessionEvents(result.sessionDir);
+  return { answer: JSON.parse(result.stdout.trim()) as { ok: boolean; model?: string }, events, decisions: eventsOf(events, 'rewrite.applied') };
+}
+
+describe('rules on the platform clients', () => {
+  it('Bedrock with the SDK layer: the rules rewrite the params before signing — signature valid, new model in the path, logged once', async () => {
+    const { answer, events, decisions } = await runWithRules('bedrock', 'on', FROM, TO);
+    expect(answer).toMatchObject({ ok: true, model: TO });
+    expect(received).toEqual([expect.objectContaining({ path: `/model/${TO}/invoke`, signature: 'valid' })]);
+    expect(received[0]!.body.max_tokens).toBe(32);
+    const requests = eventsOf(events, 'exchange.request');
+    expect(decisions.map((d) => [d.exchange, d.sent, d.rules[0]!.rule])).toEqual([[requests[0]!.exchange, true, 'cheaper']]);
+    expect(decisions[0]!.change).toMatchObject({ model: [FROM, TO], max_tokens: [64, 32] });
+  });
+
+  it('Bedrock without the SDK layer: the signed request goes out as the SDK signed it, and the log says why', async () => {
+    const { answer, decisions } = await runWithRules('bedrock', 'off', FROM, TO);
+    expect(answer).toMatchObject({ ok: true, model: FROM });
+    expect(received).toEqual([expect.objectContaining({ path: `/model/${FROM}/invoke`, signature: 'valid' })]);
+    expect(decisions).toHaveLength(1);
+    expect(decisions[0]).toMatchObject({ sent: false, rejected: [expect.stringMatching(/^a signed request: only the SDK layer can rewrite it/)] });
+  });
+
+  it('Vertex: with the SDK layer the new model is the one in the URL; without it the path-addressed request is left alone', async () => {
+    const on = await runWithRules('vertex', 'on', 'claude-from', 'claude-to');
+    expect(on.answer, JSON.stringify(on.decisions)).toMatchObject({ ok: true, model: 'claude-to' });
+    expect(received[0]!.path).toMatch(/\/models\/claude-to:rawPredict$/);
+    expect(received[0]!.body.model).toBeUndefined();
+    expect(on.decisions.map((d) => d.sent)).toEqual([true]);
+
+    const off = await runWithRules('vertex', 'off', 'claude-from', 'claude-to');
+    expect(off.answer).toMatchObject({ ok: true, model: 'claude-from' });
+    expect(received[0]!.path).toMatch(/\/models\/claude-from:rawPredict$/);
+    expect(received[0]!.body.model).toBeUndefined();
+    expect(off.decisions[0]).toMatchObject({ sent: false, rejected: [expect.stringMatching(/^the model is in the URL path: only the SDK layer/)] });
+  });
+});
 
 describe('Bedrock (SigV4) and Vertex under the SDK layer', () => {
   it('Bedrock: a model swap at the SDK layer is signed with the request — 200, new model in the path', async () => {

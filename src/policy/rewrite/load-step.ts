@@ -19,6 +19,6 @@ export async function loadRulesStep(config: Config): Promise<RulesStep> {
   return createRulesStep(file, {
     dryRun: config.dryRun,
     prices: loadPriceTable(),
-    mechanismOf: (r) => mechanismOfRequest((facts) => classifier.classify(facts), { method: r.method, endpoint: r.endpoint, path: r.url.pathname, headers: r.headers, body: r.body }),
+    mechanismOf: (r) => mechanismOfRequest((facts) => classifier.classify(facts), { method: r.method, endpoint: r.endpoint, path: r.path, headers: r.headers, body: r.body }),
   });
 }

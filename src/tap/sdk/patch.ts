@@ -14,6 +14,8 @@
 import { performance } from 'node:perf_hooks';
 import type { TapContext } from '../context.js';
 import { captureRequestBody, observe, startExchange } from '../fetch.js';
+import { changedHeaders, type RulesStep } from '../../policy/rewrite/wire.js';
+import { isRecord } from '../../exchange/json.js';
 import { paramsRewriters } from '../rewrite.js';
 import { safely } from '../safely.js';
 import { type AttemptState, type CallState, scopeStorage } from './scope.js';
@@ -95,6 +97,7 @@ function wrapCall(ctx: TapContext, original: AnyFn, method: string, family: Fami
       if (next !== params) args = [next, ...args.slice(1)];
     }
     const call: CallState = { id: `${pid36}-call-${++calls}`, client, method, owner, attempts: 0, delegated: false };
+    if (ctx.rules && PLATFORM_CLIENTS.has(client)) args = safely(ctx.warn, 'rules-failed', () => applyRulesToParams(ctx.rules!, call, method, args), args);
     return als.run({ call }, () => original.apply(this, args));
   };
 }
@@ -106,6 +109,40 @@ function rewriteParams(ctx: TapContext, params: Record<string, unknown>, client:
     if (next && typeof next === 'object') current = next;
   }
   return current;
+}
+
+/**
+ * Clients whose requests are signed (Bedrock SigV4) or address the model in the URL (Vertex): the rules run on
+ * their params, before the SDK builds and signs the request (PITFALLS #7, #8). First-party clients are left to
+ * the fetch tap, which sees the exact bytes.
+ */
+const PLATFORM_CLIENTS = new Set(['anthropic-bedrock', 'anthropic-vertex']);
+
+/** The rules on a platform call's params: the (possibly rewritten) arguments; the decision is kept on the call. */
+function applyRulesToParams(rules: RulesStep, call: CallState, method: string, args: unknown[]): unknown[] {
+  call.rules = {};
+  const [params, options] = args as [unknown, { headers?: Record<string, string> } | undefined];
+  if (!isRecord(params) || !/^(?:beta\.)?messages\.(?:create|stream|countTokens)$/.test(method)) return args;
+  const counting = method.endsWith('countTokens');
+  const outcome = rules({
+    provider: 'anthropic',
+    endpoint: counting ? 'anthropic.count_tokens' : 'anthropic.messages',
+    method: 'POST',
+    path: counting ? '/v1/messages/count_tokens' : '/v1/messages',
+    // The SDK adds its own headers (auth, version) later; a rule's header match sees the call's own.
+    headers: lowerCaseKeys(options?.headers),
+    body: params,
+  });
+  call.rules = { event: outcome?.event };
+  if (!outcome?.send) return args;
+  const headers = changedHeaders(lowerCaseKeys(options?.headers), outcome.send.headers);
+  const nextOptions = Object.keys(headers).length > 0 ? { ...options, headers: { ...options?.headers, ...headers } } : options;
+  return [JSON.parse(outcome.send.body) as unknown, nextOptions, ...args.slice(2)];
+}
+
+function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
+  if (!isRecord(headers)) return {};
+  return Object.fromEntries(Object.entries(headers).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k.toLowerCase(), v]));
 }
 
 /** Step 2: one HTTP attempt of the current call. */
@@ -124,9 +161,9 @@ function wrapAttempt(ctx: TapContext, original: AnyFn): AnyFn {
     if (!(result instanceof Promise)) return result;
     return result.then(
       (response: unknown) =>
-        attempt.claimed ? response : safely(ctx.warn, 'sdk-tap-failed', () => recordUnclaimed(ctx, attempt, args, t0, response), response),
+        attempt.claimed ? response : safely(ctx.warn, 'sdk-tap-failed', () => recordUnclaimed(ctx, call, attempt, args, t0, response), response),
       (err: unknown) => {
-        if (!attempt.claimed) safely(ctx.warn, 'sdk-tap-failed', () => recordUnclaimed(ctx, attempt, args, t0, undefined, err), undefined);
+        if (!attempt.claimed) safely(ctx.warn, 'sdk-tap-failed', () => recordUnclaimed(ctx, call, attempt, args, t0, undefined, err), undefined);
         throw err;
       },
     );
@@ -137,13 +174,14 @@ function wrapAttempt(ctx: TapContext, original: AnyFn): AnyFn {
  * Step 4: nothing below saw this attempt (the client's own `fetch` bypassed global fetch and node:http),
  * so the SDK layer writes its record, from the request the SDK handed to its fetch.
  */
-function recordUnclaimed(ctx: TapContext, attempt: AttemptState, args: unknown[], t0: number, response: unknown, error?: unknown): unknown {
+function recordUnclaimed(ctx: TapContext, call: CallState, attempt: AttemptState, args: unknown[], t0: number, response: unknown, error?: unknown): unknown {
   const [input, init] = args as [string | URL, RequestInit | undefined];
   const url = new URL(String(input));
   const method = (init?.method ?? 'GET').toUpperCase();
   const match = ctx.matchEndpoint(method, url);
   if (!match) return response;
   const exchange = startExchange(ctx, 'sdk', match, method, url, input, init, attempt.sdk, t0);
+  if (call.rules?.event) ctx.recorder.rewrite({ exchange: exchange.id, ...call.rules.event });
   captureRequestBody(exchange, input, init);
   if (error !== undefined) {
     exchange.finish('error', error);

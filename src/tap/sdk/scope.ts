@@ -15,6 +15,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SdkCall } from '../../exchange/types.js';
+import type { RulesOutcome } from '../../policy/rewrite/wire.js';
 
 export interface CallState {
   id: string;
@@ -25,6 +26,11 @@ export interface CallState {
   attempts: number;
   /** A nested call on the same client was folded into this one (e.g. `messages.stream` → `messages.create`). */
   delegated: boolean;
+  /**
+   * The rewrite rules were decided here, on the params (a signed or path-addressed platform client): the taps
+   * below must not decide again, and log this decision (`event`, absent when no rule matched) on each attempt.
+   */
+  rules?: { event?: RulesOutcome['event'] };
 }
 
 export interface AttemptState {
@@ -49,11 +55,12 @@ export function scopeStorage(): AsyncLocalStorage<Scope> {
  * For a tap about to record a model request: the SDK call to tag it with (`sdk`), or `skip` when a tap
  * above already recorded this attempt. Claims the attempt as a side effect.
  */
-export function claimAttempt(): { skip: boolean; sdk?: SdkCall } {
+export function claimAttempt(): { skip: boolean; sdk?: SdkCall; rules?: CallState['rules'] } {
   const g = globalThis as GlobalWithScope;
-  const attempt = g[KEY]?.getStore()?.attempt;
+  const scope = g[KEY]?.getStore();
+  const attempt = scope?.attempt;
   if (!attempt) return { skip: false };
   if (attempt.claimed) return { skip: true };
   attempt.claimed = true;
-  return { skip: false, sdk: attempt.sdk };
+  return { skip: false, sdk: attempt.sdk, ...(scope.call.rules ? { rules: scope.call.rules } : {}) };
 }

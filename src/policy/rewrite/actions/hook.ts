@@ -36,9 +36,9 @@ export class HookError extends Error {}
 /** A hook as an action: it also needs what the engine knows of the request besides its body. */
 export type HookAction = (target: RewriteTarget, known: Omit<HookContext, 'headers'>) => RewriteTarget;
 
-// One context and one compiled script for every hook: a call is ~0.1 ms (the watchdog thread), not a new realm.
-const realm = createContext(Object.create(null) as object);
-const call = new Script('__agenttapHook()', { filename: 'agenttap-hook' });
+// One context and one compiled script for every hook, made on first use: a call is ~0.1 ms (the watchdog
+// thread), not a new realm.
+let bound: { realm: object; call: Script } | undefined;
 
 export function hook(options: HookOptions): HookAction {
   const { fn, timeoutMs, name } = options;
@@ -61,6 +61,7 @@ export function hook(options: HookOptions): HookAction {
 }
 
 function runBounded<T>(work: () => T, timeoutMs: number, name: string): T {
+  const { realm, call } = (bound ??= { realm: createContext(Object.create(null) as object), call: new Script('__agenttapHook()', { filename: 'agenttap-hook' }) });
   (realm as { __agenttapHook?: () => T }).__agenttapHook = work;
   try {
     return call.runInContext(realm, { timeout: timeoutMs }) as T;
