@@ -28,6 +28,7 @@ const ENV_FIELDS: Record<string, { path: string[]; kind: EnvKind }> = {
   AGENTTAP_SDK: { path: ['sdk'], kind: 'string' },
   AGENTTAP_RULES: { path: ['rules'], kind: 'string' },
   AGENTTAP_DRY_RUN: { path: ['dryRun'], kind: 'boolean' },
+  AGENTTAP_PRICES: { path: ['prices'], kind: 'string' },
   AGENTTAP_SDK_PACKAGES: { path: ['sdkPackages'], kind: 'list' },
   AGENTTAP_DEBUG: { path: ['debug'], kind: 'boolean' },
 };

@@ -69,6 +69,8 @@ export const ConfigSchema = z
     rules: z.string().min(1).optional(),
     /** Evaluate and log the rules, but send every request unchanged. */
     dryRun: z.boolean().default(false),
+    /** A price table (JSON, `{"models": [{match, input, output, cache_write, cache_read}]}`, USD per MTok) put before the shipped one: what rewrite savings are priced with. */
+    prices: z.string().min(1).optional(),
     /** Extra package directory names holding a copy of a supported SDK (installed under an npm alias). */
     sdkPackages: z.array(z.string().regex(/^(@[a-z0-9._~-]+\/)?[a-z0-9._~-]+$/i, { message: 'use an npm package name' })).default([]),
     /** Debug lines on stderr (also `NODE_DEBUG=agenttap`). */

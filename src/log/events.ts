@@ -146,8 +146,17 @@ export const RewriteApplied = z.looseObject({
   rules: z.array(z.object({ rule: z.string(), actions: z.array(z.string()) })),
   rejected: z.array(z.string()).optional(),
   change: z.record(z.string(), z.unknown()).optional(),
-  tokens: z.object({ before: z.number(), after: z.number() }).optional(),
-  /** Estimated input cost, USD, from the price table (absent for unpriced models). */
+  /**
+   * Estimated input tokens (cached included) before and after; `basis`: scaled by what the API counted for this
+   * conversation's last request (`usage`), or from the request's size alone (`size`). The actual figures are
+   * the exchange's own usage, in its `exchange.end`.
+   */
+  tokens: z.object({ before: z.number(), after: z.number(), basis: z.enum(['usage', 'size']).optional() }).optional(),
+  /** Of those, estimated prompt-cache reads and writes: a rewrite that breaks the cached prefix writes it again. */
+  cache: z
+    .object({ before: z.object({ read: z.number(), write: z.number() }), after: z.object({ read: z.number(), write: z.number() }) })
+    .optional(),
+  /** Estimated input cost, USD, from the price table, cache reads and writes at their prices (absent for unpriced models). */
   cost: z.object({ before: z.number(), after: z.number() }).optional(),
 });
 
@@ -181,7 +190,12 @@ export const LogEvent = z.discriminatedUnion('event', [
 export type LogEvent = z.infer<typeof LogEvent>;
 export type EventName = LogEvent['event'];
 export type EventOf<N extends EventName> = Extract<LogEvent, { event: N }>;
-/** What a writer supplies; the sink adds the common fields. */
-export type EventBody<N extends EventName> = Omit<EventOf<N>, keyof typeof base | 'event'>;
+/**
+ * What a writer supplies; the sink adds the common fields. Built key by key rather than with `Omit`: on these
+ * loose objects `Omit` would fold every named field into the index signature and type it `unknown`.
+ */
+export type EventBody<N extends EventName, Without extends string = never> = {
+  [K in keyof EventOf<N> as string extends K ? never : K extends keyof typeof base | 'event' | Without ? never : K]: EventOf<N>[K];
+} & { [extra: string]: unknown };
 
 export { isBlobRef, isListRef, resolveBlobRef } from './refs.js';

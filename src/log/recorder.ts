@@ -240,7 +240,7 @@ export class Recorder {
       duration_ms: round(r.durationMs),
       ...(r.ttftMs !== undefined ? { ttft_ms: round(r.ttftMs) } : {}),
       ...(redacted.body !== undefined ? { body: redacted.body } : {}),
-      ...(s?.usage ? { usage: s.usage } : {}),
+      ...(s?.usage ? { usage: { ...s.usage } } : {}),
       ...(s?.usage?.input_tokens !== undefined ? { [sc.GEN_AI_USAGE_INPUT_TOKENS]: s.usage.input_tokens } : {}),
       ...(s?.usage?.output_tokens !== undefined ? { [sc.GEN_AI_USAGE_OUTPUT_TOKENS]: s.usage.output_tokens } : {}),
       ...(s?.responseId ? { [sc.GEN_AI_RESPONSE_ID]: s.responseId } : {}),

@@ -117,7 +117,8 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
       body.length = 0;
       if (hold) {
         const ruled = applyProxyRules(ctx, match!, method, target, headers, whole);
-        if (ruled.outcome) ctx.recorder.rewrite({ exchange: exchange!.id, ...ruled.outcome.event });
+        if (ruled.outcome?.event) ctx.recorder.rewrite({ exchange: exchange!.id, ...ruled.outcome.event });
+        exchange!.onUsage = ruled.outcome?.settle;
         exchange!.requested(ruled.body.byteLength > ctx.maxBodyBytes ? undefined : ruled.body.toString('utf8'), ruled.body.byteLength);
         send(ruled.headers).end(ruled.body);
       } else {

@@ -82,11 +82,11 @@ function begin(ctx: TapContext, input: RequestInfo | URL, init: RequestInit | un
   const rewrite = rewriteBody(ctx, match, url, input, init);
   [input, init] = [rewrite.input, rewrite.init];
   // Rules decided at the SDK layer (a platform client, before signing) are not decided again on the wire.
-  const ruled = claim.rules ? { input, init, event: claim.rules.event } : applyRules(ctx, match, method, url, input, init);
+  const ruled = claim.rules ? { input, init, outcome: claim.rules } : applyRules(ctx, match, method, url, input, init);
   [input, init] = [ruled.input, ruled.init];
   // Recorded as it goes out: a rewritten body has its own headers (no stale content-length).
   const exchange = startExchange(ctx, 'fetch', match, method, url, input, init, claim.sdk);
-  if (ruled.event) ctx.recorder.rewrite({ exchange: exchange.id, ...ruled.event });
+  noteRules(ctx, exchange, ruled.outcome);
   if (rewrite.skippedSigned) {
     ctx.warn(
       'rewrite-skipped-signed',
@@ -159,7 +159,7 @@ function applyRules(
   url: URL,
   input: RequestInfo | URL,
   init: RequestInit | undefined,
-): { input: RequestInfo | URL; init: RequestInit | undefined; event?: RulesOutcome['event'] } {
+): { input: RequestInfo | URL; init: RequestInit | undefined; outcome?: RulesOutcome } {
   const unchanged = { input, init };
   if (!ctx.rules || typeof init?.body !== 'string') return unchanged;
   const text = init.body;
@@ -169,12 +169,19 @@ function applyRules(
     const request = input instanceof Request ? input : undefined;
     const headers = new Headers(init.headers ?? request?.headers);
     const outcome = decideRules(ctx.rules!, { provider: match.provider, endpoint: match.endpoint, method, path: url.pathname, headers: headersRecord(headers), body }, { signed: isSignedRequest(headers), pathModel: match.model });
-    if (!outcome?.send) return { ...unchanged, event: outcome?.event };
+    if (!outcome?.send) return { ...unchanged, outcome };
     const [newInput, newInit] = withBody(input, init, outcome.send.body);
     const sent = new Headers(newInit.headers);
     for (const [name, value] of Object.entries(changedHeaders(headersRecord(headers), outcome.send.headers))) sent.set(name, value);
-    return { input: newInput, init: { ...newInit, headers: sent }, event: outcome.event };
+    return { input: newInput, init: { ...newInit, headers: sent }, outcome };
   }, unchanged);
+}
+
+/** The rules' decision for an exchange: logged with its id; the response's usage goes back to the rules. */
+export function noteRules(ctx: TapContext, exchange: LiveExchange, outcome: RulesOutcome | undefined): void {
+  if (!outcome) return;
+  if (outcome.event) ctx.recorder.rewrite({ exchange: exchange.id, ...outcome.event });
+  exchange.onUsage = outcome.settle;
 }
 
 /** Step 1 of the exchange: the request body as it goes out. */

@@ -18,6 +18,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import type { TapContext, Uninstall } from './context.js';
 import { LiveExchange, isAbortError } from './live-exchange.js';
 import { safely } from './safely.js';
+import { noteRules } from './fetch.js';
 import { claimAttempt } from './sdk/scope.js';
 import { inflaterFor } from '../exchange/inflate.js';
 
@@ -79,7 +80,7 @@ function observeRequest(ctx: TapContext, req: ClientRequest): void {
     headers: outgoingHeaders(req),
     ...(claim.sdk ? { sdk: claim.sdk } : {}),
   });
-  if (claim.rules?.event) ctx.recorder.rewrite({ exchange: exchange.id, ...claim.rules.event });
+  noteRules(ctx, exchange, claim.rules);
   captureBody(ctx, req, (text, bytes) => exchange.requested(text, bytes));
 
   let gotResponse = false;

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import type { EndpointMatch } from '../exchange/endpoints.js';
 import { createResponseObserver } from '../exchange/observer.js';
 import { describeRequest } from '../exchange/request.js';
-import type { Layer, Outcome, ResponseObserver, ResponseSummary, SdkCall } from '../exchange/types.js';
+import type { Layer, Outcome, ResponseObserver, ResponseSummary, SdkCall, Usage } from '../exchange/types.js';
 import type { TapContext } from './context.js';
 import { safely } from './safely.js';
 
@@ -33,6 +33,8 @@ export class LiveExchange {
   private semanticEnd = false;
   private bytes = 0;
   private finished = false;
+  /** Told the response's usage when it ends (the rewrite rules learn from it). */
+  onUsage: ((usage: Usage) => void) | undefined;
 
   constructor(
     private readonly ctx: TapContext,
@@ -107,6 +109,7 @@ export class LiveExchange {
         error: error === undefined ? undefined : describeError(error),
         bytes: this.bytes,
       });
+      if (summary?.usage && this.onUsage) this.onUsage(summary.usage);
     }, undefined);
   }
 }

@@ -18,7 +18,7 @@ export async function loadRulesStep(config: Config): Promise<RulesStep> {
   const classifier = new Classifier(shippedSets());
   return createRulesStep(file, {
     dryRun: config.dryRun,
-    prices: loadPriceTable(),
+    prices: loadPriceTable(config.prices),
     mechanismOf: (r) => mechanismOfRequest((facts) => classifier.classify(facts), { method: r.method, endpoint: r.endpoint, path: r.path, headers: r.headers, body: r.body }),
   });
 }

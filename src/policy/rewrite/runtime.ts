@@ -4,9 +4,12 @@
  * nothing (the original goes out: no rule matched, a dry run, or the result failed the validity check).
  * Never throws: the taps run it inside `safely`, and a failure leaves the request untouched.
  */
+import type { Usage } from '../../exchange/types.js';
 import type { PriceTable } from '../../pricing/index.js';
 import { compileRules, type RewriteDecision } from './engine.js';
+import { cacheSplit, ConversationLedger, shapeOf, type CacheSplit, type PrefixShape } from './ledger.js';
 import type { RequestView } from './match.js';
+import type { AnthropicBody } from './types.js';
 import type { RulesFile } from './rules-schema.js';
 import type { OutgoingRequest, RulesOutcome, RulesStep } from './wire.js';
 
@@ -21,31 +24,73 @@ export interface RulesStepOptions {
 
 export function createRulesStep(file: RulesFile, options: RulesStepOptions): RulesStep {
   const engine = compileRules(file);
-  return (request) => {
-    const view: RequestView = { ...request, mechanism: options.mechanismOf?.(request) };
+  const ledger = new ConversationLedger();
+  return (request, refusal) => {
+    const mechanism = options.mechanismOf?.(request);
+    const messages = request.endpoint === 'anthropic.messages' && isAnthropicBody(request.body);
+    if (!messages) return eventOnly(engine({ ...request, mechanism }), options.dryRun, refusal);
+
+    const body = request.body as AnthropicBody;
+    const key = ledger.keyOf(body);
+    const known = key === undefined ? {} : ledger.get(key);
+    const original = shapeOf(body);
+    const ratio = known.ratio;
+    const view: RequestView = { ...request, mechanism, ...(ratio ? { knownInputTokens: Math.round(total(original) * ratio) } : {}) };
     const decision = engine(view);
-    if (decision.applied.length === 0) return undefined;
-    const sent = !options.dryRun && decision.rewritten !== undefined;
-    return {
-      event: {
-        dry_run: options.dryRun,
-        sent,
-        rules: decision.applied,
-        ...(decision.rejected ? { rejected: decision.rejected } : {}),
-        ...(decision.change ? { change: { ...decision.change } } : {}),
-        ...(decision.tokens ? { tokens: { before: decision.tokens[0], after: decision.tokens[1] } } : {}),
-        ...costOf(decision, request, options.prices),
-      },
-      ...(sent ? { send: { body: JSON.stringify(decision.rewritten!.body), headers: decision.rewritten!.headers } } : {}),
-    };
+    const rewritten = decision.rewritten ? shapeOf(decision.rewritten.body) : original;
+    const sent = !options.dryRun && !refusal && decision.rewritten !== undefined;
+    const sentShape = sent ? rewritten : original;
+    if (key !== undefined) ledger.remember(key, original, rewritten);
+    const settle = key === undefined ? undefined : (usage: Usage) => ledger.settle(key, sentShape, usage);
+    if (decision.applied.length === 0) return { settle };
+
+    const outcome = eventOnly(decision, options.dryRun, refusal);
+    if (decision.rewritten) {
+      const scale = ratio ?? 1;
+      const before = scaled(cacheSplit(original, known.original), scale);
+      const after = scaled(cacheSplit(rewritten, known.rewritten), scale);
+      const cost = costOf(options.prices, body.model, before, decision.rewritten.body.model, after);
+      outcome.event = {
+        ...outcome.event!,
+        tokens: { before: sum(before), after: sum(after), basis: ratio ? 'usage' : 'size' },
+        cache: { before: { read: before.read, write: before.write }, after: { read: after.read, write: after.write } },
+        ...(cost ? { cost } : {}),
+      };
+    }
+    return { ...outcome, settle, ...(sent ? { send: { body: JSON.stringify(decision.rewritten!.body), headers: decision.rewritten!.headers } } : {}) };
   };
 }
 
-/** Estimated input cost before and after: same input tokens scaled by the rewrite, each at its model's price. */
-function costOf(decision: RewriteDecision, request: OutgoingRequest, prices: PriceTable): { cost?: { before: number; after: number } } {
-  if (!decision.tokens || !decision.rewritten) return {};
-  const tokens = (input: number) => ({ input, output: 0, cacheRead: 0, cacheWrite: 0 });
-  const before = prices.cost(request.body.model as string | undefined, tokens(decision.tokens[0]));
-  const after = prices.cost(decision.rewritten.body.model, tokens(decision.tokens[1]));
-  return before === undefined || after === undefined ? {} : { cost: { before, after } };
+/** The decision as the log records it; `sent` is left to the caller when it sends. */
+function eventOnly(decision: RewriteDecision, dryRun: boolean, refusal: string | undefined): RulesOutcome {
+  if (decision.applied.length === 0) return {};
+  const rejected = [...(decision.rejected ?? []), ...(decision.rewritten && refusal ? [refusal] : [])];
+  return {
+    event: {
+      dry_run: dryRun,
+      sent: !dryRun && !refusal && decision.rewritten !== undefined,
+      rules: decision.applied,
+      ...(rejected.length > 0 ? { rejected } : {}),
+      ...(decision.change ? { change: { ...decision.change } } : {}),
+    },
+  };
+}
+
+const total = (shape: PrefixShape) => shape.upTo.at(-1) ?? 0;
+const sum = (split: CacheSplit) => split.read + split.write + split.input;
+const scaled = (split: CacheSplit, by: number): CacheSplit => ({ read: Math.round(split.read * by), write: Math.round(split.write * by), input: Math.round(split.input * by) });
+
+function isAnthropicBody(body: Record<string, unknown>): body is AnthropicBody {
+  return typeof body.model === 'string' && Array.isArray(body.messages);
+}
+
+/**
+ * Estimated input cost before and after, each at its model's price and with its prompt-cache split: a rewrite
+ * that breaks the cached prefix pays the cache write it causes.
+ */
+function costOf(prices: PriceTable, modelBefore: string, before: CacheSplit, modelAfter: string, after: CacheSplit): { before: number; after: number } | undefined {
+  const tokens = (s: CacheSplit) => ({ input: s.input, output: 0, cacheRead: s.read, cacheWrite: s.write });
+  const b = prices.cost(modelBefore, tokens(before));
+  const a = prices.cost(modelAfter, tokens(after));
+  return b === undefined || a === undefined ? undefined : { before: b, after: a };
 }

@@ -3,7 +3,7 @@
  * apply its outcome. Light on purpose — the taps import it on every start, while the engine (runtime.ts and
  * what it pulls in) loads only when there is a rules file.
  */
-import type { Endpoint, Provider } from '../../exchange/types.js';
+import type { Endpoint, Provider, Usage } from '../../exchange/types.js';
 import type { EventBody } from '../../log/events.js';
 
 export interface OutgoingRequest {
@@ -17,13 +17,16 @@ export interface OutgoingRequest {
 }
 
 export interface RulesOutcome {
-  /** What the log records (the exchange id is added by the tap). */
-  event: Omit<EventBody<'rewrite.applied'>, 'exchange'>;
+  /** What the log records (the exchange id is added by the tap); absent when no rule matched. */
+  event?: EventBody<'rewrite.applied', 'exchange'>;
   /** Present when the rewrite is to be sent. */
   send?: { body: string; headers: Record<string, string> };
+  /** To be called with the response's usage: the rules learn what the API counted for this conversation. */
+  settle?: (usage: Usage) => void;
 }
 
-export type RulesStep = (request: OutgoingRequest) => RulesOutcome | undefined;
+/** `refusal`: why the request cannot be changed where it is (signed, path-addressed); the rules still decide and log. */
+export type RulesStep = (request: OutgoingRequest, refusal?: string) => RulesOutcome | undefined;
 
 /** What makes a request on the wire unfit for a rewrite there; only the SDK layer, before the SDK builds it, may. */
 export interface WireFacts {
@@ -43,11 +46,8 @@ const ONLY_SDK = 'only the SDK layer can rewrite it, before the SDK builds the r
 export function decideRules(step: RulesStep, request: OutgoingRequest, wire: WireFacts): RulesOutcome | undefined {
   const pathAddressed = wire.pathModel !== undefined;
   const view = pathAddressed && request.body.model === undefined ? { ...request, body: { ...request.body, model: wire.pathModel } } : request;
-  const outcome = step(view);
-  if (!outcome?.send || (!wire.signed && !pathAddressed)) return outcome;
-  const why = wire.signed ? `a signed request: ${ONLY_SDK}` : `the model is in the URL path: ${ONLY_SDK}`;
-  const rejected = [...((outcome.event.rejected as string[] | undefined) ?? []), why];
-  return { event: { ...outcome.event, sent: false, rejected } };
+  const refusal = wire.signed ? `a signed request: ${ONLY_SDK}` : pathAddressed ? `the model is in the URL path: ${ONLY_SDK}` : undefined;
+  return step(view, refusal);
 }
 
 /** The headers an action set or changed (a beta flag), to apply on top of the request's own. */

@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { TapContext } from '../context.js';
-import { captureRequestBody, observe, startExchange } from '../fetch.js';
+import { captureRequestBody, noteRules, observe, startExchange } from '../fetch.js';
 import { changedHeaders, type RulesStep } from '../../policy/rewrite/wire.js';
 import { isRecord } from '../../exchange/json.js';
 import { paramsRewriters } from '../rewrite.js';
@@ -133,7 +133,7 @@ function applyRulesToParams(rules: RulesStep, call: CallState, method: string, a
     headers: lowerCaseKeys(options?.headers),
     body: params,
   });
-  call.rules = { event: outcome?.event };
+  call.rules = { ...(outcome?.event ? { event: outcome.event } : {}), ...(outcome?.settle ? { settle: outcome.settle } : {}) };
   if (!outcome?.send) return args;
   const headers = changedHeaders(lowerCaseKeys(options?.headers), outcome.send.headers);
   const nextOptions = Object.keys(headers).length > 0 ? { ...options, headers: { ...options?.headers, ...headers } } : options;
@@ -181,7 +181,7 @@ function recordUnclaimed(ctx: TapContext, call: CallState, attempt: AttemptState
   const match = ctx.matchEndpoint(method, url);
   if (!match) return response;
   const exchange = startExchange(ctx, 'sdk', match, method, url, input, init, attempt.sdk, t0);
-  if (call.rules?.event) ctx.recorder.rewrite({ exchange: exchange.id, ...call.rules.event });
+  noteRules(ctx, exchange, call.rules);
   captureRequestBody(exchange, input, init);
   if (error !== undefined) {
     exchange.finish('error', error);

@@ -30,7 +30,7 @@ export interface CallState {
    * The rewrite rules were decided here, on the params (a signed or path-addressed platform client): the taps
    * below must not decide again, and log this decision (`event`, absent when no rule matched) on each attempt.
    */
-  rules?: { event?: RulesOutcome['event'] };
+  rules?: Omit<RulesOutcome, 'send'>;
 }
 
 export interface AttemptState {
