@@ -10,6 +10,7 @@ import { shippedSets } from '../mechanisms/user-file.js';
 import { PriceTable, loadPriceTable } from '../pricing/index.js';
 import { collect, type CollectOptions, type Draft } from './collect.js';
 import type { ExchangeRow, MechanismSummary, ReportModel, ThreadRow, TokenUsage } from './model.js';
+import { summarizeRewrites } from './rewrites.js';
 
 export interface BuildOptions extends CollectOptions {
   /** User signature sets, tried before the shipped ones. */
@@ -107,6 +108,7 @@ export async function buildReport(path: string, options: BuildOptions = {}): Pro
       error: d.error,
       spawnedBy: d.spawnedBy ? { exchange: index.get(d.spawnedBy.key)!, toolUseId: d.spawnedBy.toolUseId, tool: d.spawnedBy.tool } : undefined,
       reminders: d.reminders.map((r) => classifier.reminderKind(c.agent, r.text)),
+      rewrite: collected.rewrites.get(d.key),
     };
     return row;
   });
@@ -167,6 +169,8 @@ export async function buildReport(path: string, options: BuildOptions = {}): Pro
     agents.set(k, a);
   }
   const end = Math.max(0, ...rows.map((r) => r.start + (r.duration ?? 0)));
+  const unlinked = [...collected.rewrites].filter(([key]) => !index.has(key)).map(([, rewrite]) => ({ rewrite, linked: false }));
+  const rewritten = rows.filter((r) => r.rewrite).map((r) => ({ rewrite: r.rewrite!, cost: r.cost, linked: true }));
   return {
     format: 'agenttap.report',
     version: 1,
@@ -201,6 +205,7 @@ export async function buildReport(path: string, options: BuildOptions = {}): Pro
       remindersOmitted,
     },
     prices: { asOf: prices.file.as_of, unpricedModels: [...unpricedModels] },
+    ...(collected.rewrites.size ? { rewrites: summarizeRewrites([...rewritten, ...unlinked]) } : {}),
   };
 }
 

@@ -33,7 +33,8 @@ import {
 } from './content.js';
 import { MessageChains } from './chain.js';
 import { shapeFacts } from '../mechanisms/request-facts.js';
-import type { TokenUsage } from './model.js';
+import type { ExchangeRewrite, TokenUsage } from './model.js';
+import { readRewrite } from './rewrites.js';
 import { ThreadTrie } from './threads.js';
 
 /** Where captured content goes for the HTML (by hash, once each); absent for Markdown/terminal/JSON. */
@@ -118,6 +119,8 @@ export interface CollectResult {
   sessionId?: string;
   tapWarnings: number;
   unknownEvents: Record<string, number>;
+  /** Rewrite decisions by `<pid>/<exchange>` (the drafts' `key`), in the order read. */
+  rewrites: Map<string, ExchangeRewrite>;
 }
 
 
@@ -127,7 +130,7 @@ export interface CollectResult {
  */
 const own = (text: string, max: number) => (text.length <= max ? text : Buffer.from(text.slice(0, max), 'utf8').toString('utf8'));
 
-const KNOWN = new Set(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'blob', 'tap.warning', 'session.end']);
+const KNOWN = new Set(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'blob', 'tap.warning', 'session.end', 'rewrite.applied']);
 const TEXT_FOR_FACTS = 2000;
 
 export async function collect(files: string[], options: CollectOptions = {}): Promise<CollectResult> {
@@ -137,6 +140,7 @@ export async function collect(files: string[], options: CollectOptions = {}): Pr
     interned: { systems: new Map(), toolsets: new Map() },
     tapWarnings: 0,
     unknownEvents: {},
+    rewrites: new Map(),
   };
   let before = 0;
   for (const file of files) {
@@ -206,6 +210,15 @@ async function collectFile(file: string, out: CollectResult, options: CollectOpt
       case 'tap.warning':
         out.tapWarnings++;
         break;
+      case 'rewrite.applied': {
+        // Joined to its exchange in build.ts: the tap writes it just before the request, a reader must not care.
+        const r = readRewrite(ev);
+        const key = typeof r === 'string' ? '' : `${ev.pid}/${r.exchange}`;
+        if (typeof r === 'string') options.onWarning?.(`${file}:${raw.line}: rewrite.applied ${r}; skipped`);
+        else if (out.rewrites.has(key)) options.onWarning?.(`${file}:${raw.line}: a second rewrite.applied for exchange ${r.exchange}; skipped`);
+        else out.rewrites.set(key, r.rewrite);
+        break;
+      }
       case 'exchange.request': {
         clock ??= time;
         const d = requestDraft(ev, wall(time));

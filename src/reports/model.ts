@@ -48,6 +48,100 @@ export interface ExchangeRow extends Classification {
   spawnedBy?: { exchange: number; toolUseId: string; tool: string };
   /** Kinds of the `<system-reminder>` blocks this request added. */
   reminders: string[];
+  /** What the rewrite rules decided for this exchange (`rewrite.applied`); absent when no rule matched. */
+  rewrite?: ExchangeRewrite;
+}
+
+/**
+ * `sent`: the rewritten request went out (the row's request is the rewritten one). `dry-run`: the rules would
+ * have rewritten it; the original went out. `rejected`: the rewrite was refused (validity check, a hook that
+ * threw or timed out, a signed request) and the original went out — also for a dry run whose rewrite failed.
+ */
+export type RewriteState = 'sent' | 'dry-run' | 'rejected';
+
+/** One change as the log summarised it: `[before, after]` (model, max_tokens, messages, tools, chars) or a word (thinking "removed"). */
+export type RewriteChangeValue = [string | number, string | number] | string;
+
+export interface CacheTokens {
+  read: number;
+  write: number;
+}
+
+export interface ExchangeRewrite {
+  /** Rule ids in the order they applied. */
+  rules: string[];
+  /** The actions of `rules[k]`, at `actions[k]`. */
+  actions: string[][];
+  state: RewriteState;
+  change: Record<string, RewriteChangeValue>;
+  /** Estimated input tokens (cached included) of the original and the rewritten request; from the thread's last usage or from size. */
+  tokens?: { before: number; after: number; basis?: 'usage' | 'size' };
+  /** Estimated input cost, USD, prompt-cache aware; absent for an unpriced model. */
+  cost?: { before: number; after: number };
+  cache?: { before: CacheTokens; after: CacheTokens };
+  /** Why the rewrite was not sent (state `rejected`). */
+  rejected?: string[];
+}
+
+/** Sums of the rewrites' own estimates (input side only). */
+export interface RewriteEstimate {
+  /** Rewrites counted here. */
+  calls: number;
+  /** Σ before and Σ after over the rewrites with a token estimate; `noTokens` have none. */
+  tokens: { before: number; after: number };
+  noTokens: number;
+  /** Σ before and Σ after over the rewrites with a cost estimate; `unpriced` have none. */
+  cost: { before: number; after: number };
+  unpriced: number;
+}
+
+export interface RewriteFigures {
+  calls: number;
+  sent: number;
+  dryRun: number;
+  rejected: number;
+  /** Sent rewrites: the estimated input they saved. */
+  saved: RewriteEstimate;
+  /** Dry runs: the estimated input they would have saved. */
+  wouldSave: RewriteEstimate;
+  /**
+   * Sent rewrites whose exchange is in the log with a price and that carry a cost estimate: `cost` is what they
+   * cost (the rows' `cost`: input, output and cache at the response's usage), `original` the estimate of what the
+   * unrewritten requests would have cost, `cost` + Σ(cost.before − cost.after).
+   */
+  actual: { calls: number; cost: number; original: number };
+}
+
+/** The rewrites of one rule set: the exchanges whose applied rules, joined with "+", are `rules`. */
+export interface RewriteGroup extends RewriteFigures {
+  rules: string;
+}
+
+export interface RewriteRuleCount {
+  rule: string;
+  /** Exchanges the rule applied to (an exchange with several rules counts under each). */
+  calls: number;
+  sent: number;
+  dryRun: number;
+  rejected: number;
+  actions: string[];
+}
+
+/**
+ * The session's rewrite savings. Each exchange is in exactly one group (its rule set), so groups add up to
+ * `totals` and a saving is never counted twice; `rules` counts every rule an exchange had.
+ */
+export interface RewriteSummary {
+  rules: RewriteRuleCount[];
+  groups: RewriteGroup[];
+  totals: RewriteFigures & {
+    /** Estimated input saving of the sent rewrites, USD, and as a percentage of their estimated input cost before. */
+    saving: { usd: number; pct?: number };
+  };
+  /** Why rewrites were refused, most frequent first (an exchange may give several reasons). */
+  rejections: { reason: string; count: number }[];
+  /** Decisions whose exchange has no request in the log (its record dropped or lost): in the counts and estimates, never in `actual`. */
+  unlinked: number;
 }
 
 export interface ThreadRow {
@@ -132,4 +226,6 @@ export interface ReportModel {
   mainLine: number[];
   anatomy: { systems: SystemAnatomy[]; toolsets: ToolsetAnatomy[]; reminders: ReminderRow[]; remindersOmitted: number };
   prices: { asOf?: string; unpricedModels: string[] };
+  /** Present when the log has `rewrite.applied` events. */
+  rewrites?: RewriteSummary;
 }

@@ -1,5 +1,6 @@
 /** Markdown (for a PR or an issue) and the terminal summary: the same tables from the same model. */
 import type { MechanismSummary, ReportModel } from './model.js';
+import { rewriteText } from './rewrite-text.js';
 
 export const fmtTokens = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n));
 export const fmtMs = (n: number | undefined) => (n === undefined ? '–' : n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`);
@@ -54,6 +55,15 @@ export function renderMarkdown(model: ReportModel): string {
     for (const r of unclassified.slice(0, 20)) lines.push(`- #${r.i} ${md(r.method)} ${md(r.path)}: ${md(r.reasons.slice(0, 3).join('; ').slice(0, 400))}`);
     lines.push('');
   }
+  if (model.rewrites) {
+    const r = rewriteText(model.rewrites, md);
+    lines.push('### Rewrites', '', r.sentence, '');
+    lines.push(`| ${r.head.join(' | ')} |`, `|${r.head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
+    for (const row of [...r.rows.map((x) => x.cells), r.total]) lines.push(`| ${row.map(md).join(' | ')} |`);
+    lines.push('', r.perRule, '');
+    if (r.rejected.length) lines.push('Rejected rewrites (the original request was sent):', '', ...r.rejected.map((x) => `- ${x}`), '');
+    if (r.notes.length) lines.push(...r.notes, '');
+  }
   if (model.prices.unpricedModels.length) lines.push(`Models without a price (cost not counted): ${model.prices.unpricedModels.map(md).join(', ')}.`, '');
   if (s.warnings.length) lines.push(`Reader warnings: ${s.warnings.length}.`, '');
   lines.push(`Prices as of ${model.prices.asOf ?? '?'} (USD per million tokens; override with \`--prices\`).`);
@@ -63,14 +73,35 @@ export function renderMarkdown(model: ReportModel): string {
 /** Printable: control characters from captured text never reach the terminal. */
 const plain = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 
-export function renderTerminal(model: ReportModel): string {
-  const rows = [HEAD, ...tableRows(model)].map((r) => r.map(plain));
-  const widths = HEAD.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+/** A table with aligned columns (first left, others right), rules under the head and above the last (total) row. */
+function aligned(head: string[], body: string[][]): string[] {
+  const rows = [head, ...body].map((r) => r.map(plain));
+  const widths = head.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const rule = widths.map((w) => '─'.repeat(w)).join('  ');
+  return [line(rows[0]!), rule, ...rows.slice(1, -1).map(line), rule, line(rows[rows.length - 1]!)];
+}
+
+const TERMINAL_RULES = 8;
+/** The terminal's Rewrites columns (of `rewriteText`'s): counts and dollars, no before → after pairs. */
+const TERMINAL_COLUMNS = [0, 1, 2, 3, 4, 7, 8, 9, 10];
+const TERMINAL_HEAD = ['rewrite rules', 'calls', 'sent', 'dry', 'rej.', 'saved', 'actual', 'without', 'dry would save'];
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+export function renderTerminal(model: ReportModel): string {
   const out = [`agenttap report: ${plain(model.session.id)} — ${model.totals.calls} calls, ${fmtMs(model.session.duration)}, ${model.agents.map((a) => plain(`${a.agent}${a.version ? ` ${a.version}` : ''}`)).join(', ')}`, ''];
-  out.push(line(rows[0]!), widths.map((w) => '─'.repeat(w)).join('  '));
-  for (const r of rows.slice(1, -1)) out.push(line(r));
-  out.push(widths.map((w) => '─'.repeat(w)).join('  '), line(rows[rows.length - 1]!));
+  out.push(...aligned(HEAD, tableRows(model)));
+  if (model.rewrites) {
+    // Compact: the rule sets with the most calls, one line of refusal reasons; the rest is in --md and --html.
+    const rw = model.rewrites;
+    const r = rewriteText(rw, (x) => clip(plain(x), 50), 3);
+    const rows = r.rows.map((x, k) => ({ calls: rw.groups[k]!.calls, cells: [clip(x.rules, 32), ...x.cells.slice(1)] })).sort((a, b) => b.calls - a.calls);
+    const pick = (cells: string[]) => TERMINAL_COLUMNS.map((i) => cells[i]!);
+    out.push('', `rewrites: ${r.short}`, ...aligned(TERMINAL_HEAD, [...rows.slice(0, TERMINAL_RULES).map((x) => pick(x.cells)), pick(r.total)]));
+    if (rows.length > TERMINAL_RULES) out.push(`… ${rows.length - TERMINAL_RULES} more rule set(s) (see --md or --html)`);
+    if (r.rejected.length) out.push(`rejected (original sent): ${r.rejected.join(' · ')}${rw.rejections.length > 3 ? ' · …' : ''}`);
+    if (rw.unlinked) out.push(r.notes[r.notes.length - 1]!);
+  }
   const spawned = model.threads.filter((t) => t.spawnedBy).length;
   const compacted = model.threads.filter((t) => t.compactedFrom).length;
   out.push('', `threads: ${model.threads.length} (${spawned} started by a tool_use, ${compacted} after a compaction)`);

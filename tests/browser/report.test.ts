@@ -9,6 +9,8 @@
  *     nothing runs, no CSP violation (nothing even tried)
  *   - a generated 5 000-exchange session: the list is virtualised and the page works (the time figure is
  *     in BENCHMARKS.md, from bench/report-browser.mjs: timed tests are not allowed here)
+ *   - rewrites fixture: rewritten exchanges carry a marker (list badge, ▼ on the canvas, one colour per outcome),
+ *     the Rewrites table has a row per rule set and a total, an exchange shows its rules and refusal reasons
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateSession } from '../../bench/report-generate.mjs';
+import { fixtureFacts, REWRITES } from '../fixtures/logs/rewrites/decisions.js';
 import { ROOT, scratch } from '../helpers/run.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -145,6 +148,10 @@ describe('HTML report in Chromium', () => {
     expect(await page.locator('#exchange pre.diff del').count()).toBeGreaterThan(0);
     expect(await page.textContent('#exchange')).toContain('tools changed since the previous request: − Task, Bash');
 
+    // No rewrite decisions in this log: no Rewrites section, no markers.
+    expect(await page.locator('#rewrites').count()).toBe(0);
+    expect(await page.locator('.list .row[data-rewrite]').count()).toBe(0);
+
     const shot = join(temp('agenttap-shot-'), 'claude-code-1.0.png');
     await page.screenshot({ path: shot, fullPage: true });
     expect(statSync(shot).size).toBeGreaterThan(50_000);
@@ -177,6 +184,65 @@ describe('HTML report in Chromium', () => {
     }));
     expect(dom).toEqual({ pwned: undefined, violations: [], scripts: 3, imgs: 0, svgs: 0, links: [], title: 'agenttap report — hostile <b>session</b>' });
     expect(dialogs).toEqual([]);
+    expect(outside).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('rewrites: rewritten exchanges marked, the Rewrites table, an exchange\'s rules and reasons', async () => {
+    const facts = fixtureFacts();
+    const file = render(REWRITES);
+    const { page, outside, errors } = await open(file);
+    // Row index of each exchange, from the page's own list (pid and id are in the model it carries).
+    const index = new Map(await page.evaluate(() => (JSON.parse(document.getElementById('report-model')!.textContent!) as { exchanges: { i: number; pid: number; id: string }[] }).exchanges.map((r) => [`${r.pid}/${r.id}`, r.i] as [string, number])));
+    const expected = new Map(facts.decisions.filter((d) => index.has(d.key)).map((d) => [index.get(d.key)!, d]));
+    expect(expected.size).toBeGreaterThan(0);
+
+    // The list: a badge on exactly the rewritten rows, saying what happened.
+    const marked = await page.$$eval('.list .row[data-rewrite]', (rs) => rs.map((r) => [Number(r.getAttribute('data-exchange')), r.getAttribute('data-rewrite'), r.querySelectorAll('.rw').length] as const));
+    expect(new Map(marked.map(([i, state]) => [i, state]))).toEqual(new Map([...expected].map(([i, d]) => [i, d.state])));
+    for (const [, , badges] of marked) expect(badges).toBe(1);
+
+    // The canvas: a coloured ▼ over each rewritten bar, none over the others; one colour per outcome.
+    const pixels = await page.evaluate((n) => {
+      const c = document.getElementById('timeline-canvas') as HTMLCanvasElement;
+      const g = c.getContext('2d')!;
+      const dpr = window.devicePixelRatio || 1;
+      const api = (window as unknown as { agenttapReport: { markerAt(i: number): { x: number; y: number } } }).agenttapReport;
+      return Array.from({ length: n }, (_, i) => {
+        const p = api.markerAt(i);
+        return [...g.getImageData(Math.round(p.x * dpr), Math.round(p.y * dpr), 1, 1).data.slice(0, 3)];
+      });
+    }, index.size);
+    const grey = (p: number[]) => Math.max(...p) - Math.min(...p) < 20;
+    const colours = new Map<string, Set<string>>();
+    pixels.forEach((p, i) => {
+      const d = expected.get(i);
+      expect(grey(p), `marker of #${i}: ${p}`).toBe(!d);
+      if (d) colours.set(d.state, (colours.get(d.state) ?? new Set()).add(p.join()));
+    });
+    expect([...colours.values()].map((s) => s.size)).toEqual([...colours.keys()].map(() => 1));
+    expect(new Set([...colours.values()].map((s) => [...s][0])).size).toBe(colours.size);
+
+    // The Rewrites table: a row per rule set, then the total.
+    const sets = new Set(facts.decisions.map((d) => d.rules.join('+')));
+    expect(await page.$$eval('#rewrites-table tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-rules') ?? tr.className))).toEqual(expect.arrayContaining([...sets, 'total']));
+    expect(await page.locator('#rewrites-table tbody tr').count()).toBe(sets.size + 1);
+    expect(await page.textContent('#rewrites-table tr.total td:nth-child(2)')).toBe(String(facts.decisions.length));
+
+    // A sent rewrite with several rules, opened from the list: its rules, and the request shown is the rewritten one.
+    const [multi, dm] = [...expected].find(([, d]) => d.rules.length > 1 && d.state === 'sent')!;
+    await page.click(`.list .row[data-exchange="${multi}"]`);
+    await expect.poll(() => page.textContent('#exchange h2')).toBe(`Exchange #${multi}`);
+    expect(await page.$$eval('#exchange .rewrite [data-rule]', (b) => b.map((x) => x.getAttribute('data-rule')))).toEqual(dm.rules);
+    expect(await page.textContent('#exchange .rewrite')).toContain('The request below is the rewritten one.');
+
+    // A refused one, opened from the Rewrites section's links: its reasons.
+    const [rej, dr] = [...expected].find(([, d]) => d.state === 'rejected' && d.rejected.length)!;
+    await page.locator('#rewrites button.link', { hasText: new RegExp(`^#${rej}$`) }).click();
+    await expect.poll(() => page.textContent('#exchange h2')).toBe(`Exchange #${rej}`);
+    expect(await page.$$eval('#exchange .rewrite .reasons li', (li) => li.map((x) => x.textContent))).toEqual(dr.rejected);
+
     expect(outside).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();

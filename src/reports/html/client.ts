@@ -7,11 +7,15 @@
  *
  * Views: summary table · timeline (canvas: one lane per mechanism; canvas because 5 000 bars as DOM or
  * SVG nodes make the page sluggish) · exchange list (virtualised: only the visible rows exist) · exchange
- * view · context growth (canvas, same reason) · threads · prompt anatomy (with file export).
+ * view · context growth (canvas, same reason) · threads · prompt anatomy (with file export). The rewrite
+ * rules' part (markers, the exchange's rewrite, the Rewrites section) is its own view, handed in as `parts`
+ * by page.ts (functions inlined by source, like this one).
  */
 import type { ExchangeRow, ReportModel } from '../model.js';
+import type { rewriteText } from '../rewrite-text.js';
+import type { Child, rewritesView } from './rewrites-view.js';
 
-export function client(): void {
+export function client(parts: { rewritesView: typeof rewritesView; rewriteText: typeof rewriteText }): void {
   const model = JSON.parse(document.getElementById('report-model')!.textContent!) as ReportModel;
   const contentText = document.getElementById('report-content')?.textContent ?? '';
   const contentIndex = new Map<string, number>();
@@ -36,7 +40,6 @@ export function client(): void {
   const detailOf = (r: ExchangeRow) => parsed(exchangeIndex.get(`${r.pid}/${r.id}`)) as Detail | undefined;
 
   // ---- DOM helpers: text only.
-  type Child = Node | string | null | undefined | false;
   function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, string> | null, ...children: Child[]): HTMLElementTagNameMap[K] {
     const el = document.createElement(tag);
     for (const [k, v] of Object.entries(props ?? {})) {
@@ -58,6 +61,9 @@ export function client(): void {
   const PALETTE = ['#3356d6', '#e07a10', '#12a150', '#c2255c', '#7048e8', '#0c8599', '#a61e4d', '#5c940d', '#862e9c', '#495057'];
   const models = [...new Set(rows.map((r) => r.responseModel ?? r.model ?? '(none)'))];
   const colour = (r: ExchangeRow) => PALETTE[models.indexOf(r.responseModel ?? r.model ?? '(none)') % PALETTE.length]!;
+
+  // `link` is defined with the exchange view; the rewrites view calls it only after.
+  const rw = parts.rewritesView({ model, h, link: (text, i) => link(text, i), fmtTokens, fmtCost: (usd) => fmtCost(usd), rewriteText: parts.rewriteText });
 
   const app = document.getElementById('app')!;
   document.title = `agenttap report — ${model.session.id}`;
@@ -99,7 +105,7 @@ export function client(): void {
   const tl = h('section', { id: 'timeline' }, h('h2', null, 'Timeline'));
   const legend = h('div', { class: 'legend' });
   models.forEach((m, i) => legend.append(h('span', null, h('span', { class: 'swatch', 'data-colour': PALETTE[i % PALETTE.length]! }), m)));
-  legend.append(h('span', null, '| tick = first token · red edge = failed'));
+  legend.append(h('span', null, '| tick = first token · red edge = failed'), ...rw.legend());
   for (const sw of legend.querySelectorAll<HTMLElement>('.swatch')) sw.style.background = sw.dataset.colour!;
   const wrap = h('div', { class: 'timeline' });
   const canvas = h('canvas', { id: 'timeline-canvas', 'aria-label': 'timeline, one lane per mechanism' });
@@ -155,6 +161,17 @@ export function client(): void {
           g.fillStyle = '#d92d20';
           g.fillRect(b - 2, y, 2, LANE - 10);
         }
+        // A rewritten exchange: a ▼ above the start of its bar, coloured by what happened to the rewrite.
+        const mark = rw.marker(r);
+        if (mark) {
+          g.fillStyle = mark.colour;
+          g.beginPath();
+          g.moveTo(a, y - 5);
+          g.lineTo(a + 8, y - 5);
+          g.lineTo(a + 4, y);
+          g.closePath();
+          g.fill();
+        }
         if (r === selected) {
           g.strokeStyle = '#000';
           g.lineWidth = 2;
@@ -198,6 +215,12 @@ export function client(): void {
     const b = Math.max(a + 2, x(r.start + (r.duration ?? 0)));
     return { x: (a + b) / 2, y: laneOf.get(r.mechanism)! * LANE + LANE / 2 };
   }
+  /** Inside a row's rewrite marker, where there is one (for tests). */
+  function markerAt(i: number): { x: number; y: number } {
+    const r = rows[i]!;
+    const width = wrap.clientWidth || 800;
+    return { x: LABEL_W + ((r.start - view.from) / (view.to - view.from)) * (width - LABEL_W - 8) + 4, y: laneOf.get(r.mechanism)! * LANE + 1.5 };
+  }
   let drag: { x: number; from: number; to: number; moved: boolean } | undefined;
   on(canvas, 'mousedown', (e) => {
     const m = e as MouseEvent;
@@ -220,7 +243,7 @@ export function client(): void {
       tooltip.style.display = 'none';
       return;
     }
-    tooltip.textContent = `#${r.i} ${label(r.mechanism)}\n${r.responseModel ?? r.model ?? ''}\nstart ${fmtMs(r.start)} · ${fmtMs(r.duration)} · TTFT ${fmtMs(r.ttft)}\nin ${fmtTokens(r.usage.input)} out ${fmtTokens(r.usage.output)} cache r/w ${fmtTokens(r.usage.cacheRead)}/${fmtTokens(r.usage.cacheWrite)}`;
+    tooltip.textContent = `#${r.i} ${label(r.mechanism)}\n${r.responseModel ?? r.model ?? ''}\nstart ${fmtMs(r.start)} · ${fmtMs(r.duration)} · TTFT ${fmtMs(r.ttft)}\nin ${fmtTokens(r.usage.input)} out ${fmtTokens(r.usage.output)} cache r/w ${fmtTokens(r.usage.cacheRead)}/${fmtTokens(r.usage.cacheWrite)}${rw.tooltip(r)}`;
     tooltip.style.display = 'block';
     tooltip.style.left = `${m.clientX + 12}px`;
     tooltip.style.top = `${m.clientY + 12}px`;
@@ -268,8 +291,8 @@ export function client(): void {
     const count = Math.ceil((list.clientHeight || 320) / ROW_H) + 2;
     for (const r of shown.slice(first, first + count)) {
       const idx = shown.indexOf(r, first);
-      const el = h('div', { class: `row${r === selected ? ' sel' : ''}`, role: 'listitem', 'data-exchange': String(r.i) },
-        h('span', null, `#${r.i}`), h('span', null, fmtMs(r.start)), h('span', null, label(r.mechanism)), h('span', null, `${r.responseModel ?? r.model ?? r.method + ' ' + r.path}${r.thread ? ` · thread ${r.thread}` : ''}`),
+      const el = h('div', { class: `row${r === selected ? ' sel' : ''}`, role: 'listitem', 'data-exchange': String(r.i), ...(r.rewrite ? { 'data-rewrite': r.rewrite.state } : {}) },
+        h('span', null, `#${r.i}`), h('span', null, fmtMs(r.start)), h('span', null, label(r.mechanism)), h('span', null, rw.badge(r), `${r.responseModel ?? r.model ?? r.method + ' ' + r.path}${r.thread ? ` · thread ${r.thread}` : ''}`),
         h('span', null, fmtMs(r.duration)), h('span', null, `in ${fmtTokens(r.usage.input + r.usage.cacheRead + r.usage.cacheWrite)}`), h('span', null, `out ${fmtTokens(r.usage.output)}`));
       el.style.top = `${idx * ROW_H}px`;
       on(el, 'click', () => openExchange(r.i));
@@ -279,7 +302,7 @@ export function client(): void {
   on(list, 'scroll', renderList);
   on(filter, 'input', () => {
     const q = filter.value.toLowerCase();
-    shown = q ? rows.filter((r) => `${r.mechanism} ${label(r.mechanism)} ${r.model ?? ''} ${r.thread ?? ''} ${r.signature ?? ''}`.toLowerCase().includes(q)) : rows;
+    shown = q ? rows.filter((r) => `${r.mechanism} ${label(r.mechanism)} ${r.model ?? ''} ${r.thread ?? ''} ${r.signature ?? ''} ${r.rewrite ? `rewrite ${r.rewrite.state} ${r.rewrite.rules.join(' ')}` : ''}`.toLowerCase().includes(q)) : rows;
     list.scrollTop = 0;
     renderList();
   });
@@ -375,7 +398,7 @@ export function client(): void {
     if (r.spawnedBy) add('started by', h('span', null, `${r.spawnedBy.tool} tool_use ${r.spawnedBy.toolUseId} in `, link(`#${r.spawnedBy.exchange}`, r.spawnedBy.exchange)));
     if (r.features.length) add('features', h('span', null, ...r.features.map((f) => h('span', { class: 'badge' }, f))));
     const reasons = h('ul', { class: 'reasons' }, ...r.reasons.slice(0, 30).map((x) => h('li', null, x)));
-    ex.append(h('h2', null, `Exchange #${r.i}`), kv, h('details', r.mechanism === 'unclassified' ? { open: '' } : null, h('summary', null, r.mechanism === 'unclassified' ? 'why unclassified' : 'evidence'), reasons));
+    ex.append(h('h2', null, `Exchange #${r.i}`), kv, h('details', r.mechanism === 'unclassified' ? { open: '' } : null, h('summary', null, r.mechanism === 'unclassified' ? 'why unclassified' : 'evidence'), reasons), rw.detail(r) ?? '');
     if (!d) {
       ex.append(h('p', { class: 'hint' }, 'Content not included in this report (left out by its content budget, or the request had no body).'));
       ex.scrollIntoView({ block: 'start' });
@@ -520,9 +543,13 @@ export function client(): void {
     rem.length > 30 ? h('details', null, h('summary', null, `show ${Math.min(300, rem.length)} reminders`), remTable) : remTable);
   main.append(an);
 
+  // The Rewrites section goes under the summary; built last, as its exchange links need the exchange view.
+  const rewrites = rw.section();
+  if (rewrites) summary.after(rewrites);
+
   draw();
   renderList();
   drawContext();
-  // For tests and automation: where a bar is; how long the page took to become interactive.
-  (window as unknown as Record<string, unknown>).agenttapReport = { barCentre, openExchange, ready: performance.now() };
+  // For tests and automation: where a bar (and a rewrite marker) is; how long the page took to become interactive.
+  (window as unknown as Record<string, unknown>).agenttapReport = { barCentre, markerAt, openExchange, ready: performance.now() };
 }

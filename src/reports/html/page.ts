@@ -6,7 +6,7 @@
  *   <style>CSS</style>
  *   <script type="application/json" id="report-model">  the report model (JSON, '<' escaped)
  *   <script type="application/json" id="report-content"> captured content, one "kind\tkey\tjson" line each
- *   <script>client()</script>
+ *   <script>client({ rewritesView, rewriteText })</script>  (each function inlined by its source)
  *
  * No network, no CDN: it opens from file:// and can be attached to a bug report. Content is spooled to a
  * temporary file while the log is read, so writing the page never holds the session in memory.
@@ -18,13 +18,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { DetailSink, ExchangeDetail } from '../collect.js';
 import type { ReportModel } from '../model.js';
+import { rewriteText } from '../rewrite-text.js';
 import { client } from './client.js';
+import { rewritesView } from './rewrites-view.js';
 import { CSS } from './styles.js';
 
 /** JSON that cannot end its `<script>` element: every '<' becomes \u003c (only legal inside strings). */
 export const inertJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
-const SCRIPT = `(${client.toString()})();`;
+const SCRIPT = `(${client.toString()})({ rewritesView: ${rewritesView.toString()}, rewriteText: ${rewriteText.toString()} });`;
 const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
 export const CSP = `default-src 'none'; script-src ${sha256(SCRIPT)}; style-src ${sha256(CSS)}; img-src data:; base-uri 'none'; form-action 'none'`;
 

@@ -46,6 +46,14 @@ mark.reminder { background:var(--rem); border-left:3px solid #f5b400; display:bl
 .thinking pre { color:#475467; font-style:italic; }
 .badge { display:inline-block; padding:0 6px; border-radius:10px; background:#eef2ff; color:var(--accent); font-size:12px; margin-right:4px; }
 .badge.warn { background:#fef0c7; color:var(--warn); }
+.rw { display:inline-block; padding:0 5px; border-radius:8px; color:#fff; font-size:11px; line-height:16px; vertical-align:1px; margin-right:4px; }
+.rw-sent { background:#039855; }
+.rw-dry-run { background:#6941c6; }
+.rw-rejected { background:#dc6803; }
+.rewrite { border:1px solid var(--line); border-left:4px solid #039855; border-radius:6px; padding:4px 12px 8px; margin:8px 0; background:var(--bg); }
+.rewrite-dry-run { border-left-color:#6941c6; }
+.rewrite-rejected { border-left-color:#dc6803; }
+#rewrites td:first-child { white-space:normal; }
 .reasons { margin:4px 0 0 16px; padding:0; font-size:12px; color:var(--muted); }
 details > summary { cursor:pointer; }
 .bars { display:grid; grid-template-columns:220px 1fr 80px; gap:2px 8px; align-items:center; font-size:12px; }
