@@ -9,6 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { validateAnthropicRequest } from '../../src/exchange/anthropic-validity.js';
 import { startMock } from '../../src/mock/index.js';
 import { parseRequest } from '../../src/mock/request.js';
+import { buildReport } from '../../src/reports/index.js';
 import { EDITED_LINE, TASK_PROMPT, classifyClaudeCodeRequest, claudeCodeScript, claudeCodeUsage } from '../fixtures/claude-code/script.js';
 import { runClaudeCode, type ClaudeCodeResult } from '../helpers/claude-code.js';
 import { eventsOf, scratch, sessionEvents } from '../helpers/run.js';
@@ -63,5 +64,21 @@ describe('Claude Code 2.1.112 with rewrite rules', () => {
       expect((d.change as { model?: string[] }).model?.[1]).toBe('claude-haiku-4-5');
     }
     expect(decisions.every((d) => !d.rejected)).toBe(true);
+    // Each rewrite with its saving: Haiku is cheaper than the agent's model for the same input.
+    for (const d of toHaiku) expect(d.cost!.after, JSON.stringify(d)).toBeLessThan(d.cost!.before);
+    // After a conversation's first response the estimates come from what the API counted.
+    expect(decisions.some((d) => d.tokens?.basis === 'usage')).toBe(true);
+
+    // The report marks exactly these exchanges and prices what they saved against their actual usage.
+    const report = await buildReport(join(sessionsDir, 'cc'), { onWarning: (w) => { throw new Error(w); } });
+    const marked = report.exchanges.filter((row) => row.rewrite);
+    expect(marked.map((row) => row.id).sort()).toEqual(decisions.map((d) => d.exchange).sort());
+    expect(marked.every((row) => row.rewrite!.state === 'sent')).toBe(true);
+    const totals = report.rewrites!.totals;
+    expect(totals.sent).toBe(decisions.length);
+    const estimated = decisions.reduce((sum, d) => sum + (d.cost ? d.cost.before - d.cost.after : 0), 0);
+    expect(totals.saving.usd).toBeCloseTo(estimated, 6);
+    expect(totals.saving.usd).toBeGreaterThan(0);
+    expect(totals.actual.cost).toBeCloseTo(marked.reduce((sum, row) => sum + (row.cost ?? 0), 0), 6);
   }, 120_000);
 });

@@ -61,9 +61,10 @@ export function createRulesStep(file: RulesFile, options: RulesStepOptions): Rul
   };
 }
 
-/** The decision as the log records it; `sent` is left to the caller when it sends. */
+/** The decision as the log records it. */
 function eventOnly(decision: RewriteDecision, dryRun: boolean, refusal: string | undefined): RulesOutcome {
-  if (decision.applied.length === 0) return {};
+  // Rules that matched but had nothing to change (no tool result long enough to cut) leave no record.
+  if (decision.applied.length === 0 || (!decision.rewritten && !decision.rejected)) return {};
   const rejected = [...(decision.rejected ?? []), ...(decision.rewritten && refusal ? [refusal] : [])];
   return {
     event: {
