@@ -22,13 +22,18 @@ const mock = await startMock({
   ],
 });
 
+// The third run is the first again under the example rules (examples/rules/generic-sdk.json): its calls go to
+// Haiku with capped answers and cut file contents, and the report's Rewrites section prices what that saved.
+const RULES = 'examples/rules/generic-sdk.json';
 const agents = [
   ['examples/anthropic-agent.mjs', 'What is in the examples folder?'],
   ['examples/openai-agent.mjs', 'What is in the examples folder?'],
+  ['examples/anthropic-agent.mjs', 'What is in the examples folder?', { AGENTTAP_RULES: RULES }],
 ];
 try {
-  for (const [script, task] of agents) {
-    console.log(`\n$ node --import ./loader ${script} "${task}"`);
+  for (const [script, task, extra = {}] of agents) {
+    const prefix = Object.entries(extra).map(([k, v]) => `${k}=${v} `).join('');
+    console.log(`\n$ ${prefix}node --import ./loader ${script} "${task}"`);
     // Asynchronous: the mock answering the agent lives in this process.
     const agent = spawn(process.execPath, ['--import', './loader', script, task], {
       cwd: root,
@@ -41,6 +46,7 @@ try {
         OPENAI_BASE_URL: `${mock.url}/v1`,
         OPENAI_API_KEY: 'sk-demo-key-not-a-real-one',
         AGENTTAP_SESSION: session,
+        ...extra,
       },
     });
     const [code, signal] = await once(agent, 'close');
