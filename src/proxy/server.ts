@@ -233,10 +233,11 @@ function applyProxyRules(
 ): { body: Buffer; headers: http.OutgoingHttpHeaders; outcome?: RulesOutcome } {
   const unchanged = { body, headers };
   return safely(ctx.warn, 'rules-failed', () => {
-    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    const text = body.toString('utf8');
+    const parsed = JSON.parse(text) as unknown;
     if (!isRecord(parsed)) return unchanged;
     const sent = flat(headers);
-    const outcome = decideRules(ctx.rules!, { provider: match.provider, endpoint: match.endpoint, method, path: target.pathname, headers: sent, body: parsed }, { signed: isSignedRequest(new Headers(sent)), pathModel: match.model });
+    const outcome = decideRules(ctx.rules!, { provider: match.provider, endpoint: match.endpoint, method, path: target.pathname, headers: sent, body: parsed, bodyChars: text.length }, { signed: isSignedRequest(new Headers(sent)), pathModel: match.model });
     if (!outcome?.send) return { ...unchanged, outcome };
     const next = Buffer.from(outcome.send.body);
     const out: http.OutgoingHttpHeaders = { ...headers, ...changedHeaders(sent, outcome.send.headers), 'content-length': String(next.byteLength) };

@@ -168,7 +168,7 @@ function applyRules(
     if (!isRecord(body)) return unchanged;
     const request = input instanceof Request ? input : undefined;
     const headers = new Headers(init.headers ?? request?.headers);
-    const outcome = decideRules(ctx.rules!, { provider: match.provider, endpoint: match.endpoint, method, path: url.pathname, headers: headersRecord(headers), body }, { signed: isSignedRequest(headers), pathModel: match.model });
+    const outcome = decideRules(ctx.rules!, { provider: match.provider, endpoint: match.endpoint, method, path: url.pathname, headers: headersRecord(headers), body, bodyChars: text.length }, { signed: isSignedRequest(headers), pathModel: match.model });
     if (!outcome?.send) return { ...unchanged, outcome };
     const [newInput, newInit] = withBody(input, init, outcome.send.body);
     const sent = new Headers(newInit.headers);

@@ -7,7 +7,7 @@
  *   request ──► match rule 1 ──► actions ──► … rule n (unless a rule said stop) ──► checkRewrite ──► decision
  */
 import {
-  capMaxTokens, contextManagement, dropThinking, estimateTokens, hook, HookError, removeTools, setModel, trimContext, truncateLarge,
+  capMaxTokens, contextManagement, dropThinking, hook, HookError, removeTools, setModel, trimContext, truncateLarge,
 } from './actions/index.js';
 import { compileMatch, inputTokensOf, type Matcher, type RequestView } from './match.js';
 import type { ActionSpec, RulesFile } from './rules-schema.js';
@@ -30,6 +30,8 @@ export interface RewriteDecision {
   applied: { rule: string; actions: string[] }[];
   /** The request to send instead of the original; absent when nothing changed or the result was rejected. */
   rewritten?: RewriteTarget;
+  /** The rewritten body, serialised. */
+  json?: string;
   /** Why a rewrite was not used (invalid result, unsupported endpoint). */
   rejected?: string[];
   change?: ChangeSummary;
@@ -71,8 +73,11 @@ export function compileRules(file: RulesFile): RewriteEngine {
     const problems = checkRewrite(original, out.body);
     if (problems.length > 0) return { applied, rejected: problems };
     const before = inputTokensOf(request);
-    const ratio = estimateTokens(out.body) / estimateTokens(original);
-    return { applied, rewritten: out, change: summarise(original, out.body), tokens: [before, Math.round(before * ratio)] };
+    // Each body serialised once: its size for the summary and the estimate, and the rewritten one to send.
+    const json = JSON.stringify(out.body);
+    const beforeChars = request.bodyChars ?? JSON.stringify(original).length;
+    const ratio = json.length / beforeChars;
+    return { applied, rewritten: out, json, change: summarise(original, out.body, [beforeChars, json.length]), tokens: [before, Math.round(before * ratio)] };
   };
 }
 
@@ -117,8 +122,8 @@ function buildAction(spec: Exclude<ActionSpec, { type: 'hook' }>): Action {
   }
 }
 
-function summarise(before: AnthropicBody, after: AnthropicBody): ChangeSummary {
-  const change: ChangeSummary = { chars: [JSON.stringify(before).length, JSON.stringify(after).length] };
+function summarise(before: AnthropicBody, after: AnthropicBody, chars: [number, number]): ChangeSummary {
+  const change: ChangeSummary = { chars };
   if (before.model !== after.model) change.model = [before.model, after.model];
   if (before.max_tokens !== after.max_tokens) change.max_tokens = [before.max_tokens, after.max_tokens];
   if (before.messages.length !== after.messages.length) change.messages = [before.messages.length, after.messages.length];

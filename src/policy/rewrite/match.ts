@@ -12,8 +12,10 @@ export interface RequestView {
   endpoint: Endpoint;
   headers: Record<string, string>;
   body: Record<string, unknown>;
-  /** From the previous response's usage in this conversation, when known. */
+  /** Input tokens as the rules step estimates them (the size, scaled by the conversation's last usage when known). */
   knownInputTokens?: number;
+  /** The length of the body's JSON text, when the caller has the text (saves serialising it again). */
+  bodyChars?: number;
   /** The mechanism the classifier gave this request, if any. */
   mechanism?: string;
 }

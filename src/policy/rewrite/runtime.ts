@@ -35,7 +35,7 @@ export function createRulesStep(file: RulesFile, options: RulesStepOptions): Rul
     const known = key === undefined ? {} : ledger.get(key);
     const original = shapeOf(body);
     const ratio = known.ratio;
-    const view: RequestView = { ...request, mechanism, ...(ratio ? { knownInputTokens: Math.round(total(original) * ratio) } : {}) };
+    const view: RequestView = { ...request, mechanism, knownInputTokens: Math.round(total(original) * (ratio ?? 1)) };
     const decision = engine(view);
     const rewritten = decision.rewritten ? shapeOf(decision.rewritten.body) : original;
     const sent = !options.dryRun && !refusal && decision.rewritten !== undefined;
@@ -57,7 +57,7 @@ export function createRulesStep(file: RulesFile, options: RulesStepOptions): Rul
         ...(cost ? { cost } : {}),
       };
     }
-    return { ...outcome, settle, ...(sent ? { send: { body: JSON.stringify(decision.rewritten!.body), headers: decision.rewritten!.headers } } : {}) };
+    return { ...outcome, settle, ...(sent ? { send: { body: decision.json!, headers: decision.rewritten!.headers } } : {}) };
   };
 }
 

@@ -14,6 +14,8 @@ export interface OutgoingRequest {
   path: string;
   headers: Record<string, string>;
   body: Record<string, unknown>;
+  /** The length of the body's JSON text as the agent wrote it, when the caller has it. */
+  bodyChars?: number;
 }
 
 export interface RulesOutcome {

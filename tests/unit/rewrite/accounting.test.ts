@@ -64,6 +64,20 @@ describe('the prompt-cache split', () => {
     expect(cacheSplit(shapeOf({ ...b!, model: 'claude-haiku-4-5' }), shapeOf(a!)).read).toBe(0);
   });
 
+  it('a marker is left out wherever it sits in a block; the words "cache_control" in a text are content', () => {
+    const text = (extra: Record<string, unknown>, at: 'first' | 'last') =>
+      shapeOf({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: [at === 'first' ? { ...extra, type: 'text', text: 'a' } : { type: 'text', text: 'a', ...extra }] }] });
+    const plain = text({}, 'last');
+    const marker = { cache_control: { type: 'ephemeral', ttl: '1h' } };
+    for (const at of ['first', 'last'] as const) {
+      expect(text(marker, at).parts, at).toEqual(plain.parts);
+      expect(text(marker, at).cached, at).toBe(plain.upTo.at(-1));
+    }
+    expect(plain.cached).toBe(0);
+    const quoted = shapeOf({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'set "cache_control":{"type":"ephemeral"} on the block' }] });
+    expect(quoted.cached).toBe(0);
+  });
+
   it('a request without cache markers is all plain input', () => {
     const plain = { model: MODEL, max_tokens: 10, messages: [{ role: 'user' as const, content: 'hi' }] };
     expect(cacheSplit(shapeOf(plain), shapeOf(plain))).toMatchObject({ read: 0, write: 0 });
