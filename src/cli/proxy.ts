@@ -43,7 +43,7 @@ export function registerProxyCommand(program: Command): void {
     .option('--config <file>', 'config file (default: ./agenttap.config.json when present)')
     .option('--quiet', 'do not print where the session went')
     .option('--report', 'when the proxy stops (with --exec: when the command has ended), print the session report on stderr')
-    .option('--rules <file>', 'rewrite rules (JSON or .mjs; see `agenttap schema rules`)')
+    .option('--rules <file>', 'rewrite rules (JSON, YAML or .mjs; see `agenttap schema rules`)')
     .option('--dry-run', 'evaluate and log the rules, but forward every request unchanged')
     .argument('[command...]', 'with --exec: the agent and its arguments, after --')
     .passThroughOptions()

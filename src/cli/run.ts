@@ -42,7 +42,7 @@ export function registerRunCommand(program: Command): void {
     .option('--force', 'run even when the command does not look like a Node program (e.g. a shell wrapper that starts node)')
     .option('--quiet', 'do not print where the session went')
     .option('--report', 'when the command has ended, print the session report (on stderr)')
-    .option('--rules <file>', 'rewrite rules (JSON or .mjs; see `agenttap schema rules`)')
+    .option('--rules <file>', 'rewrite rules (JSON, YAML or .mjs; see `agenttap schema rules`)')
     .option('--dry-run', 'evaluate and log the rules, but send every request unchanged')
     .passThroughOptions()
     .action(async (command: string[], options: RunOptions) => {

@@ -65,7 +65,7 @@ export const ConfigSchema = z
      * the costly async `module.register` exists (Node 20) — figures in BENCHMARKS.md; `on`/`off` force it.
      */
     sdk: z.enum(['auto', 'on', 'off']).default('auto'),
-    /** A rewrite rules file (JSON, or an .mjs module): see `agenttap schema rules`. */
+    /** A rewrite rules file (JSON, YAML, or an .mjs module): see `agenttap schema rules`. */
     rules: z.string().min(1).optional(),
     /** Evaluate and log the rules, but send every request unchanged. */
     dryRun: z.boolean().default(false),

@@ -1,5 +1,5 @@
 /**
- * Reads a rules file — JSON, or an ES module whose default export (or `rules` export) is the same object —
+ * Reads a rules file — JSON, YAML, or an ES module whose default export (or `rules` export) is the same object —
  * and validates it. Every problem names the file, the rule (its id and index), the field and the fix;
  * `agenttap run` turns that into a stop before the agent starts.
  */
@@ -60,10 +60,19 @@ async function readRaw(file: string): Promise<unknown> {
   } catch (err) {
     throw fail(`cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Fix: check the path given to --rules or AGENTTAP_RULES.`);
   }
+  if (['.yaml', '.yml'].includes(extname(file))) {
+    // The `yaml` package: errors carry line and column, which a user fixing the file needs.
+    const { parse } = await import('yaml');
+    try {
+      return parse(text) as unknown;
+    } catch (err) {
+      throw fail(`not valid YAML (${(err as Error).message.split('\n')[0]}).`);
+    }
+  }
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw fail(`not valid JSON (${(err as Error).message}). Rules files are JSON, or an .mjs module exporting the same object.`);
+    throw fail(`not valid JSON (${(err as Error).message}). Rules files are JSON, YAML (.yaml/.yml), or an .mjs module exporting the same object.`);
   }
 }
 

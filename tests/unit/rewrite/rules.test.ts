@@ -32,7 +32,9 @@ describe('loading a rules file', () => {
   it('reads JSON and ES modules alike', async () => {
     const json = await loadRules(file('r.json', rules([{ id: 'a', actions: [swap] }])));
     const mjs = await loadRules(file('r.mjs', `export default ${rules([{ id: 'a', actions: [swap] }])};`));
+    const yaml = await loadRules(file('r.yaml', 'rules:\n  - id: a\n    actions:\n      - type: setModel\n        to: claude-haiku-4-5\n'));
     expect(json).toEqual(mjs);
+    expect(yaml).toEqual(json);
     expect(json.rules[0]).toEqual({ id: 'a', match: {}, actions: [swap], stop: false });
   });
 
@@ -43,6 +45,8 @@ describe('loading a rules file', () => {
     expect(await problem(file('r.json', rules([{ id: 'x', actions: [{ type: 'shrink' }] }])))).toMatch(/field "actions\.0\.type".*Fix: "type" is one of setModel/);
     expect(await problem(file('r.json', rules([{ id: 'x', actions: [swap] }, { id: 'x', actions: [swap] }])))).toContain('duplicate rule id "x"');
     expect(await problem(file('r.json', '{ "rules": ['))).toMatch(/r\.json: not valid JSON/);
+    expect(await problem(file('r.yml', 'rules:\n  - id: a\n   actions: [\n'))).toMatch(/r\.yml: not valid YAML \(.*line \d+/);
+    expect(await problem(file('r.yaml', 'rules:\n  - id: a\n    actions:\n      - type: capMaxTokens\n        max: lots\n'))).toContain('rule "a" (rules[0]), field "actions.0.max"');
     expect(await problem('/nonexistent/rules.json')).toMatch(/rules\.json: cannot be read \(ENOENT\)\. Fix: check the path/);
   });
 });
