@@ -51,6 +51,38 @@ describe('rewrite rules', () => {
     expect(requests.map((r) => r['gen_ai.request.model'])).toEqual(['claude-haiku-4-5', 'claude-haiku-4-5']);
   });
 
+  it('an OpenAI agent: model, output cap and tool outputs rewritten, the agent still finishes, each saving logged', async () => {
+    mock.reset();
+    const rules = join(scratch(), 'rules.yaml');
+    writeFileSync(rules, [
+      'rules:',
+      '  - id: openai-to-nano',
+      '    match: { provider: openai, model: "gpt-4.1*" }',
+      '    actions:',
+      '      - { type: setModel, to: gpt-4.1-nano }',
+      '      - { type: capMaxTokens, max: 256 }',
+      '      - { type: truncate, maxChars: 300 }',
+      '',
+    ].join('\n'));
+    const run = await runNode(join(ROOT, 'examples/openai-agent.mjs'), {
+      args: ['What is this project?'],
+      env: { OPENAI_BASE_URL: `${mock.url}/v1`, OPENAI_API_KEY: 'sk-test', AGENTTAP_RULES: rules },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('It is agenttap.');
+    const bodies = mock.received.map((r) => r.body as { model: string; max_completion_tokens?: number; messages: { role: string; content: unknown }[] });
+    expect(bodies.map((b) => [b.model, b.max_completion_tokens])).toEqual([['gpt-4.1-nano', 256], ['gpt-4.1-nano', 256]]);
+    const toolOutput = bodies[1]!.messages.find((m) => m.role === 'tool')!;
+    expect(String(toolOutput.content)).toMatch(/\[agenttap: \d+ characters cut\]/);
+
+    const events = await sessionEvents(run.sessionDir);
+    const decisions = eventsOf(events, 'rewrite.applied');
+    expect(decisions.map((d) => d.exchange)).toEqual(eventsOf(events, 'exchange.request').map((r) => r.exchange));
+    expect(decisions.every((d) => d.sent && d.tokens?.basis === 'size')).toBe(true);
+    expect(decisions.every((d) => d.cost!.after < d.cost!.before)).toBe(true);
+    expect(decisions[1]!.tokens!.after).toBeLessThan(decisions[1]!.tokens!.before);
+  });
+
   it('a dry run sends the agent its own bytes and logs what it would have done', async () => {
     mock.reset();
     const out = join(scratch(), 'sent.ndjson');

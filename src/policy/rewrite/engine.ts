@@ -13,6 +13,8 @@ import { compileMatch, inputTokensOf, type Matcher, type RequestView } from './m
 import type { ActionSpec, RulesFile } from './rules-schema.js';
 import type { Action, AnthropicBody, RewriteTarget } from './types.js';
 import { checkRewrite } from './validity.js';
+import { checkOpenAIRewrite } from './validity-openai.js';
+import { capOutputOpenAI, setModelOpenAI, truncateOpenAI, type OpenAIAction, type OpenAIEndpoint } from './actions/openai.js';
 
 export interface ChangeSummary {
   model?: [string, string];
@@ -58,9 +60,6 @@ export function compileRules(file: RulesFile): RewriteEngine {
       if (rule.stop) break;
     }
     if (applied.length === 0) return { applied };
-    if (request.endpoint !== 'anthropic.messages') {
-      return { applied, rejected: [`the actions apply to Anthropic Messages requests; this is ${request.endpoint}`] };
-    }
     const original = request.body as AnthropicBody;
     let out: RewriteTarget = { body: original, headers: request.headers };
     for (const { rule, step } of chosen) {
@@ -70,7 +69,7 @@ export function compileRules(file: RulesFile): RewriteEngine {
       out = next;
     }
     if (out.body === original && out.headers === request.headers) return { applied };
-    const problems = checkRewrite(original, out.body);
+    const problems = request.endpoint === 'anthropic.messages' ? checkRewrite(original, out.body) : checkOpenAIRewrite(request.endpoint as OpenAIEndpoint, out.body);
     if (problems.length > 0) return { applied, rejected: problems };
     const before = inputTokensOf(request);
     // Each body serialised once: its size for the summary and the estimate, and the rewritten one to send.
@@ -81,6 +80,9 @@ export function compileRules(file: RulesFile): RewriteEngine {
   };
 }
 
+/** An action asked of a request it has no meaning for: the rewrite is refused, with this reason. */
+class NotApplicable extends Error {}
+
 class Failure {
   constructor(readonly reason: string) {}
 }
@@ -89,7 +91,7 @@ function attempt<T>(fn: () => T, what: string): T | Failure {
   try {
     return fn();
   } catch (err) {
-    return new Failure(err instanceof HookError ? `${what}: ${err.message}` : `${what}: threw ${err instanceof Error ? err.message : String(err)}`);
+    return new Failure(err instanceof HookError || err instanceof NotApplicable ? `${what}: ${err.message}` : `${what}: threw ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
@@ -99,8 +101,27 @@ function buildStep(ruleId: string, spec: ActionSpec): Step {
     const run = hook({ fn: spec.fn, timeoutMs: spec.timeoutMs, name: `hook ${spec.module ? `${spec.module}#${spec.export ?? 'default'}` : spec.fn.name || '(anonymous)'}` });
     return (target, request) => run(target, { mechanism: request.mechanism, provider: request.provider, endpoint: request.endpoint });
   }
-  const action = buildAction(spec);
-  return (target) => action(target);
+  const anthropic = buildAction(spec);
+  const openai = buildOpenAIAction(spec);
+  return (target, request) => {
+    if (request.endpoint === 'anthropic.messages') return anthropic(target);
+    if (openai && (request.endpoint === 'openai.chat' || request.endpoint === 'openai.responses')) return openai(target, request.endpoint);
+    throw new NotApplicable(`the ${spec.type} action applies to ${openai ? 'Anthropic Messages and OpenAI chat/responses' : 'Anthropic Messages'} requests, not ${request.endpoint}`);
+  };
+}
+
+/** The actions with a meaning on OpenAI requests (actions/openai.ts); the rest are Anthropic's alone. */
+function buildOpenAIAction(spec: Exclude<ActionSpec, { type: 'hook' }>): OpenAIAction | undefined {
+  switch (spec.type) {
+    case 'setModel':
+      return setModelOpenAI(spec);
+    case 'capMaxTokens':
+      return capOutputOpenAI(spec);
+    case 'truncate':
+      return truncateOpenAI(spec);
+    default:
+      return undefined;
+  }
 }
 
 function buildAction(spec: Exclude<ActionSpec, { type: 'hook' }>): Action {
@@ -125,8 +146,10 @@ function buildAction(spec: Exclude<ActionSpec, { type: 'hook' }>): Action {
 function summarise(before: AnthropicBody, after: AnthropicBody, chars: [number, number]): ChangeSummary {
   const change: ChangeSummary = { chars };
   if (before.model !== after.model) change.model = [before.model, after.model];
-  if (before.max_tokens !== after.max_tokens) change.max_tokens = [before.max_tokens, after.max_tokens];
-  if (before.messages.length !== after.messages.length) change.messages = [before.messages.length, after.messages.length];
+  const limit = (b: Record<string, unknown>) => (b.max_tokens ?? b.max_completion_tokens ?? b.max_output_tokens) as number | undefined;
+  if (limit(before) !== limit(after)) change.max_tokens = [limit(before), limit(after)];
+  const count = (b: Record<string, unknown>) => (Array.isArray(b.messages) ? b.messages.length : Array.isArray(b.input) ? b.input.length : 0);
+  if (count(before) !== count(after)) change.messages = [count(before), count(after)];
   if ((before.tools?.length ?? 0) !== (after.tools?.length ?? 0)) change.tools = [before.tools?.length ?? 0, after.tools?.length ?? 0];
   if (before.thinking && !after.thinking) change.thinking = 'removed';
   if (!before.context_management && after.context_management) change.context_management = 'added';

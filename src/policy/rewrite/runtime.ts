@@ -28,7 +28,7 @@ export function createRulesStep(file: RulesFile, options: RulesStepOptions): Rul
   return (request, refusal) => {
     const mechanism = options.mechanismOf?.(request);
     const messages = request.endpoint === 'anthropic.messages' && isAnthropicBody(request.body);
-    if (!messages) return eventOnly(engine({ ...request, mechanism }), options.dryRun, refusal);
+    if (!messages) return withoutLedger(engine({ ...request, mechanism }), request, options, refusal);
 
     const body = request.body as AnthropicBody;
     const key = ledger.keyOf(body);
@@ -59,6 +59,20 @@ export function createRulesStep(file: RulesFile, options: RulesStepOptions): Rul
     }
     return { ...outcome, settle, ...(sent ? { send: { body: decision.json!, headers: decision.rewritten!.headers } } : {}) };
   };
+}
+
+/**
+ * An OpenAI request (or another endpoint the rules refuse): priced on its size alone. OpenAI's prompt cache is
+ * automatic and its discount is not a write the rewrite could cause, so there is no split to estimate.
+ */
+function withoutLedger(decision: RewriteDecision, request: OutgoingRequest, options: RulesStepOptions, refusal: string | undefined): RulesOutcome {
+  const outcome = eventOnly(decision, options.dryRun, refusal);
+  if (!decision.rewritten || !decision.tokens || !outcome.event) return outcome;
+  const [before, after] = decision.tokens;
+  const plain = (input: number): CacheSplit => ({ read: 0, write: 0, input });
+  const cost = costOf(options.prices, String(request.body.model), plain(before), decision.rewritten.body.model, plain(after));
+  outcome.event = { ...outcome.event, tokens: { before, after, basis: 'size' }, ...(cost ? { cost } : {}) };
+  return outcome.event.sent ? { ...outcome, send: { body: decision.json!, headers: decision.rewritten.headers } } : outcome;
 }
 
 /** The decision as the log records it. */

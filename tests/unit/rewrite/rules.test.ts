@@ -94,9 +94,12 @@ describe('the rules engine', () => {
   });
 
   it('does not rewrite what its actions do not understand', () => {
-    const openai = engine(request({ provider: 'openai', endpoint: 'openai.chat' }));
+    const trim = compileRules(RulesFile.parse({ rules: [{ id: 'trim', actions: [{ type: 'trimContext', keepExchanges: 2 }] }] }));
+    const openai = trim(request({ provider: 'openai', endpoint: 'openai.chat' }));
     expect(openai.rewritten).toBeUndefined();
-    expect(openai.rejected).toEqual(['the actions apply to Anthropic Messages requests; this is openai.chat']);
+    expect(openai.rejected).toEqual(['rule "trim": the trimContext action applies to Anthropic Messages requests, not openai.chat']);
+    const counting = engine(request({ endpoint: 'anthropic.count_tokens' }));
+    expect(counting.rejected).toEqual(['rule "cap-opus": the capMaxTokens action applies to Anthropic Messages and OpenAI chat/responses requests, not anthropic.count_tokens']);
     expect(engine(request({ headers: {} }, { model: 'claude-haiku-4-5' }))).toEqual({ applied: [] });
   });
 });

@@ -55,7 +55,7 @@ export function hook(options: HookOptions): HookAction {
     }, timeoutMs, name);
     if (serialised === undefined) return target;
     const next = JSON.parse(serialised) as unknown;
-    if (!isRequestBody(next)) throw new HookError(`${name} returned something that is not a request body (an object with "model" and "messages")`);
+    if (!isRequestBody(next)) throw new HookError(`${name} returned something that is not a request body (an object with "model" and "messages" or "input")`);
     return { body: next, headers: target.headers };
   };
 }
@@ -81,7 +81,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 function isRequestBody(value: unknown): value is AnthropicBody {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const body = value as Record<string, unknown>;
-  return typeof body.model === 'string' && Array.isArray(body.messages);
+  return typeof body.model === 'string' && (Array.isArray(body.messages) || body.input !== undefined);
 }
 
 function describe(err: unknown): string {
