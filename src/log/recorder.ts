@@ -69,6 +69,11 @@ export interface RecorderOptions {
 const PART_CACHE_LIMIT = 50_000;
 /** Per code, how many `tap.warning` events reach the log; the rest are only counted. */
 const WARNINGS_LOGGED_PER_CODE = 20;
+/**
+ * Warnings about what agenttap could not see, not about anything going wrong: the log only. An agent with a
+ * bundled SDK (Claude Code) would otherwise print one on every run, into a terminal UI that is not ours.
+ */
+const LOG_ONLY = new Set(['sdk-unpatched']);
 
 export class Recorder {
   private queue: ((writer: Writer) => void)[] = [];
@@ -128,7 +133,7 @@ export class Recorder {
     this.warnings++;
     const seen = (this.warningCounts.get(code) ?? 0) + 1;
     this.warningCounts.set(code, seen);
-    if (seen === 1) this.options.notify?.(`agenttap: ${message} (further "${code}" warnings go to the log only)`);
+    if (seen === 1 && !LOG_ONLY.has(code)) this.options.notify?.(`agenttap: ${message} (further "${code}" warnings go to the log only)`);
     if (seen <= WARNINGS_LOGGED_PER_CODE) {
       this.enqueue(({ sink }) => sink.write('tap.warning', { code, message, ...(exchange ? { exchange } : {}) }));
     }

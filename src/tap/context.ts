@@ -13,6 +13,11 @@ export interface TapContext {
   nextExchangeId: () => string;
   /** The rewrite rules, when a rules file is configured. */
   rules?: RulesStep;
+  /**
+   * Set by the SDK layer when it runs: told of each model request made outside any SDK call it patched, with
+   * the request's headers (an SDK version whose file layout it does not know says so by its own headers).
+   */
+  outsideSdkCall?: (headers: Record<string, string>) => void;
   /** Open exchanges, finished as `incomplete` when the process exits. */
   open: Set<{ finish(outcome: 'incomplete'): void }>;
 }

@@ -78,6 +78,7 @@ function begin(ctx: TapContext, input: RequestInfo | URL, init: RequestInit | un
   if (!match) return undefined;
   const claim = claimAttempt();
   if (claim.skip) return undefined; // a layer above already records this HTTP attempt
+  if (!claim.sdk && ctx.outsideSdkCall) ctx.outsideSdkCall(headersRecord(new Headers(init?.headers ?? request?.headers)));
 
   const rewrite = rewriteBody(ctx, match, url, input, init);
   [input, init] = [rewrite.input, rewrite.init];

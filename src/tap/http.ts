@@ -71,6 +71,7 @@ function observeRequest(ctx: TapContext, req: ClientRequest): void {
   if (!match) return;
   const claim = claimAttempt();
   if (claim.skip) return; // a layer above already records this HTTP attempt
+  if (!claim.sdk && ctx.outsideSdkCall) ctx.outsideSdkCall(outgoingHeaders(req));
 
   const exchange = new LiveExchange(ctx, {
     layer: 'http',

@@ -147,6 +147,19 @@ describe('SDK layer: one record per HTTP attempt, with its SDK call', () => {
     expect(seen.every((s) => s.layer === 'http' && s.client === 'openai' && s.method.startsWith('chat.completions.'))).toBe(true);
   });
 
+  it('an SDK the layer did not patch (here an aliased package it was not told of) is said once, in the log only', async () => {
+    const unpatched = await runApp('old-anthropic.mjs'); // runApp checks stderr stays empty
+    const requests = eventsOf(unpatched.events, 'exchange.request');
+    expect(requests.length).toBe(unpatched.received);
+    expect(requests.every((r) => r.sdk === undefined)).toBe(true);
+    const warnings = eventsOf(unpatched.events, 'tap.warning');
+    expect(warnings.map((w) => w.code)).toEqual(['sdk-unpatched']);
+    expect(warnings[0]!.message).toMatch(/Anthropic\/JS 0\.41\.\d+ \(package version 0\.41\.\d+\) made a model request outside any SDK call/);
+    // Told of the package, the layer patches it: no warning.
+    const patched = await runApp('old-anthropic.mjs', { env: { AGENTTAP_SDK_PACKAGES: 'anthropic-sdk-041' } });
+    expect(eventsOf(patched.events, 'tap.warning')).toEqual([]);
+  });
+
   it('`export let`, `export *` and circular imports still run (the hook allow-list leaves them alone)', async () => {
     const bare = await runApp('sdk-esm-shapes.mjs', { loader: false });
     const tapped = await runApp('sdk-esm-shapes.mjs');

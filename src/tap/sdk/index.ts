@@ -21,8 +21,31 @@ export async function installSdkTap(ctx: TapContext, config: Pick<Config, 'sdkPa
       patches.push(...(target.kind === 'client' ? patchClients(ctx, exports) : patchResource(ctx, exports, target)));
     }, undefined);
   const unhook = await registerModuleHooks(packages, fileUrlPattern(packages), mode, onModule);
+  ctx.outsideSdkCall = warnUnpatchedSdk(ctx);
   return () => {
     unhook();
     unpatch(patches);
+    delete ctx.outsideSdkCall;
+  };
+}
+
+/**
+ * Versions are recognised by their file layout (targets.ts). A Stainless-built SDK (Anthropic, OpenAI and their
+ * platform clients) names itself in every request's headers; one that makes a model request outside any patched
+ * call is a version (or an aliased package) the layer did not patch. Said once per SDK and version: its calls
+ * are still captured, on the wire, without the SDK call and without params-level rules.
+ */
+function warnUnpatchedSdk(ctx: TapContext): (headers: Record<string, string>) => void {
+  const warned = new Set<string>();
+  return (headers) => {
+    const version = headers['x-stainless-package-version'];
+    if (version === undefined) return; // not a Stainless SDK (or a raw fetch): nothing to patch
+    const sdk = `${headers['user-agent'] ?? 'an SDK'} (package version ${version})`;
+    if (warned.has(sdk)) return;
+    warned.add(sdk);
+    ctx.warn(
+      'sdk-unpatched',
+      `the SDK layer is on, but ${sdk} made a model request outside any SDK call it patched: an SDK bundled into the agent's own file (Claude Code), an unknown file layout for this version, an aliased package (add it to sdkPackages / AGENTTAP_SDK_PACKAGES), or a raw client.post. Its calls are captured at the wire, without the SDK call.`,
+    );
   };
 }
