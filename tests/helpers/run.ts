@@ -51,7 +51,7 @@ export interface Spawned {
 export function spawnBounded(
   command: string,
   args: string[],
-  options: { cwd?: string; env: Record<string, string | undefined>; stdin?: string | 'ignore'; timeoutMs?: number },
+  options: { cwd?: string; env: Record<string, string | undefined>; stdin?: string | 'ignore'; timeoutMs?: number; reportDir?: string },
 ): Promise<Spawned> {
   const env = Object.fromEntries(Object.entries(options.env).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -63,8 +63,14 @@ export function spawnBounded(
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${[command, ...args].join(' ')} timed out after ${timeoutMs} ms\nstderr: ${stderr}`));
+      // A Node child started with --report-on-signal writes a diagnostic report (its JS stack) on SIGUSR2: a hang
+      // then says where it hung.
+      child.kill('SIGUSR2');
+      setTimeout(() => {
+        child.kill('SIGKILL');
+        const report = options.reportDir ? hangReport(options.reportDir) : '';
+        reject(new Error(`${[command, ...args].join(' ')} timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}${report}`));
+      }, options.reportDir ? 2000 : 0);
     }, timeoutMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -73,6 +79,19 @@ export function spawnBounded(
     });
     if (stdin === 'pipe') child.stdin!.end(options.stdin);
   });
+}
+
+/** The JS stack of a diagnostic report a hung child wrote, for the timeout's error message. */
+function hangReport(dir: string): string {
+  const file = readdirSync(dir).find((f) => f.startsWith('report.') && f.endsWith('.json'));
+  if (!file) return '';
+  try {
+    const report = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { javascriptStack?: { message?: string; stack?: string[] }; libuv?: { type: string; is_active: boolean; details?: string }[] };
+    const handles = (report.libuv ?? []).filter((h) => h.is_active).map((h) => `${h.type}${h.details ? ` ${h.details}` : ''}`);
+    return `\nreport (${file}): ${report.javascriptStack?.message ?? ''}\n  ${(report.javascriptStack?.stack ?? []).join('\n  ')}\nactive handles: ${handles.join('; ')}`;
+  } catch (err) {
+    return `\nreport ${file} unreadable: ${(err as Error).message}`;
+  }
 }
 
 export async function runNode(script: string, options: RunOptions = {}): Promise<RunResult> {
@@ -87,7 +106,8 @@ export async function runNode(script: string, options: RunOptions = {}): Promise
     AGENTTAP_KEY_FILE: join(ROOT, 'tests', 'fixtures', 'redaction.key'),
     ...options.env,
   };
-  const run = await spawnBounded(options.node ?? process.execPath, nodeArgs, { cwd: options.cwd, env, timeoutMs: options.timeoutMs, stdin: 'ignore' });
+  const diagnose = ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${home}`];
+  const run = await spawnBounded(options.node ?? process.execPath, [...diagnose, ...nodeArgs], { cwd: options.cwd, env, timeoutMs: options.timeoutMs, stdin: 'ignore', reportDir: home });
   return { ...run, sessionDir, home };
 }
 
