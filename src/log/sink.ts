@@ -5,7 +5,7 @@
  * Failure policy: the sink never throws into its caller. A directory that cannot be made, a full disk or
  * EPIPE mutes the sink with one line on stderr; the agent goes on.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
@@ -37,15 +37,24 @@ export function openSink({ sessionDir, session, onFailure = stderrLine }: SinkOp
     onFailure(`agenttap: logging stopped (${why}); the agent continues without capture.`);
   };
 
+  const failed = (why: string): Sink => (mute(why), { file, muted: true, write() {}, flushSync() {} });
   try {
     mkdirSync(sessionDir, { recursive: true });
   } catch (err) {
-    mute(`cannot create ${sessionDir}: ${(err as Error).message}`);
-    return { file, muted: true, write() {}, flushSync() {} };
+    return failed(`cannot create ${sessionDir}: ${(err as Error).message}`);
+  }
+  let fd: number;
+  try {
+    // Opened here, synchronously: a destination that opens its file itself is not ready for a while, and a
+    // process that exits in that window gets pino's exit flush throwing "sonic boom is not ready yet" — a stack
+    // trace on the agent's stderr.
+    fd = openSync(file, 'a');
+  } catch (err) {
+    return failed(`cannot open ${file}: ${(err as Error).message}`);
   }
 
   // sync:false batches writes off the agent's call stack; `flushSync` on exit makes the tail durable.
-  const destination = pino.destination({ dest: file, sync: false, append: true, minLength: 0 });
+  const destination = pino.destination({ fd, sync: false, minLength: 0 });
   destination.on('error', (err: Error) => mute(`${file}: ${err.message}`));
   const logger = pino(
     {
