@@ -4,16 +4,14 @@
 //      without: whole process, fresh processes alternating, median of paired ratios
 //   2. the rules step per request (classifier, matching, actions, validity check, cache ledger) on the same 50
 //      requests, in process, against serialising each request body once (what the SDK itself does per call)
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startMock } from '../dist/mock/index.js';
 import { loadRulesStep } from '../dist/policy/rewrite/load-step.js';
+import { median, paired, root, timedProcess } from './lib/measure.mjs';
 import { writeSection } from './lib/write-section.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pairs = Number(process.env.BENCH_PAIRS ?? 7);
 const scratch = mkdtempSync(join(tmpdir(), 'agenttap-bench-rules-'));
 const TURNS = 50;
@@ -27,43 +25,24 @@ writeFileSync(rulesFile, JSON.stringify({
 const env = { PATH: process.env.PATH, HOME: scratch, AGENTTAP_DIR: join(scratch, 'sessions'), AGENTTAP_KEY_FILE: join(root, 'tests/fixtures/redaction.key'), ANTHROPIC_API_KEY: 'sk-ant-bench', TURNS: String(TURNS), MOVE_CACHE: '1' };
 const app = join(root, 'tests/fixtures/apps/long-session.mjs');
 
-function timeRun(args, extra) {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) reject(new Error(`${args.join(' ')} failed (${code}): ${stderr}`));
-      else resolve(Number(process.hrtime.bigint() - start) / 1e6);
-    });
-  });
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const timeRun = async (args, extra) => (await timedProcess(process.execPath, args, { env: { ...env, ...extra } })).ms;
 
 const script = Array.from({ length: TURNS - 1 }, (_, i) => ({ toolUse: { name: 'read_file', input: { path: `src/m${i}.ts` } } }));
 const mock = await startMock({ script, maxReceived: TURNS });
 const rows = [];
-let requests = [];
 try {
   // 1. Whole process.
-  const base = [], subject = [], ratios = [];
-  for (let i = 0; i < pairs; i++) {
-    const runBase = async () => { mock.reset(); base.push(await timeRun(['--import', './loader', app], { ANTHROPIC_BASE_URL: mock.url })); };
-    const runSubject = async () => { mock.reset(); subject.push(await timeRun(['--import', './loader', app], { ANTHROPIC_BASE_URL: mock.url, AGENTTAP_RULES: rulesFile })); };
-    if (i % 2) { await runSubject(); await runBase(); } else { await runBase(); await runSubject(); }
-    ratios.push(subject.at(-1) / base.at(-1));
-  }
-  requests = mock.received.map((r) => r.body); // the last run's: rewritten, so take the agent's own below
-  rows.push([`${TURNS}-turn session under the loader: with the rules vs without (whole process)`, `${median(base).toFixed(0)} ms`, `${median(subject).toFixed(0)} ms`, median(ratios)]);
+  const withLoader = (extra) => async () => {
+    mock.reset();
+    return timeRun(['--import', './loader', app], { ANTHROPIC_BASE_URL: mock.url, ...extra });
+  };
+  const whole = await paired(pairs, withLoader({}), withLoader({ AGENTTAP_RULES: rulesFile }));
+  rows.push([`${TURNS}-turn session under the loader: with the rules vs without (whole process)`, `${whole.baseline.toFixed(0)} ms`, `${whole.subject.toFixed(0)} ms`, whole.ratio]);
 
   // 2. The step alone, on the agent's own requests (from a run without rules).
   mock.reset();
   await timeRun(['--import', './loader', app], { ANTHROPIC_BASE_URL: mock.url });
-  requests = mock.received.map((r) => r.body);
+  const requests = mock.received.map((r) => r.body);
   const chars = requests.map((body) => JSON.stringify(body).length); // the tap hands the step the text's length
   const headers = { 'user-agent': 'bench', 'content-type': 'application/json' };
   const rounds = 15;

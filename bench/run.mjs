@@ -3,60 +3,25 @@
 //   1. startup   — when the agent's first line runs (performance.now() there), with vs without the loader
 //   2. requests  — an agent making 100 streamed calls to the mock, with vs without the loader
 //   3. log size  — a 50-turn session's log vs the same records written as full requests (`cat --full`)
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startMock } from '../dist/mock/index.js';
+import { paired as pairedRuns, root, timedProcess } from './lib/measure.mjs';
 import { writeSection } from './lib/write-section.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pairs = Number(process.env.BENCH_PAIRS ?? 15);
 const scratch = mkdtempSync(join(tmpdir(), 'agenttap-bench-'));
 const baseEnv = { PATH: process.env.PATH, HOME: scratch, AGENTTAP_DIR: join(scratch, 'sessions'), AGENTTAP_KEY_FILE: join(root, 'tests/fixtures/redaction.key') };
 
-/** Runs one fresh process; resolves with its wall time (ms) and stdout. Async: the mock lives in this process. */
-function run(args, env) {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) reject(new Error(`${args.join(' ')} failed (${code}): ${stderr}`));
-      else resolve({ ms: Number(process.hrtime.bigint() - start) / 1e6, stdout });
-    });
-  });
-}
-
+const run = (args, env) => timedProcess(process.execPath, args, { env });
 const timeRun = async (args, env) => (await run(args, { ...baseEnv, ...env })).ms;
 /** ms from process start to the agent's first line, as the agent itself measures it. */
 const firstLine = async (args, env) => Number((await run([...args, '-e', 'process.stdout.write(String(performance.now()))'], env)).stdout);
 /** Only HOME and PATH: agenttap on its defaults (no AGENTTAP_* variable, no config file). */
 const bareEnv = { PATH: process.env.PATH, HOME: scratch };
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** Alternates baseline and subject `pairs` times; returns medians and the median of paired ratios. */
-async function paired(baseline, subject) {
-  const b = [], s = [], ratios = [];
-  for (let i = 0; i < pairs; i++) {
-    if (i % 2) {
-      s.push(await subject());
-      b.push(await baseline());
-    } else {
-      b.push(await baseline());
-      s.push(await subject());
-    }
-    ratios.push(s.at(-1) / b.at(-1));
-  }
-  return { baseline: median(b), subject: median(s), ratio: median(ratios) };
-}
+const paired = (baseline, subject) => pairedRuns(pairs, baseline, subject);
 
 const mock = await startMock({ maxReceived: 10 });
 const results = [];

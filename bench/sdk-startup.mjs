@@ -8,12 +8,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { median, root, timedProcess } from './lib/measure.mjs';
 import { ensureNode } from './lib/node-bin.mjs';
 import { writeSection } from './lib/write-section.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 9);
 const scratch = mkdtempSync(join(tmpdir(), 'agenttap-bench-sdk-'));
 const app = join(root, 'bench/fixtures/sdk-import-heavy.mjs');
@@ -25,23 +24,8 @@ const nodes = [
   { label: 'Node 22', bin: ensureNode(22) },
 ];
 
-function firstLine(bin, args, extraEnv) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, [...args, app], { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code !== 0 || stderr !== '') reject(new Error(`${bin} ${args.join(' ')}: exit ${code}, stderr: ${stderr}`));
-      else resolve(Number(stdout));
-    });
-  });
-}
+const firstLine = async (bin, args, extraEnv) => Number((await timedProcess(bin, [...args, app], { env: { ...env, ...extraEnv }, timeoutMs: 60_000, quiet: true })).stdout);
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows = [];
 for (const { label, bin } of nodes) {
   const version = (await new Promise((resolve) => {
