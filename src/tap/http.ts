@@ -71,14 +71,15 @@ function observeRequest(ctx: TapContext, req: ClientRequest): void {
   if (!match) return;
   const claim = claimAttempt();
   if (claim.skip) return; // a layer above already records this HTTP attempt
-  if (!claim.sdk && ctx.outsideSdkCall) ctx.outsideSdkCall(outgoingHeaders(req));
+  const headers = outgoingHeaders(req);
+  if (!claim.sdk && ctx.outsideSdkCall) ctx.outsideSdkCall(headers);
 
   const exchange = new LiveExchange(ctx, {
     layer: 'http',
     match,
     method: req.method,
     url: url.href,
-    headers: outgoingHeaders(req),
+    headers,
     ...(claim.sdk ? { sdk: claim.sdk } : {}),
   });
   noteRules(ctx, exchange, claim.rules);

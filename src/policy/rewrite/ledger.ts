@@ -41,7 +41,6 @@ interface Conversation {
   ratio?: number;
 }
 
-const withoutMarkers = (key: string, value: unknown) => (key === 'cache_control' ? undefined : value);
 const MARKER = /,"cache_control":\{[^{}]*\}|"cache_control":\{[^{}]*\},?/g;
 const fingerprint = (json: string) => createHash('sha1').update(json).digest('base64url');
 
@@ -106,7 +105,8 @@ export class ConversationLedger {
 
   keyOf(body: AnthropicBody): string | undefined {
     const first = body.messages[0];
-    return first === undefined ? undefined : fingerprint(JSON.stringify([body.system, first], withoutMarkers));
+    // The same part fingerprints as the shape's (shapeOf then finds the first message's already made).
+    return first === undefined ? undefined : `${pieceOf(body.system ?? '').fingerprint}:${pieceOf(first).fingerprint}`;
   }
 
   get(key: string): Readonly<Conversation> {

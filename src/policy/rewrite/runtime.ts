@@ -1,7 +1,8 @@
 /**
- * The rules at run time: one step the taps call for each model request before it leaves. It parses the
- * body, asks the engine, prices the change, and says what to send — the rewritten body and headers, or
- * nothing (the original goes out: no rule matched, a dry run, or the result failed the validity check).
+ * The rules at run time: one step the taps call for each model request before it leaves, with its parsed body.
+ * It asks the engine, prices the change against what it remembers of the conversation (ledger.ts), and says
+ * what to send — the rewritten body and headers, or nothing (the original goes out: no rule matched, a dry
+ * run, a refusal, or a result that failed the validity check) — and how to learn from the response's usage.
  * Never throws: the taps run it inside `safely`, and a failure leaves the request untouched.
  */
 import type { Usage } from '../../exchange/types.js';
