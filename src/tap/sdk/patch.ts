@@ -124,18 +124,19 @@ function applyRulesToParams(rules: RulesStep, call: CallState, method: string, a
   const [params, options] = args as [unknown, { headers?: Record<string, string> } | undefined];
   if (!isRecord(params) || !/^(?:beta\.)?messages\.(?:create|stream|countTokens)$/.test(method)) return args;
   const counting = method.endsWith('countTokens');
+  const own = lowerCaseKeys(options?.headers);
   const outcome = rules({
     provider: 'anthropic',
     endpoint: counting ? 'anthropic.count_tokens' : 'anthropic.messages',
     method: 'POST',
     path: counting ? '/v1/messages/count_tokens' : '/v1/messages',
     // The SDK adds its own headers (auth, version) later; a rule's header match sees the call's own.
-    headers: lowerCaseKeys(options?.headers),
+    headers: own,
     body: params,
   });
   call.rules = { ...(outcome?.event ? { event: outcome.event } : {}), ...(outcome?.settle ? { settle: outcome.settle } : {}) };
   if (!outcome?.send) return args;
-  const headers = changedHeaders(lowerCaseKeys(options?.headers), outcome.send.headers);
+  const headers = changedHeaders(own, outcome.send.headers);
   const nextOptions = Object.keys(headers).length > 0 ? { ...options, headers: { ...options?.headers, ...headers } } : options;
   return [JSON.parse(outcome.send.body) as unknown, nextOptions, ...args.slice(2)];
 }
