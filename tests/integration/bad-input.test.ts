@@ -124,5 +124,9 @@ describe('errors name what the user typed', () => {
     const proxyRules = await agenttap(['proxy', '--upstream', mock.url, '--rules', 'missing.json']);
     expect(proxyRules.code).toBe(78);
     expect(proxyRules.stderr).toMatch(/Fix: check the path given to --rules\./);
+    const proxySession = await agenttap(['proxy', '--upstream', mock.url, '--session', '..']);
+    expect(proxySession.code).toBe(78);
+    expect(proxySession.stdout).toBe('');
+    expect(proxySession.stderr).toContain('--session: field "session": is not a single folder name');
   });
 });
