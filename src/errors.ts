@@ -17,3 +17,8 @@ export class AgentTapError extends Error {
     super(message);
   }
 }
+
+/** `redact.patterns[2].pattern`: a field's path as the user would write it in JavaScript. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i > 0 ? '.' : ''}${String(key)}`)).join('');
+}

@@ -7,7 +7,9 @@
 import type { Command } from 'commander';
 import { AgentTapError } from '../errors.js';
 import { openPipeline, type CapturePipeline } from '../proxy/pipeline.js';
-import { startProxyServer, type ProxyServer } from '../proxy/server.js';
+import { startProxyServer, upstreamForDisplay, type ProxyServer } from '../proxy/server.js';
+import { loadRules } from '../policy/rewrite/rules-load.js';
+import { flagsToEnv } from './env-flags.js';
 import { endLike, runForeground } from '../run/foreground.js';
 import { reportToStderr } from '../run/report.js';
 import { sessionSummary } from '../run/summary.js';
@@ -56,16 +58,14 @@ export function registerProxyCommand(program: Command): void {
         throw new AgentTapError('AGENTTAP_USAGE', `proxy: unexpected arguments ${JSON.stringify(command.join(' '))} (add --exec to run a command)`);
       }
 
-      const env: NodeJS.ProcessEnv = { ...process.env };
-      if (options.session !== undefined) env.AGENTTAP_SESSION = options.session;
-      if (options.dir !== undefined) env.AGENTTAP_DIR = options.dir;
-      if (options.config !== undefined) env.AGENTTAP_CONFIG = options.config;
-      if (options.rules !== undefined) env.AGENTTAP_RULES = options.rules;
-      if (options.dryRun) env.AGENTTAP_DRY_RUN = '1';
+      const { overrides, flags } = flagsToEnv(options);
+      const env: NodeJS.ProcessEnv = { ...process.env, ...overrides };
 
       let pipeline: CapturePipeline;
       try {
-        pipeline = await openPipeline({ upstream: upstream.href, listen: `${options.host}:${port}`, env });
+        // Checked with the flag's name first; the pipeline reads the same file again (the ESM cache keeps hooks once).
+        if (overrides.AGENTTAP_RULES) await loadRules(overrides.AGENTTAP_RULES, process.cwd(), '--rules');
+        pipeline = await openPipeline({ upstream: upstreamForDisplay(upstream), listen: `${options.host}:${port}`, env, flags });
       } catch (err) {
         if (err instanceof AgentTapError && (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')) {
           process.stderr.write(`${err.message}\n`);
@@ -104,7 +104,7 @@ export function registerProxyCommand(program: Command): void {
 
       process.stdout.write(`${server.url}\n`);
       process.stderr.write(
-        `agenttap proxy: ${server.url} → ${upstream.href} (session ${pipeline.session.dir})\n` +
+        `agenttap proxy: ${server.url} → ${upstreamForDisplay(upstream)} (session ${pipeline.session.dir})\n` +
           `  point the agent at it: ANTHROPIC_BASE_URL=${server.url}  or  OPENAI_BASE_URL=${server.url}/v1\n`,
       );
       await new Promise<void>((resolve) => {
@@ -118,16 +118,19 @@ export function registerProxyCommand(program: Command): void {
     });
 }
 
+/** `user:password@` in the upstream is sent as `Authorization: Basic` (see server.ts), never printed. */
 function parseUpstream(value: string): URL {
+  // Even a URL that does not parse may hold a password: the error shows it masked.
+  const shown = value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new AgentTapError('AGENTTAP_USAGE', `proxy: --upstream must be a URL such as https://api.anthropic.com, got "${value}"`);
+    throw new AgentTapError('AGENTTAP_USAGE', `proxy: --upstream must be a URL such as https://api.anthropic.com, got "${shown}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new AgentTapError('AGENTTAP_USAGE', `proxy: --upstream must be http:// or https://, got "${value}"`);
+    throw new AgentTapError('AGENTTAP_USAGE', `proxy: --upstream must be http:// or https://, got "${shown}"`);
   }
-  if (url.search || url.hash) throw new AgentTapError('AGENTTAP_USAGE', `proxy: --upstream takes no query or fragment, got "${value}"`);
+  if (url.search || url.hash) throw new AgentTapError('AGENTTAP_USAGE', `proxy: --upstream takes no query or fragment, got "${shown}"`);
   return url;
 }

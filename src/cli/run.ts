@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { AgentTapError } from '../errors.js';
 import { loadRules } from '../policy/rewrite/rules-load.js';
+import { flagsToEnv } from './env-flags.js';
 import { planRun, loaderIsBuilt } from '../run/environment.js';
 import { endLike, runForeground } from '../run/foreground.js';
 import { reportToStderr } from '../run/report.js';
@@ -53,18 +54,12 @@ export function registerRunCommand(program: Command): void {
         throw new AgentTapError('AGENTTAP_USAGE', 'run: the loader is not built (run `npm run build` in the agenttap folder)');
       }
 
-      const overrides: Record<string, string> = {};
-      if (options.session !== undefined) overrides.AGENTTAP_SESSION = options.session;
-      if (options.dir !== undefined) overrides.AGENTTAP_DIR = options.dir;
-      if (options.config !== undefined) overrides.AGENTTAP_CONFIG = options.config;
-      if (!options.children) overrides.AGENTTAP_CHILDREN = 'off';
-      // Absolute: the agent's children may run elsewhere. Checked here too, so nothing starts on a bad file.
-      if (options.rules !== undefined) overrides.AGENTTAP_RULES = resolve(options.rules);
-      if (options.dryRun) overrides.AGENTTAP_DRY_RUN = '1';
+      // Absolute rules path: the agent's children may run elsewhere. Checked here too, so nothing starts on a bad file.
+      const { overrides, flags } = flagsToEnv({ ...options, rules: options.rules === undefined ? undefined : resolve(options.rules) });
       let plan;
       try {
-        if (overrides.AGENTTAP_RULES) await loadRules(overrides.AGENTTAP_RULES);
-        plan = await planRun({ overrides });
+        if (overrides.AGENTTAP_RULES) await loadRules(overrides.AGENTTAP_RULES, process.cwd(), '--rules');
+        plan = await planRun({ overrides, flags });
       } catch (err) {
         if (err instanceof AgentTapError && (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')) {
           // Same stop as the loader's: EX_CONFIG, before the agent starts.

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import { AgentTapError } from '../errors.js';
+import { AgentTapError, fieldPath } from '../errors.js';
 import { isRecord } from '../exchange/json.js';
 import { defaultConfig } from './defaults.js';
 import type { Config } from './schema.js';
@@ -33,34 +33,46 @@ const ENV_FIELDS: Record<string, { path: string[]; kind: EnvKind }> = {
   AGENTTAP_DEBUG: { path: ['debug'], kind: 'boolean' },
 };
 
+/**
+ * `AGENTTAP_*` variables that the user gave as command-line flags, by variable (`AGENTTAP_CONFIG` → `--config`):
+ * `agenttap run` and `proxy` translate their flags into variables, and an error must name what the user typed.
+ */
+export type FlagNames = Partial<Record<string, string>>;
+
 export interface LoadedConfig {
   config: Config;
   /** Absolute path of the file read, if any. */
   file?: string;
 }
 
-export async function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<LoadedConfig> {
-  const file = configFile(env, cwd);
-  const fromEnv = envValues(env);
+export async function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), flags: FlagNames = {}): Promise<LoadedConfig> {
+  const file = configFile(env, cwd, flags);
+  const fromEnv = envValues(env, flags);
   let config: Config;
   if (!file && Object.keys(fromEnv).length === 0) config = defaultConfig();
   else {
     const { ConfigSchema } = await import('./schema.js');
     const parsed = ConfigSchema.safeParse(overlay(file ? readJsonFile(file) : {}, fromEnv));
-    if (!parsed.success) throw configError(parsed.error, file, env);
+    if (!parsed.success) throw configError(parsed.error, file, env, flags);
     config = parsed.data;
   }
   if (!config.debug && /\bagenttap\b/.test(env.NODE_DEBUG ?? '')) config.debug = true;
   return { config, file };
 }
 
-function configFile(env: NodeJS.ProcessEnv, cwd: string): string | undefined {
+/** How the user gave a variable: the flag they typed, else the variable itself. */
+export function sourceOf(variable: string, flags: FlagNames): string {
+  return flags[variable] ?? `environment variable ${variable}`;
+}
+
+function configFile(env: NodeJS.ProcessEnv, cwd: string, flags: FlagNames): string | undefined {
   if (env.AGENTTAP_CONFIG) {
     const file = resolve(cwd, env.AGENTTAP_CONFIG);
     if (!existsSync(file)) {
+      const flag = flags.AGENTTAP_CONFIG;
       throw new AgentTapError(
         'AGENTTAP_CONFIG_INVALID',
-        `AGENTTAP_CONFIG points at ${file}, which does not exist. Fix: correct the path or unset AGENTTAP_CONFIG.`,
+        `agenttap: ${flag ?? 'environment variable AGENTTAP_CONFIG'} points at ${file}, which does not exist. Fix: ${flag ? `correct the path given to ${flag}` : 'correct the path or unset AGENTTAP_CONFIG'}.`,
       );
     }
     return file;
@@ -92,11 +104,12 @@ function readJsonFile(file: string): Record<string, unknown> {
 }
 
 /** Values from the environment, shaped like the config file. Type errors are left for zod to name. */
-function envValues(env: NodeJS.ProcessEnv): Record<string, unknown> {
+function envValues(env: NodeJS.ProcessEnv, flags: FlagNames): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(ENV_FIELDS)) {
     const raw = env[name];
-    if (raw === undefined || raw === '') continue;
+    // An empty variable counts as unset; an empty flag (`--session ""`) is a mistake for zod to name.
+    if (raw === undefined || (raw === '' && flags[name] === undefined)) continue;
     setPath(out, field.path, convert(raw, field.kind));
   }
   return out;
@@ -152,19 +165,21 @@ function overlay(base: Record<string, unknown>, top: Record<string, unknown>): R
 }
 
 
-function configError(error: z.ZodError, file: string | undefined, env: NodeJS.ProcessEnv): AgentTapError {
+function configError(error: z.ZodError, file: string | undefined, env: NodeJS.ProcessEnv, flags: FlagNames): AgentTapError {
   const lines = error.issues.map((issue) => {
-    const field = issue.path.join('.') || '(top level)';
+    const field = fieldPath(issue.path) || '(top level)';
     const variable = Object.entries(ENV_FIELDS).find(
-      ([name, f]) => env[name] && f.path.join('.') === issue.path.slice(0, f.path.length).join('.'),
+      ([name, f]) => (env[name] || flags[name] !== undefined) && f.path.join('.') === issue.path.slice(0, f.path.length).join('.'),
     )?.[0];
-    const source = variable ? `environment variable ${variable}` : (file ?? 'config');
+    const source = variable ? sourceOf(variable, flags) : (file ?? 'config');
     return `  ${source}: field "${field}": ${issue.message}.${fixFor(issue)}`;
   });
   return new AgentTapError('AGENTTAP_CONFIG_INVALID', `agenttap: invalid configuration\n${lines.join('\n')}`);
 }
 
 function fixFor(issue: z.core.$ZodIssue): string {
+  // Some messages carry their own fix (a user regex, a session id).
+  if (/ Fix: /.test(issue.message)) return '';
   if (issue.code === 'unrecognized_keys') return ` Fix: remove ${issue.keys.map((k) => `"${k}"`).join(', ')} (see \`agenttap schema config\`).`;
   if (issue.code === 'invalid_value' && 'values' in issue) {
     return ` Fix: use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}.`;

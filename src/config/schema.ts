@@ -3,6 +3,16 @@
  * variables fill the same schema; the environment wins. `agenttap schema config` prints it as JSON Schema.
  */
 import { z } from 'zod';
+import { checkUserRegex } from './user-regex.js';
+
+/**
+ * A session id is one path segment under `dir`: no `..`, no `/`, no leading dot or dash (a hidden folder, or
+ * something a shell or `agenttap report --session` would read as an option).
+ */
+export const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const SessionId = z.string().regex(SESSION_ID, {
+  message: 'is not a single folder name. Fix: start with a letter or digit, then use letters, digits, ".", "_" or "-", at most 128 characters (e.g. "review-42")',
+});
 
 export const EndpointRule = z
   .object({
@@ -20,11 +30,8 @@ export const ConfigSchema = z
     enabled: z.boolean().default(true),
     /** Root folder of sessions; each session is `<dir>/<session-id>/`. Relative to the working directory. */
     dir: z.string().min(1).default('.agenttap/sessions'),
-    /** Session id; default: a timestamp plus a random suffix. Child processes inherit it. */
-    session: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,128}$/, { message: 'use letters, digits, ".", "_" and "-" (at most 128)' })
-      .optional(),
+    /** Session id, one folder name under `dir`; default: a timestamp plus a random suffix. Child processes inherit it. */
+    session: SessionId.optional(),
     /** Whether Node child processes that inherit the loader (through NODE_OPTIONS) join the session. */
     children: z.enum(['join', 'off']).default('join'),
     /** Extra model endpoints to capture, beyond the built-in Anthropic and OpenAI paths. */
@@ -48,10 +55,16 @@ export const ConfigSchema = z
             z
               .object({
                 name: z.string().regex(/^[a-z0-9-]+$/, { message: 'use lower-case letters, digits and "-"' }),
+                /** A JavaScript regex, run globally over every captured text; checked for catastrophic backtracking at load. */
                 pattern: z.string().min(1),
-                flags: z.string().regex(/^[imsu]*$/, { message: 'only the flags i, m, s, u' }).optional(),
+                /** Any of `i`, `m`, `s`, `u`, `v` (`g` is implied; `y` is refused). */
+                flags: z.string().optional(),
               })
-              .strict(),
+              .strict()
+              .superRefine((p, ctx) => {
+                const problem = checkUserRegex(p.pattern, p.flags ?? '', 'scan');
+                if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+              }),
           )
           .default([]),
         /** The narrow keyed high-entropy rule (`password = <random>`). */

@@ -4,7 +4,7 @@
  * `LiveExchange` exactly as the fetch and http taps do, with layer `'proxy'`, so the log, the redaction and the
  * report cannot tell how an exchange was captured except by that field.
  */
-import { loadConfig } from '../config/load.js';
+import { loadConfig, type FlagNames } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createWriter } from '../loader/writer.js';
 import type { Recorder, Writer } from '../log/recorder.js';
@@ -27,6 +27,8 @@ export interface PipelineOptions {
   upstream: string;
   listen: string;
   env?: NodeJS.ProcessEnv;
+  /** The flag each `AGENTTAP_*` variable came from (`--config`), so a config error names it. */
+  flags?: FlagNames;
   notify?: (message: string) => void;
 }
 
@@ -38,7 +40,7 @@ export async function openPipeline(options: PipelineOptions): Promise<CapturePip
   delete env[ENV_SESSION_DIR];
   delete env[ENV_SESSION_ID];
   delete env[ENV_PARENT_PID];
-  const { config } = await loadConfig(env);
+  const { config } = await loadConfig(env, undefined, options.flags);
   const session = resolveSession(config, env)!;
 
   const writer: Writer = createWriter(config, session, notify);

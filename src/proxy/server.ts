@@ -11,7 +11,9 @@
  *                    └─ end / agent hangs up / upstream error ──► LiveExchange.finish (exactly once)
  *
  * Credentials (`x-api-key`, `authorization`) go to the upstream untouched; the log gets them redacted by the
- * recorder like any other header. Paths that are not model calls (Claude Code's `HEAD /` warm-up, unknown paths)
+ * recorder like any other header. Userinfo in the upstream URL (`https://user:pass@gateway`) becomes
+ * `Authorization: Basic` on requests that carry no `authorization` of their own — the agent's own credential wins,
+ * since it knows which scheme its API wants — and is never printed: `upstreamForDisplay` masks it. Paths that are not model calls (Claude Code's `HEAD /` warm-up, unknown paths)
  * are forwarded and not recorded. Listening is loopback-only unless the caller opts out explicitly.
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -72,7 +74,8 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
     );
   }
   const { upstream, ctx } = options;
-  if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') throw new Error(`upstream must be an http(s) URL, got ${upstream.href}`);
+  if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') throw new Error(`upstream must be an http(s) URL, got ${upstreamForDisplay(upstream)}`);
+  const basic = basicAuthorization(upstream);
   const prefix = upstream.pathname.replace(/\/+$/, '');
   const transport = upstream.protocol === 'https:' ? https : http;
   const agent = new transport.Agent({ keepAlive: true });
@@ -94,7 +97,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
   function forward(req: IncomingMessage, res: ServerResponse): void {
     const method = req.method ?? 'GET';
     const target = new URL(`${upstream.origin}${prefix}${req.url ?? '/'}`);
-    const headers = forwardedHeaders(req.headers, target.host);
+    const headers = forwardedHeaders(req.headers, target.host, basic);
     const match = safely(ctx.warn, 'proxy-capture-failed', () => ctx.matchEndpoint(method, target), null);
     const exchange = match
       ? safely(ctx.warn, 'proxy-capture-failed', () => new LiveExchange(ctx, { layer: 'proxy', match, method, url: target.href, headers: flat(headers) }), undefined)
@@ -246,7 +249,29 @@ function applyProxyRules(
   }, unchanged);
 }
 
-function forwardedHeaders(incoming: IncomingHttpHeaders, host: string): http.OutgoingHttpHeaders {
+/** The upstream as it may be printed or logged: userinfo (a password, or a token as user name) masked. */
+export function upstreamForDisplay(upstream: URL): string {
+  if (!upstream.username && !upstream.password) return upstream.href;
+  const shown = new URL(upstream.href);
+  shown.username = '***';
+  shown.password = '';
+  return shown.href;
+}
+
+/** `Authorization: Basic` from the upstream's userinfo (percent-decoded, as a browser does), if it has one. */
+function basicAuthorization(upstream: URL): string | undefined {
+  if (!upstream.username && !upstream.password) return undefined;
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  return `Basic ${Buffer.from(`${decode(upstream.username)}:${decode(upstream.password)}`).toString('base64')}`;
+}
+
+function forwardedHeaders(incoming: IncomingHttpHeaders, host: string, basic: string | undefined): http.OutgoingHttpHeaders {
   const out: http.OutgoingHttpHeaders = {};
   const connectionListed = new Set(
     String(incoming.connection ?? '')
@@ -259,6 +284,7 @@ function forwardedHeaders(incoming: IncomingHttpHeaders, host: string): http.Out
     out[name] = value;
   }
   out.host = host;
+  if (basic !== undefined && out.authorization === undefined) out.authorization = basic;
   return out;
 }
 

@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, type FlagNames } from '../config/load.js';
 import { ENV_PARENT_PID, ENV_SESSION_DIR, ENV_SESSION_ID, newSessionId } from '../log/session.js';
 
 /** The `loader` file at the package root (dist/run/ → ../../loader). */
@@ -21,6 +21,8 @@ export const LOADER_FILE = fileURLToPath(new URL('../../loader', import.meta.url
 export interface RunSettings {
   /** AGENTTAP_* values given as flags; they win over the inherited environment. */
   overrides: Record<string, string>;
+  /** The flag each override came from (`AGENTTAP_CONFIG` → `--config`), so a config error names it. */
+  flags?: FlagNames;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
@@ -39,7 +41,7 @@ export async function planRun(settings: RunSettings): Promise<RunPlan> {
   delete env[ENV_SESSION_DIR];
   delete env[ENV_SESSION_ID];
   delete env[ENV_PARENT_PID];
-  const { config } = await loadConfig(env, cwd);
+  const { config } = await loadConfig(env, cwd, settings.flags);
   const sessionId = config.session ?? newSessionId();
   const root = resolve(cwd, config.dir);
   env.AGENTTAP_SESSION = sessionId;

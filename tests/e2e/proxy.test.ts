@@ -199,6 +199,48 @@ describe('agenttap proxy and an upstream that breaks mid-stream', () => {
   });
 });
 
+describe('agenttap proxy with credentials in the upstream URL (issue 16, item 9)', () => {
+  const USER = 'gateway-user';
+  const PASSWORD = 'p@ss:w0rd-upstream-4d1f9c';
+  const basic = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+
+  test('sends them as Authorization: Basic unless the agent sends its own, and never prints or logs them', async () => {
+    const upstreamMock = await startMock();
+    const withUserinfo = upstreamMock.url.replace('://', `://${USER}:${encodeURIComponent(PASSWORD)}@`);
+    const proxy = await startProxy(withUserinfo);
+    try {
+      const plain = await fetch(`${proxy.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': KEY }, body: messages('no authorization of its own') });
+      expect(plain.status).toBe(200);
+      const own = await fetch(`${proxy.url}/v1/messages`, { method: 'POST', headers: { authorization: 'Bearer agent-own-token-1234' }, body: messages('its own authorization') });
+      expect(own.status).toBe(200);
+      await plain.text();
+      await own.text();
+      const seen = upstreamMock.received.filter((r) => r.path === '/v1/messages').map((r) => r.headers.authorization);
+      // The agent's own credential wins: it knows which scheme its API wants.
+      expect(seen).toEqual([basic, 'Bearer agent-own-token-1234']);
+    } finally {
+      expect(await stop(proxy)).toBe(0);
+      await upstreamMock.close();
+    }
+    expect(proxy.stderr()).toContain(`→ ${upstreamMock.url.replace('://', '://***@')}/`);
+    const start = eventsOf(await sessionEvents(proxy.sessionDir), 'session.start')[0] as { proxy?: { upstream: string } };
+    expect(start.proxy?.upstream).toBe(`${upstreamMock.url.replace('://', '://***@')}/`);
+    for (const text of [proxy.stderr(), allFileText(proxy.sessionDir)]) {
+      expect(text).not.toContain(encodeURIComponent(PASSWORD));
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toContain(basic.slice('Basic '.length));
+    }
+  });
+
+  test('an upstream that does not parse is echoed with its userinfo masked', async () => {
+    const result = await runNode(AGENTTAP_BIN, { loader: false, args: ['proxy', '--upstream', `http://${USER}:${PASSWORD}@exa mple.invalid:99999`] });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--upstream must be a URL');
+    expect(result.stderr).toContain('http://***@exa mple.invalid:99999');
+    expect(result.stderr).not.toContain('w0rd');
+  });
+});
+
 describe('agenttap proxy refuses', () => {
   test('a non-loopback address without --allow-remote', async () => {
     const result = await runNode(AGENTTAP_BIN, { loader: false, args: ['proxy', '--upstream', 'http://127.0.0.1:9', '--host', '0.0.0.0'] });

@@ -151,7 +151,7 @@ export default { rules: [
     expect(run.code).toBe(78);
     expect(run.stdout).toBe('');
     expect(mock.received.length).toBe(0);
-    expect(run.stderr).toContain(`${rules}: rule "cap" (rules[0]), field "actions.0.max": Too small: expected number to be >0`);
+    expect(run.stderr).toContain(`${rules}: rule "cap" (rules[0]), field "actions[0].max": Too small: expected number to be >0`);
   });
 
   it('`agenttap run --rules … --dry-run` hands the rules to the agent; a bad rules file starts nothing', async () => {
@@ -171,7 +171,7 @@ export default { rules: [
     const refused = await spawnBounded(process.execPath, [agenttap, 'run', '--dir', dir, '--rules', bad, '--', process.execPath, 'examples/anthropic-agent.mjs'], { env: { PATH: process.env.PATH, HOME: dir, ...env() } });
     expect(refused.code).toBe(78);
     expect(refused.stdout).toBe('');
-    expect(refused.stderr).toContain(`${bad}: rule "oops" (rules[0]), field "actions.0": give "to" or "map".`);
+    expect(refused.stderr).toContain(`${bad}: rule "oops" (rules[0]), field "actions[0]": give "to" or "map".`);
     expect(mock.received.length).toBe(0);
   });
 

@@ -43,7 +43,7 @@ export function compileMatch(match: Rule['match']): Matcher {
   const endpoints = list(match.endpoint);
   if (endpoints) tests.push((r) => (endpoints as string[]).includes(r.endpoint));
   if (match.model !== undefined) {
-    const pattern = typeof match.model === 'string' ? globToRegExp(match.model) : new RegExp(match.model.regex);
+    const pattern = typeof match.model === 'string' ? globToRegExp(match.model) : new RegExp(match.model.regex, match.model.flags);
     tests.push((r) => typeof r.body.model === 'string' && pattern.test(r.body.model));
   }
   const range = (min: number | undefined, max: number | undefined, value: number) => (min === undefined || value >= min) && (max === undefined || value <= max);

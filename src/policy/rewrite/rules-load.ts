@@ -7,13 +7,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
-import { AgentTapError } from '../../errors.js';
+import { AgentTapError, fieldPath } from '../../errors.js';
 import type { HookFn } from './actions/hook.js';
 import { RulesFile } from './rules-schema.js';
 
-export async function loadRules(path: string, cwd = process.cwd()): Promise<RulesFile> {
+/** `source`: how the user named the file (`--rules`, `environment variable AGENTTAP_RULES`), for a path that is wrong. */
+export async function loadRules(path: string, cwd = process.cwd(), source?: string): Promise<RulesFile> {
   const file = resolve(cwd, path);
-  const raw = await readRaw(file);
+  const raw = await readRaw(file, source);
   const parsed = RulesFile.safeParse(raw);
   if (!parsed.success) throw rulesError(file, raw, parsed.error);
   await resolveHookModules(file, parsed.data);
@@ -26,7 +27,7 @@ async function resolveHookModules(file: string, rules: RulesFile): Promise<void>
     for (const [a, action] of rule.actions.entries()) {
       if (action.type !== 'hook' || action.module === undefined) continue;
       const name = action.export ?? 'default';
-      const where = `${file}: rule "${rule.id}" (rules[${r}]), field "actions.${a}.module"`;
+      const where = `${file}: rule "${rule.id}" (rules[${r}]), field "actions[${a}].module"`;
       let module: Record<string, unknown>;
       try {
         module = (await import(pathToFileURL(resolve(dirname(file), action.module)).href)) as Record<string, unknown>;
@@ -41,14 +42,15 @@ async function resolveHookModules(file: string, rules: RulesFile): Promise<void>
   }
 }
 
-async function readRaw(file: string): Promise<unknown> {
-  const fail = (why: string) => new AgentTapError('AGENTTAP_RULES_INVALID', `${file}: ${why}`);
+async function readRaw(file: string, source: string | undefined): Promise<unknown> {
+  const fail = (why: string) => new AgentTapError('AGENTTAP_RULES_INVALID', `agenttap: ${file}: ${why}`);
+  const checkPath = `Fix: check the path given to ${source ?? '--rules, AGENTTAP_RULES or the config\'s "rules"'}.`;
   if (['.mjs', '.js'].includes(extname(file))) {
     let module: { default?: unknown; rules?: unknown };
     try {
       module = (await import(pathToFileURL(file).href)) as typeof module;
     } catch (err) {
-      throw fail(`cannot be imported (${(err as Error).message}).`);
+      throw fail(`cannot be imported (${(err as Error).message}).${(err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' ? ` ${checkPath}` : ''}`);
     }
     if (module.default !== undefined) return module.default;
     if (module.rules !== undefined) return { rules: module.rules };
@@ -58,7 +60,7 @@ async function readRaw(file: string): Promise<unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw fail(`cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Fix: check the path given to --rules or AGENTTAP_RULES.`);
+    throw fail(`cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). ${checkPath}`);
   }
   if (['.yaml', '.yml'].includes(extname(file))) {
     // The `yaml` package: errors carry line and column, which a user fixing the file needs.
@@ -80,10 +82,10 @@ function rulesError(file: string, raw: unknown, error: z.ZodError): AgentTapErro
   const rules = (raw as { rules?: { id?: unknown }[] } | null)?.rules;
   const lines = error.issues.map((issue) => {
     const [top, index, ...rest] = issue.path;
-    let where = `field "${issue.path.join('.') || '(top level)'}"`;
+    let where = `field "${fieldPath(issue.path) || '(top level)'}"`;
     if (top === 'rules' && typeof index === 'number') {
       const id = rules?.[index]?.id;
-      where = `rule ${typeof id === 'string' ? `"${id}" ` : ''}(rules[${index}]), field "${rest.join('.') || '(the rule)'}"`;
+      where = `rule ${typeof id === 'string' ? `"${id}" ` : ''}(rules[${index}]), field "${fieldPath(rest) || '(the rule)'}"`;
     }
     return `  ${file}: ${where}: ${issue.message}.${fixFor(issue)}`;
   });
@@ -91,6 +93,8 @@ function rulesError(file: string, raw: unknown, error: z.ZodError): AgentTapErro
 }
 
 function fixFor(issue: z.core.$ZodIssue): string {
+  // Some messages carry their own fix (a user regex).
+  if (/ Fix: /.test(issue.message)) return '';
   if (issue.code === 'unrecognized_keys') return ` Fix: remove ${issue.keys.map((k) => `"${k}"`).join(', ')} (see \`agenttap schema rules\`).`;
   if (issue.code === 'invalid_union' && issue.path.at(-1) === 'type' || (issue.code === 'invalid_union' && 'note' in issue)) {
     return ' Fix: "type" is one of setModel, capMaxTokens, truncate, dropThinking, trimContext, contextManagement, removeTools, hook.';

@@ -7,10 +7,20 @@
  *                  "actions": [ { "type": "setModel", "to": "claude-haiku-4-5" } ] } ] }
  */
 import { z } from 'zod';
+import { checkUserRegex } from '../../config/user-regex.js';
 import type { HookFn } from './actions/hook.js';
 
 const Glob = z.string().min(1);
 const OneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
+
+/** A regex tested on the request's model name: it must compile, and must not backtrack exponentially. */
+const ModelRegex = z
+  .object({ regex: z.string().min(1), flags: z.string().optional() })
+  .strict()
+  .superRefine((m, ctx) => {
+    const problem = checkUserRegex(m.regex, m.flags ?? '', 'test');
+    if (problem) ctx.addIssue({ code: 'custom', path: [problem.field === 'pattern' ? 'regex' : 'flags'], message: problem.message });
+  });
 
 export const Match = z
   .object({
@@ -18,8 +28,8 @@ export const Match = z
     mechanism: OneOrMany(z.string().min(1)).optional(),
     provider: OneOrMany(z.enum(['anthropic', 'openai'])).optional(),
     endpoint: OneOrMany(z.enum(['anthropic.messages', 'anthropic.count_tokens', 'openai.chat', 'openai.responses'])).optional(),
-    /** A glob (`claude-*-4-*`) or `{ "regex": "…" }`. */
-    model: z.union([Glob, z.object({ regex: z.string().min(1) }).strict()]).optional(),
+    /** A glob (`claude-*-4-*`) or `{ "regex": "…", "flags": "i" }` (checked for catastrophic backtracking at load). */
+    model: z.union([Glob, ModelRegex]).optional(),
     /** Estimated input tokens: from the previous response's usage where known, else from the request's size. */
     inputTokens: z.object({ min: z.number().int().nonnegative().optional(), max: z.number().int().positive().optional() }).strict().optional(),
     messages: z.object({ min: z.number().int().nonnegative().optional(), max: z.number().int().positive().optional() }).strict().optional(),

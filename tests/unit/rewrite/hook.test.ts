@@ -116,10 +116,10 @@ describe('hooks in a rules file', () => {
   });
 
   it.each([
-    [{ type: 'hook' }, /field "actions\.0": give exactly one of "fn"/],
-    [{ type: 'hook', module: './missing.mjs' }, /rule "h" \(rules\[0\]\), field "actions\.0\.module": cannot import \.\/missing\.mjs/],
-    [{ type: 'hook', module: './cap.mjs', export: 'nothere' }, /field "actions\.0\.module": \.\/cap\.mjs has no function export "nothere"/],
-    [{ type: 'hook', module: './cap.mjs', timeoutMs: 0 }, /field "actions\.0\.timeoutMs"/],
+    [{ type: 'hook' }, /field "actions\[0\]": give exactly one of "fn"/],
+    [{ type: 'hook', module: './missing.mjs' }, /rule "h" \(rules\[0\]\), field "actions\[0\]\.module": cannot import \.\/missing\.mjs/],
+    [{ type: 'hook', module: './cap.mjs', export: 'nothere' }, /field "actions\[0\]\.module": \.\/cap\.mjs has no function export "nothere"/],
+    [{ type: 'hook', module: './cap.mjs', timeoutMs: 0 }, /field "actions\[0\]\.timeoutMs"/],
   ])('a bad hook stops the run, naming the rule and the field: %j', async (action, message) => {
     const d = dir();
     writeFileSync(join(d, 'cap.mjs'), 'export default (b) => b;\n');

@@ -40,14 +40,36 @@ describe('loading a rules file', () => {
 
   it('names the file, the rule, the field and the fix', async () => {
     const path = file('r.json', rules([{ id: 'ok', actions: [swap] }, { id: 'cap-utility', actions: [{ type: 'capMaxTokens', max: 'lots' }] }]));
-    expect(await problem(path)).toContain(`${path}: rule "cap-utility" (rules[1]), field "actions.0.max": Invalid input: expected number, received string.`);
+    expect(await problem(path)).toContain(`${path}: rule "cap-utility" (rules[1]), field "actions[0].max": Invalid input: expected number, received string.`);
     expect(await problem(file('r.json', rules([{ id: 'x', actions: [swap], mach: {} }])))).toMatch(/rule "x" \(rules\[0\]\), field "\(the rule\)".*Fix: remove "mach"/);
-    expect(await problem(file('r.json', rules([{ id: 'x', actions: [{ type: 'shrink' }] }])))).toMatch(/field "actions\.0\.type".*Fix: "type" is one of setModel/);
+    expect(await problem(file('r.json', rules([{ id: 'x', actions: [{ type: 'shrink' }] }])))).toMatch(/field "actions\[0\]\.type".*Fix: "type" is one of setModel/);
     expect(await problem(file('r.json', rules([{ id: 'x', actions: [swap] }, { id: 'x', actions: [swap] }])))).toContain('duplicate rule id "x"');
     expect(await problem(file('r.json', '{ "rules": ['))).toMatch(/r\.json: not valid JSON/);
     expect(await problem(file('r.yml', 'rules:\n  - id: a\n   actions: [\n'))).toMatch(/r\.yml: not valid YAML \(.*line \d+/);
-    expect(await problem(file('r.yaml', 'rules:\n  - id: a\n    actions:\n      - type: capMaxTokens\n        max: lots\n'))).toContain('rule "a" (rules[0]), field "actions.0.max"');
+    expect(await problem(file('r.yaml', 'rules:\n  - id: a\n    actions:\n      - type: capMaxTokens\n        max: lots\n'))).toContain('rule "a" (rules[0]), field "actions[0].max"');
     expect(await problem('/nonexistent/rules.json')).toMatch(/rules\.json: cannot be read \(ENOENT\)\. Fix: check the path/);
+  });
+
+  it('names the flag the path came from when the caller knows it', async () => {
+    await expect(loadRules('/nonexistent/rules.json', '/', '--rules')).rejects.toThrow(/cannot be read \(ENOENT\)\. Fix: check the path given to --rules\.$/);
+  });
+
+  it('compiles and lints a model regex at load, so a bad one stops the run instead of turning capture off (issue 16)', async () => {
+    const model = (m: unknown, id = 'm') => file('r.json', rules([{ id, match: { model: m }, actions: [swap] }]));
+    const path = model({ regex: 'claude-(' }, 'broken');
+    expect(await problem(path)).toContain(`${path}: rule "broken" (rules[0]), field "match.model.regex": not a valid JavaScript regular expression (/claude-(/: Unterminated group). Fix: `);
+    expect(await problem(model({ regex: '^([a-z0-9-]+)+$' }))).toMatch(/field "match\.model\.regex": can backtrack exponentially: .*Fix: /);
+    expect(await problem(model({ regex: '^claude', flags: 'g' }))).toMatch(/field "match\.model\.flags": "g" keeps lastIndex/);
+    const yaml = file('r.yaml', 'rules:\n  - id: y\n    match:\n      model: { regex: "(a+)+$" }\n    actions:\n      - type: capMaxTokens\n        max: 5\n');
+    expect(await problem(yaml)).toContain('rule "y" (rules[0]), field "match.model.regex": can backtrack exponentially');
+  });
+
+  it('a model regex takes flags, and a glob stays a glob', async () => {
+    const loaded = await loadRules(file('r.json', rules([{ id: 'i', match: { model: { regex: '^CLAUDE-OPUS', flags: 'i' } }, actions: [{ type: 'capMaxTokens', max: 100 }] }])));
+    const decide = compileRules(loaded);
+    // Twice: a stateful (g/y) regex would answer differently the second time.
+    expect(decide(request())?.rewritten?.body.max_tokens).toBe(100);
+    expect(decide(request())?.rewritten?.body.max_tokens).toBe(100);
   });
 });
 
