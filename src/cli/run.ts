@@ -16,6 +16,7 @@ import { reportToStderr } from '../run/report.js';
 import { sessionSummary } from '../run/summary.js';
 import { inspectTarget, type Target } from '../run/target.js';
 import { startWitness, type Witness } from '../run/witness.js';
+import { joinClaudeLabels, prepareClaudeRawBodies, type ClaudeRawBodies } from '../run/claude-labels.js';
 
 interface RunOptions {
   session?: string;
@@ -78,9 +79,11 @@ export function registerRunCommand(program: Command): void {
       }
 
       let witness: Witness | undefined;
+      let raw: ClaudeRawBodies | undefined;
       if (bun) {
         witness = await startWitness(plan.env);
-        plan.env = { ...plan.env, ...witness.env, BUN_OPTIONS: withBunPreload(plan.env.BUN_OPTIONS) };
+        raw = prepareClaudeRawBodies(plan.env);
+        plan.env = { ...plan.env, ...witness.env, ...raw?.env, BUN_OPTIONS: withBunPreload(plan.env.BUN_OPTIONS) };
       }
       let ended;
       try {
@@ -89,6 +92,7 @@ export function registerRunCommand(program: Command): void {
         throw new AgentTapError('AGENTTAP_USAGE', `run: cannot start ${command[0]}: ${(err as Error).message}`);
       } finally {
         await witness?.close();
+        if (raw) joinClaudeLabels(raw, plan.sessionDir, plan.sessionId);
       }
       if (!options.quiet) process.stderr.write(`${sessionSummary(plan.sessionDir)}\n`);
       if (options.report) await reportToStderr(plan.sessionDir);

@@ -6,10 +6,14 @@
  *     in-process layer (`fetch`), bodies equal after redaction, one stderr line (the summary), nothing else;
  *   - a paced stream: each delta reaches Claude Code's stdout before the mock sends the next;
  *   - rules: the sub-agent and compaction calls go out on another model, in-process, and the task completes;
+ *   - part 2: every exchange carries Claude Code's own label (`query_source` from its raw-body index, joined by
+ *     request id), checked against an oracle built from each request's shape; the raw (unredacted) files are
+ *     gone after the run, and a folder left by a killed agenttap is swept by the next start;
  *   - the in-process route broken on purpose (the tap installed before the bundle loads, which then never calls
  *     it): the run succeeds, the gap is said once on stderr and in the log, the witness records every call.
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { startMock, type ReceivedRequest } from '../../src/mock/index.js';
@@ -56,7 +60,14 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
   let plain: Sequence;
   let run: Sequence;
   let userPreloadTrace: string;
+  let tmp: string;
   beforeAll(async () => {
+    // A private TMPDIR, holding a raw-body folder of an agenttap that was SIGKILLed (its pid is gone).
+    tmp = scratch('agenttap-native-tmp-');
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid;
+    const stale = join(tmp, `agenttap-cc-raw-${deadPid}-Ab12Cd`);
+    mkdirSync(stale, { mode: 0o700 });
+    writeFileSync(join(stale, 'x.request.json'), '{"secret":"sk-ant-api03-stale"}');
     expect(claude, 'npm @anthropic-ai/claude-code-linux-x64 is a dev dependency: run npm ci').toBeDefined();
     // The user's own BUN_OPTIONS: agenttap's preload is added to it, not put in its place.
     const dir = scratch('agenttap-native-user-preload-');
@@ -64,7 +75,7 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
     const userPreload = join(dir, 'user-preload.cjs');
     writeFileSync(userPreload, `require('node:fs').appendFileSync(${JSON.stringify(userPreloadTrace)}, 'ran\\n');\n`);
     plain = await sequence('plain', claude!, [TASK_PROMPT, '/compact']);
-    run = await sequence('run', claude!, [TASK_PROMPT, '/compact'], { env: { BUN_OPTIONS: `--preload=${userPreload}` } });
+    run = await sequence('run', claude!, [TASK_PROMPT, '/compact'], { env: { BUN_OPTIONS: `--preload=${userPreload}`, TMPDIR: tmp } });
   }, 120_000);
 
   test('the task ran the same way: exit codes, stdout, files; stderr only the summary line', () => {
@@ -76,8 +87,9 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
     expect(plain.steps.map((s) => s.stderr)).toEqual(['', '']);
     for (const step of run.steps) expect(step.stderr).toMatch(SUMMARY);
     expect(readFileSync(userPreloadTrace, 'utf8')).toBe('ran\nran\n');
-    // One log per Claude Code process; the witness recorded nothing, so it wrote none.
-    expect(readdirSync(run.sessionDir).filter((f) => f.endsWith('.ndjson'))).toHaveLength(2);
+    // One capturing process per Claude Code run; the witness recorded nothing, so it started no log.
+    const logs = readdirSync(run.sessionDir).filter((f) => f.endsWith('.ndjson'));
+    expect(logs.filter((f) => readFileSync(join(run.sessionDir, f), 'utf8').includes('"event":"session.start"'))).toHaveLength(2);
   });
 
   test('every request once, recorded in-process (fetch layer), bodies equal after redaction; the mark never reaches the API', async () => {
@@ -89,6 +101,22 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
     expect(eventsOf(events, 'exchange.end').every((e) => e.outcome === 'complete')).toBe(true);
     expect(eventsOf(events, 'tap.warning')).toEqual([]);
     expect(run.received.every((r) => r.headers[WITNESS_HEADER] === undefined)).toBe(true);
+  });
+
+  test("Claude Code's own labels joined to every exchange, matching the request shapes; no raw-body file left", async () => {
+    const events = await sessionEvents(run.sessionDir);
+    const labels = eventsOf(events, 'exchange.label');
+    const requests = eventsOf(events, 'exchange.request');
+    expect(labels.map((l) => l.exchange).sort()).toEqual(requests.map((r) => r.exchange).sort());
+    expect(new Set(labels.map((l) => l.source))).toEqual(new Set(['claude-code']));
+    const expected = { main: /^sdk$/, subagent: /^agent:/, compaction: /^compact$/ } as Record<string, RegExp>;
+    for (const r of requests) {
+      const kind = classifyClaudeCodeRequest(parseRequest({ api: 'anthropic', n: 0, seq: 0, path: '/v1/messages', headers: {}, body: r.body, bodyBytes: 0 }));
+      const label = labels.find((l) => l.exchange === r.exchange)!.label;
+      expect(label, `${r.exchange} (${kind})`).toMatch(expected[kind] ?? /^$/);
+    }
+    // The private folders (this run's and the stale one) are gone; nothing unredacted stayed.
+    expect(readdirSync(tmp).filter((n) => n.startsWith('agenttap-cc-raw-'))).toEqual([]);
   });
 
   test('streaming is not buffered: Claude Code sees each delta before the mock sends the next', async () => {
