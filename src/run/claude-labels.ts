@@ -11,12 +11,13 @@
  * A folder left by an agenttap that was killed is deleted by the next one that starts (its pid is gone).
  * A user who configured OTel themselves is left alone; a `file:` folder of theirs is read, never deleted.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRecord } from '../exchange/json.js';
+import type { EventBody } from '../log/events.js';
+import { LOG_VERSION } from '../log/log-version.js';
 import { sessionFiles } from '../log/read.js';
-import { openSink } from '../log/sink.js';
 
 const PREFIX = 'agenttap-cc-raw-';
 const RAW_BODIES = 'OTEL_LOG_RAW_API_BODIES';
@@ -51,22 +52,23 @@ export function joinClaudeLabels(raw: ClaudeRawBodies, sessionDir: string, sessi
     const lines = readIndex(raw.dir);
     if (lines.length === 0) return { labelled: 0, unmatched: 0 };
     const exchanges = exchangesByRequestId(sessionDir);
-    const sink = openSink({ sessionDir, session });
-    let labelled = 0;
+    const records: string[] = [];
     for (const line of lines) {
       const exchange = exchanges.get(line.request_id);
       if (!exchange) continue;
-      sink.write('exchange.label', {
+      const body: EventBody<'exchange.label'> = {
         exchange,
         source: 'claude-code',
         label: line.query_source,
         request_id: line.request_id,
         ...(line.session_id ? { agent_session: line.session_id } : {}),
-      });
-      labelled++;
+      };
+      // The sink's line format, written synchronously: the runner may re-raise the agent's signal right after.
+      const base = { level: 30, time: Date.now(), v: LOG_VERSION, session, pid: process.pid, ppid: process.ppid };
+      records.push(JSON.stringify({ ...base, event: 'exchange.label', mono: Math.round(performance.now() * 1000) / 1000, ...body }));
     }
-    sink.flushSync();
-    return { labelled, unmatched: lines.length - labelled };
+    if (records.length > 0) appendFileSync(join(sessionDir, `${process.pid}.ndjson`), `${records.join('\n')}\n`);
+    return { labelled: records.length, unmatched: lines.length - records.length };
   } catch {
     return { labelled: 0, unmatched: 0 };
   } finally {
