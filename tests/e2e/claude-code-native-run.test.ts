@@ -167,6 +167,28 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
     expect(new Set(applied.map((d) => byId.get(d.exchange)))).toEqual(new Set(['fetch']));
   }, 120_000);
 
+  test('Claude Code SIGKILLed mid-call: agenttap run ends the same way, and its raw-body folder is deleted', async () => {
+    const killTmp = scratch('agenttap-native-kill-tmp-');
+    let killed: number | undefined;
+    // At the first model request, kill the Claude Code process that runs with this TMPDIR (found in /proc).
+    const mock = await startMock({
+      pacingMs: 1000,
+      script: () => {
+        killed ??= findProcess((cmd, environ) => cmd.endsWith('/claude') && environ.includes(`TMPDIR=${killTmp}`));
+        if (killed) process.kill(killed, 'SIGKILL');
+        return { text: 'never finished' };
+      },
+    });
+    try {
+      const result = await runClaudeCode({ prompt: 'Say something.', mockUrl: mock.url, via: 'run', claude: [claude!], env: { TMPDIR: killTmp } });
+      expect(killed).toBeDefined();
+      expect(result.signal).toBe('SIGKILL');
+      expect(readdirSync(killTmp).filter((n) => n.startsWith('agenttap-cc-raw-'))).toEqual([]);
+    } finally {
+      await mock.close();
+    }
+  }, 60_000);
+
   test('the in-process route broken on purpose: the run succeeds, the gap is said once, the witness records every call', async () => {
     const broken = await sequence('run', claude!, [TASK_PROMPT], { env: { AGENTTAP_TEST_BUN_INSTALL_NOW: '1' } });
     const [step] = broken.steps;
@@ -182,3 +204,17 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
     expect(warnings.map((w) => w.code)).toEqual(['in-process-gap']);
   }, 60_000);
 });
+
+/** A live process whose argv[0] and environment satisfy `test` (Linux /proc). */
+function findProcess(test: (cmd: string, environ: string) => boolean): number | undefined {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')[0]!;
+      if (test(cmd, readFileSync(`/proc/${name}/environ`, 'utf8'))) return Number(name);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return undefined;
+}
