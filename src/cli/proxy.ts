@@ -10,6 +10,7 @@ import { openPipeline, type CapturePipeline } from '../proxy/pipeline.js';
 import { startProxyServer, upstreamForDisplay, type ProxyServer } from '../proxy/server.js';
 import { loadRules } from '../policy/rewrite/rules-load.js';
 import { flagsToEnv } from './env-flags.js';
+import { joinClaudeLabels, prepareClaudeRawBodies } from '../run/claude-labels.js';
 import { endLike, runForeground } from '../run/foreground.js';
 import { reportToStderr } from '../run/report.js';
 import { sessionSummary } from '../run/summary.js';
@@ -81,8 +82,11 @@ export function registerProxyCommand(program: Command): void {
       }
 
       if (options.exec) {
+        // Claude Code's own labels for its calls (src/run/claude-labels.ts); inert for any other command.
+        const raw = prepareClaudeRawBodies(process.env);
         const childEnv: NodeJS.ProcessEnv = {
           ...process.env,
+          ...raw?.env,
           ANTHROPIC_BASE_URL: server.url,
           OPENAI_BASE_URL: `${server.url}/v1`,
         };
@@ -92,10 +96,12 @@ export function registerProxyCommand(program: Command): void {
         } catch (err) {
           await server.close();
           pipeline.close();
+          if (raw) joinClaudeLabels(raw, pipeline.session.dir, pipeline.session.id);
           throw new AgentTapError('AGENTTAP_USAGE', `proxy: cannot start ${command[0]}: ${(err as Error).message}`);
         }
         await server.close();
         pipeline.close();
+        if (raw) joinClaudeLabels(raw, pipeline.session.dir, pipeline.session.id);
         if (!options.quiet) process.stderr.write(`${sessionSummary(pipeline.session.dir)}\n`);
         if (options.report) await reportToStderr(pipeline.session.dir);
         endLike(ended);

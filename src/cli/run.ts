@@ -2,19 +2,22 @@
  * `agenttap run [options] -- <command…>`: runs a Node agent with the loader in NODE_OPTIONS, so the agent and every
  * Node child it starts are captured into one session; prints where the session went on stderr once the command
  * ends (`--report`: the session report too, also on stderr), and ends with the command's exit code or signal.
- * A target no Node loader can enter (a native binary, a Python script) is refused before anything runs, with the
- * `agenttap proxy` command that captures it instead.
+ * A Bun-compiled binary (native Claude Code ≥ 2.1.113) is entered through Bun's preload instead (BUN_OPTIONS),
+ * with the witness proxy behind it (src/run/witness.ts). Any other target no loader can enter (a native binary,
+ * a Python script) is refused before anything runs, with the `agenttap proxy` command that captures it instead.
  */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { AgentTapError } from '../errors.js';
 import { loadRules } from '../policy/rewrite/rules-load.js';
 import { flagsToEnv } from './env-flags.js';
-import { planRun, loaderIsBuilt } from '../run/environment.js';
+import { bunPreloadIsBuilt, planRun, loaderIsBuilt, withBunPreload } from '../run/environment.js';
 import { endLike, runForeground } from '../run/foreground.js';
 import { reportToStderr } from '../run/report.js';
 import { sessionSummary } from '../run/summary.js';
 import { inspectTarget, type Target } from '../run/target.js';
+import { startWitness, type Witness } from '../run/witness.js';
+import { joinClaudeLabels, prepareClaudeRawBodies, type ClaudeRawBodies } from '../run/claude-labels.js';
 
 interface RunOptions {
   session?: string;
@@ -49,8 +52,9 @@ export function registerRunCommand(program: Command): void {
     .action(async (command: string[], options: RunOptions) => {
       const target = inspectTarget(command);
       if (target.kind === 'missing') throw new AgentTapError('AGENTTAP_USAGE', `run: ${target.what}`);
-      if (target.kind !== 'node' && !options.force) throw new AgentTapError('AGENTTAP_USAGE', notNodeMessage(target, command));
-      if (!loaderIsBuilt()) {
+      const bun = target.kind === 'bun';
+      if (target.kind !== 'node' && !bun && !options.force) throw new AgentTapError('AGENTTAP_USAGE', notNodeMessage(target, command));
+      if (!loaderIsBuilt() || (bun && !bunPreloadIsBuilt())) {
         throw new AgentTapError('AGENTTAP_USAGE', 'run: the loader is not built (run `npm run build` in the agenttap folder)');
       }
 
@@ -69,11 +73,21 @@ export function registerRunCommand(program: Command): void {
         throw err;
       }
 
+      let witness: Witness | undefined;
+      let raw: ClaudeRawBodies | undefined;
+      if (bun) {
+        witness = await startWitness(plan.env);
+        raw = prepareClaudeRawBodies(plan.env);
+        plan.env = { ...plan.env, ...witness.env, ...raw?.env, BUN_OPTIONS: withBunPreload(plan.env.BUN_OPTIONS) };
+      }
       let ended;
       try {
         ended = await runForeground(target.argv, plan.env);
       } catch (err) {
         throw new AgentTapError('AGENTTAP_USAGE', `run: cannot start ${command[0]}: ${(err as Error).message}`);
+      } finally {
+        await witness?.close();
+        if (raw) joinClaudeLabels(raw, plan.sessionDir, plan.sessionId);
       }
       if (!options.quiet) process.stderr.write(`${sessionSummary(plan.sessionDir)}\n`);
       if (options.report) await reportToStderr(plan.sessionDir);

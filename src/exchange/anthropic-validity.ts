@@ -2,7 +2,9 @@
  * Validity rules for an Anthropic Messages request, as the real API enforces them (the basics). One copy
  * for the whole project: the mock's strict mode rejects with it, and every rewritten request is checked
  * with it before it may be sent.
- * role alternation starting with `user`, tool_use/tool_result pairing between adjacent messages,
+ * role alternation starting with `user`, tool_use/tool_result pairing between adjacent messages (a `system`
+ * message in `messages` — native Claude Code 2.1.3xx sends them, with the `per-turn-control` beta — is allowed
+ * after the first message and stands outside alternation and pairing),
  * at most 4 cache_control breakpoints, and max_tokens above the thinking budget.
  * Returns the problems found, each naming what is wrong and where; [] means valid.
  */
@@ -59,7 +61,9 @@ function checkMessages(messages: unknown[], problems: string[]): void {
     return;
   }
   let previous: Record<string, unknown> | undefined;
+  const isSystem = (m: unknown) => isRecord(m) && m.role === 'system';
   messages.forEach((m, i) => {
+    if (i > 0 && isSystem(m)) return;
     if (!isRecord(m)) {
       problems.push(`messages.${i}: must be an object`);
       previous = undefined;
@@ -94,7 +98,7 @@ function checkMessages(messages: unknown[], problems: string[]): void {
     // Every tool_use of an assistant message is answered in the next message.
     const uses = blocksOf(m, 'tool_use');
     if (uses.length > 0 && role === 'assistant') {
-      const next = messages[i + 1];
+      const next = messages.slice(i + 1).find((n) => !isSystem(n));
       const answered = new Set(isRecord(next) ? blocksOf(next, 'tool_result').map((b) => b.tool_use_id) : []);
       const missing = uses.map((u) => u.id).filter((id) => !answered.has(id));
       if (missing.length > 0) {

@@ -13,6 +13,10 @@ import { stderrLine } from '../stderr.js';
 import { createCapture } from '../tap/capture.js';
 import { installFetchTap } from '../tap/fetch.js';
 import { installHttpTap } from '../tap/http.js';
+import type { TapContext, Uninstall } from '../tap/context.js';
+
+/** Puts the taps in place for this runtime: Node's by default, the Bun preload's its own (src/bun/taps.ts). */
+export type InstallTaps = (ctx: TapContext, config: Config) => Promise<Uninstall[]>;
 
 export interface ActiveTap {
   config: Config;
@@ -23,7 +27,7 @@ export interface ActiveTap {
   uninstall(): void;
 }
 
-export async function activate(): Promise<ActiveTap | undefined> {
+export async function activate(installTaps: InstallTaps = nodeTaps): Promise<ActiveTap | undefined> {
   const { config } = await loadConfig();
   if (!config.enabled) return undefined;
   const session = resolveSession(config);
@@ -43,6 +47,16 @@ export async function activate(): Promise<ActiveTap | undefined> {
   );
 
   if (config.rules) ctx.rules = await (await import('../policy/rewrite/load-step.js')).loadRulesStep(config);
+  const uninstallers = await installTaps(ctx, config);
+
+  // Whatever is still open or queued at exit is finished and written synchronously (the event loop is gone).
+  process.on('exit', () => close(writer));
+
+  return { config, session, recorder, writerReady, uninstall: () => uninstallers.forEach((u) => u()) };
+}
+
+/** fetch and http, then the SDK layer when the config wants it. */
+async function nodeTaps(ctx: TapContext, config: Config): Promise<Uninstall[]> {
   const uninstallers = [installFetchTap(ctx), installHttpTap(ctx)];
 
   // The SDK layer: loaded only when it runs (its module hooks are the one part with a startup cost).
@@ -59,9 +73,5 @@ export async function activate(): Promise<ActiveTap | undefined> {
       ctx.warn('sdk-layer-failed', `sdk-layer-failed: ${(err as Error)?.message ?? String(err)}`);
     }
   }
-
-  // Whatever is still open or queued at exit is finished and written synchronously (the event loop is gone).
-  process.on('exit', () => close(writer));
-
-  return { config, session, recorder, writerReady, uninstall: () => uninstallers.forEach((u) => u()) };
+  return uninstallers;
 }

@@ -168,6 +168,22 @@ export const TapWarning = z.looseObject({
   exchange: z.string().optional(),
 });
 
+/**
+ * The agent's own name for an exchange, joined after the run by the API's request id: native Claude Code's
+ * `query_source` from its raw-body index (`OTEL_LOG_RAW_API_BODIES=file:`), e.g. `sdk`, `compact`, `agent:…`.
+ */
+export const ExchangeLabel = z.looseObject({
+  ...base,
+  event: z.literal('exchange.label'),
+  exchange: z.string(),
+  /** Who gave the label: `claude-code` (its raw-body index). */
+  source: z.string(),
+  label: z.string(),
+  request_id: z.string(),
+  /** The agent's own session id, when it gives one. */
+  agent_session: z.string().optional(),
+});
+
 export const SessionEnd = z.looseObject({
   ...base,
   event: z.literal('session.end'),
@@ -185,6 +201,7 @@ export const LogEvent = z.discriminatedUnion('event', [
   Blob,
   RewriteApplied,
   TapWarning,
+  ExchangeLabel,
   SessionEnd,
 ]);
 export type LogEvent = z.infer<typeof LogEvent>;

@@ -31,7 +31,13 @@ import { isSignedRequest } from '../tap/rewrite.js';
 export interface ProxyServerOptions {
   /** Where requests go: origin plus an optional path prefix (`https://api.anthropic.com`). */
   upstream: URL;
-  ctx: TapContext;
+  /** Given at once, or opened at the first request that needs it (the witness: src/run/witness.ts). */
+  ctx: TapContext | (() => Promise<TapContext>);
+  /**
+   * A request already recorded by someone else (the in-process tap of the agent, which marked it): forwarded
+   * without that header and without a record. The rest is captured as usual.
+   */
+  recordedElsewhere?: { header: string; is(value: string | string[] | undefined): boolean };
   host?: string;
   port?: number;
   /** Required to listen on anything but loopback. */
@@ -73,7 +79,10 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
       `refusing to listen on ${host}: the proxy forwards your API credentials, so it listens on loopback only (127.0.0.1, ::1). Add --allow-remote to listen on ${host} anyway.`,
     );
   }
-  const { upstream, ctx } = options;
+  const { upstream, recordedElsewhere } = options;
+  let ctx = typeof options.ctx === 'function' ? undefined : options.ctx;
+  const openCtx = typeof options.ctx === 'function' ? options.ctx : undefined;
+  let opening: Promise<TapContext> | undefined;
   if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') throw new Error(`upstream must be an http(s) URL, got ${upstreamForDisplay(upstream)}`);
   const basic = basicAuthorization(upstream);
   const prefix = upstream.pathname.replace(/\/+$/, '');
@@ -82,11 +91,20 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
   const sockets = new Set<Socket>();
 
   const server = http.createServer({ noDelay: true }, (req, res) => {
-    try {
-      forward(req, res);
-    } catch (err) {
-      fail(res, 502, `agenttap proxy: ${(err as Error).message}`);
-    }
+    const handle = (capture: TapContext | undefined) => {
+      try {
+        forward(req, res, capture);
+      } catch (err) {
+        fail(res, 502, `agenttap proxy: ${(err as Error).message}`);
+      }
+    };
+    if (recordedElsewhere?.is(req.headers[recordedElsewhere.header])) return handle(undefined);
+    if (ctx) return handle(ctx);
+    // The request body waits in the socket (paused) until the capture is open.
+    (opening ??= openCtx!()).then(
+      (opened) => handle((ctx = opened)),
+      (err: Error) => fail(res, 502, `agenttap proxy: cannot capture: ${err.message}`),
+    );
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -94,17 +112,18 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
   });
   server.on('clientError', (_err, socket) => socket.destroy());
 
-  function forward(req: IncomingMessage, res: ServerResponse): void {
+  /** Without `ctx`: forwarded only (recorded elsewhere). */
+  function forward(req: IncomingMessage, res: ServerResponse, ctx: TapContext | undefined): void {
     const method = req.method ?? 'GET';
     const target = new URL(`${upstream.origin}${prefix}${req.url ?? '/'}`);
-    const headers = forwardedHeaders(req.headers, target.host, basic);
-    const match = safely(ctx.warn, 'proxy-capture-failed', () => ctx.matchEndpoint(method, target), null);
-    const exchange = match
+    const headers = forwardedHeaders(req.headers, target.host, basic, recordedElsewhere?.header);
+    const match = ctx ? safely(ctx.warn, 'proxy-capture-failed', () => ctx.matchEndpoint(method, target), null) : null;
+    const exchange = ctx && match
       ? safely(ctx.warn, 'proxy-capture-failed', () => new LiveExchange(ctx, { layer: 'proxy', match, method, url: target.href, headers: flat(headers) }), undefined)
       : undefined;
 
     // With rules, a model request's body (finite) is held, decided on, then sent; otherwise piped as it arrives.
-    const hold = exchange !== undefined && ctx.rules !== undefined;
+    const hold = exchange !== undefined && ctx?.rules !== undefined;
     let upstreamReq: http.ClientRequest | undefined;
     let responded = false;
 
@@ -113,19 +132,19 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
     let bodyBytes = 0;
     req.on('data', (chunk: Buffer) => {
       bodyBytes += chunk.byteLength;
-      if ((exchange && bodyBytes <= ctx.maxBodyBytes) || hold) body.push(chunk);
+      if ((exchange && bodyBytes <= ctx!.maxBodyBytes) || hold) body.push(chunk);
     });
     req.on('end', () => {
       const whole = Buffer.concat(body);
       body.length = 0;
       if (hold) {
-        const ruled = applyProxyRules(ctx, match!, method, target, headers, whole);
+        const ruled = applyProxyRules(ctx!, match!, method, target, headers, whole);
         if (ruled.outcome?.event) ctx.recorder.rewrite({ exchange: exchange!.id, ...ruled.outcome.event });
         exchange!.onUsage = ruled.outcome?.settle;
-        exchange!.requested(ruled.body.byteLength > ctx.maxBodyBytes ? undefined : ruled.body.toString('utf8'), ruled.body.byteLength);
+        exchange!.requested(ruled.body.byteLength > ctx!.maxBodyBytes ? undefined : ruled.body.toString('utf8'), ruled.body.byteLength);
         send(ruled.headers).end(ruled.body);
       } else {
-        exchange?.requested(bodyBytes > ctx.maxBodyBytes ? undefined : whole.toString('utf8'), bodyBytes);
+        exchange?.requested(bodyBytes > ctx!.maxBodyBytes ? undefined : whole.toString('utf8'), bodyBytes);
       }
     });
     if (!hold) req.pipe(send(headers));
@@ -178,7 +197,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const deadline = Date.now() + graceMs;
-        while (ctx.open.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        while ((ctx?.open.size ?? 0) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
         for (const socket of sockets) socket.destroy();
         agent.destroy();
         await closed;
@@ -271,7 +290,7 @@ function basicAuthorization(upstream: URL): string | undefined {
   return `Basic ${Buffer.from(`${decode(upstream.username)}:${decode(upstream.password)}`).toString('base64')}`;
 }
 
-function forwardedHeaders(incoming: IncomingHttpHeaders, host: string, basic: string | undefined): http.OutgoingHttpHeaders {
+function forwardedHeaders(incoming: IncomingHttpHeaders, host: string, basic: string | undefined, drop?: string): http.OutgoingHttpHeaders {
   const out: http.OutgoingHttpHeaders = {};
   const connectionListed = new Set(
     String(incoming.connection ?? '')
@@ -280,7 +299,7 @@ function forwardedHeaders(incoming: IncomingHttpHeaders, host: string, basic: st
       .filter(Boolean),
   );
   for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || connectionListed.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || connectionListed.has(name) || name === drop) continue;
     out[name] = value;
   }
   out.host = host;

@@ -17,6 +17,8 @@ import { ENV_PARENT_PID, ENV_SESSION_DIR, ENV_SESSION_ID, newSessionId } from '.
 
 /** The `loader` file at the package root (dist/run/ → ../../loader). */
 export const LOADER_FILE = fileURLToPath(new URL('../../loader', import.meta.url));
+/** The Bun preload entry at the package root, beside `loader`. */
+export const BUN_PRELOAD_FILE = fileURLToPath(new URL('../../bun', import.meta.url));
 
 export interface RunSettings {
   /** AGENTTAP_* values given as flags; they win over the inherited environment. */
@@ -61,4 +63,19 @@ export function withLoader(nodeOptions: string | undefined, loader = LOADER_FILE
 
 export function loaderIsBuilt(loader = LOADER_FILE): boolean {
   return existsSync(resolve(loader, '..', 'dist', 'loader', 'index.js'));
+}
+
+/**
+ * Appends `--preload=<file>` to a `BUN_OPTIONS` the user may have set (Bun reads it like a command line, so a
+ * path with spaces is quoted), unless the preload is already there.
+ */
+export function withBunPreload(bunOptions: string | undefined, preload = BUN_PRELOAD_FILE): string {
+  const current = (bunOptions ?? '').trim();
+  if (current.includes(preload)) return current;
+  const arg = /\s/.test(preload) ? `--preload="${preload}"` : `--preload=${preload}`;
+  return current ? `${current} ${arg}` : arg;
+}
+
+export function bunPreloadIsBuilt(preload = BUN_PRELOAD_FILE): boolean {
+  return existsSync(resolve(preload, '..', 'dist', 'bun', 'preload.js'));
 }

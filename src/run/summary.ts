@@ -12,14 +12,18 @@ export function sessionSummary(sessionDir: string, cwd = process.cwd()): string 
   const shown = relative(cwd, sessionDir).startsWith('..') ? sessionDir : relative(cwd, sessionDir) || '.';
   if (files.length === 0) return `agenttap: nothing was captured (no Node process of the command loaded the tap); session folder ${shown}`;
   let exchanges = 0;
+  // A process is a file with a `session.start` (labels joined after the run are appended by agenttap itself).
+  let processes = 0;
   for (const file of files) {
     try {
-      exchanges += countOf(readFileSync(join(sessionDir, file), 'utf8'), '"event":"exchange.request"');
+      const text = readFileSync(join(sessionDir, file), 'utf8');
+      exchanges += countOf(text, '"event":"exchange.request"');
+      if (text.includes('"event":"session.start"')) processes++;
     } catch {
       // unreadable file: counted as nothing
     }
   }
-  const procs = files.length === 1 ? '1 process' : `${files.length} processes`;
+  const procs = processes === 1 ? '1 process' : `${processes} processes`;
   const calls = exchanges === 1 ? '1 model call' : `${exchanges} model calls`;
   return `agenttap: session ${shown} (${calls}, ${procs}) — read it with: agenttap cat ${shown}`;
 }

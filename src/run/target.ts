@@ -5,7 +5,8 @@
  *   a script whose shebang runs node (`#!/usr/bin/env node`, `env -S node --flags`, `/usr/bin/node`)
  *                                                       → node      (npm's bin links: `claude` 2.1.112 is one)
  *   a `.js`/`.mjs`/`.cjs` file without a shebang        → node      (run through this node)
- *   an ELF / Mach-O executable (not node)               → native    (Claude Code ≥ 2.1.113 is a Bun binary: PITFALLS #13)
+ *   a Bun-compiled ELF / Mach-O executable              → bun       (Claude Code ≥ 2.1.113: PITFALLS #13; the Bun preload)
+ *   another ELF / Mach-O executable (not node)          → native
  *   a script for another interpreter (python, bash…)    → script
  * A shell wrapper that starts node itself is a `script`: `agenttap run --force` runs it anyway, and the loader
  * in NODE_OPTIONS still reaches every node it starts.
@@ -13,7 +14,7 @@
 import { accessSync, closeSync, constants, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, delimiter, extname, isAbsolute, join, resolve } from 'node:path';
 
-export type TargetKind = 'node' | 'native' | 'script' | 'missing';
+export type TargetKind = 'node' | 'bun' | 'native' | 'script' | 'missing';
 
 export interface Target {
   kind: TargetKind;
@@ -27,6 +28,14 @@ export interface Target {
 
 const NODE_NAMES = /^(node|nodejs|node\.exe)$/i;
 const JS_EXTENSIONS = new Set(['.js', '.mjs', '.cjs']);
+/**
+ * `bun build --compile` output: an ELF note named "Bun" near the start (section `.note.bun`: namesz 4, descsz,
+ * type, "Bun\0"; at offset 0x390 in Claude Code 2.1.330), or a Mach-O `__BUN` segment in the load commands.
+ */
+const BUN_ELF_NOTE = /\x04\x00\x00\x00[\s\S]{8}Bun\x00/;
+const BUN_MACHO_SEGMENT = /__BUN\x00/;
+/** Enough of the file for a shebang, the ELF notes and the Mach-O load commands. */
+const HEAD_BYTES = 16 * 1024;
 
 export function inspectTarget(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Target {
   const [command, ...rest] = argv;
@@ -43,9 +52,11 @@ export function inspectTarget(argv: string[], env: NodeJS.ProcessEnv = process.e
     if (NODE_NAMES.test(interpreter)) return { kind: 'node', file, what: `a node script (#!${line})`, argv };
     return { kind: 'script', file, what: `a ${interpreter || 'shell'} script (#!${line})`, argv };
   }
-  if (head.startsWith('\x7fELF')) return { kind: 'native', file, what: 'a native executable (ELF)', argv };
+  if (head.startsWith('\x7fELF')) {
+    return BUN_ELF_NOTE.test(head) ? { kind: 'bun', file, what: 'a Bun-compiled executable (ELF)', argv } : { kind: 'native', file, what: 'a native executable (ELF)', argv };
+  }
   if (/^(\xfe\xed\xfa[\xce\xcf]|[\xce\xcf]\xfa\xed\xfe|\xca\xfe\xba\xbe)/.test(head)) {
-    return { kind: 'native', file, what: 'a native executable (Mach-O)', argv };
+    return BUN_MACHO_SEGMENT.test(head) ? { kind: 'bun', file, what: 'a Bun-compiled executable (Mach-O)', argv } : { kind: 'native', file, what: 'a native executable (Mach-O)', argv };
   }
   if (JS_EXTENSIONS.has(extname(file))) return { kind: 'node', file, what: 'a JavaScript file', argv: [process.execPath, file, ...rest] };
   return { kind: 'script', file, what: 'a file that is neither a Node program nor a native executable', argv };
@@ -105,7 +116,7 @@ function readHead(file: string): string {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
-    const buf = Buffer.alloc(256);
+    const buf = Buffer.alloc(HEAD_BYTES);
     const n = readSync(fd, buf, 0, buf.length, 0);
     return buf.subarray(0, n).toString('latin1');
   } catch {

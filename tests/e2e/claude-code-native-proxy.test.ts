@@ -4,7 +4,7 @@
  * mock; then a paced stream, read by Claude Code itself (`--output-format stream-json --include-partial-messages`),
  * to show that the proxy hands each event on as it comes.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { startMock, type ReceivedRequest } from '../../src/mock/index.js';
@@ -21,14 +21,14 @@ interface Sequence {
   sessionDir: string;
 }
 
-async function sequence(via: Via, claude: string): Promise<Sequence> {
+async function sequence(via: Via, claude: string, env?: Record<string, string>): Promise<Sequence> {
   const mock = await startMock({ script: claudeCodeScript(), usage: claudeCodeUsage });
   try {
     const sessionsDir = scratch('agenttap-native-sessions-');
     const steps: ClaudeCodeResult[] = [];
     for (const [i, prompt] of [TASK_PROMPT, '/compact'].entries()) {
       steps.push(
-        await runClaudeCode({ prompt, mockUrl: mock.url, via, claude: [claude], continueSession: i > 0, cwd: steps[0]?.cwd, home: steps[0]?.home, sessionsDir, session: 'native' }),
+        await runClaudeCode({ prompt, mockUrl: mock.url, via, claude: [claude], continueSession: i > 0, cwd: steps[0]?.cwd, home: steps[0]?.home, sessionsDir, session: 'native', env }),
       );
     }
     return { steps, received: [...mock.received], sessionDir: join(sessionsDir, 'native') };
@@ -41,10 +41,11 @@ describe.runIf(supported)('native Claude Code under agenttap proxy --exec', () =
   const claude = nativeClaudeCode();
   let plain: Sequence;
   let proxied: Sequence;
+  const tmp = scratch('agenttap-native-proxy-tmp-');
   beforeAll(async () => {
     expect(claude, 'npm @anthropic-ai/claude-code-linux-x64 is a dev dependency: run npm ci').toBeDefined();
     plain = await sequence('plain', claude!);
-    proxied = await sequence('proxy', claude!);
+    proxied = await sequence('proxy', claude!, { TMPDIR: tmp });
   }, 90_000);
 
   test('the task ran the same way: exit codes, stdout, files', () => {
@@ -66,6 +67,15 @@ describe.runIf(supported)('native Claude Code under agenttap proxy --exec', () =
     expect(proxied.received.every((r) => r.method !== 'POST' || String(r.headers['x-api-key']).includes('agenttap-fake-key'))).toBe(true);
     expect(allFileText(proxied.sessionDir)).not.toContain('agenttap-fake-key');
     for (const step of proxied.steps) expect(step.stderr).toMatch(/^agenttap: session .*native \(\d+ model calls?, \d+ process(es)?\)/m);
+  });
+
+  test("Claude Code's own labels joined to every proxied exchange by request id; its raw-body folder is gone", async () => {
+    const events = await sessionEvents(proxied.sessionDir);
+    const labels = eventsOf(events, 'exchange.label');
+    const ids = eventsOf(events, 'exchange.request').map((r) => r.exchange);
+    expect(labels.map((l) => l.exchange).sort()).toEqual([...ids].sort());
+    expect(new Set(labels.map((l) => l.label))).toEqual(new Set(['sdk', 'agent:builtin:general-purpose', 'compact']));
+    expect(readdirSync(tmp).filter((n) => n.startsWith('agenttap-cc-raw-'))).toEqual([]);
   });
 
   test('streaming is not buffered: Claude Code sees the first delta before the mock sends the second', async () => {

@@ -3,11 +3,11 @@
  * through untouched, and targets the loader cannot enter are refused before anything runs.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startMock, type MockServer } from '../../src/mock/index.js';
-import { AGENTTAP_BIN, nativeClaudeCode } from '../helpers/claude-code.js';
+import { AGENTTAP_BIN } from '../helpers/claude-code.js';
 import { ROOT, eventsOf, runNode, scratch, sessionEvents } from '../helpers/run.js';
 
 const AGENTS = join(ROOT, 'tests', 'fixtures', 'agents');
@@ -124,8 +124,11 @@ describe('agenttap run on a target the loader cannot enter', () => {
     expect(existsSync(run.sessionDir)).toBe(false);
   });
 
-  test.runIf(nativeClaudeCode() !== undefined)('the native Claude Code: the exact command for Anthropic', async () => {
-    const claude = nativeClaudeCode()!;
+  // The native Claude Code itself is Bun-compiled and runs in-process (tests/e2e/claude-code-native-run.test.ts).
+  test('a native `claude` that is not Bun-compiled: the exact command for Anthropic', async () => {
+    const claude = join(dir, 'claude');
+    copyFileSync('/bin/true', claude);
+    chmodSync(claude, 0o755);
     const run = await agenttap(['run', '--', claude, '-p', 'fix the bug']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`agenttap proxy --upstream https://api.anthropic.com --exec -- ${claude} -p 'fix the bug'`);

@@ -20,6 +20,23 @@ describe('validateAnthropicRequest', () => {
     ).toEqual([]);
   });
 
+  it('accepts system messages inside messages (native Claude Code 2.1.3xx, per-turn-control beta) outside alternation and pairing, not first', () => {
+    const sys = { role: 'system', content: [{ type: 'text', text: '# Environment' }] };
+    expect(
+      validateAnthropicRequest({
+        ...base,
+        messages: [
+          { role: 'user', content: 'hi' },
+          sys,
+          { role: 'assistant', content: [toolUse('a')] },
+          sys,
+          { role: 'user', content: [toolResult('a')] },
+        ],
+      }),
+    ).toEqual([]);
+    expect(validateAnthropicRequest({ ...base, messages: [sys, { role: 'user', content: 'hi' }] }).some((p) => p.startsWith('messages.0'))).toBe(true);
+  });
+
   it('rejects a first message that is not user, and non-alternating roles', () => {
     const problems = validateAnthropicRequest({
       ...base,

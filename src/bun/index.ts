@@ -1,0 +1,32 @@
+/**
+ * The Bun preload entry: `BUN_OPTIONS="--preload=<agenttap>/bun" <native agent>` (set by `agenttap run` for a
+ * Bun-compiled target). The same capture as the Node loader (activate(): config, session, recorder, writer,
+ * rules, exit flush) with the Bun taps (./taps.ts). Bundled with its dependencies into one file
+ * (dist/bun/preload.js): a compiled Bun binary resolves no bare import from disk, and would hand some of them its
+ * own bundled copies (zod, sonic-boom) — verified on Claude Code 2.1.330.
+ * Guards as the loader's: main thread only, once per process, never throws into the agent, stdout never.
+ */
+import { isMainThread } from 'node:worker_threads';
+import { AgentTapError } from '../errors.js';
+import { activate } from '../loader/activate.js';
+import { bunTaps } from './taps.js';
+
+const LOADED = Symbol.for('agenttap.loaded');
+const g = globalThis as typeof globalThis & { [LOADED]?: boolean };
+
+if (isMainThread && !g[LOADED]) {
+  g[LOADED] = true;
+  try {
+    await activate(bunTaps);
+  } catch (err) {
+    if (err instanceof AgentTapError && (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    try {
+      process.stderr.write(`agenttap: not capturing this run: ${(err as Error)?.stack ?? String(err)}\n`);
+    } catch {
+      // stderr closed
+    }
+  }
+}
