@@ -16,8 +16,8 @@ beforeAll(async () => (mock = await startMock()));
 afterAll(() => mock.close());
 
 /** The agent under the loader, bounded (a hang fails the test with the child's stack). */
-const agent = (env: Record<string, string>, mode = 'exit') =>
-  runNode(APP, { args: [mode, '0'], env: { MOCK_URL: mock.url, ...env }, timeoutMs: 20_000 });
+const agent = (env: Record<string, string>, mode = 'exit', waitMs = 0) =>
+  runNode(APP, { args: [mode, String(waitMs)], env: { MOCK_URL: mock.url, ...env }, timeoutMs: 20_000 });
 
 describe('a log folder or key file under /proc (a recursive mkdir there never ends)', () => {
   it('AGENTTAP_DIR=/proc/…: the agent answers and exits, one line on stderr', async () => {
@@ -44,7 +44,8 @@ describe('a full disk', () => {
     try {
       // Leave less room than one exchange's records need: the first write of the log fails with ENOSPC.
       spawnSync('dd', ['if=/dev/zero', `of=${join(dir, 'filler')}`, 'bs=1k', 'count=1000'], { encoding: 'utf8' });
-      const run = await agent({ AGENTTAP_DIR: dir, AGENTTAP_SESSION: 'session' });
+      // The call comes late enough that the log writer runs (it used to load in the background at start).
+      const run = await agent({ AGENTTAP_DIR: dir, AGENTTAP_SESSION: 'session' }, 'exit', 1500);
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toBe('200 complete\n');
       expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^agenttap: logging stopped \(.*ENOSPC/)]);
