@@ -100,4 +100,29 @@ describe('Recorder', () => {
     expect(events.at(-1)).toMatchObject({ event: 'session.end', exchanges: 2, dropped: 2 });
     expect(notices.length).toBe(1); // stderr hears of it once
   });
+
+  it('a record that throws while written loses only itself: the ones behind it are written, in order', () => {
+    const { sink, events } = memorySink();
+    const recorder = new Recorder({ blobMinBytes: 256, notify: () => {} });
+    recorder.request({ ...request('bad', [turn(0)]), url: 'not a url' }); // new URL() throws after redaction
+    recorder.request(request('good', [turn(2)]));
+    recorder.end({ id: 'good', outcome: 'complete', durationMs: 1, bytes: 0 });
+    recorder.attach({ sink, redactor });
+    expect(() => recorder.drainSync()).not.toThrow();
+    recorder.writeSessionEnd();
+    const names = events.filter((e) => e.event !== 'blob').map((e) => `${e.event} ${(e.exchange as string | undefined) ?? (e.code as string | undefined) ?? ''}`);
+    expect(names).toEqual(['exchange.request good', 'exchange.end good', 'tap.warning record-failed', 'session.end ']);
+    expect(events.at(-1)).toMatchObject({ dropped: 1 });
+    expect(JSON.stringify(events)).not.toContain('not a url');
+  });
+
+  it('asks for the writer once, at the first record of its own: session.start alone asks for nothing', () => {
+    let asked = 0;
+    const recorder = new Recorder({ blobMinBytes: 256, onFirstRecord: () => asked++ });
+    recorder.later(() => {});
+    expect({ asked, hasRecords: recorder.hasRecords }).toEqual({ asked: 0, hasRecords: false });
+    recorder.request(request('a', [turn(0)]));
+    recorder.warn('w', 'a warning');
+    expect({ asked, hasRecords: recorder.hasRecords }).toEqual({ asked: 1, hasRecords: true });
+  });
 });
