@@ -25,7 +25,7 @@ interface Ended {
 }
 
 /** Runs the fixture in `mode`, sends `signal` once it prints "streaming", waits for the end (bounded). */
-function interrupt(mode: 'wait' | 'handler', signal: NodeJS.Signals, loader: boolean): Promise<Ended> {
+function interrupt(mode: 'wait' | 'handler' | 'cleanup', signal: NodeJS.Signals, loader: boolean): Promise<Ended> {
   const home = scratch('agenttap-home-');
   const env = { PATH: process.env.PATH, HOME: home, MOCK_URL: mock.url, AGENTTAP_DIR: home, AGENTTAP_SESSION: 'session', AGENTTAP_KEY_FILE: join(ROOT, 'tests/fixtures/redaction.key') };
   return new Promise((resolve, reject) => {
@@ -69,5 +69,12 @@ describe('a signal with a stream open', () => {
     const lines = logLines(run.sessionDir).filter((l) => l.event !== 'blob');
     expect(lines.map((l) => l.event)).toEqual(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'session.end']);
     expect(lines[3]!.outcome).toBe('complete');
+  });
+
+  it('a handler that re-raises when it is the only listener (signal-exit) still ends the process by the signal', async () => {
+    const plain = await interrupt('cleanup', 'SIGTERM', false);
+    const run = await interrupt('cleanup', 'SIGTERM', true);
+    expect(plain).toMatchObject({ signal: 'SIGTERM', stdout: 'streaming\ncleanup\n' });
+    expect({ code: run.code, signal: run.signal, stdout: run.stdout, stderr: run.stderr }).toEqual({ code: plain.code, signal: plain.signal, stdout: plain.stdout, stderr: '' });
   });
 });
