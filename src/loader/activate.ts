@@ -1,8 +1,8 @@
 /**
  * Builds the running tap for this process: config → session → recorder → taps, synchronously enough that
  * the taps are in place before the agent's first line, and light enough not to delay it: zod loads only
- * when there is a config to validate, and the log writer (pino, secretlint) loads only at the first model call
- * (writer-loader.ts), while records queue. A bad config throws AGENTTAP_CONFIG_INVALID so the loader can stop
+ * when there is a config to validate, and the log writer (pino, secretlint) loads only once the process has made a
+ * model call, in a pause of its model traffic (writer-loader.ts), while records queue. A bad config throws AGENTTAP_CONFIG_INVALID so the loader can stop
  * before the agent starts; everything after that fails open.
  *
  * The end of the process: `exit` (and SIGINT/SIGTERM that would kill it, signals.ts) finishes open exchanges and
@@ -18,6 +18,10 @@ import { installFetchTap } from '../tap/fetch.js';
 import { installHttpTap } from '../tap/http.js';
 import { flushOnSignals } from './signals.js';
 import { writerLoader } from './writer-loader.js';
+
+/** Records held in memory (raw, a request body each) while exchanges overlap, before the writer loads anyway. */
+const QUEUE_BEFORE_LOAD = 64;
+const IDLE_BEFORE_LOAD_MS = 100;
 
 export interface ActiveTap {
   config: Config;
@@ -38,12 +42,24 @@ export async function activate(): Promise<ActiveTap | undefined> {
     recorder.attach(writer);
     return writer;
   }, stderrLine);
+  let signals = false;
+  let idle: NodeJS.Timeout | undefined;
   const { recorder, ctx, close } = createCapture(config, {
     notify: stderrLine,
     start: () => (session.parentPid !== undefined ? { parent_pid: session.parentPid } : {}),
-    onFirstRecord: () => {
-      loader.start();
-      flushOnSignals(() => close(loader.now(), 'interrupted'));
+    onRecord: () => {
+      if (!signals) flushOnSignals(() => close(loader.now(), 'interrupted'));
+      signals = true;
+      // Loading the writer blocks this thread for 150–400 ms: done in a pause of the model traffic (no exchange open
+      // for IDLE_BEFORE_LOAD_MS), never under a streaming response — unless exchanges keep overlapping and the raw
+      // queue grows. A process that ends first loads it in its exit.
+      if (recorder.pending >= QUEUE_BEFORE_LOAD) loader.start();
+      else if (ctx.open.size === 0 && !idle) {
+        idle = setTimeout(() => {
+          idle = undefined;
+          if (ctx.open.size === 0) loader.start();
+        }, IDLE_BEFORE_LOAD_MS).unref();
+      }
     },
   });
 

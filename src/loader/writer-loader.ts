@@ -2,7 +2,8 @@
  * When and how the log writer (pino, secretlint: 150–400 ms of module loading) is loaded inside an agent:
  *   - only once the process has a record to write (its first model call or warning): a helper the agent spawns that
  *     calls no model loads nothing, writes nothing, prints nothing;
- *   - one macrotask after that record, off the agent's call stack;
+ *   - when the caller says (activate.ts: in a pause of the model traffic, so the load never delays a streamed
+ *     chunk), one macrotask later, off the agent's call stack;
  *   - synchronously, with require() of the compiled ESM where Node has it (`process.features.require_module`: Node
  *     ≥ 20.19 and ≥ 22.12), so that an exit or a signal that comes first loads it right there and writes the queue in
  *     order — `exit` runs no promise. No ExperimentalWarning reaches stderr on Node 20.20, 22.23, 24.22 (tested). One

@@ -6,8 +6,8 @@
  *                      └── on process exit: drained synchronously, then flushed
  *
  * The writer (sink + redactor: pino and secretlint, the slow imports) is attached when it has loaded; until then
- * records only queue, so the agent's first line never waits for it. It is asked for (`onFirstRecord`) by the first
- * record of the agent's own — a model call or a warning — never by `session.start` alone: a process that calls no
+ * records only queue, so the agent's first line never waits for it. Its loader is told of every record of the
+ * process's own (`onRecord`) — a model call or a warning — never of `session.start` alone: a process that calls no
  * model loads no writer and leaves no file.
  * Fail closed for secrets: a record whose redaction throws is dropped and counted, never written raw.
  */
@@ -65,8 +65,8 @@ export interface RecorderOptions {
   blobMinBytes: number;
   /** One line on stderr per warning code. */
   notify?: (message: string) => void;
-  /** Called once, when the first record other than a `later()` job queues: the time to load the writer. */
-  onFirstRecord?: () => void;
+  /** Called after each record other than a `later()` job is queued (the loader decides when to load the writer). */
+  onRecord?: () => void;
 }
 
 /** Caps memory of the raw-part cache (hash → blob ref); old entries just cost a re-redaction. */
@@ -184,12 +184,10 @@ export class Recorder {
   }
 
   private enqueue(job: (writer: Writer) => void): void {
-    if (!this.recorded) {
-      this.recorded = true;
-      this.options.onFirstRecord?.();
-    }
+    this.recorded = true;
     this.queue.push(job);
     this.schedule();
+    this.options.onRecord?.();
   }
 
   private schedule(): void {

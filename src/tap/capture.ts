@@ -26,12 +26,12 @@ export interface CaptureOptions {
   notify: (message: string) => void;
   /** Extra `session.start` fields (e.g. `parent_pid`, the proxy's upstream), built with the redactor. */
   start?: (redactor: Redactor) => Record<string, unknown>;
-  /** Told once when this process first has a record to write (a model call, a warning): load the writer. */
-  onFirstRecord?: () => void;
+  /** Told of each record this process queues (a model call's, a warning): when to load the writer is its call. */
+  onRecord?: () => void;
 }
 
-export function createCapture(config: Config, { notify, start, onFirstRecord }: CaptureOptions): Capture {
-  const recorder = new Recorder({ blobMinBytes: config.capture.blobMinBytes, notify, onFirstRecord });
+export function createCapture(config: Config, { notify, start, onRecord }: CaptureOptions): Capture {
+  const recorder = new Recorder({ blobMinBytes: config.capture.blobMinBytes, notify, onRecord });
   recorder.later(({ sink, redactor }) =>
     sink.write('session.start', {
       agenttap: VERSION,

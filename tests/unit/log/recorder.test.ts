@@ -116,13 +116,13 @@ describe('Recorder', () => {
     expect(JSON.stringify(events)).not.toContain('not a url');
   });
 
-  it('asks for the writer once, at the first record of its own: session.start alone asks for nothing', () => {
-    let asked = 0;
-    const recorder = new Recorder({ blobMinBytes: 256, onFirstRecord: () => asked++ });
+  it('tells of each record of its own, queued first; session.start alone tells nothing', () => {
+    const seen: number[] = [];
+    const recorder = new Recorder({ blobMinBytes: 256, onRecord: () => seen.push(recorder.pending) });
     recorder.later(() => {});
-    expect({ asked, hasRecords: recorder.hasRecords }).toEqual({ asked: 0, hasRecords: false });
+    expect({ seen, hasRecords: recorder.hasRecords }).toEqual({ seen: [], hasRecords: false });
     recorder.request(request('a', [turn(0)]));
     recorder.warn('w', 'a warning');
-    expect({ asked, hasRecords: recorder.hasRecords }).toEqual({ asked: 1, hasRecords: true });
+    expect({ seen, hasRecords: recorder.hasRecords }).toEqual({ seen: [2, 3], hasRecords: true });
   });
 });
