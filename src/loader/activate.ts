@@ -2,15 +2,15 @@
  * Builds the running tap for this process: config → session → recorder → taps, synchronously enough that
  * the taps are in place before the agent's first line, and light enough not to delay it: zod loads only
  * when there is a config to validate, and the log writer (pino, secretlint) loads only once the process has made a
- * model call, in a pause of its model traffic (writer-loader.ts), while records queue. A bad config throws AGENTTAP_CONFIG_INVALID so the loader can stop
- * before the agent starts; everything after that fails open.
+ * model call, in a pause of its model traffic (writer-loader.ts), while records queue. A bad config throws
+ * AGENTTAP_CONFIG_INVALID so the loader can stop before the agent starts; everything after that fails open.
  *
  * The end of the process: `exit` (and SIGINT/SIGTERM that would kill it, signals.ts) finishes open exchanges and
  * writes the queue and `session.end`, loading the writer right there if the process ends before it had loaded.
  */
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import type { Recorder, Writer } from '../log/recorder.js';
+import type { Recorder } from '../log/recorder.js';
 import { publishSession, resolveSession, type SessionPlace } from '../log/session.js';
 import { stderrLine } from '../stderr.js';
 import { createCapture } from '../tap/capture.js';
