@@ -52,7 +52,10 @@ describe('agenttap run', () => {
   });
 
   test('the loader is appended to NODE_OPTIONS, never replacing it, and an inherited session is not joined', async () => {
-    const run = await agenttap(['run', '--', 'node', '-e', 'process.stdout.write(process.env.NODE_OPTIONS)'], {
+    // One model call: a process that makes none writes no log (issue 16), and the log is what shows which session it joined.
+    const call = `fetch(process.env.MOCK_URL + '/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }) })`;
+    const run = await agenttap(['run', '--', 'node', '-e', `${call}.then((r) => r.text()).then(() => process.stdout.write(process.env.NODE_OPTIONS))`], {
+      MOCK_URL: mock.url,
       NODE_OPTIONS: '--max-old-space-size=300',
       AGENTTAP_SESSION_DIR: '/nonexistent/outer',
       AGENTTAP_SESSION_ID: 'outer',
@@ -60,7 +63,8 @@ describe('agenttap run', () => {
     });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^--max-old-space-size=300 --import file:\/\/\/.*\/loader$/);
-    expect(existsSync(run.sessionDir)).toBe(true);
+    expect(readdirSync(run.sessionDir).filter((f) => f.endsWith('.ndjson'))).toHaveLength(1);
+    expect(existsSync('/nonexistent/outer')).toBe(false);
   });
 
   test('signals reach the agent, and agenttap ends the way the agent ended', async () => {

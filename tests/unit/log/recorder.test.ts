@@ -100,4 +100,29 @@ describe('Recorder', () => {
     expect(events.at(-1)).toMatchObject({ event: 'session.end', exchanges: 2, dropped: 2 });
     expect(notices.length).toBe(1); // stderr hears of it once
   });
+
+  it('a record that throws while written loses only itself: the ones behind it are written, in order', () => {
+    const { sink, events } = memorySink();
+    const recorder = new Recorder({ blobMinBytes: 256, notify: () => {} });
+    recorder.request({ ...request('bad', [turn(0)]), url: 'not a url' }); // new URL() throws after redaction
+    recorder.request(request('good', [turn(2)]));
+    recorder.end({ id: 'good', outcome: 'complete', durationMs: 1, bytes: 0 });
+    recorder.attach({ sink, redactor });
+    expect(() => recorder.drainSync()).not.toThrow();
+    recorder.writeSessionEnd();
+    const names = events.filter((e) => e.event !== 'blob').map((e) => `${e.event} ${(e.exchange as string | undefined) ?? (e.code as string | undefined) ?? ''}`);
+    expect(names).toEqual(['exchange.request good', 'exchange.end good', 'tap.warning record-failed', 'session.end ']);
+    expect(events.at(-1)).toMatchObject({ dropped: 1 });
+    expect(JSON.stringify(events)).not.toContain('not a url');
+  });
+
+  it('tells of each record of its own, queued first; session.start alone tells nothing', () => {
+    const seen: number[] = [];
+    const recorder = new Recorder({ blobMinBytes: 256, onRecord: () => seen.push(recorder.pending) });
+    recorder.later(() => {});
+    expect({ seen, hasRecords: recorder.hasRecords }).toEqual({ seen: [], hasRecords: false });
+    recorder.request(request('a', [turn(0)]));
+    recorder.warn('w', 'a warning');
+    expect({ seen, hasRecords: recorder.hasRecords }).toEqual({ seen: [2, 3], hasRecords: true });
+  });
 });
