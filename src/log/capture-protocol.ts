@@ -1,0 +1,38 @@
+/**
+ * What crosses between the agent's thread and the capture worker (src/log/capture-client.ts ↔
+ * src/log/capture-worker.ts). One ordered channel carries both kinds of message, so the log keeps the order
+ * in which the agent's thread produced them:
+ *   write  — an event already redacted on the agent's thread (`session.start`, `tap.warning`, `session.end`)
+ *   record — an exchange's raw record (request text, headers, response body): redacted in the worker
+ *   flush  — write everything before it to disk, then publish `seq` in `state[FLUSHED]`
+ * Raw content crosses in memory only (structured clone of a string: the body text the tap already had).
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { ExchangeRecord } from './recorder.js';
+
+export type ToWorker =
+  | { t: 'write'; mono: number; event: string; body: Record<string, unknown> }
+  | { t: 'record'; mono: number; raw: ExchangeRecord }
+  | { t: 'flush'; seq: number };
+
+/** The worker's notices for the agent's stderr (one line per warning code), on their own port. */
+export type FromWorker = { t: 'notify'; message: string };
+
+export interface CaptureWorkerData {
+  /** The redaction key (in memory only, never written by the worker). */
+  key: Uint8Array;
+  extraPatterns?: { name: string; pattern: string; flags?: string }[];
+  highEntropy?: boolean;
+  blobMinBytes: number;
+  sessionDir: string;
+  session: string;
+  /** Int32 slots, below. */
+  state: SharedArrayBuffer;
+  notices: MessagePort;
+}
+
+/** `state` slots: the last flush done, how many messages the worker has finished, 1 once it cannot go on. */
+export const FLUSHED = 0;
+export const DONE = 1;
+export const FAILED = 2;
+export const STATE_SLOTS = 3;
