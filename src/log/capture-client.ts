@@ -1,15 +1,16 @@
 /**
  * The agent's side of the capture worker (src/log/capture-worker.ts): a Sink and an Offload for the
  * recorder, so redaction of an exchange's records (a 4 MB prompt: ~200 ms of secretlint and our patterns)
- * runs off the agent's thread. The hand-off is a postMessage of the body text the tap already had (a
- * 4 MB string: well under 1 ms; a parsed object of the same size: ~25 ms to clone).
+ * runs off the agent's thread. The hand-off is the body text the tap already had (never a parsed object: a
+ * structured clone of one costs more than the text), in 64 KB slices, one per turn of the agent's loop.
  *
  *   idle ──(first exchange record: the first model call)──► worker ──(it failed)──► local
  *     └──(exit with no model call: the buffered writes)──────────────────────────► local
  *
  *   idle    writes (`session.start`, warnings) wait in memory; a process that never calls a model never
  *           starts a thread.
- *   worker  writes and raw records go down one port, in the order they came; `flushSync` (process exit,
+ *   worker  writes and raw records go down one port, in the order they came (an outbox keeps that order
+ *           while a large body crosses in slices); `flushSync` (process exit,
  *           where no promise settles) posts `flush` and waits on a SharedArrayBuffer with `Atomics.wait`
  *           until the worker has written everything before it — at most EXIT_WAIT_MS (the way pino's
  *           thread-stream flushes synchronously).
@@ -30,6 +31,11 @@ import type { Sink } from './sink.js';
 
 /** How long exit may wait for the worker to write what it holds (a backlog of several 4 MB prompts). */
 export const EXIT_WAIT_MS = 5000;
+/**
+ * Body text sent per turn of the agent's event loop. Copying a string into a message costs like any copy:
+ * 4 MB at once measured 70-150 ms on a loaded 2-core machine, a stall as bad as redacting it.
+ */
+export const SLICE_CHARS = 64 * 1024;
 
 export interface CaptureClientOptions {
   data: Omit<CaptureWorkerData, 'state' | 'notices'>;
@@ -52,7 +58,9 @@ export function createCaptureClient(options: CaptureClientOptions): CaptureClien
   const entry = options.entry ?? new URL('./capture-worker.js', import.meta.url);
   const state = new Int32Array(new SharedArrayBuffer(STATE_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   let mode: 'idle' | 'worker' | 'local' = 'idle';
-  let buffered: ToWorker[] = [];
+  /** In order: what the worker has not been sent yet (idle: everything; worker: what waits for the pump). */
+  let outbox: ToWorker[] = [];
+  let pumping = false;
   let worker: Worker | undefined;
   let notices: MessagePort | undefined;
   let local: Sink | undefined;
@@ -64,17 +72,19 @@ export function createCaptureClient(options: CaptureClientOptions): CaptureClien
   const goLocal = (): Sink => {
     mode = 'local';
     local ??= options.openLocalSink();
-    for (const message of buffered) if (message.t === 'write') local.write(message.event as EventName, message.body as EventBody<EventName>);
-    buffered = [];
+    // Only an idle client gets here with writes waiting; raw records never wait for a local sink.
+    for (const message of outbox) if (message.t === 'write') local.write(message.event as EventName, message.body as EventBody<EventName>);
+    outbox = [];
     return local;
   };
 
   /** The worker stopped: what it had not finished is lost (never written raw); the rest goes on here. */
   const failed = (why: string) => {
     if (mode !== 'worker') return;
-    const missing = posted - Atomics.load(state, DONE);
+    const missing = posted - Atomics.load(state, DONE) + outbox.filter((m) => m.t === 'record').length;
     lost += missing;
     worker = undefined;
+    outbox = [];
     options.notify(`agenttap: the capture worker stopped (${why}); ${missing} records lost, recording goes on in the agent's thread`);
     goLocal();
   };
@@ -99,18 +109,38 @@ export function createCaptureClient(options: CaptureClientOptions): CaptureClien
       worker.on('exit', (code) => failed(`exit ${code}`));
       worker.unref();
       mode = 'worker';
-      const queued = buffered;
-      buffered = [];
-      for (const message of queued) post(message);
+      pump();
     } catch (err) {
       options.notify(`agenttap: the capture worker did not start (${(err as Error).message}); redacting in the agent's thread`);
       goLocal();
     }
   };
 
-  const post = (message: ToWorker) => {
-    posted++;
-    worker!.postMessage(message);
+  /**
+   * Sends what waits, in order, at most SLICE_CHARS of body text per turn of the agent's event loop; the rest
+   * on the next turn (an unref'd setImmediate: it never keeps the agent alive; exit sends the rest at once).
+   */
+  const pump = (budget = SLICE_CHARS) => {
+    pumping = false;
+    while (worker && outbox.length > 0) {
+      const message = outbox[0]!;
+      if (message.t === 'text') {
+        if (budget <= 0) break;
+        budget -= message.part.length;
+      }
+      outbox.shift();
+      posted++;
+      worker.postMessage(message);
+    }
+    if (worker && outbox.length > 0 && Number.isFinite(budget)) {
+      pumping = true;
+      setImmediate(pump).unref();
+    }
+  };
+
+  const send = (message: ToWorker) => {
+    outbox.push(message);
+    if (mode === 'worker' && !pumping) pump();
   };
 
   const mono = () => Math.round(performance.now() * 1000) / 1000;
@@ -121,14 +151,12 @@ export function createCaptureClient(options: CaptureClientOptions): CaptureClien
       return local?.muted ?? false;
     },
     write(event, body) {
-      const message: ToWorker = { t: 'write', mono: mono(), event, body: body as Record<string, unknown> };
-      if (mode === 'worker') post(message);
-      else if (mode === 'idle') buffered.push(message);
-      else local!.write(event, body);
+      if (mode === 'local') return local!.write(event, body);
+      send({ t: 'write', mono: mono(), event, body: body as Record<string, unknown> });
     },
     flushSync() {
       if (mode === 'idle') {
-        if (buffered.length > 0) goLocal().flushSync();
+        if (outbox.length > 0) goLocal().flushSync();
         return;
       }
       if (mode === 'local') return local!.flushSync();
@@ -136,10 +164,11 @@ export function createCaptureClient(options: CaptureClientOptions): CaptureClien
     },
   };
 
-  /** Exit: everything posted so far written by the worker, or EXIT_WAIT_MS passed. */
+  /** Exit: everything sent so far written by the worker, or EXIT_WAIT_MS passed. */
   const waitForWorker = () => {
     const seq = ++flushes;
-    post({ t: 'flush', seq });
+    outbox.push({ t: 'flush', seq });
+    pump(Infinity);
     const deadline = performance.now() + (options.exitWaitMs ?? EXIT_WAIT_MS);
     for (;;) {
       const flushed = Atomics.load(state, FLUSHED);
@@ -160,7 +189,15 @@ export function createCaptureClient(options: CaptureClientOptions): CaptureClien
     record(raw: ExchangeRecord) {
       if (mode === 'idle') start();
       if (mode !== 'worker') return false;
-      post({ t: 'record', mono: mono(), raw });
+      const text = raw.kind === 'request' ? raw.record.text : undefined;
+      if (raw.kind !== 'request' || text === undefined || text.length <= SLICE_CHARS) {
+        send({ t: 'record', mono: mono(), raw });
+        return true;
+      }
+      // The text in slices, then a copy of the record without it (the tap's object stays as it was).
+      const parts = Math.ceil(text.length / SLICE_CHARS);
+      for (let i = 0; i < parts; i++) send({ t: 'text', part: text.slice(i * SLICE_CHARS, (i + 1) * SLICE_CHARS) });
+      send({ t: 'record', mono: mono(), raw: { kind: 'request', record: { ...raw.record, text: undefined } }, textParts: parts });
       return true;
     },
     get lost() {

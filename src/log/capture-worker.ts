@@ -52,6 +52,7 @@ if (!isMainThread && parentPort) {
     throw err;
   }
 
+  const parts: string[] = [];
   parentPort.on('message', (message: ToWorker) => {
     try {
       if (message.t === 'flush') {
@@ -61,9 +62,18 @@ if (!isMainThread && parentPort) {
         Atomics.notify(state, FLUSHED);
         return;
       }
+      if (message.t === 'text') {
+        parts.push(message.part);
+        return;
+      }
       mono = message.mono;
       if (message.t === 'write') recorder.later(({ sink }) => sink.write(message.event as EventName, message.body as EventBody<EventName>));
-      else recorder.record(message.raw);
+      else {
+        if (message.textParts !== undefined && message.raw.kind === 'request') {
+          message.raw.record.text = parts.splice(0).join('');
+        }
+        recorder.record(message.raw);
+      }
       recorder.drainSync();
     } finally {
       Atomics.add(state, DONE, 1);
