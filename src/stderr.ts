@@ -1,8 +1,20 @@
-/** One line on stderr — agenttap's only voice inside an agent (never stdout). Never throws. */
+/**
+ * One line on stderr — agenttap's only voice inside an agent (never stdout). Never throws, never kills.
+ *
+ * Written with `writeSync` on fd 2, not through `process.stderr`: on a closed stderr (a parent that stopped reading)
+ * the stream's write fails with EPIPE *later*, as an 'error' event that nobody listens to — an uncaught exception
+ * that killed the agent for a notice of ours (issue 16). A listener of ours on `process.stderr` would have avoided
+ * that, but it would stay and swallow the agent's own EPIPE, which without agenttap crashes the agent: not our call.
+ * `writeSync(2)` fails right here (Node ignores SIGPIPE) and leaves the agent's stream untouched: its own writes
+ * behave exactly as without agenttap. On Linux `process.stderr` writes synchronously to files, pipes and TTYs, so
+ * our line and the agent's keep their order; a line is under PIPE_BUF, so it is not torn by a concurrent writer.
+ */
+import { writeSync } from 'node:fs';
+
 export function stderrLine(message: string): void {
   try {
-    process.stderr.write(`${message}\n`);
+    writeSync(2, `${message}\n`);
   } catch {
-    // a closed stderr: nothing left to tell
+    // a closed or full stderr: nothing left to tell
   }
 }

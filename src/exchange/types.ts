@@ -123,7 +123,9 @@ export type Outcome =
   /** A network or protocol error. */
   | 'error'
   /** The process exited with the response still open. */
-  | 'incomplete';
+  | 'incomplete'
+  /** A signal (SIGINT, SIGTERM) ended the process with the response still open. */
+  | 'interrupted';
 
 export interface Timings {
   /** Wall clock (ms since epoch) at the start of the request. */

@@ -1,9 +1,12 @@
 /**
  * Builds the running tap for this process: config → session → recorder → taps, synchronously enough that
  * the taps are in place before the agent's first line, and light enough not to delay it: zod loads only
- * when there is a config to validate, and the log writer (pino, secretlint) loads in the background while
- * records queue. A bad config throws AGENTTAP_CONFIG_INVALID so the loader can stop before the agent starts;
- * everything after that fails open.
+ * when there is a config to validate, and the log writer (pino, secretlint) loads only at the first model call
+ * (writer-loader.ts), while records queue. A bad config throws AGENTTAP_CONFIG_INVALID so the loader can stop
+ * before the agent starts; everything after that fails open.
+ *
+ * The end of the process: `exit` (and SIGINT/SIGTERM that would kill it, signals.ts) finishes open exchanges and
+ * writes the queue and `session.end`, loading the writer right there if the process ends before it had loaded.
  */
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -13,13 +16,13 @@ import { stderrLine } from '../stderr.js';
 import { createCapture } from '../tap/capture.js';
 import { installFetchTap } from '../tap/fetch.js';
 import { installHttpTap } from '../tap/http.js';
+import { flushOnSignals } from './signals.js';
+import { writerLoader } from './writer-loader.js';
 
 export interface ActiveTap {
   config: Config;
   session: SessionPlace;
   recorder: Recorder;
-  /** Resolves when the log writer is attached (or failed to load). */
-  writerReady: Promise<void>;
   uninstall(): void;
 }
 
@@ -30,17 +33,19 @@ export async function activate(): Promise<ActiveTap | undefined> {
   if (!session) return undefined; // a child process, and children are off
   publishSession(session);
 
+  const loader = writerLoader(({ createWriter }) => {
+    const writer = createWriter(config, session, stderrLine);
+    recorder.attach(writer);
+    return writer;
+  }, stderrLine);
   const { recorder, ctx, close } = createCapture(config, {
     notify: stderrLine,
     start: () => (session.parentPid !== undefined ? { parent_pid: session.parentPid } : {}),
+    onFirstRecord: () => {
+      loader.start();
+      flushOnSignals(() => close(loader.now(), 'interrupted'));
+    },
   });
-
-  let writer: Writer | undefined;
-  // Started one macrotask later: the agent's entry module is evaluated first.
-  const writerReady = new Promise<void>((resolve) => setImmediate(resolve)).then(() => import('./writer.js')).then(
-    ({ createWriter }) => recorder.attach((writer = createWriter(config, session, stderrLine))),
-    (err: Error) => stderrLine(`agenttap: the log writer failed to load (${err.message}); nothing is recorded`),
-  );
 
   if (config.rules) ctx.rules = await (await import('../policy/rewrite/load-step.js')).loadRulesStep(config);
   const uninstallers = [installFetchTap(ctx), installHttpTap(ctx)];
@@ -61,7 +66,7 @@ export async function activate(): Promise<ActiveTap | undefined> {
   }
 
   // Whatever is still open or queued at exit is finished and written synchronously (the event loop is gone).
-  process.on('exit', () => close(writer));
+  process.on('exit', () => close(recorder.hasRecords ? loader.now() : undefined));
 
-  return { config, session, recorder, writerReady, uninstall: () => uninstallers.forEach((u) => u()) };
+  return { config, session, recorder, uninstall: () => uninstallers.forEach((u) => u()) };
 }

@@ -11,6 +11,7 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { AgentTapError } from '../errors.js';
+import { stderrLine } from '../stderr.js';
 import { activate } from './activate.js';
 
 const LOADED = Symbol.for('agenttap.loaded');
@@ -24,13 +25,9 @@ if (isMainThread && !g[LOADED]) {
     await activate();
   } catch (err) {
     if (err instanceof AgentTapError && (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')) {
-      process.stderr.write(`${err.message}\n`);
+      stderrLine(err.message);
       process.exit(EXIT_CONFIG);
     }
-    try {
-      process.stderr.write(`agenttap: not capturing this run: ${(err as Error)?.stack ?? String(err)}\n`);
-    } catch {
-      // stderr closed
-    }
+    stderrLine(`agenttap: not capturing this run: ${(err as Error)?.stack ?? String(err)}`);
   }
 }

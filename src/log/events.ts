@@ -100,7 +100,7 @@ export const ExchangeEnd = z.looseObject({
   ...base,
   event: z.literal('exchange.end'),
   exchange: z.string(),
-  outcome: z.enum(['complete', 'cancelled', 'aborted', 'error', 'incomplete']),
+  outcome: z.enum(['complete', 'cancelled', 'aborted', 'error', 'incomplete', 'interrupted']),
   duration_ms: z.number(),
   /** Time to the first content token (text, thinking, tool input), from the request start. */
   ttft_ms: z.number().optional(),

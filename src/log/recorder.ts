@@ -9,8 +9,10 @@
  * leave the queue raw and are parsed, redacted and de-duplicated off the agent's thread — by another
  * Recorder running in the worker; the writer's sink sends everything else down the same ordered channel.
  *
- * The writer (sink + redactor: pino and secretlint, the slow imports) is attached when it has loaded in the
- * background; until then records only queue, so the agent's first line never waits for it.
+ * The writer (sink + redactor: pino and secretlint, the slow imports) is attached when it has loaded; until then
+ * records only queue, so the agent's first line never waits for it. It is asked for (`onFirstRecord`) by the first
+ * record of the agent's own — a model call or a warning — never by `session.start` alone: a process that calls no
+ * model loads no writer and leaves no file.
  * Fail closed for secrets: a record whose redaction throws is dropped and counted, never written raw.
  */
 import { createHash } from 'node:crypto';
@@ -89,6 +91,8 @@ export interface RecorderOptions {
   blobMinBytes: number;
   /** One line on stderr per warning code. */
   notify?: (message: string) => void;
+  /** Called once, when the first record other than a `later()` job queues: the time to load the writer. */
+  onFirstRecord?: () => void;
 }
 
 /** Caps memory of the raw-part cache (hash → blob ref); old entries just cost a re-redaction. */
@@ -110,6 +114,7 @@ export class Recorder {
   /** sha256(raw part JSON) → its blob ref. Raw hashes live in memory only; only redacted content is hashed to disk. */
   private readonly partCache = new Map<string, BlobRef>();
   private readonly warningCounts = new Map<string, number>();
+  private recorded = false;
   exchanges = 0;
   dropped = 0;
   warnings = 0;
@@ -131,6 +136,11 @@ export class Recorder {
   /** Records still waiting (for the writer, or for the next drain). */
   get pending(): number {
     return this.queue.length;
+  }
+
+  /** Whether anything but `later()` jobs was ever queued: whether this process has a log to write. */
+  get hasRecords(): boolean {
+    return this.recorded;
   }
 
   request(record: RequestRecord): void {
@@ -172,19 +182,33 @@ export class Recorder {
     }
   }
 
-  /** Queues any write (e.g. `session.start`) behind what is already queued. */
+  /** Queues any write (e.g. `session.start`) behind what is already queued; it alone asks for no writer. */
   later(job: (writer: Writer) => void): void {
-    this.enqueue(job);
+    this.queue.push(job);
+    this.schedule();
   }
 
-  /** Everything queued, now. Safe to call from `process.on('exit')`: all work is synchronous. */
+  /**
+   * Everything queued, now, in order. Safe to call from `process.on('exit')`: all work is synchronous. A job that
+   * throws loses its own record (counted), never the ones behind it, and never reaches the agent (this runs in a
+   * setImmediate of the agent's process, or in its exit).
+   */
   drainSync(): void {
     const writer = this.writer;
     if (!writer) return;
-    while (this.queue.length > 0) {
+    // Bounded: a job may queue a warning, which may queue nothing further (warnings are capped per code).
+    for (let rounds = 0; this.queue.length > 0 && rounds < 100; rounds++) {
       const batch = this.queue;
       this.queue = [];
-      for (const job of batch) job(writer);
+      for (const job of batch) {
+        try {
+          job(writer);
+        } catch (err) {
+          this.dropped++;
+          // The error's name only: its message may quote the record's content, which is not redacted yet.
+          this.warn('record-failed', `a record could not be written (${(err as Error)?.name ?? 'error'}); it was dropped`);
+        }
+      }
     }
   }
 
@@ -194,6 +218,10 @@ export class Recorder {
   }
 
   private enqueue(job: (writer: Writer) => void): void {
+    if (!this.recorded) {
+      this.recorded = true;
+      this.options.onFirstRecord?.();
+    }
     this.queue.push(job);
     this.schedule();
   }

@@ -1,15 +1,20 @@
 /**
- * The log sink: pino writing NDJSON to `<session dir>/<pid>.ndjson` through a sonic-boom destination.
+ * The log sink: pino formatting NDJSON records into `<session dir>/<pid>.ndjson`, a file the sink owns — made (0700
+ * folder, bounded: src/fs/make-dir.ts), opened (0600), written and given up on by `FileOut`, never by sonic-boom,
+ * whose exit flush can spin forever on a full disk (see file-out.ts).
  * No pino transports — they start worker threads, and our preload runs in workers too (PITFALLS #18).
  *
- * Failure policy: the sink never throws into its caller. A directory that cannot be made, a full disk or
- * EPIPE mutes the sink with one line on stderr; the agent goes on.
+ * Failure policy: the sink never throws into its caller and never blocks exit beyond a bounded time. A folder that
+ * cannot be made, a file that cannot be opened, a full disk or any write error mutes the sink with one line on
+ * stderr; the agent goes on.
  */
-import { mkdirSync, openSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
+import { makeDir, PRIVATE_FILE_MODE } from '../fs/make-dir.js';
 import type { EventBody, EventName } from './events.js';
+import { FileOut } from './file-out.js';
 import { stderrLine } from '../stderr.js';
 import { LOG_VERSION } from './log-version.js';
 
@@ -39,23 +44,22 @@ export function openSink({ sessionDir, session, onFailure = stderrLine }: SinkOp
 
   const failed = (why: string): Sink => (mute(why), { file, muted: true, write() {}, flushSync() {} });
   try {
-    mkdirSync(sessionDir, { recursive: true });
+    makeDir(sessionDir);
   } catch (err) {
     return failed(`cannot create ${sessionDir}: ${(err as Error).message}`);
   }
   let fd: number;
   try {
-    // Opened here, synchronously: a destination that opens its file itself is not ready for a while, and a
-    // process that exits in that window gets pino's exit flush throwing "sonic boom is not ready yet" — a stack
-    // trace on the agent's stderr.
-    fd = openSync(file, 'a');
+    // Opened here, synchronously: a record written just before exit finds the file ready (a destination that opened
+    // its file itself once threw "sonic boom is not ready yet" from pino's exit flush, onto the agent's stderr).
+    fd = openSync(file, 'a', PRIVATE_FILE_MODE);
   } catch (err) {
     return failed(`cannot open ${file}: ${(err as Error).message}`);
   }
 
-  // sync:false batches writes off the agent's call stack; `flushSync` on exit makes the tail durable.
-  const destination = pino.destination({ fd, sync: false, minLength: 0 });
-  destination.on('error', (err: Error) => mute(`${file}: ${err.message}`));
+  const destination = new FileOut(fd, (err) => mute(`${file}: ${err.message}`));
+  // What a record written just before `process.exit()` left pending (the capture's own close flushes first).
+  process.once('exit', () => destination.flushSync());
   const logger = pino(
     {
       base: { v: LOG_VERSION, session, pid: process.pid, ppid: process.ppid },

@@ -1,7 +1,9 @@
 /**
  * One capture, whoever drives it — the loader inside an agent or `agenttap proxy` in front of one: the
  * recorder, the `session.start` record, the context every tap hands its exchanges to, and the synchronous
- * close that finishes what is open and writes what is queued (on `exit`, where no promise settles).
+ * close that finishes what is open and writes what is queued (on `exit`, where no promise settles), in this order:
+ *   open exchanges finished → queue drained (their `exchange.end` behind their earlier records) → `session.end` →
+ *   the file flushed. Nothing of it throws: it runs inside the agent's exit.
  */
 import type { Config } from '../config/schema.js';
 import { createEndpointMatcher } from '../exchange/endpoints.js';
@@ -13,18 +15,23 @@ import type { TapContext } from './context.js';
 export interface Capture {
   recorder: Recorder;
   ctx: TapContext;
-  /** Finishes open exchanges as `incomplete`, writes everything queued and `session.end`. Idempotent. */
-  close(writer: Writer | undefined): void;
+  /**
+   * Finishes open exchanges as `outcome` (`incomplete` by default), writes everything queued and `session.end`.
+   * Idempotent. Without a writer nothing is written: one line on stderr says so if there were records to write.
+   */
+  close(writer: Writer | undefined, outcome?: 'incomplete' | 'interrupted'): void;
 }
 
 export interface CaptureOptions {
   notify: (message: string) => void;
   /** Extra `session.start` fields (e.g. `parent_pid`, the proxy's upstream), built with the redactor. */
   start?: (redactor: Redactor) => Record<string, unknown>;
+  /** Told once when this process first has a record to write (a model call, a warning): load the writer. */
+  onFirstRecord?: () => void;
 }
 
-export function createCapture(config: Config, { notify, start }: CaptureOptions): Capture {
-  const recorder = new Recorder({ blobMinBytes: config.capture.blobMinBytes, notify });
+export function createCapture(config: Config, { notify, start, onFirstRecord }: CaptureOptions): Capture {
+  const recorder = new Recorder({ blobMinBytes: config.capture.blobMinBytes, notify, onFirstRecord });
   recorder.later(({ sink, redactor }) =>
     sink.write('session.start', {
       agenttap: VERSION,
@@ -50,16 +57,22 @@ export function createCapture(config: Config, { notify, start }: CaptureOptions)
   return {
     recorder,
     ctx,
-    close(writer) {
+    close(writer, outcome = 'incomplete') {
       if (closed) return;
       closed = true;
-      for (const exchange of [...ctx.open]) exchange.finish('incomplete');
-      if (!writer && recorder.pending > 0) {
-        notify(`agenttap: ${recorder.pending} records not written: the process exited before the log writer had loaded`);
+      try {
+        for (const exchange of [...ctx.open]) exchange.finish(outcome);
+        if (!writer) {
+          // Nothing to say when the process made no model call: `session.start` alone is not a log.
+          if (recorder.hasRecords) notify(`agenttap: ${recorder.pending} records not written: the process exited before the log writer had loaded`);
+          return;
+        }
+        recorder.drainSync();
+        recorder.writeSessionEnd();
+        writer.sink.flushSync();
+      } catch (err) {
+        notify(`agenttap: the log's last records were not written (${(err as Error)?.message ?? String(err)})`);
       }
-      recorder.drainSync();
-      recorder.writeSessionEnd();
-      writer?.sink.flushSync();
     },
   };
 }

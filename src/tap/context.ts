@@ -18,8 +18,8 @@ export interface TapContext {
    * the request's headers (an SDK version whose file layout it does not know says so by its own headers).
    */
   outsideSdkCall?: (headers: Record<string, string>) => void;
-  /** Open exchanges, finished as `incomplete` when the process exits. */
-  open: Set<{ finish(outcome: 'incomplete'): void }>;
+  /** Open exchanges, finished as `incomplete` when the process exits (`interrupted` when a signal ends it). */
+  open: Set<{ finish(outcome: 'incomplete' | 'interrupted'): void }>;
 }
 
 /** Install/uninstall shape shared by every tap: idempotent, symmetric. */

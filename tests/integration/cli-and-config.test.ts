@@ -26,7 +26,9 @@ describe('the log', () => {
     expect(run.code, run.stderr).toBe(0);
     const lines = readdirSync(run.sessionDir).flatMap((f) => readFileSync(join(run.sessionDir, f), 'utf8').trim().split('\n'));
     const names = lines.map((line) => LogEvent.parse(JSON.parse(line)).event);
-    expect(new Set(names)).toEqual(new Set(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'blob', 'session.end']));
+    // session.end is written at exit: once in ~20 runs it went missing (an exit-time write handed to libuv's thread
+    // pool by sonic-boom, issue 16). The child's stderr says what the exit path said, if anything.
+    expect(new Set(names), `child stderr: ${run.stderr}`).toEqual(new Set(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'blob', 'session.end']));
   });
 
   it('the committed JSON Schemas are the ones the code generates', () => {

@@ -1,7 +1,8 @@
 /** The per-install HMAC key behind placeholder tags. */
 import { randomBytes } from "node:crypto";
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { makeDir, PRIVATE_FILE_MODE } from "../../fs/make-dir.js";
 
 export const KEY_BYTES = 32;
 
@@ -30,7 +31,8 @@ export function loadOrCreateKey(file: string): Buffer {
   } catch (err) {
     if (!isCode(err, "ENOENT")) throw err;
   }
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  // Bounded: a recursive mkdirSync spins forever under /proc (src/fs/make-dir.ts).
+  makeDir(dirname(file));
   const key = randomBytes(KEY_BYTES);
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
   writeExclusive(tmp, key);
@@ -53,7 +55,7 @@ export function loadOrCreateKey(file: string): Buffer {
 }
 
 function writeExclusive(file: string, data: Buffer): void {
-  const fd = openSync(file, "wx", 0o600);
+  const fd = openSync(file, "wx", PRIVATE_FILE_MODE);
   try {
     let written = 0;
     while (written < data.length) written += writeSync(fd, data, written);

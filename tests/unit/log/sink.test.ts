@@ -3,7 +3,7 @@
  * exit prints nothing on the agent's stderr (pino's own exit flush once threw "sonic boom is not ready yet"
  * when the file had not finished opening).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { ROOT, runNode, scratch } from '../../helpers/run.js';
@@ -21,4 +21,37 @@ process.exit(3);\n`);
   const [file] = readdirSync(join(dir, 'session'));
   const lines = readFileSync(join(dir, 'session', file!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { code?: string });
   expect(lines.map((l) => l.code)).toEqual(['last-words']);
+});
+
+it('a write error (ENOSPC from /dev/full) mutes the sink with one line on stderr, and the exit is prompt', async () => {
+  const dir = scratch('agenttap-sink-');
+  const app = join(dir, 'full.mjs');
+  // The process's own log file is a link to /dev/full: every write fails with ENOSPC (sonic-boom retried forever).
+  writeFileSync(app, `import { mkdirSync, symlinkSync } from 'node:fs';
+import { openSink } from ${JSON.stringify(join(ROOT, 'dist/log/sink.js'))};
+const dir = ${JSON.stringify(join(dir, 'session'))};
+mkdirSync(dir);
+symlinkSync('/dev/full', dir + '/' + process.pid + '.ndjson');
+const sink = openSink({ sessionDir: dir, session: 's' });
+sink.write('tap.warning', { code: 'w', message: 'x'.repeat(100000) });
+process.stdout.write('agent output\\n');
+sink.flushSync(); // as the capture's exit handler does
+process.exit(0);\n`);
+  const run = await runNode(app, { loader: false, timeoutMs: 15_000 });
+  expect(run.code).toBe(0);
+  expect(run.stdout).toBe('agent output\n');
+  expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^agenttap: logging stopped \(.*ENOSPC/)]);
+});
+
+it('the file is created 0600 and its folder 0700', async () => {
+  const dir = scratch('agenttap-sink-');
+  const app = join(dir, 'modes.mjs');
+  writeFileSync(app, `import { openSink } from ${JSON.stringify(join(ROOT, 'dist/log/sink.js'))};
+openSink({ sessionDir: ${JSON.stringify(join(dir, 'a', 'session'))}, session: 's' }).write('tap.warning', { code: 'w', message: 'm' });\n`);
+  const run = await runNode(app, { loader: false });
+  expect(run.code, run.stderr).toBe(0);
+  expect(statSync(join(dir, 'a')).mode & 0o777).toBe(0o700);
+  expect(statSync(join(dir, 'a', 'session')).mode & 0o777).toBe(0o700);
+  const [file] = readdirSync(join(dir, 'a', 'session'));
+  expect(statSync(join(dir, 'a', 'session', file!)).mode & 0o777).toBe(0o600);
 });

@@ -1,0 +1,62 @@
+/**
+ * When and how the log writer (pino, secretlint: 150–400 ms of module loading) is loaded inside an agent:
+ *   - only once the process has a record to write (its first model call or warning): a helper the agent spawns that
+ *     calls no model loads nothing, writes nothing, prints nothing;
+ *   - one macrotask after that record, off the agent's call stack;
+ *   - synchronously, with require() of the compiled ESM where Node has it (`process.features.require_module`: Node
+ *     ≥ 20.19 and ≥ 22.12), so that an exit or a signal that comes first loads it right there and writes the queue in
+ *     order — `exit` runs no promise. No ExperimentalWarning reaches stderr on Node 20.20, 22.23, 24.22 (tested). One
+ *     code path, no race between a background import() and an exit-time require() of the same module.
+ *   - elsewhere, import() in the background; an exit that comes first loses the queue, with one line on stderr.
+ */
+import { createRequire } from 'node:module';
+import type { Writer } from '../log/recorder.js';
+
+type WriterModule = typeof import('./writer.js');
+
+const requireHere = createRequire(import.meta.url);
+const REQUIRE_ESM = (process.features as { require_module?: boolean }).require_module === true;
+
+export interface WriterLoader {
+  /** The writer, once loaded. */
+  readonly writer: Writer | undefined;
+  /** Starts loading on the next turn of the event loop (idempotent). */
+  start(): void;
+  /** The writer, loaded now if it was not yet and can be (exit, signals). */
+  now(): Writer | undefined;
+}
+
+export function writerLoader(make: (module: WriterModule) => Writer, notify: (message: string) => void): WriterLoader {
+  let writer: Writer | undefined;
+  let started = false;
+  let failed = false;
+  const fail = (err: unknown) => {
+    failed = true;
+    notify(`agenttap: the log writer failed to load (${(err as Error)?.message ?? String(err)}); nothing is recorded`);
+  };
+  const loadSync = () => {
+    if (writer || failed) return;
+    try {
+      writer = make(requireHere('./writer.js') as WriterModule);
+    } catch (err) {
+      fail(err);
+    }
+  };
+  return {
+    get writer() {
+      return writer;
+    },
+    start() {
+      if (started) return;
+      started = true;
+      setImmediate(() => {
+        if (REQUIRE_ESM) loadSync();
+        else import('./writer.js').then((module) => void (writer ??= make(module)), fail);
+      }).unref();
+    },
+    now() {
+      if (REQUIRE_ESM) loadSync();
+      return writer;
+    },
+  };
+}
