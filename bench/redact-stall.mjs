@@ -33,17 +33,21 @@ const table = [];
 try {
   for (const mb of sizes) {
     const stalls = Object.fromEntries(names.map((n) => [n, []]));
+    const p99 = Object.fromEntries(names.map((n) => [n, []]));
     for (let round = 0; round < rounds; round++) {
       // Rotate who goes first, so drift on a shared machine falls on every variant alike.
       for (let k = 0; k < names.length; k++) {
         const name = names[(round + k) % names.length];
         const { args, env: extra } = VARIANTS[name];
         const { stdout } = await timedProcess(process.execPath, args, { env: { ...env, ...extra, ANTHROPIC_BASE_URL: mock.url, MB: String(mb) }, quiet: true });
-        stalls[name].push(JSON.parse(stdout).maxMs);
+        const { maxMs, p99Ms } = JSON.parse(stdout);
+        stalls[name].push(maxMs);
+        p99[name].push(p99Ms);
       }
     }
     const m = Object.fromEntries(names.map((n) => [n, median(stalls[n])]));
-    table.push({ mb, m, all: stalls });
+    const q = Object.fromEntries(names.map((n) => [n, median(p99[n])]));
+    table.push({ mb, m, q, all: stalls });
   }
 } finally {
   await mock.close();
@@ -63,14 +67,17 @@ const handoff = [
 port1.close();
 port2.close();
 
-const fmt = (ms) => `${ms.toFixed(0)} ms`;
-const rows = table.map(({ mb, m }) => {
-  const added = (x) => x - m.alone;
-  return `| ${mb} MB | ${fmt(m.alone)} | ${fmt(m.tee)} | ${fmt(m.before)} (+${fmt(added(m.before))}) | ${fmt(m.after)} (+${fmt(added(m.after))}) | ${(m.before / m.alone).toFixed(2)}× → ${(m.after / m.alone).toFixed(2)}× |`;
+const fmt = (ms) => `${ms.toFixed(Math.abs(ms) < 10 ? 1 : 0)} ms`;
+const rows = table.flatMap(({ mb, m, q }) => {
+  const row = (what, x) => {
+    const added = (v) => `${v - x.alone >= 0 ? '+' : ''}${fmt(v - x.alone)}`;
+    return `| ${mb} MB, ${what} | ${fmt(x.alone)} | ${fmt(x.tee)} | ${fmt(x.before)} (${added(x.before)}) | ${fmt(x.after)} (${added(x.after)}) | ${(x.before / x.alone).toFixed(2)}× → ${(x.after / x.alone).toFixed(2)}× |`;
+  };
+  return [row('worst stall', m), row('p99 delay', q)];
 });
 const doc = `## Redaction off the agent's thread (bench/redact-stall.mjs)
 
-The agent's worst event-loop stall (\`monitorEventLoopDelay\`, 1 ms resolution) while it sends 4 requests of
+The agent's worst event-loop stall and its 99th-percentile loop delay (\`monitorEventLoopDelay\`, 1 ms resolution) while it sends 4 requests of
 1 MB and 4 MB of new content each through the Anthropic SDK to the mock, after a warm-up call (start-up work is
 not in the figure). Fresh processes, the four variants' order rotated every round, median of ${rounds} rounds.
 *before* is agenttap with \`AGENTTAP_REDACT_WORKER=0\` (parsing, redaction, blobs and pino on the agent's thread);
