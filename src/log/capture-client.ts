@@ -172,7 +172,9 @@ export function createCaptureClient(options: CaptureClientOptions): CaptureClien
     const deadline = performance.now() + (options.exitWaitMs ?? EXIT_WAIT_MS);
     for (;;) {
       const flushed = Atomics.load(state, FLUSHED);
-      if (flushed >= seq || Atomics.load(state, FAILED) === 1) break;
+      if (flushed >= seq) break;
+      // Its 'error' event would only come on a later turn, and at exit there is none: say it now.
+      if (Atomics.load(state, FAILED) === 1) return failed('its redactor did not load');
       const left = deadline - performance.now();
       if (left <= 0) {
         if (!warnedSlow) options.notify(`agenttap: the capture worker did not finish writing the log within ${options.exitWaitMs ?? EXIT_WAIT_MS} ms; its last records are missing`);
