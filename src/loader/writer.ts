@@ -1,25 +1,33 @@
 /**
  * The log writer: redactor (secretlint's rules) and sink (pino). The slowest imports of agenttap, so the
  * loader imports this module in the background and attaches it to the recorder when it is ready.
+ * An exchange's records are redacted in the capture worker (src/log/capture-client.ts), started at the first
+ * model call; `AGENTTAP_REDACT_WORKER=0` keeps all redaction on the agent's thread (the way it was before).
  */
 import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { createCaptureClient } from '../log/capture-client.js';
 import type { Writer } from '../log/recorder.js';
 import type { SessionPlace } from '../log/session.js';
 import { openSink } from '../log/sink.js';
 import { createRedactor, loadOrCreateKey } from '../policy/redact/index.js';
 
 export function createWriter(config: Config, session: SessionPlace, notify: (message: string) => void): Writer {
-  const redactor = createRedactor({
-    key: installKey(config, notify),
-    extraPatterns: config.redact.patterns,
-    highEntropy: config.redact.highEntropy,
-  });
-  const sink = openSink({ sessionDir: session.dir, session: session.id, onFailure: notify });
-  if (config.debug) notify(`agenttap: session ${session.id} → ${sink.file}`);
-  return { sink, redactor };
+  const key = installKey(config, notify);
+  const options = { key, extraPatterns: config.redact.patterns, highEntropy: config.redact.highEntropy };
+  const redactor = createRedactor(options);
+  const openLocalSink = () => openSink({ sessionDir: session.dir, session: session.id, onFailure: notify });
+  let writer: Writer;
+  if (process.env.AGENTTAP_REDACT_WORKER === '0') writer = { sink: openLocalSink(), redactor };
+  else {
+    const data = { ...options, blobMinBytes: config.capture.blobMinBytes, sessionDir: session.dir, session: session.id };
+    const { sink, offload } = createCaptureClient({ data, openLocalSink, notify });
+    writer = { sink, redactor, offload };
+  }
+  if (config.debug) notify(`agenttap: session ${session.id} → ${writer.sink.file}`);
+  return writer;
 }
 
 function installKey(config: Config, notify: (message: string) => void): Buffer {

@@ -5,6 +5,10 @@
  *   tap ──► queue (raw, in memory only) ──► redact ──► blobs ──► sink (pino)
  *                      └── on process exit: drained synchronously, then flushed
  *
+ * With an `offload` on the writer (the capture worker, src/log/capture-client.ts), an exchange's records
+ * leave the queue raw and are parsed, redacted and de-duplicated off the agent's thread — by another
+ * Recorder running in the worker; the writer's sink sends everything else down the same ordered channel.
+ *
  * The writer (sink + redactor: pino and secretlint, the slow imports) is attached when it has loaded; until then
  * records only queue, so the agent's first line never waits for it. Its loader is told of every record of the
  * process's own (`onRecord`) — a model call or a warning — never of `session.start` alone: a process that calls no
@@ -14,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import type { Endpoint, Layer, Outcome, ResponseSummary, SdkCall } from '../exchange/types.js';
 import type { EndpointMatch } from '../exchange/endpoints.js';
+import { describeRequest } from '../exchange/request.js';
 import type { Redactor } from '../policy/redact/types.js';
 import { BlobStore, ListStore, repeatedParts, splitCacheMarkers } from './blobs.js';
 import type { BlobRef, EventBody, EventName } from './events.js';
@@ -29,12 +34,18 @@ export interface RequestRecord {
   method: string;
   url: string;
   headers: Record<string, string>;
-  /** Parsed JSON body, the text when not JSON, undefined when unreadable. */
-  body: unknown;
+  /**
+   * The body as sent, parsed where it is written: parsing a 4 MB prompt takes ~25 ms, and a string crosses
+   * to the capture worker in well under a millisecond where a parsed object takes tens.
+   */
+  text?: string;
+  /** Instead of `text`: the body as a value (parsed JSON, the text when not JSON, a note when not kept). */
+  body?: unknown;
   bodyBytes: number;
+  /** Read from the body when left out (and the URL's model for Bedrock/Vertex, PITFALLS #8). */
   model?: string;
   maxTokens?: number;
-  stream: boolean;
+  stream?: boolean;
 }
 
 export interface ResponseRecord {
@@ -59,6 +70,21 @@ export interface EndRecord {
 export interface Writer {
   sink: Sink;
   redactor: Redactor;
+  /** Takes an exchange's raw records to redact them elsewhere (the capture worker), ordered with `sink`'s writes. */
+  offload?: Offload;
+}
+
+export type ExchangeRecord =
+  | { kind: 'request'; record: RequestRecord }
+  | { kind: 'response'; record: ResponseRecord }
+  | { kind: 'end'; record: EndRecord }
+  | { kind: 'rewrite'; record: EventBody<'rewrite.applied'> };
+
+export interface Offload {
+  /** Takes the record (true), or declines and the recorder writes it here (false). */
+  record(raw: ExchangeRecord): boolean;
+  /** Records it took but could not write (it failed); counted as dropped in `session.end`. */
+  readonly lost: number;
 }
 
 export interface RecorderOptions {
@@ -119,23 +145,30 @@ export class Recorder {
 
   request(record: RequestRecord): void {
     this.exchanges++;
-    this.enqueue((writer) => this.writeRequest(record, writer));
+    this.enqueue((writer) => writer.offload?.record({ kind: 'request', record }) || this.writeRequest(record, writer));
   }
 
   response(record: ResponseRecord): void {
-    this.enqueue((writer) => this.writeResponse(record, writer));
+    this.enqueue((writer) => writer.offload?.record({ kind: 'response', record }) || this.writeResponse(record, writer));
   }
 
   end(record: EndRecord): void {
-    this.enqueue((writer) => this.writeEnd(record, writer));
+    this.enqueue((writer) => writer.offload?.record({ kind: 'end', record }) || this.writeEnd(record, writer));
   }
 
   /** A rewrite decision for an exchange (its messages name rules and ids, never content; redacted anyway). */
   rewrite(record: EventBody<'rewrite.applied'>): void {
-    this.enqueue(({ sink, redactor }) => {
-      const redacted = this.redacted(String(record.exchange), 'rewrite decision', () => redactor.value(record));
-      if (redacted) sink.write('rewrite.applied', redacted);
-    });
+    this.enqueue((writer) => writer.offload?.record({ kind: 'rewrite', record }) || this.writeRewrite(record, writer));
+  }
+
+  /** One raw record of an exchange, as `request`/`response`/`end`/`rewrite` would take it (the worker's entry). */
+  record(raw: ExchangeRecord): void {
+    switch (raw.kind) {
+      case 'request': return this.request(raw.record);
+      case 'response': return this.response(raw.record);
+      case 'end': return this.end(raw.record);
+      case 'rewrite': return this.rewrite(raw.record);
+    }
   }
 
   /** A tap problem: the agent goes on; stderr hears of it once per code, the log each time (bounded). */
@@ -180,7 +213,8 @@ export class Recorder {
   }
 
   writeSessionEnd(): void {
-    this.writer?.sink.write('session.end', { exchanges: this.exchanges, dropped: this.dropped, warnings: this.warnings });
+    const dropped = this.dropped + (this.writer?.offload?.lost ?? 0);
+    this.writer?.sink.write('session.end', { exchanges: this.exchanges, dropped, warnings: this.warnings });
   }
 
   private enqueue(job: (writer: Writer) => void): void {
@@ -212,11 +246,21 @@ export class Recorder {
     }
   }
 
+  private writeRewrite(record: EventBody<'rewrite.applied'>, { sink, redactor }: Writer): void {
+    const redacted = this.redacted(String(record.exchange), 'rewrite decision', () => redactor.value(record));
+    if (redacted) sink.write('rewrite.applied', redacted);
+  }
+
   private writeRequest(r: RequestRecord, { redactor }: Writer): void {
+    const parsed = r.text === undefined ? r.body : parseBody(r.text);
+    const facts = describeRequest(r.match.endpoint, parsed);
+    // Bedrock and Vertex carry the model in the URL path, not the body (PITFALLS #8).
+    const model = r.model ?? facts.model ?? r.match.model;
+    const maxTokens = r.maxTokens ?? facts.maxTokens;
     const body = this.redacted(r.id, 'request', () => ({
       headers: redactor.headers(r.headers),
       url: redactor.url(r.url),
-      body: r.body === undefined ? undefined : this.compactBody(r.match.endpoint, r.body, redactor),
+      body: parsed === undefined ? undefined : this.compactBody(r.match.endpoint, parsed, redactor),
     }));
     if (!body) return;
     const url = new URL(r.url);
@@ -226,13 +270,13 @@ export class Recorder {
       endpoint: r.match.endpoint,
       [sc.GEN_AI_PROVIDER_NAME]: r.match.provider,
       [sc.GEN_AI_OPERATION_NAME]: r.match.operation,
-      ...(r.model !== undefined ? { [sc.GEN_AI_REQUEST_MODEL]: r.model } : {}),
-      ...(r.maxTokens !== undefined ? { [sc.GEN_AI_REQUEST_MAX_TOKENS]: r.maxTokens } : {}),
+      ...(model !== undefined ? { [sc.GEN_AI_REQUEST_MODEL]: model } : {}),
+      ...(maxTokens !== undefined ? { [sc.GEN_AI_REQUEST_MAX_TOKENS]: maxTokens } : {}),
       [sc.HTTP_REQUEST_METHOD]: r.method,
       [sc.URL_FULL]: body.url,
       [sc.SERVER_ADDRESS]: url.hostname,
       ...(url.port ? { [sc.SERVER_PORT]: Number(url.port) } : {}),
-      stream: r.stream,
+      stream: r.stream ?? facts.stream,
       headers: body.headers,
       ...(body.body !== undefined ? { body: body.body } : {}),
       body_bytes: r.bodyBytes,
@@ -332,6 +376,14 @@ export class Recorder {
     if (this.partCache.size >= PART_CACHE_LIMIT) this.partCache.delete(this.partCache.keys().next().value!);
     this.partCache.set(rawKey, ref);
     return ref;
+  }
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 

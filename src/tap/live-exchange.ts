@@ -10,7 +10,6 @@
 import { performance } from 'node:perf_hooks';
 import type { EndpointMatch } from '../exchange/endpoints.js';
 import { createResponseObserver } from '../exchange/observer.js';
-import { describeRequest } from '../exchange/request.js';
 import type { Layer, Outcome, ResponseObserver, ResponseSummary, SdkCall, Usage } from '../exchange/types.js';
 import type { TapContext } from './context.js';
 import { safely } from './safely.js';
@@ -49,18 +48,14 @@ export class LiveExchange {
 
   /** Step 1. `text` is the request body as sent (undefined when it could not be read). */
   requested(text: string | undefined, bodyBytes: number): void {
+    // The text goes as it is: the recorder parses it off the agent's thread (model, max tokens, stream too).
     safely(this.ctx.warn, 'request-capture-failed', () => {
-      const body = text === undefined ? undefined : parseBody(text, this.ctx.maxBodyBytes);
-      const facts = describeRequest(this.start.match.endpoint, body);
+      const kept = text === undefined || text.length <= this.ctx.maxBodyBytes;
       this.ctx.recorder.request({
         id: this.id,
         ...this.start,
-        body,
+        ...(kept ? { text } : { body: `[agenttap: body of ${text.length} characters not kept (capture.maxBodyBytes)]` }),
         bodyBytes,
-        // Bedrock and Vertex carry the model in the URL path, not the body (PITFALLS #8).
-        model: facts.model ?? this.start.match.model,
-        maxTokens: facts.maxTokens,
-        stream: facts.stream,
       });
     }, undefined);
   }
@@ -111,15 +106,6 @@ export class LiveExchange {
       });
       if (summary?.usage && this.onUsage) this.onUsage(summary.usage);
     }, undefined);
-  }
-}
-
-function parseBody(text: string, maxBytes: number): unknown {
-  if (text.length > maxBytes) return `[agenttap: body of ${text.length} characters not kept (capture.maxBodyBytes)]`;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }
 

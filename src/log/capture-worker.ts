@@ -1,0 +1,82 @@
+/**
+ * The capture worker: parses, redacts, de-duplicates and writes an exchange's records off the agent's
+ * thread (a 4 MB prompt takes ~200 ms to redact; on the agent's thread that was a 200 ms event-loop stall).
+ * Started by src/log/capture-client.ts at the first model call, without our preload (PITFALLS #18).
+ *
+ *   agent's thread ──(write | record | flush, one ordered port)──► Recorder (this thread) ──► sink (pino)
+ *                                                     flush done ──► Atomics.notify(state[FLUSHED])
+ *
+ * Each message is handled to the end before the next (drainSync), so the file keeps the channel's order.
+ * A record whose redaction fails is dropped and counted here; `session.end` (written by the agent's
+ * thread, which cannot know) gets this thread's counts added on its way through.
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { createRedactor } from '../policy/redact/index.js';
+import { DONE, FAILED, FLUSHED, type CaptureWorkerData, type FromWorker, type ToWorker } from './capture-protocol.js';
+import type { EventBody, EventName } from './events.js';
+import { Recorder } from './recorder.js';
+import { openSink, type Sink } from './sink.js';
+
+if (!isMainThread && parentPort) {
+  const data = workerData as CaptureWorkerData;
+  const state = new Int32Array(data.state);
+  const notify = (message: string) => data.notices.postMessage({ t: 'notify', message } satisfies FromWorker);
+  const file = openSink({ sessionDir: data.sessionDir, session: data.session, onFailure: notify });
+  const recorder = new Recorder({ blobMinBytes: data.blobMinBytes, notify });
+
+  // The time on each line is the agent's thread's (`performance.now()` here counts from this thread's start).
+  let mono = 0;
+  const sink: Sink = {
+    file: file.file,
+    get muted() {
+      return file.muted;
+    },
+    write<N extends EventName>(event: N, body: EventBody<N>) {
+      const counted = event === 'session.end' ? withWorkerCounts(body as EventBody<'session.end'>) : body;
+      file.write(event, { ...counted, mono } as EventBody<N>);
+    },
+    flushSync: () => file.flushSync(),
+  };
+  const withWorkerCounts = (end: EventBody<'session.end'>): EventBody<'session.end'> => ({
+    ...end,
+    dropped: end.dropped + recorder.dropped,
+    warnings: end.warnings + recorder.warnings,
+  });
+
+  try {
+    recorder.attach({ sink, redactor: createRedactor({ key: data.key, extraPatterns: data.extraPatterns, highEntropy: data.highEntropy }) });
+  } catch (err) {
+    // The agent's thread stops waiting on this worker at once, counts what it sent as lost, and goes on alone.
+    Atomics.store(state, FAILED, 1);
+    Atomics.notify(state, FLUSHED);
+    throw err;
+  }
+
+  const parts: string[] = [];
+  parentPort.on('message', (message: ToWorker) => {
+    try {
+      if (message.t === 'flush') {
+        recorder.drainSync();
+        sink.flushSync();
+        Atomics.store(state, FLUSHED, message.seq);
+        Atomics.notify(state, FLUSHED);
+        return;
+      }
+      if (message.t === 'text') {
+        parts.push(message.part);
+        return;
+      }
+      mono = message.mono;
+      if (message.t === 'write') recorder.later(({ sink }) => sink.write(message.event as EventName, message.body as EventBody<EventName>));
+      else {
+        if (message.textParts !== undefined && message.raw.kind === 'request') {
+          message.raw.record.text = parts.splice(0).join('');
+        }
+        recorder.record(message.raw);
+      }
+      recorder.drainSync();
+    } finally {
+      Atomics.add(state, DONE, 1);
+    }
+  });
+}

@@ -1,0 +1,155 @@
+/**
+ * The capture worker, for real: a Recorder whose writer is the capture client, the compiled worker
+ * (dist/log/capture-worker.js: run `npm run build` first) with the real redactor and pino sink, read back with
+ * the log reader. The agent's-thread redactor here throws on exchange content, so a record redacted on the
+ * agent's thread is a failed test, not a slower one.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createCaptureClient, SLICE_CHARS, withoutPreload } from '../../../src/log/capture-client.js';
+import type { LogEvent } from '../../../src/log/events.js';
+import { readExpanded } from '../../../src/log/read.js';
+import { Recorder, type RequestRecord } from '../../../src/log/recorder.js';
+import { openSink } from '../../../src/log/sink.js';
+import { createRedactor } from '../../../src/policy/redact/index.js';
+import type { Redactor } from '../../../src/policy/redact/types.js';
+import { ROOT, scratch } from '../../helpers/run.js';
+
+const WORKER = pathToFileURL(join(ROOT, 'dist/log/capture-worker.js'));
+const key = Buffer.alloc(32, 7);
+const SECRET = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8';
+const match = { endpoint: 'anthropic.messages', provider: 'anthropic', operation: 'chat' } as const;
+
+/** The agent's-thread redactor: fine for `session.start`, a failure for anything of an exchange. */
+function mainRedactor(): Redactor & { exchangeCalls: number } {
+  const real = createRedactor({ key });
+  const guard = { exchangeCalls: 0 };
+  const refuse = () => {
+    guard.exchangeCalls++;
+    throw new Error('exchange content redacted on the agent\'s thread');
+  };
+  return Object.assign(guard, { text: real.text, value: refuse, headers: refuse, url: refuse, stats: real.stats });
+}
+
+function setup(entry: URL = WORKER, exitWaitMs?: number, redactor: Redactor = mainRedactor()) {
+  const dir = scratch('agenttap-worker-');
+  const notices: string[] = [];
+  const openLocalSink = () => openSink({ sessionDir: dir, session: 's' });
+  const client = createCaptureClient({ data: { key, blobMinBytes: 256, sessionDir: dir, session: 's' }, openLocalSink, notify: (m) => notices.push(m), entry, exitWaitMs });
+  const recorder = new Recorder({ blobMinBytes: 256, notify: (m) => notices.push(m) });
+  recorder.attach({ sink: client.sink, redactor, offload: client.offload });
+  recorder.later(({ sink, redactor }) => sink.write('session.start', { agenttap: 't', node: process.version, argv: [redactor.text('node agent.js')], cwd: '/' }));
+  /** What `process.on('exit')` does (src/tap/capture.ts): drain, session.end, flush — all synchronous. */
+  const exit = () => {
+    recorder.drainSync();
+    recorder.writeSessionEnd();
+    client.sink.flushSync();
+  };
+  const events = async () => {
+    const out: LogEvent[] = [];
+    for await (const { event } of readExpanded(dir)) out.push(event as LogEvent);
+    return out;
+  };
+  return { dir, client, recorder, redactor, notices, exit, events };
+}
+
+const request = (id: string, text: string): RequestRecord => ({
+  id, layer: 'fetch', match, method: 'POST', url: 'https://api.anthropic.com/v1/messages', headers: { 'x-api-key': 'sk-ant-api03-secretsecret', 'content-type': 'application/json' }, text, bodyBytes: text.length,
+});
+const body = (label: string, chars: number) => JSON.stringify({
+  model: 'claude-sonnet-5-5', max_tokens: 64, stream: true, system: 'You are a test. '.repeat(40),
+  messages: [{ role: 'user', content: `${label} token ${SECRET} ` + 'const value = items[index];\n'.repeat(Math.ceil(chars / 28)) }],
+});
+
+describe('capture worker', () => {
+  it('redacts and de-duplicates an exchange off the agent\'s thread, starting only at the first model call', async () => {
+    const redactor = mainRedactor();
+    const { client, recorder, exit, events, notices } = setup(WORKER, undefined, redactor);
+    recorder.drainSync();
+    expect(client.mode).toBe('idle'); // session.start alone starts no thread
+    const text = body('first', 4 * SLICE_CHARS + 10); // crosses in slices
+    recorder.request(request('a', text));
+    recorder.response({ id: 'a', status: 200, headers: { 'request-id': 'req_1' }, ttfbMs: 5 });
+    recorder.end({ id: 'a', outcome: 'complete', durationMs: 9, bytes: 10, summary: { body: { content: [{ type: 'text', text: `answer ${SECRET}` }] }, events: 3 } as never });
+    recorder.request(request('b', body('second', 100)));
+    recorder.drainSync();
+    expect(client.mode).toBe('worker');
+    exit();
+    expect(redactor.exchangeCalls).toBe(0);
+    expect(notices).toEqual([]);
+
+    const log = await events();
+    expect(log.map((e) => e.event)).toEqual(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'exchange.request', 'session.end']);
+    const all = JSON.stringify(log);
+    expect(all).not.toContain(SECRET);
+    expect(all).not.toContain('sk-ant-api03-secretsecret');
+    const first = log[1] as Extract<LogEvent, { event: 'exchange.request' }>;
+    // Read from the text in the worker: the facts, and the body whole again (the secret as its tag).
+    expect(first).toMatchObject({ 'gen_ai.request.model': 'claude-sonnet-5-5', 'gen_ai.request.max_tokens': 64, stream: true });
+    const expected = JSON.parse(text) as { messages: { content: string }[] };
+    const logged = first.body as typeof expected;
+    expect(logged.messages[0]!.content.replace(/\[REDACTED:[^\]]+\]/, SECRET)).toBe(expected.messages[0]!.content);
+    expect(log.at(-1)).toMatchObject({ event: 'session.end', exchanges: 2, dropped: 0 });
+  });
+
+  it('keeps the order of writes made on the agent\'s thread while a large body is still crossing', async () => {
+    const { recorder, exit, events } = setup();
+    for (let i = 0; i < 3; i++) {
+      recorder.request(request(`r${i}`, body(`turn ${i}`, 3 * SLICE_CHARS)));
+      recorder.warn(`w${i}`, `warning ${i}`);
+    }
+    recorder.drainSync(); // the slices of r1 and r2 wait for later turns; w0..w2 must not overtake them
+    exit();
+    const log = await events();
+    expect(log.map((e) => (e.event === 'exchange.request' ? e.exchange : e.event === 'tap.warning' ? e.code : e.event))).toEqual(['session.start', 'r0', 'w0', 'r1', 'w1', 'r2', 'w2', 'session.end']);
+  });
+
+  it('a process that never calls a model writes its records without a worker', async () => {
+    const { client, recorder, exit, events } = setup();
+    recorder.warn('sdk-unpatched', 'not patched');
+    exit();
+    expect(client.mode).toBe('local');
+    expect((await events()).map((e) => e.event)).toEqual(['session.start', 'tap.warning', 'session.end']);
+  });
+
+  it('a worker that dies loses its records (counted, never written raw) and the rest is written on the agent\'s thread', async () => {
+    const dir = scratch('agenttap-worker-bad-');
+    const broken = join(dir, 'broken-worker.mjs');
+    writeFileSync(broken, 'throw new Error("broken on purpose");\n');
+    // Here the agent's thread redacts for real: it takes over from the dead worker.
+    const { client, recorder, exit, events, notices } = setup(pathToFileURL(broken), undefined, createRedactor({ key }));
+    recorder.request(request('a', body('lost', 100)));
+    recorder.drainSync();
+    for (let i = 0; i < 200 && client.mode === 'worker'; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(client.mode).toBe('local');
+    recorder.response({ id: 'a', status: 200, headers: {}, ttfbMs: 1 });
+    exit();
+    const log = await events();
+    expect(JSON.stringify(log)).not.toContain(SECRET);
+    // The local sink opens after session.start went to the dead worker: what is left is in order.
+    expect(log.map((e) => e.event)).toEqual(['exchange.response', 'session.end']);
+    expect(log.at(-1)).toMatchObject({ dropped: 2 }); // session.start and the request
+    expect(notices.filter((n) => n.includes('capture worker stopped')).length).toBe(1);
+  });
+
+  it('exit waits for a stuck worker no longer than its deadline', () => {
+    const dir = scratch('agenttap-worker-stuck-');
+    const stuck = join(dir, 'stuck-worker.mjs');
+    writeFileSync(stuck, 'import { parentPort } from "node:worker_threads"; parentPort.on("message", () => {});\n');
+    const { recorder, exit, notices } = setup(pathToFileURL(stuck), 300);
+    recorder.request(request('a', body('stuck', 100)));
+    recorder.drainSync();
+    const t = performance.now();
+    exit();
+    expect(performance.now() - t).toBeLessThan(2000);
+    expect(notices).toEqual([expect.stringContaining('did not finish writing the log within 300 ms')]);
+  });
+
+  it('starts the worker without our preload', () => {
+    const env = withoutPreload({ PATH: '/bin', NODE_OPTIONS: '--max-old-space-size=512 --import "/a b/loader" --require=./x.cjs -r y --enable-source-maps' });
+    expect(env).toEqual({ PATH: '/bin', NODE_OPTIONS: '--max-old-space-size=512 --enable-source-maps' });
+    expect(withoutPreload({ NODE_OPTIONS: '--import agenttap/loader' })).toEqual({});
+  });
+});
