@@ -66,3 +66,54 @@ describe('streaming is not delayed', () => {
     expect(firstDeltaAt).toBeLessThan(deltas[1]!);
   });
 });
+
+/**
+ * What the tap adds to each chunk, end to end: the same agent streams the same paced answer with and without
+ * the loader, both at once (so a loaded machine's bursts fall on both), and each event's delivery latency
+ * (the agent's arrival stamp, performance.now() on the wall clock, minus the mock's send stamp) is compared
+ * per event index: median over rounds within a run, then median over the pairs.
+ */
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+describe('streaming adds no time per chunk', () => {
+  const PAIRS = 3;
+  const ROUNDS = 8;
+  /**
+   * The tap's own work per chunk (a pull-through stream, the SSE codec) is well under a millisecond, but on a
+   * 2-core machine shared with other builds (load 16) the paired medians scatter by several ms. So: the
+   * typical event (median over events) within TYPICAL_MS, every event within ANY_MS — a delay of 200 ms on
+   * any chunk fails by far.
+   */
+  const TYPICAL_MS = 5;
+  const ANY_MS = 50;
+  let paced: MockServer;
+  beforeAll(async () => (paced = await startMock({ pacingMs: 25, textChunks: 4 })));
+  afterAll(() => paced.close());
+
+  /** Per event index, the median over rounds of (arrival at the agent − sent by the mock), in ms. */
+  async function latencies(loader: boolean): Promise<number[]> {
+    const tag = loader ? 'tapped' : 'plain';
+    const run = await runNode(join(ROOT, 'tests/fixtures/apps/paced-stream.mjs'), { loader, env: { ANTHROPIC_BASE_URL: paced.url, ANTHROPIC_API_KEY: 'sk-ant-test', ROUNDS: String(ROUNDS), RUN_TAG: tag } });
+    expect(run.code, run.stderr).toBe(0);
+    const { types, rounds } = JSON.parse(run.stdout) as { types: string[]; rounds: number[][] };
+    const sent = paced.received.filter((r) => r.headers['x-run-tag'] === tag).slice(2); // after the warm-up rounds
+    expect(sent.length).toBe(ROUNDS);
+    // The SDK yields every SSE event but `ping`, in order: the send stamps of those, per round.
+    const sentAt = sent.map((request) => request.sentAt.filter((_, i) => request.sentEvents[i] !== 'ping'));
+    expect(sent[0]!.sentEvents.filter((label) => label !== 'ping')).toEqual(types);
+    return types.map((_, i) => median(rounds.map((arrivals, r) => arrivals[i]! - sentAt[r]![i]!)));
+  }
+
+  it(`events reach the agent as they do without the loader: typically within ${TYPICAL_MS} ms, each within ${ANY_MS} ms (paired medians)`, async () => {
+    const added: number[][] = [];
+    for (let pair = 0; pair < PAIRS; pair++) {
+      paced.reset();
+      const [plain, tapped] = await Promise.all([latencies(false), latencies(true)]);
+      added.push(tapped.map((t, i) => t - plain[i]!));
+    }
+    const perEvent = added[0]!.map((_, i) => median(added.map((a) => a[i]!)));
+    console.log(`added ms per event (median of ${PAIRS} pairs): ${perEvent.map((ms) => ms.toFixed(1)).join(' ')}`);
+    expect(median(perEvent), 'the typical event').toBeLessThan(TYPICAL_MS);
+    for (const [i, ms] of perEvent.entries()) expect(ms, `event ${i}`).toBeLessThan(ANY_MS);
+  }, 180_000);
+});
