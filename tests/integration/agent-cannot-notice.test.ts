@@ -2,7 +2,7 @@
  * Invariant 1, end to end: with no rewrite the wire carries exactly the agent's bytes; the agent's stdout
  * is the same with and without the loader; and streaming is not delayed.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../src/mock/index.js';
@@ -45,6 +45,43 @@ describe('the agent cannot notice', () => {
       expect(eventsOf(await sessionEvents(tapped.sessionDir), 'exchange.end').length).toBeGreaterThanOrEqual(2);
     },
   );
+});
+
+describe('hand-written bodies reach the API byte for byte', () => {
+  // No rule here matches the agent's bodies; the sentinel rule proves the rules were live in that run.
+  const rulesFile = () => {
+    const file = join(scratch(), 'rules.json');
+    writeFileSync(file, JSON.stringify({
+      rules: [
+        { id: 'never-matches', match: { model: 'no-such-model-*' }, actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] },
+        { id: 'sentinel', match: { model: 'claude-sentinel-*' }, actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] },
+      ],
+    }));
+    return file;
+  };
+
+  it.each(['rules off', 'a rules file that matches nothing'])('%s: odd spacing, key order, \\u escapes, number forms, CRLF, multibyte — via fetch and http', async (mode) => {
+    mock.reset();
+    const rules = mode !== 'rules off';
+    const run = await runNode(join(ROOT, 'tests/fixtures/apps/odd-bodies.mjs'), { env: { MOCK_URL: mock.url, ...(rules ? { AGENTTAP_RULES: rulesFile(), SENTINEL: '1' } : {}) } });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe('');
+    const sent = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { way: string; status: number; bytes?: string });
+    const agents = sent.filter((s) => s.bytes !== undefined);
+    expect(agents.length).toBe(15);
+    expect(sent.every((s) => s.status === 200)).toBe(true);
+    // The oracle is the agent's own bytes against the mock's raw record of what arrived: no parsing on either side.
+    agents.forEach((s, i) => expect(mock.received[i]!.rawBody.toString('base64'), `${s.way} #${i}`).toBe(s.bytes));
+
+    const events = await sessionEvents(run.sessionDir);
+    const layers = eventsOf(events, 'exchange.request').map((r) => r.layer);
+    expect(layers.slice(0, 15)).toEqual(agents.map((s) => (s.way === 'http' ? 'http' : 'fetch'))); // the tap saw each
+    if (rules) {
+      // The rules ran: the sentinel request was rewritten on its way out, and only it.
+      expect((mock.received[15]!.body as { model: string }).model).toBe('claude-haiku-4-5');
+      expect(eventsOf(events, 'rewrite.applied').map((d) => d.rules.map((r) => r.rule))).toEqual([['sentinel']]);
+    }
+  });
 });
 
 describe('streaming is not delayed', () => {
