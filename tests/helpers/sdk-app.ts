@@ -25,6 +25,9 @@ export interface SdkAppRun {
   received: MockServer['received'];
 }
 
+/** The fake credentials every SDK app runs with: the secrets a test checks are absent from the log. */
+export const FAKE_KEYS = { anthropic: 'sk-ant-api03-' + 'x'.repeat(40), openai: 'sk-proj-' + 'y'.repeat(40) } as const;
+
 export async function runSdkApp(app: string, mock: MockServer, options: { loader?: boolean; timeoutMs?: number } = {}): Promise<SdkAppRun> {
   const loader = options.loader ?? true;
   mock.reset();
@@ -34,9 +37,9 @@ export async function runSdkApp(app: string, mock: MockServer, options: { loader
     timeoutMs: options.timeoutMs ?? 20_000, // a safety net: a run takes about a second
     env: {
       ANTHROPIC_BASE_URL: mock.url,
-      ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40),
+      ANTHROPIC_API_KEY: FAKE_KEYS.anthropic,
       OPENAI_BASE_URL: `${mock.url}/v1`,
-      OPENAI_API_KEY: 'sk-proj-' + 'y'.repeat(40),
+      OPENAI_API_KEY: FAKE_KEYS.openai,
       AGENT_OUT: out,
     },
   });
