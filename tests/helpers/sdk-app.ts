@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { LogEvent } from '../../src/log/events.js';
 import type { MockServer } from '../../src/mock/index.js';
-import { createRedactor, type Redactor } from '../../src/policy/redact/index.js';
 import { ROOT, runNode, scratch, sessionEvents, type RunResult } from './run.js';
 
 export const MODEL_PATHS = /^\/v1\/(messages(\/count_tokens)?|chat\/completions|responses)$/;
@@ -48,9 +47,4 @@ export async function runSdkApp(app: string, mock: MockServer, options: { loader
   const events = loader ? await sessionEvents(run.sessionDir) : [];
   const results = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SdkResult);
   return { run, events, results, received: mock.received.filter((r) => MODEL_PATHS.test(r.path)) };
-}
-
-/** The redactor the loader uses in tests (same key file as `runNode` sets), to redact expectations alike. */
-export function testRedactor(): Redactor {
-  return createRedactor({ key: readFileSync(join(ROOT, 'tests/fixtures/redaction.key')) });
 }
