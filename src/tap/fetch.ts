@@ -247,7 +247,14 @@ export function observe(exchange: LiveExchange, response: Response, signal: Abor
     redirected: { value: response.redirected, enumerable: true },
     type: { value: response.type, enumerable: true },
   });
-  signal?.addEventListener('abort', () => exchange.finish('aborted', signal.reason), { once: true });
+  if (signal && !signal.aborted) {
+    // Agents pass one signal to many calls (a session-wide cancel): a listener left behind per exchange
+    // prints MaxListenersExceededWarning on the agent's stderr after ~1500 calls (issue 16). Plain fetch
+    // removes its own; so do we, when the exchange ends.
+    const onAbort = () => exchange.finish('aborted', signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    exchange.untilFinished(() => signal.removeEventListener('abort', onAbort));
+  }
   return wrapped;
 }
 

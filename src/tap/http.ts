@@ -39,15 +39,23 @@ export function installHttpTap(ctx: TapContext): Uninstall {
   if (g[STATE]) return () => {};
   const patched: Patched[] = [];
   for (const module of [http, https]) {
-    for (const key of ['request', 'get'] as const) {
-      const original = module[key] as RequestFn;
-      const wrapped = function (this: unknown, ...args: unknown[]) {
-        const req = (original as (...a: unknown[]) => ClientRequest).apply(this, args);
-        safely(ctx.warn, 'http-tap-failed', () => observeRequest(ctx, req), undefined);
-        return req;
-      } as RequestFn;
-      module[key] = wrapped;
-      patched.push({ module, key, original, wrapped });
+    const request = module.request as (...a: unknown[]) => ClientRequest;
+    const tapped = function (this: unknown, ...args: unknown[]) {
+      const req = request.apply(this, args);
+      safely(ctx.warn, 'http-tap-failed', () => observeRequest(ctx, req), undefined);
+      return req;
+    };
+    // Node's own `get` is `request(...)` then `req.end()` (lib/http.js, lib/https.js, unchanged since Node 10)
+    // and calls its internal `request`: wrapping it from outside would see the request only after it ended,
+    // with its body (and the request record) gone. So `get` is that, through the tapped request.
+    const get = function (this: unknown, ...args: unknown[]) {
+      const req = tapped.apply(this, args);
+      req.end();
+      return req;
+    };
+    for (const [key, wrapped] of [['request', tapped], ['get', get]] as const) {
+      patched.push({ module, key, original: module[key] as RequestFn, wrapped: wrapped as RequestFn });
+      module[key] = wrapped as RequestFn;
     }
   }
   g[STATE] = patched;
@@ -63,7 +71,7 @@ export function installHttpTap(ctx: TapContext): Uninstall {
 const seen = new WeakSet<ClientRequest>();
 
 function observeRequest(ctx: TapContext, req: ClientRequest): void {
-  if (seen.has(req)) return; // https.get → https.request inside one call: one record
+  if (seen.has(req)) return; // one record per ClientRequest, however many wrappers it passed
   seen.add(req);
   const host = String(req.getHeader('host') ?? req.host);
   const url = new URL(`${req.protocol}//${host}${req.path}`);

@@ -32,6 +32,8 @@ export class LiveExchange {
   private semanticEnd = false;
   private bytes = 0;
   private finished = false;
+  /** Undone at step 4: what the exchange hooked onto the agent's objects (e.g. an abort listener). */
+  private readonly cleanups: (() => void)[] = [];
   /** Told the response's usage when it ends (the rewrite rules learn from it). */
   onUsage: ((usage: Usage) => void) | undefined;
 
@@ -88,11 +90,18 @@ export class LiveExchange {
     if (this.semanticEnd) this.finish('complete');
   }
 
+  /** Runs `undo` when the exchange finishes (now, if it already has). */
+  untilFinished(undo: () => void): void {
+    if (this.finished) safely(this.ctx.warn, 'finish-failed', undo, undefined);
+    else this.cleanups.push(undo);
+  }
+
   /** Step 4, exactly once. */
   finish(outcome: Outcome, error?: unknown): void {
     if (this.finished) return;
     this.finished = true;
     this.ctx.open.delete(this);
+    for (const undo of this.cleanups.splice(0)) safely(this.ctx.warn, 'finish-failed', undo, undefined);
     safely(this.ctx.warn, 'finish-failed', () => {
       const summary: ResponseSummary | undefined = this.observer?.finish();
       this.ctx.recorder.end({

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { LogEvent } from '../../src/log/events.js';
 import type { MockServer } from '../../src/mock/index.js';
-import { createRedactor, type Redactor } from '../../src/policy/redact/index.js';
 import { ROOT, runNode, scratch, sessionEvents, type RunResult } from './run.js';
 
 export const MODEL_PATHS = /^\/v1\/(messages(\/count_tokens)?|chat\/completions|responses)$/;
@@ -25,6 +24,9 @@ export interface SdkAppRun {
   received: MockServer['received'];
 }
 
+/** The fake credentials every SDK app runs with: the secrets a test checks are absent from the log. */
+export const FAKE_KEYS = { anthropic: 'sk-ant-api03-' + 'x'.repeat(40), openai: 'sk-proj-' + 'y'.repeat(40) } as const;
+
 export async function runSdkApp(app: string, mock: MockServer, options: { loader?: boolean; timeoutMs?: number } = {}): Promise<SdkAppRun> {
   const loader = options.loader ?? true;
   mock.reset();
@@ -34,9 +36,9 @@ export async function runSdkApp(app: string, mock: MockServer, options: { loader
     timeoutMs: options.timeoutMs ?? 20_000, // a safety net: a run takes about a second
     env: {
       ANTHROPIC_BASE_URL: mock.url,
-      ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40),
+      ANTHROPIC_API_KEY: FAKE_KEYS.anthropic,
       OPENAI_BASE_URL: `${mock.url}/v1`,
-      OPENAI_API_KEY: 'sk-proj-' + 'y'.repeat(40),
+      OPENAI_API_KEY: FAKE_KEYS.openai,
       AGENT_OUT: out,
     },
   });
@@ -45,9 +47,4 @@ export async function runSdkApp(app: string, mock: MockServer, options: { loader
   const events = loader ? await sessionEvents(run.sessionDir) : [];
   const results = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SdkResult);
   return { run, events, results, received: mock.received.filter((r) => MODEL_PATHS.test(r.path)) };
-}
-
-/** The redactor the loader uses in tests (same key file as `runNode` sets), to redact expectations alike. */
-export function testRedactor(): Redactor {
-  return createRedactor({ key: readFileSync(join(ROOT, 'tests/fixtures/redaction.key')) });
 }

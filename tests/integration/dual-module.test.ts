@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../src/mock/index.js';
-import type { Redactor } from '../../src/policy/redact/index.js';
 import { eventsOf } from '../helpers/run.js';
 import { withoutSdkConveniences } from '../helpers/sdk-fields.js';
-import { runSdkApp, testRedactor } from '../helpers/sdk-app.js';
+import { runSdkApp, FAKE_KEYS } from '../helpers/sdk-app.js';
+import { expectLoggedAsWire } from '../helpers/wire-oracle.js';
 import type { LogEvent } from '../../src/log/events.js';
 
 /** The app's calls in order: which copy, and the layer that must see it. */
@@ -30,9 +30,11 @@ const STDOUT =
   'openai-esm: stop\n' +
   'openai-cjs: stop\n';
 
+/** The credentials the apps ran with: never in the log. */
+const SECRETS = Object.values(FAKE_KEYS);
+
 let mock: MockServer;
 let retryMock: MockServer;
-let redactor: Redactor;
 beforeAll(async () => {
   [mock, retryMock] = await Promise.all([
     startMock(),
@@ -40,7 +42,6 @@ beforeAll(async () => {
     // the retry of 1 and the second copy's call); each SDK retries it once.
     startMock({ faults: [{ kind: 'status', status: 429, retryAfter: 0, on: [1, 4] }] }),
   ]);
-  redactor = testRedactor();
 });
 afterAll(async () => {
   await Promise.all([mock?.close(), retryMock?.close()]);
@@ -57,7 +58,8 @@ function expectOneRecordPerAttempt(events: LogEvent[], received: MockServer['rec
   requests.forEach((request, i) => {
     const got = received[i]!;
     expect(new URL(request['url.full']).pathname).toBe(got.path);
-    expect(request.body).toEqual(redactor.value(got.body));
+    expectLoggedAsWire(request.body, got.body, { secrets: SECRETS, label: `request ${i}` });
+    for (const key of SECRETS) expect(JSON.stringify(request), `request ${i}`).not.toContain(key);
     expect(request.body_bytes).toBe(got.rawBody.byteLength);
     expect(request.headers['x-stainless-retry-count']).toBe(got.headers['x-stainless-retry-count']);
   });
@@ -83,7 +85,7 @@ describe('one SDK imported and required in the same process', () => {
     // What each copy got back is what the log reassembled.
     expect(results.map((r) => r.scenario)).toEqual(CALLS.map((c) => c.scenario));
     results.forEach(({ scenario, result }, i) => {
-      expect(ends[i]!.body, scenario).toEqual(redactor.value(withoutSdkConveniences(result)));
+      expectLoggedAsWire(ends[i]!.body, withoutSdkConveniences(result), { secrets: SECRETS, label: scenario });
     });
   });
 
@@ -127,7 +129,7 @@ describe('one SDK imported and required in the same process', () => {
     expect(http429.bytes).toBe(Number(responses[3]!.headers['content-length']));
     // The SDK handed back the retry's answer, and that is what the retry's record reassembled.
     const byScenario = new Map(results.map((r) => [r.scenario, r.result]));
-    expect(endOf(requests[1]!.exchange).body).toEqual(redactor.value(withoutSdkConveniences(byScenario.get('anthropic-esm')!)));
-    expect(endOf(requests[4]!.exchange).body).toEqual(redactor.value(withoutSdkConveniences(byScenario.get('anthropic-041-esm')!)));
+    expectLoggedAsWire(endOf(requests[1]!.exchange).body, withoutSdkConveniences(byScenario.get('anthropic-esm')!), { secrets: SECRETS, label: 'anthropic-esm' });
+    expectLoggedAsWire(endOf(requests[4]!.exchange).body, withoutSdkConveniences(byScenario.get('anthropic-041-esm')!), { secrets: SECRETS, label: 'anthropic-041-esm' });
   });
 });

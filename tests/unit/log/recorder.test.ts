@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { allFileText, scratch } from '../../helpers/run.js';
 import type { EventBody, EventName } from '../../../src/log/events.js';
 import { expandBody } from '../../../src/log/read.js';
 import { Recorder, type RequestRecord } from '../../../src/log/recorder.js';
-import type { Sink } from '../../../src/log/sink.js';
+import { openSink, type Sink } from '../../../src/log/sink.js';
 import { createRedactor } from '../../../src/policy/redact/index.js';
 import type { Redactor } from '../../../src/policy/redact/types.js';
 
@@ -124,5 +126,48 @@ describe('Recorder', () => {
     recorder.request(request('a', [turn(0)]));
     recorder.warn('w', 'a warning');
     expect({ seen, hasRecords: recorder.hasRecords }).toEqual({ seen: [2, 3], hasRecords: true });
+  });
+
+  it('drops a response record whose redaction fails (headers, body, API error or error), counts it, and the secret never reaches the file', () => {
+    const dir = scratch('agenttap-recorder-');
+    const sink = openSink({ sessionDir: dir, session: 's' });
+    // A scanner that breaks on the secret's own content, as a pathological input would break a real one.
+    const SECRET = `sk-ant-api03-${'Zq8'.repeat(30)}AA`;
+    const breaksOn = <A extends unknown[], R>(fn: (...a: A) => R) => (...args: A): R => {
+      if (JSON.stringify(args).includes(SECRET)) throw new Error('scanner broke');
+      return fn(...args);
+    };
+    const failing: Redactor = {
+      headers: breaksOn((h: Record<string, string>) => redactor.headers(h)),
+      url: breaksOn((u: string) => redactor.url(u)),
+      value: breaksOn((v) => redactor.value(v)) as Redactor['value'],
+      text: breaksOn((t: string) => redactor.text(t)),
+      stats: redactor.stats,
+    };
+    const recorder = new Recorder({ blobMinBytes: 256, notify: () => {} });
+    recorder.attach({ sink, redactor: failing });
+    const ok = { status: 200, headers: { 'content-type': 'application/json' }, ttfbMs: 1 };
+    const end = { outcome: 'complete' as const, durationMs: 2, bytes: 10 };
+    // a: the secret in a response header; b: in the answer; c: in an in-stream API error; d: in a transport error.
+    for (const id of ['a', 'b', 'c', 'd']) recorder.request(request(id, [turn(0)]));
+    recorder.response({ id: 'a', ...ok, headers: { 'x-echo': SECRET } });
+    recorder.end({ id: 'a', ...end, summary: { body: { content: [] }, events: 0 } });
+    recorder.response({ id: 'b', ...ok });
+    recorder.end({ id: 'b', ...end, summary: { body: { content: [{ type: 'text', text: `your key is ${SECRET}` }] }, events: 0 } });
+    recorder.response({ id: 'c', ...ok });
+    recorder.end({ id: 'c', ...end, summary: { body: undefined, events: 3, error: { type: 'overloaded_error', message: `bad key ${SECRET}` } } });
+    recorder.end({ id: 'd', ...end, outcome: 'error', error: { type: 'ECONNRESET', message: `reset while sending ${SECRET}` } });
+    recorder.drainSync();
+    recorder.writeSessionEnd();
+    sink.flushSync();
+
+    expect(allFileText(dir)).not.toContain(SECRET);
+    expect(allFileText(dir)).not.toContain('Zq8Zq8Zq8'); // nor any part of it
+    const lines = readFileSync(sink.file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const of = (event: string) => lines.filter((l) => l.event === event).map((l) => l.exchange);
+    expect(of('exchange.request')).toEqual(['a', 'b', 'c', 'd']); // what could be redacted was written
+    expect(of('exchange.response')).toEqual(['b', 'c']);
+    expect(of('exchange.end')).toEqual(['a']);
+    expect(lines.at(-1)).toMatchObject({ event: 'session.end', exchanges: 4, dropped: 4 });
   });
 });
