@@ -16,7 +16,8 @@ import type { Writer } from '../log/recorder.js';
 type WriterModule = typeof import('./writer.js');
 
 const requireHere = createRequire(import.meta.url);
-const REQUIRE_ESM = (process.features as { require_module?: boolean }).require_module === true;
+// Not inside the Bun preload: it is one bundled file, where `./writer.js` exists only as the bundle's own import().
+const REQUIRE_ESM = (process.features as { require_module?: boolean }).require_module === true && !('Bun' in globalThis);
 
 export interface WriterLoader {
   /** The writer, once loaded. */
