@@ -20,15 +20,20 @@ export function client(parts: { rewritesView: typeof rewritesView; rewriteText: 
   const contentText = document.getElementById('report-content')?.textContent ?? '';
   const contentIndex = new Map<string, number>();
   const exchangeIndex = new Map<string, number>();
-  // Content lines are "<kind>\t<key>\t<json>"; parsed on demand only.
+  // Content lines are "<kind>\t<key as a JSON string>\t<json>"; the values are parsed on demand only.
   const lines = contentText.split('\n');
   lines.forEach((line, n) => {
     const a = line.indexOf('\t');
     const b = line.indexOf('\t', a + 1);
     if (a < 0 || b < 0) return;
     const kind = line.slice(0, a);
-    const key = line.slice(a + 1, b);
-    (kind === 'c' ? contentIndex : exchangeIndex).set(key, n);
+    let key: unknown;
+    try {
+      key = JSON.parse(line.slice(a + 1, b));
+    } catch {
+      return;
+    }
+    if (typeof key === 'string') (kind === 'c' ? contentIndex : exchangeIndex).set(key, n);
   });
   const parsed = (n: number | undefined): unknown => {
     if (n === undefined) return undefined;
