@@ -11,10 +11,10 @@
  * file only for the messages a request added. Nothing holds the session's content.
  */
 import { diffLines } from 'diff';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isBlobRef, isListRef, resolveBlobRef } from '../log/events.js';
-import { LazyBlobs, readLinesWithOffsets } from '../log/read.js';
+import { LazyBlobs, LogCheck, readLinesWithOffsets } from '../log/read.js';
 import type { ExchangeFacts } from '../mechanisms/types.js';
 import {
   contentHash,
@@ -34,6 +34,7 @@ import {
 import { MessageChains } from './chain.js';
 import { shapeFacts } from '../mechanisms/request-facts.js';
 import type { ExchangeRewrite, TokenUsage } from './model.js';
+import { ReportOutputError } from './output-error.js';
 import { readRewrite } from './rewrites.js';
 import { ThreadTrie } from './threads.js';
 
@@ -69,7 +70,7 @@ export interface CollectOptions {
   detail?: DetailSink;
   /** Longest string kept in the HTML's content. */
   maxText?: number;
-  /** Write system prompt blocks, tool definitions and reminders as files here. */
+  /** Write system prompt blocks, tool definitions and reminders as files (0600) here; the folder must exist (the CLI makes it, 0700). */
   exportDir?: string;
 }
 
@@ -143,9 +144,10 @@ export async function collect(files: string[], options: CollectOptions = {}): Pr
     rewrites: new Map(),
   };
   let before = 0;
+  const check = new LogCheck(options.onWarning);
   for (const file of files) {
     let last = 0;
-    await collectFile(file, result, {
+    await collectFile(file, result, check, {
       ...options,
       onBytes: (b) => {
         options.onBytes?.(before + b);
@@ -157,7 +159,7 @@ export async function collect(files: string[], options: CollectOptions = {}): Pr
   return result;
 }
 
-async function collectFile(file: string, out: CollectResult, options: CollectOptions): Promise<void> {
+async function collectFile(file: string, out: CollectResult, check: LogCheck, options: CollectOptions): Promise<void> {
   const maxText = options.maxText ?? 16_384;
   const blobs = new LazyBlobs(file);
   const chains = new MessageChains(blobs);
@@ -169,7 +171,6 @@ async function collectFile(file: string, out: CollectResult, options: CollectOpt
   let clock: { time: number; mono: number } | undefined;
   let threads = 0;
   const exportDir = options.exportDir;
-  if (exportDir) mkdirSync(exportDir, { recursive: true });
 
   const wall = (ev: { time: number; mono: number }) => (clock ? clock.time + (ev.mono - clock.mono) : ev.time);
 
@@ -181,11 +182,13 @@ async function collectFile(file: string, out: CollectResult, options: CollectOpt
     try {
       ev = JSON.parse(raw.text) as Record<string, unknown>;
     } catch {
-      options.onWarning?.(`${file}:${raw.line}: not a complete JSON line (torn write?); skipped`);
+      check.line(file, undefined);
+      check.warn(`${file}:${raw.line}: not a complete JSON line (torn write?); skipped`);
       continue;
     }
+    check.line(file, ev);
     if (!isObj(ev) || typeof ev.event !== 'string') {
-      options.onWarning?.(`${file}:${raw.line}: not an agenttap event (no "event" field); skipped`);
+      check.warn(`${file}:${raw.line}: not an agenttap event (no "event" field); skipped`);
       continue;
     }
     const name = ev.event;
@@ -414,6 +417,7 @@ async function collectFile(file: string, out: CollectResult, options: CollectOpt
         break;
     }
   }
+  check.end(file);
   for (const d of pending.values()) {
     d.outcome ??= 'unfinished';
     const detail = pendingDetail.get(d.key);
@@ -475,5 +479,11 @@ function requestDraft(ev: Record<string, unknown>, t: number): Draft {
 }
 
 function writeExport(dir: string, name: string, text: string): void {
-  writeFileSync(join(dir, name.replace(/[^\w.@-]+/g, '_')), text);
+  // Private like the report: these are the session's prompts. An existing file keeps its mode (re-export).
+  const file = join(dir, name.replace(/[^\w.@-]+/g, '_'));
+  try {
+    writeFileSync(file, text, { mode: 0o600 });
+  } catch (err) {
+    throw new ReportOutputError('export', file, err);
+  }
 }
