@@ -34,6 +34,7 @@ import {
 import { MessageChains } from './chain.js';
 import { shapeFacts } from '../mechanisms/request-facts.js';
 import type { ExchangeRewrite, TokenUsage } from './model.js';
+import { finite, missingMessage, missingText } from './missing.js';
 import { ReportOutputError } from './output-error.js';
 import { readRewrite } from './rewrites.js';
 import { ThreadTrie } from './threads.js';
@@ -162,7 +163,10 @@ export async function collect(files: string[], options: CollectOptions = {}): Pr
 async function collectFile(file: string, out: CollectResult, check: LogCheck, options: CollectOptions): Promise<void> {
   const maxText = options.maxText ?? 16_384;
   const blobs = new LazyBlobs(file);
-  const chains = new MessageChains(blobs);
+  // Blobs referenced but never written (a damaged log): shown as "missing content", counted, told once.
+  const missing = new Set<string>();
+  const missingBlob = (hash: string) => (missing.add(hash), missingMessage(hash));
+  const chains = new MessageChains(blobs, missingBlob);
   const trie = new ThreadTrie<Draft>();
   const spawn = new Map<string, { draft: Draft; toolUseId: string; tool: string }>();
   const pending = new Map<string, Draft>();
@@ -172,9 +176,22 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
   let threads = 0;
   const exportDir = options.exportDir;
 
-  const wall = (ev: { time: number; mono: number }) => (clock ? clock.time + (ev.mono - clock.mono) : ev.time);
+  // Wall time from the monotonic clock when the event has both; else its own time; else the last one seen.
+  let lastTime = 0;
+  const wall = (ev: { time?: number; mono?: number }) => {
+    const t = clock && ev.mono !== undefined ? clock.time + (ev.mono - clock.mono) : ev.time ?? lastTime;
+    lastTime = t;
+    return t;
+  };
 
-  const resolve = (v: unknown): { value: unknown; hash?: string } => (isBlobRef(v) ? { value: resolveBlobRef(v, blobs.get(v.$blob)), hash: v.$blob } : { value: v });
+  const resolve = (v: unknown): { value: unknown; hash?: string } => {
+    if (!isBlobRef(v)) return { value: v };
+    if (!blobs.has(v.$blob)) {
+      missing.add(v.$blob);
+      return { value: missingText(v.$blob), hash: v.$blob };
+    }
+    return { value: resolveBlobRef(v, blobs.get(v.$blob)), hash: v.$blob };
+  };
 
   for await (const raw of readLinesWithOffsets(file, options.onBytes)) {
     if (raw.text.trim() === '') continue;
@@ -196,7 +213,7 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
       out.unknownEvents[name] = (out.unknownEvents[name] ?? 0) + 1;
       continue;
     }
-    const time = { time: Number(ev.time), mono: Number(ev.mono) };
+    const time = { time: finite(ev.time), mono: finite(ev.mono) };
     switch (name) {
       case 'blob': {
         const hash = String(ev.hash);
@@ -206,9 +223,9 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
         break;
       }
       case 'session.start':
-        clock ??= time;
+        if (time.time !== undefined && time.mono !== undefined) clock ??= { time: time.time, mono: time.mono };
         out.sessionId ??= String(ev.session);
-        out.processes.push({ pid: Number(ev.pid), argv: (ev.argv as string[]) ?? [], cwd: ev.cwd as string, node: ev.node as string, agenttap: ev.agenttap as string, time: time.time });
+        out.processes.push({ pid: Number(ev.pid), argv: (ev.argv as string[]) ?? [], cwd: ev.cwd as string, node: ev.node as string, agenttap: ev.agenttap as string, time: wall(time) });
         break;
       case 'tap.warning':
         out.tapWarnings++;
@@ -223,7 +240,7 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
         break;
       }
       case 'exchange.request': {
-        clock ??= time;
+        if (time.time !== undefined && time.mono !== undefined) clock ??= { time: time.time, mono: time.mono };
         const d = requestDraft(ev, wall(time));
         pending.set(String(ev.exchange), d);
         out.drafts.push(d);
@@ -240,6 +257,9 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
             head = ml.$list;
             keys = chains.keys(head);
             d.context.messages = chains.bytes(head);
+          } else if (isListRef(ml)) {
+            plain = [missingBlob(ml.$list)];
+            keys = plain.map((m) => messageKey(m));
           } else if (Array.isArray(ml)) {
             plain = ml.map((it) => resolve(it).value);
             keys = plain.map((m) => messageKey(m));
@@ -306,7 +326,8 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
           }
           if (Array.isArray(body.tools) || isBlobRef(body.tools)) {
             const r = resolve(body.tools);
-            const list = Array.isArray(r.value) ? r.value : [];
+            // A missing blob's marker stands as one "tool" named after it.
+            const list = Array.isArray(r.value) ? r.value : typeof r.value === 'string' ? [{ name: r.value }] : [];
             const hash = r.hash ?? contentHash(JSON.stringify(list));
             let t = out.interned.toolsets.get(hash);
             if (!t) {
@@ -372,8 +393,8 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
       case 'exchange.response': {
         const d = pending.get(String(ev.exchange));
         if (!d) break;
-        d.status = Number(ev['http.response.status_code']);
-        d.ttfb = Number(ev.ttfb_ms);
+        d.status = finite(ev['http.response.status_code']);
+        d.ttfb = finite(ev.ttfb_ms);
         break;
       }
       case 'exchange.end': {
@@ -381,7 +402,7 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
         if (!d) break;
         pending.delete(String(ev.exchange));
         d.outcome = String(ev.outcome);
-        d.duration = Number(ev.duration_ms);
+        d.duration = finite(ev.duration_ms);
         if (typeof ev.ttft_ms === 'number') d.ttft = ev.ttft_ms;
         const u = isObj(ev.usage) ? ev.usage : {};
         const n = (v: unknown) => (typeof v === 'number' ? v : 0);
@@ -418,6 +439,7 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
     }
   }
   check.end(file);
+  if (missing.size) options.onWarning?.(`${file}: ${missing.size} blob(s) referenced but never written (a damaged or cut log, e.g. ${[...missing][0]}); their content is shown as "missing content"`);
   for (const d of pending.values()) {
     d.outcome ??= 'unfinished';
     const detail = pendingDetail.get(d.key);
