@@ -11,6 +11,8 @@
  *     string field, ids, blob hashes and pids included: the page renders, stays where it is, adds no element
  *   - a generated 5 000-exchange session: the list is virtualised and the page works (the time figure is
  *     in BENCHMARKS.md, from bench/report-browser.mjs: timed tests are not allowed here)
+ *   - reminders by structure: a <system-reminder> mentioned in the system prompt's prose highlights nothing; the
+ *     user's reminder block is highlighted, and only it
  *   - rewrites fixture: rewritten exchanges carry a marker (list badge, ▼ on the canvas, one colour per outcome),
  *     the Rewrites table has a row per rule set and a total, an exchange shows its rules and refusal reasons
  */
@@ -248,6 +250,30 @@ describe('HTML report in Chromium', () => {
     expect(navigations).toEqual([]);
     expect(dialogs).toEqual([]);
     expect(outside).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('reminders are highlighted by structure: a tag mentioned in the system prompt marks nothing (issue 16)', async () => {
+    const prose = 'Tool results and user messages may include <system-reminder> tags. They are added by the system.';
+    const rest = '# Tone and style\nBe concise.\n# Tools\nUse them well.';
+    const reminder = '<system-reminder>\nThe user opened the file a.ts in the IDE.\n</system-reminder>';
+    const session = join(temp('agenttap-reminders-'), 'session');
+    mkdirSync(session);
+    const base = { level: 30, v: 1, session: 'reminders', pid: 51, ppid: 1 };
+    const ev = (event: string, mono: number, body: Record<string, unknown>) => JSON.stringify({ ...base, time: 1751364000000 + mono, mono, event, ...body });
+    writeFileSync(join(session, '51.ndjson'), [
+      ev('session.start', 0, { argv: ['node', 'agent.mjs'] }),
+      ev('exchange.request', 10, { exchange: 'a', layer: 'fetch', endpoint: 'anthropic.messages', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-haiku-4-5', 'http.request.method': 'POST', 'url.full': 'https://api.anthropic.com/v1/messages', stream: true, headers: {},
+        body: { model: 'claude-haiku-4-5', max_tokens: 64, system: `You are an agent.\n${prose}\n${rest}`, messages: [{ role: 'user', content: [{ type: 'text', text: reminder }, { type: 'text', text: 'What does <system-reminder> mean in your prompt?' }] }] } }),
+      ev('exchange.end', 90, { exchange: 'a', outcome: 'complete', duration_ms: 80, usage: { input_tokens: 10, output_tokens: 2 }, body: { type: 'message', role: 'assistant', content: [{ type: 'text', text: 'ok' }] } }),
+    ].join('\n'));
+    const { page, errors } = await open(render(session));
+    await page.click('.list .row[data-exchange="0"]');
+    await expect.poll(() => page.textContent('#exchange h2')).toBe('Exchange #0');
+    await page.$$eval('#exchange details', (ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+    expect(await page.textContent('#exchange')).toContain(rest);
+    expect(await page.$$eval('#exchange mark.reminder', (m) => m.map((x) => x.textContent))).toEqual([reminder]);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -12,10 +12,11 @@
  * by page.ts (functions inlined by source, like this one).
  */
 import type { ExchangeRow, ReportModel } from '../model.js';
+import type { reminderParts } from '../reminders.js';
 import type { rewriteText } from '../rewrite-text.js';
 import type { Child, rewritesView } from './rewrites-view.js';
 
-export function client(parts: { rewritesView: typeof rewritesView; rewriteText: typeof rewriteText }): void {
+export function client(parts: { rewritesView: typeof rewritesView; rewriteText: typeof rewriteText; reminderParts: typeof reminderParts }): void {
   const model = JSON.parse(document.getElementById('report-model')!.textContent!) as ReportModel;
   const contentText = document.getElementById('report-content')?.textContent ?? '';
   const contentIndex = new Map<string, number>();
@@ -315,13 +316,13 @@ export function client(parts: { rewritesView: typeof rewritesView; rewriteText: 
   // ---- Exchange view.
   const ex = h('section', { id: 'exchange', hidden: '' });
   main.append(ex);
-  const REMINDER = /(<system-reminder>[\s\S]*?(?:<\/system-reminder>|$))/g;
-  function textView(text: string): HTMLElement {
+  // Reminders by structure (src/reports/reminders.ts); a system prompt holds none, whatever its prose says.
+  function textView(text: string, reminders = true): HTMLElement {
     const pre = h('pre', null);
-    for (const part of text.split(REMINDER)) {
-      if (!part) continue;
-      if (part.startsWith('<system-reminder>')) pre.append(h('mark', { class: 'reminder', title: 'system reminder (injected by the agent)' }, part));
-      else pre.append(part);
+    if (!reminders) return (pre.append(text), pre);
+    for (const part of parts.reminderParts(text)) {
+      if (part.reminder) pre.append(h('mark', { class: 'reminder', title: 'system reminder (injected by the agent)' }, part.text));
+      else pre.append(part.text);
     }
     return pre;
   }
@@ -421,7 +422,7 @@ export function client(parts: { rewritesView: typeof rewritesView; rewriteText: 
     if (d.system?.length) {
       const changed = parentDetail && parentDetail.system && parentDetail.system.join() !== d.system.join();
       const det = h('details', null, h('summary', null, `system prompt: ${d.system.length} block(s)${changed ? ' — changed since the previous request of this thread' : ''}`));
-      d.system.forEach((hash, k) => det.append(h('div', { class: 'block' }, h('div', { class: 'kind' }, `block ${k}`), textView(String(content(hash) ?? '')))));
+      d.system.forEach((hash, k) => det.append(h('div', { class: 'block' }, h('div', { class: 'kind' }, `block ${k}`), textView(String(content(hash) ?? ''), false))));
       req.append(det);
     }
     if (d.tools?.length) {

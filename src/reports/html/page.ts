@@ -7,7 +7,7 @@
  *   <script type="application/json" id="report-model">  the report model (JSON, '<' escaped)
  *   <script type="application/json" id="report-content"> captured content, one "kind\tkey\tjson" line each,
  *                                                       the key a JSON string too (hashes and ids come from the log)
- *   <script>client({ rewritesView, rewriteText })</script>  (each function inlined by its source)
+ *   <script>client({ rewritesView, rewriteText, reminderParts })</script>  (each function inlined by its source)
  *
  * No network, no CDN: it opens from file:// and can be attached to a bug report. Content is spooled to a
  * temporary file while the log is read, so writing the page never holds the session in memory.
@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { DetailSink, ExchangeDetail } from '../collect.js';
 import type { ReportModel } from '../model.js';
+import { reminderParts } from '../reminders.js';
 import { rewriteText } from '../rewrite-text.js';
 import { client } from './client.js';
 import { rewritesView } from './rewrites-view.js';
@@ -32,7 +33,7 @@ import { CSS } from './styles.js';
  */
 export const inertJson = (value: unknown) => JSON.stringify(value).replace(/[<\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
-const SCRIPT = `(${client.toString()})({ rewritesView: ${rewritesView.toString()}, rewriteText: ${rewriteText.toString()} });`;
+const SCRIPT = `(${client.toString()})({ rewritesView: ${rewritesView.toString()}, rewriteText: ${rewriteText.toString()}, reminderParts: ${reminderParts.toString()} });`;
 const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
 export const CSP = `default-src 'none'; script-src ${sha256(SCRIPT)}; style-src ${sha256(CSS)}; img-src data:; base-uri 'none'; form-action 'none'`;
 
