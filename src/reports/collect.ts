@@ -107,6 +107,8 @@ export interface Draft {
   reminders: { text: string; bytes: number; hash: string }[];
   facts: ExchangeFacts;
   node?: number;
+  /** The SDK call this HTTP attempt belongs to (`sdk.call`), when the SDK layer saw it. */
+  sdkCall?: string;
 }
 
 export interface Interned {
@@ -462,7 +464,9 @@ function requestDraft(ev: Record<string, unknown>, t: number): Draft {
   for (const [k, v] of Object.entries(headers)) lower[k.toLowerCase()] = v;
   const method = String(ev['http.request.method'] ?? 'POST');
   const stream = ev.stream === true;
+  const sdk = isObj(ev.sdk) ? ev.sdk : undefined;
   return {
+    sdkCall: typeof sdk?.call === 'string' ? sdk.call : undefined,
     key: `${ev.pid}/${ev.exchange}`,
     id: String(ev.exchange),
     pid: Number(ev.pid),

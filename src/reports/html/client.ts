@@ -91,12 +91,12 @@ export function client(parts: { rewritesView: typeof rewritesView; rewriteText: 
   for (const m of model.mechanisms) {
     tbody.append(h('tr', { 'data-mechanism': m.id },
       h('td', null, m.label, m.errors ? h('span', { class: 'badge warn' }, `${m.errors} failed`) : null),
-      h('td', null, String(m.calls)), h('td', null, fmtTokens(m.usage.input)), h('td', null, fmtTokens(m.usage.output)),
+      h('td', null, m.retries ? `${m.calls} +${m.retries} retr.` : String(m.calls)), h('td', null, fmtTokens(m.usage.input)), h('td', null, fmtTokens(m.usage.output)),
       h('td', null, fmtTokens(m.usage.cacheRead)), h('td', null, fmtTokens(m.usage.cacheWrite)), h('td', null, fmtCost(m.cost, m.unpriced)),
       h('td', null, fmtMs(m.latency.p50)), h('td', null, fmtMs(m.latency.p95)), h('td', null, fmtMs(m.ttft.p50)), h('td', null, fmtMs(m.ttft.p95))));
   }
   const t = model.totals;
-  tbody.append(h('tr', { class: 'total' }, h('td', null, 'total'), h('td', null, String(t.calls)), h('td', null, fmtTokens(t.usage.input)), h('td', null, fmtTokens(t.usage.output)), h('td', null, fmtTokens(t.usage.cacheRead)), h('td', null, fmtTokens(t.usage.cacheWrite)), h('td', null, fmtCost(t.cost, t.unpriced)), h('td', null, ''), h('td', null, ''), h('td', null, ''), h('td', null, '')));
+  tbody.append(h('tr', { class: 'total' }, h('td', null, 'total'), h('td', null, t.retries ? `${t.calls} +${t.retries} retr.` : String(t.calls)), h('td', null, fmtTokens(t.usage.input)), h('td', null, fmtTokens(t.usage.output)), h('td', null, fmtTokens(t.usage.cacheRead)), h('td', null, fmtTokens(t.usage.cacheWrite)), h('td', null, fmtCost(t.cost, t.unpriced)), h('td', null, ''), h('td', null, ''), h('td', null, ''), h('td', null, '')));
   table.append(tbody);
   summary.append(table, h('div', { class: 'hint' }, `Prices as of ${model.prices.asOf ?? '?'}${model.prices.unpricedModels.length ? `; no price for ${model.prices.unpricedModels.join(', ')}` : ''}.`));
   main.append(summary);
@@ -298,7 +298,7 @@ export function client(parts: { rewritesView: typeof rewritesView; rewriteText: 
     for (const r of shown.slice(first, first + count)) {
       const idx = shown.indexOf(r, first);
       const el = h('div', { class: `row${r === selected ? ' sel' : ''}`, role: 'listitem', 'data-exchange': String(r.i), ...(r.rewrite ? { 'data-rewrite': r.rewrite.state } : {}) },
-        h('span', null, `#${r.i}`), h('span', null, fmtMs(r.start)), h('span', null, label(r.mechanism)), h('span', null, rw.badge(r), `${r.responseModel ?? r.model ?? r.method + ' ' + r.path}${r.thread ? ` · thread ${r.thread}` : ''}`),
+        h('span', null, `#${r.i}`), h('span', null, fmtMs(r.start)), h('span', null, label(r.mechanism)), h('span', null, rw.badge(r), `${r.responseModel ?? r.model ?? r.method + ' ' + r.path}${r.thread ? ` · thread ${r.thread}` : ''}${r.retryOf !== undefined ? ` · attempt ${r.attempt} of #${r.retryOf}` : ''}`),
         h('span', null, fmtMs(r.duration)), h('span', null, `in ${fmtTokens(r.usage.input + r.usage.cacheRead + r.usage.cacheWrite)}`), h('span', null, `out ${fmtTokens(r.usage.output)}`));
       el.style.top = `${idx * ROW_H}px`;
       on(el, 'click', () => openExchange(r.i));
@@ -400,6 +400,9 @@ export function client(parts: { rewritesView: typeof rewritesView; rewriteText: 
     add('timing', `start ${fmtMs(r.start)} · TTFB ${fmtMs(r.ttfb)} · TTFT ${fmtMs(r.ttft)} · total ${fmtMs(r.duration)}`);
     add('tokens', `input ${r.usage.input} · output ${r.usage.output} · cache read ${r.usage.cacheRead} · cache write ${r.usage.cacheWrite} · cost ${r.cost === undefined ? 'no price' : fmtCost(r.cost)}`);
     add('context', `system ${fmtBytes(r.context.system)} · tools ${fmtBytes(r.context.tools)} · messages ${fmtBytes(r.context.messages)} (${r.context.count})`);
+    // Retries: one exchange with attempts, each still its own row (its own status, timing and usage).
+    if (r.retryOf !== undefined) add('attempt', h('span', null, `attempt ${r.attempt} of `, link(`#${r.retryOf}`, r.retryOf), ' (a retry of the same request)'));
+    if (r.attempts) add('attempts', h('span', null, ...r.attempts.flatMap((a, k) => [k ? ' · ' : '', link(`#${a}`, a), ` ${rows[a]!.status ?? rows[a]!.outcome ?? ''}`])));
     if (r.thread) add('thread', h('span', null, r.thread, r.parent !== undefined ? h('span', null, ' · extends ', link(`#${r.parent}`, r.parent)) : ' · first request'));
     if (r.spawnedBy) add('started by', h('span', null, `${r.spawnedBy.tool} tool_use ${r.spawnedBy.toolUseId} in `, link(`#${r.spawnedBy.exchange}`, r.spawnedBy.exchange)));
     if (r.features.length) add('features', h('span', null, ...r.features.map((f) => h('span', { class: 'badge' }, f))));
