@@ -171,6 +171,8 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
   const chains = new MessageChains(blobs, missingBlob);
   const trie = new ThreadTrie<Draft>();
   const spawn = new Map<string, { draft: Draft; toolUseId: string; tool: string }>();
+  /** The latest request holding each message (by key): where a trimmed request's conversation went on. */
+  const lastHolding = new Map<string, Draft>();
   const pending = new Map<string, Draft>();
   const pendingDetail = new Map<string, ExchangeDetail>();
   const broken = new Set<number>();
@@ -276,7 +278,17 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
           const firstFew = plain ? plain.slice(0, 8) : head ? chains.first(head, 8) : [];
 
           // Thread: the latest earlier request whose messages are all a prefix of these.
-          const { parent, parentLen, node } = trie.place(keys, d);
+          const placed = trie.place(keys, d);
+          const { node } = placed;
+          let { parent, parentLen } = placed;
+          // A request the rules trimmed (`rewrite.applied` sent with fewer messages; the log holds the trimmed
+          // body) shares no prefix with its conversation: trimContext cuts the oldest exchanges and edits the
+          // first message. It continues the latest earlier request holding one of its first kept messages.
+          if (!parent && trimmedByRules(out.rewrites.get(d.key))) {
+            parentLen = 0;
+            for (const k of keys.slice(0, 4)) if ((parent = lastHolding.get(k))) break;
+          }
+          for (const k of keys) lastHolding.set(k, d);
           if (keys.length) d.node = node;
           const sys = body.system ?? body.instructions;
           // The first user words: Claude Code opens some conversations with reminder-only messages.
@@ -449,6 +461,12 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
     pendingDetail.delete(d.key);
   }
   blobs.close();
+}
+
+/** A rewrite that went out with fewer messages than the agent sent (trimContext). */
+function trimmedByRules(rewrite: ExchangeRewrite | undefined): boolean {
+  const m = rewrite?.state === 'sent' ? rewrite.change.messages : undefined;
+  return Array.isArray(m) && Number(m[0]) > Number(m[1]);
 }
 
 function requestDraft(ev: Record<string, unknown>, t: number): Draft {
