@@ -2,12 +2,13 @@
  * `agenttap report <session>`: the session's mechanisms as a terminal summary (default), a self-contained
  * HTML page (`--html`), Markdown (`--md`) and the report model as JSON (`--json`), all from one read.
  */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AgentTapError } from '../errors.js';
 import { loadSignatureFile } from '../mechanisms/user-file.js';
 import { loadPriceTable } from '../pricing/index.js';
-import { buildReport, renderMarkdown, renderTerminal, reportHtml, type HtmlOptions, type ReportModel } from '../reports/index.js';
+import { buildReport, renderMarkdown, renderTerminal, reportHtml, ReportOutputError, type HtmlOptions, type ReportModel } from '../reports/index.js';
+import { endQuietlyOnEpipe } from './epipe.js';
+import { checkOutputFile, ensureOutputDir, inputError, outputError, refuseStdoutConflicts, writeOutputFile } from './output-files.js';
 
 interface Options {
   html?: string;
@@ -38,6 +39,12 @@ export function registerReportCommand(program: Command): void {
     .option('--no-progress', 'no progress bar on stderr')
     .option('-q, --quiet', 'no terminal summary')
     .action(async (path: string, o: Options) => {
+      endQuietlyOnEpipe(process.stdout, 'agenttap report');
+      // Every output is checked before the log is read: a wrong path fails now, not after a long read.
+      refuseStdoutConflicts({ '--md': o.md, '--json': o.json });
+      for (const [flag, file] of [['--html', o.html], ['--md', o.md], ['--json', o.json]] as const) if (file !== undefined && file !== '-') checkOutputFile(file, flag);
+      if (o.html === '-') throw new AgentTapError('AGENTTAP_USAGE', '--html -: the HTML report is written to a file only. Fix: give a file name, e.g. --html report.html.');
+      if (o.exportPrompts !== undefined) ensureOutputDir(o.exportPrompts, '--export-prompts');
       const onWarning = (m: string) => process.stderr.write(`agenttap report: ${m}\n`);
       const progress = o.progress !== false && process.stderr.isTTY ? progressBar() : undefined;
       const options: HtmlOptions = {
@@ -50,12 +57,16 @@ export function registerReportCommand(program: Command): void {
         contentBudget: positive(o.contentBudget, '--content-budget') * (1 << 20),
       };
       let model: ReportModel;
-      if (o.html) model = await reportHtml(path, o.html, options);
-      else model = await buildReport(path, options);
+      try {
+        if (o.html) model = await reportHtml(path, o.html, options);
+        else model = await buildReport(path, options);
+      } catch (err) {
+        throw err instanceof ReportOutputError ? outputError(err.cause, err.file, err.output === 'html' ? '--html' : '--export-prompts') : inputError(err, path);
+      }
       if (progress) process.stderr.write('\r\x1b[K');
-      const emit = (file: string, text: string) => (file === '-' ? process.stdout.write(text) : writeFileSync(file, text));
-      if (o.md) emit(o.md, renderMarkdown(model));
-      if (o.json) emit(o.json, `${JSON.stringify(model, null, 1)}\n`);
+      const emit = (file: string, flag: string, text: string) => (file === '-' ? process.stdout.write(text) : writeOutputFile(file, flag, text));
+      if (o.md) emit(o.md, '--md', renderMarkdown(model));
+      if (o.json) emit(o.json, '--json', `${JSON.stringify(model, null, 1)}\n`);
       if (!o.quiet && o.md !== '-' && o.json !== '-') process.stdout.write(renderTerminal(model));
       if (o.html && !o.quiet) process.stderr.write(`agenttap report: wrote ${o.html}\n`);
     });

@@ -8,7 +8,9 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AgentTapError } from '../errors.js';
+import { VERSION } from '../version.js';
 import { isBlobRef, isListRef, resolveBlobRef, type LogEvent } from './events.js';
+import { LOG_VERSION } from './log-version.js';
 
 export interface ReadLine {
   file: string;
@@ -29,12 +31,87 @@ export function sessionFiles(path: string): string[] {
     throw new AgentTapError('AGENTTAP_LOG_INVALID', `${path}: no such session directory or log file. Fix: pass a folder under .agenttap/sessions/ or a <pid>.ndjson file.`);
   }
   if (stat.isFile()) return [path];
-  const files = readdirSync(path).filter((f) => f.endsWith('.ndjson')).sort().map((f) => join(path, f));
+  // Only regular files: a folder that happens to be called `1.ndjson` is not a log.
+  const files = readdirSync(path, { withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith('.ndjson')).map((f) => f.name).sort().map((f) => join(path, f));
   if (files.length === 0) throw new AgentTapError('AGENTTAP_LOG_INVALID', `${path}: no <pid>.ndjson files in this directory. Fix: pass a session directory written by agenttap.`);
   return files;
 }
 
-export async function* readLogFile(file: string, options: ReadOptions = {}): AsyncGenerator<ReadLine> {
+/** Lines looked at before a file that holds no agenttap event is called "not an agenttap log". */
+const SNIFF_LINES = 5;
+
+/**
+ * What a reader checks of the file as a whole, line by line: that it is an agenttap log at all (one of its
+ * first lines is an event — else one error naming the file, instead of a warning per line), and that its
+ * format version is one this agenttap reads (a newer one: one warning per session, not per line).
+ * Line warnings go through `warn`: held while the first lines are looked at, dropped if the file is foreign.
+ */
+export class LogCheck {
+  private readonly seenNewer = new Set<number>();
+  private file = '';
+  private looked = 0;
+  private events = 0;
+  private parsed = 0;
+  private decided = false;
+  private held: string[] = [];
+
+  constructor(private readonly onWarning?: (message: string) => void) {}
+
+  /** Called for each non-blank line with its parsed value (`undefined`: not JSON). Throws for a foreign file. */
+  line(file: string, value: unknown): void {
+    if (file !== this.file) this.start(file);
+    const event = isEvent(value);
+    if (!this.decided) {
+      this.looked++;
+      if (value !== undefined) this.parsed++;
+      if (event) this.events++;
+      if (this.events > 0 || this.looked >= SNIFF_LINES) this.decide();
+    }
+    if (!event) return;
+    const v = (value as { v?: unknown }).v;
+    if (typeof v === 'number' && v > LOG_VERSION && !this.seenNewer.has(v)) {
+      this.seenNewer.add(v);
+      this.onWarning?.(`${file}: written in log format v${v} by a newer agenttap; this agenttap (${VERSION}) reads v${LOG_VERSION}, so parts of it may be missing or misread. Fix: update agenttap to read this log.`);
+    }
+  }
+
+  warn(message: string): void {
+    if (this.decided) this.onWarning?.(message);
+    else this.held.push(message);
+  }
+
+  /** At the end of a file: a short file whose JSON lines are all foreign is foreign too (a torn-only file is not). */
+  end(file: string): void {
+    if (file !== this.file || this.decided) return;
+    if (this.parsed > 0) this.decide();
+    else this.flush();
+  }
+
+  private start(file: string): void {
+    this.file = file;
+    this.looked = this.events = this.parsed = 0;
+    this.decided = false;
+    this.held = [];
+  }
+
+  private decide(): void {
+    this.decided = true;
+    if (this.events === 0) {
+      throw new AgentTapError('AGENTTAP_LOG_INVALID', `${this.file}: not an agenttap log (none of its first ${this.looked} line(s) is an agenttap event). Fix: pass a session folder under .agenttap/sessions/ or a <pid>.ndjson file written by agenttap.`);
+    }
+    this.flush();
+  }
+
+  private flush(): void {
+    for (const m of this.held) this.onWarning?.(m);
+    this.held = [];
+  }
+}
+
+const isEvent = (value: unknown): boolean => typeof value === 'object' && value !== null && typeof (value as { event?: unknown }).event === 'string';
+
+export async function* readLogFile(file: string, options: ReadOptions & { check?: LogCheck } = {}): AsyncGenerator<ReadLine> {
+  const check = options.check ?? new LogCheck(options.onWarning);
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let n = 0;
   for await (const text of lines) {
@@ -44,15 +121,18 @@ export async function* readLogFile(file: string, options: ReadOptions = {}): Asy
     try {
       value = JSON.parse(text);
     } catch {
-      options.onWarning?.(`${file}:${n}: not a complete JSON line (torn write?); skipped`);
+      check.line(file, undefined);
+      check.warn(`${file}:${n}: not a complete JSON line (torn write?); skipped`);
       continue;
     }
-    if (typeof value !== 'object' || value === null || typeof (value as { event?: unknown }).event !== 'string') {
-      options.onWarning?.(`${file}:${n}: not an agenttap event (no "event" field); skipped`);
+    check.line(file, value);
+    if (!isEvent(value)) {
+      check.warn(`${file}:${n}: not an agenttap event (no "event" field); skipped`);
       continue;
     }
     yield { file, line: n, event: value as ReadLine['event'] };
   }
+  check.end(file);
 }
 
 /** What `expandBody` needs of a blob store: a `Map` or a `LazyBlobs`. */
@@ -93,9 +173,10 @@ export function expandBody(body: unknown, blobs: BlobLookup, where: string): unk
 
 /** Every event of a session with blobs expanded and blob events left out: the plain records, for jq. */
 export async function* readExpanded(path: string, options: ReadOptions = {}): AsyncGenerator<ReadLine> {
+  const check = new LogCheck(options.onWarning);
   for (const file of sessionFiles(path)) {
     const blobs = new Map<string, unknown>();
-    for await (const line of readLogFile(file, options)) {
+    for await (const line of readLogFile(file, { ...options, check })) {
       const { event } = line;
       if (event.event === 'blob') {
         blobs.set((event as { hash: string }).hash, (event as { content: unknown }).content);

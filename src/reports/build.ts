@@ -10,6 +10,7 @@ import { shippedSets } from '../mechanisms/user-file.js';
 import { PriceTable, loadPriceTable } from '../pricing/index.js';
 import { collect, type CollectOptions, type Draft } from './collect.js';
 import type { ExchangeRow, MechanismSummary, ReportModel, ThreadRow, TokenUsage } from './model.js';
+import { findRetries } from './retries.js';
 import { summarizeRewrites } from './rewrites.js';
 
 export interface BuildOptions extends CollectOptions {
@@ -41,6 +42,13 @@ export async function buildReport(path: string, options: BuildOptions = {}): Pro
   const classifier = new Classifier([...(options.signatures ?? []), ...shippedSets()]);
   const drafts = collected.drafts.sort((a, b) => a.t - b.t);
   const index = new Map(drafts.map((d, i) => [d.key, i]));
+  const retryOf = findRetries(drafts.map((d) => ({
+    pid: d.pid,
+    shape: d.node !== undefined ? `${d.node}|${d.systemHash ?? ''}|${d.toolsHash ?? ''}|${d.model ?? ''}|${d.endpoint}` : undefined,
+    sdkCall: d.sdkCall,
+    status: d.status,
+    outcome: d.outcome,
+  })));
   const t0 = Math.min(drafts[0]?.t ?? Infinity, ...collected.processes.map((p) => p.time));
   const startedAt = Number.isFinite(t0) ? t0 : 0;
 
@@ -113,6 +121,16 @@ export async function buildReport(path: string, options: BuildOptions = {}): Pro
     return row;
   });
 
+  // A retry is an attempt of its first call: that call's mechanism, the attempts listed on the first row.
+  for (const [i, first] of retryOf) {
+    const r = rows[i]!;
+    const f = rows[first]!;
+    (f.attempts ??= [first]).push(i);
+    // The attempt keeps its own signature and reasons (how it retried: e.g. the non-streaming fallback).
+    Object.assign(r, { retryOf: first, attempt: f.attempts.length, mechanism: f.mechanism, agent: f.agent, agentVersion: f.agentVersion });
+    r.reasons = [`attempt ${r.attempt} of #${first} (the same request after a failed attempt)`, ...r.reasons];
+  }
+
   // Thread mechanism (most frequent), compaction links: a compaction call, then the next thread of the
   // same process that starts as a continuation.
   for (const t of threads.values()) {
@@ -139,7 +157,7 @@ export async function buildReport(path: string, options: BuildOptions = {}): Pro
     byMech.set(r.mechanism, list);
   }
   const mechanisms: MechanismSummary[] = [...byMech].map(([id, list]) => summarize(id, list));
-  const totals = { calls: rows.length, usage: sumUsage(rows), cost: sum(rows.map((r) => r.cost ?? 0)), unpriced: rows.filter((r) => r.cost === undefined && (r.usage.input || r.usage.output)).length };
+  const totals = { calls: rows.length - retryOf.size, retries: retryOf.size, usage: sumUsage(rows), cost: sum(rows.map((r) => r.cost ?? 0)), unpriced: rows.filter((r) => r.cost === undefined && (r.usage.input || r.usage.output)).length };
 
   // Prompt anatomy.
   const systems = new Map<string, { mechs: Set<string>; calls: number }>();
@@ -219,7 +237,8 @@ function summarize(id: string, list: ExchangeRow[]): MechanismSummary {
   return {
     id,
     label: mechanismLabel(id),
-    calls: list.length,
+    calls: list.filter((r) => r.retryOf === undefined).length,
+    retries: list.filter((r) => r.retryOf !== undefined).length,
     usage: sumUsage(list),
     cost: sum(list.map((r) => r.cost ?? 0)),
     unpriced: list.filter((r) => r.cost === undefined && (r.usage.input || r.usage.output)).length,

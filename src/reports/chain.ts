@@ -30,7 +30,11 @@ export class MessageChains {
   /** Normalised keys of blob-referenced (large) messages, by blob hash. */
   private readonly blobKeys = new Map<string, string>();
 
-  constructor(private readonly blobs: LazyBlobs) {}
+  constructor(
+    private readonly blobs: LazyBlobs,
+    /** What stands for a message whose blob the log never wrote. */
+    private readonly missing: (hash: string) => unknown = () => undefined,
+  ) {}
 
   /** Remembers a blob if it is a list link (`{prefix, keep?, items}`). */
   addBlob(hash: string, content: unknown): void {
@@ -99,6 +103,7 @@ export class MessageChains {
   }
 
   resolve(it: unknown): unknown {
-    return isBlobRef(it) ? resolveBlobRef(it, this.blobs.get(it.$blob)) : it;
+    if (!isBlobRef(it)) return it;
+    return this.blobs.has(it.$blob) ? resolveBlobRef(it, this.blobs.get(it.$blob)) : this.missing(it.$blob);
   }
 }

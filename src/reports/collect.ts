@@ -11,10 +11,10 @@
  * file only for the messages a request added. Nothing holds the session's content.
  */
 import { diffLines } from 'diff';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isBlobRef, isListRef, resolveBlobRef } from '../log/events.js';
-import { LazyBlobs, readLinesWithOffsets } from '../log/read.js';
+import { LazyBlobs, LogCheck, readLinesWithOffsets } from '../log/read.js';
 import type { ExchangeFacts } from '../mechanisms/types.js';
 import {
   contentHash,
@@ -34,6 +34,8 @@ import {
 import { MessageChains } from './chain.js';
 import { shapeFacts } from '../mechanisms/request-facts.js';
 import type { ExchangeRewrite, TokenUsage } from './model.js';
+import { finite, missingMessage, missingText } from './missing.js';
+import { ReportOutputError } from './output-error.js';
 import { readRewrite } from './rewrites.js';
 import { ThreadTrie } from './threads.js';
 
@@ -69,7 +71,7 @@ export interface CollectOptions {
   detail?: DetailSink;
   /** Longest string kept in the HTML's content. */
   maxText?: number;
-  /** Write system prompt blocks, tool definitions and reminders as files here. */
+  /** Write system prompt blocks, tool definitions and reminders as files (0600) here; the folder must exist (the CLI makes it, 0700). */
   exportDir?: string;
 }
 
@@ -105,6 +107,8 @@ export interface Draft {
   reminders: { text: string; bytes: number; hash: string }[];
   facts: ExchangeFacts;
   node?: number;
+  /** The SDK call this HTTP attempt belongs to (`sdk.call`), when the SDK layer saw it. */
+  sdkCall?: string;
 }
 
 export interface Interned {
@@ -143,9 +147,10 @@ export async function collect(files: string[], options: CollectOptions = {}): Pr
     rewrites: new Map(),
   };
   let before = 0;
+  const check = new LogCheck(options.onWarning);
   for (const file of files) {
     let last = 0;
-    await collectFile(file, result, {
+    await collectFile(file, result, check, {
       ...options,
       onBytes: (b) => {
         options.onBytes?.(before + b);
@@ -157,23 +162,40 @@ export async function collect(files: string[], options: CollectOptions = {}): Pr
   return result;
 }
 
-async function collectFile(file: string, out: CollectResult, options: CollectOptions): Promise<void> {
+async function collectFile(file: string, out: CollectResult, check: LogCheck, options: CollectOptions): Promise<void> {
   const maxText = options.maxText ?? 16_384;
   const blobs = new LazyBlobs(file);
-  const chains = new MessageChains(blobs);
+  // Blobs referenced but never written (a damaged log): shown as "missing content", counted, told once.
+  const missing = new Set<string>();
+  const missingBlob = (hash: string) => (missing.add(hash), missingMessage(hash));
+  const chains = new MessageChains(blobs, missingBlob);
   const trie = new ThreadTrie<Draft>();
   const spawn = new Map<string, { draft: Draft; toolUseId: string; tool: string }>();
+  /** The latest request holding each message (by key): where a trimmed request's conversation went on. */
+  const lastHolding = new Map<string, Draft>();
   const pending = new Map<string, Draft>();
   const pendingDetail = new Map<string, ExchangeDetail>();
   const broken = new Set<number>();
   let clock: { time: number; mono: number } | undefined;
   let threads = 0;
   const exportDir = options.exportDir;
-  if (exportDir) mkdirSync(exportDir, { recursive: true });
 
-  const wall = (ev: { time: number; mono: number }) => (clock ? clock.time + (ev.mono - clock.mono) : ev.time);
+  // Wall time from the monotonic clock when the event has both; else its own time; else the last one seen.
+  let lastTime = 0;
+  const wall = (ev: { time?: number; mono?: number }) => {
+    const t = clock && ev.mono !== undefined ? clock.time + (ev.mono - clock.mono) : ev.time ?? lastTime;
+    lastTime = t;
+    return t;
+  };
 
-  const resolve = (v: unknown): { value: unknown; hash?: string } => (isBlobRef(v) ? { value: resolveBlobRef(v, blobs.get(v.$blob)), hash: v.$blob } : { value: v });
+  const resolve = (v: unknown): { value: unknown; hash?: string } => {
+    if (!isBlobRef(v)) return { value: v };
+    if (!blobs.has(v.$blob)) {
+      missing.add(v.$blob);
+      return { value: missingText(v.$blob), hash: v.$blob };
+    }
+    return { value: resolveBlobRef(v, blobs.get(v.$blob)), hash: v.$blob };
+  };
 
   for await (const raw of readLinesWithOffsets(file, options.onBytes)) {
     if (raw.text.trim() === '') continue;
@@ -181,11 +203,13 @@ async function collectFile(file: string, out: CollectResult, options: CollectOpt
     try {
       ev = JSON.parse(raw.text) as Record<string, unknown>;
     } catch {
-      options.onWarning?.(`${file}:${raw.line}: not a complete JSON line (torn write?); skipped`);
+      check.line(file, undefined);
+      check.warn(`${file}:${raw.line}: not a complete JSON line (torn write?); skipped`);
       continue;
     }
+    check.line(file, ev);
     if (!isObj(ev) || typeof ev.event !== 'string') {
-      options.onWarning?.(`${file}:${raw.line}: not an agenttap event (no "event" field); skipped`);
+      check.warn(`${file}:${raw.line}: not an agenttap event (no "event" field); skipped`);
       continue;
     }
     const name = ev.event;
@@ -193,7 +217,7 @@ async function collectFile(file: string, out: CollectResult, options: CollectOpt
       out.unknownEvents[name] = (out.unknownEvents[name] ?? 0) + 1;
       continue;
     }
-    const time = { time: Number(ev.time), mono: Number(ev.mono) };
+    const time = { time: finite(ev.time), mono: finite(ev.mono) };
     switch (name) {
       case 'blob': {
         const hash = String(ev.hash);
@@ -203,9 +227,9 @@ async function collectFile(file: string, out: CollectResult, options: CollectOpt
         break;
       }
       case 'session.start':
-        clock ??= time;
+        if (time.time !== undefined && time.mono !== undefined) clock ??= { time: time.time, mono: time.mono };
         out.sessionId ??= String(ev.session);
-        out.processes.push({ pid: Number(ev.pid), argv: (ev.argv as string[]) ?? [], cwd: ev.cwd as string, node: ev.node as string, agenttap: ev.agenttap as string, time: time.time });
+        out.processes.push({ pid: Number(ev.pid), argv: (ev.argv as string[]) ?? [], cwd: ev.cwd as string, node: ev.node as string, agenttap: ev.agenttap as string, time: wall(time) });
         break;
       case 'tap.warning':
         out.tapWarnings++;
@@ -220,7 +244,7 @@ async function collectFile(file: string, out: CollectResult, options: CollectOpt
         break;
       }
       case 'exchange.request': {
-        clock ??= time;
+        if (time.time !== undefined && time.mono !== undefined) clock ??= { time: time.time, mono: time.mono };
         const d = requestDraft(ev, wall(time));
         pending.set(String(ev.exchange), d);
         out.drafts.push(d);
@@ -237,6 +261,9 @@ async function collectFile(file: string, out: CollectResult, options: CollectOpt
             head = ml.$list;
             keys = chains.keys(head);
             d.context.messages = chains.bytes(head);
+          } else if (isListRef(ml)) {
+            plain = [missingBlob(ml.$list)];
+            keys = plain.map((m) => messageKey(m));
           } else if (Array.isArray(ml)) {
             plain = ml.map((it) => resolve(it).value);
             keys = plain.map((m) => messageKey(m));
@@ -251,7 +278,17 @@ async function collectFile(file: string, out: CollectResult, options: CollectOpt
           const firstFew = plain ? plain.slice(0, 8) : head ? chains.first(head, 8) : [];
 
           // Thread: the latest earlier request whose messages are all a prefix of these.
-          const { parent, parentLen, node } = trie.place(keys, d);
+          const placed = trie.place(keys, d);
+          const { node } = placed;
+          let { parent, parentLen } = placed;
+          // A request the rules trimmed (`rewrite.applied` sent with fewer messages; the log holds the trimmed
+          // body) shares no prefix with its conversation: trimContext cuts the oldest exchanges and edits the
+          // first message. It continues the latest earlier request holding one of its first kept messages.
+          if (!parent && trimmedByRules(out.rewrites.get(d.key))) {
+            parentLen = 0;
+            for (const k of keys.slice(0, 4)) if ((parent = lastHolding.get(k))) break;
+          }
+          for (const k of keys) lastHolding.set(k, d);
           if (keys.length) d.node = node;
           const sys = body.system ?? body.instructions;
           // The first user words: Claude Code opens some conversations with reminder-only messages.
@@ -303,7 +340,8 @@ async function collectFile(file: string, out: CollectResult, options: CollectOpt
           }
           if (Array.isArray(body.tools) || isBlobRef(body.tools)) {
             const r = resolve(body.tools);
-            const list = Array.isArray(r.value) ? r.value : [];
+            // A missing blob's marker stands as one "tool" named after it.
+            const list = Array.isArray(r.value) ? r.value : typeof r.value === 'string' ? [{ name: r.value }] : [];
             const hash = r.hash ?? contentHash(JSON.stringify(list));
             let t = out.interned.toolsets.get(hash);
             if (!t) {
@@ -369,8 +407,8 @@ async function collectFile(file: string, out: CollectResult, options: CollectOpt
       case 'exchange.response': {
         const d = pending.get(String(ev.exchange));
         if (!d) break;
-        d.status = Number(ev['http.response.status_code']);
-        d.ttfb = Number(ev.ttfb_ms);
+        d.status = finite(ev['http.response.status_code']);
+        d.ttfb = finite(ev.ttfb_ms);
         break;
       }
       case 'exchange.end': {
@@ -378,7 +416,7 @@ async function collectFile(file: string, out: CollectResult, options: CollectOpt
         if (!d) break;
         pending.delete(String(ev.exchange));
         d.outcome = String(ev.outcome);
-        d.duration = Number(ev.duration_ms);
+        d.duration = finite(ev.duration_ms);
         if (typeof ev.ttft_ms === 'number') d.ttft = ev.ttft_ms;
         const u = isObj(ev.usage) ? ev.usage : {};
         const n = (v: unknown) => (typeof v === 'number' ? v : 0);
@@ -414,6 +452,8 @@ async function collectFile(file: string, out: CollectResult, options: CollectOpt
         break;
     }
   }
+  check.end(file);
+  if (missing.size) options.onWarning?.(`${file}: ${missing.size} blob(s) referenced but never written (a damaged or cut log, e.g. ${[...missing][0]}); their content is shown as "missing content"`);
   for (const d of pending.values()) {
     d.outcome ??= 'unfinished';
     const detail = pendingDetail.get(d.key);
@@ -421,6 +461,12 @@ async function collectFile(file: string, out: CollectResult, options: CollectOpt
     pendingDetail.delete(d.key);
   }
   blobs.close();
+}
+
+/** A rewrite that went out with fewer messages than the agent sent (trimContext). */
+function trimmedByRules(rewrite: ExchangeRewrite | undefined): boolean {
+  const m = rewrite?.state === 'sent' ? rewrite.change.messages : undefined;
+  return Array.isArray(m) && Number(m[0]) > Number(m[1]);
 }
 
 function requestDraft(ev: Record<string, unknown>, t: number): Draft {
@@ -436,7 +482,9 @@ function requestDraft(ev: Record<string, unknown>, t: number): Draft {
   for (const [k, v] of Object.entries(headers)) lower[k.toLowerCase()] = v;
   const method = String(ev['http.request.method'] ?? 'POST');
   const stream = ev.stream === true;
+  const sdk = isObj(ev.sdk) ? ev.sdk : undefined;
   return {
+    sdkCall: typeof sdk?.call === 'string' ? sdk.call : undefined,
     key: `${ev.pid}/${ev.exchange}`,
     id: String(ev.exchange),
     pid: Number(ev.pid),
@@ -475,5 +523,11 @@ function requestDraft(ev: Record<string, unknown>, t: number): Draft {
 }
 
 function writeExport(dir: string, name: string, text: string): void {
-  writeFileSync(join(dir, name.replace(/[^\w.@-]+/g, '_')), text);
+  // Private like the report: these are the session's prompts. An existing file keeps its mode (re-export).
+  const file = join(dir, name.replace(/[^\w.@-]+/g, '_'));
+  try {
+    writeFileSync(file, text, { mode: 0o600 });
+  } catch (err) {
+    throw new ReportOutputError('export', file, err);
+  }
 }

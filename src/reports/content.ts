@@ -3,11 +3,10 @@
  * Chat Completions and Responses): texts, tool calls, tool results, `<system-reminder>` blocks.
  */
 import { createHash } from 'node:crypto';
+import { reminderParts } from './reminders.js';
 
 type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const REMINDER = /<system-reminder>([\s\S]*?)(<\/system-reminder>|$)/g;
 
 /** Text blocks of a message's content (string or block list), in order. */
 export function textsOf(content: unknown): string[] {
@@ -25,7 +24,7 @@ export function textsOf(content: unknown): string[] {
 export function userText(message: unknown): string {
   if (!isObj(message)) return '';
   const content = 'content' in message ? message.content : undefined;
-  return textsOf(content).map((t) => t.replace(REMINDER, '').trim()).filter(Boolean).join('\n');
+  return textsOf(content).map((t) => withoutReminders(t).trim()).filter(Boolean).join('\n');
 }
 
 /** Every `<system-reminder>` body in a message's text blocks. */
@@ -35,9 +34,11 @@ export function remindersOf(message: unknown): string[] {
   // Claude Code also appends reminders inside tool results.
   if (Array.isArray(message.content)) for (const b of message.content) if (isObj(b) && b.type === 'tool_result') texts.push(...textsOf(b.content));
   const out: string[] = [];
-  for (const t of texts) for (const m of t.matchAll(REMINDER)) out.push(m[1]!.trim());
+  for (const t of texts) for (const p of reminderParts(t)) if (p.reminder) out.push(p.text.replace(/^<system-reminder>/, '').replace(/<\/system-reminder>$/, '').trim());
   return out;
 }
+
+const withoutReminders = (text: string) => reminderParts(text).filter((p) => !p.reminder).map((p) => p.text).join('');
 
 export function roleOf(message: unknown): string | undefined {
   if (!isObj(message)) return undefined;

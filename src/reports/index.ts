@@ -2,31 +2,41 @@
  * `agenttap report`'s engine: read → classify → render. Depends on the log's event types and readers
  * (src/log), the mechanism signatures (src/mechanisms) and prices (src/pricing) — never on the tap.
  */
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { open } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
 import { buildReport, type BuildOptions } from './build.js';
 import { ContentSpool, writeHtml } from './html/page.js';
 import type { ReportModel } from './model.js';
+import { ReportOutputError } from './output-error.js';
 
 export { buildReport, type BuildOptions } from './build.js';
 export { renderMarkdown, renderTerminal } from './text.js';
 export { CSP, inertJson } from './html/page.js';
 export type * from './model.js';
+export { ReportOutputError } from './output-error.js';
 
 export interface HtmlOptions extends BuildOptions {
   /** Most bytes of captured content the page carries (default 256 MiB); the rest is left out, and says so. */
   contentBudget?: number;
 }
 
-/** Builds the model and writes the HTML page to `file` in one pass over the log. */
+/** Builds the model and writes the HTML page to `file` (created 0600: it holds the prompts) in one pass over the log. */
 export async function reportHtml(path: string, file: string, options: HtmlOptions = {}): Promise<ReportModel> {
   const spool = new ContentSpool(options.contentBudget);
   try {
     const model = await buildReport(path, { ...options, detail: spool });
-    const out = createWriteStream(file);
-    await writeHtml(model, spool, out);
-    out.end();
-    await once(out, 'finish');
+    try {
+      const handle = await open(file, 'w', 0o600);
+      // An existing file keeps its mode on open; someone else's file that we may write keeps it.
+      await handle.chmod(0o600).catch(() => undefined);
+      const out = handle.createWriteStream();
+      const done = finished(out);
+      await Promise.race([writeHtml(model, spool, out), done]);
+      out.end();
+      await done;
+    } catch (err) {
+      throw new ReportOutputError('html', file, err);
+    }
     return model;
   } finally {
     spool.dispose();

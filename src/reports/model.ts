@@ -50,6 +50,12 @@ export interface ExchangeRow extends Classification {
   reminders: string[];
   /** What the rewrite rules decided for this exchange (`rewrite.applied`); absent when no rule matched. */
   rewrite?: ExchangeRewrite;
+  /** A retry (src/reports/retries.ts): the row of the call's first attempt, whose mechanism this row carries. */
+  retryOf?: number;
+  /** This row's attempt number (2, 3, …) when it is a retry. */
+  attempt?: number;
+  /** On a first attempt that was retried: every attempt's row, this one first. */
+  attempts?: number[];
 }
 
 /**
@@ -164,7 +170,10 @@ export interface Stat {
 export interface MechanismSummary {
   id: string;
   label: string;
+  /** Exchanges: a call and its retries count once. */
   calls: number;
+  /** Retry attempts on top of `calls` (each an HTTP attempt of its own in the log). */
+  retries: number;
   usage: TokenUsage;
   /** Sum over priced calls; `unpriced` counts calls whose model has no price. */
   cost: number;
@@ -219,7 +228,7 @@ export interface ReportModel {
   agents: { agent: string; version?: string; calls: number }[];
   /** Lane order: by first call. */
   mechanisms: MechanismSummary[];
-  totals: { calls: number; usage: TokenUsage; cost: number; unpriced: number };
+  totals: { calls: number; retries: number; usage: TokenUsage; cost: number; unpriced: number };
   exchanges: ExchangeRow[];
   threads: ThreadRow[];
   /** The main line (main loop and its continuations after compaction), for the context growth chart. */

@@ -11,7 +11,7 @@ const HEAD = ['mechanism', 'calls', 'input', 'output', 'cache read', 'cache writ
 function cells(m: MechanismSummary | (Omit<MechanismSummary, 'latency' | 'ttft' | 'models' | 'errors' | 'id'> & { latency?: undefined; ttft?: undefined })): string[] {
   return [
     m.label,
-    String(m.calls),
+    m.retries ? `${m.calls} +${m.retries} retr.` : String(m.calls),
     fmtTokens(m.usage.input),
     fmtTokens(m.usage.output),
     fmtTokens(m.usage.cacheRead),
@@ -23,7 +23,7 @@ function cells(m: MechanismSummary | (Omit<MechanismSummary, 'latency' | 'ttft' 
 }
 
 function tableRows(model: ReportModel): string[][] {
-  return [...model.mechanisms.map(cells), cells({ label: 'total', calls: model.totals.calls, usage: model.totals.usage, cost: model.totals.cost, unpriced: model.totals.unpriced })];
+  return [...model.mechanisms.map(cells), cells({ label: 'total', calls: model.totals.calls, retries: model.totals.retries, usage: model.totals.usage, cost: model.totals.cost, unpriced: model.totals.unpriced })];
 }
 
 /** Markdown cells: pipes and newlines escaped, HTML-looking text neutralised (GitHub renders some tags). */

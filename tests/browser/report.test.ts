@@ -7,13 +7,17 @@
  *     pixels), clicking a bar and a list row opens the exchange, reminders are highlighted, screenshot
  *   - hostile fixture: <script>, <img onerror>, javascript: links, a </script> break-out — shown as text,
  *     nothing runs, no CSP violation (nothing even tried)
+ *   - a crafted log (issue 16 item 7) with a </script><meta http-equiv=refresh> break-out, <!--, U+2028 in every
+ *     string field, ids, blob hashes and pids included: the page renders, stays where it is, adds no element
  *   - a generated 5 000-exchange session: the list is virtualised and the page works (the time figure is
  *     in BENCHMARKS.md, from bench/report-browser.mjs: timed tests are not allowed here)
+ *   - reminders by structure: a <system-reminder> mentioned in the system prompt's prose highlights nothing; the
+ *     user's reminder block is highlighted, and only it
  *   - rewrites fixture: rewritten exchanges carry a marker (list badge, ▼ on the canvas, one colour per outcome),
  *     the Rewrites table has a row per rule set and a total, an exchange shows its rules and refusal reasons
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -185,6 +189,91 @@ describe('HTML report in Chromium', () => {
     expect(dom).toEqual({ pwned: undefined, violations: [], scripts: 3, imgs: 0, svgs: 0, links: [], title: 'agenttap report — hostile <b>session</b>' });
     expect(dialogs).toEqual([]);
     expect(outside).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('a crafted log cannot leave the data block: ids, hashes and pids are data too (issue 16 item 7)', async () => {
+    // Every string the log holds, including the ones a renderer might take for plumbing (exchange id, blob
+    // hash, pid, session id), carries a break-out: end the data <script>, then a refresh that navigates away.
+    const P = '</script><meta http-equiv="refresh" content="0;url=about:blank"><b class="pwn">pwn</b><!--<script>\u2028\u2029\t\n-->';
+    const session = join(temp('agenttap-crafted-'), 'session');
+    mkdirSync(session);
+    const lines = (pid: number | string, n: number) => {
+      const base = { level: 30, v: 1, session: `s${P}`, pid, ppid: P };
+      const ev = (event: string, mono: number, body: Record<string, unknown>) => JSON.stringify({ ...base, time: 1751364000000 + mono, mono, event, ...body });
+      const id = `${P}${n}`;
+      const hash = `${P}h${n}`;
+      const body = { model: P, max_tokens: 64, [P]: P, system: { $blob: hash }, tools: [{ name: P, description: P, input_schema: { type: 'object', properties: { [P]: { type: 'string' } } } }], messages: [{ role: 'user', content: [{ type: 'text', text: P }, { type: 'text', text: `<system-reminder>${P}</system-reminder>` }] }] };
+      return [
+        ev('session.start', 0, { agenttap: P, node: P, argv: [P], cwd: P }),
+        ev('blob', 1, { hash, content: [{ type: 'text', text: `system ${P}` }] }),
+        ev('tap.warning', 2, { message: P }),
+        ev('exchange.request', 10, { exchange: id, layer: P, endpoint: 'anthropic.messages', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': P, 'http.request.method': 'POST', 'url.full': `https://api.anthropic.com/v1/messages?${P}`, stream: true, headers: { [P]: P }, body }),
+        ev('exchange.response', 20, { exchange: id, 'http.response.status_code': 200, headers: { [P]: P }, ttfb_ms: 10 }),
+        ev('exchange.end', 90, { exchange: id, outcome: 'complete', duration_ms: 80, ttft_ms: 12, body: { id: P, type: 'message', role: 'assistant', model: P, content: [{ type: 'text', text: P }, { type: 'tool_use', id: P, name: P, input: { [P]: P } }], stop_reason: P }, usage: { input_tokens: 10, output_tokens: 5 }, 'gen_ai.response.model': P, 'gen_ai.response.finish_reasons': [P], error: { type: P, message: P } }),
+        ev(P, 95, { [P]: P }),
+      ].join('\n') + '\n';
+    };
+    writeFileSync(join(session, '778.ndjson'), lines(778, 1));
+    writeFileSync(join(session, '779.ndjson'), lines(`779${P}`, 2));
+    const file = render(session);
+    const url = `file://${file}`;
+    const { page, outside, errors, dialogs } = await open(file);
+    const navigations: string[] = [];
+    page.on('framenavigated', (f) => void (f === page.mainFrame() && navigations.push(f.url())));
+    for (const i of [0, 1]) {
+      await page.click(`.list .row[data-exchange="${i}"]`);
+      await expect.poll(() => page.textContent('#exchange h2')).toBe(`Exchange #${i}`);
+      await page.$$eval('#exchange details', (ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+    }
+    // The exchange with a numeric pid is found with its content: the payload is there as text, U+2028 and all.
+    await page.click('.list .row[data-exchange="0"]');
+    await page.$$eval('#exchange details', (ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+    expect(await page.textContent('#exchange')).toContain(P.slice(0, P.indexOf('\t')));
+    // A refresh would have fired by now (content="0"); a second look after the page has settled.
+    await page.waitForTimeout(300);
+    const dom = await page.evaluate(() => ({
+      url: location.href,
+      metas: [...document.querySelectorAll('meta')].map((m) => m.getAttribute('http-equiv') ?? m.getAttribute('name') ?? m.getAttribute('charset')),
+      scripts: document.scripts.length,
+      pwn: document.querySelectorAll('.pwn, body b.pwn').length,
+      comments: (() => {
+        const w = document.createTreeWalker(document, NodeFilter.SHOW_COMMENT);
+        let n = 0;
+        while (w.nextNode()) n++;
+        return n;
+      })(),
+      ready: 'agenttapReport' in window,
+    }));
+    expect(dom).toEqual({ url, metas: ['utf-8', 'Content-Security-Policy', 'referrer', 'viewport'], scripts: 3, pwn: 0, comments: 0, ready: true });
+    expect(navigations).toEqual([]);
+    expect(dialogs).toEqual([]);
+    expect(outside).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('reminders are highlighted by structure: a tag mentioned in the system prompt marks nothing (issue 16)', async () => {
+    const prose = 'Tool results and user messages may include <system-reminder> tags. They are added by the system.';
+    const rest = '# Tone and style\nBe concise.\n# Tools\nUse them well.';
+    const reminder = '<system-reminder>\nThe user opened the file a.ts in the IDE.\n</system-reminder>';
+    const session = join(temp('agenttap-reminders-'), 'session');
+    mkdirSync(session);
+    const base = { level: 30, v: 1, session: 'reminders', pid: 51, ppid: 1 };
+    const ev = (event: string, mono: number, body: Record<string, unknown>) => JSON.stringify({ ...base, time: 1751364000000 + mono, mono, event, ...body });
+    writeFileSync(join(session, '51.ndjson'), [
+      ev('session.start', 0, { argv: ['node', 'agent.mjs'] }),
+      ev('exchange.request', 10, { exchange: 'a', layer: 'fetch', endpoint: 'anthropic.messages', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-haiku-4-5', 'http.request.method': 'POST', 'url.full': 'https://api.anthropic.com/v1/messages', stream: true, headers: {},
+        body: { model: 'claude-haiku-4-5', max_tokens: 64, system: `You are an agent.\n${prose}\n${rest}`, messages: [{ role: 'user', content: [{ type: 'text', text: reminder }, { type: 'text', text: 'What does <system-reminder> mean in your prompt?' }] }] } }),
+      ev('exchange.end', 90, { exchange: 'a', outcome: 'complete', duration_ms: 80, usage: { input_tokens: 10, output_tokens: 2 }, body: { type: 'message', role: 'assistant', content: [{ type: 'text', text: 'ok' }] } }),
+    ].join('\n'));
+    const { page, errors } = await open(render(session));
+    await page.click('.list .row[data-exchange="0"]');
+    await expect.poll(() => page.textContent('#exchange h2')).toBe('Exchange #0');
+    await page.$$eval('#exchange details', (ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+    expect(await page.textContent('#exchange')).toContain(rest);
+    expect(await page.$$eval('#exchange mark.reminder', (m) => m.map((x) => x.textContent))).toEqual([reminder]);
     expect(errors).toEqual([]);
     await page.close();
   });

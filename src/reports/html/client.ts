@@ -12,23 +12,29 @@
  * by page.ts (functions inlined by source, like this one).
  */
 import type { ExchangeRow, ReportModel } from '../model.js';
+import type { reminderParts } from '../reminders.js';
 import type { rewriteText } from '../rewrite-text.js';
 import type { Child, rewritesView } from './rewrites-view.js';
 
-export function client(parts: { rewritesView: typeof rewritesView; rewriteText: typeof rewriteText }): void {
+export function client(parts: { rewritesView: typeof rewritesView; rewriteText: typeof rewriteText; reminderParts: typeof reminderParts }): void {
   const model = JSON.parse(document.getElementById('report-model')!.textContent!) as ReportModel;
   const contentText = document.getElementById('report-content')?.textContent ?? '';
   const contentIndex = new Map<string, number>();
   const exchangeIndex = new Map<string, number>();
-  // Content lines are "<kind>\t<key>\t<json>"; parsed on demand only.
+  // Content lines are "<kind>\t<key as a JSON string>\t<json>"; the values are parsed on demand only.
   const lines = contentText.split('\n');
   lines.forEach((line, n) => {
     const a = line.indexOf('\t');
     const b = line.indexOf('\t', a + 1);
     if (a < 0 || b < 0) return;
     const kind = line.slice(0, a);
-    const key = line.slice(a + 1, b);
-    (kind === 'c' ? contentIndex : exchangeIndex).set(key, n);
+    let key: unknown;
+    try {
+      key = JSON.parse(line.slice(a + 1, b));
+    } catch {
+      return;
+    }
+    if (typeof key === 'string') (kind === 'c' ? contentIndex : exchangeIndex).set(key, n);
   });
   const parsed = (n: number | undefined): unknown => {
     if (n === undefined) return undefined;
@@ -85,12 +91,12 @@ export function client(parts: { rewritesView: typeof rewritesView; rewriteText: 
   for (const m of model.mechanisms) {
     tbody.append(h('tr', { 'data-mechanism': m.id },
       h('td', null, m.label, m.errors ? h('span', { class: 'badge warn' }, `${m.errors} failed`) : null),
-      h('td', null, String(m.calls)), h('td', null, fmtTokens(m.usage.input)), h('td', null, fmtTokens(m.usage.output)),
+      h('td', null, m.retries ? `${m.calls} +${m.retries} retr.` : String(m.calls)), h('td', null, fmtTokens(m.usage.input)), h('td', null, fmtTokens(m.usage.output)),
       h('td', null, fmtTokens(m.usage.cacheRead)), h('td', null, fmtTokens(m.usage.cacheWrite)), h('td', null, fmtCost(m.cost, m.unpriced)),
       h('td', null, fmtMs(m.latency.p50)), h('td', null, fmtMs(m.latency.p95)), h('td', null, fmtMs(m.ttft.p50)), h('td', null, fmtMs(m.ttft.p95))));
   }
   const t = model.totals;
-  tbody.append(h('tr', { class: 'total' }, h('td', null, 'total'), h('td', null, String(t.calls)), h('td', null, fmtTokens(t.usage.input)), h('td', null, fmtTokens(t.usage.output)), h('td', null, fmtTokens(t.usage.cacheRead)), h('td', null, fmtTokens(t.usage.cacheWrite)), h('td', null, fmtCost(t.cost, t.unpriced)), h('td', null, ''), h('td', null, ''), h('td', null, ''), h('td', null, '')));
+  tbody.append(h('tr', { class: 'total' }, h('td', null, 'total'), h('td', null, t.retries ? `${t.calls} +${t.retries} retr.` : String(t.calls)), h('td', null, fmtTokens(t.usage.input)), h('td', null, fmtTokens(t.usage.output)), h('td', null, fmtTokens(t.usage.cacheRead)), h('td', null, fmtTokens(t.usage.cacheWrite)), h('td', null, fmtCost(t.cost, t.unpriced)), h('td', null, ''), h('td', null, ''), h('td', null, ''), h('td', null, '')));
   table.append(tbody);
   summary.append(table, h('div', { class: 'hint' }, `Prices as of ${model.prices.asOf ?? '?'}${model.prices.unpricedModels.length ? `; no price for ${model.prices.unpricedModels.join(', ')}` : ''}.`));
   main.append(summary);
@@ -292,7 +298,7 @@ export function client(parts: { rewritesView: typeof rewritesView; rewriteText: 
     for (const r of shown.slice(first, first + count)) {
       const idx = shown.indexOf(r, first);
       const el = h('div', { class: `row${r === selected ? ' sel' : ''}`, role: 'listitem', 'data-exchange': String(r.i), ...(r.rewrite ? { 'data-rewrite': r.rewrite.state } : {}) },
-        h('span', null, `#${r.i}`), h('span', null, fmtMs(r.start)), h('span', null, label(r.mechanism)), h('span', null, rw.badge(r), `${r.responseModel ?? r.model ?? r.method + ' ' + r.path}${r.thread ? ` · thread ${r.thread}` : ''}`),
+        h('span', null, `#${r.i}`), h('span', null, fmtMs(r.start)), h('span', null, label(r.mechanism)), h('span', null, rw.badge(r), `${r.responseModel ?? r.model ?? r.method + ' ' + r.path}${r.thread ? ` · thread ${r.thread}` : ''}${r.retryOf !== undefined ? ` · attempt ${r.attempt} of #${r.retryOf}` : ''}`),
         h('span', null, fmtMs(r.duration)), h('span', null, `in ${fmtTokens(r.usage.input + r.usage.cacheRead + r.usage.cacheWrite)}`), h('span', null, `out ${fmtTokens(r.usage.output)}`));
       el.style.top = `${idx * ROW_H}px`;
       on(el, 'click', () => openExchange(r.i));
@@ -310,13 +316,13 @@ export function client(parts: { rewritesView: typeof rewritesView; rewriteText: 
   // ---- Exchange view.
   const ex = h('section', { id: 'exchange', hidden: '' });
   main.append(ex);
-  const REMINDER = /(<system-reminder>[\s\S]*?(?:<\/system-reminder>|$))/g;
-  function textView(text: string): HTMLElement {
+  // Reminders by structure (src/reports/reminders.ts); a system prompt holds none, whatever its prose says.
+  function textView(text: string, reminders = true): HTMLElement {
     const pre = h('pre', null);
-    for (const part of text.split(REMINDER)) {
-      if (!part) continue;
-      if (part.startsWith('<system-reminder>')) pre.append(h('mark', { class: 'reminder', title: 'system reminder (injected by the agent)' }, part));
-      else pre.append(part);
+    if (!reminders) return (pre.append(text), pre);
+    for (const part of parts.reminderParts(text)) {
+      if (part.reminder) pre.append(h('mark', { class: 'reminder', title: 'system reminder (injected by the agent)' }, part.text));
+      else pre.append(part.text);
     }
     return pre;
   }
@@ -394,6 +400,9 @@ export function client(parts: { rewritesView: typeof rewritesView; rewriteText: 
     add('timing', `start ${fmtMs(r.start)} · TTFB ${fmtMs(r.ttfb)} · TTFT ${fmtMs(r.ttft)} · total ${fmtMs(r.duration)}`);
     add('tokens', `input ${r.usage.input} · output ${r.usage.output} · cache read ${r.usage.cacheRead} · cache write ${r.usage.cacheWrite} · cost ${r.cost === undefined ? 'no price' : fmtCost(r.cost)}`);
     add('context', `system ${fmtBytes(r.context.system)} · tools ${fmtBytes(r.context.tools)} · messages ${fmtBytes(r.context.messages)} (${r.context.count})`);
+    // Retries: one exchange with attempts, each still its own row (its own status, timing and usage).
+    if (r.retryOf !== undefined) add('attempt', h('span', null, `attempt ${r.attempt} of `, link(`#${r.retryOf}`, r.retryOf), ' (a retry of the same request)'));
+    if (r.attempts) add('attempts', h('span', null, ...r.attempts.flatMap((a, k) => [k ? ' · ' : '', link(`#${a}`, a), ` ${rows[a]!.status ?? rows[a]!.outcome ?? ''}`])));
     if (r.thread) add('thread', h('span', null, r.thread, r.parent !== undefined ? h('span', null, ' · extends ', link(`#${r.parent}`, r.parent)) : ' · first request'));
     if (r.spawnedBy) add('started by', h('span', null, `${r.spawnedBy.tool} tool_use ${r.spawnedBy.toolUseId} in `, link(`#${r.spawnedBy.exchange}`, r.spawnedBy.exchange)));
     if (r.features.length) add('features', h('span', null, ...r.features.map((f) => h('span', { class: 'badge' }, f))));
@@ -416,7 +425,7 @@ export function client(parts: { rewritesView: typeof rewritesView; rewriteText: 
     if (d.system?.length) {
       const changed = parentDetail && parentDetail.system && parentDetail.system.join() !== d.system.join();
       const det = h('details', null, h('summary', null, `system prompt: ${d.system.length} block(s)${changed ? ' — changed since the previous request of this thread' : ''}`));
-      d.system.forEach((hash, k) => det.append(h('div', { class: 'block' }, h('div', { class: 'kind' }, `block ${k}`), textView(String(content(hash) ?? '')))));
+      d.system.forEach((hash, k) => det.append(h('div', { class: 'block' }, h('div', { class: 'kind' }, `block ${k}`), textView(String(content(hash) ?? ''), false))));
       req.append(det);
     }
     if (d.tools?.length) {

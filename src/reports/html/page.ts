@@ -5,8 +5,9 @@
  *   <meta CSP: default-src 'none'; script and style allowed by sha256 only>
  *   <style>CSS</style>
  *   <script type="application/json" id="report-model">  the report model (JSON, '<' escaped)
- *   <script type="application/json" id="report-content"> captured content, one "kind\tkey\tjson" line each
- *   <script>client({ rewritesView, rewriteText })</script>  (each function inlined by its source)
+ *   <script type="application/json" id="report-content"> captured content, one "kind\tkey\tjson" line each,
+ *                                                       the key a JSON string too (hashes and ids come from the log)
+ *   <script>client({ rewritesView, rewriteText, reminderParts })</script>  (each function inlined by its source)
  *
  * No network, no CDN: it opens from file:// and can be attached to a bug report. Content is spooled to a
  * temporary file while the log is read, so writing the page never holds the session in memory.
@@ -18,15 +19,21 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { DetailSink, ExchangeDetail } from '../collect.js';
 import type { ReportModel } from '../model.js';
+import { reminderParts } from '../reminders.js';
 import { rewriteText } from '../rewrite-text.js';
 import { client } from './client.js';
 import { rewritesView } from './rewrites-view.js';
 import { CSS } from './styles.js';
 
-/** JSON that cannot end its `<script>` element: every '<' becomes \u003c (only legal inside strings). */
-export const inertJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
+/**
+ * JSON that cannot end its `<script>` element: every '<' becomes \u003c (only legal inside strings), and
+ * U+2028/U+2029 are escaped too (a line splitter that honours them must not cut a content line).
+ * Everything that enters the page goes through here: captured text, but also hashes, ids and pids, which a
+ * crafted log controls as much as the text.
+ */
+export const inertJson = (value: unknown) => JSON.stringify(value).replace(/[<\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
-const SCRIPT = `(${client.toString()})({ rewritesView: ${rewritesView.toString()}, rewriteText: ${rewriteText.toString()} });`;
+const SCRIPT = `(${client.toString()})({ rewritesView: ${rewritesView.toString()}, rewriteText: ${rewriteText.toString()}, reminderParts: ${reminderParts.toString()} });`;
 const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
 export const CSP = `default-src 'none'; script-src ${sha256(SCRIPT)}; style-src ${sha256(CSS)}; img-src data:; base-uri 'none'; form-action 'none'`;
 
@@ -43,7 +50,7 @@ export class ContentSpool implements DetailSink {
 
   content(hash: string, value: unknown): boolean {
     if (this.seen.has(hash)) return true;
-    const line = `c\t${hash}\t${inertJson(value)}\n`;
+    const line = `c\t${inertJson(hash)}\t${inertJson(value)}\n`;
     if (this.bytes + line.length > this.budget) return false;
     this.seen.add(hash);
     this.write(line);
@@ -51,7 +58,7 @@ export class ContentSpool implements DetailSink {
   }
 
   exchange(key: string, record: ExchangeDetail): void {
-    const line = `x\t${key}\t${inertJson(record)}\n`;
+    const line = `x\t${inertJson(key)}\t${inertJson(record)}\n`;
     if (this.bytes + line.length > this.budget) return;
     this.write(line);
   }

@@ -90,7 +90,7 @@ describe('report: a real Claude Code 2.1.112 session', () => {
     expected = model.exchanges.map((r, i) => {
       const body = bodies[i];
       if (byKey.get(`${r.pid}/${r.id}`)!.endpoint === 'anthropic.warmup') return 'warm-up';
-      if (body!.stream !== true) return 'non-streaming-fallback';
+      // The non-streaming fallback is an attempt of the call whose stream broke: that call's mechanism (issue 16).
       const req = parseRequest({ api: 'anthropic', n: 0, seq: 0, path: '/v1/messages', headers: {}, body, bodyBytes: 0 });
       return ORACLE[classifyClaudeCodeRequest(req)] ?? 'other';
     });
@@ -102,7 +102,8 @@ describe('report: a real Claude Code 2.1.112 session', () => {
     // One `HEAD /` per start — but not the title run, whose proxy variables make Claude Code skip it (PITFALLS).
     expect(count('warm-up')).toBe(2);
     expect(count('session-title')).toBe(1);
-    expect(count('non-streaming-fallback')).toBe(1);
+    expect(count('non-streaming-fallback')).toBe(0);
+    expect(model.exchanges.filter((r) => r.retryOf !== undefined).map((r) => [r.stream, r.signature])).toEqual([[false, expect.stringMatching(/non-streaming-fallback$/)]]);
     expect(count('compaction')).toBe(2); // `/compact` and the automatic one
     expect(count('post-compaction')).toBeGreaterThanOrEqual(1);
     expect(count('sub-agent')).toBeGreaterThanOrEqual(2);
@@ -111,8 +112,12 @@ describe('report: a real Claude Code 2.1.112 session', () => {
   });
 
   test('the fallback resends the broken streamed request', () => {
-    const fallback = model.exchanges.find((r) => r.mechanism === 'non-streaming-fallback')!;
+    const fallback = model.exchanges.find((r) => r.retryOf !== undefined)!;
     const broken = model.exchanges[fallback.parent!]!;
+    expect(fallback.retryOf).toBe(broken.i);
+    expect(fallback.attempt).toBe(2);
+    expect(broken.attempts).toEqual([broken.i, fallback.i]);
+    expect(fallback.mechanism).toBe(broken.mechanism);
     expect(broken.stream).toBe(true);
     expect(broken.outcome).not.toBe('complete');
     expect(fallback.parentMessages).toBe(fallback.context.count);

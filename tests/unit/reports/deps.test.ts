@@ -36,5 +36,6 @@ test('src/reports, src/mechanisms and src/pricing never import the tap, the load
 test('src/log/read.ts, which the report uses, loads no writer or tap either', () => {
   const text = readFileSync(join(ROOT, 'src/log/read.ts'), 'utf8');
   const specs = [...text.matchAll(/from\s+'([^']+)'/g)].map((m) => m[1]);
-  expect(specs.filter((s) => !s!.startsWith('node:'))).toEqual(['../errors.js', './events.js']);
+  // version.js: the running agenttap's version, named when a log is newer than it reads (package.json only).
+  expect(specs.filter((s) => !s!.startsWith('node:'))).toEqual(['../errors.js', '../version.js', './events.js', './log-version.js']);
 });
