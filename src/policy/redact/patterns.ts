@@ -13,6 +13,7 @@
  * `\0`, which is part of the separator the scanner puts between strings (see scan.ts).
  */
 import { PRIORITY, type Finding, type TextRule } from "./finding.js";
+import { gitleaksRule } from "./gitleaks.js";
 import { SECRET_PARAM_NAMES_SOURCE } from "./params.js";
 
 interface RegexRuleSpec {
@@ -268,5 +269,5 @@ export function privateKeyRule(): TextRule {
 }
 
 export function patternRules(): TextRule[] {
-  return [privateKeyRule(), ...PATTERN_SPECS.map(regexRule)];
+  return [privateKeyRule(), ...PATTERN_SPECS.map(regexRule), gitleaksRule()];
 }

@@ -1,0 +1,1 @@
+export function goRegexToJs(pattern: string): { source: string; flags: string };
