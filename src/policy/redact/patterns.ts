@@ -79,6 +79,11 @@ function isBasicCredential(b64: string): boolean {
   return decoded.includes(":") && /^[\x20-\x7e]+$/.test(decoded);
 }
 
+function isDiscordBotToken(token: string): boolean {
+  const id = Buffer.from(token.slice(0, token.indexOf(".")), "base64url").toString("latin1");
+  return /^[0-9]{17,20}$/.test(id);
+}
+
 /** Template variables, masks and stock words in example URLs (`user:password@localhost`). */
 const NOT_A_PASSWORD =
   /^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\{\{?[^}]*\}\}?|<[^>]*>|(.)\1*|%[A-Za-z_]+%|pass(?:word|wd)?|secret|changeme|example)$/i;
@@ -217,6 +222,17 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
     source: String.raw`[ \t]+([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])`,
     group: 1,
     accept: isBasicCredential,
+  },
+  {
+    name: "discord-bot-token",
+    type: "discord-bot-token",
+    priority: PRIORITY.vendor,
+    // `<user id, base64>.<timestamp>.<hmac>`: no keyword in front needed, the first part must
+    // decode to the bot's numeric id, which random base64url almost never does.
+    prefix: "[MNO]",
+    notAfter: "A-Za-z0-9_.-",
+    source: String.raw`[A-Za-z0-9_-]{22,26}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9_-])`,
+    accept: isDiscordBotToken,
   },
   {
     name: "url-userinfo",
