@@ -30,13 +30,43 @@ const REPLACED = {
 };
 
 /**
+ * Upstream regexes changed here, each with why. gitleaks scans a file, and its keywords say
+ * "this file mentions the provider"; a request body is a whole conversation, so a keyword
+ * anywhere in it would arm an alternative that matches common non-secrets everywhere else.
+ */
+const PATCHES = {
+  // A bare 40-hex alternative: every git SHA in a conversation that mentions Sourcegraph once.
+  "sourcegraph-access-token": [String.raw`|[a-fA-F0-9]{40})`, ")"],
+};
+
+/**
  * gitleaks's secret suffix `(?:[\x60'"\s;]|\\[nr]|$)` only admits a quote, whitespace, `;`, an
  * escaped newline or the end. A token in a URL path (`/api/dapi…/`), a query (`?key=…&`) or
- * code (`f(tok)`, `[tok]`) ends with other characters: those end it too here, as a lookahead
- * so two secrets in a row both match.
+ * code (`f(tok)`, `[tok]`) ends with other characters, and inside JSON-escaped text any escape
+ * (`\\"`, `\\n`) follows it: those end it too here, as a lookahead so two secrets in a row both match.
  */
 const SECRET_SUFFIX = String.raw`(?:[\x60'"\s;]|\\[nr]|$)`;
-const JS_SECRET_SUFFIX = String.raw`(?=[\x60'"\s;,/?&#)\]}>|]|\\[nrt]|$)`;
+const JS_SECRET_SUFFIX = String.raw`(?=[\x60'"\s;,/?&#)\]}>|\\]|$)`;
+
+/**
+ * Text lifted from inside a JSON string keeps its escapes: `…\\nLTAI…` has no word boundary
+ * before the token, and `KEY=\\"value\\"` puts a backslash before the quote. So `\b` also holds
+ * after a literal `\n`/`\r`/`\t` escape (go-regex.mjs `escapeAwareBoundary`), and the
+ * semi-generic rules' separators accept escaped quotes and whitespace.
+ */
+const ESCAPE_AWARE = [
+  [String.raw`[\s'"]{0,3}`, String.raw`(?:[\s'"]|\\[nrt"']){0,3}`],
+  [String.raw`[\x60'"\s=]{0,5}`, String.raw`(?:[\x60'"\s=]|\\[nrt"'\x60]){0,5}`],
+  // azure-ad-client-secret has its own boundaries; the same for them, and `&`/`;` end it in a URL.
+  [String.raw`(?:^|[\\'"\x60\s>=:(,)])`, String.raw`(?:^|[\\'"\x60\s>=:(,)]|(?<=\\[nrt]))`],
+  [String.raw`(?:$|[\\'"\x60\s<),])`, String.raw`(?:$|[\\'"\x60\s<),&;])`],
+];
+
+function escapeAware(pattern) {
+  let p = pattern;
+  for (const [from, to] of ESCAPE_AWARE) p = p.split(from).join(to);
+  return p;
+}
 
 function git(checkout, ...args) {
   return execFileSync("git", ["-C", checkout, ...args], { encoding: "utf8" });
@@ -57,7 +87,7 @@ function convert(pattern) {
     before = p;
     p = p.replace(LEADING_NAME_PREFIX, "$1");
   }
-  return goRegexToJs(p.split(SECRET_SUFFIX).join(JS_SECRET_SUFFIX));
+  return goRegexToJs(escapeAware(p).split(SECRET_SUFFIX).join(JS_SECRET_SUFFIX), { escapeAwareBoundary: true });
 }
 
 function convertAllowlist(list, id) {
@@ -104,7 +134,9 @@ function main() {
       continue;
     }
     try {
-      const rx = convert(rule.regex);
+      const patch = PATCHES[id];
+      if (patch && !rule.regex.includes(patch[0])) throw new Error(`patch for ${id} no longer applies`);
+      const rx = convert(patch ? rule.regex.split(patch[0]).join(patch[1]) : rule.regex);
       const allow = (rule.allowlists ?? []).map((l) => convertAllowlist(l, id)).filter(Boolean);
       rules.push({
         id,

@@ -57,7 +57,7 @@ function readClass(p, i) {
       continue;
     }
     if (p[j] === "\\") {
-      out += escape(p, j, true);
+      out += escape(p, j, true, {});
       j += escapeLength(p, j);
       continue;
     }
@@ -76,9 +76,10 @@ function escapeLength(p, i) {
   return 2;
 }
 
-function escape(p, i, inClass) {
+function escape(p, i, inClass, options) {
   const next = p[i + 1];
   if (next === undefined) throw new Error("trailing backslash");
+  if (next === "b" && !inClass && options.escapeAwareBoundary) return String.raw`(?:\b|(?<=\\[nrt]))`;
   if (next === "z" && !inClass) return "$";
   if (next === "A" && !inClass) return "^";
   if (next === "x" && p[i + 2] === "{") {
@@ -97,7 +98,7 @@ function escape(p, i, inClass) {
  * group's end, closed and reopened around each `|` (RE2 keeps the flags across alternatives).
  * Returns the source (may still hold modifier groups) and the leading flags.
  */
-function rewriteSyntax(pattern) {
+function rewriteSyntax(pattern, options) {
   let p = pattern;
   let flags = "";
   for (let m = FLAG_GROUP.exec(p); m; m = FLAG_GROUP.exec(p)) {
@@ -114,7 +115,7 @@ function rewriteSyntax(pattern) {
     const c = p[i];
     const top = stack[stack.length - 1];
     if (c === "\\") {
-      out += escape(p, i, false);
+      out += escape(p, i, false, options);
       i += escapeLength(p, i);
     } else if (c === "[") {
       const [text, next] = readClass(p, i);
@@ -132,8 +133,8 @@ function rewriteSyntax(pattern) {
       }
       const modifier = FLAG_OPEN.exec(rest);
       const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(rest);
-      // Not RE2: a lookahead the generator itself puts in (see its secret suffix).
-      const lookahead = /^\(\?[=!]/.exec(rest);
+      // Not RE2: lookarounds the generator itself puts in (its secret prefix and suffix).
+      const lookahead = /^\(\?<?[=!]/.exec(rest);
       if (modifier || lookahead) {
         if (modifier) checkFlags(modifier[1], "group");
         out += (modifier ?? lookahead)[0];
@@ -170,10 +171,12 @@ const HAS_MODIFIER = /\(\?-?[ims]+(?:-[ims]+)?:/;
 
 /**
  * @param {string} pattern RE2 source
+ * @param {{ escapeAwareBoundary?: boolean }} [options] `escapeAwareBoundary`: `\b` also holds
+ *   right after a literal `\n`/`\r`/`\t` escape (text lifted from inside a JSON string)
  * @returns {{ source: string, flags: string }} JavaScript source and flags (of "i", "s")
  */
-export function goRegexToJs(pattern) {
-  const { source, flags } = rewriteSyntax(pattern);
+export function goRegexToJs(pattern, options = {}) {
+  const { source, flags } = rewriteSyntax(pattern, options);
   let out = { source, flags: [...new Set(flags)].sort().join("") };
   // Only modifier groups need regexpu-core; the leading flags are folded into one group so
   // the whole pattern is compiled to flag-free JavaScript consistently.
