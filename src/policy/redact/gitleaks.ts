@@ -21,6 +21,7 @@ interface CompiledAllowlist {
 interface CompiledRule {
   id: string;
   re: RegExp;
+  boundary: boolean;
   group: number | undefined;
   entropy: number | undefined;
   allow: CompiledAllowlist[];
@@ -42,6 +43,7 @@ export function compileRule(rule: GitleaksRuleData): CompiledRule {
       id: rule.id,
       // `d` for the secret group's offsets; never `y` (it would stop at the first gap).
       re: new RegExp(rule.source, `${rule.flags.replace(/[gyd]/g, "")}gd`),
+      boundary: rule.boundary === true,
       group: rule.group,
       entropy: rule.entropy,
       allow: (rule.allow ?? []).map(compileAllowlist),
@@ -49,6 +51,16 @@ export function compileRule(rule: GitleaksRuleData): CompiledRule {
   } catch (err) {
     throw new Error(`redact: gitleaks rule ${rule.id} does not compile: ${(err as Error).message}`, { cause: err });
   }
+}
+
+const isWordChar = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/** `\b` before `at`, or a literal `\n`/`\r`/`\t` escape (text lifted from a JSON string). */
+function atBoundary(text: string, at: number): boolean {
+  if (at === 0 || !isWordChar(text.charCodeAt(at))) return true; // upstream's first characters are word characters
+  if (!isWordChar(text.charCodeAt(at - 1))) return true;
+  return at >= 2 && text[at - 2] === "\\" && "nrt".includes(text[at - 1] as string);
 }
 
 function lineAround(text: string, start: number, end: number): string {
@@ -80,6 +92,10 @@ function scanRule(
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     if (m[0].length === 0) {
       re.lastIndex++;
+      continue;
+    }
+    if (rule.boundary && !atBoundary(text, m.index)) {
+      re.lastIndex = m.index + 1;
       continue;
     }
     // Upstream classes like `[\s\S]` or `[^"]` admit the batch separator's NUL (scan.ts): a match

@@ -78,8 +78,9 @@ export const GITLEAKS: GitleaksData = {
   "rules": [
     {
       "id": "1password-secret-key",
-      "source": "(?:\\b|(?<=\\\\[nrt]))A3-[A-Z0-9]{6}-(?:(?:[A-Z0-9]{11})|(?:[A-Z0-9]{6}-[A-Z0-9]{5}))-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}(?:\\b|(?<=\\\\[nrt]))",
+      "source": "A3-[A-Z0-9]{6}-(?:(?:[A-Z0-9]{11})|(?:[A-Z0-9]{6}-[A-Z0-9]{5}))-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}(?:\\b|(?<=\\\\[nrt]))",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "a3-"
       ],
@@ -113,8 +114,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "adobe-client-secret",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(p8e-(?:[0-9A-Za-z]{32}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(p8e-(?:[0-9A-Za-z]{32}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "p8e-"
       ],
@@ -138,8 +140,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "airtable-personnal-access-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(pat[0-9A-Za-z]{14}\\.[a-f0-9]{64})(?:\\b|(?<=\\\\[nrt]))",
+      "source": "(pat[0-9A-Za-z]{14}\\.[a-f0-9]{64})(?:\\b|(?<=\\\\[nrt]))",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "airtable"
       ]
@@ -154,8 +157,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "alibaba-access-key-id",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(LTAI(?:[0-9A-Za-z]{20}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(LTAI(?:[0-9A-Za-z]{20}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "ltai"
       ],
@@ -172,24 +176,27 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "anthropic-admin-api-key",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(sk-ant-admin01-[a-zA-Z0-9_\\-]{93}AA)(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(sk-ant-admin01-[a-zA-Z0-9_\\-]{93}AA)(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "sk-ant-admin01"
       ]
     },
     {
       "id": "anthropic-api-key",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(sk-ant-api03-[a-zA-Z0-9_\\-]{93}AA)(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(sk-ant-api03-[a-zA-Z0-9_\\-]{93}AA)(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "sk-ant-api03"
       ]
     },
     {
       "id": "artifactory-api-key",
-      "source": "(?:\\b|(?<=\\\\[nrt]))AKCp[A-Za-z0-9]{69}(?:\\b|(?<=\\\\[nrt]))",
+      "source": "AKCp[A-Za-z0-9]{69}(?:\\b|(?<=\\\\[nrt]))",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "akcp"
       ],
@@ -197,8 +204,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "artifactory-reference-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))cmVmd[A-Za-z0-9]{59}(?:\\b|(?<=\\\\[nrt]))",
+      "source": "cmVmd[A-Za-z0-9]{59}(?:\\b|(?<=\\\\[nrt]))",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "cmvmd"
       ],
@@ -234,8 +242,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "authress-service-client-access-key",
-      "source": "(?:\\b|(?<=\\\\[nrt]))((?:sc|ext|scauth|authress)_(?:[0-9A-Za-z]{5,30}\\.[0-9A-Za-z]{4,6}\\.(?:acc)[_-][\\x2D0-9A-Za-z]{10,32}\\.[\\+\\x2D\\/-9=A-Z_a-z]{30,120}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "((?:sc|ext|scauth|authress)_(?:[0-9A-Za-z]{5,30}\\.[0-9A-Za-z]{4,6}\\.(?:acc)[_-][\\x2D0-9A-Za-z]{10,32}\\.[\\+\\x2D\\/-9=A-Z_a-z]{30,120}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "sc_",
         "ext_",
@@ -246,8 +255,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "aws-access-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?:\\b|(?<=\\\\[nrt]))",
+      "source": "((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?:\\b|(?<=\\\\[nrt]))",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "a3t",
         "akia",
@@ -270,8 +280,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "aws-amazon-bedrock-api-key-long-lived",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(ABSK[A-Za-z0-9+/]{109,269}={0,2})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(ABSK[A-Za-z0-9+/]{109,269}={0,2})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "absk"
       ],
@@ -346,8 +357,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "clickhouse-cloud-api-secret-key",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(4b1d[A-Za-z0-9]{38})(?:\\b|(?<=\\\\[nrt]))",
+      "source": "(4b1d[A-Za-z0-9]{38})(?:\\b|(?<=\\\\[nrt]))",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "4b1d"
       ],
@@ -382,8 +394,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "cloudflare-origin-ca-key",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(v1\\.0-[a-f0-9]{24}-[a-f0-9]{146})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(v1\\.0-[a-f0-9]{24}-[a-f0-9]{146})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "cloudflare",
         "v1.0-"
@@ -442,8 +455,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "curl-auth-header",
-      "source": "(?:\\b|(?<=\\\\[nrt]))curl(?:\\b|(?<=\\\\[nrt]))(?:.*?|.*?(?:[\\r\\n]{1,2}.*?){1,5})[ \\t\\n\\r](?:-H|--header)(?:=|[ \\t]{0,5})(?:\"(?:(?:[Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]:[ \\t]{0,5}(?:[Bb][Aa][Ss][Ii][Cc][ \\t]([\\+\\/-9A-Za-z]{8,}={0,3})|(?:[Bb][Ee][Aa][Rr][Ee][Rr]|(?:[Aa][Pp][Ii]-)?[Tt][Oo][Kk][Ee][Nn])[ \\t]([\\w=~@.+/-]{8,})|([\\w=~@.+/-]{8,}))|(?:(?:[Xx]-(?:[A-Za-z]+-)?)?(?:[Aa][Pp][Ii]-?)?(?:[Kk][Ee][Yy]|[Tt][Oo][Kk][Ee][Nn])):[ \\t]{0,5}([\\w=~@.+/-]{8,}))\")|(?:'(?:(?:[Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]:[ \\t]{0,5}(?:[Bb][Aa][Ss][Ii][Cc][ \\t]([\\+\\/-9A-Za-z]{8,}={0,3})|(?:[Bb][Ee][Aa][Rr][Ee][Rr]|(?:[Aa][Pp][Ii]-)?[Tt][Oo][Kk][Ee][Nn])[ \\t]([\\w=~@.+/-]{8,})|([\\w=~@.+/-]{8,}))|(?:(?:[Xx]-(?:[A-Za-z]+-)?)?(?:[Aa][Pp][Ii]-?)?(?:[Kk][Ee][Yy]|[Tt][Oo][Kk][Ee][Nn])):[ \\t]{0,5}([\\w=~@.+/-]{8,}))')))(?:\\B|\\s|$)",
+      "source": "curl(?:\\b|(?<=\\\\[nrt]))(?:.*?|.*?(?:[\\r\\n]{1,2}.*?){1,5})[ \\t\\n\\r](?:-H|--header)(?:=|[ \\t]{0,5})(?:\"(?:(?:[Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]:[ \\t]{0,5}(?:[Bb][Aa][Ss][Ii][Cc][ \\t]([\\+\\/-9A-Za-z]{8,}={0,3})|(?:[Bb][Ee][Aa][Rr][Ee][Rr]|(?:[Aa][Pp][Ii]-)?[Tt][Oo][Kk][Ee][Nn])[ \\t]([\\w=~@.+/-]{8,})|([\\w=~@.+/-]{8,}))|(?:(?:[Xx]-(?:[A-Za-z]+-)?)?(?:[Aa][Pp][Ii]-?)?(?:[Kk][Ee][Yy]|[Tt][Oo][Kk][Ee][Nn])):[ \\t]{0,5}([\\w=~@.+/-]{8,}))\")|(?:'(?:(?:[Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]:[ \\t]{0,5}(?:[Bb][Aa][Ss][Ii][Cc][ \\t]([\\+\\/-9A-Za-z]{8,}={0,3})|(?:[Bb][Ee][Aa][Rr][Ee][Rr]|(?:[Aa][Pp][Ii]-)?[Tt][Oo][Kk][Ee][Nn])[ \\t]([\\w=~@.+/-]{8,})|([\\w=~@.+/-]{8,}))|(?:(?:[Xx]-(?:[A-Za-z]+-)?)?(?:[Aa][Pp][Ii]-?)?(?:[Kk][Ee][Yy]|[Tt][Oo][Kk][Ee][Nn])):[ \\t]{0,5}([\\w=~@.+/-]{8,}))')))(?:\\B|\\s|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "curl"
       ],
@@ -451,8 +465,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "curl-auth-user",
-      "source": "(?:\\b|(?<=\\\\[nrt]))curl(?:\\b|(?<=\\\\[nrt]))(?:.*|.*(?:[\\r\\n]{1,2}.*){1,5})[ \\t\\n\\r](?:-u|--user)(?:=|[ \\t]{0,5})(\"(:[^\"]{3,}|[^:\"]{3,}:|[^:\"]{3,}:[^\"]{3,})\"|'([^:']{3,}:[^']{3,})'|((?:\"[^\"]{3,}\"|'[^']{3,}'|[\\w$@.-]+):(?:\"[^\"]{3,}\"|'[^']{3,}'|[\\w${}@.-]+)))(?:\\s|$)",
+      "source": "curl(?:\\b|(?<=\\\\[nrt]))(?:.*|.*(?:[\\r\\n]{1,2}.*){1,5})[ \\t\\n\\r](?:-u|--user)(?:=|[ \\t]{0,5})(\"(:[^\"]{3,}|[^:\"]{3,}:|[^:\"]{3,}:[^\"]{3,})\"|'([^:']{3,}:[^']{3,})'|((?:\"[^\"]{3,}\"|'[^']{3,}'|[\\w$@.-]+):(?:\"[^\"]{3,}\"|'[^']{3,}'|[\\w${}@.-]+)))(?:\\s|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "curl"
       ],
@@ -491,8 +506,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "databricks-api-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(dapi[a-f0-9]{32}(?:-\\d)?)(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(dapi[a-f0-9]{32}(?:-\\d)?)(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "dapi"
       ],
@@ -516,8 +532,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "digitalocean-access-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(doo_v1_[a-f0-9]{64})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(doo_v1_[a-f0-9]{64})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "doo_v1_"
       ],
@@ -525,8 +542,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "digitalocean-pat",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(dop_v1_[a-f0-9]{64})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(dop_v1_[a-f0-9]{64})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "dop_v1_"
       ],
@@ -534,8 +552,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "digitalocean-refresh-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(dor_v1_[a-f0-9]{64})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(dor_v1_[a-f0-9]{64})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "i",
+      "boundary": true,
       "keywords": [
         "dor_v1_"
       ]
@@ -627,8 +646,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "easypost-api-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))EZAK(?:[0-9A-Za-z]{54}(?:\\b|(?<=\\\\[NRTnrt])))",
+      "source": "EZAK(?:[0-9A-Za-z]{54}(?:\\b|(?<=\\\\[NRTnrt])))",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "ezak"
       ],
@@ -636,8 +656,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "easypost-test-api-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))EZTK(?:[0-9A-Za-z]{54}(?:\\b|(?<=\\\\[NRTnrt])))",
+      "source": "EZTK(?:[0-9A-Za-z]{54}(?:\\b|(?<=\\\\[NRTnrt])))",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "eztk"
       ],
@@ -654,8 +675,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "facebook-access-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(\\d{15,16}(\\||%)[0-9a-z\\-_]{27,40})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(\\d{15,16}(\\||%)[0-9a-z\\-_]{27,40})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "i",
+      "boundary": true,
       "keywords": [
         "facebook"
       ],
@@ -663,8 +685,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "facebook-page-access-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(EAA[MC](?:[0-9A-Za-z]{100,}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(EAA[MC](?:[0-9A-Za-z]{100,}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "eaam",
         "eaac"
@@ -749,8 +772,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "flyio-access-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))((?:fo1_[\\w-]{43}|fm1[ar]_[a-zA-Z0-9+\\/]{100,}={0,3}|fm2_[a-zA-Z0-9+\\/]{100,}={0,3}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "((?:fo1_[\\w-]{43}|fm1[ar]_[a-zA-Z0-9+\\/]{100,}={0,3}|fm2_[a-zA-Z0-9+\\/]{100,}={0,3}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "fo1_",
         "fm1",
@@ -776,8 +800,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "gcp-api-key",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(AIza[\\w-]{35})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(AIza[\\w-]{35})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "aiza"
       ],
@@ -974,8 +999,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "gitlab-pat-routable",
-      "source": "(?:\\b|(?<=\\\\[nrt]))glpat-[0-9a-zA-Z_-]{27,300}\\.[0-9a-z]{2}[0-9a-z]{7}(?:\\b|(?<=\\\\[nrt]))",
+      "source": "glpat-[0-9a-zA-Z_-]{27,300}\\.[0-9a-z]{2}[0-9a-z]{7}(?:\\b|(?<=\\\\[nrt]))",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "glpat-"
       ],
@@ -1010,8 +1036,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "gitlab-runner-authentication-token-routable",
-      "source": "(?:\\b|(?<=\\\\[nrt]))glrt-t\\d_[0-9a-zA-Z_\\-]{27,300}\\.[0-9a-z]{2}[0-9a-z]{7}(?:\\b|(?<=\\\\[nrt]))",
+      "source": "glrt-t\\d_[0-9a-zA-Z_\\-]{27,300}\\.[0-9a-z]{2}[0-9a-z]{7}(?:\\b|(?<=\\\\[nrt]))",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "glrt-"
       ],
@@ -1054,8 +1081,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "grafana-api-key",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(eyJrIjoi[A-Za-z0-9]{70,400}={0,3})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(eyJrIjoi[A-Za-z0-9]{70,400}={0,3})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "i",
+      "boundary": true,
       "keywords": [
         "eyjrijoi"
       ],
@@ -1063,8 +1091,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "grafana-cloud-api-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(glc_[A-Za-z0-9+/]{32,400}={0,3})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(glc_[A-Za-z0-9+/]{32,400}={0,3})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "i",
+      "boundary": true,
       "keywords": [
         "glc_"
       ],
@@ -1072,8 +1101,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "grafana-service-account-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "i",
+      "boundary": true,
       "keywords": [
         "glsa_"
       ],
@@ -1107,8 +1137,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "heroku-api-key-v2",
-      "source": "(?:\\b|(?<=\\\\[nrt]))((HRKU-AA[0-9a-zA-Z_-]{58}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "((HRKU-AA[0-9a-zA-Z_-]{58}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "hrku-aa"
       ],
@@ -1124,8 +1155,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "huggingface-access-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(hf_(?:[A-Za-z]{34}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(hf_(?:[A-Za-z]{34}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "hf_"
       ],
@@ -1133,8 +1165,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "huggingface-organization-api-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(api_org_(?:[A-Za-z]{34}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(api_org_(?:[A-Za-z]{34}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "api_org_"
       ],
@@ -1142,8 +1175,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "infracost-api-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(ico-[a-zA-Z0-9]{32})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(ico-[a-zA-Z0-9]{32})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "ico-"
       ],
@@ -1159,8 +1193,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "intra42-client-secret",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(s-s4t2(?:ud|af)-(?:[0-9A-Fa-f]{64}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(s-s4t2(?:ud|af)-(?:[0-9A-Fa-f]{64}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "intra",
         "s-s4t2ud-",
@@ -1192,8 +1227,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "jwt",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(ey[a-zA-Z0-9]{17,}\\.ey[a-zA-Z0-9\\/\\\\_-]{17,}\\.(?:[a-zA-Z0-9\\/\\\\_-]{10,}={0,2})?)(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(ey[a-zA-Z0-9]{17,}\\.ey[a-zA-Z0-9\\/\\\\_-]{17,}\\.(?:[a-zA-Z0-9\\/\\\\_-]{10,}={0,2})?)(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "ey"
       ],
@@ -1201,8 +1237,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "jwt-base64",
-      "source": "(?:\\b|(?<=\\\\[nrt]))ZXlK(?:(?<alg>aGJHY2lPaU)|(?<apu>aGNIVWlPaU)|(?<apv>aGNIWWlPaU)|(?<aud>aGRXUWlPaU)|(?<b64>aU5qUWlP)|(?<crit>amNtbDBJanBi)|(?<cty>amRIa2lPaU)|(?<epk>bGNHc2lPbn)|(?<enc>bGJtTWlPaU)|(?<jku>cWEzVWlPaU)|(?<jwk>cWQyc2lPb)|(?<iss>cGMzTWlPaU)|(?<iv>cGRpSTZJ)|(?<kid>cmFXUWlP)|(?<key_ops>clpYbGZiM0J6SWpwY)|(?<kty>cmRIa2lPaUp)|(?<nonce>dWIyNWpaU0k2)|(?<p2c>d01tTWlP)|(?<p2s>d01uTWlPaU)|(?<ppt>d2NIUWlPaU)|(?<sub>emRXSWlPaU)|(?<svt>emRuUWlP)|(?<tag>MFlXY2lPaU)|(?<typ>MGVYQWlPaUp)|(?<url>MWNtd2l)|(?<use>MWMyVWlPaUp)|(?<ver>MlpYSWlPaU)|(?<version>MlpYSnphVzl1SWpv)|(?<x>NElqb2)|(?<x5c>NE5XTWlP)|(?<x5t>NE5YUWlPaU)|(?<x5ts256>NE5YUWpVekkxTmlJNkl)|(?<x5u>NE5YVWlPaU)|(?<zip>NmFYQWlPaU))[a-zA-Z0-9\\/\\\\_+\\-\\r\\n]{40,}={0,2}",
+      "source": "ZXlK(?:(?<alg>aGJHY2lPaU)|(?<apu>aGNIVWlPaU)|(?<apv>aGNIWWlPaU)|(?<aud>aGRXUWlPaU)|(?<b64>aU5qUWlP)|(?<crit>amNtbDBJanBi)|(?<cty>amRIa2lPaU)|(?<epk>bGNHc2lPbn)|(?<enc>bGJtTWlPaU)|(?<jku>cWEzVWlPaU)|(?<jwk>cWQyc2lPb)|(?<iss>cGMzTWlPaU)|(?<iv>cGRpSTZJ)|(?<kid>cmFXUWlP)|(?<key_ops>clpYbGZiM0J6SWpwY)|(?<kty>cmRIa2lPaUp)|(?<nonce>dWIyNWpaU0k2)|(?<p2c>d01tTWlP)|(?<p2s>d01uTWlPaU)|(?<ppt>d2NIUWlPaU)|(?<sub>emRXSWlPaU)|(?<svt>emRuUWlP)|(?<tag>MFlXY2lPaU)|(?<typ>MGVYQWlPaUp)|(?<url>MWNtd2l)|(?<use>MWMyVWlPaUp)|(?<ver>MlpYSWlPaU)|(?<version>MlpYSnphVzl1SWpv)|(?<x>NElqb2)|(?<x5c>NE5XTWlP)|(?<x5t>NE5YUWlPaU)|(?<x5ts256>NE5YUWpVekkxTmlJNkl)|(?<x5u>NE5YVWlPaU)|(?<zip>NmFYQWlPaU))[a-zA-Z0-9\\/\\\\_+\\-\\r\\n]{40,}={0,2}",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "zxlk"
       ],
@@ -1365,8 +1402,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "maxmind-license-key",
-      "source": "(?:\\b|(?<=\\\\[nrt]))([A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk)(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "([A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk)(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "_mmk"
       ],
@@ -1446,8 +1484,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "notion-api-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(ntn_[0-9]{11}[A-Za-z0-9]{32}[A-Za-z0-9]{3})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(ntn_[0-9]{11}[A-Za-z0-9]{32}[A-Za-z0-9]{3})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "ntn_"
       ],
@@ -1455,8 +1494,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "npm-access-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(npm_[a-z0-9]{36})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(npm_[a-z0-9]{36})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "i",
+      "boundary": true,
       "keywords": [
         "npm_"
       ],
@@ -1474,8 +1514,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "octopus-deploy-api-key",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(API-[A-Z0-9]{26})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(API-[A-Z0-9]{26})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "api-"
       ],
@@ -1492,8 +1533,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "openai-api-key",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(sk-(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})(?:\\b|(?<=\\\\[nrt]))|sk-[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(sk-(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})(?:\\b|(?<=\\\\[nrt]))|sk-[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "t3blbkfj"
       ],
@@ -1501,8 +1543,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "openshift-user-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(sha256~[\\w-]{43})(?:[^\\w-]|$)",
+      "source": "(sha256~[\\w-]{43})(?:[^\\w-]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "sha256~"
       ],
@@ -1510,8 +1553,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "perplexity-api-key",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(pplx-[a-zA-Z0-9]{48})(?:[\\x60'\"\\s;]|\\\\[nr]|$|(?:\\b|(?<=\\\\[nrt])))",
+      "source": "(pplx-[a-zA-Z0-9]{48})(?:[\\x60'\"\\s;]|\\\\[nr]|$|(?:\\b|(?<=\\\\[nrt])))",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "pplx-"
       ],
@@ -1545,8 +1589,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "planetscale-api-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(pscale_tkn_(?:[\\w=\\.-]{32,64}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(pscale_tkn_(?:[\\w=\\.-]{32,64}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "pscale_tkn_"
       ],
@@ -1554,8 +1599,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "planetscale-oauth-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(pscale_oauth_[\\w=\\.-]{32,64})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(pscale_oauth_[\\w=\\.-]{32,64})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "pscale_oauth_"
       ],
@@ -1563,8 +1609,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "planetscale-password",
-      "source": "(?:(?:\\b|(?<=\\\\[NRTnrt]))([Pp][Ss][Cc][Aa][Ll][Ee]_[Pp][Ww]_(?:[\\w=\\.-]{32,64}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$))",
+      "source": "(?:([Pp][Ss][Cc][Aa][Ll][Ee]_[Pp][Ww]_(?:[\\w=\\.-]{32,64}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$))",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "pscale_pw_"
       ],
@@ -1572,8 +1619,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "postman-api-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(PMAK-(?:[0-9A-Fa-f]{24}\\x2D[0-9A-Fa-f]{34}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(PMAK-(?:[0-9A-Fa-f]{24}\\x2D[0-9A-Fa-f]{34}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "pmak-"
       ],
@@ -1581,8 +1629,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "prefect-api-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(pnu_[a-zA-Z0-9]{36})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(pnu_[a-zA-Z0-9]{36})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "pnu_"
       ],
@@ -1609,8 +1658,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "pulumi-api-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(pul-[a-f0-9]{40})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(pul-[a-f0-9]{40})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "pul-"
       ],
@@ -1635,8 +1685,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "readme-api-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(rdme_[a-z0-9]{70})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(rdme_[a-z0-9]{70})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "rdme_"
       ],
@@ -1644,8 +1695,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "rubygems-api-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(rubygems_[a-f0-9]{48})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(rubygems_[a-f0-9]{48})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "rubygems_"
       ],
@@ -1653,8 +1705,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "scalingo-api-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(tk-us-[\\w-]{48})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(tk-us-[\\w-]{48})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "tk-us-"
       ],
@@ -1678,8 +1731,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "sendgrid-api-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(SG\\.(?:[\\x2D\\.0-9=A-Z_a-z]{66}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(SG\\.(?:[\\x2D\\.0-9=A-Z_a-z]{66}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "sg."
       ],
@@ -1687,8 +1741,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "sendinblue-api-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(xkeysib-[a-f0-9]{64}\\x2D(?:[0-9A-Za-z]{16}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(xkeysib-[a-f0-9]{64}\\x2D(?:[0-9A-Za-z]{16}))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "xkeysib-"
       ],
@@ -1705,8 +1760,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "sentry-org-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))sntrys_eyJpYXQiO[a-zA-Z0-9+/]{10,200}(?:LCJyZWdpb25fdXJs|InJlZ2lvbl91cmwi|cmVnaW9uX3VybCI6)[a-zA-Z0-9+/]{10,200}={0,2}_[a-zA-Z0-9+/]{43}(?:[^a-zA-Z0-9+/]|$)",
+      "source": "sntrys_eyJpYXQiO[a-zA-Z0-9+/]{10,200}(?:LCJyZWdpb25fdXJs|InJlZ2lvbl91cmwi|cmVnaW9uX3VybCI6)[a-zA-Z0-9+/]{10,200}={0,2}_[a-zA-Z0-9+/]{43}(?:[^a-zA-Z0-9+/]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "sntrys_eyjpyxqio"
       ],
@@ -1714,8 +1770,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "sentry-user-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(sntryu_[a-f0-9]{64})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(sntryu_[a-f0-9]{64})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "sntryu_"
       ],
@@ -1723,8 +1780,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "settlemint-application-access-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(sm_aat_[a-zA-Z0-9]{16})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(sm_aat_[a-zA-Z0-9]{16})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "sm_aat"
       ],
@@ -1732,8 +1790,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "settlemint-personal-access-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(sm_pat_[a-zA-Z0-9]{16})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(sm_pat_[a-zA-Z0-9]{16})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "sm_pat"
       ],
@@ -1741,8 +1800,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "settlemint-service-access-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(sm_sat_[a-zA-Z0-9]{16})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(sm_sat_[a-zA-Z0-9]{16})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "sm_sat"
       ],
@@ -1750,8 +1810,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "shippo-api-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(shippo_(?:live|test)_[a-fA-F0-9]{40})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(shippo_(?:live|test)_[a-fA-F0-9]{40})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "shippo_"
       ],
@@ -1804,8 +1865,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "sidekiq-sensitive-url",
-      "source": "(?:\\b|(?<=\\\\[nrt]))https?://([a-f0-9]{8}:[a-f0-9]{8})@(?:gems.contribsys.com|enterprise.contribsys.com)(?:[\\/|\\#|\\?|:]|$)",
+      "source": "https?://([a-f0-9]{8}:[a-f0-9]{8})@(?:gems.contribsys.com|enterprise.contribsys.com)(?:[\\/|\\#|\\?|:]|$)",
       "flags": "i",
+      "boundary": true,
       "keywords": [
         "gems.contribsys.com",
         "enterprise.contribsys.com"
@@ -1914,8 +1976,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "sourcegraph-access-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))((?:\\b|(?<=\\\\[nrt]))(sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}|sgp_[a-fA-F0-9]{40})(?:\\b|(?<=\\\\[nrt])))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "((sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}|sgp_[a-fA-F0-9]{40})(?:\\b|(?<=\\\\[nrt])))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "i",
+      "boundary": true,
       "keywords": [
         "sgp_",
         "sourcegraph"
@@ -1924,8 +1987,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "square-access-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))((?:EAAA|sq0atp-)[\\w-]{22,60})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "((?:EAAA|sq0atp-)[\\w-]{22,60})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "sq0atp-",
         "eaaa"
@@ -1942,8 +2006,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "stripe-access-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))((?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "((?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "sk_test",
         "sk_live",
@@ -2055,8 +2120,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "vault-batch-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))(hvb\\.[\\w-]{138,300})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "(hvb\\.[\\w-]{138,300})(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "hvb."
       ],
@@ -2064,8 +2130,9 @@ export const GITLEAKS: GitleaksData = {
     },
     {
       "id": "vault-service-token",
-      "source": "(?:\\b|(?<=\\\\[nrt]))((?:hvs\\.[\\w-]{90,120}|s\\.(?:[0-9A-Za-z]{24})))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
+      "source": "((?:hvs\\.[\\w-]{90,120}|s\\.(?:[0-9A-Za-z]{24})))(?=[\\x60'\"\\s;,/?&#)\\]}>|\\\\]|$)",
       "flags": "",
+      "boundary": true,
       "keywords": [
         "hvs.",
         "s."

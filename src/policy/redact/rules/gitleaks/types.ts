@@ -19,6 +19,11 @@ export interface GitleaksRuleData extends GitleaksRegex {
   id: string;
   /** Lower-case; the rule runs only on text containing one of them. */
   keywords: string[];
+  /**
+   * The match must start at a word boundary, or right after a literal `\n`/`\r`/`\t` escape
+   * (upstream's leading `\b`, checked in code to keep V8's literal search).
+   */
+  boundary?: boolean;
   /** Capture group of the secret; otherwise the first non-empty group, else the match. */
   group?: number;
   /** Minimum Shannon entropy (bits per character) of the secret. */
