@@ -12,6 +12,8 @@ export const PRIORITY = {
   privateKey: 100,
   user: 95,
   vendor: 90,
+  /** gitleaks's provider rules: below the hand-written and secretlint ones, which name a shared span. */
+  gitleaks: 85,
   jwt: 80,
   basicAuth: 70,
   bearer: 60,

@@ -4,8 +4,8 @@
  */
 import { applyFindings } from "./apply.js";
 import { PRIORITY, type Finding, type TextRule } from "./finding.js";
-import { credentialHeaderFinding, isCredentialHeader } from "./headers.js";
-import { isKeyedSecret, isSecretKeyName, keyedEntropyRule } from "./keyed.js";
+import { credentialHeaderFinding, isCredentialHeader, secretWordFindings } from "./headers.js";
+import { isKeyedSecret, isSecretKeyName, keyedEntropyRule, secretFlagName } from "./keyed.js";
 import { patternRules, regexRule } from "./patterns.js";
 import { createBatchScan, MIN_SCAN_LENGTH } from "./scan.js";
 import { createSecretlintScan, type SecretlintScan } from "./secretlint.js";
@@ -133,17 +133,25 @@ export function createRedactor(options: RedactorOptions): Redactor {
         },
         credential,
       );
+      // Then the rest of each word a secret was found in (custom headers are scanned whole).
+      const whole = redactAll(
+        redacted,
+        (text, i, pass) => (pass === 0 && !credential[i] ? secretWordFindings(text) : undefined),
+        names.map(() => true), // already scanned
+      );
       const out: Record<string, string> = {};
-      names.forEach((name, i) => setProperty(out, name, redacted[i]));
+      names.forEach((name, i) => setProperty(out, name, whole[i]));
       return out;
     },
 
     value<T>(value: T): T {
       const { root, slots } = copyAndCollect(value, MIN_SCAN_LENGTH);
-      // A credential-named key (`password`, `apiKey`) makes its whole string value a candidate.
-      const keyed = slots.map(
-        (s) => highEntropy && s.parentKey !== undefined && isSecretKeyName(s.parentKey) && isKeyedSecret(s.text),
-      );
+      // A credential-named key (`password`, `apiKey`) or argv flag (`--token`, value) makes its
+      // whole string value a candidate.
+      const keyed = slots.map((s) => {
+        const name = s.parentKey !== undefined && isSecretKeyName(s.parentKey) ? s.parentKey : secretFlagName(s.previous);
+        return highEntropy && name !== undefined && isKeyedSecret(s.text, name);
+      });
       const redacted = redactAll(
         slots.map((s) => s.text),
         (text, i, pass) =>

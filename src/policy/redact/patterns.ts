@@ -13,6 +13,7 @@
  * `\0`, which is part of the separator the scanner puts between strings (see scan.ts).
  */
 import { PRIORITY, type Finding, type TextRule } from "./finding.js";
+import { gitleaksRule } from "./gitleaks.js";
 import { SECRET_PARAM_NAMES_SOURCE } from "./params.js";
 
 interface RegexRuleSpec {
@@ -76,6 +77,11 @@ const hasMixedCase = (s: string): boolean => /[a-z]/.test(s) && /[A-Z]/.test(s);
 function isBasicCredential(b64: string): boolean {
   const decoded = Buffer.from(b64, "base64").toString("latin1");
   return decoded.includes(":") && /^[\x20-\x7e]+$/.test(decoded);
+}
+
+function isDiscordBotToken(token: string): boolean {
+  const id = Buffer.from(token.slice(0, token.indexOf(".")), "base64url").toString("latin1");
+  return /^[0-9]{17,20}$/.test(id);
 }
 
 /** Template variables, masks and stock words in example URLs (`user:password@localhost`). */
@@ -218,6 +224,17 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
     accept: isBasicCredential,
   },
   {
+    name: "discord-bot-token",
+    type: "discord-bot-token",
+    priority: PRIORITY.vendor,
+    // `<user id, base64>.<timestamp>.<hmac>`: no keyword in front needed, the first part must
+    // decode to the bot's numeric id, which random base64url almost never does.
+    prefix: "[MNO]",
+    notAfter: "A-Za-z0-9_.-",
+    source: String.raw`[A-Za-z0-9_-]{22,26}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,40}(?![A-Za-z0-9_-])`,
+    accept: isDiscordBotToken,
+  },
+  {
     name: "url-userinfo",
     type: "basic-auth",
     priority: PRIORITY.basicAuth,
@@ -268,5 +285,5 @@ export function privateKeyRule(): TextRule {
 }
 
 export function patternRules(): TextRule[] {
-  return [privateKeyRule(), ...PATTERN_SPECS.map(regexRule)];
+  return [privateKeyRule(), ...PATTERN_SPECS.map(regexRule), gitleaksRule()];
 }

@@ -9,6 +9,8 @@ export interface StringSlot {
   text: string;
   /** The object key the string is stored under (`undefined` in arrays and at the root). */
   parentKey: string | undefined;
+  /** In an array, the string just before it (argv: `["--token", "<value>"]`). */
+  previous?: string;
 }
 
 export function setProperty(holder: Record<string, unknown> | unknown[], key: string | number, v: unknown): void {
@@ -31,10 +33,11 @@ export function copyAndCollect(value: unknown, minLength: number): { root: unkno
     key: string | number,
     parentKey: string | undefined,
     callToJSON = true,
+    previous?: string,
   ): void => {
     if (typeof v === "string") {
       setProperty(holder, key, v);
-      if (v.length >= minLength) slots.push({ holder, key, text: v, parentKey });
+      if (v.length >= minLength) slots.push({ holder, key, text: v, parentKey, ...(previous !== undefined ? { previous } : {}) });
       return;
     }
     if (typeof v !== "object" || v === null) {
@@ -53,7 +56,10 @@ export function copyAndCollect(value: unknown, minLength: number): { root: unkno
     if (Array.isArray(v)) {
       const out: unknown[] = new Array<unknown>(v.length);
       setProperty(holder, key, out);
-      for (let i = 0; i < v.length; i++) visit(v[i], out, i, undefined);
+      for (let i = 0; i < v.length; i++) {
+        const before: unknown = i > 0 ? v[i - 1] : undefined;
+        visit(v[i], out, i, undefined, true, typeof before === "string" ? before : undefined);
+      }
     } else {
       const out: Record<string, unknown> = {};
       setProperty(holder, key, out);

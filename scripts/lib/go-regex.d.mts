@@ -1,0 +1,1 @@
+export function goRegexToJs(pattern: string, options?: { escapeAwareBoundary?: boolean }): { source: string; flags: string };

@@ -1,0 +1,103 @@
+/**
+ * Which of many keywords occur in a text, in one pass (Aho-Corasick, as a DFA over the
+ * keywords' own characters). gitleaks's rules each carry keywords, and a rule runs only on text
+ * holding one of them: with ~200 rules, one `includes` per keyword would read a 1 MB body
+ * hundreds of times; this reads it once. ASCII letters match case-insensitively.
+ */
+
+export interface KeywordIndex {
+  /** The ids of every group with a keyword in `text` (each id at most once, unordered). */
+  find(text: string): number[];
+}
+
+/** `groups[id]` are the keywords of group `id`; keywords must be ASCII. */
+export function createKeywordIndex(groups: readonly (readonly string[])[]): KeywordIndex {
+  // Character classes: every character used by a keyword gets one, the rest share class 0.
+  const classOf = new Uint8Array(128);
+  let classes = 1;
+  for (const words of groups) {
+    for (const word of words) {
+      for (const ch of word.toLowerCase()) {
+        const c = ch.charCodeAt(0);
+        if (c >= 128) throw new Error(`keyword index: ${JSON.stringify(word)} is not ASCII`);
+        if (classOf[c] === 0) classOf[c] = classes++;
+      }
+    }
+  }
+  for (let c = 65; c <= 90; c++) classOf[c] = classOf[c + 32] as number; // A-Z read as a-z
+
+  // Trie.
+  const next: number[][] = [new Array<number>(classes).fill(-1)];
+  const outputs: Set<number>[] = [new Set()];
+  groups.forEach((words, id) => {
+    for (const word of words) {
+      let s = 0;
+      for (const ch of word.toLowerCase()) {
+        const k = classOf[ch.charCodeAt(0)] as number;
+        let t = (next[s] as number[])[k] as number;
+        if (t < 0) {
+          t = next.length;
+          next.push(new Array<number>(classes).fill(-1));
+          outputs.push(new Set());
+          (next[s] as number[])[k] = t;
+        }
+        s = t;
+      }
+      (outputs[s] as Set<number>).add(id);
+    }
+  });
+
+  // Failure links, breadth first, folded into a complete transition table.
+  const delta = new Int32Array(next.length * classes);
+  const fail = new Int32Array(next.length);
+  const queue: number[] = [];
+  for (let k = 0; k < classes; k++) {
+    const t = (next[0] as number[])[k] as number;
+    delta[k] = t < 0 ? 0 : t;
+    if (t > 0) queue.push(t);
+  }
+  for (let q = 0; q < queue.length; q++) {
+    const s = queue[q] as number;
+    for (const id of outputs[fail[s] as number] as Set<number>) (outputs[s] as Set<number>).add(id);
+    for (let k = 0; k < classes; k++) {
+      const t = (next[s] as number[])[k] as number;
+      const viaFail = delta[(fail[s] as number) * classes + k] as number;
+      if (t < 0) {
+        delta[s * classes + k] = viaFail;
+      } else {
+        delta[s * classes + k] = t;
+        fail[t] = viaFail;
+        queue.push(t);
+      }
+    }
+  }
+  // Hot loop: states as offsets into `delta` (no multiply per character), a flag for "some
+  // keyword ends here" (no array load), and no case folding (the classes fold A-Z already).
+  for (let i = 0; i < delta.length; i++) delta[i] = (delta[i] as number) * classes;
+  const ends = new Uint8Array(delta.length);
+  const ids: number[][] = [];
+  outputs.forEach((o, state) => {
+    ends[state * classes] = o.size > 0 ? 1 : 0;
+    ids[state * classes] = [...o];
+  });
+
+  return {
+    find(text) {
+      const seen = new Uint8Array(groups.length);
+      const found: number[] = [];
+      let s = 0;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        s = delta[s + (c < 128 ? (classOf[c] as number) : 0)] as number;
+        if (ends[s] === 0) continue;
+        for (const id of ids[s] as number[]) {
+          if (seen[id] === 0) {
+            seen[id] = 1;
+            found.push(id);
+          }
+        }
+      }
+      return found;
+    },
+  };
+}
