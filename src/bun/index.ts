@@ -9,6 +9,9 @@
 import { isMainThread } from 'node:worker_threads';
 import { AgentTapError } from '../errors.js';
 import { activate } from '../loader/activate.js';
+// Static: the bundle has no `./writer.js` beside it for the exit path's synchronous load (writer-loader.ts). Bun
+// evaluates it with the preload; its code is in the one bundled file either way.
+import * as writerModule from '../loader/writer.js';
 import { bunTaps } from './taps.js';
 
 const LOADED = Symbol.for('agenttap.loaded');
@@ -17,7 +20,7 @@ const g = globalThis as typeof globalThis & { [LOADED]?: boolean };
 if (isMainThread && !g[LOADED]) {
   g[LOADED] = true;
   try {
-    await activate(bunTaps);
+    await activate({ installTaps: bunTaps, writerModule: () => writerModule });
   } catch (err) {
     if (err instanceof AgentTapError && (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')) {
       process.stderr.write(`${err.message}\n`);

@@ -18,7 +18,7 @@ import { installFetchTap } from '../tap/fetch.js';
 import { installHttpTap } from '../tap/http.js';
 import type { TapContext, Uninstall } from '../tap/context.js';
 import { flushOnSignals } from './signals.js';
-import { writerLoader } from './writer-loader.js';
+import { writerLoader, type WriterModule } from './writer-loader.js';
 
 /** Records held in memory (raw, a request body each) while exchanges overlap, before the writer loads anyway. */
 const QUEUE_BEFORE_LOAD = 64;
@@ -34,7 +34,14 @@ export interface ActiveTap {
   uninstall(): void;
 }
 
-export async function activate(installTaps: InstallTaps = nodeTaps): Promise<ActiveTap | undefined> {
+/** What differs between runtimes: Node's taps and writer by default; the Bun preload brings its own (src/bun/). */
+export interface Runtime {
+  installTaps: InstallTaps;
+  /** The log writer's module, synchronously (default: require() of the compiled ESM where Node can). */
+  writerModule?: () => WriterModule;
+}
+
+export async function activate({ installTaps, writerModule }: Runtime = { installTaps: nodeTaps }): Promise<ActiveTap | undefined> {
   const { config } = await loadConfig();
   if (!config.enabled) return undefined;
   const session = resolveSession(config);
@@ -45,7 +52,7 @@ export async function activate(installTaps: InstallTaps = nodeTaps): Promise<Act
     const writer = createWriter(config, session, stderrLine);
     recorder.attach(writer);
     return writer;
-  }, stderrLine);
+  }, stderrLine, writerModule);
   let signals = false;
   let idle: NodeJS.Timeout | undefined;
   const { recorder, ctx, close } = createCapture(config, {

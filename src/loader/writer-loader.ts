@@ -13,11 +13,10 @@
 import { createRequire } from 'node:module';
 import type { Writer } from '../log/recorder.js';
 
-type WriterModule = typeof import('./writer.js');
+export type WriterModule = typeof import('./writer.js');
 
 const requireHere = createRequire(import.meta.url);
-// Not inside the Bun preload: it is one bundled file, where `./writer.js` exists only as the bundle's own import().
-const REQUIRE_ESM = (process.features as { require_module?: boolean }).require_module === true && !('Bun' in globalThis);
+const REQUIRE_ESM = (process.features as { require_module?: boolean }).require_module === true;
 
 export interface WriterLoader {
   /** The writer, once loaded. */
@@ -28,7 +27,15 @@ export interface WriterLoader {
   now(): Writer | undefined;
 }
 
-export function writerLoader(make: (module: WriterModule) => Writer, notify: (message: string) => void): WriterLoader {
+/**
+ * `module`: how to get the writer module synchronously. By default require() of `./writer.js` beside this file where
+ * Node has require(esm); the Bun preload is one bundled file with no `./writer.js` beside it, and hands its own.
+ */
+export function writerLoader(
+  make: (module: WriterModule) => Writer,
+  notify: (message: string) => void,
+  module: (() => WriterModule) | undefined = REQUIRE_ESM ? () => requireHere('./writer.js') as WriterModule : undefined,
+): WriterLoader {
   let writer: Writer | undefined;
   let started = false;
   let failed = false;
@@ -39,7 +46,7 @@ export function writerLoader(make: (module: WriterModule) => Writer, notify: (me
   const loadSync = () => {
     if (writer || failed) return;
     try {
-      writer = make(requireHere('./writer.js') as WriterModule);
+      writer = make(module!());
     } catch (err) {
       fail(err);
     }
@@ -52,12 +59,12 @@ export function writerLoader(make: (module: WriterModule) => Writer, notify: (me
       if (started) return;
       started = true;
       setImmediate(() => {
-        if (REQUIRE_ESM) loadSync();
+        if (module) loadSync();
         else import('./writer.js').then((module) => void (writer ??= make(module)), fail);
       }).unref();
     },
     now() {
-      if (REQUIRE_ESM) loadSync();
+      if (module) loadSync();
       return writer;
     },
   };
