@@ -142,7 +142,7 @@ const AGENTTAP_LINE = /^agenttap\b/;
 
 /** The prime rule on one pair: same exit, same stdout, same stderr (or one agenttap line), not slower, log sound. */
 export async function expectUnnoticed({ plain, tapped }: Pair, want: Expect = {}): Promise<SessionRead> {
-  const why = `plain stderr: ${plain.stderr}\ntapped stderr: ${tapped.stderr}`;
+  const why = `plain stdout: ${plain.stdout.slice(0, 600)}\nplain stderr: ${plain.stderr.slice(0, 600)}\ntapped stdout: ${tapped.stdout.slice(0, 600)}\ntapped stderr: ${tapped.stderr.slice(0, 600)}`;
   expect({ code: tapped.code, signal: tapped.signal }, why).toEqual({ code: plain.code, signal: plain.signal });
   expect(tapped.stdout, `stdout\n--- plain:\n${plain.stdout.slice(0, 1500)}\n--- tapped:\n${tapped.stdout.slice(0, 1500)}`).toBe(plain.stdout);
   if (want.notice) {
