@@ -60,7 +60,7 @@ describe.each(MATRIX)('upstream faults, node %s', { timeout: 180_000 }, (major) 
   });
 
   it('a 50 MB stream: same bytes, not slower, memory not doubled', async () => {
-    const pair = await onUpstream(major, 'huge', { args: [AGENT, 'raw'], timeoutMs: 40_000 });
+    const pair = await onUpstream(major, 'huge', { args: [AGENT, 'raw'], timeoutMs: 60_000 });
     expect(pair.plain.stdout).toMatch(/ 5\d{7} bytes /);
     await expectUnnoticed(pair);
     // Peak RSS (KiB, written by the agent at exit). The capture may hold its body cap (16 MiB) of the reply; a tee()
@@ -75,7 +75,7 @@ describe.each(MATRIX)('upstream faults, node %s', { timeout: 180_000 }, (major) 
   });
 
   it('64 concurrent SDK streams', async () => {
-    const pair = await onMock(major, { pacingMs: 10, textChunks: 8 }, { args: [AGENT, 'concurrent'], env: { CALLS: '64' } });
+    const pair = await onMock(major, { pacingMs: 10, textChunks: 8 }, { args: [AGENT, 'concurrent'], env: { CALLS: '64' }, timeoutMs: 60_000 });
     expect(pair.plain.stdout.match(/^sdk \d+: "/gm)).toHaveLength(64);
     await expectUnnoticed(pair);
   });

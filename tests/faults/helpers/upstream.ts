@@ -53,18 +53,21 @@ async function answer(kind: UpstreamKind, res: http.ServerResponse): Promise<voi
     res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(body.length), 'request-id': requestId });
     res.end(body);
   } else if (kind === 'corrupt-gzip-sse') {
-    // Valid gzip for the first events, then the deflate stream turns to garbage.
-    const good = zlib.gzipSync(start + blockStart + delta('one '));
+    // Valid gzip for the first events (sync-flushed, so they inflate), then a deflate block of the reserved type 3
+    // ("invalid block type"). The response is held open a while: the inflate error alone ends the body. Garbage after
+    // a complete member instead, or ending at once, races the error against the end: Node 20's fetch then sometimes
+    // never settles the read (exit 13) with or without the tap, and the pair would compare a coin toss.
     res.writeHead(200, { ...events, 'content-encoding': 'gzip' });
-    await write(res, good.subarray(0, good.length - 8));
-    await write(res, randomBytes(256));
+    await write(res, await gzipFlushed(start + blockStart + delta('one ')));
+    await write(res, Buffer.alloc(64, 0xff));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     res.end();
   } else {
     res.writeHead(200, events);
     await write(res, start + blockStart);
     const piece = delta('x'.repeat(64 * 1024 - 80));
     for (let sent = 0; sent < HUGE_BYTES; sent += piece.length) {
-      if (!res.write(piece)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+      if (!res.write(piece)) await drainOrClose(res);
       if (res.destroyed) return;
     }
     await write(res, stop);
@@ -77,4 +80,23 @@ function write(res: http.ServerResponse, chunk: string | Buffer): Promise<void> 
     if (res.destroyed) return resolve();
     res.write(chunk, () => resolve());
   });
+}
+
+function drainOrClose(res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
+}
+
+/** `text` as the start of a gzip stream, flushed (Z_SYNC_FLUSH) so a reader inflates all of it before any more comes. */
+function gzipFlushed(text: string): Promise<Buffer> {
+  const gz = zlib.createGzip();
+  const parts: Buffer[] = [];
+  gz.on('data', (chunk: Buffer) => parts.push(chunk));
+  gz.write(text);
+  return new Promise((resolve) => gz.flush(zlib.constants.Z_SYNC_FLUSH, () => (resolve(Buffer.concat(parts)), gz.destroy())));
 }
