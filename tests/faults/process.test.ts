@@ -1,6 +1,6 @@
 /**
  * Fault matrix (issue 16), the agent's process: stdout closing under it (EPIPE), signals mid-stream, processes that
- * exit at once or right after a model call, and 2 000 requests sharing one AbortSignal. Same agent with and
+ * exit at once or right after a model call, and 1 400 requests sharing one AbortSignal. Same agent with and
  * without the tap, per Node version.
  */
 import { readFileSync } from 'node:fs';
@@ -57,9 +57,13 @@ describe.each(MATRIX)('the agent process, node %s', { timeout: 180_000 }, (major
     await expectUnnoticed(pair);
   });
 
-  it('2 000 requests sharing one AbortSignal', async () => {
-    const pair = await onMock(major, {}, { args: [AGENT, 'shared-signal'], env: { CALLS: '2000' }, timeoutMs: 90_000 });
-    expect(pair.plain.stdout).toBe('2000/2000 ok\n');
+  // 1 400, not 2 000: undici's fetch raises the signal's listener limit to 1 500 itself and Node 22's keeps one
+  // listener per request until the request is garbage-collected, so plain Node 22 warns from the 1 501st request on
+  // (by GC timing — no stable stderr to compare). Below that, plain Node stays quiet on 20, 22 and 24, and a tap that
+  // leaves even one listener per request passes 1 500 and prints the warning.
+  it('1 400 requests sharing one AbortSignal', async () => {
+    const pair = await onMock(major, {}, { args: [AGENT, 'shared-signal'], env: { CALLS: '1400' }, timeoutMs: 90_000 });
+    expect(pair.plain.stdout).toBe('1400/1400 ok\n');
     await expectUnnoticed(pair);
   }, 240_000);
 });
