@@ -6,8 +6,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Pinned per major: 22 has sync module hooks (≥ 22.22.3); 26 warns DEP0205 on `module.register`. */
-export const NODE_VERSIONS = { 22: '22.23.3', 26: '26.10.0' };
+/**
+ * Pinned per major: 22 has sync module hooks (≥ 22.22.3); 24 is the active LTS the fault matrix runs on (sync hooks
+ * since 24.11); 26 warns DEP0205 on `module.register`.
+ */
+export const NODE_VERSIONS = { 22: '22.23.3', 24: '24.22.3', 26: '26.10.0' };
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The binary's path for a major in NODE_VERSIONS, installing it first if needed (npm registry; ~30 MB). */

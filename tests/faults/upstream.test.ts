@@ -1,0 +1,82 @@
+/**
+ * Fault matrix (issue 16), upstream faults: what the model API does wrong — error statuses the SDK retries and
+ * ones it does not, a connection reset mid-stream, malformed SSE, corrupt gzip — and what it does heavily: a 50 MB
+ * stream, a slow one, 64 streams at once. Each case runs the same agent with and without the tap, per Node version.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startMock, type MockOptions } from '../../src/mock/index.js';
+import { AGENT, expectUnnoticed, MATRIX, matrixNodes, runPair, type NodeBin, type RunSpec } from './helpers/pair.js';
+import { startUpstream, type UpstreamKind } from './helpers/upstream.js';
+
+const nodes = new Map<string, NodeBin>();
+const bin = async (major: string) => {
+  if (nodes.size === 0) for (const n of await matrixNodes()) nodes.set(n.label.split(' ')[1]!, n);
+  return nodes.get(major)!.bin;
+};
+
+/** A pair against the project's mock, each side with its own. */
+const onMock = (major: string, options: MockOptions, spec: Omit<RunSpec, 'node'>) =>
+  runPair(async () => {
+    const mock = await startMock(options);
+    return { spec: { ...spec, node: await bin(major), env: { ANTHROPIC_BASE_URL: mock.url, ...spec.env } }, close: () => mock.close() };
+  });
+
+/** A pair against a hand-written upstream, for what the mock cannot script (malformed SSE, corrupt gzip, 50 MB). */
+const onUpstream = (major: string, kind: UpstreamKind, spec: Omit<RunSpec, 'node'>) =>
+  runPair(async () => {
+    const upstream = await startUpstream(kind);
+    return { spec: { ...spec, node: await bin(major), env: { ANTHROPIC_BASE_URL: upstream.url, ...spec.env } }, close: () => upstream.close() };
+  });
+
+describe.each(MATRIX)('upstream faults, node %s', { timeout: 180_000 }, (major) => {
+  it.each([429, 529, 500])('HTTP %i, not retried (fetch) and retried once (SDK)', async (status) => {
+    const fetched = await onMock(major, { faults: [{ kind: 'status', status }] }, { args: [AGENT, 'fetch'] });
+    expect(fetched.plain.stdout).toContain(`call 1: ${status}`);
+    await expectUnnoticed(fetched);
+    const retried = await onMock(major, { faults: [{ kind: 'status', status, retryAfter: 0.05, on: [1] }] }, { args: [AGENT, 'sdk'], env: { RETRIES: '2' } });
+    expect(retried.plain.stdout).toMatch(/^sdk 1: "/);
+    await expectUnnoticed(retried);
+  });
+
+  it('connection reset mid-stream (fetch and SDK)', async () => {
+    const faults: MockOptions['faults'] = [{ kind: 'disconnect', afterEvents: 4 }];
+    const fetched = await onMock(major, { faults }, { args: [AGENT, 'fetch'] });
+    expect(fetched.plain.stdout).toContain('body failed');
+    await expectUnnoticed(fetched);
+    const sdk = await onMock(major, { faults }, { args: [AGENT, 'sdk'] });
+    await expectUnnoticed(sdk);
+  });
+
+  it('an error event inside a 200 stream, and an event type no client knows', async () => {
+    const pair = await onMock(major, { faults: [{ kind: 'unknown-event' }, { kind: 'stream-error', afterEvents: 5 }] }, { args: [AGENT, 'sdk'] });
+    await expectUnnoticed(pair);
+  });
+
+  it.each<UpstreamKind>(['malformed-sse', 'corrupt-gzip-json', 'corrupt-gzip-sse'])('%s (raw fetch and SDK)', async (kind) => {
+    await expectUnnoticed(await onUpstream(major, kind, { args: [AGENT, 'raw'] }));
+    await expectUnnoticed(await onUpstream(major, kind, { args: [AGENT, 'sdk'] }));
+  });
+
+  it('a 50 MB stream: same bytes, not slower, memory not doubled', async () => {
+    const pair = await onUpstream(major, 'huge', { args: [AGENT, 'raw'], timeoutMs: 60_000 });
+    expect(pair.plain.stdout).toMatch(/ 5\d{7} bytes /);
+    await expectUnnoticed(pair);
+    // Peak RSS (KiB, written by the agent at exit). The capture may hold its body cap (16 MiB) of the reply; a tee()
+    // or clone() would hold the whole 50 MB behind a slow branch (PITFALLS #3).
+    const rss = (home: string) => Number(readFileSync(join(home, 'maxrss'), 'utf8'));
+    expect(rss(pair.tapped.home) - rss(pair.plain.home), 'extra peak RSS, KiB').toBeLessThan(64 * 1024);
+  });
+
+  it('a slow stream (40 events 50 ms apart)', async () => {
+    const pair = await onMock(major, { pacingMs: 50, textChunks: 36 }, { args: [AGENT, 'fetch'] });
+    await expectUnnoticed(pair, { slackMs: 1500 });
+  });
+
+  it('64 concurrent SDK streams', async () => {
+    const pair = await onMock(major, { pacingMs: 10, textChunks: 8 }, { args: [AGENT, 'concurrent'], env: { CALLS: '64' }, timeoutMs: 60_000 });
+    expect(pair.plain.stdout.match(/^sdk \d+: "/gm)).toHaveLength(64);
+    await expectUnnoticed(pair);
+  });
+});
