@@ -7,9 +7,7 @@
 import { closeSync, fchmodSync, mkdirSync, openSync, statSync, writeSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { AgentTapError } from '../errors.js';
-
-export const FILE_MODE = 0o600;
-export const DIR_MODE = 0o700;
+import { PRIVATE_DIR_MODE as DIR_MODE, PRIVATE_FILE_MODE as FILE_MODE } from '../fs/make-dir.js';
 
 /** Two outputs sent to stdout would interleave: refused before anything is read, naming both flags. */
 export function refuseStdoutConflicts(outputs: Record<string, string | undefined>): void {

@@ -8,7 +8,7 @@
  * cannot be made, a file that cannot be opened, a full disk or any write error mutes the sink with one line on
  * stderr; the agent goes on.
  */
-import { openSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
@@ -52,9 +52,16 @@ export function openSink({ sessionDir, session, onFailure = stderrLine }: SinkOp
   try {
     // Opened here, synchronously: a record written just before exit finds the file ready (a destination that opened
     // its file itself once threw "sonic boom is not ready yet" from pino's exit flush, onto the agent's stderr).
-    fd = openSync(file, 'a', PRIVATE_FILE_MODE);
+    // O_NONBLOCK: a FIFO put where the log goes, with nobody reading it, would block open() — and a thread blocked in a
+    // syscall cannot be stopped, so the agent would never exit. Non-blocking, it fails with ENXIO; for a regular file
+    // the flag changes nothing. Anything but a regular file is refused (a FIFO with a reader, a device, a socket).
+    fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, PRIVATE_FILE_MODE);
   } catch (err) {
     return failed(`cannot open ${file}: ${(err as Error).message}`);
+  }
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    return failed(`${file} is not a regular file`);
   }
 
   const destination = new FileOut(fd, (err) => mute(`${file}: ${err.message}`));

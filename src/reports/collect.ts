@@ -13,6 +13,7 @@
 import { diffLines } from 'diff';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRIVATE_FILE_MODE } from '../fs/make-dir.js';
 import { isBlobRef, isListRef, resolveBlobRef } from '../log/events.js';
 import { LazyBlobs, LogCheck, readLinesWithOffsets } from '../log/read.js';
 import type { ExchangeFacts } from '../mechanisms/types.js';
@@ -526,7 +527,7 @@ function writeExport(dir: string, name: string, text: string): void {
   // Private like the report: these are the session's prompts. An existing file keeps its mode (re-export).
   const file = join(dir, name.replace(/[^\w.@-]+/g, '_'));
   try {
-    writeFileSync(file, text, { mode: 0o600 });
+    writeFileSync(file, text, { mode: PRIVATE_FILE_MODE });
   } catch (err) {
     throw new ReportOutputError('export', file, err);
   }

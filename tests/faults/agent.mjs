@@ -123,6 +123,8 @@ switch (mode) {
     // One finished call, then a slow stream interrupted by $INTERRUPT (a real signal, sent to itself) once its first
     // delta has arrived: the signal lands while the response is still streaming.
     out(await fetchCall(1));
+    // $PAUSE_MS: the agent's own work between two calls (a tool run), if any.
+    if (process.env.PAUSE_MS) await new Promise((resolve) => setTimeout(resolve, Number(process.env.PAUSE_MS)));
     out(await fetchCall(2, { onFirstDelta: () => (out('streaming'), process.kill(process.pid, process.env.INTERRUPT)) }));
     break;
   }

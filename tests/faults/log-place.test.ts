@@ -38,11 +38,17 @@ describe.each(MATRIX)('log places, node %s', { timeout: 180_000 }, (major) => {
   it('a full disk (64 KiB tmpfs, a first request larger than that)', async (ctx) => {
     const reason = cannotMount();
     if (reason) return ctx.skip(reason);
-    const pair = await pairAt(major, () => {
-      const disk = mountTmpfs(['size=64k']);
-      return { spec: { logDir: disk, env: { SYSTEM_BYTES: String(96 * 1024) } }, close: () => unmount(disk) };
-    });
-    await expectUnnoticed(pair, { notice: true, log: 'valid' });
+    // Unmounted only after the log is read back (what fit on the disk lives there).
+    let disk: string | undefined;
+    try {
+      const pair = await pairAt(major, () => {
+        disk = mountTmpfs(['size=64k']);
+        return { spec: { logDir: disk, env: { SYSTEM_BYTES: String(96 * 1024) } } };
+      });
+      await expectUnnoticed(pair, { notice: true, log: 'valid' });
+    } finally {
+      if (disk) unmount(disk);
+    }
   });
 
   it('a read-only log folder (tmpfs mounted ro)', async (ctx) => {
