@@ -54,14 +54,15 @@ export function openSink({ sessionDir, session, onFailure = stderrLine }: SinkOp
     // its file itself once threw "sonic boom is not ready yet" from pino's exit flush, onto the agent's stderr).
     // O_NONBLOCK: a FIFO put where the log goes, with nobody reading it, would block open() — and a thread blocked in a
     // syscall cannot be stopped, so the agent would never exit. Non-blocking, it fails with ENXIO; for a regular file
-    // the flag changes nothing. Anything but a regular file is refused (a FIFO with a reader, a device, a socket).
+    // or a device (/dev/null) the flag changes nothing. A FIFO that has a reader is refused too: a slow reader would
+    // make writes fail (EAGAIN) or, blocking, stall the agent.
     fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, PRIVATE_FILE_MODE);
   } catch (err) {
     return failed(`cannot open ${file}: ${(err as Error).message}`);
   }
-  if (!fstatSync(fd).isFile()) {
+  if (fstatSync(fd).isFIFO()) {
     closeSync(fd);
-    return failed(`${file} is not a regular file`);
+    return failed(`${file} is a FIFO, not a file`);
   }
 
   const destination = new FileOut(fd, (err) => mute(`${file}: ${err.message}`));
