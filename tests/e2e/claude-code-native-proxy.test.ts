@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { startMock, type ReceivedRequest } from '../../src/mock/index.js';
 import { EDITED_LINE, FINAL_TASK_TEXT, TASK_PROMPT, claudeCodeScript, claudeCodeUsage } from '../fixtures/claude-code/script.js';
-import { nativeClaudeCode, runClaudeCode, wireAndLogBodies, type ClaudeCodeResult, type Via } from '../helpers/claude-code.js';
+import { nativeClaudeCode, pacedStream, runClaudeCode, wireAndLogBodies, type ClaudeCodeResult, type Via } from '../helpers/claude-code.js';
 import { allFileText, eventsOf, scratch, sessionEvents } from '../helpers/run.js';
 
 // The package installs only on linux-x64 (its `os`/`cpu` fields); anywhere else there is nothing to run.
@@ -79,29 +79,11 @@ describe.runIf(supported)('native Claude Code under agenttap proxy --exec', () =
   });
 
   test('streaming is not buffered: Claude Code sees the first delta before the mock sends the second', async () => {
-    const mock = await startMock({ pacingMs: 150, script: () => ({ text: 'alpha beta gamma delta epsilon zeta' }) });
-    try {
-      const deltas: number[] = [];
-      const result = await runClaudeCode({
-        prompt: 'Say something.',
-        mockUrl: mock.url,
-        via: 'proxy',
-        claude: [claude!],
-        outputFormat: 'stream-json',
-        args: ['--include-partial-messages'],
-        onStdoutLine: (line, at) => {
-          if (line.includes('"content_block_delta"')) deltas.push(at);
-        },
-      });
-      expect(result.code).toBe(0);
-      const request = mock.received.find((r) => r.path === '/v1/messages')!;
-      const sent = request.sentAt.filter((_, i) => request.sentEvents[i] === 'content_block_delta');
-      expect(sent.length).toBeGreaterThanOrEqual(3);
-      expect(deltas.length).toBe(sent.length);
-      // Each delta is on Claude Code's stdout before the mock writes the next one (150 ms later).
-      for (let i = 0; i + 1 < sent.length; i++) expect(deltas[i]!).toBeLessThan(sent[i + 1]!);
-    } finally {
-      await mock.close();
-    }
+    const { result, received, deltas, sent } = await pacedStream(claude!, 'proxy');
+    expect(result.code).toBe(0);
+    expect(sent.length).toBeGreaterThanOrEqual(3);
+    expect(deltas.length).toBe(sent.length);
+    // Each delta is on Claude Code's stdout before the mock writes the next one (150 ms later).
+    for (let i = 0; i + 1 < sent.length; i++) expect(deltas[i]!).toBeLessThan(sent[i + 1]!);
   }, 60_000);
 });

@@ -20,7 +20,7 @@ import { startMock, type ReceivedRequest } from '../../src/mock/index.js';
 import { parseRequest } from '../../src/mock/request.js';
 import { WITNESS_HEADER } from '../../src/bun/witness-mark.js';
 import { EDITED_LINE, FINAL_TASK_TEXT, TASK_PROMPT, classifyClaudeCodeRequest, claudeCodeScript, claudeCodeUsage } from '../fixtures/claude-code/script.js';
-import { nativeClaudeCode, runClaudeCode, wireAndLogBodies, type ClaudeCodeOptions, type ClaudeCodeResult, type Via } from '../helpers/claude-code.js';
+import { nativeClaudeCode, pacedStream, runClaudeCode, wireAndLogBodies, type ClaudeCodeOptions, type ClaudeCodeResult, type Via } from '../helpers/claude-code.js';
 import { eventsOf, scratch, sessionEvents } from '../helpers/run.js';
 
 // The package installs only on linux-x64 (its `os`/`cpu` fields); anywhere else there is nothing to run.
@@ -120,31 +120,14 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
   });
 
   test('streaming is not buffered: Claude Code sees each delta before the mock sends the next', async () => {
-    const mock = await startMock({ pacingMs: 150, script: () => ({ text: 'alpha beta gamma delta epsilon zeta' }) });
-    try {
-      const deltas: number[] = [];
-      const result = await runClaudeCode({
-        prompt: 'Say something.',
-        mockUrl: mock.url,
-        via: 'run',
-        claude: [claude!],
-        outputFormat: 'stream-json',
-        args: ['--include-partial-messages'],
-        onStdoutLine: (line, at) => {
-          if (line.includes('"content_block_delta"')) deltas.push(at);
-        },
-      });
-      expect(result.code).toBe(0);
-      const { logged, layers } = await wireAndLogBodies(mock.received, result.sessionDir);
-      expect([logged.length, layers]).toEqual([1, ['fetch']]);
-      const request = mock.received.find((r) => r.path === '/v1/messages')!;
-      const sent = request.sentAt.filter((_, i) => request.sentEvents[i] === 'content_block_delta');
-      expect(sent.length).toBeGreaterThanOrEqual(3);
-      expect(deltas.length).toBe(sent.length);
-      for (let i = 0; i + 1 < sent.length; i++) expect(deltas[i]!).toBeLessThan(sent[i + 1]!);
-    } finally {
-      await mock.close();
-    }
+    const { result, received, deltas, sent } = await pacedStream(claude!, 'run');
+    expect(result.code).toBe(0);
+    const { logged, layers } = await wireAndLogBodies(received, result.sessionDir);
+    expect([logged.length, layers]).toEqual([1, ['fetch']]);
+    expect(sent.length).toBeGreaterThanOrEqual(3);
+    expect(deltas.length).toBe(sent.length);
+    // Each delta is on Claude Code's stdout before the mock writes the next one (150 ms later).
+    for (let i = 0; i + 1 < sent.length; i++) expect(deltas[i]!).toBeLessThan(sent[i + 1]!);
   }, 60_000);
 
   test('rules rewrite in-process: sub-agent and compaction go out on another model, the task completes', async () => {

@@ -36,6 +36,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
+import { startMock, type ReceivedRequest } from '../../src/mock/index.js';
 import { createRedactor, loadOrCreateKey } from '../../src/policy/redact/index.js';
 import { ROOT, LOADER, eventsOf, scratch, sessionEvents } from './run.js';
 
@@ -230,4 +231,41 @@ function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
   );
+}
+
+export interface PacedStream {
+  result: ClaudeCodeResult;
+  received: ReceivedRequest[];
+  /** When each `content_block_delta` line reached Claude Code's stdout, and when the mock sent each delta (ms). */
+  deltas: number[];
+  sent: number[];
+}
+
+/**
+ * One prompt answered by a mock that paces its deltas `pacingMs` apart, read by Claude Code itself
+ * (`--output-format stream-json --include-partial-messages`): a stream held back anywhere on the way shows as a
+ * delta that reaches Claude Code's stdout only after the mock sent the next one.
+ */
+export async function pacedStream(claude: string, via: Via, pacingMs = 150): Promise<PacedStream> {
+  const mock = await startMock({ pacingMs, script: () => ({ text: 'alpha beta gamma delta epsilon zeta' }) });
+  try {
+    const deltas: number[] = [];
+    const result = await runClaudeCode({
+      prompt: 'Say something.',
+      mockUrl: mock.url,
+      via,
+      claude: [claude],
+      outputFormat: 'stream-json',
+      args: ['--include-partial-messages'],
+      onStdoutLine: (line, at) => {
+        if (line.includes('"content_block_delta"')) deltas.push(at);
+      },
+    });
+    const received = [...mock.received];
+    const request = received.find((r) => r.path === '/v1/messages');
+    const sent = request ? request.sentAt.filter((_, i) => request.sentEvents[i] === 'content_block_delta') : [];
+    return { result, received, deltas, sent };
+  } finally {
+    await mock.close();
+  }
 }
