@@ -5,7 +5,7 @@
  */
 import { isBlobRef, resolveBlobRef } from '../log/events.js';
 import type { LazyBlobs } from '../log/read.js';
-import { isObj, messageKey } from './content.js';
+import { isObj, messageKey } from '../exchange/body.js';
 
 interface Link {
   prefix: string | null;

@@ -31,7 +31,7 @@ import {
   toolName,
   truncateDeep,
   userText,
-} from './content.js';
+} from '../exchange/body.js';
 import { MessageChains } from './chain.js';
 import { shapeFacts } from '../mechanisms/request-facts.js';
 import type { ExchangeRewrite, TokenUsage } from './model.js';

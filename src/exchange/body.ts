@@ -1,6 +1,7 @@
 /**
- * What a report reads out of provider-native request and response bodies (Anthropic Messages, OpenAI
- * Chat Completions and Responses): texts, tool calls, tool results, `<system-reminder>` blocks.
+ * The one reader of provider-native request and response bodies (Anthropic Messages, OpenAI Chat
+ * Completions and Responses): texts, tool calls, tool results, `<system-reminder>` blocks. Taps, policy,
+ * mechanisms and reports all read bodies through here; it imports no tap, codec or report module.
  */
 import { createHash } from 'node:crypto';
 import { reminderParts } from './reminders.js';
