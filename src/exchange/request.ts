@@ -2,11 +2,8 @@
  * Request facts (model, stream flag, token limit, message and tool counts) read from a request
  * body, whichever API it is for. Never throws: what cannot be read is left out.
  */
+import { isRecord } from './json.js';
 import type { Endpoint, RequestFacts } from './types.js';
-
-function record(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
 
 function count(v: unknown): number | undefined {
   return Array.isArray(v) ? v.length : undefined;
@@ -19,8 +16,8 @@ function int(v: unknown): number | undefined {
 export function describeRequest(endpoint: Endpoint, body: unknown): RequestFacts {
   const facts: RequestFacts = { stream: false };
   try {
-    const b = record(body);
-    if (!b) return facts;
+    if (!isRecord(body)) return facts;
+    const b = body;
     if (typeof b['model'] === 'string') facts.model = b['model'];
     facts.stream = b['stream'] === true;
 

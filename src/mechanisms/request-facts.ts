@@ -5,7 +5,8 @@
  * their neutral values, so signatures that need them (a post-compaction continuation, a sub-agent found only
  * through its parent's tool call) are for the report, not for rules.
  */
-import { isObj as isRecord, isToolResults, roleOf, systemBlocks, toolName, userText } from '../exchange/body.js';
+import { isRecord } from '../exchange/json.js';
+import { isToolResults, roleOf, systemBlocks, toolName, userText } from '../exchange/body.js';
 import type { ExchangeFacts } from './types.js';
 
 const TEXT_FOR_FACTS = 2000;

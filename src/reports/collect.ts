@@ -20,7 +20,6 @@ import type { ExchangeFacts } from '../mechanisms/types.js';
 import {
   contentHash,
   inputStrings,
-  isObj,
   isToolResults,
   messageKey,
   remindersOf,
@@ -32,6 +31,7 @@ import {
   truncateDeep,
   userText,
 } from '../exchange/body.js';
+import { isRecord as isObj } from '../exchange/json.js';
 import { MessageChains } from './chain.js';
 import { shapeFacts } from '../mechanisms/request-facts.js';
 import type { ExchangeRewrite, TokenUsage } from './model.js';
