@@ -5,6 +5,7 @@
  * their neutral values, so signatures that need them (a post-compaction continuation, a sub-agent found only
  * through its parent's tool call) are for the report, not for rules.
  */
+import { flattenHeaders } from '../exchange/headers.js';
 import { isRecord } from '../exchange/json.js';
 import { isToolResults, roleOf, systemBlocks, toolName, userText } from '../exchange/body.js';
 import type { ExchangeFacts } from './types.js';
@@ -56,7 +57,7 @@ export function requestFacts({ method, endpoint, path, headers, body }: LiveRequ
     endpoint,
     path,
     hasBody: true,
-    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+    headers: flattenHeaders(headers),
     ...(typeof body.model === 'string' ? { model: body.model } : {}),
     stream: body.stream === true,
     system: systemBlocks(system, messages.slice(0, 8)),
