@@ -3,7 +3,7 @@
  * Completions and Responses): texts, tool calls, tool results, `<system-reminder>` blocks. Taps, policy,
  * mechanisms and reports all read bodies through here; it imports no tap, codec or report module.
  */
-import { createHash } from 'node:crypto';
+import { contentHash } from './hash.js';
 import { isRecord } from './json.js';
 import { reminderParts } from './reminders.js';
 
@@ -56,22 +56,6 @@ export function isToolResults(message: unknown): boolean {
   return message.role === 'user' && Array.isArray(message.content) && message.content.length > 0
     && message.content.every((b) => isRecord(b) && (b.type === 'tool_result' || (b.type === 'text' && typeof b.text === 'string' && b.text.trimStart().startsWith('<system-reminder>'))))
     && message.content.some((b) => isRecord(b) && b.type === 'tool_result');
-}
-
-/** Messages compare equal across turns when only `cache_control` markers moved or string/block form changed. */
-export function messageKey(message: unknown): string {
-  return createHash('sha1').update(JSON.stringify(normalize(message))).digest('base64').slice(0, 16);
-}
-
-function normalize(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(normalize);
-  if (!isRecord(v)) return v;
-  const out: Obj = {};
-  for (const [k, x] of Object.entries(v)) {
-    if (k === 'cache_control') continue;
-    out[k] = k === 'content' && typeof x === 'string' ? [{ type: 'text', text: x }] : normalize(x);
-  }
-  return out;
 }
 
 /** System prompt blocks: Anthropic `system`, Responses `instructions`, Chat system/developer messages. */
@@ -135,7 +119,7 @@ export function inputStrings(input: unknown): string[] {
   return Object.values(input).filter((v): v is string => typeof v === 'string' && v.trim().length > 0);
 }
 
-export const textHash = (t: string) => createHash('sha1').update(t.trim()).digest('base64').slice(0, 20);
+export const textHash = (t: string) => contentHash(t.trim());
 
 /** A copy with every string longer than `max` cut, saying how much was cut. */
 export function truncateDeep(v: unknown, max: number): unknown {
@@ -146,5 +130,3 @@ export function truncateDeep(v: unknown, max: number): unknown {
   for (const [k, x] of Object.entries(v)) out[k] = truncateDeep(x, max);
   return out;
 }
-
-export const contentHash = (json: string) => createHash('sha1').update(json).digest('hex').slice(0, 20);

@@ -5,7 +5,7 @@
  */
 import { isBlobRef, resolveBlobRef } from '../log/events.js';
 import type { LazyBlobs } from '../log/read.js';
-import { messageKey } from '../exchange/body.js';
+import { messageKey } from '../exchange/cache-markers.js';
 import { isRecord as isObj } from '../exchange/json.js';
 
 interface Link {
