@@ -6,6 +6,7 @@
 import { contentHash } from './hash.js';
 import { isRecord } from './json.js';
 import { reminderParts } from './reminders.js';
+import type { Endpoint } from './types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -56,6 +57,33 @@ export function isToolResults(message: unknown): boolean {
   return message.role === 'user' && Array.isArray(message.content) && message.content.length > 0
     && message.content.every((b) => isRecord(b) && (b.type === 'tool_result' || (b.type === 'text' && typeof b.text === 'string' && b.text.trimStart().startsWith('<system-reminder>'))))
     && message.content.some((b) => isRecord(b) && b.type === 'tool_result');
+}
+
+export type MaxTokensField = 'max_tokens' | 'max_completion_tokens' | 'max_output_tokens';
+
+const ANY_LIMIT: readonly MaxTokensField[] = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'];
+/** Where each API keeps its output-token limit, in reading order (Chat: the current field, then the deprecated one). */
+const LIMIT_FIELDS: Record<Endpoint, readonly MaxTokensField[]> = {
+  'anthropic.messages': ['max_tokens'],
+  'anthropic.count_tokens': ['max_tokens'],
+  'anthropic.warmup': ANY_LIMIT,
+  'openai.chat': ['max_completion_tokens', 'max_tokens'],
+  'openai.responses': ['max_output_tokens'],
+  custom: ANY_LIMIT,
+};
+
+/** The output-token limit field a body sets (whatever its value), for an endpoint or, without one, any API's. */
+export function maxTokensField(body: Obj, endpoint?: Endpoint): MaxTokensField | undefined {
+  return (endpoint ? LIMIT_FIELDS[endpoint] : ANY_LIMIT).find((f) => body[f] !== undefined);
+}
+
+/** The output-token limit a body sets: the first of its endpoint's fields holding a number. */
+export function maxTokensOf(body: Obj, endpoint?: Endpoint): number | undefined {
+  for (const f of endpoint ? LIMIT_FIELDS[endpoint] : ANY_LIMIT) {
+    const v = body[f];
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+  }
+  return undefined;
 }
 
 /** System prompt blocks: Anthropic `system`, Responses `instructions`, Chat system/developer messages. */

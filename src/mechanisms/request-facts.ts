@@ -7,7 +7,7 @@
  */
 import { flattenHeaders } from '../exchange/headers.js';
 import { isRecord } from '../exchange/json.js';
-import { isToolResults, roleOf, systemBlocks, toolName, userText } from '../exchange/body.js';
+import { isToolResults, maxTokensOf, roleOf, systemBlocks, toolName, userText } from '../exchange/body.js';
 import type { ExchangeFacts } from './types.js';
 
 const TEXT_FOR_FACTS = 2000;
@@ -17,7 +17,7 @@ export function shapeFacts(body: Record<string, unknown>): Pick<ExchangeFacts, '
   const toolChoice = isRecord(tc) && typeof tc.name === 'string' ? tc.name
     : isRecord(tc) && isRecord(tc.function) && typeof tc.function.name === 'string' ? tc.function.name : undefined;
   const th = body.thinking;
-  const maxTokens = [body.max_tokens, body.max_completion_tokens, body.max_output_tokens].find((v): v is number => typeof v === 'number');
+  const maxTokens = maxTokensOf(body);
   return {
     ...(toolChoice !== undefined ? { toolChoice } : {}),
     thinking: (isRecord(th) && th.type !== 'disabled') || body.reasoning !== undefined || body.reasoning_effort !== undefined,
