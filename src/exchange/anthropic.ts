@@ -10,10 +10,10 @@ import {
   type Json,
   type StreamCodec,
   errorFrom,
-  isObject,
   normalizeUsage,
   str,
 } from './codec.js';
+import { isRecord } from './json.js';
 import type { ApiError } from './types.js';
 
 /** Block types whose `input` is streamed as `input_json_delta` (as the SDK's `tracksToolInput`). */
@@ -38,7 +38,7 @@ export class AnthropicStreamCodec implements StreamCodec {
       return;
     }
     const ev: unknown = JSON.parse(data);
-    if (!isObject(ev)) {
+    if (!isRecord(ev)) {
       this.ctx.unknown(eventName ?? typeof ev);
       return;
     }
@@ -84,9 +84,9 @@ export class AnthropicStreamCodec implements StreamCodec {
 
   private onMessageStart(ev: Json): void {
     const message = ev['message'];
-    if (!isObject(message)) return;
+    if (!isRecord(message)) return;
     if (!Array.isArray(message['content'])) message['content'] = [];
-    if (!isObject(message['usage'])) message['usage'] = {};
+    if (!isRecord(message['usage'])) message['usage'] = {};
     this.message = message;
     this.content = message['content'] as unknown[];
     this.json = [];
@@ -95,13 +95,13 @@ export class AnthropicStreamCodec implements StreamCodec {
 
   private onBlockStart(ev: Json, size: number): void {
     const block = ev['content_block'];
-    if (!this.message || !isObject(block)) return;
+    if (!this.message || !isRecord(block)) return;
     const type = block['type'];
     // The block skeleton (or a server tool result that arrives whole) counts against the limit;
     // past it, no new block is kept and deltas for it are ignored.
     if (!this.ctx.budget.reserve(size)) return;
     this.content.push(block);
-    if (type === 'fallback' && isObject(block['to']) && typeof block['to']['model'] === 'string') {
+    if (type === 'fallback' && isRecord(block['to']) && typeof block['to']['model'] === 'string') {
       this.message['model'] = block['to']['model'];
     }
   }
@@ -109,9 +109,9 @@ export class AnthropicStreamCodec implements StreamCodec {
   private onDelta(ev: Json): void {
     const delta = ev['delta'];
     const index = ev['index'];
-    if (!isObject(delta) || typeof index !== 'number') return;
+    if (!isRecord(delta) || typeof index !== 'number') return;
     const block = this.message ? this.content[index] : undefined;
-    const b = isObject(block) ? block : undefined;
+    const b = isRecord(block) ? block : undefined;
     const budget = this.ctx.budget;
     switch (delta['type']) {
       case 'text_delta': {
@@ -169,7 +169,7 @@ export class AnthropicStreamCodec implements StreamCodec {
     if (json === undefined) return;
     this.json[index] = undefined;
     const block = this.content[index];
-    if (!isObject(block)) return;
+    if (!isRecord(block)) return;
     if (this.jsonCut?.has(index)) {
       // Cut at the capture limit: keep the raw prefix rather than invent an object.
       block['input'] = json;
@@ -190,7 +190,7 @@ export class AnthropicStreamCodec implements StreamCodec {
   private onMessageDelta(ev: Json): void {
     const message = this.message;
     if (!message) return;
-    const delta = isObject(ev['delta']) ? ev['delta'] : {};
+    const delta = isRecord(ev['delta']) ? ev['delta'] : {};
     // As the SDK: these three are assigned whether or not the delta has them.
     for (const key of ['stop_reason', 'stop_sequence', 'stop_details'] as const) {
       if (delta[key] !== undefined) message[key] = delta[key];
@@ -200,7 +200,7 @@ export class AnthropicStreamCodec implements StreamCodec {
     if (ev['context_management'] != null) message['context_management'] = ev['context_management'];
     if (ev['input_transformations'] != null) message['input_transformations'] = ev['input_transformations'];
     const usage = ev['usage'];
-    if (isObject(usage)) {
+    if (isRecord(usage)) {
       const target = message['usage'] as Json;
       if (usage['output_tokens'] !== undefined) target['output_tokens'] = usage['output_tokens'];
       // The other counters are whole-message totals, omitted when they do not apply:
@@ -237,7 +237,7 @@ function summarizeMessage(message: Json): Omit<CodecResult, 'body'> {
 /** A plain (non-streamed) Anthropic body: a `Message`, a `count_tokens` result or an error. */
 export function summarizeAnthropicJson(body: unknown): CodecResult {
   const out: CodecResult = { body };
-  if (!isObject(body)) return out;
+  if (!isRecord(body)) return out;
   const error = body['type'] === 'error' ? errorFrom(body) : undefined;
   if (error) out.error = error;
   // `count_tokens` answers `{input_tokens}`: a count, not tokens spent, so it is not `usage`.

@@ -2,6 +2,7 @@
  * Internals shared by the response codecs: the capture budget, the per-stream context a codec
  * reports through, usage normalisation and a few small JSON helpers. Not part of the public API.
  */
+import { isRecord } from './json.js';
 import type { ApiError, ResponseSummary, Usage } from './types.js';
 
 /** Default for `ObserverOptions.maxCaptureBytes`: 16 MiB of reassembled content. */
@@ -159,10 +160,6 @@ export class CodecContext {
   }
 }
 
-export function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 export function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
@@ -178,7 +175,7 @@ function num(v: unknown): number | undefined {
  * OpenAI's `prompt_tokens` includes cached ones).
  */
 export function normalizeUsage(u: unknown): Usage | undefined {
-  if (!isObject(u)) return undefined;
+  if (!isRecord(u)) return undefined;
   const out: Usage = {};
   const input = num(u['input_tokens']) ?? num(u['prompt_tokens']);
   if (input !== undefined) out.input_tokens = input;
@@ -188,16 +185,16 @@ export function normalizeUsage(u: unknown): Usage | undefined {
   const inputDetails = u['input_tokens_details'];
   const cacheRead =
     num(u['cache_read_input_tokens']) ??
-    (isObject(promptDetails) ? num(promptDetails['cached_tokens']) : undefined) ??
-    (isObject(inputDetails) ? num(inputDetails['cached_tokens']) : undefined);
+    (isRecord(promptDetails) ? num(promptDetails['cached_tokens']) : undefined) ??
+    (isRecord(inputDetails) ? num(inputDetails['cached_tokens']) : undefined);
   if (cacheRead !== undefined) out.cache_read_input_tokens = cacheRead;
   const cacheCreation = num(u['cache_creation_input_tokens']);
   if (cacheCreation !== undefined) out.cache_creation_input_tokens = cacheCreation;
   const completionDetails = u['completion_tokens_details'];
   const outputDetails = u['output_tokens_details'];
   const reasoning =
-    (isObject(completionDetails) ? num(completionDetails['reasoning_tokens']) : undefined) ??
-    (isObject(outputDetails) ? num(outputDetails['reasoning_tokens']) : undefined);
+    (isRecord(completionDetails) ? num(completionDetails['reasoning_tokens']) : undefined) ??
+    (isRecord(outputDetails) ? num(outputDetails['reasoning_tokens']) : undefined);
   if (reasoning !== undefined) out.reasoning_tokens = reasoning;
   for (const _ in out) return out;
   return undefined;
@@ -209,9 +206,9 @@ export function normalizeUsage(u: unknown): Usage | undefined {
  * and a failed response's `{code, message}`.
  */
 export function errorFrom(body: unknown): ApiError | undefined {
-  if (!isObject(body)) return undefined;
+  if (!isRecord(body)) return undefined;
   const inner = body['error'];
-  if (isObject(inner)) {
+  if (isRecord(inner)) {
     const type = str(inner['type']) ?? str(inner['code']) ?? str(body['type']) ?? 'error';
     return { type, message: str(inner['message']) ?? '' };
   }
@@ -239,7 +236,7 @@ export function clampStrings(value: unknown, budget: number): number {
       }
     } else if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) walk(v[i], (s) => (v[i] = s));
-    } else if (isObject(v)) {
+    } else if (isRecord(v)) {
       for (const k of Object.keys(v)) walk(v[k], (s) => (v[k] = s));
     }
   };

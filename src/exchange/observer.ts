@@ -11,9 +11,9 @@ import {
   type StreamCodec,
   CodecContext,
   DEFAULT_MAX_CAPTURE_BYTES,
-  isObject,
   str,
 } from './codec.js';
+import { isRecord } from './json.js';
 import { createEventStreamObserver, isEventStream } from './eventstream.js';
 import { ChatStreamCodec, ResponsesStreamCodec, summarizeOpenAIJson } from './openai.js';
 import type { Endpoint, ObserverOptions, ResponseObserver, ResponseSummary } from './types.js';
@@ -239,12 +239,12 @@ class Observer implements ResponseObserver {
     } catch {
       data = undefined;
     }
-    const type = (isObject(data) ? str(data['type']) : undefined) ?? first.event ?? '';
+    const type = (isRecord(data) ? str(data['type']) : undefined) ?? first.event ?? '';
     if (type === 'message_start' || type === 'ping' || type.startsWith('content_block_') || type.startsWith('message_')) {
       return new AnthropicStreamCodec(this.ctx);
     }
     if (type.startsWith('response.')) return new ResponsesStreamCodec(this.ctx);
-    if (isObject(data) && (data['object'] === 'chat.completion.chunk' || Array.isArray(data['choices']))) {
+    if (isRecord(data) && (data['object'] === 'chat.completion.chunk' || Array.isArray(data['choices']))) {
       return new ChatStreamCodec(this.ctx);
     }
     return new GenericStreamCodec(this.ctx);
@@ -302,7 +302,7 @@ class Observer implements ResponseObserver {
       case 'openai.responses':
         return summarizeOpenAIJson(body);
       default: {
-        const type = isObject(body) ? body['type'] : undefined;
+        const type = isRecord(body) ? body['type'] : undefined;
         return type === 'message' || type === 'error' ? summarizeAnthropicJson(body) : summarizeOpenAIJson(body);
       }
     }

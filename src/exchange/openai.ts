@@ -11,10 +11,10 @@ import {
   type StreamCodec,
   clampStrings,
   errorFrom,
-  isObject,
   normalizeUsage,
   str,
 } from './codec.js';
+import { isRecord } from './json.js';
 import type { ApiError } from './types.js';
 
 /** The SDK's limits on choice and tool-call indexes (the API schema caps `n` at 128). */
@@ -71,7 +71,7 @@ export class ChatStreamCodec implements StreamCodec {
       return;
     }
     const chunk: unknown = JSON.parse(data);
-    if (!isObject(chunk)) {
+    if (!isRecord(chunk)) {
       this.ctx.unknown(eventName ?? typeof chunk);
       return;
     }
@@ -95,7 +95,7 @@ export class ChatStreamCodec implements StreamCodec {
       if (chunk['object'] !== 'chat.completion.chunk') this.ctx.unknown(str(chunk['object']) ?? eventName ?? 'chunk');
       return;
     }
-    for (const c of choices) if (isObject(c)) this.onChoice(c);
+    for (const c of choices) if (isRecord(c)) this.onChoice(c);
   }
 
   private onChoice(c: Json): void {
@@ -111,11 +111,11 @@ export class ChatStreamCodec implements StreamCodec {
     }
     const { choice, message } = state;
     const logprobs = c['logprobs'];
-    if (isObject(logprobs)) this.mergeLogprobs(choice, logprobs);
+    if (isRecord(logprobs)) this.mergeLogprobs(choice, logprobs);
     if (c['finish_reason']) choice['finish_reason'] = c['finish_reason'];
     assignExcept(choice, c, skipChoice);
     const delta = c['delta'];
-    if (!isObject(delta)) return;
+    if (!isRecord(delta)) return;
     const budget = this.ctx.budget;
     for (const key in delta) {
       const value = delta[key];
@@ -141,10 +141,10 @@ export class ChatStreamCodec implements StreamCodec {
           if (Array.isArray(value)) this.onToolCalls(message, value);
           break;
         case 'function_call':
-          if (isObject(value)) this.onFunctionCall(message, value);
+          if (isRecord(value)) this.onFunctionCall(message, value);
           break;
         case 'audio':
-          if (isObject(value)) this.onAudio(message, value);
+          if (isRecord(value)) this.onAudio(message, value);
           break;
         case '__proto__':
           break;
@@ -164,7 +164,7 @@ export class ChatStreamCodec implements StreamCodec {
     let calls = message['tool_calls'] as Json[] | undefined;
     if (!calls) message['tool_calls'] = calls = [];
     for (const t of deltas) {
-      if (!isObject(t)) continue;
+      if (!isRecord(t)) continue;
       // Some OpenAI-compatible servers omit `index`: a delta with an id starts a new call.
       const index = t['index'] ?? (t['id'] || calls.length === 0 ? calls.length : calls.length - 1);
       if (!safeIndex(index)) continue;
@@ -178,7 +178,7 @@ export class ChatStreamCodec implements StreamCodec {
       if (t['id']) call['id'] = t['id'];
       if (t['type']) call['type'] = t['type'];
       const custom = t['custom'];
-      if (isObject(custom)) {
+      if (isRecord(custom)) {
         let snap = call['custom'] as Json | undefined;
         if (!snap) call['custom'] = snap = { name: custom['name'] ?? '', input: '' };
         if (custom['name']) snap['name'] = custom['name'];
@@ -187,7 +187,7 @@ export class ChatStreamCodec implements StreamCodec {
         if (input) snap['input'] = String(snap['input']) + budget.take(input);
       }
       const fn = t['function'];
-      if (isObject(fn)) {
+      if (isRecord(fn)) {
         let snap = call['function'] as Json | undefined;
         if (!snap) call['function'] = snap = { name: fn['name'] ?? '', arguments: '' };
         if (fn['name']) snap['name'] = fn['name'];
@@ -215,7 +215,7 @@ export class ChatStreamCodec implements StreamCodec {
   private onAudio(message: Json, audio: Json): void {
     const budget = this.ctx.budget;
     let snap = message['audio'] as Json | undefined;
-    if (!isObject(snap)) message['audio'] = snap = {};
+    if (!isRecord(snap)) message['audio'] = snap = {};
     if (audio['id'] != null) snap['id'] = audio['id'];
     if (audio['data'] != null) snap['data'] = (str(snap['data']) ?? '') + budget.take(String(audio['data']));
     if (audio['transcript'] != null) {
@@ -233,14 +233,14 @@ export class ChatStreamCodec implements StreamCodec {
       if (!Array.isArray(entries)) return [];
       const out: unknown[] = [];
       for (const e of entries) {
-        const token = isObject(e) ? str(e['token']) : undefined;
+        const token = isRecord(e) ? str(e['token']) : undefined;
         if (!budget.reserve(64 + (token?.length ?? 0))) break;
         out.push(e);
       }
       return out;
     };
     const current = choice['logprobs'];
-    if (isObject(current)) {
+    if (isRecord(current)) {
       assignExcept(current, logprobs, (k) => k === 'content' || k === 'refusal');
       for (const key of ['content', 'refusal'] as const) {
         if (!logprobs[key]) continue;
@@ -285,7 +285,7 @@ function finalChoice({ choice, message }: ChoiceState): Json {
   const role = message['role'];
   const refusal = message['refusal'] ?? null;
   const finishReason = finish_reason ?? null;
-  if (isObject(function_call)) {
+  if (isRecord(function_call)) {
     return {
       ...choiceRest,
       message: {
@@ -306,11 +306,11 @@ function finalChoice({ choice, message }: ChoiceState): Json {
       // Holes (a server skipping an index) are dropped; the SDK would leave them in the array.
       if (!call) continue;
       const { function: fn, custom, type, id, ...toolRest } = call;
-      if (type === 'custom' && isObject(custom)) {
+      if (type === 'custom' && isRecord(custom)) {
         const { input = '', name, ...customRest } = custom;
         calls.push({ ...toolRest, ...(id ? { id } : {}), type, custom: { ...customRest, name, input } });
       } else {
-        const { arguments: args, name, ...fnRest } = isObject(fn) ? fn : ({} as Json);
+        const { arguments: args, name, ...fnRest } = isRecord(fn) ? fn : ({} as Json);
         calls.push({ ...toolRest, ...(id ? { id } : {}), type, function: { ...fnRest, name, arguments: args } });
       }
     }
@@ -337,8 +337,8 @@ function summarizeChatCompletion(body: Json): Omit<CodecResult, 'body'> {
   if (usage) out.usage = usage;
   const choices = body['choices'];
   if (Array.isArray(choices)) {
-    const first = choices.find((c) => isObject(c));
-    const reason = isObject(first) ? str(first['finish_reason']) : undefined;
+    const first = choices.find((c) => isRecord(c));
+    const reason = isRecord(first) ? str(first['finish_reason']) : undefined;
     if (reason) out.stopReason = reason;
   }
   const id = str(body['id']);
@@ -422,7 +422,7 @@ export class ResponsesStreamCodec implements StreamCodec {
 
   onEvent(eventName: string | undefined, data: string): void {
     const ev: unknown = JSON.parse(data);
-    if (!isObject(ev)) {
+    if (!isRecord(ev)) {
       this.ctx.unknown(eventName ?? typeof ev);
       return;
     }
@@ -472,7 +472,7 @@ export class ResponsesStreamCodec implements StreamCodec {
     const index = ev['output_index'];
     if (typeof index !== 'number') return undefined;
     const item = this.output[index];
-    return isObject(item) ? item : undefined;
+    return isRecord(item) ? item : undefined;
   }
 
   private charge(index: unknown, bytes: number): void {
@@ -491,7 +491,7 @@ export class ResponsesStreamCodec implements StreamCodec {
       const list = item[target];
       const at = ev[target === 'content' ? 'content_index' : 'summary_index'];
       const part = Array.isArray(list) && typeof at === 'number' ? list[at] : undefined;
-      holder = isObject(part) && (partType === undefined || part['type'] === partType) ? part : undefined;
+      holder = isRecord(part) && (partType === undefined || part['type'] === partType) ? part : undefined;
     }
     if (!holder) return;
     const current = str(holder[field]) ?? '';
@@ -512,7 +512,7 @@ export class ResponsesStreamCodec implements StreamCodec {
   private onItemAdded(ev: Json, size: number): void {
     const index = ev['output_index'];
     const item = ev['item'];
-    if (!safeOutputIndex(index) || !isObject(item)) return;
+    if (!safeOutputIndex(index) || !isRecord(item)) return;
     if (!this.ctx.budget.reserve(size)) return;
     this.output[index] = item;
     this.cost[index] = size;
@@ -521,14 +521,14 @@ export class ResponsesStreamCodec implements StreamCodec {
   private onItemDone(ev: Json, size: number): void {
     const index = ev['output_index'];
     const item = ev['item'];
-    if (!safeOutputIndex(index) || !isObject(item)) return;
+    if (!safeOutputIndex(index) || !isRecord(item)) return;
     if (this.ctx.budget.replace(this.cost[index] ?? 0, size)) {
       this.output[index] = item;
       this.cost[index] = size;
     } else {
       // Past the limit the reassembled (cut) item stays, with the final status.
       const current = this.output[index];
-      if (isObject(current) && item['status'] !== undefined) current['status'] = item['status'];
+      if (isRecord(current) && item['status'] !== undefined) current['status'] = item['status'];
     }
   }
 
@@ -536,7 +536,7 @@ export class ResponsesStreamCodec implements StreamCodec {
     const item = this.item(ev);
     const at = ev[indexKey];
     const part = ev['part'];
-    if (!item || typeof at !== 'number' || !safeOutputIndex(at) || !isObject(part)) return;
+    if (!item || typeof at !== 'number' || !safeOutputIndex(at) || !isRecord(part)) return;
     let list: unknown[];
     if (Array.isArray(item[key])) list = item[key] as unknown[];
     else if (added) item[key] = list = [];
@@ -563,7 +563,7 @@ export class ResponsesStreamCodec implements StreamCodec {
     if (!item || typeof contentIndex !== 'number' || !safeOutputIndex(at)) return;
     const content = item['content'];
     const part = Array.isArray(content) ? content[contentIndex] : undefined;
-    if (!isObject(part) || !this.ctx.budget.reserve(size)) return;
+    if (!isRecord(part) || !this.ctx.budget.reserve(size)) return;
     const list = Array.isArray(part['annotations']) ? part['annotations'] : (part['annotations'] = []);
     (list as unknown[])[at] = ev['annotation'];
     this.charge(ev['output_index'], size);
@@ -571,7 +571,7 @@ export class ResponsesStreamCodec implements StreamCodec {
 
   private onInterim(ev: Json, size: number): void {
     const response = ev['response'];
-    if (!isObject(response)) return;
+    if (!isRecord(response)) return;
     this.response = response;
     const output = response['output'];
     // A response that resumes with output already in it (background mode): adopt it.
@@ -583,7 +583,7 @@ export class ResponsesStreamCodec implements StreamCodec {
 
   private onFinal(ev: Json, size: number): void {
     const response = ev['response'];
-    if (!isObject(response)) return;
+    if (!isRecord(response)) return;
     // As the SDK: a lifecycle event without `output` gets the reassembled one.
     if (!Array.isArray(response['output'])) response['output'] = this.denseOutput();
     const budget = this.ctx.budget;
@@ -622,7 +622,7 @@ export class ResponsesStreamCodec implements StreamCodec {
 
 /** The streamed text a content or summary part holds. */
 function partTextLength(part: unknown): number {
-  if (!isObject(part)) return 0;
+  if (!isRecord(part)) return 0;
   return (str(part['text']) ?? str(part['refusal']) ?? '').length;
 }
 
@@ -636,7 +636,7 @@ function summarizeResponse(body: Json): Omit<CodecResult, 'body'> {
   if (usage) out.usage = usage;
   const status = str(body['status']);
   const details = body['incomplete_details'];
-  const reason = isObject(details) ? str(details['reason']) : undefined;
+  const reason = isRecord(details) ? str(details['reason']) : undefined;
   const stopReason = status === 'incomplete' && reason ? reason : status;
   if (stopReason) out.stopReason = stopReason;
   const id = str(body['id']);
@@ -644,7 +644,7 @@ function summarizeResponse(body: Json): Omit<CodecResult, 'body'> {
   const model = str(body['model']);
   if (model) out.responseModel = model;
   // A failed response carries `error: {code, message}`.
-  if (isObject(body['error'])) {
+  if (isRecord(body['error'])) {
     const error = errorFrom(body);
     if (error) out.error = error;
   }
@@ -654,11 +654,11 @@ function summarizeResponse(body: Json): Omit<CodecResult, 'body'> {
 /** A plain (non-streamed) OpenAI body: a `ChatCompletion`, a `Response` or an error. */
 export function summarizeOpenAIJson(body: unknown): CodecResult {
   const out: CodecResult = { body };
-  if (!isObject(body)) return out;
+  if (!isRecord(body)) return out;
   const object = body['object'];
   if (object === 'response') Object.assign(out, summarizeResponse(body));
   else if (object === 'chat.completion' || Array.isArray(body['choices'])) Object.assign(out, summarizeChatCompletion(body));
-  else if (isObject(body['error'])) {
+  else if (isRecord(body['error'])) {
     const error = errorFrom(body);
     if (error) out.error = error;
   }

@@ -2,48 +2,24 @@
  * Request facts (model, stream flag, token limit, message and tool counts) read from a request
  * body, whichever API it is for. Never throws: what cannot be read is left out.
  */
+import { maxTokensOf } from './body.js';
+import { isRecord } from './json.js';
 import type { Endpoint, RequestFacts } from './types.js';
-
-function record(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
 
 function count(v: unknown): number | undefined {
   return Array.isArray(v) ? v.length : undefined;
 }
 
-function int(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
 export function describeRequest(endpoint: Endpoint, body: unknown): RequestFacts {
   const facts: RequestFacts = { stream: false };
   try {
-    const b = record(body);
-    if (!b) return facts;
+    if (!isRecord(body)) return facts;
+    const b = body;
     if (typeof b['model'] === 'string') facts.model = b['model'];
     facts.stream = b['stream'] === true;
 
-    let maxTokens: number | undefined;
-    let messages: number | undefined;
-    switch (endpoint) {
-      case 'anthropic.messages':
-      case 'anthropic.count_tokens':
-        maxTokens = int(b['max_tokens']);
-        messages = count(b['messages']);
-        break;
-      case 'openai.chat':
-        maxTokens = int(b['max_completion_tokens']) ?? int(b['max_tokens']);
-        messages = count(b['messages']);
-        break;
-      case 'openai.responses':
-        maxTokens = int(b['max_output_tokens']);
-        messages = inputCount(b['input']);
-        break;
-      default:
-        maxTokens = int(b['max_tokens']) ?? int(b['max_completion_tokens']) ?? int(b['max_output_tokens']);
-        messages = count(b['messages']) ?? inputCount(b['input']);
-    }
+    const maxTokens = maxTokensOf(b, endpoint);
+    const messages = messageCount(endpoint, b);
     if (maxTokens !== undefined) facts.maxTokens = maxTokens;
     if (messages !== undefined) facts.messages = messages;
     const tools = count(b['tools']);
@@ -52,6 +28,19 @@ export function describeRequest(endpoint: Endpoint, body: unknown): RequestFacts
     // A hostile body (getters, proxies): keep what was read.
   }
   return facts;
+}
+
+function messageCount(endpoint: Endpoint, b: Record<string, unknown>): number | undefined {
+  switch (endpoint) {
+    case 'anthropic.messages':
+    case 'anthropic.count_tokens':
+    case 'openai.chat':
+      return count(b['messages']);
+    case 'openai.responses':
+      return inputCount(b['input']);
+    default:
+      return count(b['messages']) ?? inputCount(b['input']);
+  }
 }
 
 /** The Responses API's `input`: an array of items, or a single string (one user message). */

@@ -93,16 +93,6 @@ export interface ResponseObserver {
   finish(): ResponseSummary;
 }
 
-/** The request as the tap saw it, before redaction. */
-export interface CapturedRequest {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  /** Parsed JSON when the body is JSON, the text otherwise, undefined when there is none or it is unreadable. */
-  body: unknown;
-  bodyBytes: number;
-}
-
 /** Request facts every exchange carries (parsed from the body by `describeRequest`). */
 export interface RequestFacts {
   model?: string;
@@ -126,12 +116,3 @@ export type Outcome =
   | 'incomplete'
   /** A signal (SIGINT, SIGTERM) ended the process with the response still open. */
   | 'interrupted';
-
-export interface Timings {
-  /** Wall clock (ms since epoch) at the start of the request. */
-  startedAt: number;
-  /** Monotonic offsets from the start, in ms. */
-  headersMs?: number;
-  firstTokenMs?: number;
-  endMs?: number;
-}

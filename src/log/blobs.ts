@@ -12,7 +12,7 @@
  *                     there because agents edit the tail of their history: Claude Code moves its
  *                     cache_control marker to the newest message every turn, changing the one before.
  */
-import { createHash } from 'node:crypto';
+import { contentHash } from '../exchange/hash.js';
 import type { Endpoint } from '../exchange/types.js';
 import type { BlobRef, ListRef } from './events.js';
 
@@ -28,11 +28,6 @@ const REPEATED_PARTS: Record<Endpoint, { whole: readonly string[]; each: readonl
 
 export function repeatedParts(endpoint: Endpoint): { whole: readonly string[]; each: readonly string[] } {
   return REPEATED_PARTS[endpoint];
-}
-
-/** 128 bits of SHA-256: collision-safe for a log, half the bytes of every reference. */
-export function contentHash(json: string): string {
-  return createHash('sha256').update(json).digest('hex').slice(0, 32);
 }
 
 export class BlobStore {
@@ -77,23 +72,6 @@ export class ListStore {
     this.recent = [{ hash, keys: [...keys] }, ...this.recent.filter((l) => l.hash !== hash)].slice(0, RECENT_LISTS);
     return { $list: hash };
   }
-}
-
-/**
- * A message with its `cache_control` markers taken out of its content blocks, and the markers by block
- * index (undefined when it has none). Only the markers move between turns; the message is stored once.
- */
-export function splitCacheMarkers(message: unknown): { bare: unknown; markers?: Record<string, unknown> } {
-  const content = (message as { content?: unknown })?.content;
-  if (!Array.isArray(content) || !content.some((b) => typeof b === 'object' && b !== null && 'cache_control' in b)) return { bare: message };
-  const markers: Record<string, unknown> = {};
-  const blocks = content.map((block: Record<string, unknown>, i) => {
-    if (typeof block !== 'object' || block === null || !('cache_control' in block)) return block;
-    const { cache_control, ...rest } = block;
-    markers[i] = cache_control;
-    return rest;
-  });
-  return { bare: { ...(message as object), content: blocks }, markers };
 }
 
 function commonPrefix(a: readonly string[], b: readonly string[]): number {

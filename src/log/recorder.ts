@@ -20,7 +20,8 @@ import type { Endpoint, Layer, Outcome, ResponseSummary, SdkCall } from '../exch
 import type { EndpointMatch } from '../exchange/endpoints.js';
 import { describeRequest } from '../exchange/request.js';
 import type { Redactor } from '../policy/redact/types.js';
-import { BlobStore, ListStore, repeatedParts, splitCacheMarkers } from './blobs.js';
+import { splitCacheMarkers } from '../exchange/cache-markers.js';
+import { BlobStore, ListStore, repeatedParts } from './blobs.js';
 import type { BlobRef, EventBody, EventName } from './events.js';
 import { isBlobRef } from './refs.js';
 import * as sc from './semconv.js';

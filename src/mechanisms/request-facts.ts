@@ -5,7 +5,9 @@
  * their neutral values, so signatures that need them (a post-compaction continuation, a sub-agent found only
  * through its parent's tool call) are for the report, not for rules.
  */
-import { isObj as isRecord, isToolResults, roleOf, systemBlocks, toolName, userText } from '../reports/content.js';
+import { flattenHeaders } from '../exchange/headers.js';
+import { isRecord } from '../exchange/json.js';
+import { isToolResults, maxTokensOf, roleOf, systemBlocks, toolName, userText } from '../exchange/body.js';
 import type { ExchangeFacts } from './types.js';
 
 const TEXT_FOR_FACTS = 2000;
@@ -15,7 +17,7 @@ export function shapeFacts(body: Record<string, unknown>): Pick<ExchangeFacts, '
   const toolChoice = isRecord(tc) && typeof tc.name === 'string' ? tc.name
     : isRecord(tc) && isRecord(tc.function) && typeof tc.function.name === 'string' ? tc.function.name : undefined;
   const th = body.thinking;
-  const maxTokens = [body.max_tokens, body.max_completion_tokens, body.max_output_tokens].find((v): v is number => typeof v === 'number');
+  const maxTokens = maxTokensOf(body);
   return {
     ...(toolChoice !== undefined ? { toolChoice } : {}),
     thinking: (isRecord(th) && th.type !== 'disabled') || body.reasoning !== undefined || body.reasoning_effort !== undefined,
@@ -55,7 +57,7 @@ export function requestFacts({ method, endpoint, path, headers, body }: LiveRequ
     endpoint,
     path,
     hasBody: true,
-    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+    headers: flattenHeaders(headers),
     ...(typeof body.model === 'string' ? { model: body.model } : {}),
     stream: body.stream === true,
     system: systemBlocks(system, messages.slice(0, 8)),

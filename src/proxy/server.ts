@@ -22,6 +22,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { TapContext } from '../tap/context.js';
 import { LiveExchange, isAbortError } from '../tap/live-exchange.js';
 import { safely } from '../tap/safely.js';
+import { flattenHeaders } from '../exchange/headers.js';
 import { inflaterFor } from '../exchange/inflate.js';
 import type { EndpointMatch } from '../exchange/endpoints.js';
 import { isRecord } from '../exchange/json.js';
@@ -119,7 +120,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
     const headers = forwardedHeaders(req.headers, target.host, basic, recordedElsewhere?.header);
     const match = ctx ? safely(ctx.warn, 'proxy-capture-failed', () => ctx.matchEndpoint(method, target), null) : null;
     const exchange = ctx && match
-      ? safely(ctx.warn, 'proxy-capture-failed', () => new LiveExchange(ctx, { layer: 'proxy', match, method, url: target.href, headers: flat(headers) }), undefined)
+      ? safely(ctx.warn, 'proxy-capture-failed', () => new LiveExchange(ctx, { layer: 'proxy', match, method, url: target.href, headers: flattenHeaders(headers) }), undefined)
       : undefined;
 
     // With rules, a model request's body (finite) is held, decided on, then sent; otherwise piped as it arrives.
@@ -159,7 +160,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
       upstreamReq.on('response', (up) => {
         responded = true;
         const status = up.statusCode ?? 502;
-        exchange?.responded(status, flat(up.headers));
+        exchange?.responded(status, flattenHeaders(up.headers));
         res.writeHead(status, up.statusMessage, responseHeaders(up));
         res.flushHeaders();
         relay(up, res, exchange);
@@ -258,7 +259,7 @@ function applyProxyRules(
     const text = body.toString('utf8');
     const parsed = JSON.parse(text) as unknown;
     if (!isRecord(parsed)) return unchanged;
-    const sent = flat(headers);
+    const sent = flattenHeaders(headers);
     const outcome = decideRules(ctx.rules!, { provider: match.provider, endpoint: match.endpoint, method, path: target.pathname, headers: sent, body: parsed, bodyChars: text.length }, { signed: isSignedRequest(new Headers(sent)), pathModel: match.model });
     if (!outcome?.send) return { ...unchanged, outcome };
     const next = Buffer.from(outcome.send.body);
@@ -312,14 +313,6 @@ function responseHeaders(up: IncomingMessage): http.OutgoingHttpHeaders {
   for (const [name, value] of Object.entries(up.headers)) {
     if (value === undefined || HOP_BY_HOP.has(name)) continue;
     out[name] = value;
-  }
-  return out;
-}
-
-function flat(headers: IncomingHttpHeaders | http.OutgoingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   return out;
 }

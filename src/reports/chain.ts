@@ -5,7 +5,8 @@
  */
 import { isBlobRef, resolveBlobRef } from '../log/events.js';
 import type { LazyBlobs } from '../log/read.js';
-import { isObj, messageKey } from './content.js';
+import { messageKey } from '../exchange/cache-markers.js';
+import { isRecord as isObj } from '../exchange/json.js';
 
 interface Link {
   prefix: string | null;

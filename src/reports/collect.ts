@@ -18,11 +18,8 @@ import { isBlobRef, isListRef, resolveBlobRef } from '../log/events.js';
 import { LazyBlobs, LogCheck, readLinesWithOffsets } from '../log/read.js';
 import type { ExchangeFacts } from '../mechanisms/types.js';
 import {
-  contentHash,
   inputStrings,
-  isObj,
   isToolResults,
-  messageKey,
   remindersOf,
   responseToolCalls,
   roleOf,
@@ -31,7 +28,10 @@ import {
   toolName,
   truncateDeep,
   userText,
-} from './content.js';
+} from '../exchange/body.js';
+import { messageKey } from '../exchange/cache-markers.js';
+import { contentHash } from '../exchange/hash.js';
+import { isRecord as isObj } from '../exchange/json.js';
 import { MessageChains } from './chain.js';
 import { shapeFacts } from '../mechanisms/request-facts.js';
 import type { ExchangeRewrite, TokenUsage } from './model.js';

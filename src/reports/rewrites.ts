@@ -11,7 +11,7 @@
  * estimate is of the whole rewrite), so the exchange counts once, in the group of its rule set ("a+b"); the
  * groups add up to the totals. Each rule's own count (`rules`) still counts the exchange under every rule.
  */
-import { isObj } from './content.js';
+import { isRecord as isObj } from '../exchange/json.js';
 import type { CacheTokens, ExchangeRewrite, RewriteChangeValue, RewriteEstimate, RewriteFigures, RewriteGroup, RewriteRuleCount, RewriteSummary } from './model.js';
 
 const MAX_TEXT = 500;

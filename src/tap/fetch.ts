@@ -14,6 +14,7 @@ import type { EndpointMatch } from '../exchange/endpoints.js';
 import type { TapContext, Uninstall } from './context.js';
 import { LiveExchange, isAbortError } from './live-exchange.js';
 import { withBody } from './replace-body.js';
+import { flattenHeaders } from '../exchange/headers.js';
 import { isRecord } from '../exchange/json.js';
 import { changedHeaders, decideRules, type RulesOutcome } from '../policy/rewrite/wire.js';
 import { bodyRewriters, isSignedRequest } from './rewrite.js';
@@ -78,7 +79,7 @@ function begin(ctx: TapContext, input: RequestInfo | URL, init: RequestInit | un
   if (!match) return undefined;
   const claim = claimAttempt();
   if (claim.skip) return undefined; // a layer above already records this HTTP attempt
-  if (!claim.sdk && ctx.outsideSdkCall) ctx.outsideSdkCall(headersRecord(new Headers(init?.headers ?? request?.headers)));
+  if (!claim.sdk && ctx.outsideSdkCall) ctx.outsideSdkCall(flattenHeaders(new Headers(init?.headers ?? request?.headers)));
 
   const rewrite = rewriteBody(ctx, match, url, input, init);
   [input, init] = [rewrite.input, rewrite.init];
@@ -112,7 +113,7 @@ export function startExchange(
   t0?: number,
 ): LiveExchange {
   const request = input instanceof Request ? input : undefined;
-  const headers = headersRecord(new Headers(init?.headers ?? request?.headers));
+  const headers = flattenHeaders(new Headers(init?.headers ?? request?.headers));
   return new LiveExchange(ctx, { layer, match, method, url: url.href, headers, ...(sdk ? { sdk } : {}) }, t0);
 }
 
@@ -169,11 +170,11 @@ function applyRules(
     if (!isRecord(body)) return unchanged;
     const request = input instanceof Request ? input : undefined;
     const headers = new Headers(init.headers ?? request?.headers);
-    const outcome = decideRules(ctx.rules!, { provider: match.provider, endpoint: match.endpoint, method, path: url.pathname, headers: headersRecord(headers), body, bodyChars: text.length }, { signed: isSignedRequest(headers), pathModel: match.model });
+    const outcome = decideRules(ctx.rules!, { provider: match.provider, endpoint: match.endpoint, method, path: url.pathname, headers: flattenHeaders(headers), body, bodyChars: text.length }, { signed: isSignedRequest(headers), pathModel: match.model });
     if (!outcome?.send) return { ...unchanged, outcome };
     const [newInput, newInit] = withBody(input, init, outcome.send.body);
     const sent = new Headers(newInit.headers);
-    for (const [name, value] of Object.entries(changedHeaders(headersRecord(headers), outcome.send.headers))) sent.set(name, value);
+    for (const [name, value] of Object.entries(changedHeaders(flattenHeaders(headers), outcome.send.headers))) sent.set(name, value);
     return { input: newInput, init: { ...newInit, headers: sent }, outcome };
   }, unchanged);
 }
@@ -201,7 +202,7 @@ export function captureRequestBody(exchange: LiveExchange, input: RequestInfo | 
 }
 
 export function observe(exchange: LiveExchange, response: Response, signal: AbortSignal | null | undefined): Response {
-  exchange.responded(response.status, headersRecord(response.headers), { url: response.url, redirected: response.redirected });
+  exchange.responded(response.status, flattenHeaders(response.headers), { url: response.url, redirected: response.redirected });
   if (response.body === null) {
     // 101/204/205/304 and HEAD: no body to observe, and `new Response(body, {status: 204})` would throw (PITFALLS #6).
     exchange.finish('complete');
@@ -276,10 +277,3 @@ function byteLength(text: string): number {
   return Buffer.byteLength(text);
 }
 
-export function headersRecord(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, key) => {
-    out[key] = value;
-  });
-  return out;
-}

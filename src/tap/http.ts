@@ -20,6 +20,7 @@ import { LiveExchange, isAbortError } from './live-exchange.js';
 import { safely } from './safely.js';
 import { noteRules } from './fetch.js';
 import { claimAttempt } from './sdk/scope.js';
+import { flattenHeaders } from '../exchange/headers.js';
 import { inflaterFor } from '../exchange/inflate.js';
 
 const STATE = Symbol.for('agenttap.http');
@@ -79,7 +80,7 @@ function observeRequest(ctx: TapContext, req: ClientRequest): void {
   if (!match) return;
   const claim = claimAttempt();
   if (claim.skip) return; // a layer above already records this HTTP attempt
-  const headers = outgoingHeaders(req);
+  const headers = flattenHeaders(req.getHeaders());
   if (!claim.sdk && ctx.outsideSdkCall) ctx.outsideSdkCall(headers);
 
   const exchange = new LiveExchange(ctx, {
@@ -140,7 +141,7 @@ function captureBody(ctx: TapContext, req: ClientRequest, done: (text: string | 
 }
 
 function observeResponse(exchange: LiveExchange, res: IncomingMessage): void {
-  exchange.responded(res.statusCode ?? 0, incomingHeaders(res));
+  exchange.responded(res.statusCode ?? 0, flattenHeaders(res.headers));
   const decoder = inflaterFor(res.headers['content-encoding']);
   let ended = false;
   const complete = () => {
@@ -188,18 +189,3 @@ function observeResponse(exchange: LiveExchange, res: IncomingMessage): void {
 }
 
 
-function outgoingHeaders(req: ClientRequest): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(req.getHeaders())) {
-    if (value !== undefined) out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
-  }
-  return out;
-}
-
-function incomingHeaders(res: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(res.headers)) {
-    if (value !== undefined) out[key] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}

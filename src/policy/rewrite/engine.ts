@@ -9,6 +9,7 @@
 import {
   capMaxTokens, contextManagement, dropThinking, hook, HookError, removeTools, setModel, trimContext, truncateLarge,
 } from './actions/index.js';
+import { maxTokensField } from '../../exchange/body.js';
 import { compileMatch, inputTokensOf, type Matcher, type RequestView } from './match.js';
 import type { ActionSpec, RulesFile } from './rules-schema.js';
 import type { Action, AnthropicBody, RewriteTarget } from './types.js';
@@ -146,7 +147,7 @@ function buildAction(spec: Exclude<ActionSpec, { type: 'hook' }>): Action {
 function summarise(before: AnthropicBody, after: AnthropicBody, chars: [number, number]): ChangeSummary {
   const change: ChangeSummary = { chars };
   if (before.model !== after.model) change.model = [before.model, after.model];
-  const limit = (b: Record<string, unknown>) => (b.max_tokens ?? b.max_completion_tokens ?? b.max_output_tokens) as number | undefined;
+  const limit = (b: Record<string, unknown>) => b[maxTokensField(b) ?? 'max_tokens'] as number | undefined;
   if (limit(before) !== limit(after)) change.max_tokens = [limit(before), limit(after)];
   const count = (b: Record<string, unknown>) => (Array.isArray(b.messages) ? b.messages.length : Array.isArray(b.input) ? b.input.length : 0);
   if (count(before) !== count(after)) change.messages = [count(before), count(after)];

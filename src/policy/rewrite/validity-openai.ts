@@ -5,6 +5,7 @@
  * `tool_call_id` among the preceding assistant message's `tool_calls`; Responses: a `function_call_output`'s
  * `call_id` among earlier `function_call` items).
  */
+import { maxTokensField } from '../../exchange/body.js';
 import type { OpenAIEndpoint } from './actions/openai.js';
 
 type Item = Record<string, unknown>;
@@ -29,7 +30,7 @@ export function checkOpenAIRewrite(endpoint: OpenAIEndpoint, rewritten: Record<s
       problems.push(`${key}.${i}: a tool output for ${JSON.stringify(answers)}, which no earlier tool call made`);
     }
   });
-  const limit = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'].find((f) => rewritten[f] !== undefined);
+  const limit = maxTokensField(rewritten);
   if (limit && !(Number.isInteger(rewritten[limit]) && (rewritten[limit] as number) > 0)) problems.push(`${limit}: must be a positive integer`);
   return problems;
 }

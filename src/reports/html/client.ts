@@ -12,7 +12,7 @@
  * by page.ts (functions inlined by source, like this one).
  */
 import type { ExchangeRow, ReportModel } from '../model.js';
-import type { reminderParts } from '../reminders.js';
+import type { reminderParts } from '../../exchange/reminders.js';
 import type { rewriteText } from '../rewrite-text.js';
 import type { Child, rewritesView } from './rewrites-view.js';
 

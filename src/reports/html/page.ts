@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { DetailSink, ExchangeDetail } from '../collect.js';
 import type { ReportModel } from '../model.js';
-import { reminderParts } from '../reminders.js';
+import { reminderParts } from '../../exchange/reminders.js';
 import { rewriteText } from '../rewrite-text.js';
 import { client } from './client.js';
 import { rewritesView } from './rewrites-view.js';

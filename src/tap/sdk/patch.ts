@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import type { TapContext } from '../context.js';
 import { captureRequestBody, noteRules, observe, startExchange } from '../fetch.js';
 import { changedHeaders, type RulesStep } from '../../policy/rewrite/wire.js';
+import { flattenHeaders } from '../../exchange/headers.js';
 import { isRecord } from '../../exchange/json.js';
 import { paramsRewriters } from '../rewrite.js';
 import { safely } from '../safely.js';
@@ -124,7 +125,7 @@ function applyRulesToParams(rules: RulesStep, call: CallState, method: string, a
   const [params, options] = args as [unknown, { headers?: Record<string, string> } | undefined];
   if (!isRecord(params) || !/^(?:beta\.)?messages\.(?:create|stream|countTokens)$/.test(method)) return args;
   const counting = method.endsWith('countTokens');
-  const own = lowerCaseKeys(options?.headers);
+  const own = flattenHeaders(options?.headers);
   const outcome = rules({
     provider: 'anthropic',
     endpoint: counting ? 'anthropic.count_tokens' : 'anthropic.messages',
@@ -139,11 +140,6 @@ function applyRulesToParams(rules: RulesStep, call: CallState, method: string, a
   const headers = changedHeaders(own, outcome.send.headers);
   const nextOptions = Object.keys(headers).length > 0 ? { ...options, headers: { ...options?.headers, ...headers } } : options;
   return [JSON.parse(outcome.send.body) as unknown, nextOptions, ...args.slice(2)];
-}
-
-function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
-  if (!isRecord(headers)) return {};
-  return Object.fromEntries(Object.entries(headers).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k.toLowerCase(), v]));
 }
 
 /** Step 2: one HTTP attempt of the current call. */
@@ -190,10 +186,8 @@ function recordUnclaimed(ctx: TapContext, call: CallState, attempt: AttemptState
   }
   if (isWebResponse(response)) return observe(exchange, response, init?.signal);
   // A fetch that is not WHATWG (node-fetch): headers only; its body stream is left alone.
-  const r = response as { status?: number; headers?: { forEach?: (fn: (v: string, k: string) => void) => void } } | undefined;
-  const headers: Record<string, string> = {};
-  r?.headers?.forEach?.((v, k) => (headers[k] = v));
-  exchange.responded(r?.status ?? 0, headers);
+  const r = response as { status?: number; headers?: unknown } | undefined;
+  exchange.responded(r?.status ?? 0, flattenHeaders(r?.headers));
   exchange.finish('complete');
   return response;
 }

@@ -3,8 +3,8 @@
  * `<system-reminder>`, never a tag mentioned in prose (Claude Code's own system prompt mentions the tag).
  */
 import { describe, expect, test } from 'vitest';
-import { remindersOf, userText } from '../../../src/reports/content.js';
-import { reminderParts } from '../../../src/reports/reminders.js';
+import { remindersOf, userText } from '../../../src/exchange/body.js';
+import { reminderParts } from '../../../src/exchange/reminders.js';
 
 const PROSE = 'Tool results and user messages may include <system-reminder> tags. They bear no relation to the tool results.';
 

@@ -4,6 +4,7 @@
  * touches the structure (items, roles, tool call ids), so every tool output stays paired with its call; the
  * Anthropic-only actions (thinking, trimming by exchanges, context_management, removing tools) say so instead.
  */
+import { isRecord } from '../../../exchange/json.js';
 import type { Endpoint } from '../../../exchange/types.js';
 import type { AnthropicBody, RewriteTarget } from '../types.js';
 import { cutMiddle, type TruncateOptions } from './truncate.js';
@@ -48,7 +49,7 @@ export function truncateOpenAI(options: TruncateOptions): OpenAIAction {
     if (!Array.isArray(items)) return target;
     let changed = false;
     const next = items.map((item: unknown) => {
-      const out = isItem(item) ? truncateItem(item, kinds, cut) : item;
+      const out = isRecord(item) ? truncateItem(item, kinds, cut) : item;
       if (out !== item) changed = true;
       return out;
     });
@@ -74,15 +75,11 @@ function withText(item: Item, field: string, cut: (t: string) => string): Item {
   if (!Array.isArray(value)) return item;
   let changed = false;
   const parts = value.map((part: unknown) => {
-    if (!isItem(part) || typeof part.text !== 'string' || !/^(?:input_|output_)?text$/.test(String(part.type))) return part;
+    if (!isRecord(part) || typeof part.text !== 'string' || !/^(?:input_|output_)?text$/.test(String(part.type))) return part;
     const text = cut(part.text);
     if (text === part.text) return part;
     changed = true;
     return { ...part, text };
   });
   return changed ? { ...item, [field]: parts } : item;
-}
-
-function isItem(value: unknown): value is Item {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,12 +1,14 @@
 /**
- * What a report reads out of provider-native request and response bodies (Anthropic Messages, OpenAI
- * Chat Completions and Responses): texts, tool calls, tool results, `<system-reminder>` blocks.
+ * The one reader of provider-native request and response bodies (Anthropic Messages, OpenAI Chat
+ * Completions and Responses): texts, tool calls, tool results, `<system-reminder>` blocks. Taps, policy,
+ * mechanisms and reports all read bodies through here; it imports no tap, codec or report module.
  */
-import { createHash } from 'node:crypto';
+import { contentHash } from './hash.js';
+import { isRecord } from './json.js';
 import { reminderParts } from './reminders.js';
+import type { Endpoint } from './types.js';
 
 type Obj = Record<string, unknown>;
-export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Text blocks of a message's content (string or block list), in order. */
 export function textsOf(content: unknown): string[] {
@@ -15,24 +17,24 @@ export function textsOf(content: unknown): string[] {
   const out: string[] = [];
   for (const b of content) {
     if (typeof b === 'string') out.push(b);
-    else if (isObj(b) && typeof b.text === 'string' && (b.type === 'text' || b.type === 'input_text' || b.type === 'output_text' || b.type === undefined)) out.push(b.text);
+    else if (isRecord(b) && typeof b.text === 'string' && (b.type === 'text' || b.type === 'input_text' || b.type === 'output_text' || b.type === undefined)) out.push(b.text);
   }
   return out;
 }
 
 /** The user's own words in a message: text blocks with `<system-reminder>` parts removed, trimmed. */
 export function userText(message: unknown): string {
-  if (!isObj(message)) return '';
+  if (!isRecord(message)) return '';
   const content = 'content' in message ? message.content : undefined;
   return textsOf(content).map((t) => withoutReminders(t).trim()).filter(Boolean).join('\n');
 }
 
 /** Every `<system-reminder>` body in a message's text blocks. */
 export function remindersOf(message: unknown): string[] {
-  if (!isObj(message) || message.role !== 'user') return [];
+  if (!isRecord(message) || message.role !== 'user') return [];
   const texts = textsOf(message.content);
   // Claude Code also appends reminders inside tool results.
-  if (Array.isArray(message.content)) for (const b of message.content) if (isObj(b) && b.type === 'tool_result') texts.push(...textsOf(b.content));
+  if (Array.isArray(message.content)) for (const b of message.content) if (isRecord(b) && b.type === 'tool_result') texts.push(...textsOf(b.content));
   const out: string[] = [];
   for (const t of texts) for (const p of reminderParts(t)) if (p.reminder) out.push(p.text.replace(/^<system-reminder>/, '').replace(/<\/system-reminder>$/, '').trim());
   return out;
@@ -41,7 +43,7 @@ export function remindersOf(message: unknown): string[] {
 const withoutReminders = (text: string) => reminderParts(text).filter((p) => !p.reminder).map((p) => p.text).join('');
 
 export function roleOf(message: unknown): string | undefined {
-  if (!isObj(message)) return undefined;
+  if (!isRecord(message)) return undefined;
   if (typeof message.role === 'string') return message.role;
   if (message.type === 'function_call_output') return 'tool';
   if (message.type === 'function_call') return 'assistant';
@@ -50,27 +52,38 @@ export function roleOf(message: unknown): string | undefined {
 
 /** A message that only carries tool results back (Anthropic tool_result blocks, Chat `tool`, Responses outputs). */
 export function isToolResults(message: unknown): boolean {
-  if (!isObj(message)) return false;
+  if (!isRecord(message)) return false;
   if (message.role === 'tool' || message.type === 'function_call_output') return true;
   return message.role === 'user' && Array.isArray(message.content) && message.content.length > 0
-    && message.content.every((b) => isObj(b) && (b.type === 'tool_result' || (b.type === 'text' && typeof b.text === 'string' && b.text.trimStart().startsWith('<system-reminder>'))))
-    && message.content.some((b) => isObj(b) && b.type === 'tool_result');
+    && message.content.every((b) => isRecord(b) && (b.type === 'tool_result' || (b.type === 'text' && typeof b.text === 'string' && b.text.trimStart().startsWith('<system-reminder>'))))
+    && message.content.some((b) => isRecord(b) && b.type === 'tool_result');
 }
 
-/** Messages compare equal across turns when only `cache_control` markers moved or string/block form changed. */
-export function messageKey(message: unknown): string {
-  return createHash('sha1').update(JSON.stringify(normalize(message))).digest('base64').slice(0, 16);
+export type MaxTokensField = 'max_tokens' | 'max_completion_tokens' | 'max_output_tokens';
+
+const ANY_LIMIT: readonly MaxTokensField[] = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'];
+/** Where each API keeps its output-token limit, in reading order (Chat: the current field, then the deprecated one). */
+const LIMIT_FIELDS: Record<Endpoint, readonly MaxTokensField[]> = {
+  'anthropic.messages': ['max_tokens'],
+  'anthropic.count_tokens': ['max_tokens'],
+  'anthropic.warmup': ANY_LIMIT,
+  'openai.chat': ['max_completion_tokens', 'max_tokens'],
+  'openai.responses': ['max_output_tokens'],
+  custom: ANY_LIMIT,
+};
+
+/** The output-token limit field a body sets (whatever its value), for an endpoint or, without one, any API's. */
+export function maxTokensField(body: Obj, endpoint?: Endpoint): MaxTokensField | undefined {
+  return (endpoint ? LIMIT_FIELDS[endpoint] : ANY_LIMIT).find((f) => body[f] !== undefined);
 }
 
-function normalize(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(normalize);
-  if (!isObj(v)) return v;
-  const out: Obj = {};
-  for (const [k, x] of Object.entries(v)) {
-    if (k === 'cache_control') continue;
-    out[k] = k === 'content' && typeof x === 'string' ? [{ type: 'text', text: x }] : normalize(x);
+/** The output-token limit a body sets: the first of its endpoint's fields holding a number. */
+export function maxTokensOf(body: Obj, endpoint?: Endpoint): number | undefined {
+  for (const f of endpoint ? LIMIT_FIELDS[endpoint] : ANY_LIMIT) {
+    const v = body[f];
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
   }
-  return out;
+  return undefined;
 }
 
 /** System prompt blocks: Anthropic `system`, Responses `instructions`, Chat system/developer messages. */
@@ -80,16 +93,16 @@ export function systemBlocks(body: Obj, messages: readonly unknown[] | undefined
   if (Array.isArray(s)) return textsOf(s);
   const out: string[] = [];
   for (const m of messages ?? []) {
-    if (isObj(m) && (m.role === 'system' || m.role === 'developer')) out.push(...textsOf(m.content));
+    if (isRecord(m) && (m.role === 'system' || m.role === 'developer')) out.push(...textsOf(m.content));
     else break;
   }
   return out;
 }
 
 export function toolName(tool: unknown): string {
-  if (!isObj(tool)) return '?';
+  if (!isRecord(tool)) return '?';
   if (typeof tool.name === 'string') return tool.name;
-  if (isObj(tool.function) && typeof tool.function.name === 'string') return tool.function.name;
+  if (isRecord(tool.function) && typeof tool.function.name === 'string') return tool.function.name;
   return typeof tool.type === 'string' ? tool.type : '?';
 }
 
@@ -101,19 +114,19 @@ export interface ToolCall {
 
 /** Tool calls in a reassembled response. */
 export function responseToolCalls(body: unknown): ToolCall[] {
-  if (!isObj(body)) return [];
+  if (!isRecord(body)) return [];
   const out: ToolCall[] = [];
   if (Array.isArray(body.content)) {
-    for (const b of body.content) if (isObj(b) && (b.type === 'tool_use' || b.type === 'server_tool_use')) out.push({ id: String(b.id ?? ''), name: String(b.name ?? ''), input: b.input });
+    for (const b of body.content) if (isRecord(b) && (b.type === 'tool_use' || b.type === 'server_tool_use')) out.push({ id: String(b.id ?? ''), name: String(b.name ?? ''), input: b.input });
   }
   if (Array.isArray(body.choices)) {
     for (const c of body.choices) {
-      const calls = isObj(c) && isObj(c.message) ? c.message.tool_calls : undefined;
-      if (Array.isArray(calls)) for (const t of calls) if (isObj(t) && isObj(t.function)) out.push({ id: String(t.id ?? ''), name: String(t.function.name ?? ''), input: parseMaybe(t.function.arguments) });
+      const calls = isRecord(c) && isRecord(c.message) ? c.message.tool_calls : undefined;
+      if (Array.isArray(calls)) for (const t of calls) if (isRecord(t) && isRecord(t.function)) out.push({ id: String(t.id ?? ''), name: String(t.function.name ?? ''), input: parseMaybe(t.function.arguments) });
     }
   }
   if (Array.isArray(body.output)) {
-    for (const o of body.output) if (isObj(o) && o.type === 'function_call') out.push({ id: String(o.call_id ?? o.id ?? ''), name: String(o.name ?? ''), input: parseMaybe(o.arguments) });
+    for (const o of body.output) if (isRecord(o) && o.type === 'function_call') out.push({ id: String(o.call_id ?? o.id ?? ''), name: String(o.name ?? ''), input: parseMaybe(o.arguments) });
   }
   return out;
 }
@@ -130,20 +143,18 @@ function parseMaybe(v: unknown): unknown {
 /** String fields of a tool input (a sub-agent's prompt is one of them). */
 export function inputStrings(input: unknown): string[] {
   if (typeof input === 'string') return [input];
-  if (!isObj(input)) return [];
+  if (!isRecord(input)) return [];
   return Object.values(input).filter((v): v is string => typeof v === 'string' && v.trim().length > 0);
 }
 
-export const textHash = (t: string) => createHash('sha1').update(t.trim()).digest('base64').slice(0, 20);
+export const textHash = (t: string) => contentHash(t.trim());
 
 /** A copy with every string longer than `max` cut, saying how much was cut. */
 export function truncateDeep(v: unknown, max: number): unknown {
   if (typeof v === 'string') return v.length > max ? `${v.slice(0, max)}\n…[agenttap: ${v.length - max} more characters not included in the report]` : v;
   if (Array.isArray(v)) return v.map((x) => truncateDeep(x, max));
-  if (!isObj(v)) return v;
+  if (!isRecord(v)) return v;
   const out: Obj = {};
   for (const [k, x] of Object.entries(v)) out[k] = truncateDeep(x, max);
   return out;
 }
-
-export const contentHash = (json: string) => createHash('sha1').update(json).digest('hex').slice(0, 20);
