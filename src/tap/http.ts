@@ -18,8 +18,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import type { TapContext, Uninstall } from './context.js';
 import { LiveExchange, isAbortError } from './live-exchange.js';
 import { safely } from './safely.js';
-import { noteRules } from './fetch.js';
-import { claimAttempt } from './sdk/scope.js';
+import { claimAttempt } from './attempt-scope.js';
 import { inflaterFor } from '../exchange/inflate.js';
 
 const STATE = Symbol.for('agenttap.http');
@@ -90,7 +89,8 @@ function observeRequest(ctx: TapContext, req: ClientRequest): void {
     headers,
     ...(claim.sdk ? { sdk: claim.sdk } : {}),
   });
-  noteRules(ctx, exchange, claim.rules);
+  // Never rewritten here (the body streams through write/end); the SDK layer's decision, if any, is logged.
+  exchange.ruled(claim.rules);
   captureBody(ctx, req, (text, bytes) => exchange.requested(text, bytes));
 
   let gotResponse = false;
