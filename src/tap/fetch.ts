@@ -34,8 +34,11 @@ export function installFetchTap(ctx: TapContext): Uninstall {
   const g = globalThis as GlobalWithState;
   if (g[STATE] || !canInstallFetchTap()) return () => {};
   const original = globalThis.fetch;
+  let installed = true;
 
   const wrapped = async function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    // Uninstalled while someone else's wrapper still calls us: pass through, record nothing (STYLE #9).
+    if (!installed) return original(input, init);
     const started = safely(ctx.warn, 'fetch-tap-failed', () => begin(ctx, input, init), undefined);
     if (!started) return original(input, init);
     const { exchange } = started;
@@ -54,6 +57,7 @@ export function installFetchTap(ctx: TapContext): Uninstall {
   globalThis.fetch = wrapped;
   return () => {
     // Unhook politely: if someone wrapped fetch after us, leave theirs in place (we then pass through).
+    installed = false;
     if (globalThis.fetch === wrapped) globalThis.fetch = original;
     delete g[STATE];
   };

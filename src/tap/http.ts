@@ -37,11 +37,13 @@ export function installHttpTap(ctx: TapContext): Uninstall {
   const g = globalThis as GlobalWithState;
   if (g[STATE]) return () => {};
   const patched: Patched[] = [];
+  let installed = true;
   for (const module of [http, https]) {
     const request = module.request as (...a: unknown[]) => ClientRequest;
     const tapped = function (this: unknown, ...args: unknown[]) {
       const req = request.apply(this, args);
-      safely(ctx.warn, 'http-tap-failed', () => observeRequest(ctx, req), undefined);
+      // Uninstalled while someone else's wrapper still calls us: pass through, record nothing (STYLE #9).
+      if (installed) safely(ctx.warn, 'http-tap-failed', () => observeRequest(ctx, req), undefined);
       return req;
     };
     // Node's own `get` is `request(...)` then `req.end()` (lib/http.js, lib/https.js, unchanged since Node 10)
@@ -61,6 +63,7 @@ export function installHttpTap(ctx: TapContext): Uninstall {
   // `import { request } from 'node:https'` binds to the ESM facade; this makes it see the wrapper.
   syncBuiltinESMExports();
   return () => {
+    installed = false;
     for (const p of patched) if (p.module[p.key] === p.wrapped) p.module[p.key] = p.original;
     syncBuiltinESMExports();
     delete g[STATE];
