@@ -1,7 +1,7 @@
 /**
  * The Bun preload entry: `BUN_OPTIONS="--preload=<agenttap>/bun" <native agent>` (set by `agenttap run` for a
- * Bun-compiled target). The same capture as the Node loader (activate(): config, session, recorder, writer,
- * rules, exit flush) with the Bun taps (./taps.ts). Bundled with its dependencies into one file
+ * Bun-compiled target). The same capture as the Node loader (activate() → src/capture/: config, session, recorder,
+ * writer, rules, exit flush) with the Bun taps (./taps.ts). Bundled with its dependencies into one file
  * (dist/bun/preload.js): a compiled Bun binary resolves no bare import from disk, and would hand some of them its
  * own bundled copies (zod, sonic-boom) — verified on Claude Code 2.1.330.
  * Guards as the loader's: main thread only, once per process, never throws into the agent, stdout never.
@@ -9,9 +9,9 @@
 import { isMainThread } from 'node:worker_threads';
 import { AgentTapError } from '../errors.js';
 import { activate } from '../loader/activate.js';
-// Static: the bundle has no `./writer.js` beside it for the exit path's synchronous load (writer-loader.ts). Bun
-// evaluates it with the preload; its code is in the one bundled file either way.
-import * as writerModule from '../loader/writer.js';
+// Static: the bundle has no `./writer.js` beside it for the exit path's synchronous load (capture/writer-loader.ts).
+// Bun evaluates it with the preload; its code is in the one bundled file either way.
+import * as writerModule from '../capture/writer.js';
 import { bunTaps } from './taps.js';
 
 const LOADED = Symbol.for('agenttap.loaded');

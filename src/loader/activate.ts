@@ -1,28 +1,23 @@
 /**
- * Builds the running tap for this process: config → session → recorder → taps, synchronously enough that
- * the taps are in place before the agent's first line, and light enough not to delay it: zod loads only
+ * Builds the running tap for this process: config → session → capture (src/capture/open.ts) → taps, synchronously
+ * enough that the taps are in place before the agent's first line, and light enough not to delay it: zod loads only
  * when there is a config to validate, and the log writer (pino, secretlint) loads only once the process has made a
- * model call, in a pause of its model traffic (writer-loader.ts), while records queue. A bad config throws
- * AGENTTAP_CONFIG_INVALID so the loader can stop before the agent starts; everything after that fails open.
+ * model call, in a pause of its model traffic, while records queue. A bad config throws AGENTTAP_CONFIG_INVALID so
+ * the loader can stop before the agent starts; everything after that fails open.
  *
- * The end of the process: `exit` (and SIGINT/SIGTERM that would kill it, signals.ts) finishes open exchanges and
- * writes the queue and `session.end`, loading the writer right there if the process ends before it had loaded.
+ * The end of the process: `exit` (and SIGINT/SIGTERM that would kill it) finishes open exchanges and writes the
+ * queue and `session.end`, loading the writer right there if the process ends before it had loaded (src/capture/).
  */
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { openCapture } from '../capture/open.js';
+import type { WriterModule } from '../capture/writer-loader.js';
 import type { Recorder } from '../log/recorder.js';
 import { publishSession, resolveSession, type SessionPlace } from '../log/session.js';
 import { stderrLine } from '../stderr.js';
-import { createCapture } from '../tap/capture.js';
 import { installFetchTap } from '../tap/fetch.js';
 import { installHttpTap } from '../tap/http.js';
 import type { TapContext, Uninstall } from '../tap/context.js';
-import { flushOnSignals } from './signals.js';
-import { writerLoader, type WriterModule } from './writer-loader.js';
-
-/** Records held in memory (raw, a request body each) while exchanges overlap, before the writer loads anyway. */
-const QUEUE_BEFORE_LOAD = 64;
-const IDLE_BEFORE_LOAD_MS = 100;
 
 /** Puts the taps in place for this runtime: Node's by default, the Bun preload's its own (src/bun/taps.ts). */
 export type InstallTaps = (ctx: TapContext, config: Config) => Promise<Uninstall[]>;
@@ -48,37 +43,12 @@ export async function activate({ installTaps, writerModule }: Runtime = { instal
   if (!session) return undefined; // a child process, and children are off
   publishSession(session);
 
-  const loader = writerLoader(({ createWriter }) => {
-    const writer = createWriter(config, session, stderrLine);
-    recorder.attach(writer);
-    return writer;
-  }, stderrLine, writerModule);
-  let signals = false;
-  let idle: NodeJS.Timeout | undefined;
-  const { recorder, ctx, close } = createCapture(config, {
+  const { recorder, ctx } = await openCapture(config, session, {
     notify: stderrLine,
     start: () => (session.parentPid !== undefined ? { parent_pid: session.parentPid } : {}),
-    onRecord: () => {
-      if (!signals) flushOnSignals(() => close(loader.now(), 'interrupted'));
-      signals = true;
-      // Loading the writer blocks this thread for 150–400 ms: done in a pause of the model traffic (no exchange open
-      // for IDLE_BEFORE_LOAD_MS), never under a streaming response — unless exchanges keep overlapping and the raw
-      // queue grows. A process that ends first loads it in its exit.
-      if (recorder.pending >= QUEUE_BEFORE_LOAD) loader.start();
-      else if (ctx.open.size === 0 && !idle) {
-        idle = setTimeout(() => {
-          idle = undefined;
-          if (ctx.open.size === 0) loader.start();
-        }, IDLE_BEFORE_LOAD_MS).unref();
-      }
-    },
+    writer: { agent: true, module: writerModule },
   });
-
-  if (config.rules) ctx.rules = await (await import('../policy/rewrite/load-step.js')).loadRulesStep(config);
   const uninstallers = await installTaps(ctx, config);
-
-  // Whatever is still open or queued at exit is finished and written synchronously (the event loop is gone).
-  process.on('exit', () => close(recorder.hasRecords ? loader.now() : undefined));
 
   return { config, session, recorder, uninstall: () => uninstallers.forEach((u) => u()) };
 }

@@ -1,16 +1,16 @@
 /**
- * The capture pipeline of a proxy process — the same one the loader builds (activate.ts), minus the taps:
- * config → session → Recorder → writer (redactor + pino sink). The proxy hands its exchanges to
+ * The capture pipeline of a proxy process — the same capture the loader builds (src/capture/open.ts), minus the
+ * taps, with its writer loaded at once: config → session → Recorder → writer (redactor + pino sink) → rules → exit
+ * flush. The proxy hands its exchanges to
  * `LiveExchange` exactly as the fetch and http taps do, with layer `'proxy'`, so the log, the redaction and the
  * report cannot tell how an exchange was captured except by that field.
  */
 import { loadConfig, type FlagNames } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { createWriter } from '../loader/writer.js';
-import type { Recorder, Writer } from '../log/recorder.js';
+import { openCapture } from '../capture/open.js';
+import type { Recorder } from '../log/recorder.js';
 import { ENV_PARENT_PID, ENV_SESSION_DIR, ENV_SESSION_ID, resolveSession, type SessionPlace } from '../log/session.js';
 import { stderrLine } from '../stderr.js';
-import { createCapture } from '../tap/capture.js';
 import type { TapContext } from '../tap/context.js';
 
 export interface CapturePipeline {
@@ -43,15 +43,10 @@ export async function openPipeline(options: PipelineOptions): Promise<CapturePip
   const { config } = await loadConfig(env, undefined, options.flags);
   const session = resolveSession(config, env)!;
 
-  const writer: Writer = createWriter(config, session, notify);
-  const capture = createCapture(config, {
+  const { recorder, ctx, close } = await openCapture(config, session, {
     notify,
     start: (redactor) => ({ proxy: { upstream: redactor.text(options.upstream), listen: options.listen } }),
+    writer: 'now',
   });
-  capture.recorder.attach(writer);
-  const close = () => capture.close(writer);
-  process.once('exit', close);
-  const { recorder, ctx } = capture;
-  if (config.rules) ctx.rules = await (await import('../policy/rewrite/load-step.js')).loadRulesStep(config);
   return { config, session, recorder, ctx, close };
 }

@@ -24,10 +24,8 @@ import { LiveExchange, isAbortError } from '../tap/live-exchange.js';
 import { safely } from '../tap/safely.js';
 import { flattenHeaders } from '../exchange/headers.js';
 import { inflaterFor } from '../exchange/inflate.js';
-import type { EndpointMatch } from '../exchange/endpoints.js';
-import { isRecord } from '../exchange/json.js';
-import { changedHeaders, decideRules, type RulesOutcome } from '../policy/rewrite/wire.js';
-import { isSignedRequest } from '../tap/rewrite.js';
+import { applyOutcome, decideOnWire, type WireRequest } from '../policy/rewrite/apply.js';
+import type { RulesOutcome, RulesStep } from '../policy/rewrite/wire.js';
 
 export interface ProxyServerOptions {
   /** Where requests go: origin plus an optional path prefix (`https://api.anthropic.com`). */
@@ -139,9 +137,8 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
       const whole = Buffer.concat(body);
       body.length = 0;
       if (hold) {
-        const ruled = applyProxyRules(ctx!, match!, method, target, headers, whole);
-        if (ruled.outcome?.event) ctx.recorder.rewrite({ exchange: exchange!.id, ...ruled.outcome.event });
-        exchange!.onUsage = ruled.outcome?.settle;
+        const ruled = applyRules(ctx!, ctx!.rules!, { match: match!, method, path: target.pathname, headers: flattenHeaders(headers), text: whole.toString('utf8') }, headers, whole);
+        exchange!.ruled(ruled.outcome);
         exchange!.requested(ruled.body.byteLength > ctx!.maxBodyBytes ? undefined : ruled.body.toString('utf8'), ruled.body.byteLength);
         send(ruled.headers).end(ruled.body);
       } else {
@@ -243,27 +240,23 @@ function relay(up: IncomingMessage, res: ServerResponse, exchange: LiveExchange 
 }
 
 /**
- * The rules on a held proxy request (JSON bodies only): the same decision as in the fetch tap; the new body
- * gets its own content-length.
+ * The rules on a held proxy request (JSON bodies only), through the same seam as the fetch tap
+ * (src/policy/rewrite/apply.ts); the new body gets its own content-length.
  */
-function applyProxyRules(
+function applyRules(
   ctx: TapContext,
-  match: EndpointMatch,
-  method: string,
-  target: URL,
+  rules: RulesStep,
+  request: WireRequest,
   headers: http.OutgoingHttpHeaders,
   body: Buffer,
 ): { body: Buffer; headers: http.OutgoingHttpHeaders; outcome?: RulesOutcome } {
   const unchanged = { body, headers };
   return safely(ctx.warn, 'rules-failed', () => {
-    const text = body.toString('utf8');
-    const parsed = JSON.parse(text) as unknown;
-    if (!isRecord(parsed)) return unchanged;
-    const sent = flattenHeaders(headers);
-    const outcome = decideRules(ctx.rules!, { provider: match.provider, endpoint: match.endpoint, method, path: target.pathname, headers: sent, body: parsed, bodyChars: text.length }, { signed: isSignedRequest(new Headers(sent)), pathModel: match.model });
-    if (!outcome?.send) return { ...unchanged, outcome };
-    const next = Buffer.from(outcome.send.body);
-    const out: http.OutgoingHttpHeaders = { ...headers, ...changedHeaders(sent, outcome.send.headers), 'content-length': String(next.byteLength) };
+    const outcome = decideOnWire(rules, request);
+    const rewritten = applyOutcome(outcome, request.headers);
+    if (!rewritten) return { ...unchanged, outcome };
+    const next = Buffer.from(rewritten.body);
+    const out: http.OutgoingHttpHeaders = { ...headers, ...rewritten.headers, 'content-length': String(next.byteLength) };
     delete out['transfer-encoding'];
     return { body: next, headers: out, outcome };
   }, unchanged);

@@ -3,23 +3,20 @@
  * or a later `setGlobalDispatcher` would bypass a dispatcher hook (PITFALLS #10). Agents that look fetch up
  * at each request (Claude Code does) see the wrapper as long as it is installed before their first call.
  *
- * Calls to non-model URLs go straight to the original fetch. For model calls the response body is observed
- * through a pull-based pass-through stream (high-water mark 0): a chunk is read from the network only when
- * the agent asks for one, so nothing is buffered ahead of the agent and nothing is delayed — never `tee()`
- * or `clone()`, whose unread branch buffers without bound (PITFALLS #3). Pull-based rather than a
- * TransformStream so that end, error and cancel each reach us on every Node version (PITFALLS #5).
+ * Calls to non-model URLs go straight to the original fetch. A model call goes through the rules (the one
+ * rewrite seam: src/policy/rewrite/apply.ts) and becomes an exchange whose response body is observed as the
+ * agent reads it (fetch-exchange.ts).
  */
-import type { SdkCall } from '../exchange/types.js';
-import type { EndpointMatch } from '../exchange/endpoints.js';
-import type { TapContext, Uninstall } from './context.js';
-import { LiveExchange, isAbortError } from './live-exchange.js';
-import { withBody } from './replace-body.js';
 import { flattenHeaders } from '../exchange/headers.js';
-import { isRecord } from '../exchange/json.js';
-import { changedHeaders, decideRules, type RulesOutcome } from '../policy/rewrite/wire.js';
-import { bodyRewriters, isSignedRequest } from './rewrite.js';
+import type { EndpointMatch } from '../exchange/endpoints.js';
+import { applyOutcome, decideOnWire } from '../policy/rewrite/apply.js';
+import type { RulesOutcome } from '../policy/rewrite/wire.js';
+import { claimAttempt } from './attempt-scope.js';
+import type { TapContext, Uninstall } from './context.js';
+import { captureRequestBody, observe, requestHeaders, startExchange } from './fetch-exchange.js';
+import { type LiveExchange, isAbortError } from './live-exchange.js';
+import { withBody } from './replace-body.js';
 import { safely } from './safely.js';
-import { claimAttempt } from './sdk/scope.js';
 
 const STATE = Symbol.for('agenttap.fetch');
 
@@ -38,8 +35,11 @@ export function installFetchTap(ctx: TapContext): Uninstall {
   const g = globalThis as GlobalWithState;
   if (g[STATE] || !canInstallFetchTap()) return () => {};
   const original = globalThis.fetch;
+  let installed = true;
 
   const wrapped = async function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    // Uninstalled while someone else's wrapper still calls us: pass through, record nothing (STYLE #9).
+    if (!installed) return original(input, init);
     const started = safely(ctx.warn, 'fetch-tap-failed', () => begin(ctx, input, init), undefined);
     if (!started) return original(input, init);
     const { exchange } = started;
@@ -58,6 +58,7 @@ export function installFetchTap(ctx: TapContext): Uninstall {
   globalThis.fetch = wrapped;
   return () => {
     // Unhook politely: if someone wrapped fetch after us, leave theirs in place (we then pass through).
+    installed = false;
     if (globalThis.fetch === wrapped) globalThis.fetch = original;
     delete g[STATE];
   };
@@ -65,7 +66,7 @@ export function installFetchTap(ctx: TapContext): Uninstall {
 
 interface Begun {
   exchange: LiveExchange;
-  /** What to call fetch with: the agent's arguments, or a rewritten body. */
+  /** What to call fetch with: the agent's arguments, or a rewritten request. */
   input: RequestInfo | URL;
   init: RequestInit | undefined;
 }
@@ -79,201 +80,37 @@ function begin(ctx: TapContext, input: RequestInfo | URL, init: RequestInit | un
   if (!match) return undefined;
   const claim = claimAttempt();
   if (claim.skip) return undefined; // a layer above already records this HTTP attempt
-  if (!claim.sdk && ctx.outsideSdkCall) ctx.outsideSdkCall(flattenHeaders(new Headers(init?.headers ?? request?.headers)));
+  const headers = flattenHeaders(requestHeaders(input, init));
+  if (!claim.sdk && ctx.outsideSdkCall) ctx.outsideSdkCall(headers);
 
-  const rewrite = rewriteBody(ctx, match, url, input, init);
-  [input, init] = [rewrite.input, rewrite.init];
   // Rules decided at the SDK layer (a platform client, before signing) are not decided again on the wire.
-  const ruled = claim.rules ? { input, init, outcome: claim.rules } : applyRules(ctx, match, method, url, input, init);
-  [input, init] = [ruled.input, ruled.init];
+  const outcome = claim.rules ?? decide(ctx, match, method, url, headers, init);
+  const sent = safely(ctx.warn, 'rules-failed', () => rewrite(outcome, headers, input, init), undefined);
+  if (sent) [input, init] = sent;
   // Recorded as it goes out: a rewritten body has its own headers (no stale content-length).
-  const exchange = startExchange(ctx, 'fetch', match, method, url, input, init, claim.sdk);
-  noteRules(ctx, exchange, ruled.outcome);
-  if (rewrite.skippedSigned) {
-    ctx.warn(
-      'rewrite-skipped-signed',
-      `a rewrite of a signed request to ${url.host}${url.pathname} was skipped at the fetch layer: its signature covers the body (it would get a 403); enable the SDK layer (AGENTTAP_SDK=on) to rewrite it before signing`,
-      exchange.id,
-    );
-  }
+  const exchange = startExchange(ctx, 'fetch', match, method, url, sent ? flattenHeaders(requestHeaders(input, init)) : headers, claim.sdk);
+  exchange.ruled(outcome);
   captureRequestBody(exchange, input, init);
   return { exchange, input, init };
 }
 
-/** An exchange for a fetch-shaped call (also used by the SDK layer for clients with their own fetch). */
-export function startExchange(
-  ctx: TapContext,
-  layer: 'fetch' | 'sdk',
-  match: EndpointMatch,
-  method: string,
-  url: URL,
-  input: RequestInfo | URL,
-  init: RequestInit | undefined,
-  sdk: SdkCall | undefined,
-  t0?: number,
-): LiveExchange {
-  const request = input instanceof Request ? input : undefined;
-  const headers = flattenHeaders(new Headers(init?.headers ?? request?.headers));
-  return new LiveExchange(ctx, { layer, match, method, url: url.href, headers, ...(sdk ? { sdk } : {}) }, t0);
+/** The fetch arguments that send the rewritten request, or undefined when the original goes out. */
+function rewrite(outcome: RulesOutcome | undefined, headers: Record<string, string>, input: RequestInfo | URL, init: RequestInit | undefined): [RequestInfo | URL, RequestInit] | undefined {
+  const rewritten = applyOutcome(outcome, headers);
+  return rewritten && withBody(input, init, rewritten.body, rewritten.headers);
 }
 
 /**
- * The fetch-level body rewriters, on a JSON string body. A signed request is never changed (its signature
- * covers the body — PITFALLS #7): the rewrite is skipped and the log says so.
+ * The rewrite rules (issue 5) on a JSON string body. A signed or path-addressed request is decided and logged but
+ * never changed here: only the SDK layer may (PITFALLS #7, #8), and the decision says why.
  */
-function rewriteBody(
-  ctx: TapContext,
-  match: EndpointMatch,
-  url: URL,
-  input: RequestInfo | URL,
-  init: RequestInit | undefined,
-): { input: RequestInfo | URL; init: RequestInit | undefined; skippedSigned?: true } {
-  const unchanged = { input, init };
-  const rewriters = bodyRewriters();
-  if (rewriters.length === 0 || typeof init?.body !== 'string') return unchanged;
-  const text = init.body;
-  return safely(ctx.warn, 'fetch-rewrite-failed', () => {
-    const original = JSON.parse(text) as unknown;
-    let body = original;
-    for (const rewrite of rewriters) {
-      const next = rewrite(body, { endpoint: match.endpoint, url: url.href, layer: 'fetch' });
-      if (next !== undefined) body = next;
-    }
-    if (body === original) return unchanged;
-    const next = JSON.stringify(body);
-    if (next === text) return unchanged;
-    const request = input instanceof Request ? input : undefined;
-    if (isSignedRequest(new Headers(init.headers ?? request?.headers))) return { ...unchanged, skippedSigned: true as const };
-    const [newInput, newInit] = withBody(input, init, next);
-    return { input: newInput, init: newInit };
-  }, unchanged);
-}
-
-/**
- * The rewrite rules (issue 5), on a JSON string body: the step decides; here it is applied — body and any
- * header the actions set (e.g. a beta flag) — unless the request is signed, which only the SDK layer may
- * change (PITFALLS #7): then the original goes out and the decision says why.
- */
-function applyRules(
-  ctx: TapContext,
-  match: EndpointMatch,
-  method: string,
-  url: URL,
-  input: RequestInfo | URL,
-  init: RequestInit | undefined,
-): { input: RequestInfo | URL; init: RequestInit | undefined; outcome?: RulesOutcome } {
-  const unchanged = { input, init };
-  if (!ctx.rules || typeof init?.body !== 'string') return unchanged;
-  const text = init.body;
-  return safely(ctx.warn, 'rules-failed', () => {
-    const body = JSON.parse(text) as unknown;
-    if (!isRecord(body)) return unchanged;
-    const request = input instanceof Request ? input : undefined;
-    const headers = new Headers(init.headers ?? request?.headers);
-    const outcome = decideRules(ctx.rules!, { provider: match.provider, endpoint: match.endpoint, method, path: url.pathname, headers: flattenHeaders(headers), body, bodyChars: text.length }, { signed: isSignedRequest(headers), pathModel: match.model });
-    if (!outcome?.send) return { ...unchanged, outcome };
-    const [newInput, newInit] = withBody(input, init, outcome.send.body);
-    const sent = new Headers(newInit.headers);
-    for (const [name, value] of Object.entries(changedHeaders(flattenHeaders(headers), outcome.send.headers))) sent.set(name, value);
-    return { input: newInput, init: { ...newInit, headers: sent }, outcome };
-  }, unchanged);
-}
-
-/** The rules' decision for an exchange: logged with its id; the response's usage goes back to the rules. */
-export function noteRules(ctx: TapContext, exchange: LiveExchange, outcome: RulesOutcome | undefined): void {
-  if (!outcome) return;
-  if (outcome.event) ctx.recorder.rewrite({ exchange: exchange.id, ...outcome.event });
-  exchange.onUsage = outcome.settle;
-}
-
-/** Step 1 of the exchange: the request body as it goes out. */
-export function captureRequestBody(exchange: LiveExchange, input: RequestInfo | URL, init: RequestInit | undefined): void {
-  const request = input instanceof Request ? input : undefined;
-  const body = init?.body ?? undefined;
-  if (body !== undefined && body !== null) {
-    const text = bodyText(body);
-    if (text instanceof Promise) {
-      text.then((t) => exchange.requested(t, byteLength(t)), () => exchange.requested(undefined, -1));
-    } else exchange.requested(text, text === undefined ? -1 : byteLength(text));
-  } else if (request?.body) {
-    // Reading a clone of a finite request body is bounded; the agent's Request is left unread for fetch.
-    request.clone().text().then((t) => exchange.requested(t, byteLength(t)), () => exchange.requested(undefined, -1));
-  } else exchange.requested(undefined, 0);
-}
-
-export function observe(exchange: LiveExchange, response: Response, signal: AbortSignal | null | undefined): Response {
-  exchange.responded(response.status, flattenHeaders(response.headers), { url: response.url, redirected: response.redirected });
-  if (response.body === null) {
-    // 101/204/205/304 and HEAD: no body to observe, and `new Response(body, {status: 204})` would throw (PITFALLS #6).
-    exchange.finish('complete');
-    return response;
-  }
-  // Locked lazily, on the agent's first read: if anything below throws, the agent gets its untouched Response.
-  const body = response.body;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  const read = () => (reader ??= body.getReader()).read();
-  const observed = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        let result: ReadableStreamReadResult<Uint8Array>;
-        try {
-          result = await read();
-        } catch (err) {
-          exchange.finish(isAbortError(err) ? 'aborted' : 'error', err);
-          controller.error(err);
-          return;
-        }
-        if (result.done) {
-          exchange.finish('complete');
-          controller.close();
-          return;
-        }
-        exchange.chunk(result.value);
-        controller.enqueue(result.value);
-      },
-      cancel(reason) {
-        exchange.finish('cancelled');
-        return reader ? reader.cancel(reason) : body.cancel(reason);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-
-  // The same class as the agent's: a client's own fetch (e.g. the `undici` package's) has its own Response.
-  const ResponseClass = (typeof response.constructor === 'function' ? response.constructor : Response) as typeof Response;
-  const wrapped = new ResponseClass(observed, { status: response.status, statusText: response.statusText, headers: response.headers });
-  // A rebuilt Response loses what only fetch can set (PITFALLS #6); give the agent the original values.
-  Object.defineProperties(wrapped, {
-    url: { value: response.url, enumerable: true },
-    redirected: { value: response.redirected, enumerable: true },
-    type: { value: response.type, enumerable: true },
-  });
-  if (signal && !signal.aborted) {
-    // Agents pass one signal to many calls (a session-wide cancel): a listener left behind per exchange
-    // prints MaxListenersExceededWarning on the agent's stderr after ~1500 calls (issue 16). Plain fetch
-    // removes its own; so do we, when the exchange ends.
-    const onAbort = () => exchange.finish('aborted', signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    exchange.untilFinished(() => signal.removeEventListener('abort', onAbort));
-  }
-  return wrapped;
+function decide(ctx: TapContext, match: EndpointMatch, method: string, url: URL, headers: Record<string, string>, init: RequestInit | undefined): RulesOutcome | undefined {
+  const rules = ctx.rules;
+  const text = init?.body;
+  if (!rules || typeof text !== 'string') return undefined;
+  return safely(ctx.warn, 'rules-failed', () => decideOnWire(rules, { match, method, path: url.pathname, headers, text }), undefined);
 }
 
 function requestSignal(input: RequestInfo | URL): AbortSignal | undefined {
   return input instanceof Request ? input.signal : undefined;
 }
-
-/** The body as text when it can be had without consuming anything the agent still needs. */
-function bodyText(body: BodyInit): string | undefined | Promise<string> {
-  if (typeof body === 'string') return body;
-  if (body instanceof URLSearchParams) return body.toString();
-  if (body instanceof ArrayBuffer) return new TextDecoder().decode(body);
-  if (ArrayBuffer.isView(body)) return new TextDecoder().decode(body);
-  if (body instanceof Blob) return body.text(); // reading a Blob does not consume it
-  return undefined; // ReadableStream / FormData / async iterables: not captured (would consume the agent's body)
-}
-
-function byteLength(text: string): number {
-  return Buffer.byteLength(text);
-}
-

@@ -18,8 +18,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import type { TapContext, Uninstall } from './context.js';
 import { LiveExchange, isAbortError } from './live-exchange.js';
 import { safely } from './safely.js';
-import { noteRules } from './fetch.js';
-import { claimAttempt } from './sdk/scope.js';
+import { claimAttempt } from './attempt-scope.js';
 import { flattenHeaders } from '../exchange/headers.js';
 import { inflaterFor } from '../exchange/inflate.js';
 
@@ -39,11 +38,13 @@ export function installHttpTap(ctx: TapContext): Uninstall {
   const g = globalThis as GlobalWithState;
   if (g[STATE]) return () => {};
   const patched: Patched[] = [];
+  let installed = true;
   for (const module of [http, https]) {
     const request = module.request as (...a: unknown[]) => ClientRequest;
     const tapped = function (this: unknown, ...args: unknown[]) {
       const req = request.apply(this, args);
-      safely(ctx.warn, 'http-tap-failed', () => observeRequest(ctx, req), undefined);
+      // Uninstalled while someone else's wrapper still calls us: pass through, record nothing (STYLE #9).
+      if (installed) safely(ctx.warn, 'http-tap-failed', () => observeRequest(ctx, req), undefined);
       return req;
     };
     // Node's own `get` is `request(...)` then `req.end()` (lib/http.js, lib/https.js, unchanged since Node 10)
@@ -63,6 +64,7 @@ export function installHttpTap(ctx: TapContext): Uninstall {
   // `import { request } from 'node:https'` binds to the ESM facade; this makes it see the wrapper.
   syncBuiltinESMExports();
   return () => {
+    installed = false;
     for (const p of patched) if (p.module[p.key] === p.wrapped) p.module[p.key] = p.original;
     syncBuiltinESMExports();
     delete g[STATE];
@@ -91,7 +93,8 @@ function observeRequest(ctx: TapContext, req: ClientRequest): void {
     headers,
     ...(claim.sdk ? { sdk: claim.sdk } : {}),
   });
-  noteRules(ctx, exchange, claim.rules);
+  // Never rewritten here (the body streams through write/end); the SDK layer's decision, if any, is logged.
+  exchange.ruled(claim.rules);
   captureBody(ctx, req, (text, bytes) => exchange.requested(text, bytes));
 
   let gotResponse = false;
@@ -187,5 +190,4 @@ function observeResponse(exchange: LiveExchange, res: IncomingMessage): void {
     return emit.call(this, event, ...args);
   } as typeof res.emit;
 }
-
 

@@ -1,16 +1,19 @@
 /**
  * One HTTP attempt in flight, whichever tap saw it. Owns the lifecycle the log promises:
  *
+ *   0 rules    — the rewrite rules' decision on this attempt, logged with its id (before its request)
  *   1 request  — recorded when the attempt starts
  *   2 response — recorded when headers arrive; the codec starts observing the body
  *   3 chunks   — fed to the codec as the agent reads them
  *   4 end      — exactly once: body end, semantic end (`message_stop`, `[DONE]`), cancel, abort, error,
- *                or process exit (`incomplete`); later calls are ignored
+ *                or process exit (`incomplete`); later calls are ignored; the response's usage goes back to the
+ *                rules that decided step 0
  */
 import { performance } from 'node:perf_hooks';
 import type { EndpointMatch } from '../exchange/endpoints.js';
 import { createResponseObserver } from '../exchange/observer.js';
 import type { Layer, Outcome, ResponseObserver, ResponseSummary, SdkCall, Usage } from '../exchange/types.js';
+import type { RulesOutcome } from '../policy/rewrite/wire.js';
 import type { TapContext } from './context.js';
 import { safely } from './safely.js';
 
@@ -35,7 +38,7 @@ export class LiveExchange {
   /** Undone at step 4: what the exchange hooked onto the agent's objects (e.g. an abort listener). */
   private readonly cleanups: (() => void)[] = [];
   /** Told the response's usage when it ends (the rewrite rules learn from it). */
-  onUsage: ((usage: Usage) => void) | undefined;
+  private onUsage: ((usage: Usage) => void) | undefined;
 
   constructor(
     private readonly ctx: TapContext,
@@ -46,6 +49,16 @@ export class LiveExchange {
     this.t0 = t0;
     this.id = ctx.nextExchangeId();
     ctx.open.add(this);
+  }
+
+  /**
+   * Step 0: the rules' outcome for this attempt, whichever layer decided it (the SDK layer on a platform call's
+   * params, or the tap itself on the wire). What it changes in the request is the caller's to send (applyOutcome).
+   */
+  ruled(outcome: Omit<RulesOutcome, 'send'> | undefined): void {
+    if (!outcome) return;
+    if (outcome.event) safely(this.ctx.warn, 'rules-failed', () => this.ctx.recorder.rewrite({ exchange: this.id, ...outcome.event! }), undefined);
+    this.onUsage = outcome.settle;
   }
 
   /** Step 1. `text` is the request body as sent (undefined when it could not be read). */

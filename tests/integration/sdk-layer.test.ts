@@ -4,7 +4,7 @@
  * SDK call that made it (client, method, attempt); retries are attempts of one call; the SDKs' return
  * types behave exactly as without the loader.
  */
-import { readFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEvent } from '../../src/log/events.js';
@@ -176,29 +176,31 @@ describe('SDK layer: one record per HTTP attempt, with its SDK call', () => {
   });
 });
 
-describe('fetch-level body rewriter', () => {
+describe('fetch-level rewrite (the rules step)', () => {
   it('applies to an unsigned request (the Messages API): the mock receives the swapped model', async () => {
     mock.reset();
+    const rules = join(scratch(), 'rules.json');
+    writeFileSync(rules, JSON.stringify({ rules: [{ id: 'swap', match: { model: 'claude-sonnet-5-5' }, actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] }] }));
     const run = await runNode(join(APPS, 'sdk-dual.mjs'), {
-      nodeArgs: ['--import', join(ROOT, 'tests/fixtures/preload/model-swap.mjs')],
       env: {
         ANTHROPIC_BASE_URL: mock.url,
         ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40),
         OPENAI_BASE_URL: `${mock.url}/v1`,
         OPENAI_API_KEY: 'sk-proj-' + 'y'.repeat(40),
         AGENTTAP_SDK: 'off',
-        SWAP_LAYER: 'fetch',
-        SWAP_FROM: 'claude-sonnet-5-5',
-        SWAP_TO: 'claude-haiku-4-5',
+        AGENTTAP_RULES: rules,
       },
       timeoutMs: 20_000,
     });
     expect(run.stderr).toBe('');
     const models = mock.received.filter((r) => r.path === '/v1/messages').map((r) => (r.body as { model?: string }).model);
     expect(models).toEqual(['claude-haiku-4-5', 'claude-haiku-4-5']);
-    const logged = eventsOf(await sessionEvents(run.sessionDir), 'exchange.request').filter((r) => r['gen_ai.request.model']?.startsWith('claude'));
+    const events = await sessionEvents(run.sessionDir);
+    const logged = eventsOf(events, 'exchange.request').filter((r) => r['gen_ai.request.model']?.startsWith('claude'));
     expect(logged.map((r) => r['gen_ai.request.model'])).toEqual(['claude-haiku-4-5', 'claude-haiku-4-5']);
-    expect(readFileSync(join(ROOT, 'tests/fixtures/preload/model-swap.mjs'), 'utf8')).toContain('addBodyRewriter');
+    // Through the one seam: each rewrite is logged against the exchange it changed.
+    const decisions = eventsOf(events, 'rewrite.applied');
+    expect(decisions.map((d) => [d.exchange, d.sent, d.rules[0]!.rule])).toEqual(logged.map((r) => [r.exchange, true, 'swap']));
   });
 });
 

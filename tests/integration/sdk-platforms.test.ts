@@ -1,7 +1,7 @@
 /**
  * The platform clients (issue 3): rewrites of signed (Bedrock SigV4) and path-addressed (Vertex) requests
  * happen at the SDK layer, before the SDK serialises and signs (PITFALLS #7, #8); the fetch layer leaves a
- * signed request untouched and says so. The mock verifies SigV4 with @smithy/signature-v4 — what the
+ * signed request untouched and the rules' decision says so. The mock verifies SigV4 with @smithy/signature-v4 — what the
  * Bedrock SDK signs with — and answers 403 to a request whose body or path no longer match the signature.
  */
 import { createHash, createHmac } from 'node:crypto';
@@ -17,7 +17,6 @@ import { withoutSdkConveniences } from '../helpers/sdk-fields.js';
 
 const SECRET = 'agenttap-test-secret';
 const APP = join(ROOT, 'tests/fixtures/apps/sdk-platforms.mjs');
-const PRELOAD = join(ROOT, 'tests/fixtures/preload/model-swap.mjs');
 const FROM = 'anthropic.claude-from-v1:0';
 const TO = 'anthropic.claude-to-v1:0';
 
@@ -130,11 +129,13 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-async function run(platform: 'bedrock' | 'vertex', layer: 'sdk' | 'fetch', model = FROM, extra: Record<string, string> = {}) {
+/** A model-swap rule (FROM → TO; Vertex: → claude-to) on the platform app, with the SDK layer on or off. */
+async function run(platform: 'bedrock' | 'vertex', sdk: 'on' | 'off', model = FROM, extra: Record<string, string> = {}) {
   received.length = 0;
+  const rules = join(scratch(), 'rules.json');
+  writeFileSync(rules, JSON.stringify({ rules: [{ id: 'swap', match: { model }, actions: [{ type: 'setModel', to: platform === 'vertex' ? 'claude-to' : TO }] }] }));
   const result = await runNode(APP, {
-    nodeArgs: ['--import', PRELOAD],
-    env: { AGENTTAP_SDK: 'on', PLATFORM: platform, PLATFORM_BASE_URL: platform === 'vertex' ? `${base}/v1` : base, PLATFORM_MODEL: model, SWAP_FROM: model, SWAP_TO: platform === 'vertex' ? 'claude-to' : TO, SWAP_LAYER: layer, ...extra },
+    env: { AGENTTAP_SDK: sdk, AGENTTAP_RULES: rules, PLATFORM: platform, PLATFORM_BASE_URL: platform === 'vertex' ? `${base}/v1` : base, PLATFORM_MODEL: model, ...extra },
     timeoutMs: 20_000,
   });
   expect(result.code, result.stderr).toBe(0);
@@ -143,7 +144,7 @@ async function run(platform: 'bedrock' | 'vertex', layer: 'sdk' | 'fetch', model
   return { result, answer, events };
 }
 
-/** The same apps under a rules file (no preload): the rules decide at the SDK layer, or refuse on the wire. */
+/** The same apps under a rules file that also caps max_tokens: the rules decide at the SDK layer, or refuse on the wire. */
 async function runWithRules(platform: 'bedrock' | 'vertex', sdk: 'on' | 'off', model: string, to: string) {
   received.length = 0;
   const rules = join(scratch(), 'rules.json');
@@ -193,7 +194,7 @@ describe('rules on the platform clients', () => {
 
 describe('Bedrock (SigV4) and Vertex under the SDK layer', () => {
   it('Bedrock: a model swap at the SDK layer is signed with the request — 200, new model in the path', async () => {
-    const { answer, events } = await run('bedrock', 'sdk');
+    const { answer, events } = await run('bedrock', 'on');
     expect(answer).toMatchObject({ ok: true, model: TO });
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ path: `/model/${TO}/invoke`, signature: 'valid' });
@@ -203,20 +204,22 @@ describe('Bedrock (SigV4) and Vertex under the SDK layer', () => {
     expect(eventsOf(events, 'tap.warning')).toEqual([]);
   });
 
-  it('Bedrock: the same rule at the fetch layer is skipped with a warning — the signature holds, never a 403', async () => {
-    const { answer, events, result } = await run('bedrock', 'fetch');
+  it('Bedrock: the same rule without the SDK layer is refused on the wire — the signature holds, never a 403', async () => {
+    const { answer, events, result } = await run('bedrock', 'off');
     expect(answer).toMatchObject({ ok: true, model: FROM });
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ path: `/model/${FROM}/invoke`, signature: 'valid' });
     expect(received[0]!.body.model).toBeUndefined();
-    const warnings = eventsOf(events, 'tap.warning');
-    expect(warnings.map((w) => w.code)).toEqual(['rewrite-skipped-signed']);
-    expect(warnings[0]!.exchange).toBe(eventsOf(events, 'exchange.request')[0]!.exchange);
-    expect(result.stderr).toMatch(/rewrite of a signed request .* skipped/);
+    // The refusal is the rules' decision on that exchange, in the log; nothing on the agent's stderr.
+    const decisions = eventsOf(events, 'rewrite.applied');
+    expect(decisions.map((d) => [d.exchange, d.sent])).toEqual([[eventsOf(events, 'exchange.request')[0]!.exchange, false]]);
+    expect(decisions[0]!.rejected).toEqual([expect.stringMatching(/^a signed request: only the SDK layer can rewrite it/)]);
+    expect(eventsOf(events, 'tap.warning')).toEqual([]);
+    expect(result.stderr).toBe('');
   });
 
   it('Bedrock stream: event-stream frames are reassembled into the message the SDK handed back', async () => {
-    const { answer, events } = await run('bedrock', 'sdk', FROM, { PLATFORM_STREAM: '1' });
+    const { answer, events } = await run('bedrock', 'on', FROM, { PLATFORM_STREAM: '1' });
     expect(answer).toMatchObject({ ok: true, model: TO, text: 'streamed through Bedrock 🌊' });
     expect(received[0]).toMatchObject({ path: `/model/${TO}/invoke-with-response-stream`, signature: 'valid' });
     const [end] = eventsOf(events, 'exchange.end');
@@ -237,7 +240,7 @@ describe('Bedrock (SigV4) and Vertex under the SDK layer', () => {
   });
 
   it('Vertex: the model rewritten at the SDK layer is the one in the wire URL', async () => {
-    const { answer, events } = await run('vertex', 'sdk', 'claude-from');
+    const { answer, events } = await run('vertex', 'on', 'claude-from');
     expect(answer).toMatchObject({ ok: true, model: 'claude-to' });
     expect(received).toHaveLength(1);
     expect(received[0]!.path).toBe('/v1/projects/agenttap-proj/locations/us-east5/publishers/anthropic/models/claude-to:rawPredict');

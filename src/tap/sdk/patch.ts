@@ -3,23 +3,23 @@
  * the same `APIPromise` (so `.withResponse()`, `.asResponse()` keep working), the same `MessageStream`
  * (with its helpers and `.controller`) — PITFALLS #1, #2. It only sets the async context around the call:
  *
- *   1 resource method (messages.create, …): apply the params rewriters, open the call scope
+ *   1 resource method (messages.create, …): the rules on a platform call's params, open the call scope
  *   2 client.fetchWithTimeout (once per HTTP attempt): number the attempt, open the attempt scope
- *   3 the fetch/http tap below claims the attempt and writes its record (see scope.ts)
+ *   3 the fetch/http tap below claims the attempt and writes its record (see ../attempt-scope.ts)
  *   4 unclaimed at response time (a client with its own fetch): the SDK layer records the attempt
  *
  * Patches are idempotent across the ESM and CJS copies of an SDK and across copies of agenttap: a wrapper
  * carries its original under a `Symbol.for` key, and a method already wrapped is left alone.
  */
 import { performance } from 'node:perf_hooks';
-import type { TapContext } from '../context.js';
-import { captureRequestBody, noteRules, observe, startExchange } from '../fetch.js';
-import { changedHeaders, type RulesStep } from '../../policy/rewrite/wire.js';
 import { flattenHeaders } from '../../exchange/headers.js';
+import type { TapContext } from '../context.js';
 import { isRecord } from '../../exchange/json.js';
-import { paramsRewriters } from '../rewrite.js';
+import { applyOutcome } from '../../policy/rewrite/apply.js';
+import type { RulesStep } from '../../policy/rewrite/wire.js';
+import { type AttemptState, type CallState, scopeStorage } from '../attempt-scope.js';
+import { captureRequestBody, observe, requestHeaders, startExchange } from '../fetch-exchange.js';
 import { safely } from '../safely.js';
-import { type AttemptState, type CallState, scopeStorage } from './scope.js';
 import { ATTEMPT_METHOD, type Family, type ResourceTarget, clientKind } from './targets.js';
 
 const ORIGINAL = Symbol.for('agenttap.sdk.original');
@@ -92,24 +92,10 @@ function wrapCall(ctx: TapContext, original: AnyFn, method: string, family: Fami
       return original.apply(this, args);
     }
     const client = safely(ctx.warn, 'sdk-tap-failed', () => clientKind(owner, family), family);
-    const params = args[0];
-    if (paramsRewriters().length > 0 && typeof params === 'object' && params !== null) {
-      const next = rewriteParams(ctx, params as Record<string, unknown>, client, method);
-      if (next !== params) args = [next, ...args.slice(1)];
-    }
     const call: CallState = { id: `${pid36}-call-${++calls}`, client, method, owner, attempts: 0, delegated: false };
     if (ctx.rules && PLATFORM_CLIENTS.has(client)) args = safely(ctx.warn, 'rules-failed', () => applyRulesToParams(ctx.rules!, call, method, args), args);
     return als.run({ call }, () => original.apply(this, args));
   };
-}
-
-function rewriteParams(ctx: TapContext, params: Record<string, unknown>, client: string, method: string): Record<string, unknown> {
-  let current = params;
-  for (const rewrite of paramsRewriters()) {
-    const next = safely(ctx.warn, 'sdk-rewrite-failed', () => rewrite(current, { client, method }), undefined);
-    if (next && typeof next === 'object') current = next;
-  }
-  return current;
 }
 
 /**
@@ -125,7 +111,7 @@ function applyRulesToParams(rules: RulesStep, call: CallState, method: string, a
   const [params, options] = args as [unknown, { headers?: Record<string, string> } | undefined];
   if (!isRecord(params) || !/^(?:beta\.)?messages\.(?:create|stream|countTokens)$/.test(method)) return args;
   const counting = method.endsWith('countTokens');
-  const own = flattenHeaders(options?.headers);
+  const own = lowerCaseKeys(options?.headers);
   const outcome = rules({
     provider: 'anthropic',
     endpoint: counting ? 'anthropic.count_tokens' : 'anthropic.messages',
@@ -136,10 +122,17 @@ function applyRulesToParams(rules: RulesStep, call: CallState, method: string, a
     body: params,
   });
   call.rules = { ...(outcome?.event ? { event: outcome.event } : {}), ...(outcome?.settle ? { settle: outcome.settle } : {}) };
-  if (!outcome?.send) return args;
-  const headers = changedHeaders(own, outcome.send.headers);
+  const rewritten = applyOutcome(outcome, own);
+  if (!rewritten) return args;
+  const { headers } = rewritten;
   const nextOptions = Object.keys(headers).length > 0 ? { ...options, headers: { ...options?.headers, ...headers } } : options;
-  return [JSON.parse(outcome.send.body) as unknown, nextOptions, ...args.slice(2)];
+  // Params the SDK may still change as it builds the request: a fresh copy, not the rules' shared objects.
+  return [JSON.parse(rewritten.body) as unknown, nextOptions, ...args.slice(2)];
+}
+
+function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
+  if (!isRecord(headers)) return {};
+  return Object.fromEntries(Object.entries(headers).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k.toLowerCase(), v]));
 }
 
 /** Step 2: one HTTP attempt of the current call. */
@@ -177,8 +170,8 @@ function recordUnclaimed(ctx: TapContext, call: CallState, attempt: AttemptState
   const method = (init?.method ?? 'GET').toUpperCase();
   const match = ctx.matchEndpoint(method, url);
   if (!match) return response;
-  const exchange = startExchange(ctx, 'sdk', match, method, url, input, init, attempt.sdk, t0);
-  noteRules(ctx, exchange, call.rules);
+  const exchange = startExchange(ctx, 'sdk', match, method, url, flattenHeaders(requestHeaders(input, init)), attempt.sdk, t0);
+  exchange.ruled(call.rules);
   captureRequestBody(exchange, input, init);
   if (error !== undefined) {
     exchange.finish('error', error);
@@ -186,8 +179,10 @@ function recordUnclaimed(ctx: TapContext, call: CallState, attempt: AttemptState
   }
   if (isWebResponse(response)) return observe(exchange, response, init?.signal);
   // A fetch that is not WHATWG (node-fetch): headers only; its body stream is left alone.
-  const r = response as { status?: number; headers?: unknown } | undefined;
-  exchange.responded(r?.status ?? 0, flattenHeaders(r?.headers));
+  const r = response as { status?: number; headers?: { forEach?: (fn: (v: string, k: string) => void) => void } } | undefined;
+  const headers: Record<string, string> = {};
+  r?.headers?.forEach?.((v, k) => (headers[k] = v));
+  exchange.responded(r?.status ?? 0, headers);
   exchange.finish('complete');
   return response;
 }

@@ -41,7 +41,7 @@ function setup(entry: URL = WORKER, exitWaitMs?: number, redactor: Redactor = ma
   const recorder = new Recorder({ blobMinBytes: 256, notify: (m) => notices.push(m) });
   recorder.attach({ sink: client.sink, redactor, offload: client.offload });
   recorder.later(({ sink, redactor }) => sink.write('session.start', { agenttap: 't', node: process.version, argv: [redactor.text('node agent.js')], cwd: '/' }));
-  /** What `process.on('exit')` does (src/tap/capture.ts): drain, session.end, flush — all synchronous. */
+  /** What `process.on('exit')` does (src/capture/capture.ts): drain, session.end, flush — all synchronous. */
   const exit = () => {
     recorder.drainSync();
     recorder.writeSessionEnd();

@@ -1,8 +1,12 @@
-/** The http tap installs once and uninstalls symmetrically: request and get of both modules, ESM facade too. */
-import http from 'node:http';
+/**
+ * The http tap installs once and uninstalls symmetrically: request and get of both modules, ESM facade too; a
+ * wrapper someone installed after ours is left in place, and ours, still inside it, passes through unrecorded.
+ */
+import http, { createServer, type Server } from 'node:http';
 import https from 'node:https';
 import * as httpEsm from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEndpointMatcher } from '../../../src/exchange/endpoints.js';
 import { installHttpTap } from '../../../src/tap/http.js';
 import type { TapContext } from '../../../src/tap/context.js';
 
@@ -14,6 +18,32 @@ const ctx: TapContext = {
   nextExchangeId: () => 'x',
   open: new Set(),
 };
+
+let server: Server;
+let url: string;
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"type":"message","content":[]}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1/messages`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+/** A POST through `http.request` as it is now (whoever wrapped it), its answer read to the end. */
+function post(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve(text)).on('error', reject);
+    });
+    req.on('error', reject);
+    req.end('{"model":"m","messages":[]}');
+  });
+}
 
 describe('http tap install', () => {
   it('wraps request and get of http and https once, and restores each on uninstall', () => {
@@ -30,5 +60,30 @@ describe('http tap install', () => {
     }
     expect([http.request, http.get, https.request, https.get]).toEqual(before);
     expect(httpEsm.get).toBe(before[1]);
+  });
+
+  it('a wrapper installed after ours stays in place on uninstall, and ours passes through unrecorded', async () => {
+    const requests: string[] = [];
+    const recording: TapContext = { ...ctx, matchEndpoint: createEndpointMatcher(), recorder: { ...ctx.recorder, request: (r) => requests.push(r.url) }, open: new Set() };
+    const pristine = http.request;
+    const uninstall = installHttpTap(recording);
+    const below = http.request;
+    let seenByTheirs = 0;
+    const theirs = function (this: unknown, ...args: unknown[]) {
+      seenByTheirs++;
+      return (below as (...a: unknown[]) => http.ClientRequest).apply(this, args);
+    } as typeof http.request;
+    http.request = theirs;
+    try {
+      expect(await post()).toBe('{"type":"message","content":[]}');
+      expect(requests).toEqual([url]);
+      uninstall();
+      expect(http.request).toBe(theirs);
+      expect(await post()).toBe('{"type":"message","content":[]}');
+      expect(seenByTheirs).toBe(2);
+      expect(requests).toEqual([url]);
+    } finally {
+      http.request = pristine;
+    }
   });
 });

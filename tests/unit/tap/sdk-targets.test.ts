@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createEndpointMatcher } from '../../../src/exchange/endpoints.js';
-import { isSignedRequest } from '../../../src/tap/rewrite.js';
+import { isSignedRequest } from '../../../src/policy/rewrite/apply.js';
 import { SDK_PACKAGES, clientKind, fileUrlPattern, targetFor } from '../../../src/tap/sdk/targets.js';
 
 const packages = [...Object.keys(SDK_PACKAGES), 'anthropic-sdk-041'];
@@ -76,9 +76,9 @@ describe('platform endpoints', () => {
 
 describe('signed requests', () => {
   it('SigV4 authorization or x-amz signature headers; bearer keys are not signatures', () => {
-    expect(isSignedRequest(new Headers({ authorization: 'AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/bedrock/aws4_request, SignedHeaders=host, Signature=00' }))).toBe(true);
-    expect(isSignedRequest(new Headers({ 'x-amz-content-sha256': 'abc' }))).toBe(true);
-    expect(isSignedRequest(new Headers({ authorization: 'Bearer bedrock-api-key' }))).toBe(false);
-    expect(isSignedRequest(new Headers({ 'x-api-key': 'sk-ant' }))).toBe(false);
+    expect(isSignedRequest(({ authorization: 'AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/bedrock/aws4_request, SignedHeaders=host, Signature=00' }))).toBe(true);
+    expect(isSignedRequest(({ 'x-amz-content-sha256': 'abc' }))).toBe(true);
+    expect(isSignedRequest(({ authorization: 'Bearer bedrock-api-key' }))).toBe(false);
+    expect(isSignedRequest(({ 'x-api-key': 'sk-ant' }))).toBe(false);
   });
 });

@@ -1,5 +1,7 @@
 /**
- * Correlates the layers: which SDK call (and which of its HTTP attempts) is running right now.
+ * Correlates the layers: which SDK call (and which of its HTTP attempts) is running right now. Shared by the
+ * SDK layer, which opens the scopes, and the wire taps (fetch, http), which claim attempts: peers, neither
+ * importing the other.
  *
  *   sdk method wrapper ── als.run({call}) ──► SDK internals ──► fetchWithTimeout wrapper
  *        (messages.create, …)                 (retries loop)      als.run({call, attempt}) ──► fetch / http tap
@@ -14,8 +16,8 @@
  * Kept under a `Symbol.for` key: every copy of this module in a process shares one store.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { SdkCall } from '../../exchange/types.js';
-import type { RulesOutcome } from '../../policy/rewrite/wire.js';
+import type { SdkCall } from '../exchange/types.js';
+import type { RulesOutcome } from '../policy/rewrite/wire.js';
 
 export interface CallState {
   id: string;

@@ -10,7 +10,7 @@ import { createEndpointMatcher } from '../exchange/endpoints.js';
 import { Recorder, type Writer } from '../log/recorder.js';
 import type { Redactor } from '../policy/redact/types.js';
 import { VERSION } from '../version.js';
-import type { TapContext } from './context.js';
+import type { TapContext } from '../tap/context.js';
 
 export interface Capture {
   recorder: Recorder;

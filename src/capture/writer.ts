@@ -1,6 +1,7 @@
 /**
- * The log writer: redactor (secretlint's rules) and sink (pino). The slowest imports of agenttap, so the
- * loader imports this module in the background and attaches it to the recorder when it is ready.
+ * The log writer: redactor (secretlint's rules) and sink (pino). The slowest imports of agenttap, so inside an agent
+ * this module is loaded only after a model call (writer-loader.ts) and attached to the recorder when it is ready; the
+ * proxy loads it at once (open.ts).
  * An exchange's records are redacted in the capture worker (src/log/capture-client.ts), started at the first
  * model call; `AGENTTAP_REDACT_WORKER=0` keeps all redaction on the agent's thread (the way it was before).
  */

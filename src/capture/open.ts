@@ -1,0 +1,99 @@
+/**
+ * One capture, assembled the same way for the Node loader, the Bun preload (src/loader/activate.ts) and the proxy
+ * (src/proxy/pipeline.ts), from the config and session place the caller resolved:
+ *
+ *   recorder + the taps' context (capture.ts) ──► writer: redactor + sink (writer.ts) ──► rules (a rules file)
+ *   ──► exit flush: open exchanges finished, the queue and `session.end` written, synchronously
+ *
+ * The writer's timing is the one difference between the two kinds of driver:
+ *   - `agent` (inside the agent's process): loaded only once the process has made a model call, in a pause of its
+ *     model traffic (writer-loader.ts), while records queue; SIGINT/SIGTERM that would kill the agent flush first
+ *     (signals.ts); `exit` loads it right there if it had not loaded yet.
+ *   - `now` (the proxy, a process of its own): loaded before anything listens.
+ * A bad rules file throws AGENTTAP_RULES_INVALID before the exit flush is armed; everything after fails open.
+ */
+import type { Config } from '../config/schema.js';
+import type { Recorder, Writer } from '../log/recorder.js';
+import type { SessionPlace } from '../log/session.js';
+import type { TapContext } from '../tap/context.js';
+import { createCapture, type Capture, type CaptureOptions } from './capture.js';
+import { flushOnSignals } from './signals.js';
+import { writerLoader, type WriterLoader, type WriterModule } from './writer-loader.js';
+
+/** Records held in memory (raw, a request body each) while exchanges overlap, before the writer loads anyway. */
+const QUEUE_BEFORE_LOAD = 64;
+const IDLE_BEFORE_LOAD_MS = 100;
+
+export interface OpenCapture {
+  recorder: Recorder;
+  ctx: TapContext;
+  /** Finishes what is still open (`incomplete`), writes everything queued and `session.end`, synchronously. Idempotent. */
+  close(): void;
+}
+
+export interface OpenOptions {
+  notify: (message: string) => void;
+  /** Extra `session.start` fields. */
+  start?: CaptureOptions['start'];
+  /**
+   * `now`: the writer loads before this returns (the proxy). `agent`: after the first model call (the loader, the
+   * Bun preload); `module` hands the writer module synchronously where `./writer.js` is not beside this file (the Bun
+   * bundle).
+   */
+  writer: 'now' | { agent: true; module?: () => WriterModule };
+}
+
+export async function openCapture(config: Config, session: SessionPlace, options: OpenOptions): Promise<OpenCapture> {
+  const { notify, start, writer: timing } = options;
+  // The closures below run only once `capture` is assigned (at a record, a signal or the exit).
+  let capture: Capture;
+  let writerAtExit: () => Writer | undefined;
+  let onRecord: (() => void) | undefined;
+  if (timing === 'now') {
+    // Imported here, never at the top: the agent's start-up path must not load pino and secretlint.
+    const { createWriter } = await import('./writer.js');
+    const writer = createWriter(config, session, notify);
+    writerAtExit = () => writer;
+    capture = createCapture(config, { notify, start });
+    capture.recorder.attach(writer);
+  } else {
+    const loader = writerLoader(({ createWriter }) => {
+      const writer = createWriter(config, session, notify);
+      capture.recorder.attach(writer);
+      return writer;
+    }, notify, timing.module);
+    // Without a record of its own the process leaves no log: the writer is not even loaded for it.
+    writerAtExit = () => (capture.recorder.hasRecords ? loader.now() : undefined);
+    onRecord = afterModelCall(() => capture, loader);
+    capture = createCapture(config, { notify, start, onRecord });
+  }
+  const { recorder, ctx } = capture;
+  if (config.rules) ctx.rules = await (await import('../policy/rewrite/load-step.js')).loadRulesStep(config);
+  // Whatever is still open or queued at exit is finished and written synchronously (the event loop is gone).
+  const close = () => capture.close(writerAtExit());
+  process.once('exit', close);
+  return { recorder, ctx, close };
+}
+
+/**
+ * Told of each record: arms the signal flush at the first, and starts loading the writer in a pause of the model
+ * traffic. Loading it blocks this thread for 150–400 ms: done when no exchange has been open for
+ * IDLE_BEFORE_LOAD_MS, never under a streaming response — unless exchanges keep overlapping and the raw queue grows.
+ * A process that ends first loads it in its exit.
+ */
+function afterModelCall(capture: () => Capture, loader: WriterLoader): () => void {
+  let signals = false;
+  let idle: NodeJS.Timeout | undefined;
+  return () => {
+    const { recorder, ctx, close } = capture();
+    if (!signals) flushOnSignals(() => close(loader.now(), 'interrupted'));
+    signals = true;
+    if (recorder.pending >= QUEUE_BEFORE_LOAD) loader.start();
+    else if (ctx.open.size === 0 && !idle) {
+      idle = setTimeout(() => {
+        idle = undefined;
+        if (ctx.open.size === 0) loader.start();
+      }, IDLE_BEFORE_LOAD_MS).unref();
+    }
+  };
+}
