@@ -35,15 +35,16 @@ afterAll(() => {
   return new Promise<void>((r) => server.close(() => r()));
 });
 
-async function growth(loader: boolean, mode = ''): Promise<number> {
-  const run = await runNode(join(ROOT, 'tests/fixtures/apps/stalled-reader.mjs'), { loader, env: { MOCK_URL: url, MODE: mode } });
+async function growth(loader: boolean, mode = '', stallMs = 3000): Promise<number> {
+  const run = await runNode(join(ROOT, 'tests/fixtures/apps/stalled-reader.mjs'), { loader, env: { MOCK_URL: url, MODE: mode, STALL_MS: String(stallMs) } });
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout).growthMB as number;
 }
 
 describe('backpressure', () => {
   it('a stalled agent under the loader does not make the tap buffer the stream', async () => {
-    const control = await growth(false, 'tee');
+    // The control stalls until it has shown buffering (≤ 10 s): on a loaded machine 100 MB arrive slowly.
+    const control = await growth(false, 'tee', 10_000);
     const tapped = await growth(true);
     expect(control).toBeGreaterThan(50); // the measurement sees a buffering tap
     expect(tapped).toBeLessThan(20);
