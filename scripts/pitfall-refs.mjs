@@ -85,12 +85,14 @@ const REFERENCE = new RegExp(String.raw`PITFALLS(?:,?\s+(${ITEM}(?:,\s*${ITEM})*
 
 /** The docs pages one item points at, or undefined when it names nothing known. */
 function pagesOf(item) {
-  let m;
-  if ((m = /^rewriting #(\d+)$/.exec(item))) return [REWRITING[m[1]]];
-  if ((m = /^#(\d+)$/.exec(item))) return [CAPTURE[m[1]]];
-  if ((m = /^N(\d+)(?:[–-]N(\d+))?$/.exec(item))) {
+  const rewriting = /^rewriting #(\d+)$/.exec(item);
+  if (rewriting) return [REWRITING[rewriting[1]]];
+  const capture = /^#(\d+)$/.exec(item);
+  if (capture) return [CAPTURE[capture[1]]];
+  const native = /^N(\d+)(?:[–-]N(\d+))?$/.exec(item);
+  if (native) {
     const pages = [];
-    for (let n = Number(m[1]); n <= Number(m[2] ?? m[1]); n++) pages.push(NATIVE[n]);
+    for (let n = Number(native[1]); n <= Number(native[2] ?? native[1]); n++) pages.push(NATIVE[n]);
     return pages;
   }
   if (item.startsWith('"')) return [SECTIONS[item.slice(1, -1).replace(/\s*\n[\s*/]*/g, ' ')]];
