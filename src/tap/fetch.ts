@@ -1,13 +1,13 @@
 /**
  * The fetch tap: wraps `globalThis.fetch` itself, not the undici dispatcher — a per-request `dispatcher`
- * or a later `setGlobalDispatcher` would bypass a dispatcher hook (PITFALLS #10). Agents that look fetch up
+ * or a later `setGlobalDispatcher` would bypass a dispatcher hook (docs/fetch-tap.md#wrap-fetch-not-the-dispatcher). Agents that look fetch up
  * at each request (Claude Code does) see the wrapper as long as it is installed before their first call.
  *
  * Calls to non-model URLs go straight to the original fetch. For model calls the response body is observed
  * through a pull-based pass-through stream (high-water mark 0): a chunk is read from the network only when
  * the agent asks for one, so nothing is buffered ahead of the agent and nothing is delayed — never `tee()`
- * or `clone()`, whose unread branch buffers without bound (PITFALLS #3). Pull-based rather than a
- * TransformStream so that end, error and cancel each reach us on every Node version (PITFALLS #5).
+ * or `clone()`, whose unread branch buffers without bound (docs/fetch-tap.md#no-tee-or-clone). Pull-based rather than a
+ * TransformStream so that end, error and cancel each reach us on every Node version (docs/fetch-tap.md#transformstream-cancel).
  */
 import type { SdkCall } from '../exchange/types.js';
 import type { EndpointMatch } from '../exchange/endpoints.js';
@@ -118,7 +118,7 @@ export function startExchange(
 
 /**
  * The fetch-level body rewriters, on a JSON string body. A signed request is never changed (its signature
- * covers the body — PITFALLS #7): the rewrite is skipped and the log says so.
+ * covers the body — docs/sdk-layer.md#signed-bodies): the rewrite is skipped and the log says so.
  */
 function rewriteBody(
   ctx: TapContext,
@@ -151,7 +151,7 @@ function rewriteBody(
 /**
  * The rewrite rules (issue 5), on a JSON string body: the step decides; here it is applied — body and any
  * header the actions set (e.g. a beta flag) — unless the request is signed, which only the SDK layer may
- * change (PITFALLS #7): then the original goes out and the decision says why.
+ * change (docs/sdk-layer.md#signed-bodies): then the original goes out and the decision says why.
  */
 function applyRules(
   ctx: TapContext,
@@ -203,7 +203,7 @@ export function captureRequestBody(exchange: LiveExchange, input: RequestInfo | 
 export function observe(exchange: LiveExchange, response: Response, signal: AbortSignal | null | undefined): Response {
   exchange.responded(response.status, headersRecord(response.headers), { url: response.url, redirected: response.redirected });
   if (response.body === null) {
-    // 101/204/205/304 and HEAD: no body to observe, and `new Response(body, {status: 204})` would throw (PITFALLS #6).
+    // 101/204/205/304 and HEAD: no body to observe, and `new Response(body, {status: 204})` would throw (docs/fetch-tap.md#rebuilt-response).
     exchange.finish('complete');
     return response;
   }
@@ -241,7 +241,7 @@ export function observe(exchange: LiveExchange, response: Response, signal: Abor
   // The same class as the agent's: a client's own fetch (e.g. the `undici` package's) has its own Response.
   const ResponseClass = (typeof response.constructor === 'function' ? response.constructor : Response) as typeof Response;
   const wrapped = new ResponseClass(observed, { status: response.status, statusText: response.statusText, headers: response.headers });
-  // A rebuilt Response loses what only fetch can set (PITFALLS #6); give the agent the original values.
+  // A rebuilt Response loses what only fetch can set (docs/fetch-tap.md#rebuilt-response); give the agent the original values.
   Object.defineProperties(wrapped, {
     url: { value: response.url, enumerable: true },
     redirected: { value: response.redirected, enumerable: true },

@@ -4,7 +4,7 @@
  *
  *   SDK layer:   params rewriter  (params, {client, method}) => params | undefined
  *                applied before the SDK serialises and signs: the only place a Bedrock (SigV4) or a Vertex
- *                (model in the URL path) request can be changed — PITFALLS #7, #8.
+ *                (model in the URL path) request can be changed — docs/sdk-layer.md#signed-bodies, docs/sdk-layer.md#model-in-the-url.
  *   fetch layer: body rewriter    (body, {endpoint, url, layer}) => body | undefined
  *                applied to the parsed JSON body just before fetch; refused, with a warning, for a signed
  *                request (the signature covers the body: a changed body gets a 403).
