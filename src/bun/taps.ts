@@ -1,5 +1,5 @@
 /**
- * The taps of the Bun preload (native Claude Code ≥ 2.1.113, a Bun-compiled binary: PITFALLS #13, N1–N2).
+ * The taps of the Bun preload (native Claude Code ≥ 2.1.113, a Bun-compiled binary: docs/preload.md#bun-binaries, docs/claude-code.md#bun-preload, docs/claude-code.md#preload-fetch-timing).
  *
  *   preload runs ─► activate() ─► bunTaps: schedules the install, returns
  *   Bun loads the bundle        (the bundle keeps what `globalThis.fetch` was while it loads: a wrapper

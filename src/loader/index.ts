@@ -2,7 +2,7 @@
  * The `--import` entry: `node --import ./loader <agent>` (repo) or `node --import agenttap/loader <agent>`.
  *
  * Runs before the agent's first line (Node awaits `--import` modules). Guards:
- *   - main thread only: the preload also runs in worker_threads (PITFALLS #18);
+ *   - main thread only: the preload also runs in worker_threads (docs/preload.md#workers-and-children);
  *   - once per process, even if imported twice (ESM + CJS paths);
  *   - child processes that inherit the loader through NODE_OPTIONS join the parent's session, or stay
  *     inactive with `AGENTTAP_CHILDREN=off` (see src/log/session.ts).

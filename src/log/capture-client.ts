@@ -17,7 +17,7 @@
  *   local   the main-thread sink; exchange records are declined and the recorder redacts them here.
  *
  * The worker is unref'd (it never keeps the agent alive), gets neither our `--import` nor a preload in
- * NODE_OPTIONS (PITFALLS #18, STYLE #15), and its stdout/stderr are not the agent's.
+ * NODE_OPTIONS (docs/preload.md#workers-and-children, STYLE #15), and its stdout/stderr are not the agent's.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * The capture worker: parses, redacts, de-duplicates and writes an exchange's records off the agent's
  * thread (a 4 MB prompt takes ~200 ms to redact; on the agent's thread that was a 200 ms event-loop stall).
- * Started by src/log/capture-client.ts at the first model call, without our preload (PITFALLS #18).
+ * Started by src/log/capture-client.ts at the first model call, without our preload (docs/preload.md#workers-and-children).
  *
  *   agent's thread ──(write | record | flush, one ordered port)──► Recorder (this thread) ──► sink (pino)
  *                                                     flush done ──► Atomics.notify(state[FLUSHED])

@@ -43,7 +43,7 @@ export interface RequestRecord {
   /** Instead of `text`: the body as a value (parsed JSON, the text when not JSON, a note when not kept). */
   body?: unknown;
   bodyBytes: number;
-  /** Read from the body when left out (and the URL's model for Bedrock/Vertex, PITFALLS #8). */
+  /** Read from the body when left out (and the URL's model for Bedrock/Vertex, docs/sdk-layer.md#model-in-the-url). */
   model?: string;
   maxTokens?: number;
   stream?: boolean;
@@ -255,7 +255,7 @@ export class Recorder {
   private writeRequest(r: RequestRecord, { redactor }: Writer): void {
     const parsed = r.text === undefined ? r.body : parseBody(r.text);
     const facts = describeRequest(r.match.endpoint, parsed);
-    // Bedrock and Vertex carry the model in the URL path, not the body (PITFALLS #8).
+    // Bedrock and Vertex carry the model in the URL path, not the body (docs/sdk-layer.md#model-in-the-url).
     const model = r.model ?? facts.model ?? r.match.model;
     const maxTokens = r.maxTokens ?? facts.maxTokens;
     const body = this.redacted(r.id, 'request', () => ({

@@ -2,7 +2,7 @@
  * The log sink: pino formatting NDJSON records into `<session dir>/<pid>.ndjson`, a file the sink owns — made (0700
  * folder, bounded: src/fs/make-dir.ts), opened (0600), written and given up on by `FileOut`, never by sonic-boom,
  * whose exit flush can spin forever on a full disk (see file-out.ts).
- * No pino transports — they start worker threads, and our preload runs in workers too (PITFALLS #18).
+ * No pino transports — they start worker threads, and our preload runs in workers too (docs/preload.md#workers-and-children).
  *
  * Failure policy: the sink never throws into its caller and never blocks exit beyond a bounded time. A folder that
  * cannot be made, a file that cannot be opened, a full disk or any write error mutes the sink with one line on

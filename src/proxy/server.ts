@@ -7,7 +7,7 @@
  *     ▲              │ side copy of the body ──► LiveExchange.requested
  *     └──chunk◄──────┴──chunk◄── upstream response, written through one chunk at a time (no buffering,
  *                    │           backpressure from the agent's socket); side copy, inflated when
- *                    │           compressed (PITFALLS #11), ──► LiveExchange.chunk ──► codec
+ *                    │           compressed (docs/fetch-tap.md#compressed-bodies), ──► LiveExchange.chunk ──► codec
  *                    └─ end / agent hangs up / upstream error ──► LiveExchange.finish (exactly once)
  *
  * Credentials (`x-api-key`, `authorization`) go to the upstream untouched; the log gets them redacted by the

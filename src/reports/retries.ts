@@ -8,7 +8,7 @@
  *   - it carries the same request (the same messages, system prompt, tools and model; `stream` may differ:
  *     the fallback drops it) as the latest earlier request of that shape, and that one failed (HTTP ≥ 400,
  *     or its stream did not complete). Headers cannot tell: Claude Code sends `x-stainless-retry-count: 0`
- *     on every attempt (PITFALLS "Retries").
+ *     on every attempt (docs/claude-code.md#retries).
  */
 export interface AttemptFacts {
   pid: number;

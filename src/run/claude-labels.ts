@@ -1,5 +1,5 @@
 /**
- * Claude Code's own names for its calls, joined in (issue 10 part 2; PITFALLS N3–N4). When agenttap starts
+ * Claude Code's own names for its calls, joined in (issue 10 part 2; docs/claude-code.md#raw-body-dump, docs/claude-code.md#query-source). When agenttap starts
  * Claude Code, the native binary is asked to keep its raw-body index in a private folder:
  *
  *   CLAUDE_CODE_ENABLE_TELEMETRY=1 OTEL_LOG_RAW_API_BODIES=file:<tmp>/agenttap-cc-raw-<our pid>-XXXXXX (0700)

@@ -5,7 +5,7 @@
  *   a script whose shebang runs node (`#!/usr/bin/env node`, `env -S node --flags`, `/usr/bin/node`)
  *                                                       → node      (npm's bin links: `claude` 2.1.112 is one)
  *   a `.js`/`.mjs`/`.cjs` file without a shebang        → node      (run through this node)
- *   a Bun-compiled ELF / Mach-O executable              → bun       (Claude Code ≥ 2.1.113: PITFALLS #13; the Bun preload)
+ *   a Bun-compiled ELF / Mach-O executable              → bun       (Claude Code ≥ 2.1.113: docs/preload.md#bun-binaries; the Bun preload)
  *   another ELF / Mach-O executable (not node)          → native
  *   a script for another interpreter (python, bash…)    → script
  * A shell wrapper that starts node itself is a `script`: `agenttap run --force` runs it anyway, and the loader

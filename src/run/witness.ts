@@ -1,7 +1,7 @@
 /**
  * The witness: `agenttap run` on a Bun-compiled agent records in-process (the Bun preload), and also puts this
  * proxy between the agent and its model API, so that a call the in-process tap did not see is never a silent
- * gap (the preload's fetch hook depends on the bundle's internals: PITFALLS N2).
+ * gap (the preload's fetch hook depends on the bundle's internals: docs/claude-code.md#preload-fetch-timing).
  *
  *   agent ─► Bun preload tap (records, marks) ─► witness ─► upstream
  *                                                 │ marked with this run's token: forwarded, header removed, not recorded

@@ -10,7 +10,7 @@
  * The store is carried by AsyncLocalStorage, so it follows the SDK through its awaits, timers and retries.
  * The lowest tap that sees the attempt's request on the wire *claims* it and writes the one record of that
  * attempt, tagged with its own layer and the SDK call; a tap that finds the attempt already claimed stays
- * silent (one record per HTTP attempt, PITFALLS #23). When nothing below claimed it — a client given its own
+ * silent (one record per HTTP attempt, docs/sdk-layer.md#one-record-per-attempt). When nothing below claimed it — a client given its own
  * `fetch` that bypasses both global fetch and node:http — the SDK layer records the attempt itself.
  *
  * Kept under a `Symbol.for` key: every copy of this module in a process shares one store.

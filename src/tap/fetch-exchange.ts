@@ -3,8 +3,8 @@
  * share: the request body captured without consuming anything the agent still needs, and the response body
  * observed through a pull-based pass-through stream (high-water mark 0): a chunk is read from the network only
  * when the agent asks for one, so nothing is buffered ahead of the agent and nothing is delayed — never `tee()`
- * or `clone()`, whose unread branch buffers without bound (PITFALLS #3). Pull-based rather than a
- * TransformStream so that end, error and cancel each reach us on every Node version (PITFALLS #5).
+ * or `clone()`, whose unread branch buffers without bound (docs/fetch-tap.md#no-tee-or-clone). Pull-based rather than a
+ * TransformStream so that end, error and cancel each reach us on every Node version (docs/fetch-tap.md#transformstream-cancel).
  */
 import { flattenHeaders } from '../exchange/headers.js';
 import type { EndpointMatch } from '../exchange/endpoints.js';
@@ -45,7 +45,7 @@ export function captureRequestBody(exchange: LiveExchange, input: RequestInfo | 
 export function observe(exchange: LiveExchange, response: Response, signal: AbortSignal | null | undefined): Response {
   exchange.responded(response.status, flattenHeaders(response.headers), { url: response.url, redirected: response.redirected });
   if (response.body === null) {
-    // 101/204/205/304 and HEAD: no body to observe, and `new Response(body, {status: 204})` would throw (PITFALLS #6).
+    // 101/204/205/304 and HEAD: no body to observe, and `new Response(body, {status: 204})` would throw (docs/fetch-tap.md#rebuilt-response).
     exchange.finish('complete');
     return response;
   }
@@ -83,7 +83,7 @@ export function observe(exchange: LiveExchange, response: Response, signal: Abor
   // The same class as the agent's: a client's own fetch (e.g. the `undici` package's) has its own Response.
   const ResponseClass = (typeof response.constructor === 'function' ? response.constructor : Response) as typeof Response;
   const wrapped = new ResponseClass(observed, { status: response.status, statusText: response.statusText, headers: response.headers });
-  // A rebuilt Response loses what only fetch can set (PITFALLS #6); give the agent the original values.
+  // A rebuilt Response loses what only fetch can set (docs/fetch-tap.md#rebuilt-response); give the agent the original values.
   Object.defineProperties(wrapped, {
     url: { value: response.url, enumerable: true },
     redirected: { value: response.redirected, enumerable: true },

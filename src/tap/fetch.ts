@@ -1,6 +1,6 @@
 /**
  * The fetch tap: wraps `globalThis.fetch` itself, not the undici dispatcher — a per-request `dispatcher`
- * or a later `setGlobalDispatcher` would bypass a dispatcher hook (PITFALLS #10). Agents that look fetch up
+ * or a later `setGlobalDispatcher` would bypass a dispatcher hook (docs/fetch-tap.md#wrap-fetch-not-the-dispatcher). Agents that look fetch up
  * at each request (Claude Code does) see the wrapper as long as it is installed before their first call.
  *
  * Calls to non-model URLs go straight to the original fetch. A model call goes through the rules (the one
@@ -102,7 +102,7 @@ function rewrite(outcome: RulesOutcome | undefined, headers: Record<string, stri
 
 /**
  * The rewrite rules (issue 5) on a JSON string body. A signed or path-addressed request is decided and logged but
- * never changed here: only the SDK layer may (PITFALLS #7, #8), and the decision says why.
+ * never changed here: only the SDK layer may (docs/sdk-layer.md#signed-bodies, docs/sdk-layer.md#model-in-the-url), and the decision says why.
  */
 function decide(ctx: TapContext, match: EndpointMatch, method: string, url: URL, headers: Record<string, string>, init: RequestInit | undefined): RulesOutcome | undefined {
   const rules = ctx.rules;

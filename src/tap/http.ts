@@ -1,6 +1,6 @@
 /**
  * The http/https tap, for clients that never touch fetch: node-fetch and axios based ones
- * (`@anthropic-ai/sdk` ≤ 0.41, `openai` 4.x, Claude Code's side calls) — PITFALLS #21.
+ * (`@anthropic-ai/sdk` ≤ 0.41, `openai` 4.x, Claude Code's side calls) — docs/sdk-layer.md#old-sdks-use-http.
  *
  * It wraps `request` and `get` of both modules and inspects the ClientRequest they return, so every call
  * signature (url string, URL, options, url + options, callback) is covered by Node's own parsing. It only
@@ -10,7 +10,7 @@
  *     stream's flowing mode, backpressure and listeners stay exactly as the agent set them,
  *   - errors through `emit`, never through an added 'error' listener (which would swallow a crash the
  *     agent expects).
- * Compressed bodies are inflated on a side copy for the codec (PITFALLS #11); the agent gets the raw bytes.
+ * Compressed bodies are inflated on a side copy for the codec (docs/fetch-tap.md#compressed-bodies); the agent gets the raw bytes.
  */
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';

@@ -1,7 +1,7 @@
 /**
  * Gives a fetch call a new body, and the headers a rewrite set (`set`) — how the rewrite rules' outcome is sent
  * at the fetch layer. The caller's `content-length` is dropped: undici refuses a body whose length disagrees with
- * it (UND_ERR_REQ_CONTENT_LENGTH_MISMATCH, PITFALLS #9) and computes the right one itself.
+ * it (UND_ERR_REQ_CONTENT_LENGTH_MISMATCH, docs/fetch-tap.md#content-length) and computes the right one itself.
  */
 export function withBody(input: RequestInfo | URL, init: RequestInit | undefined, body: string, set: Record<string, string> = {}): [RequestInfo | URL, RequestInit] {
   const request = input instanceof Request ? input : undefined;

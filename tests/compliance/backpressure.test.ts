@@ -1,5 +1,5 @@
 /**
- * PITFALLS #3: a tap must not buffer a response ahead of a stalled agent. The server offers 100 MB of SSE;
+ * docs/fetch-tap.md#no-tee-or-clone: a tap must not buffer a response ahead of a stalled agent. The server offers 100 MB of SSE;
  * the agent reads one chunk and stalls. Under the loader its memory stays flat; the tee() control shows
  * what the measurement catches when a tap buffers.
  */

@@ -1,6 +1,6 @@
 /**
  * The agent cannot notice the fetch tap: every fact of a Response it can observe is the same with and
- * without the loader (PITFALLS #4, #6, #10, #11, #22), and the log still records each case correctly.
+ * without the loader (docs/fetch-tap.md#cancelled-streams-end-the-record, docs/fetch-tap.md#rebuilt-response, docs/fetch-tap.md#wrap-fetch-not-the-dispatcher, docs/fetch-tap.md#compressed-bodies, docs/fetch-tap.md#unknown-sse-events), and the log still records each case correctly.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

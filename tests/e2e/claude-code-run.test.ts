@@ -99,7 +99,7 @@ describe('Claude Code 2.1.112 under agenttap run', () => {
     const { wire, logged, layers } = await wireAndLogBodies(run.received, run.sessionDir);
     expect(logged.length).toBe(wire.length);
     expect(logged).toEqual(wire);
-    // Claude Code bundles its SDK: only the fetch tap sees its traffic (PITFALLS #12).
+    // Claude Code bundles its SDK: only the fetch tap sees its traffic (docs/sdk-layer.md#bundled-sdks).
     expect(layers).toEqual(['fetch']);
     const events = await sessionEvents(run.sessionDir);
     expect(eventsOf(events, 'exchange.end').every((e) => e.outcome === 'complete')).toBe(true);

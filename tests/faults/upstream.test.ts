@@ -65,7 +65,7 @@ describe.each(MATRIX)('upstream faults, node %s', { timeout: 180_000 }, (major) 
     // the default 16 MiB cap (README, Known limits). agenttap also has a fixed cost (the writer's modules, the capture
     // worker's isolate: 30-70 MB by Node version), measured here on a small reply of the same agent. At a 4 MiB cap,
     // what the 50 MB stream adds beyond that fixed cost stays under 48 MB (measured 23-30) if memory is bounded by the cap — a
-    // tee() or clone() would hold the whole 50 MB behind a slow branch (PITFALLS #3).
+    // tee() or clone() would hold the whole 50 MB behind a slow branch (docs/fetch-tap.md#no-tee-or-clone).
     const env = { AGENTTAP_MAX_BODY_BYTES: String(4 * 1024 * 1024) };
     const huge = await onUpstream(major, 'huge', { args: [AGENT, 'raw'], timeoutMs: 60_000, env });
     expect(huge.plain.stdout).toMatch(/ 5\d{7} bytes /);

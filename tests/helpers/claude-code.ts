@@ -22,7 +22,7 @@
  *   }) → Promise<{ code, signal, stdout, stderr, durationMs, cwd, home, sessionDir, argv }>
  *   `sessionDir` is where agenttap logged (empty folder / absent for 'plain'); read it with sessionEvents().
  *
- *   claudeCodeEnv(home, baseUrl)   the offline environment (PITFALLS "Running Claude Code offline in tests")
+ *   claudeCodeEnv(home, baseUrl)   the offline environment (docs/claude-code.md#offline-tests)
  *   prepareClaudeHome(home?)       a HOME with `.claude.json` seeded so no metrics call leaves at exit
  *   nativeClaudeCode()             path of the native binary (npm @anthropic-ai/claude-code-linux-x64) or undefined
  *   wireAndLogBodies(mock.received, sessionDir) → { wire, logged, layers }: request bodies as the mock got them and

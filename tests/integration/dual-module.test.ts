@@ -1,5 +1,5 @@
 /**
- * PITFALLS #23: one SDK loaded twice in one process — its ESM build through `import` and its CJS build
+ * docs/sdk-layer.md#one-record-per-attempt: one SDK loaded twice in one process — its ESM build through `import` and its CJS build
  * through `require` — must still give one record per HTTP attempt: not one per copy, not one per layer.
  * The app loads @anthropic-ai/sdk and openai (fetch based) and @anthropic-ai/sdk 0.41 (node-fetch over
  * http) both ways and calls through each copy. An SDK retry is two HTTP attempts, so two records.

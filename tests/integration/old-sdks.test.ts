@@ -1,5 +1,5 @@
 /**
- * Old, node-fetch based SDKs (PITFALLS #21, #11): `@anthropic-ai/sdk` 0.41 and `openai` 4.x send through
+ * Old, node-fetch based SDKs (docs/sdk-layer.md#old-sdks-use-http, docs/fetch-tap.md#compressed-bodies): `@anthropic-ai/sdk` 0.41 and `openai` 4.x send through
  * node-fetch 2 → `http.request(options)` with a keep-alive agent (agentkeepalive) and `accept-encoding:
  * gzip,deflate`, so globalThis.fetch never sees them and only the http tap can record them.
  *

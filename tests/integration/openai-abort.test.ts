@@ -1,4 +1,4 @@
-/** PITFALLS #4: an aborted or abandoned openai stream still ends its record — exactly once. */
+/** docs/fetch-tap.md#cancelled-streams-end-the-record: an aborted or abandoned openai stream still ends its record — exactly once. */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../src/mock/index.js';

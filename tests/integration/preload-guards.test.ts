@@ -1,5 +1,5 @@
 /**
- * PITFALLS #18: the preload runs in worker threads and in every Node child that inherits NODE_OPTIONS.
+ * docs/preload.md#workers-and-children: the preload runs in worker threads and in every Node child that inherits NODE_OPTIONS.
  * Workers never capture (no double records, no pino worker); children join the session with their own
  * file, or stay out with AGENTTAP_CHILDREN=off.
  */

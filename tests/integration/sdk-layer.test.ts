@@ -97,7 +97,7 @@ describe('SDK layer: one record per HTTP attempt, with its SDK call', () => {
     expect(attempts(cjs.events, cjs.received).map((s) => s.method)).toEqual(['chat.completions.create', 'chat.completions.create', 'responses.create']);
   });
 
-  it('an app that imports and requires the same SDK: each call once (PITFALLS #23)', async () => {
+  it('an app that imports and requires the same SDK: each call once (docs/sdk-layer.md#one-record-per-attempt)', async () => {
     const { run, events, received } = await runApp('sdk-dual.mjs');
     expect(run.stdout).toContain('distinct: true true');
     const seen = attempts(events, received);
@@ -111,7 +111,7 @@ describe('SDK layer: one record per HTTP attempt, with its SDK call', () => {
     expect(new Set(seen.map((s) => s.call)).size).toBe(4);
   });
 
-  it('SDK return types behave exactly as without the loader (PITFALLS #1, #2)', async () => {
+  it('SDK return types behave exactly as without the loader (docs/sdk-layer.md#sdk-return-types, docs/sdk-layer.md#sdk-stream-object)', async () => {
     const bare = await runApp('sdk-helpers.mjs', { loader: false });
     const tapped = await runApp('sdk-helpers.mjs');
     expect(tapped.run.stdout).toBe(bare.run.stdout);
@@ -222,7 +222,7 @@ describe('sdk: auto — the default per Node version (BENCHMARKS.md "SDK layer s
     expect(seen.map((s) => s.method)).toEqual(['messages.create', 'messages.create', 'chat.completions.create', 'chat.completions.create']);
   });
 
-  it('Node 26: on by default through sync hooks — no DEP0205 `module.register` warning on the agent\'s stderr (PITFALLS #17)', async () => {
+  it('Node 26: on by default through sync hooks — no DEP0205 `module.register` warning on the agent\'s stderr (docs/module-hooks.md#module-register-deprecation)', async () => {
     mock.reset();
     const run = await runNode(join(APPS, 'sdk-dual.mjs'), { node: bins[26], env: env(), timeoutMs: 20_000 });
     expect(run.stderr).toBe('');

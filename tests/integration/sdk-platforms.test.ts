@@ -1,6 +1,6 @@
 /**
  * The platform clients (issue 3): rewrites of signed (Bedrock SigV4) and path-addressed (Vertex) requests
- * happen at the SDK layer, before the SDK serialises and signs (PITFALLS #7, #8); the fetch layer leaves a
+ * happen at the SDK layer, before the SDK serialises and signs (docs/sdk-layer.md#signed-bodies, docs/sdk-layer.md#model-in-the-url); the fetch layer leaves a
  * signed request untouched and the rules' decision says so. The mock verifies SigV4 with @smithy/signature-v4 — what the
  * Bedrock SDK signs with — and answers 403 to a request whose body or path no longer match the signature.
  */

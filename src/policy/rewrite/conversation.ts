@@ -1,6 +1,5 @@
 /**
- * Facts about a conversation that every action must respect (PITFALLS, "Rewriting must keep a request
- * valid"): which blocks are thinking, whether the last assistant turn is an open tool loop, and how to drop
+ * Facts about a conversation that every action must respect (docs/rewrite-validity.md): which blocks are thinking, whether the last assistant turn is an open tool loop, and how to drop
  * thinking without leaving the API something it rejects.
  */
 import type { AnthropicBody, Block, Message } from './types.js';

@@ -1,7 +1,7 @@
 /**
  * Is a rewritten request still one the API accepts, and one that does not break the conversation? The API's
  * own rules come from the one shared validator (src/exchange/anthropic-validity.ts); on top, what only a
- * comparison with the original shows (PITFALLS, "Rewriting must keep a request valid"). A rewrite with any
+ * comparison with the original shows (docs/rewrite-validity.md). A rewrite with any
  * problem is never sent: the original goes out and the log says why.
  */
 import { countCacheControl, validateAnthropicRequest } from '../../exchange/anthropic-validity.js';

@@ -32,9 +32,9 @@ export type RulesStep = (request: OutgoingRequest, refusal?: string) => RulesOut
 
 /** What makes a request on the wire unfit for a rewrite there; only the SDK layer, before the SDK builds it, may. */
 export interface WireFacts {
-  /** Covered by a signature (Bedrock SigV4): a changed body gets a 403 (PITFALLS #7). */
+  /** Covered by a signature (Bedrock SigV4): a changed body gets a 403 (docs/sdk-layer.md#signed-bodies). */
   signed: boolean;
-  /** The model named in the URL path (Vertex, Bedrock): the body has none to swap (PITFALLS #8). */
+  /** The model named in the URL path (Vertex, Bedrock): the body has none to swap (docs/sdk-layer.md#model-in-the-url). */
   pathModel?: string;
 }
 

@@ -6,8 +6,8 @@
  *   ESM  import-in-the-middle, with the loader hook limited to the same files by a RegExp on the URL:
  *        - `module.registerHooks` (in-thread, synchronous) where Node supports it (≥ 22.22.3, ≥ 24.11.1,
  *          ≥ 25.1, 26: IITM's `supportsSyncHooks()`), which also avoids Node 26's DEP0205 warning for
- *          `module.register` (PITFALLS #17);
- *        - `module.register` (loader thread) otherwise, costly on Node 20 (PITFALLS #16 — see BENCHMARKS.md).
+ *          `module.register` (docs/module-hooks.md#module-register-deprecation);
+ *        - `module.register` (loader thread) otherwise, costly on Node 20 (docs/module-hooks.md#async-hook-cost — see BENCHMARKS.md).
  * Only files imported after this point are hooked: the loader runs before the agent's first import.
  */
 import { createRequire, register as registerAsync } from 'node:module';

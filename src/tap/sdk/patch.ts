@@ -1,7 +1,7 @@
 /**
  * Prototype patches of the SDKs' classes. Each wrapper hands back exactly what the SDK returned —
  * the same `APIPromise` (so `.withResponse()`, `.asResponse()` keep working), the same `MessageStream`
- * (with its helpers and `.controller`) — PITFALLS #1, #2. It only sets the async context around the call:
+ * (with its helpers and `.controller`) — docs/sdk-layer.md#sdk-return-types, docs/sdk-layer.md#sdk-stream-object. It only sets the async context around the call:
  *
  *   1 resource method (messages.create, …): the rules on a platform call's params, open the call scope
  *   2 client.fetchWithTimeout (once per HTTP attempt): number the attempt, open the attempt scope
@@ -100,7 +100,7 @@ function wrapCall(ctx: TapContext, original: AnyFn, method: string, family: Fami
 
 /**
  * Clients whose requests are signed (Bedrock SigV4) or address the model in the URL (Vertex): the rules run on
- * their params, before the SDK builds and signs the request (PITFALLS #7, #8). First-party clients are left to
+ * their params, before the SDK builds and signs the request (docs/sdk-layer.md#signed-bodies, docs/sdk-layer.md#model-in-the-url). First-party clients are left to
  * the fetch tap, which sees the exact bytes.
  */
 const PLATFORM_CLIENTS = new Set(['anthropic-bedrock', 'anthropic-vertex']);

@@ -1,9 +1,9 @@
 /**
  * What the SDK layer patches, as data: the packages, the internal files (relative to the package root,
  * without extension — the `.js` CJS and `.mjs` ESM copies alike), and on each file the class and methods.
- * The module hooks wrap only these files (PITFALLS #14: wrapping every module breaks `export let` live
+ * The module hooks wrap only these files (docs/module-hooks.md#allow-list-sdk-files: wrapping every module breaks `export let` live
  * bindings and costs 2–3× import time); matching the internal file rather than the package entry also
- * catches subpath imports such as `@anthropic-ai/sdk/client` (PITFALLS #15).
+ * catches subpath imports such as `@anthropic-ai/sdk/client` (docs/module-hooks.md#subpath-imports).
  *
  * Version ranges, by file layout (each checked by tests/integration/sdk-*.test.ts):
  *   @anthropic-ai/sdk 0.41 (core.js, node-fetch) … 1.x (client.js, fetch + middleware)

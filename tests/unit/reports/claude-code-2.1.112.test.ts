@@ -99,7 +99,7 @@ describe('report: a real Claude Code 2.1.112 session', () => {
   test('every exchange gets the right mechanism', () => {
     expect(model.exchanges.map((r) => r.mechanism)).toEqual(expected);
     const count = (m: string) => expected.filter((x) => x === m).length;
-    // One `HEAD /` per start — but not the title run, whose proxy variables make Claude Code skip it (PITFALLS).
+    // One `HEAD /` per start — but not the title run, whose proxy variables make Claude Code skip it (docs/claude-code.md#mechanisms).
     expect(count('warm-up')).toBe(2);
     expect(count('session-title')).toBe(1);
     expect(count('non-streaming-fallback')).toBe(0);

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withBody } from '../../../src/tap/replace-body.js';
 
-// PITFALLS #9: a rewrite that changes the body length must not keep the caller's content-length.
+// docs/fetch-tap.md#content-length: a rewrite that changes the body length must not keep the caller's content-length.
 let server: Server;
 let url: string;
 beforeAll(async () => {

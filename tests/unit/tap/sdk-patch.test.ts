@@ -20,7 +20,7 @@ class BaseAnthropic {
     });
   }
 }
-/** A platform client: its requests are signed, so the rules run on its params (PITFALLS #7). */
+/** A platform client: its requests are signed, so the rules run on its params (docs/sdk-layer.md#signed-bodies). */
 class AnthropicBedrock extends BaseAnthropic {}
 class Messages {
   constructor(readonly _client: BaseAnthropic) {}

@@ -11,7 +11,7 @@ export function setModel(options: SetModelOptions): Action {
   return (target) => {
     const next = options.map?.[target.body.model] ?? options.to;
     if (!next || next === target.body.model) return target;
-    // Thinking signatures bind to the model that made them: another model rejects them (PITFALLS, rewriting #3).
+    // Thinking signatures bind to the model that made them: another model rejects them (docs/rewrite-validity.md#thinking-signatures).
     return { ...target, body: withMessages({ ...target.body, model: next }, dropThinkingFrom(target.body.messages)) };
   };
 }

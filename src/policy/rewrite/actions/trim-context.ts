@@ -3,7 +3,7 @@
  * LiteLLM's and LangChain's trimmers shipped). The history is the first user message, then exchanges of an
  * assistant message and the user message that answers it; the oldest exchanges go first, the first user
  * message and the newest exchange always stay, and the first user message is told how much was removed.
- * Trimming breaks the prompt cache (PITFALLS, rewriting #6): rules should trigger it rarely and by a lot.
+ * Trimming breaks the prompt cache (docs/rewrite-validity.md#trimming-costs-cache): rules should trigger it rarely and by a lot.
  */
 import { dropThinkingFrom, withMessages } from '../conversation.js';
 import type { Action, AnthropicBody, Message } from '../types.js';

@@ -27,7 +27,7 @@ export function truncateLarge(options: TruncateOptions): Action {
       return next;
     });
     if (firstChange < 0) return target;
-    // Thinking after a change to the history is no longer bound to its prefix (PITFALLS, rewriting #3).
+    // Thinking after a change to the history is no longer bound to its prefix (docs/rewrite-validity.md#thinking-signatures).
     return { ...target, body: withMessages(target.body, dropThinkingFrom(messages, firstChange)) };
   };
 }

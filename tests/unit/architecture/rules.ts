@@ -1,0 +1,113 @@
+/**
+ * The import rules of DESIGN.md ("Types flow one way"), as data for ./checker.ts, and the violations the tree
+ * still has, each with why it is there and what removes it. Shrink ALLOWED as those land; never grow it
+ * without an issue that removes the entry.
+ */
+import type { Allowance, Rule } from './checker.js';
+
+/** Where the checked modules live (the report moves from src/reports/ to the top-level reports/: issue 12). */
+export const SCANNED = ['src', 'reports', 'loader', 'bun'];
+
+/** The agent's start-up path: the --import and Bun preload entries and what they load before the agent runs. */
+export const STARTUP_ROOTS = ['loader', 'bun', 'src/loader/index.ts', 'src/bun/index.ts'];
+
+const REPORT = ['src/reports/', 'reports/'];
+
+export const RULES: Rule[] = [
+  {
+    // The rules runtime runs inside the agent: it must not load a report module.
+    id: 'mechanisms-and-policy-never-load-reports',
+    scope: 'transitive',
+    from: ['src/mechanisms/', 'src/policy/'],
+    forbid: REPORT,
+  },
+  {
+    // The report depends on the log event types and src/exchange's body reader only. Also allowed: the
+    // error class and the private-mode mkdir (node: imports only), and `diff` (a pure text diff).
+    id: 'reports-import-only-log-and-exchange',
+    scope: 'direct',
+    from: REPORT,
+    only: [...REPORT, 'src/log/', 'src/exchange/', 'src/errors.ts', 'src/fs/', 'diff'],
+  },
+  {
+    // `agenttap report` reads a log without loading the tap, the loader or the writer.
+    id: 'reports-read-a-log-without-the-tap',
+    scope: 'transitive',
+    from: [...REPORT, 'src/log/read.ts'],
+    forbid: [
+      'src/tap/',
+      'src/loader/',
+      'src/bun/',
+      'src/proxy/',
+      'src/capture/',
+      'src/cli/',
+      'src/policy/',
+      'pino',
+      '@secretlint/',
+    ],
+  },
+  {
+    // zod (~50 ms on Node 20), pino and the redactor load with the capture worker at the first model call.
+    id: 'startup-path-loads-no-zod-pino-redactor-report-or-cli',
+    scope: 'transitive',
+    from: STARTUP_ROOTS,
+    forbid: ['zod', 'pino', '@secretlint/', 'src/policy/redact/', ...REPORT, 'src/cli/'],
+  },
+  {
+    // The proxy and the loader are peers assembled by src/capture/, not one on top of the other.
+    id: 'proxy-never-loads-the-loader',
+    scope: 'transitive',
+    from: ['src/proxy/'],
+    forbid: ['src/loader/'],
+  },
+];
+
+const CLASSIFY = 'the report classifies with src/mechanisms (signatures and request facts)';
+const BY_MODEL = 'issue 12: reports/model classifies once, on the body reader of src/exchange';
+
+export const ALLOWED: Allowance[] = [
+  {
+    rule: 'mechanisms-and-policy-never-load-reports',
+    from: 'src/mechanisms/request-facts.ts',
+    to: 'src/reports/content.ts',
+    reason: 'request facts take their body readers from the report (a reports ↔ mechanisms loop)',
+    removedBy: 'issue 12: src/exchange owns the one reader of provider bodies',
+  },
+  ...['src/mechanisms/classify.ts', 'src/mechanisms/types.ts', 'src/mechanisms/user-file.ts'].map((to) => ({
+    rule: 'reports-import-only-log-and-exchange',
+    from: 'src/reports/build.ts',
+    to,
+    reason: CLASSIFY,
+    removedBy: BY_MODEL,
+  })),
+  {
+    rule: 'reports-import-only-log-and-exchange',
+    from: 'src/reports/collect.ts',
+    to: 'src/mechanisms/request-facts.ts',
+    reason: CLASSIFY,
+    removedBy: BY_MODEL,
+  },
+  {
+    rule: 'reports-import-only-log-and-exchange',
+    from: 'src/reports/build.ts',
+    to: 'src/pricing/index.ts',
+    reason: 'costs per mechanism come from the price table in src/pricing',
+    removedBy: 'issue 12: reports/model (summaries) — or the rule admits src/pricing/ when merging',
+  },
+  {
+    rule: 'startup-path-loads-no-zod-pino-redactor-report-or-cli',
+    from: 'src/bun/index.ts',
+    to: 'src/loader/writer.ts',
+    reason:
+      'the Bun preload is one bundle with no writer file beside it, so it imports the writer (pino, redactor) ' +
+      'statically and evaluates it before native Claude Code starts (commit 77efd37)',
+    removedBy: 'issue 12: src/capture/ assembles the capture; the bundle keeps the writer behind import()',
+  },
+  {
+    rule: 'proxy-never-loads-the-loader',
+    from: 'src/proxy/pipeline.ts',
+    to: 'src/loader/writer.ts',
+    reason: "the proxy builds its capture from the loader's writer",
+    removedBy: 'issue 12: src/capture/ assembles one capture for the loader, the Bun preload and the proxy',
+  },
+];
