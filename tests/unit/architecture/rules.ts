@@ -66,13 +66,6 @@ const CLASSIFY = 'the report classifies with src/mechanisms (signatures and requ
 const BY_MODEL = 'issue 12: reports/model classifies once, on the body reader of src/exchange';
 
 export const ALLOWED: Allowance[] = [
-  {
-    rule: 'mechanisms-and-policy-never-load-reports',
-    from: 'src/mechanisms/request-facts.ts',
-    to: 'src/reports/content.ts',
-    reason: 'request facts take their body readers from the report (a reports ↔ mechanisms loop)',
-    removedBy: 'issue 12: src/exchange owns the one reader of provider bodies',
-  },
   ...['src/mechanisms/classify.ts', 'src/mechanisms/types.ts', 'src/mechanisms/user-file.ts'].map((to) => ({
     rule: 'reports-import-only-log-and-exchange',
     from: 'src/reports/build.ts',
@@ -97,17 +90,10 @@ export const ALLOWED: Allowance[] = [
   {
     rule: 'startup-path-loads-no-zod-pino-redactor-report-or-cli',
     from: 'src/bun/index.ts',
-    to: 'src/loader/writer.ts',
+    to: 'src/capture/writer.ts',
     reason:
       'the Bun preload is one bundle with no writer file beside it, so it imports the writer (pino, redactor) ' +
       'statically and evaluates it before native Claude Code starts (commit 77efd37)',
     removedBy: 'issue 12: src/capture/ assembles the capture; the bundle keeps the writer behind import()',
-  },
-  {
-    rule: 'proxy-never-loads-the-loader',
-    from: 'src/proxy/pipeline.ts',
-    to: 'src/loader/writer.ts',
-    reason: "the proxy builds its capture from the loader's writer",
-    removedBy: 'issue 12: src/capture/ assembles one capture for the loader, the Bun preload and the proxy',
   },
 ];
