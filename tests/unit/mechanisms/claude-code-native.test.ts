@@ -28,7 +28,8 @@ const fixtures: NativeFixture[] = readdirSync(DIR, { withFileTypes: true })
 
 /**
  * The facts agenttap would have of this request, as an exchange (undefined: not an exchange at all). Thread
- * position as the report finds it: a request continues a thread when an earlier one's messages are a prefix of its own.
+ * position as the report finds it (src/reports/threads.ts): a request continues a thread when an earlier one's
+ * messages are a prefix of its own or it opens with the same first message.
  */
 function factsOf(r: NativeRequest, earlier: readonly NativeRequest[]): ExchangeFacts | undefined {
   const match = endpointOf(r.method, new URL(r.path, BASE));
@@ -36,9 +37,10 @@ function factsOf(r: NativeRequest, earlier: readonly NativeRequest[]): ExchangeF
   if (!r.body) return { ...requestFacts({ method: r.method, endpoint: match.endpoint, path: r.path, headers: r.headers, body: {} }), hasBody: false, threadPosition: 'first' };
   const facts = requestFacts({ method: r.method, endpoint: match.endpoint, path: r.path, headers: r.headers, body: r.body });
   const keys = messageKeys(r);
+  // src/reports/threads.ts: an earlier request's messages all a prefix of these, or the same first message.
   const continues = earlier.some((e) => {
     const k = messageKeys(e);
-    return k.length > 0 && k.length < keys.length && k.every((x, i) => x === keys[i]);
+    return k.length > 0 && ((k.length < keys.length && k.every((x, i) => x === keys[i])) || (keys.length > 1 && k[0] === keys[0]));
   });
   return { ...facts, threadPosition: continues ? 'continues' : 'first' };
 }
@@ -57,6 +59,11 @@ test('the captures cover the native line: first native release, versions between
   for (const f of fixtures.filter((x) => x.version >= '2.1.274')) {
     expect(f.requests.filter((r) => r.query_source !== undefined).length, `${f.version} ${f.mode}`).toBeGreaterThan(f.requests.length / 2);
   }
+});
+
+test("every request is an exchange of agenttap's but the TUI's warm-up of 2.1.2xx+, `HEAD /api/hello` (only `HEAD /` is one)", () => {
+  const missed = fixtures.flatMap((f) => f.requests.filter((r) => !endpointOf(r.method, new URL(r.path, BASE))).map((r) => `${r.method} ${r.path}`));
+  expect(new Set(missed)).toEqual(new Set(['HEAD /api/hello']));
 });
 
 describe.each(fixtures.map((f) => [`${f.version} ${f.mode}`, f] as const))('Claude Code %s', (_name, fixture) => {
