@@ -2,8 +2,9 @@
  * Claude Code's mechanisms, per version line, as data (see ../types.ts for the condition language).
  * Provenance: 2.1.x from the wire of 2.1.112 (`cli.js`) and of the native binaries 2.1.113, 2.1.200, 2.1.274,
  * 2.1.330 and 2.1.333 against the project's mock, `-p` and the TUI (fixtures: tests/fixtures/claude-code/native,
- * facts: docs/claude-code-native.md); 1.0.x from published logs of 1.0.x sessions; 2.0.x is the overlap of both (not verified on the wire: its markers are the
- * ones both neighbours share, so a 2.0.x request either matches a known shape or stays unclassified).
+ * facts: docs/claude-code-native.md); 1.0.x from published logs of 1.0.x sessions; 2.0.x is the overlap of both
+ * (not verified on the wire: its markers are the ones both neighbours share, so a 2.0.x request either matches a
+ * known shape or stays unclassified).
  *
  * Never keyed on a fixed system block index (2.x put a billing header at system[0]) nor on a model name
  * (`ANTHROPIC_SMALL_FAST_MODEL` changes the utility model).
@@ -138,7 +139,7 @@ export const CLAUDE_CODE_2_1: SignatureSet = {
     QUOTA('2.1'),
     sig('claude-code@2.1/session-title', 'session-title', 'system "Generate a concise, sentence-case title (3-7 words)…", json_schema output {title}',
       { all: [MSG, { system: 'Generate a concise, sentence-case title' }] }),
-    sig('claude-code@2.1/session-title/naming', 'session-title', 'system "You are naming a coding session…" (2.1.33x TUI), no tools, json_schema output {title}',
+    sig('claude-code@2.1/session-title/naming', 'session-title', 'system "You are naming a coding session…" (2.1.274+), no tools, json_schema output {title}',
       { all: [MSG, { system: 'You are naming a coding session' }, { toolCount: { max: 0 } }] }),
     sig('claude-code@2.1/permission-explainer', 'permission-explainer', 'system "Analyze shell commands and explain what they do…", forced tool explain_command',
       { all: [MSG, { system: 'Analyze shell commands and explain what they do' }] }),
