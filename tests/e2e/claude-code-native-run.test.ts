@@ -1,7 +1,8 @@
 /**
  * Issue 10, part 1: the current native Claude Code (a Bun binary) under `agenttap run`, captured in-process by the
  * Bun preload (agenttap/bun) with the witness proxy behind it. Against the project's mock, offline:
- *   - the create / edit / sub-agent task and `/compact`, plain and under `agenttap run` (with a user's own
+ *   - the create / edit / sub-agent task, `/compact`, and a prompt whose first answer reports a context near the
+ *     model's window (Claude Code then compacts on its own and continues), plain and under `agenttap run` (with a user's own
  *     BUN_OPTIONS preload to compose with): same exit codes and stdout, every request once in the log from the
  *     in-process layer (`fetch`), bodies equal after redaction, one stderr line (the summary), nothing else;
  *   - a paced stream: each delta reaches Claude Code's stdout before the mock sends the next;
@@ -9,6 +10,8 @@
  *   - part 2: every exchange carries Claude Code's own label (`query_source` from its raw-body index, joined by
  *     request id), checked against an oracle built from each request's shape; the raw (unredacted) files are
  *     gone after the run, and a folder left by a killed agenttap is swept by the next start;
+ *   - part 3: the report names every exchange's mechanism from agenttap's own signatures, matching both that oracle
+ *     and Claude Code's label; sub-agents hang off their `Agent` tool_use; nothing `unclassified`;
  *   - the in-process route broken on purpose (the tap installed before the bundle loads, which then never calls
  *     it): the run succeeds, the gap is said once on stderr and in the log, the witness records every call.
  */
@@ -19,10 +22,23 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { startMock, type ReceivedRequest } from '../../src/mock/index.js';
 import { parseRequest } from '../../src/mock/request.js';
 import { WITNESS_HEADER } from '../../src/bun/witness-mark.js';
-import { EDITED_LINE, FINAL_TASK_TEXT, TASK_PROMPT, classifyClaudeCodeRequest, claudeCodeScript, claudeCodeUsage } from '../fixtures/claude-code/script.js';
-import { nativeClaudeCode, pacedStream, runClaudeCode, wireAndLogBodies, type ClaudeCodeOptions, type ClaudeCodeResult, type Via } from '../helpers/claude-code.js';
+import { buildReport } from '../../src/reports/build.js';
+import { BIG_PROMPT, CONTINUED_TEXT, EDITED_LINE, FINAL_TASK_TEXT, TASK_PROMPT, classifyClaudeCodeRequest, claudeCodeScript, claudeCodeUsage } from '../fixtures/claude-code/script.js';
+import {
+  MECHANISM_OF_CALL,
+  mechanismOfQuerySource,
+  nativeClaudeCode,
+  pacedStream,
+  runClaudeCode,
+  wireAndLogBodies,
+  type ClaudeCodeOptions,
+  type ClaudeCodeResult,
+  type Via,
+} from '../helpers/claude-code.js';
 import { eventsOf, scratch, sessionEvents } from '../helpers/run.js';
 
+// Create / edit / sub-agent, then `/compact`, then a prompt that makes Claude Code compact on its own.
+const PROMPTS = [TASK_PROMPT, '/compact', BIG_PROMPT];
 // The package installs only on linux-x64 (its `os`/`cpu` fields); anywhere else there is nothing to run.
 const supported = process.platform === 'linux' && process.arch === 'x64';
 const SUMMARY = /^agenttap: session \S+ \(\d+ model calls?, \d+ process(es)?\) — read it with: agenttap cat \S+\n$/;
@@ -74,27 +90,28 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
     userPreloadTrace = join(dir, 'trace.txt');
     const userPreload = join(dir, 'user-preload.cjs');
     writeFileSync(userPreload, `require('node:fs').appendFileSync(${JSON.stringify(userPreloadTrace)}, 'ran\\n');\n`);
-    plain = await sequence('plain', claude!, [TASK_PROMPT, '/compact']);
-    run = await sequence('run', claude!, [TASK_PROMPT, '/compact'], { env: { BUN_OPTIONS: `--preload=${userPreload}`, TMPDIR: tmp } });
-  }, 120_000);
+    plain = await sequence('plain', claude!, PROMPTS);
+    run = await sequence('run', claude!, PROMPTS, { env: { BUN_OPTIONS: `--preload=${userPreload}`, TMPDIR: tmp } });
+  }, 300_000);
 
   test('the task ran the same way: exit codes, stdout, files; stderr only the summary line', () => {
-    expect(plain.steps.map((s) => s.code)).toEqual([0, 0]);
-    expect(run.steps.map((s) => s.code)).toEqual([0, 0]);
+    expect(plain.steps.map((s) => s.code)).toEqual([0, 0, 0]);
+    expect(run.steps.map((s) => s.code)).toEqual([0, 0, 0]);
     expect(run.steps.map((s) => s.stdout)).toEqual(plain.steps.map((s) => s.stdout));
     expect(run.steps[0]!.stdout).toContain(FINAL_TASK_TEXT);
+    expect(run.steps[2]!.stdout).toContain(CONTINUED_TEXT);
     expect(readFileSync(join(run.steps[0]!.cwd, 'notes', 'todo.md'), 'utf8')).toBe(`${EDITED_LINE}\n`);
-    expect(plain.steps.map((s) => s.stderr)).toEqual(['', '']);
+    expect(plain.steps.map((s) => s.stderr)).toEqual(['', '', '']);
     for (const step of run.steps) expect(step.stderr).toMatch(SUMMARY);
-    expect(readFileSync(userPreloadTrace, 'utf8')).toBe('ran\nran\n');
+    expect(readFileSync(userPreloadTrace, 'utf8')).toBe('ran\nran\nran\n');
     // One capturing process per Claude Code run; the witness recorded nothing, so it started no log.
     const logs = readdirSync(run.sessionDir).filter((f) => f.endsWith('.ndjson'));
-    expect(logs.filter((f) => readFileSync(join(run.sessionDir, f), 'utf8').includes('"event":"session.start"'))).toHaveLength(2);
+    expect(logs.filter((f) => readFileSync(join(run.sessionDir, f), 'utf8').includes('"event":"session.start"'))).toHaveLength(3);
   });
 
   test('every request once, recorded in-process (fetch layer), bodies equal after redaction; the mark never reaches the API', async () => {
     const { wire, logged, layers } = await wireAndLogBodies(run.received, run.sessionDir);
-    expect(new Set(kindsOf(run.received).map((c) => c.kind))).toEqual(new Set(['main', 'subagent', 'compaction']));
+    expect(new Set(kindsOf(run.received).map((c) => c.kind))).toEqual(new Set(['main', 'subagent', 'compaction', 'continuation']));
     expect(logged).toEqual(wire);
     expect(layers).toEqual(['fetch']);
     const events = await sessionEvents(run.sessionDir);
@@ -109,7 +126,7 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
     const requests = eventsOf(events, 'exchange.request');
     expect(labels.map((l) => l.exchange).sort()).toEqual(requests.map((r) => r.exchange).sort());
     expect(new Set(labels.map((l) => l.source))).toEqual(new Set(['claude-code']));
-    const expected = { main: /^sdk$/, subagent: /^agent:/, compaction: /^compact$/ } as Record<string, RegExp>;
+    const expected = { main: /^sdk$/, continuation: /^sdk$/, subagent: /^agent:/, compaction: /^compact$/ } as Record<string, RegExp>;
     for (const r of requests) {
       const kind = classifyClaudeCodeRequest(parseRequest({ api: 'anthropic', n: 0, seq: 0, path: '/v1/messages', headers: {}, body: r.body, bodyBytes: 0 }));
       const label = labels.find((l) => l.exchange === r.exchange)!.label;
@@ -117,6 +134,31 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
     }
     // The private folders (this run's and the stale one) are gone; nothing unredacted stayed.
     expect(readdirSync(tmp).filter((n) => n.startsWith('agenttap-cc-raw-'))).toEqual([]);
+  });
+
+  test("the report names every exchange from agenttap's own signatures, as the mock's view and Claude Code's label do; 0 unclassified", async () => {
+    const events = await sessionEvents(run.sessionDir);
+    const bodies = new Map(eventsOf(events, 'exchange.request').map((e) => [e.exchange, e]));
+    const labels = new Map(eventsOf(events, 'exchange.label').map((l) => [l.exchange, String(l.label)]));
+    const model = await buildReport(run.sessionDir, { onWarning: (w) => { throw new Error(w); } });
+    expect(model.exchanges.length).toBe(bodies.size);
+    const seen = new Set<string>();
+    for (const row of model.exchanges) {
+      const request = bodies.get(row.id)!;
+      const call = request.endpoint === 'anthropic.warmup' ? 'warm-up' : classifyClaudeCodeRequest(parseRequest({ api: 'anthropic', n: 0, seq: 0, path: '/v1/messages', headers: {}, body: request.body, bodyBytes: 0 }));
+      const oracle = MECHANISM_OF_CALL[call];
+      const label = labels.get(row.id);
+      const why = `${row.id} (${call}, query_source ${label}): ${row.signature} / ${row.reasons.join('; ')}`;
+      expect(row.mechanism, why).toBe(oracle);
+      if (label !== undefined) expect(mechanismOfQuerySource(label, call), why).toBe(oracle);
+      expect([row.agent, row.agentVersion]).toEqual(['claude-code', expect.stringMatching(/^2\.1\.\d+$/)]);
+      seen.add(row.mechanism);
+    }
+    expect(seen).toEqual(new Set(['main-loop', 'sub-agent', 'compaction', 'post-compaction']));
+    // Each sub-agent thread hangs off the main loop's Agent tool_use.
+    const subThreads = model.threads.filter((t) => t.mechanism === 'sub-agent');
+    expect(subThreads.length).toBeGreaterThanOrEqual(1);
+    for (const t of subThreads) expect(t.spawnedBy?.tool).toBe('Agent');
   });
 
   test('streaming is not buffered: Claude Code sees each delta before the mock sends the next', async () => {

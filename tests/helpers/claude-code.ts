@@ -269,3 +269,30 @@ export async function pacedStream(claude: string, via: Via, pacingMs = 150): Pro
     await mock.close();
   }
 }
+
+/**
+ * agenttap's mechanism for a request as the mock script sees it (`classifyClaudeCodeRequest`, plus the calls that
+ * are no model call: warm-up, count_tokens) — an oracle built from the request's shape, not from the signatures.
+ */
+export const MECHANISM_OF_CALL: Readonly<Record<string, string>> = {
+  main: 'main-loop',
+  subagent: 'sub-agent',
+  compaction: 'compaction',
+  continuation: 'post-compaction',
+  title: 'session-title',
+  'warm-up': 'warm-up',
+  'count-tokens': 'count-tokens',
+};
+
+/**
+ * agenttap's mechanism for Claude Code's own label (`query_source` of its raw-body index; PITFALLS N4), or undefined
+ * for a label not known here. Claude Code calls the request right after an automatic compaction its main loop
+ * (`sdk` / `repl_main_thread`): the mock's view tells that one apart.
+ */
+export function mechanismOfQuerySource(querySource: string, call?: string): string | undefined {
+  if (querySource === 'sdk' || querySource === 'repl_main_thread') return call === 'continuation' ? 'post-compaction' : 'main-loop';
+  if (querySource === 'compact') return 'compaction';
+  if (querySource.startsWith('agent:')) return 'sub-agent';
+  if (querySource === 'generate_session_title') return 'session-title';
+  return undefined;
+}

@@ -1,8 +1,10 @@
 /**
  * Claude Code's mechanisms, per version line, as data (see ../types.ts for the condition language).
- * Provenance: 2.1.x from the wire of 2.1.112 (`cli.js`) against the project's mock; 1.0.x from published
- * logs of 1.0.x sessions; 2.0.x is the overlap of both (not verified on the wire: its markers are the
- * ones both neighbours share, so a 2.0.x request either matches a known shape or stays unclassified).
+ * Provenance: 2.1.x from the wire of 2.1.112 (`cli.js`) and of the native binaries 2.1.113, 2.1.200, 2.1.274,
+ * 2.1.330 and 2.1.333 against the project's mock, `-p` and the TUI (fixtures: tests/fixtures/claude-code/native,
+ * facts: docs/claude-code-native.md); 1.0.x from published logs of 1.0.x sessions; 2.0.x is the overlap of both
+ * (not verified on the wire: its markers are the ones both neighbours share, so a 2.0.x request either matches a
+ * known shape or stays unclassified).
  *
  * Never keyed on a fixed system block index (2.x put a billing header at system[0]) nor on a model name
  * (`ANTHROPIC_SMALL_FAST_MODEL` changes the utility model).
@@ -50,10 +52,18 @@ const QUOTA = (v: string) => sig(`claude-code@${v}/quota-check`, 'quota-check', 
   { all: [MSG, { maxTokens: 1 }, { messageCount: { max: 1 } }, { firstUserText: { equals: 'quota' } }] });
 const COMPACTION_SYSTEM = (v: string) => sig(`claude-code@${v}/compaction/summary-system`, 'compaction', 'system "…tasked with summarizing conversations", max_tokens 20000',
   { all: [MSG, { system: 'You are a helpful AI assistant tasked with summarizing conversations' }] });
+// A line of its own, not always the first: native 2.1.2xx puts a background agent's `<task-notification>` block
+// before it in the same message.
 const COMPACTION_INSTRUCTION = (v: string) => sig(`claude-code@${v}/compaction/summary-instruction`, 'compaction', 'last user text "CRITICAL: Respond with TEXT ONLY…" asking for a summary (main system and tools kept for cache sharing)',
-  { all: [MSG, { lastUserText: { startsWith: 'CRITICAL: Respond with TEXT ONLY' } }, { lastUserText: { matches: 'summary of the conversation', flags: 'i' } }] });
+  { all: [MSG, { lastUserText: { matches: '^CRITICAL: Respond with TEXT ONLY', flags: 'm' } }, { lastUserText: { matches: 'summary of the conversation', flags: 'i' } }] });
+const SUMMARY_OPENING = 'This session is being continued from a previous conversation';
 const POST_COMPACTION = (v: string) => sig(`claude-code@${v}/post-compaction`, 'post-compaction', 'the current prompt is the summary: "This session is being continued from a previous conversation…"',
-  { all: [MSG, { lastUserText: { startsWith: 'This session is being continued from a previous conversation' } }] });
+  { all: [MSG, { lastUserText: { startsWith: SUMMARY_OPENING } }] });
+// Native (2.1.113+): after an automatic compaction the new conversation opens with the summary and replays the
+// interrupted tool call, so the last user message holds only its result. A new thread whose only prompt is the
+// summary — a prompt typed after a manual `/compact` is a user text of its own (main loop).
+const POST_COMPACTION_REPLAY = (v: string) => sig(`claude-code@${v}/post-compaction/replay`, 'post-compaction', 'a new thread opening with the summary ("This session is being continued…") and no prompt after it (the interrupted tool call replayed)',
+  { all: [MSG, { threadPosition: 'first' }, { firstUserText: { startsWith: SUMMARY_OPENING } }, { lastUserText: { equals: '' } }] });
 const FALLBACK = (v: string) => sig(`claude-code@${v}/non-streaming-fallback`, 'non-streaming-fallback', 'the same request re-sent without `stream` after its stream broke',
   { all: [MSG, { stream: false }, { afterBrokenStream: true }] });
 // Explicit labels first: the `x-claude-code-agent-id` header, the billing block's `cc_is_subagent=true`
@@ -129,15 +139,20 @@ export const CLAUDE_CODE_2_1: SignatureSet = {
     QUOTA('2.1'),
     sig('claude-code@2.1/session-title', 'session-title', 'system "Generate a concise, sentence-case title (3-7 words)…", json_schema output {title}',
       { all: [MSG, { system: 'Generate a concise, sentence-case title' }] }),
+    sig('claude-code@2.1/session-title/naming', 'session-title', 'system "You are naming a coding session…" (2.1.274+), no tools, json_schema output {title}',
+      { all: [MSG, { system: 'You are naming a coding session' }, { toolCount: { max: 0 } }] }),
     sig('claude-code@2.1/permission-explainer', 'permission-explainer', 'system "Analyze shell commands and explain what they do…", forced tool explain_command',
       { all: [MSG, { system: 'Analyze shell commands and explain what they do' }] }),
     COMPACTION_INSTRUCTION('2.1'),
     COMPACTION_SYSTEM('2.1'),
     FALLBACK('2.1'),
     POST_COMPACTION('2.1'),
+    POST_COMPACTION_REPLAY('2.1'),
     SUB_AGENT('2.1'),
-    sig('claude-code@2.1/main-loop', 'main-loop', 'system "You are an interactive agent that helps users with software engineering tasks." (after the billing header and identity blocks)',
+    sig('claude-code@2.1/main-loop', 'main-loop', 'system "You are an interactive agent that helps users with software engineering tasks." (2.1.112–2.1.2xx, after the billing header and identity blocks)',
       { all: [MSG, { system: 'You are an interactive agent that helps users with software engineering tasks' }] }),
+    sig('claude-code@2.1/main-loop/goals', 'main-loop', 'system "You are an agent working with the user toward their goals…" (2.1.33x, after the billing header and identity blocks)',
+      { all: [MSG, { system: 'You are an agent working with the user toward their goals' }] }),
     BASH_PREFIX('2.1'),
   ],
 };
