@@ -41,3 +41,27 @@ test('src/log/read.ts, which the report uses, loads no writer or tap either', ()
   // version.js: the running agenttap's version, named when a log is newer than it reads (package.json only).
   expect(specs.filter((s) => !s!.startsWith('node:'))).toEqual(['../errors.js', '../version.js', './events.js', './log-version.js']);
 });
+
+/** Relative imports of the .ts files under `dir`, as repo paths: [importer, target]. */
+function importsUnder(dir: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const entry of readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    const file = join(entry.parentPath, entry.name);
+    for (const m of readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+'(\.[^']+)'/gm)) {
+      out.push([relative(ROOT, file), relative(ROOT, resolve(dirname(file), m[1]!)).replace(/\.js$/, '.ts')]);
+    }
+  }
+  return out;
+}
+
+test('issue 12: src/mechanisms, src/policy and src/exchange never import the report (the body reader is in src/exchange)', () => {
+  const bad = ['src/mechanisms', 'src/policy', 'src/exchange'].flatMap(importsUnder).filter(([, target]) => target.startsWith('src/reports/'));
+  expect(bad).toEqual([]);
+});
+
+test("the body reader's modules import only each other", () => {
+  const reader = ALLOWED_FILES.filter((f) => f.startsWith('src/exchange/'));
+  const bad = importsUnder('src/exchange').filter(([file, target]) => reader.includes(file) && !reader.includes(target) && target !== 'src/exchange/types.ts');
+  expect(bad).toEqual([]);
+});
