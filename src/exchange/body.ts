@@ -10,6 +10,13 @@ import type { Endpoint } from './types.js';
 
 type Obj = Record<string, unknown>;
 
+/** A request's conversation: Messages and Chat `messages`, Responses `input` (a string is one user message). */
+export function messagesOf(body: Obj): unknown[] {
+  if (Array.isArray(body.messages)) return body.messages;
+  if (Array.isArray(body.input)) return body.input;
+  return typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : [];
+}
+
 /** Text blocks of a message's content (string or block list), in order. */
 export function textsOf(content: unknown): string[] {
   if (typeof content === 'string') return [content];

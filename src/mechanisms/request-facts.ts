@@ -7,7 +7,7 @@
  */
 import { flattenHeaders } from '../exchange/headers.js';
 import { isRecord } from '../exchange/json.js';
-import { isToolResults, maxTokensOf, roleOf, systemBlocks, toolName, userText } from '../exchange/body.js';
+import { isToolResults, maxTokensOf, messagesOf, roleOf, systemBlocks, toolName, userText } from '../exchange/body.js';
 import type { ExchangeFacts } from './types.js';
 
 const TEXT_FOR_FACTS = 2000;
@@ -46,9 +46,7 @@ export interface LiveRequest {
 }
 
 export function requestFacts({ method, endpoint, path, headers, body }: LiveRequest): ExchangeFacts {
-  const messages: unknown[] = Array.isArray(body.messages) ? body.messages
-    : Array.isArray(body.input) ? body.input
-    : typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : [];
+  const messages = messagesOf(body);
   const firstUser = messages.find((m) => roleOf(m) === 'user');
   const lastUser = [...messages].reverse().find((m) => roleOf(m) === 'user');
   const system = body.system !== undefined ? { system: body.system } : body.instructions !== undefined ? { system: body.instructions } : {};

@@ -2,6 +2,7 @@
  * Rule matching, compiled once per rule (globs and regexes built at load, STYLE #13): the hot path only
  * runs the returned predicate.
  */
+import { messagesOf } from '../../exchange/body.js';
 import type { Endpoint, Provider } from '../../exchange/types.js';
 import { estimateTokens } from './actions/index.js';
 import type { Rule } from './rules-schema.js';
@@ -53,7 +54,7 @@ export function compileMatch(match: Rule['match']): Matcher {
   }
   if (match.messages) {
     const { min, max } = match.messages;
-    tests.push((r) => range(min, max, messageCount(r.body)));
+    tests.push((r) => range(min, max, messagesOf(r.body).length));
   }
   if (match.tools) {
     const { includes, none } = match.tools;
@@ -68,11 +69,6 @@ export function compileMatch(match: Rule['match']): Matcher {
     tests.push((r) => headerTests.every(([name, pattern]) => r.headers[name] !== undefined && pattern.test(r.headers[name]!)));
   }
   return (request) => tests.every((t) => t(request));
-}
-
-function messageCount(body: Record<string, unknown>): number {
-  const items = body.messages ?? body.input;
-  return Array.isArray(items) ? items.length : typeof items === 'string' ? 1 : 0;
 }
 
 function toolNames(body: Record<string, unknown>): string[] {

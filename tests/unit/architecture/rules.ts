@@ -12,13 +12,21 @@ export const SCANNED = ['src', 'reports', 'loader', 'bun'];
 export const STARTUP_ROOTS = ['loader', 'bun', 'src/loader/index.ts', 'src/bun/index.ts'];
 
 const REPORT = ['src/reports/', 'reports/'];
+const BODY_READER = [
+  'src/exchange/body.ts',
+  'src/exchange/reminders.ts',
+  'src/exchange/cache-markers.ts',
+  'src/exchange/headers.ts',
+  'src/exchange/json.ts',
+  'src/exchange/hash.ts',
+];
 
 export const RULES: Rule[] = [
   {
     // The rules runtime runs inside the agent: it must not load a report module.
     id: 'mechanisms-and-policy-never-load-reports',
     scope: 'transitive',
-    from: ['src/mechanisms/', 'src/policy/'],
+    from: ['src/mechanisms/', 'src/policy/', 'src/exchange/'],
     forbid: REPORT,
   },
   {
@@ -45,6 +53,14 @@ export const RULES: Rule[] = [
       'pino',
       '@secretlint/',
     ],
+  },
+  {
+    // The one reader of provider bodies (issue 12) is shared by taps, policy, mechanisms and reports: it stands
+    // on its own (no codec, tap or report module), so each of them can load it alone.
+    id: 'body-reader-imports-only-itself',
+    scope: 'direct',
+    from: BODY_READER,
+    only: [...BODY_READER, 'src/exchange/types.ts', 'node:'],
   },
   {
     // zod (~50 ms on Node 20), pino and the redactor load with the capture worker at the first model call.
