@@ -5,6 +5,8 @@
  * hundreds of times; this reads it once. ASCII letters match case-insensitively.
  */
 
+import type { TextRule } from "./finding.js";
+
 export interface KeywordIndex {
   /** The ids of every group with a keyword in `text` (each id at most once, unordered). */
   find(text: string): number[];
@@ -98,6 +100,29 @@ export function createKeywordIndex(groups: readonly (readonly string[])[]): Keyw
         }
       }
       return found;
+    },
+  };
+}
+
+/** A rule and the keywords one of which every match of it contains (none: it always runs). */
+export interface GatedRule {
+  keywords: readonly string[];
+  rule: TextRule;
+}
+
+/**
+ * Many rules as one: a single keyword pass over the text picks the rules worth running, so the
+ * text is read once for all their keywords instead of once per rule. Exact only if every match
+ * of a rule contains one of its keywords (ASCII, any case).
+ */
+export function gateRules(name: string, entries: readonly GatedRule[]): TextRule {
+  const always = entries.flatMap((e, i) => (e.keywords.length === 0 ? [i] : []));
+  const index = createKeywordIndex(entries.map((e) => e.keywords));
+  return {
+    name,
+    scan(text, out) {
+      for (const i of always) (entries[i] as GatedRule).rule.scan(text, out);
+      for (const i of index.find(text).sort((a, b) => a - b)) (entries[i] as GatedRule).rule.scan(text, out);
     },
   };
 }
