@@ -5,7 +5,7 @@
  * hundreds of times; this reads it once. ASCII letters match case-insensitively.
  */
 
-import type { TextRule } from "./finding.js";
+import type { Finding, TextRule } from "./finding.js";
 
 export interface KeywordIndex {
   /** The ids of every group with a keyword in `text` (each id at most once, unordered). */
@@ -111,18 +111,38 @@ export interface GatedRule {
 }
 
 /**
+ * Rules that run together in one call (secretlint's preset: one lint per text), each with its
+ * keywords as in GatedRule; `scan` gets which of them to run.
+ */
+export interface GatedGroup {
+  keywords: readonly (readonly string[])[];
+  scan(text: string, selected: readonly boolean[], out: Finding[]): void;
+}
+
+/**
  * Many rules as one: a single keyword pass over the text picks the rules worth running, so the
  * text is read once for all their keywords instead of once per rule. Exact only if every match
  * of a rule contains one of its keywords (ASCII, any case).
  */
-export function gateRules(name: string, entries: readonly GatedRule[]): TextRule {
-  const always = entries.flatMap((e, i) => (e.keywords.length === 0 ? [i] : []));
-  const index = createKeywordIndex(entries.map((e) => e.keywords));
+export function gateRules(name: string, entries: readonly GatedRule[], groups: readonly GatedGroup[] = []): TextRule {
+  const lists = [...entries.map((e) => e.keywords), ...groups.flatMap((g) => g.keywords)];
+  const index = createKeywordIndex(lists);
+  const always = lists.flatMap((words, i) => (words.length === 0 ? [i] : []));
+  const groupStart = groups.map((_, g) => entries.length + groups.slice(0, g).reduce((n, x) => n + x.keywords.length, 0));
   return {
     name,
     scan(text, out) {
-      for (const i of always) (entries[i] as GatedRule).rule.scan(text, out);
-      for (const i of index.find(text).sort((a, b) => a - b)) (entries[i] as GatedRule).rule.scan(text, out);
+      const selected = new Array<boolean>(lists.length).fill(false);
+      for (const i of always) selected[i] = true;
+      for (const i of index.find(text)) selected[i] = true;
+      entries.forEach((e, i) => {
+        if (selected[i]) e.rule.scan(text, out);
+      });
+      groups.forEach((g, k) => {
+        const start = groupStart[k] as number;
+        const mine = selected.slice(start, start + g.keywords.length);
+        if (mine.some(Boolean)) g.scan(text, mine, out);
+      });
     },
   };
 }

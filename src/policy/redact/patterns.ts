@@ -13,8 +13,7 @@
  * `\0`, which is part of the separator the scanner puts between strings (see scan.ts).
  */
 import { PRIORITY, type Finding, type TextRule } from "./finding.js";
-import { gitleaksRules } from "./gitleaks.js";
-import { gateRules, type GatedRule } from "./keywords.js";
+import type { GatedRule } from "./keywords.js";
 import { SECRET_PARAM_NAMES, SECRET_PARAM_NAMES_SOURCE } from "./params.js";
 
 interface RegexRuleSpec {
@@ -312,9 +311,4 @@ export function patternGatedRules(): GatedRule[] {
     { keywords: ["-----begin"], rule: privateKeyRule() },
     ...PATTERN_SPECS.map((spec) => ({ keywords: spec.keywords ?? [], rule: regexRule(spec) })),
   ];
-}
-
-/** Hand-written and gitleaks rules behind one keyword pass. */
-export function patternRules(): TextRule[] {
-  return [gateRules("patterns", [...patternGatedRules(), ...gitleaksRules()])];
 }

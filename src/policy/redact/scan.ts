@@ -1,10 +1,9 @@
 /**
  * Scans many strings in few passes: they are joined into chunks with a separator no rule can
- * match across, each chunk linted once by secretlint's rules and once by each hand-written
- * rule, and every finding is mapped back to the string it came from.
+ * match across, each chunk scanned once by each rule (secretlint's included), and every finding
+ * is mapped back to the string it came from.
  */
 import type { Finding, TextRule } from "./finding.js";
-import type { SecretlintScan } from "./secretlint.js";
 
 /**
  * Newline ends `.`, `[^\s]` and line-based rules; NUL is neither whitespace nor base64 nor a
@@ -54,11 +53,11 @@ function chunk(strings: readonly string[]): Chunk[] {
   return chunks;
 }
 
-export function createBatchScan(rules: readonly TextRule[], secretlint: SecretlintScan): BatchScan {
+export function createBatchScan(rules: readonly TextRule[]): BatchScan {
   /** Findings of each string of `c`, in its own offsets. */
   const scanChunk = (c: Chunk, results: Finding[][]): void => {
     const joined = c.strings.length === 1 ? (c.strings[0] as string) : c.strings.join(SEPARATOR);
-    const found = secretlint(joined);
+    const found: Finding[] = [];
     for (const rule of rules) rule.scan(joined, found);
     for (const f of found) {
       // Last string starting at or before f.start, then every string f overlaps (clipped).
