@@ -77,11 +77,12 @@ export function createKeywordIndex(groups: readonly (readonly string[])[]): Keyw
   // keyword ends here" (no array load), and no case folding (the classes fold A-Z already).
   for (let i = 0; i < delta.length; i++) delta[i] = (delta[i] as number) * classes;
   const ends = new Uint8Array(delta.length);
-  const ids: number[][] = [];
   outputs.forEach((o, state) => {
     ends[state * classes] = o.size > 0 ? 1 : 0;
-    ids[state * classes] = [...o];
   });
+  // Dense, by state number (an array indexed by offsets would be sparse: dictionary elements,
+  // slow in the hot loop and a different shape per index).
+  const ids: readonly number[][] = outputs.map((o) => [...o]);
 
   return {
     find(text) {
@@ -92,7 +93,7 @@ export function createKeywordIndex(groups: readonly (readonly string[])[]): Keyw
         const c = text.charCodeAt(i);
         s = delta[s + (c < 128 ? (classOf[c] as number) : 0)] as number;
         if (ends[s] === 0) continue;
-        for (const id of ids[s] as number[]) {
+        for (const id of ids[s / classes] as number[]) {
           if (seen[id] === 0) {
             seen[id] = 1;
             found.push(id);
