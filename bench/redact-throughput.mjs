@@ -98,8 +98,18 @@ const requests = Array.from({ length: TURNS }, (_, k) => ({
 const sessionMb = requests.reduce((n, b) => n + JSON.stringify(b).length, 0) / 1e6;
 const match = { endpoint: 'anthropic.messages', provider: 'anthropic', operation: 'chat' };
 const sink = { file: 'memory', muted: false, write() {}, flushSync() {} };
+let sessionRedactedChars = 0;
 const session = (viaRecorder) => {
   const r = createRedactor({ key });
+  const value = r.value.bind(r);
+  if (viaRecorder) {
+    // What reaches the redactor (JSON characters), to show what the recorder's de-duplication saves.
+    sessionRedactedChars = 0;
+    r.value = (v) => {
+      sessionRedactedChars += JSON.stringify(v)?.length ?? 0;
+      return value(v);
+    };
+  }
   const t = process.hrtime.bigint();
   if (viaRecorder) {
     const recorder = new Recorder({ blobMinBytes: 256 });
@@ -161,7 +171,7 @@ ${row('secretlint `lintSource`, recommended preset, same text', 'lintSource')}
 ${before ? `${row('the baseline build (`--baseline-dist`)', 'before')}\n` : ''}
 Spans redacted over all runs (each a false positive: the body holds no secret): ${redacted}.
 
-A ${TURNS}-turn session of the same shape (${sessionMb.toFixed(1)} MB of request bodies, each resending the conversation so far): ${sessionMs.toFixed(0)} ms through the recorder (${(sessionMb / (sessionMs / 1000)).toFixed(0)} MB/s of request bodies: a message resent every turn is redacted once), against ${wholeMs.toFixed(0)} ms redacting every body whole (${(sessionMb / (wholeMs / 1000)).toFixed(1)} MB/s).
+A ${TURNS}-turn session of the same shape (${sessionMb.toFixed(1)} MB of request bodies, each resending the conversation so far): ${sessionMs.toFixed(0)} ms through the recorder (${(sessionMb / (sessionMs / 1000)).toFixed(0)} MB/s of request bodies; it hands the redactor ${(sessionRedactedChars / 1e6).toFixed(2)} MB, the last body being ${(JSON.stringify(requests.at(-1)).length / 1e6).toFixed(2)} MB: a message of 256 bytes or more resent every turn is redacted once, most of the time is the recorder's own per-turn work, serialising and hashing every message to find the repeats), against ${wholeMs.toFixed(0)} ms redacting every body whole (${(sessionMb / (wholeMs / 1000)).toFixed(1)} MB/s).
 ${recall}`;
 process.stdout.write(md + '\n');
 if (redacted > 0) process.stdout.write(`redacted types: ${JSON.stringify(redactor.stats.byType)}\n`);
