@@ -1,13 +1,13 @@
 /**
  * gitleaks's provider rules (generated data in rules/gitleaks/rules.ts) as one TextRule.
- * Per text: one keyword pass picks the rules worth running (createKeywordIndex), then only those
- * rules' regexes run — so the cost per body stays flat as the rule set grows. The secret is the
+ * Per text: one keyword pass picks the rules worth running (gateRules, shared with the hand-written
+ * rules), then only those rules' regexes run — so the cost per body stays flat as the rule set grows. The secret is the
  * rule's `secretGroup`, else its first non-empty group, else the whole match (as in gitleaks),
  * checked against its entropy floor and allowlists.
  */
 import { shannonEntropy } from "./entropy.js";
 import { PRIORITY, type Finding, type TextRule } from "./finding.js";
-import { createKeywordIndex } from "./keywords.js";
+import { gateRules, type GatedRule } from "./keywords.js";
 import { GITLEAKS } from "./rules/gitleaks/rules.js";
 import type { GitleaksAllowlist, GitleaksData, GitleaksRuleData } from "./rules/gitleaks/types.js";
 
@@ -129,15 +129,15 @@ function scanRule(
   }
 }
 
-export function gitleaksRule(data: GitleaksData = GITLEAKS): TextRule {
-  const rules = data.rules.map(compileRule);
+/** Each rule with its keywords, for one keyword pass shared with the other rules (keywords.ts). */
+export function gitleaksRules(data: GitleaksData = GITLEAKS): GatedRule[] {
   const global = data.allow ? compileAllowlist(data.allow) : undefined;
-  const always = data.rules.flatMap((r, i) => (r.keywords.length === 0 ? [i] : []));
-  const index = createKeywordIndex(data.rules.map((r) => r.keywords));
-  return {
-    name: "gitleaks",
-    scan(text, out) {
-      for (const i of [...always, ...index.find(text)]) scanRule(rules[i] as CompiledRule, global, text, out);
-    },
-  };
+  return data.rules.map((r) => {
+    const rule = compileRule(r);
+    return { keywords: r.keywords, rule: { name: r.id, scan: (text, out) => scanRule(rule, global, text, out) } };
+  });
+}
+
+export function gitleaksRule(data: GitleaksData = GITLEAKS): TextRule {
+  return gateRules("gitleaks", gitleaksRules(data));
 }

@@ -6,9 +6,11 @@ import { applyFindings } from "./apply.js";
 import { PRIORITY, type Finding, type TextRule } from "./finding.js";
 import { credentialHeaderFinding, isCredentialHeader, secretWordFindings } from "./headers.js";
 import { isKeyedSecret, isSecretKeyName, keyedEntropyRule, secretFlagName } from "./keyed.js";
-import { patternRules, regexRule } from "./patterns.js";
+import { gitleaksRules } from "./gitleaks.js";
+import { gateRules } from "./keywords.js";
+import { patternGatedRules, regexRule } from "./patterns.js";
 import { createBatchScan, MIN_SCAN_LENGTH } from "./scan.js";
-import { createSecretlintScan, type SecretlintScan } from "./secretlint.js";
+import { createSecretlintScan, secretlintGroup, type SecretlintScan } from "./secretlint.js";
 import { createTagger, normaliseType, type Tagger } from "./tag.js";
 import type { RedactionStats, Redactor, RedactorOptions } from "./types.js";
 import { urlFindings } from "./url.js";
@@ -57,14 +59,15 @@ export function createRedactor(options: RedactorOptions): Redactor {
   }
   const tagger: Tagger = createTagger(options.key);
   const highEntropy = options.highEntropy ?? true;
+  const secretlint = secretlintGroup();
+  selfCheck(createSecretlintScan(secretlint));
   const rules: TextRule[] = [
-    ...patternRules(),
+    // One keyword pass picks which of the provider rules run on a chunk (keywords.ts).
+    gateRules("providers", [...patternGatedRules(), ...gitleaksRules()], [secretlint]),
     ...(highEntropy ? [keyedEntropyRule()] : []),
     ...userRules(options.extraPatterns),
   ];
-  const secretlint = createSecretlintScan();
-  selfCheck(secretlint);
-  const scan = createBatchScan(rules, secretlint);
+  const scan = createBatchScan(rules);
 
   const stats: RedactionStats = { byType: {} };
 

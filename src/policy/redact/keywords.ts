@@ -5,6 +5,8 @@
  * hundreds of times; this reads it once. ASCII letters match case-insensitively.
  */
 
+import type { Finding, TextRule } from "./finding.js";
+
 export interface KeywordIndex {
   /** The ids of every group with a keyword in `text` (each id at most once, unordered). */
   find(text: string): number[];
@@ -75,11 +77,12 @@ export function createKeywordIndex(groups: readonly (readonly string[])[]): Keyw
   // keyword ends here" (no array load), and no case folding (the classes fold A-Z already).
   for (let i = 0; i < delta.length; i++) delta[i] = (delta[i] as number) * classes;
   const ends = new Uint8Array(delta.length);
-  const ids: number[][] = [];
   outputs.forEach((o, state) => {
     ends[state * classes] = o.size > 0 ? 1 : 0;
-    ids[state * classes] = [...o];
   });
+  // Dense, by state number (an array indexed by offsets would be sparse: dictionary elements,
+  // slow in the hot loop and a different shape per index).
+  const ids: readonly number[][] = outputs.map((o) => [...o]);
 
   return {
     find(text) {
@@ -90,7 +93,7 @@ export function createKeywordIndex(groups: readonly (readonly string[])[]): Keyw
         const c = text.charCodeAt(i);
         s = delta[s + (c < 128 ? (classOf[c] as number) : 0)] as number;
         if (ends[s] === 0) continue;
-        for (const id of ids[s] as number[]) {
+        for (const id of ids[s / classes] as number[]) {
           if (seen[id] === 0) {
             seen[id] = 1;
             found.push(id);
@@ -98,6 +101,49 @@ export function createKeywordIndex(groups: readonly (readonly string[])[]): Keyw
         }
       }
       return found;
+    },
+  };
+}
+
+/** A rule and the keywords one of which every match of it contains (none: it always runs). */
+export interface GatedRule {
+  keywords: readonly string[];
+  rule: TextRule;
+}
+
+/**
+ * Rules that run together in one call (secretlint's preset: one lint per text), each with its
+ * keywords as in GatedRule; `scan` gets which of them to run.
+ */
+export interface GatedGroup {
+  keywords: readonly (readonly string[])[];
+  scan(text: string, selected: readonly boolean[], out: Finding[]): void;
+}
+
+/**
+ * Many rules as one: a single keyword pass over the text picks the rules worth running, so the
+ * text is read once for all their keywords instead of once per rule. Exact only if every match
+ * of a rule contains one of its keywords (ASCII, any case).
+ */
+export function gateRules(name: string, entries: readonly GatedRule[], groups: readonly GatedGroup[] = []): TextRule {
+  const lists = [...entries.map((e) => e.keywords), ...groups.flatMap((g) => g.keywords)];
+  const index = createKeywordIndex(lists);
+  const always = lists.flatMap((words, i) => (words.length === 0 ? [i] : []));
+  const groupStart = groups.map((_, g) => entries.length + groups.slice(0, g).reduce((n, x) => n + x.keywords.length, 0));
+  return {
+    name,
+    scan(text, out) {
+      const selected = new Array<boolean>(lists.length).fill(false);
+      for (const i of always) selected[i] = true;
+      for (const i of index.find(text)) selected[i] = true;
+      entries.forEach((e, i) => {
+        if (selected[i]) e.rule.scan(text, out);
+      });
+      groups.forEach((g, k) => {
+        const start = groupStart[k] as number;
+        const mine = selected.slice(start, start + g.keywords.length);
+        if (mine.some(Boolean)) g.scan(text, mine, out);
+      });
     },
   };
 }

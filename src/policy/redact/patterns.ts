@@ -13,8 +13,8 @@
  * `\0`, which is part of the separator the scanner puts between strings (see scan.ts).
  */
 import { PRIORITY, type Finding, type TextRule } from "./finding.js";
-import { gitleaksRule } from "./gitleaks.js";
-import { SECRET_PARAM_NAMES_SOURCE } from "./params.js";
+import type { GatedRule } from "./keywords.js";
+import { SECRET_PARAM_NAMES, SECRET_PARAM_NAMES_SOURCE } from "./params.js";
 
 interface RegexRuleSpec {
   name: string;
@@ -32,6 +32,11 @@ interface RegexRuleSpec {
    */
   prefix?: string;
   notAfter?: string;
+  /**
+   * Literals (any case) one of which every match contains: the rule runs only on text holding
+   * one (keywords.ts). None: it always runs.
+   */
+  keywords?: readonly string[];
   /** Capture group holding the secret; the whole match when absent. */
   group?: number;
   /** Final check on a candidate; returning false drops it. */
@@ -97,6 +102,7 @@ const URL_STOP = String.raw`\s"'<>\\\0`;
 export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
   {
     name: "aws-access-key-id",
+    keywords: ["akia", "asia", "a3t"],
     type: "aws-access-key",
     priority: PRIORITY.vendor,
     // Ids glued together go in one match. One at a time, each redaction would only give the
@@ -107,6 +113,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
   },
   {
     name: "aws-secret-access-key",
+    keywords: ["secret"],
     type: "aws-secret-key",
     priority: PRIORITY.vendor,
     source: String.raw`(?:aws_?)?secret_?access_?key\\*["'\x60]?[ \t]*(?::=|=>|:|=)[ \t]*\\*["'\x60]?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])`,
@@ -115,6 +122,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
   },
   {
     name: "github-token",
+    keywords: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
     type: "github-token",
     priority: PRIORITY.vendor,
     // `_` in the body (real tokens have none) so a token glued to the next is taken whole.
@@ -127,6 +135,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
   },
   {
     name: "anthropic-api-key",
+    keywords: ["sk-ant-"],
     type: "anthropic-api-key",
     priority: PRIORITY.vendor + 2, // beats the generic `sk-` rule below on the same span
     prefix: "sk-ant-",
@@ -135,6 +144,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
   },
   {
     name: "openai-api-key",
+    keywords: ["sk-"],
     type: "openai-api-key",
     priority: PRIORITY.vendor,
     // Project/service/admin keys, and the legacy `sk-<48>` form (other vendors reuse `sk-`).
@@ -146,6 +156,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
   },
   {
     name: "stripe-key",
+    keywords: ["sk_live_", "sk_test_", "rk_live_", "rk_test_"],
     type: "stripe-key",
     priority: PRIORITY.vendor,
     prefix: "[sr]k_(?:live|test)_",
@@ -154,6 +165,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
   },
   {
     name: "stripe-webhook-secret",
+    keywords: ["whsec_"],
     type: "stripe-key",
     priority: PRIORITY.vendor,
     prefix: "whsec_",
@@ -162,6 +174,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
   },
   {
     name: "google-api-key",
+    keywords: ["aiza"],
     type: "google-api-key",
     priority: PRIORITY.vendor,
     // No trailing boundary: if something is glued on, still take the 39 characters.
@@ -171,6 +184,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
   },
   {
     name: "google-oauth-token",
+    keywords: ["ya29.", "gocspx-"],
     type: "google-oauth-token",
     priority: PRIORITY.vendor,
     prefix: String.raw`(?:ya29\.|GOCSPX-)`,
@@ -179,6 +193,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
   },
   {
     name: "slack-token",
+    keywords: ["xox", "xapp-"],
     type: "slack-token",
     priority: PRIORITY.vendor,
     prefix: "(?:xox[abposre]|xapp)-",
@@ -187,6 +202,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
   },
   {
     name: "slack-webhook",
+    keywords: ["https://hooks.slack.com/"],
     type: "slack-webhook",
     priority: PRIORITY.vendor,
     // Team id (`T…`) first: `services/xxx/xxx/xxx` in docs is a placeholder.
@@ -194,6 +210,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
   },
   {
     name: "jwt",
+    keywords: ["eyj"],
     type: "jwt",
     priority: PRIORITY.jwt,
     // Header and payload are base64url JSON objects, so both start with `eyJ` (`{"`).
@@ -203,6 +220,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
   },
   {
     name: "bearer-token",
+    keywords: ["bearer"],
     type: "bearer-token",
     priority: PRIORITY.bearer,
     prefix: "bearer",
@@ -215,6 +233,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
   },
   {
     name: "basic-auth-header",
+    keywords: ["basic"],
     type: "basic-auth",
     priority: PRIORITY.basicAuth,
     prefix: "Basic",
@@ -236,6 +255,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
   },
   {
     name: "url-userinfo",
+    keywords: ["://"],
     type: "basic-auth",
     priority: PRIORITY.basicAuth,
     // Password runs to the *last* `@` of the authority, as URL parsers read it.
@@ -246,6 +266,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
   },
   {
     name: "url-param",
+    keywords: [...SECRET_PARAM_NAMES].map((n) => `${n}=`),
     type: "url-param",
     priority: PRIORITY.urlParam,
     // In free text only values of 8+ characters, so `?code=200` stays readable.
@@ -284,6 +305,10 @@ export function privateKeyRule(): TextRule {
   };
 }
 
-export function patternRules(): TextRule[] {
-  return [privateKeyRule(), ...PATTERN_SPECS.map(regexRule), gitleaksRule()];
+/** The hand-written rules with their keywords (keywords.ts). */
+export function patternGatedRules(): GatedRule[] {
+  return [
+    { keywords: ["-----begin"], rule: privateKeyRule() },
+    ...PATTERN_SPECS.map((spec) => ({ keywords: spec.keywords ?? [], rule: regexRule(spec) })),
+  ];
 }

@@ -25,14 +25,17 @@ export interface SecretlintRuleLike {
   create(context: unknown, options: unknown): { file?: (source: unknown) => unknown };
 }
 
-export type RunRules = (text: string) => RuleMessage[];
+/** Runs every rule, or only those whose index is set in `only`. */
+export type RunRules = (text: string, only?: readonly boolean[]) => RuleMessage[];
 
+/** Rules that cannot read text are left out: `rules` must hold text rules only when `only` is used. */
 export function createRuleRunner(rules: readonly SecretlintRuleLike[]): RunRules {
-  const textRules = rules.filter((r) => r.meta.supportedContentTypes.some((t) => t === 'text' || t === 'all'));
-  return (text) => {
+  const textRules = rules.filter(isTextRule);
+  return (text, only) => {
     const messages: RuleMessage[] = [];
     const source = { content: text, filePath: 'agenttap-record.txt', ext: '.txt', contentType: 'text' };
-    for (const rule of textRules) {
+    for (const [i, rule] of textRules.entries()) {
+      if (only !== undefined && only[i] !== true) continue;
       const context = {
         sharedOptions: {},
         createTranslator: () => (messageId: string, data?: Record<string, unknown>) => ({ message: messageId, messageId, data }),
@@ -49,6 +52,10 @@ export function createRuleRunner(rules: readonly SecretlintRuleLike[]): RunRules
     }
     return messages;
   };
+}
+
+export function isTextRule(rule: SecretlintRuleLike): boolean {
+  return rule.meta.supportedContentTypes.some((t) => t === 'text' || t === 'all');
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -6,7 +6,8 @@
 import { secretLintProfiler } from "@secretlint/profiler";
 import { rules as presetRules } from "@secretlint/secretlint-rule-preset-recommend";
 import { PRIORITY, type Finding } from "./finding.js";
-import { createRuleRunner, type RuleMessage, type SecretlintRuleLike } from "./secretlint-runner.js";
+import { gateRules, type GatedGroup } from "./keywords.js";
+import { createRuleRunner, isTextRule, type RuleMessage, type SecretlintRuleLike } from "./secretlint-runner.js";
 
 const RULE_PREFIX = "@secretlint/secretlint-rule-";
 
@@ -94,21 +95,59 @@ function silenceProfiler(): void {
   secretLintProfiler.mark = () => undefined;
 }
 
-export function createSecretlintScan(): SecretlintScan {
+/**
+ * Literals (any case) one of which every finding of a preset rule contains, read from the rules'
+ * patterns (@secretlint/secretlint-rule-preset-recommend 11.7.1): a rule runs only on text holding
+ * one (keywords.ts). A rule not listed (`gcp` parses the whole text as JSON; a rule a later preset
+ * adds) always runs.
+ */
+const RULE_KEYWORDS: Record<string, readonly string[]> = {
+  // The secret key's name; the id and account rules (off unless `enableIDScanRule`) by their prefixes.
+  aws: ["secret", "a3t", "akia", "agpa", "aida", "aroa", "aipa", "anpa", "anva", "asia", "account"],
+  privatekey: ["-----begin"],
+  npm: ["npm_", "_authtoken=", "x-oauth-basic"],
+  basicauth: ["://"],
+  slack: ["xox", "xapp-", "hooks.slack.com"],
+  sendgrid: ["sg."],
+  shopify: ["shppa_", "shpca_", "shpat_", "shpss_"],
+  github: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
+  openai: ["sk-"],
+  anthropic: ["sk-ant-api0"],
+  linear: ["lin_api_"],
+  "1password": ["ops_"],
+  "database-connection-string": ["mongodb", "mysql", "postgres"],
+};
+
+const shortName = (ruleId: string): string => (ruleId.startsWith(RULE_PREFIX) ? ruleId.slice(RULE_PREFIX.length) : ruleId);
+
+/** The preset's rules as one group for the keyword gate (keywords.ts). */
+export function secretlintGroup(): GatedGroup {
   silenceProfiler();
-  const run = createRuleRunner(
-    (presetRules as unknown as SecretlintRuleLike[]).filter((rule) => !EXCLUDED_RULES.has(rule.meta.id)),
+  const rules = (presetRules as unknown as SecretlintRuleLike[]).filter(
+    (rule) => !EXCLUDED_RULES.has(rule.meta.id) && isTextRule(rule),
   );
+  const run = createRuleRunner(rules);
+  return {
+    keywords: rules.map((rule) => RULE_KEYWORDS[shortName(rule.meta.id)] ?? []),
+    scan(text, selected, out) {
+      if (text.length === 0) return;
+      for (const message of run(text, selected)) {
+        const ruleName = shortName(message.ruleId);
+        const type = typeOf(ruleName, message.messageId);
+        let [start, end] = secretRange(text, message);
+        if (URL_RULES.has(ruleName)) [start, end] = passwordRange(text, start, end);
+        out.push({ start, end, type, priority: PRIORITY_BY_TYPE[type] ?? PRIORITY.vendor });
+      }
+    },
+  };
+}
+
+/** secretlint's preset on its own (gated by its keywords), findings in text order. */
+export function createSecretlintScan(group: GatedGroup = secretlintGroup()): SecretlintScan {
+  const gated = gateRules("secretlint", [], [group]);
   return (text) => {
-    if (text.length === 0) return [];
-    return run(text).map((message): Finding => {
-      const ruleName = message.ruleId.startsWith(RULE_PREFIX)
-        ? message.ruleId.slice(RULE_PREFIX.length)
-        : message.ruleId;
-      const type = typeOf(ruleName, message.messageId);
-      let [start, end] = secretRange(text, message);
-      if (URL_RULES.has(ruleName)) [start, end] = passwordRange(text, start, end);
-      return { start, end, type, priority: PRIORITY_BY_TYPE[type] ?? PRIORITY.vendor };
-    }).sort((a, b) => a.start - b.start);
+    const out: Finding[] = [];
+    gated.scan(text, out);
+    return out.sort((a, b) => a.start - b.start);
   };
 }
