@@ -171,15 +171,22 @@ export class Recorder {
     }
   }
 
-  /** A tap problem: the agent goes on; stderr hears of it once per code, the log each time (bounded). */
+  /**
+   * A tap problem: the agent goes on; stderr hears of it once per code, the log each time (bounded). The message may
+   * quote what the agent sent (an error's message names the header value it refused), so both hear it redacted, on
+   * one line: the stderr line waits with the log's for the writer's redactor.
+   */
   warn(code: string, message: string, exchange?: string): void {
     this.warnings++;
     const seen = (this.warningCounts.get(code) ?? 0) + 1;
     this.warningCounts.set(code, seen);
-    if (seen === 1 && !LOG_ONLY.has(code)) this.options.notify?.(`agenttap: ${message} (further "${code}" warnings go to the log only)`);
-    if (seen <= WARNINGS_LOGGED_PER_CODE) {
-      this.enqueue(({ sink }) => sink.write('tap.warning', { code, message, ...(exchange ? { exchange } : {}) }));
-    }
+    if (seen > WARNINGS_LOGGED_PER_CODE) return;
+    const tell = seen === 1 && !LOG_ONLY.has(code);
+    this.enqueue(({ sink, redactor }) => {
+      const redacted = redactor.text(message);
+      if (tell) this.options.notify?.(`agenttap: ${redacted.replace(/\s*[\r\n]+\s*/g, ' ')} (further "${code}" warnings go to the log only)`);
+      sink.write('tap.warning', { code, message: redacted, ...(exchange ? { exchange } : {}) });
+    });
   }
 
   /** Queues any write (e.g. `session.start`) behind what is already queued; it alone asks for no writer. */
