@@ -99,6 +99,8 @@ const argvToken = plant('argv github token', 'gh' + 'p_' + chars(36), false);
 const argvDd = plant('argv --dd-api-key=', chars(32, HEX), false);
 const argv = ['--api-token', argvSecret, `--dd-api-key=${argvDd}`, '--db', `postgres://app:${argvPassword}@db.internal:5432/prod`, argvToken];
 const cwdToken = plant('cwd github token', 'gh' + 'p_' + chars(36), false);
+// The proxy's upstream with a password in it (sent upstream as Basic auth, recorded in the proxy's argv).
+const upstreamPassword = plant('proxy upstream password', 'Up' + chars(20), false);
 
 const singleLine = (s: string): boolean => !/[\r\n]/.test(s);
 const prompt = [
@@ -225,7 +227,8 @@ async function underLoader(): Promise<Route> {
 
 async function throughProxy(): Promise<Route> {
   const p = places('proxy');
-  const run = await spawnBounded(process.execPath, [AGENTTAP_BIN, 'proxy', '--upstream', mock.url, '--exec', '--', process.execPath, AGENT, ...argv], {
+  const upstream = mock.url.replace('://', `://gateway:${upstreamPassword}@`);
+  const run = await spawnBounded(process.execPath, [AGENTTAP_BIN, 'proxy', '--upstream', upstream, '--exec', '--', process.execPath, AGENT, ...argv], {
     cwd: p.cwd,
     env: baseEnv(p, 'proxy'),
     timeoutMs: 60_000,
@@ -321,7 +324,8 @@ function checkRoute(route: Route, events: LogEvent[]): void {
   expect(toolResultBlock.tool_use_id).toBe(toolUse.id);
   expect(toolResultBlock.content).toBe(benignToolResult);
   const answer = eventsOf(events, 'exchange.end').find((e) => JSON.stringify(e.body).includes(benign.dataUrl.slice(0, 200)));
-  expect(JSON.stringify(answer?.body)).not.toContain('[REDACTED');
+  expect(answer).toBeDefined();
+  expect(JSON.stringify(answer!.body)).not.toContain('[REDACTED');
 }
 
 describe(`no planted secret on disk (seed ${seed})`, () => {
