@@ -98,6 +98,7 @@ const argvPassword = plant('argv url password', 'Pw' + chars(16), false);
 const argvToken = plant('argv github token', 'gh' + 'p_' + chars(36), false);
 const argvDd = plant('argv --dd-api-key=', chars(32, HEX), false);
 const argv = ['--api-token', argvSecret, `--dd-api-key=${argvDd}`, '--db', `postgres://app:${argvPassword}@db.internal:5432/prod`, argvToken];
+const toolInputSecret = plant('tool_use input', 'gh' + 'o_' + chars(36));
 const cwdToken = plant('cwd github token', 'gh' + 'p_' + chars(36), false);
 // The proxy's upstream with a password in it (sent upstream as Basic auth, recorded in the proxy's argv).
 const upstreamPassword = plant('proxy upstream password', 'Up' + chars(20), false);
@@ -151,7 +152,9 @@ beforeAll(async () => {
     textChunks: 400,
     script: (req) => {
       if (req.api !== 'anthropic') return { text: `You said: ${req.lastUserText}` };
-      if (req.turnIndex === 0) return { toolUse: { name: 'read_file', input: { path: '.env' } } };
+      // The model's own tool call carries a secret too (streamed as partial JSON, then resent in the next request).
+      const precision = req.lastUserText.startsWith('PRECISION');
+      if (req.turnIndex === 0) return { toolUse: { name: 'read_file', input: { path: '.env', ...(precision ? {} : { why: `check ${toolInputSecret} is still valid` }) } } };
       return { text: `The file says:\n${lastToolResult(req.body)}` };
     },
     faults: [
