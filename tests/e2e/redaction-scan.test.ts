@@ -2,9 +2,9 @@
  * Issue 11, acceptance: no planted secret on disk, anywhere agenttap writes. A real SDK agent (Anthropic and OpenAI
  * clients) shows its model the recall corpus (one random well-formed secret per gitleaks rule), the shapes of the
  * issue's "Why" list, a service-account JSON, a storage connection string and a PEM key — in the prompt, in a tool
- * result (as read and JSON-escaped), in a custom header `x-creds: <id>:<secret>`, in its API keys, in a base URL's
- * path, in its argv and cwd — and the mock echoes them back (a reply streamed in small deltas, an error body quoting a
- * refused key, a 404 quoting the path). Run under the loader and through `agenttap proxy`, then every file written
+ * result (as read and JSON-escaped), in custom headers (`x-creds: <id>:<secret>`, and one holding many as text), in
+ * its API keys, in the query string, in a base URL's path, in its argv and cwd — and the mock echoes them back (a
+ * reply and a tool call streamed in small deltas, an error body quoting a refused key, a 404 quoting the path). Run under the loader and through `agenttap proxy`, then every file written
  * under the log folder, the key's folder and the report outputs (HTML, Markdown, JSON, exported prompts), and
  * agenttap's own stderr and terminal report, are scanned for every secret: raw, JSON-escaped, URL-encoded, base64,
  * inside gzip. The precision corpus, sent the same way, must arrive in the log unchanged (tool_use still paired).
@@ -131,6 +131,10 @@ const pathSegments = [databricks, ...planted.filter((p) => /^[\w.~-]+$/.test(p.s
   .slice(0, 6000)
   .replace(/\/[^/]*$/, '');
 
+// A custom header no list names, holding many of them as text; and the query string (`?key=…&sig=…`).
+const debugHeader = planted.filter((p) => /^[\x20-\x7e]+$/.test(p.sample)).map((p) => p.sample).join(' ').slice(0, 6000).replace(/ [^ ]*$/, '');
+const query = { key: plant('query key', 'AI' + 'za' + 'Sy' + chars(33)), sig: plant('query sig', chars(43)), page: '2' };
+
 // The precision corpus, with every gitleaks rule's keywords in the same text so every rule runs on it.
 const benign = benignSamples();
 const allKeywords = [...new Set(GITLEAKS.rules.flatMap((r) => r.keywords))].join(' ');
@@ -187,7 +191,7 @@ function places(prefix: string) {
   const plantFile = join(root, 'plant.json');
   writeFileSync(
     plantFile,
-    JSON.stringify({ anthropicKey, openaiKey, refusedKey, credsHeader: `${awsId}:${credsSecret}`, prompt, toolResult, pathSegments, benignPrompt, benignToolResult }),
+    JSON.stringify({ anthropicKey, openaiKey, refusedKey, credsHeader: `${awsId}:${credsSecret}`, debugHeader, query, prompt, toolResult, pathSegments, benignPrompt, benignToolResult }),
   );
   chmodSync(plantFile, 0o600);
   // Neither folder exists yet: agenttap makes both (and their modes are its own).
@@ -302,7 +306,7 @@ function checkRoute(route: Route, events: LogEvent[]): void {
   expect(outcome.chat as number).toBeGreaterThan(prompt.length);
 
   // Every secret really travelled (else its absence on disk would prove nothing).
-  const wire = mock.received.map((r) => r.path + JSON.stringify(r.headers) + r.rawBody.toString()).join('\n');
+  const wire = mock.received.map((r) => r.path + r.search + JSON.stringify(r.headers) + r.rawBody.toString()).join('\n');
   const missing = secrets.filter((s) => s.onWire && !probes(s.value).slice(0, 2).some(([, probe]) => wire.includes(probe)));
   expect(missing.map((s) => s.name)).toEqual([]);
   // ... and so did the echoes: the refused key in the 401 body, the path in the 404 body.
