@@ -22,6 +22,7 @@ import { describeRequest } from '../exchange/request.js';
 import type { Redactor } from '../policy/redact/types.js';
 import { BlobStore, ListStore, repeatedParts, splitCacheMarkers } from './blobs.js';
 import type { BlobRef, EventBody, EventName } from './events.js';
+import { redactUrl } from './redact-url.js';
 import { isBlobRef } from './refs.js';
 import * as sc from './semconv.js';
 import type { Sink } from './sink.js';
@@ -266,7 +267,7 @@ export class Recorder {
     const maxTokens = r.maxTokens ?? facts.maxTokens;
     const body = this.redacted(r.id, 'request', () => ({
       headers: redactor.headers(r.headers),
-      url: redactor.url(r.url),
+      url: redactUrl(redactor, r.url),
       body: parsed === undefined ? undefined : this.compactBody(r.match.endpoint, parsed, redactor),
     }));
     if (!body) return;
@@ -295,7 +296,7 @@ export class Recorder {
   private writeResponse(r: ResponseRecord, { redactor }: Writer): void {
     const redacted = this.redacted(r.id, 'response headers', () => ({
       headers: redactor.headers(r.headers),
-      url: r.url === undefined ? undefined : redactor.url(r.url),
+      url: r.url === undefined ? undefined : redactUrl(redactor, r.url),
     }));
     if (!redacted) return;
     this.write('exchange.response', {

@@ -310,7 +310,8 @@ function checkRoute(route: Route, events: LogEvent[]): void {
   const missing = secrets.filter((s) => s.onWire && !probes(s.value).slice(0, 2).some(([, probe]) => wire.includes(probe)));
   expect(missing.map((s) => s.name)).toEqual([]);
   // ... and so did the echoes: the refused key in the 401 body, the path in the 404 body.
-  expect(eventsOf(events, 'exchange.end').filter((e) => e.api_error).length).toBe(2);
+  const ends = eventsOf(events, 'exchange.end');
+  expect(ends.filter((e) => e.api_error).length, JSON.stringify(ends.map((e) => [e.outcome, e['http.response.status_code'], Object.keys(e).join(',')]))).toBe(2);
 
   const files = filesUnder([route.logDir, join(route.keyFile, '..'), route.reportDir]);
   expect([...files.keys()].some((f) => f.endsWith('.ndjson'))).toBe(true);
