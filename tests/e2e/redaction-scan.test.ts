@@ -119,7 +119,8 @@ const envFile = [
 // The file as read, then inside a JSON config (every newline and quote escaped).
 const toolResult = `${envFile}\nconfig.json: ${JSON.stringify({ env: envFile, serviceAccount })}`;
 // Tokens a rule knows by their shape alone, between slashes (a gateway routing by token), after the issue's
-// Databricks one. (Some gitleaks rules want a quote, space or `=` before the token, as upstream: not those.)
+// Databricks one. Not a token whose rule wants a quote, space or `=` before it (azure-ad-client-secret, as upstream):
+// the URL fields scan each segment on its own (secrets-url.test.ts), but the 404 quotes the path as free text.
 const knownBetweenSlashes = (p: Planted): boolean => {
   const rule = GITLEAKS.rules.find((r) => r.id === p.rule)!;
   const found: Finding[] = [];
