@@ -8,6 +8,7 @@
 import type { Config } from '../config/schema.js';
 import { createEndpointMatcher } from '../exchange/endpoints.js';
 import { Recorder, type Writer } from '../log/recorder.js';
+import { redactProcessFacts } from '../log/redact-session.js';
 import type { Redactor } from '../policy/redact/types.js';
 import { VERSION } from '../version.js';
 import type { TapContext } from '../tap/context.js';
@@ -36,8 +37,7 @@ export function createCapture(config: Config, { notify, start, onRecord }: Captu
     sink.write('session.start', {
       agenttap: VERSION,
       node: process.version,
-      argv: process.argv.map((arg) => redactor.text(arg)),
-      cwd: process.cwd(),
+      ...redactProcessFacts(redactor, process.argv, process.cwd()),
       ...start?.(redactor),
     }),
   );

@@ -23,6 +23,7 @@ import type { Redactor } from '../policy/redact/types.js';
 import { splitCacheMarkers } from '../exchange/cache-markers.js';
 import { BlobStore, ListStore, repeatedParts } from './blobs.js';
 import type { BlobRef, EventBody, EventName } from './events.js';
+import { redactUrl } from './redact-url.js';
 import { isBlobRef } from './refs.js';
 import * as sc from './semconv.js';
 import type { Sink } from './sink.js';
@@ -172,15 +173,22 @@ export class Recorder {
     }
   }
 
-  /** A tap problem: the agent goes on; stderr hears of it once per code, the log each time (bounded). */
+  /**
+   * A tap problem: the agent goes on; stderr hears of it once per code, the log each time (bounded). The message may
+   * quote what the agent sent (an error's message names the header value it refused), so both hear it redacted, on
+   * one line: the stderr line waits with the log's for the writer's redactor.
+   */
   warn(code: string, message: string, exchange?: string): void {
     this.warnings++;
     const seen = (this.warningCounts.get(code) ?? 0) + 1;
     this.warningCounts.set(code, seen);
-    if (seen === 1 && !LOG_ONLY.has(code)) this.options.notify?.(`agenttap: ${message} (further "${code}" warnings go to the log only)`);
-    if (seen <= WARNINGS_LOGGED_PER_CODE) {
-      this.enqueue(({ sink }) => sink.write('tap.warning', { code, message, ...(exchange ? { exchange } : {}) }));
-    }
+    if (seen > WARNINGS_LOGGED_PER_CODE) return;
+    const tell = seen === 1 && !LOG_ONLY.has(code);
+    this.enqueue(({ sink, redactor }) => {
+      const redacted = redactor.text(message);
+      if (tell) this.options.notify?.(`agenttap: ${redacted.replace(/\s*[\r\n]+\s*/g, ' ')} (further "${code}" warnings go to the log only)`);
+      sink.write('tap.warning', { code, message: redacted, ...(exchange ? { exchange } : {}) });
+    });
   }
 
   /** Queues any write (e.g. `session.start`) behind what is already queued; it alone asks for no writer. */
@@ -260,7 +268,7 @@ export class Recorder {
     const maxTokens = r.maxTokens ?? facts.maxTokens;
     const body = this.redacted(r.id, 'request', () => ({
       headers: redactor.headers(r.headers),
-      url: redactor.url(r.url),
+      url: redactUrl(redactor, r.url),
       body: parsed === undefined ? undefined : this.compactBody(r.match.endpoint, parsed, redactor),
     }));
     if (!body) return;
@@ -289,7 +297,7 @@ export class Recorder {
   private writeResponse(r: ResponseRecord, { redactor }: Writer): void {
     const redacted = this.redacted(r.id, 'response headers', () => ({
       headers: redactor.headers(r.headers),
-      url: r.url === undefined ? undefined : redactor.url(r.url),
+      url: r.url === undefined ? undefined : redactUrl(redactor, r.url),
     }));
     if (!redacted) return;
     this.write('exchange.response', {

@@ -15,6 +15,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRecord } from '../exchange/json.js';
+import { PRIVATE_FILE_MODE } from '../fs/make-dir.js';
 import type { EventBody } from '../log/events.js';
 import { LOG_VERSION } from '../log/log-version.js';
 import { sessionFiles } from '../log/read.js';
@@ -67,7 +68,7 @@ export function joinClaudeLabels(raw: ClaudeRawBodies, sessionDir: string, sessi
       const base = { level: 30, time: Date.now(), v: LOG_VERSION, session, pid: process.pid, ppid: process.ppid };
       records.push(JSON.stringify({ ...base, event: 'exchange.label', mono: Math.round(performance.now() * 1000) / 1000, ...body }));
     }
-    if (records.length > 0) appendFileSync(join(sessionDir, `${process.pid}.ndjson`), `${records.join('\n')}\n`);
+    if (records.length > 0) appendFileSync(join(sessionDir, `${process.pid}.ndjson`), `${records.join('\n')}\n`, { mode: PRIVATE_FILE_MODE });
     return { labelled: records.length, unmatched: lines.length - records.length };
   } catch {
     return { labelled: 0, unmatched: 0 };
