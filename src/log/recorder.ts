@@ -316,6 +316,8 @@ export class Recorder {
       body: s?.body === undefined ? undefined : redactor.value(s.body),
       apiError: s?.error ? redactor.value(s.error) : undefined,
       error: r.error ? redactor.value(r.error) : undefined,
+      // A parser's message quotes the input it stopped at (JSON.parse: up to ~10 characters; ours: a line).
+      parseError: s?.parseError ? redactor.text(s.parseError) : undefined,
     }));
     if (!redacted) return;
     this.write('exchange.end', {
@@ -335,7 +337,7 @@ export class Recorder {
       sse_events: s?.events ?? 0,
       ...(s?.unknownEvents?.length ? { unknown_events: s.unknownEvents } : {}),
       ...(s?.truncated ? { truncated: true } : {}),
-      ...(s?.parseError ? { parse_error: s.parseError } : {}),
+      ...(redacted.parseError ? { parse_error: redacted.parseError } : {}),
       bytes: r.bytes,
     });
   }

@@ -170,4 +170,17 @@ describe('Recorder', () => {
     expect(of('exchange.end')).toEqual(['a']);
     expect(lines.at(-1)).toMatchObject({ event: 'session.end', exchanges: 4, dropped: 4 });
   });
+
+  it("redacts a parse error's message: a parser quotes the input it stopped at", () => {
+    const { sink, events } = memorySink();
+    const recorder = new Recorder({ blobMinBytes: 256 });
+    recorder.attach({ sink, redactor });
+    const SECRET = `sk-ant-api03-${'Qx7'.repeat(30)}AA`;
+    recorder.request(request('p', [turn(0)]));
+    recorder.end({ id: 'p', outcome: 'complete', durationMs: 1, bytes: 5, summary: { body: undefined, events: 1, parseError: `bad data line: {"key":"${SECRET}"` } });
+    recorder.drainSync();
+    const end = events.find((e) => e.event === 'exchange.end');
+    expect(end?.parse_error).toMatch(/^bad data line: /);
+    expect(JSON.stringify(events)).not.toContain('Qx7Qx7Qx7');
+  });
 });
