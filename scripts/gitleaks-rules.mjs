@@ -57,9 +57,10 @@ const JS_SECRET_SUFFIX = String.raw`(?=[\x60'"\s;,/?&#)\]}>|\\]|$)`;
 const ESCAPE_AWARE = [
   [String.raw`[\s'"]{0,3}`, String.raw`(?:[\s'"]|\\[nrt"']){0,3}`],
   [String.raw`[\x60'"\s=]{0,5}`, String.raw`(?:[\x60'"\s=]|\\[nrt"'\x60]){0,5}`],
-  // azure-ad-client-secret has its own boundaries; the same for them, and `&`/`;` end it in a URL.
-  [String.raw`(?:^|[\\'"\x60\s>=:(,)])`, String.raw`(?:^|[\\'"\x60\s>=:(,)]|(?<=\\[nrt]))`],
-  [String.raw`(?:$|[\\'"\x60\s<),])`, String.raw`(?:$|[\\'"\x60\s<),&;])`],
+  // azure-ad-client-secret has its own boundaries; the same for them, `&`/`;` end it in a URL, and `/` on
+  // either side: a secret in a URL path, or quoted back in an API error about that path.
+  [String.raw`(?:^|[\\'"\x60\s>=:(,)])`, String.raw`(?:^|[\\'"\x60\s>=:(,)/]|(?<=\\[nrt]))`],
+  [String.raw`(?:$|[\\'"\x60\s<),])`, String.raw`(?:$|[\\'"\x60\s<),&;/])`],
 ];
 
 function escapeAware(pattern) {

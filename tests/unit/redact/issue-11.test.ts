@@ -79,3 +79,14 @@ describe("issue 11: none of the reported shapes reaches the log", () => {
     expect(out.argv.slice(0, 3)).toEqual(["node", "agent.mjs", "--api-token"]);
   });
 });
+
+describe("a token between slashes (URL path, an API error quoting the path)", () => {
+  // azure-ad-client-secret: gitleaks's own boundaries admit no `/` (scripts/gitleaks-rules.mjs widens them).
+  const azure = `${pick(3, ALNUM)}${randomInt(10)}Q~${pick(34, ALNUM)}`;
+  it.each([
+    ["a URL path", `https://login.example.com/tenant/${azure}/token`],
+    ["an error quoting the path", `{"error":{"message":"no route for /v1/secrets/${azure}/items"}}`],
+  ])("in %s", (_where, text) => {
+    expect(redactor.text(text)).not.toContain(azure);
+  });
+});
