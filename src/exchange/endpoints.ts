@@ -43,9 +43,12 @@ const CUSTOM: EndpointMatch = { endpoint: 'custom', provider: 'unknown', operati
 const WARMUP: EndpointMatch = { endpoint: 'anthropic.warmup', provider: 'anthropic', operation: 'warmup' };
 
 /**
- * Hosts whose `HEAD /` is a connection warm-up (Claude Code 2.x sends one to its base URL at start): the
- * agent's ANTHROPIC_BASE_URL and Anthropic's own API.
+ * Hosts whose `HEAD /` is a connection warm-up (Claude Code 2.x sends one to its base URL at start; the TUI of
+ * native 2.1.274+ sends `HEAD /api/hello` instead: docs/claude-code-native.md): the agent's ANTHROPIC_BASE_URL
+ * and Anthropic's own API.
  */
+const WARMUP_PATHS = new Set(['/', '/api/hello']);
+
 function warmupHosts(env: NodeJS.ProcessEnv): Set<string> {
   const hosts = new Set(['api.anthropic.com']);
   try {
@@ -60,7 +63,7 @@ function warmupHosts(env: NodeJS.ProcessEnv): Set<string> {
 export function createEndpointMatcher(extra: readonly ExtraEndpoint[] = [], env: NodeJS.ProcessEnv = process.env): (method: string, url: URL) => EndpointMatch | null {
   const warmup = warmupHosts(env);
   return (method, url) => {
-    if (method === 'HEAD') return url.pathname === '/' && warmup.has(url.host) ? WARMUP : null;
+    if (method === 'HEAD') return WARMUP_PATHS.has(url.pathname) && warmup.has(url.host) ? WARMUP : null;
     if (method !== 'POST') return null;
     const path = url.pathname.replace(/\/+$/, '');
     for (const { pattern, match } of BUILT_IN) if (pattern.test(path)) return match;
