@@ -10,6 +10,7 @@ import { shippedSets } from '../mechanisms/user-file.js';
 import { PriceTable, loadPriceTable } from '../pricing/index.js';
 import { collect, type CollectOptions, type Draft } from './collect.js';
 import type { ExchangeRow, MechanismSummary, ReportModel, ThreadRow, TokenUsage } from './model.js';
+import { joinAgentLabels, unclassifiedShapes } from './agent-labels.js';
 import { findRetries } from './retries.js';
 import { summarizeRewrites } from './rewrites.js';
 
@@ -149,6 +150,9 @@ export async function buildReport(path: string, options: BuildOptions = {}): Pro
     if (t && !t.row.compactedFrom) t.row.compactedFrom = { thread: r.thread, exchange: r.i };
   }
 
+  // The agent's own labels beside the signatures' (after retries: an attempt carries its call's mechanism).
+  const agentLabels = joinAgentLabels(rows, collected.labels);
+
   // Per mechanism, in order of first call.
   const byMech = new Map<string, ExchangeRow[]>();
   for (const r of rows) {
@@ -224,6 +228,8 @@ export async function buildReport(path: string, options: BuildOptions = {}): Pro
     },
     prices: { asOf: prices.file.as_of, unpricedModels: [...unpricedModels] },
     ...(collected.rewrites.size ? { rewrites: summarizeRewrites([...rewritten, ...unlinked]) } : {}),
+    ...(agentLabels ? { agentLabels } : {}),
+    unclassifiedShapes: unclassifiedShapes(rows, drafts.map((d) => d.facts)),
   };
 }
 

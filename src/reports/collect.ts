@@ -39,6 +39,7 @@ import { finite, missingMessage, missingText } from './missing.js';
 import { ReportOutputError } from './output-error.js';
 import { readRewrite } from './rewrites.js';
 import { ThreadTrie } from './threads.js';
+import type { LoggedLabel } from './agent-labels.js';
 
 /** Where captured content goes for the HTML (by hash, once each); absent for Markdown/terminal/JSON. */
 export interface DetailSink {
@@ -126,6 +127,8 @@ export interface CollectResult {
   unknownEvents: Record<string, number>;
   /** Rewrite decisions by `<pid>/<exchange>` (the drafts' `key`), in the order read. */
   rewrites: Map<string, ExchangeRewrite>;
+  /** The agent's own labels (`exchange.label`) by exchange id: written by `agenttap run`'s process, not the exchange's. */
+  labels: Map<string, LoggedLabel>;
 }
 
 
@@ -135,7 +138,7 @@ export interface CollectResult {
  */
 const own = (text: string, max: number) => (text.length <= max ? text : Buffer.from(text.slice(0, max), 'utf8').toString('utf8'));
 
-const KNOWN = new Set(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'blob', 'tap.warning', 'session.end', 'rewrite.applied']);
+const KNOWN = new Set(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'blob', 'tap.warning', 'session.end', 'rewrite.applied', 'exchange.label']);
 const TEXT_FOR_FACTS = 2000;
 
 export async function collect(files: string[], options: CollectOptions = {}): Promise<CollectResult> {
@@ -146,6 +149,7 @@ export async function collect(files: string[], options: CollectOptions = {}): Pr
     tapWarnings: 0,
     unknownEvents: {},
     rewrites: new Map(),
+    labels: new Map(),
   };
   let before = 0;
   const check = new LogCheck(options.onWarning);
@@ -244,6 +248,10 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
         else out.rewrites.set(key, r.rewrite);
         break;
       }
+      case 'exchange.label':
+        if (typeof ev.exchange === 'string' && typeof ev.label === 'string') out.labels.set(ev.exchange, { source: String(ev.source ?? ''), label: ev.label });
+        else check.warn(`${file}:${raw.line}: exchange.label without an exchange or a label; skipped`);
+        break;
       case 'exchange.request': {
         if (time.time !== undefined && time.mono !== undefined) clock ??= { time: time.time, mono: time.mono };
         const d = requestDraft(ev, wall(time));

@@ -26,6 +26,8 @@ function tableRows(model: ReportModel): string[][] {
   return [...model.mechanisms.map(cells), cells({ label: 'total', calls: model.totals.calls, retries: model.totals.retries, usage: model.totals.usage, cost: model.totals.cost, unpriced: model.totals.unpriced })];
 }
 
+const mechanismName = (model: ReportModel, id: string) => model.mechanisms.find((m) => m.id === id)?.label ?? id;
+
 /** Markdown cells: pipes and newlines escaped, HTML-looking text neutralised (GitHub renders some tags). */
 const md = (s: string) => s.replace(/[\\|`*_<>[\]]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 
@@ -49,10 +51,21 @@ export function renderMarkdown(model: ReportModel): string {
     for (const t of compactions) lines.push(`- call #${t.compactedFrom!.exchange} summarised thread ${md(t.compactedFrom!.thread)}; thread ${md(t.id)} continues from it`);
     lines.push('');
   }
+  const al = model.agentLabels;
+  if (al) {
+    lines.push("### The agent's own labels", '', `${al.agree} of ${al.labelled} labelled calls agree with the signatures.`, '');
+    if (al.disagreements.length) {
+      lines.push("| signature | agent's label | calls |", '|---|---|---:|');
+      for (const d of al.disagreements) lines.push(`| ${md(mechanismName(model, d.signature))} | ${md(d.agent)} | ${d.count} |`);
+      lines.push('');
+    }
+  }
   const unclassified = model.exchanges.filter((r) => r.mechanism === 'unclassified');
   if (unclassified.length) {
     lines.push(`### Unclassified (${unclassified.length})`, '');
-    for (const r of unclassified.slice(0, 20)) lines.push(`- #${r.i} ${md(r.method)} ${md(r.path)}: ${md(r.reasons.slice(0, 3).join('; ').slice(0, 400))}`);
+    for (const r of unclassified.slice(0, 20)) lines.push(`- #${r.i} ${md(r.method)} ${md(r.path)}${r.agentLabel ? ` (agent: ${md(r.agentLabel.label)})` : ''}: ${md(r.reasons.slice(0, 3).join('; ').slice(0, 400))}`);
+    lines.push('', `Shapes (model | system | tools | first user text): ${model.unclassifiedShapes.length}`, '');
+    for (const x of model.unclassifiedShapes) lines.push(`- ${x.calls} × from #${x.first}: ${md(x.key)}`);
     lines.push('');
   }
   if (model.rewrites) {
@@ -101,6 +114,16 @@ export function renderTerminal(model: ReportModel): string {
     if (rows.length > TERMINAL_RULES) out.push(`… ${rows.length - TERMINAL_RULES} more rule set(s) (see --md or --html)`);
     if (r.rejected.length) out.push(`rejected (original sent): ${r.rejected.join(' · ')}${rw.rejections.length > 3 ? ' · …' : ''}`);
     if (rw.unlinked) out.push(r.notes[r.notes.length - 1]!);
+  }
+  const al = model.agentLabels;
+  if (al) {
+    const pairs = al.disagreements.slice(0, 6).map((d) => plain(`${d.signature} → ${d.agent} ×${d.count}`));
+    out.push('', `agent's own labels: ${al.agree} of ${al.labelled} agree with the signatures${pairs.length ? `; disagree: ${pairs.join(' · ')}${al.disagreements.length > 6 ? ' · …' : ''}` : ''}`);
+  }
+  if (model.unclassifiedShapes.length) {
+    out.push('', `unclassified shapes: ${model.unclassifiedShapes.length} (model | system | tools | first user text)`);
+    for (const x of model.unclassifiedShapes.slice(0, 5)) out.push(`  ${x.calls} × #${x.first}: ${clip(plain(x.key), 160)}`);
+    if (model.unclassifiedShapes.length > 5) out.push('  … (see --md or --html)');
   }
   const spawned = model.threads.filter((t) => t.spawnedBy).length;
   const compacted = model.threads.filter((t) => t.compactedFrom).length;

@@ -394,6 +394,7 @@ export function client(parts: { rewritesView: typeof rewritesView; rewriteText: 
     const add = (k: string, v: Child) => kv.append(h('div', null, k), h('div', null, v));
     add('mechanism', `${label(r.mechanism)}${r.signature ? ` — ${r.signature}` : ''}`);
     add('agent', `${r.agent}${r.agentVersion ? ` ${r.agentVersion}` : ''}`);
+    if (r.agentLabel) add("agent's label", `${r.agentLabel.label}${r.agentLabel.mechanism ? ` (${label(r.agentLabel.mechanism)})` : ''} — ${r.agentLabel.agrees ? 'agrees' : 'disagrees'} with the signature`);
     add('request', `${r.method} ${r.path} · ${r.endpoint} · ${r.layer} layer · ${r.stream ? 'streamed' : 'not streamed'}`);
     add('model', `${r.model ?? '–'}${r.responseModel && r.responseModel !== r.model ? ` → ${r.responseModel}` : ''}`);
     add('status', `${r.status ?? '–'} · ${r.outcome ?? '–'}${r.stop ? ` · stop: ${r.stop}` : ''}${r.error ? ` · ${r.error}` : ''}`);
@@ -552,9 +553,32 @@ export function client(parts: { rewritesView: typeof rewritesView; rewriteText: 
     rem.length > 30 ? h('details', null, h('summary', null, `show ${Math.min(300, rem.length)} reminders`), remTable) : remTable);
   main.append(an);
 
+  // ---- The agent's own labels beside the signatures', and the shapes no signature matched (built last:
+  // their exchange links need the exchange view).
+  function labelsView(): HTMLElement[] {
+    const labelSections: HTMLElement[] = [];
+    const al = model.agentLabels;
+    if (al) {
+      const sec = h('section', { id: 'agent-labels' }, h('h2', null, `Agent's own labels: ${al.agree} of ${al.labelled} agree with the signatures`));
+      if (al.disagreements.length) {
+        const tb = h('tbody', null, ...al.disagreements.map((d) => h('tr', null, h('td', null, label(d.signature)), h('td', null, d.agent), h('td', null, String(d.count)))));
+        sec.append(h('table', null, h('thead', null, h('tr', null, h('th', null, 'signature'), h('th', null, "agent's label"), h('th', null, 'calls'))), tb));
+      }
+      labelSections.push(sec);
+    }
+    if (model.unclassifiedShapes?.length) {
+      const sec = h('section', { id: 'unclassified-shapes' }, h('h2', null, `Unclassified shapes (${model.unclassifiedShapes.length})`));
+      const tb = h('tbody', null, ...model.unclassifiedShapes.map((x) => h('tr', null, h('td', null, link(`#${x.first}`, x.first)), h('td', null, String(x.calls)), h('td', { class: 'preview' }, x.key))));
+      sec.append(h('table', null, h('thead', null, h('tr', null, h('th', null, 'first'), h('th', null, 'calls'), h('th', null, 'model | system | tools | first user text'))), tb));
+      labelSections.push(sec);
+    }
+    return labelSections;
+  }
+
   // The Rewrites section goes under the summary; built last, as its exchange links need the exchange view.
   const rewrites = rw.section();
   if (rewrites) summary.after(rewrites);
+  (rewrites ?? summary).after(...labelsView());
 
   draw();
   renderList();
