@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { AgentTapError } from '../errors.js';
 import { loadSignatureFile } from '../mechanisms/user-file.js';
 import { loadPriceTable } from '../pricing/index.js';
-import { buildReport, renderMarkdown, renderTerminal, reportHtml, ReportOutputError, type HtmlOptions, type ReportModel } from '../reports/index.js';
+import { buildReport, renderMarkdown, renderTerminal, reportHtml, ReportOutputError, type HtmlOptions, type ReportModel } from '../../reports/index.js';
 import { endQuietlyOnEpipe } from './epipe.js';
 import { checkOutputFile, ensureOutputDir, inputError, outputError, refuseStdoutConflicts, writeOutputFile } from './output-files.js';
 

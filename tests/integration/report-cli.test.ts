@@ -1,6 +1,6 @@
 /**
  * `agenttap report` and `agenttap cat` on any input (issue 16, report and CLI items), through the real CLI in
- * child processes (bin/agenttap.js → dist/, so `npm run build` first):
+ * child processes (bin/agenttap.js → dist/src/, so `npm run build` first):
  *
  *   - a reader that stops early (`| head`): EPIPE is a quiet exit 0, nothing on stderr
  *   - two outputs to stdout are refused before the log is read, naming both flags

@@ -8,8 +8,8 @@ import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { agentLabelMeaning } from '../../../src/mechanisms/agent-labels.js';
-import { buildReport } from '../../../src/reports/build.js';
-import { renderMarkdown, renderTerminal } from '../../../src/reports/text.js';
+import { buildReport } from '../../../reports/model/build.js';
+import { renderMarkdown, renderTerminal } from '../../../reports/render/text.js';
 import { ROOT, scratch } from '../../helpers/run.js';
 
 const CC10 = join(ROOT, 'tests', 'fixtures', 'logs', 'claude-code-1.0');

@@ -13,10 +13,10 @@
 import { diffLines } from 'diff';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PRIVATE_FILE_MODE } from '../fs/make-dir.js';
-import { isBlobRef, isListRef, resolveBlobRef } from '../log/events.js';
-import { LazyBlobs, LogCheck, readLinesWithOffsets } from '../log/read.js';
-import type { ExchangeFacts } from '../mechanisms/types.js';
+import { PRIVATE_FILE_MODE } from '../../src/fs/make-dir.js';
+import { isBlobRef, isListRef, resolveBlobRef } from '../../src/log/events.js';
+import { LazyBlobs, LogCheck, readLinesWithOffsets } from '../../src/log/read.js';
+import type { ExchangeFacts } from '../../src/mechanisms/types.js';
 import {
   contentHash,
   inputStrings,
@@ -31,15 +31,15 @@ import {
   toolName,
   truncateDeep,
   userText,
-} from './content.js';
+} from '../../src/reports/content.js';
 import { MessageChains } from './chain.js';
-import { shapeFacts } from '../mechanisms/request-facts.js';
-import type { ExchangeRewrite, TokenUsage } from './model.js';
+import { shapeFacts } from '../../src/mechanisms/request-facts.js';
+import type { ExchangeRewrite, TokenUsage } from '../model/types.js';
 import { finite, missingMessage, missingText } from './missing.js';
-import { ReportOutputError } from './output-error.js';
-import { readRewrite } from './rewrites.js';
-import { ThreadTrie } from './threads.js';
-import type { LoggedLabel } from './agent-labels.js';
+import { ReportOutputError } from '../render/output-error.js';
+import { readRewrite } from '../model/rewrites.js';
+import { ThreadTrie } from '../model/placement.js';
+import type { LoggedLabel } from '../model/agent-labels.js';
 
 /** Where captured content goes for the HTML (by hash, once each); absent for Markdown/terminal/JSON. */
 export interface DetailSink {

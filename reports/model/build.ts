@@ -2,14 +2,14 @@
  * From drafts to the report model: order by time, classify (signatures need the whole process's
  * threads to know its primary one), link compactions, sum per mechanism, price.
  */
-import { sessionFiles } from '../log/read.js';
+import { sessionFiles } from '../../src/log/read.js';
 import { statSync } from 'node:fs';
-import { Classifier } from '../mechanisms/classify.js';
-import { MECHANISM_LABELS, type SignatureSet } from '../mechanisms/types.js';
-import { shippedSets } from '../mechanisms/user-file.js';
-import { PriceTable, loadPriceTable } from '../pricing/index.js';
-import { collect, type CollectOptions, type Draft } from './collect.js';
-import type { ExchangeRow, MechanismSummary, ReportModel, ThreadRow, TokenUsage } from './model.js';
+import { Classifier } from '../../src/mechanisms/classify.js';
+import { MECHANISM_LABELS, type SignatureSet } from '../../src/mechanisms/types.js';
+import { shippedSets } from '../../src/mechanisms/user-file.js';
+import { PriceTable, loadPriceTable } from '../../src/pricing/index.js';
+import { collect, type CollectOptions, type Draft } from '../read/read.js';
+import type { ExchangeRow, MechanismSummary, ReportModel, ThreadRow, TokenUsage } from './types.js';
 import { joinAgentLabels, unclassifiedShapes } from './agent-labels.js';
 import { findRetries } from './retries.js';
 import { summarizeRewrites } from './rewrites.js';

@@ -3,7 +3,7 @@
  * `buildReport`. Plain JSON; times are ms from the session's first event; token counts as the API reported.
  * Captured content (prompts, replies) is not in the model: the HTML carries it apart, by hash, as inert data.
  */
-import type { Classification } from '../mechanisms/types.js';
+import type { Classification } from '../../src/mechanisms/types.js';
 
 export interface TokenUsage {
   /** Uncached input tokens. */

@@ -17,12 +17,12 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, type WriteStr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { DetailSink, ExchangeDetail } from '../collect.js';
-import type { ReportModel } from '../model.js';
-import { reminderParts } from '../reminders.js';
+import type { DetailSink, ExchangeDetail } from '../../read/read.js';
+import type { ReportModel } from '../../model/types.js';
+import { reminderParts } from '../../../src/reports/reminders.js';
 import { rewriteText } from '../rewrite-text.js';
-import { client } from './client.js';
-import { rewritesView } from './rewrites-view.js';
+import { client } from './client/main.js';
+import { rewritesView } from './client/rewrites.js';
 import { CSS } from './styles.js';
 
 /**

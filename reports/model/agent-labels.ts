@@ -3,9 +3,9 @@
  * whether the signature's mechanism agrees with it; disagreements are counted per pair, and the distinct
  * shapes of the unclassified calls are listed — a signature drift shows on the first run of a new version.
  */
-import { agentLabelMeaning } from '../mechanisms/agent-labels.js';
-import type { ExchangeFacts } from '../mechanisms/types.js';
-import type { AgentLabelSummary, ExchangeRow, UnclassifiedShape } from './model.js';
+import { agentLabelMeaning } from '../../src/mechanisms/agent-labels.js';
+import type { ExchangeFacts } from '../../src/mechanisms/types.js';
+import type { AgentLabelSummary, ExchangeRow, UnclassifiedShape } from './types.js';
 
 export interface LoggedLabel {
   source: string;

@@ -4,16 +4,16 @@
  */
 import { open } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
-import { buildReport, type BuildOptions } from './build.js';
-import { ContentSpool, writeHtml } from './html/page.js';
-import type { ReportModel } from './model.js';
-import { ReportOutputError } from './output-error.js';
+import { buildReport, type BuildOptions } from './model/build.js';
+import { ContentSpool, writeHtml } from './render/html/page.js';
+import type { ReportModel } from './model/types.js';
+import { ReportOutputError } from './render/output-error.js';
 
-export { buildReport, type BuildOptions } from './build.js';
-export { renderMarkdown, renderTerminal } from './text.js';
-export { CSP, inertJson } from './html/page.js';
-export type * from './model.js';
-export { ReportOutputError } from './output-error.js';
+export { buildReport, type BuildOptions } from './model/build.js';
+export { renderMarkdown, renderTerminal } from './render/text.js';
+export { CSP, inertJson } from './render/html/page.js';
+export type * from './model/types.js';
+export { ReportOutputError } from './render/output-error.js';
 
 export interface HtmlOptions extends BuildOptions {
   /** Most bytes of captured content the page carries (default 256 MiB); the rest is left out, and says so. */

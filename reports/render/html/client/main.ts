@@ -11,10 +11,10 @@
  * rules' part (markers, the exchange's rewrite, the Rewrites section) is its own view, handed in as `parts`
  * by page.ts (functions inlined by source, like this one).
  */
-import type { ExchangeRow, ReportModel } from '../model.js';
-import type { reminderParts } from '../reminders.js';
-import type { rewriteText } from '../rewrite-text.js';
-import type { Child, rewritesView } from './rewrites-view.js';
+import type { ExchangeRow, ReportModel } from '../../../model/types.js';
+import type { reminderParts } from '../../../../src/reports/reminders.js';
+import type { rewriteText } from '../../rewrite-text.js';
+import type { Child, rewritesView } from './rewrites.js';
 
 export function client(parts: { rewritesView: typeof rewritesView; rewriteText: typeof rewriteText; reminderParts: typeof reminderParts }): void {
   const model = JSON.parse(document.getElementById('report-model')!.textContent!) as ReportModel;

@@ -3,9 +3,9 @@
  * its links' normalised message keys, counts and sizes, kept when the link's blob goes by; message content
  * is read back from the file (LazyBlobs) only for the few messages a report looks at.
  */
-import { isBlobRef, resolveBlobRef } from '../log/events.js';
-import type { LazyBlobs } from '../log/read.js';
-import { isObj, messageKey } from './content.js';
+import { isBlobRef, resolveBlobRef } from '../../src/log/events.js';
+import type { LazyBlobs } from '../../src/log/read.js';
+import { isObj, messageKey } from '../../src/reports/content.js';
 
 interface Link {
   prefix: string | null;

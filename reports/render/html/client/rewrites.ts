@@ -6,8 +6,8 @@
  * uses only its arguments and the DOM (no imports at run time, no outer variables). Text reaches the page
  * through `h()` (text nodes) only.
  */
-import type { ExchangeRow, ReportModel, RewriteState } from '../model.js';
-import type { RewriteText, rewriteText } from '../rewrite-text.js';
+import type { ExchangeRow, ReportModel, RewriteState } from '../../../model/types.js';
+import type { RewriteText, rewriteText } from '../../rewrite-text.js';
 
 export type Child = Node | string | null | undefined | false;
 

@@ -1,5 +1,5 @@
 /** Markdown (for a PR or an issue) and the terminal summary: the same tables from the same model. */
-import type { MechanismSummary, ReportModel } from './model.js';
+import type { MechanismSummary, ReportModel } from '../model/types.js';
 import { rewriteText } from './rewrite-text.js';
 
 export const fmtTokens = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n));
