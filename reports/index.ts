@@ -10,8 +10,10 @@ import type { ReportModel } from './model/types.js';
 import { ReportOutputError } from './render/output-error.js';
 
 export { buildReport, type BuildOptions } from './model/build.js';
-export { renderMarkdown, renderTerminal } from './render/text.js';
-export { CSP, inertJson } from './render/html/page.js';
+export { renderJson } from './render/json/index.js';
+export { renderMarkdown } from './render/markdown/index.js';
+export { renderTerminal } from './render/terminal/index.js';
+export { csp, inertJson } from './render/html/page.js';
 export type * from './model/types.js';
 export { ReportOutputError } from './render/output-error.js';
 

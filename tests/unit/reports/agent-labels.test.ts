@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { agentLabelMeaning } from '../../../src/mechanisms/agent-labels.js';
 import { buildReport } from '../../../reports/model/build.js';
-import { renderMarkdown, renderTerminal } from '../../../reports/render/text.js';
+import { renderMarkdown } from '../../../reports/render/markdown/index.js';
+import { renderTerminal } from '../../../reports/render/terminal/index.js';
 import { ROOT, scratch } from '../../helpers/run.js';
 
 const CC10 = join(ROOT, 'tests', 'fixtures', 'logs', 'claude-code-1.0');

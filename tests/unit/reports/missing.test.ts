@@ -8,7 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { buildReport } from '../../../reports/model/build.js';
-import { renderMarkdown, renderTerminal } from '../../../reports/render/text.js';
+import { renderMarkdown } from '../../../reports/render/markdown/index.js';
+import { renderTerminal } from '../../../reports/render/terminal/index.js';
 import { scratch } from '../../helpers/run.js';
 
 function damagedLog(): string {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { buildReport } from '../../../reports/model/build.js';
 import type { ReportModel, RewriteFigures } from '../../../reports/model/types.js';
-import { renderMarkdown, renderTerminal } from '../../../reports/render/text.js';
+import { renderMarkdown } from '../../../reports/render/markdown/index.js';
+import { renderTerminal } from '../../../reports/render/terminal/index.js';
 import { fixtureFacts, REWRITES, sum, type Decision } from '../../fixtures/logs/rewrites/decisions.js';
 import { ROOT, scratch } from '../../helpers/run.js';
 
