@@ -10,10 +10,6 @@
  * Memory: per exchange a small row; per unique message a 16-character key; content is read back from the
  * file only for the messages a request added. Nothing holds the session's content.
  */
-import { diffLines } from 'diff';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PRIVATE_FILE_MODE } from '../../src/fs/make-dir.js';
 import { isBlobRef, isListRef, resolveBlobRef } from '../../src/log/events.js';
 import { LazyBlobs, LogCheck, readLinesWithOffsets } from '../../src/log/read.js';
 import type { ExchangeFacts } from '../../src/mechanisms/types.js';
@@ -29,52 +25,22 @@ import {
   systemBlocks,
   textHash,
   toolName,
-  truncateDeep,
   userText,
 } from '../../src/reports/content.js';
 import { MessageChains } from './chain.js';
 import { shapeFacts } from '../../src/mechanisms/request-facts.js';
 import type { ExchangeRewrite, TokenUsage } from '../model/types.js';
 import { finite, missingMessage, missingText } from './missing.js';
-import { ReportOutputError } from '../render/output-error.js';
 import { readRewrite } from '../model/rewrites.js';
 import { ThreadTrie } from '../model/placement.js';
 import type { LoggedLabel } from '../model/agent-labels.js';
-
-/** Where captured content goes for the HTML (by hash, once each); absent for Markdown/terminal/JSON. */
-export interface DetailSink {
-  /** Stores a content item once; false when the report's content budget is spent. */
-  content(hash: string, value: unknown): boolean;
-  exchange(key: string, record: ExchangeDetail): void;
-  /** Resolves when written content has been flushed enough to read on (backpressure). */
-  drained?(): Promise<void>;
-}
-
-export interface ExchangeDetail {
-  system?: string[];
-  tools?: string[];
-  /** Messages this request added after its parent's (`parentMessages` of the row), by content hash. */
-  added: string[];
-  /** The request's other fields (model, max_tokens, thinking, …), truncated. */
-  params: Record<string, unknown>;
-  headers: Record<string, string>;
-  response?: unknown;
-  /** Line diff of the system prompt against the parent request's, when it changed: [op, text] with op +, - or =. */
-  systemDiff?: [string, string][];
-  /** Tools added and removed since the parent request, by name. */
-  toolsDiff?: { added: string[]; removed: string[] };
-  /** Content left out (budget spent). */
-  partial?: boolean;
-}
+import type { ReadSubscriber, RequestRead } from './subscriber.js';
 
 export interface CollectOptions {
   onWarning?: (message: string) => void;
   onBytes?: (bytesDone: number) => void;
-  detail?: DetailSink;
-  /** Longest string kept in the HTML's content. */
-  maxText?: number;
-  /** Write system prompt blocks, tool definitions and reminders as files (0600) here; the folder must exist (the CLI makes it, 0700). */
-  exportDir?: string;
+  /** Render stages that keep captured content (the HTML's detail, exported prompts), handed each request and response. */
+  subscribers?: readonly ReadSubscriber[];
 }
 
 /** An exchange while it is being read; `build.ts` turns it into an `ExchangeRow`. */
@@ -168,7 +134,7 @@ export async function collect(files: string[], options: CollectOptions = {}): Pr
 }
 
 async function collectFile(file: string, out: CollectResult, check: LogCheck, options: CollectOptions): Promise<void> {
-  const maxText = options.maxText ?? 16_384;
+  const subscribers = options.subscribers ?? [];
   const blobs = new LazyBlobs(file);
   // Blobs referenced but never written (a damaged log): shown as "missing content", counted, told once.
   const missing = new Set<string>();
@@ -179,11 +145,9 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
   /** The latest request holding each message (by key): where a trimmed request's conversation went on. */
   const lastHolding = new Map<string, Draft>();
   const pending = new Map<string, Draft>();
-  const pendingDetail = new Map<string, ExchangeDetail>();
   const broken = new Set<number>();
   let clock: { time: number; mono: number } | undefined;
   let threads = 0;
-  const exportDir = options.exportDir;
 
   // Wall time from the monotonic clock when the event has both; else its own time; else the last one seen.
   let lastTime = 0;
@@ -258,7 +222,7 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
         pending.set(String(ev.exchange), d);
         out.drafts.push(d);
         const body = isObj(ev.body) ? ev.body : undefined;
-        const detail: ExchangeDetail = { added: [], params: {}, headers: (ev.headers as Record<string, string>) ?? {} };
+        const read: RequestRead = { draft: d, headers: (ev.headers as Record<string, string>) ?? {}, body, added: [], reminders: [], interned: out.interned };
         if (body) {
           d.facts.hasBody = true;
           // Messages: keys for the thread trie, sizes, the first and last messages for the facts.
@@ -333,15 +297,11 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
             const texts = systemBlocks(body.system !== undefined || body.instructions !== undefined ? { system: r.value } : {}, firstFew);
             const hash = r.hash ?? contentHash(JSON.stringify(texts));
             let s = out.interned.systems.get(hash);
+            read.system = { hash, first: !s };
             if (!s) {
               const blocks = texts.map((t) => ({ bytes: Buffer.byteLength(t), preview: own(t, 200), hash: contentHash(t) }));
               s = { texts, bytes: JSON.stringify(r.value ?? texts).length, blocks };
               out.interned.systems.set(hash, s);
-              if (exportDir) texts.forEach((t, k) => writeExport(exportDir, `system-${hash.slice(0, 12)}-block-${k}.txt`, t));
-            }
-            if (options.detail) {
-              s.blocks.forEach((b, k) => options.detail!.content(b.hash, truncateDeep(s.texts[k], maxText)));
-              detail.system = s.blocks.map((b) => b.hash);
             }
             d.systemHash = hash;
             d.facts.system = s.texts;
@@ -353,34 +313,16 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
             const list = Array.isArray(r.value) ? r.value : typeof r.value === 'string' ? [{ name: r.value }] : [];
             const hash = r.hash ?? contentHash(JSON.stringify(list));
             let t = out.interned.toolsets.get(hash);
+            read.tools = { hash, list, first: !t };
             if (!t) {
               t = { names: list.map(toolName), bytes: JSON.stringify(list).length, sizes: list.map((x) => JSON.stringify(x).length) };
               out.interned.toolsets.set(hash, t);
-              if (exportDir) writeExport(exportDir, `tools-${hash.slice(0, 12)}.json`, JSON.stringify(list, null, 2));
-            }
-            if (options.detail) {
-              detail.tools = list.map((x) => {
-                const h = contentHash(JSON.stringify(x));
-                options.detail!.content(h, truncateDeep(x, maxText));
-                return h;
-              });
             }
             d.toolsHash = hash;
             d.facts.tools = t.names;
             d.context.tools = t.bytes;
           }
-          // Against the previous request of the thread: what changed besides the appended messages.
-          const parentDraft = parent;
-          if (options.detail && parentDraft && parentDraft.systemHash !== d.systemHash) {
-            const before = parentDraft.systemHash ? out.interned.systems.get(parentDraft.systemHash)!.texts.join('\n\n') : '';
-            const after = d.facts.system.join('\n\n');
-            detail.systemDiff = diffLines(before, after).map((c) => [c.added ? '+' : c.removed ? '-' : '=', (truncateDeep(c.value, maxText) as string)]);
-          }
-          if (options.detail && parentDraft && parentDraft.toolsHash !== d.toolsHash) {
-            const before = new Set(parentDraft.facts.tools);
-            const after = new Set(d.facts.tools);
-            detail.toolsDiff = { added: [...after].filter((x) => !before.has(x)), removed: [...before].filter((x) => !after.has(x)) };
-          }
+          if (parent) read.parent = parent;
           Object.assign(d.facts, shapeFacts(body));
 
           // Reminders the new messages carry.
@@ -388,29 +330,13 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
             for (const text of remindersOf(m)) {
               const hash = contentHash(text);
               d.reminders.push({ text: own(text, 240), bytes: Buffer.byteLength(text), hash });
-              options.detail?.content(hash, truncateDeep(text, maxText));
-              if (exportDir) writeExport(exportDir, `reminder-${d.pid}-${d.id}-${d.reminders.length}.txt`, text);
+              read.reminders.push({ text, hash });
             }
           }
-          if (options.detail) {
-            let partial = false;
-            detail.added = added.map((m) => {
-              const json = JSON.stringify(m);
-              const h = contentHash(json);
-              if (!options.detail!.content(h, truncateDeep(m, maxText))) partial = true;
-              return h;
-            });
-            for (const [k, v] of Object.entries(body)) {
-              if (k === 'messages' || k === 'input' || k === 'system' || k === 'instructions' || k === 'tools') continue;
-              detail.params[k] = truncateDeep(v, 2000);
-            }
-            if (partial) detail.partial = true;
-          }
+          read.added = added;
         }
-        if (options.detail) {
-          pendingDetail.set(d.key, detail);
-          await options.detail.drained?.();
-        }
+        for (const sub of subscribers) sub.request?.(read);
+        for (const sub of subscribers) await sub.drained?.();
         break;
       }
       case 'exchange.response': {
@@ -447,14 +373,7 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
         d.facts.responseTools = calls.map((c) => c.name);
         for (const c of calls) for (const s of inputStrings(c.input)) if (s.trim().length >= 8) spawn.set(textHash(s), { draft: d, toolUseId: c.id, tool: c.name });
         if (d.stream && d.outcome !== 'complete' && d.node !== undefined) broken.add(d.node);
-        if (options.detail) {
-          const detail = pendingDetail.get(d.key);
-          if (detail) {
-            detail.response = truncateDeep(ev.body, maxText);
-            options.detail.exchange(d.key, detail);
-            pendingDetail.delete(d.key);
-          }
-        }
+        for (const sub of subscribers) sub.end?.(d, ev.body);
         break;
       }
       default:
@@ -465,9 +384,7 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
   if (missing.size) options.onWarning?.(`${file}: ${missing.size} blob(s) referenced but never written (a damaged or cut log, e.g. ${[...missing][0]}); their content is shown as "missing content"`);
   for (const d of pending.values()) {
     d.outcome ??= 'unfinished';
-    const detail = pendingDetail.get(d.key);
-    if (detail && options.detail) options.detail.exchange(d.key, detail);
-    pendingDetail.delete(d.key);
+    for (const sub of subscribers) sub.unfinished?.(d);
   }
   blobs.close();
 }
@@ -529,14 +446,4 @@ function requestDraft(ev: Record<string, unknown>, t: number): Draft {
       afterBrokenStream: false,
     },
   };
-}
-
-function writeExport(dir: string, name: string, text: string): void {
-  // Private like the report: these are the session's prompts. An existing file keeps its mode (re-export).
-  const file = join(dir, name.replace(/[^\w.@-]+/g, '_'));
-  try {
-    writeFileSync(file, text, { mode: PRIVATE_FILE_MODE });
-  } catch (err) {
-    throw new ReportOutputError('export', file, err);
-  }
 }

@@ -17,7 +17,7 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, type WriteStr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { DetailSink, ExchangeDetail } from '../../read/read.js';
+import type { DetailSink, ExchangeDetail } from './detail.js';
 import type { ReportModel } from '../../model/types.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -3,7 +3,7 @@
  * lines are "<kind>\t<key as a JSON string>\t<json>"; only their keys are parsed up front, values on demand.
  */
 import type { ExchangeRow, ReportModel } from '../../../model/types.js';
-import type { ExchangeDetail } from '../../../read/read.js';
+import type { ExchangeDetail } from '../detail.js';
 
 export interface PageData {
   model: ReportModel;
