@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMock } from '../dist/mock/index.js';
+import { startMock } from '../dist/src/mock/index.js';
 import { paired, root, timedProcess } from './lib/measure.mjs';
 
 const pairs = Number(process.argv[2] ?? 5);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MessageChannel } from 'node:worker_threads';
-import { startMock } from '../dist/mock/index.js';
+import { startMock } from '../dist/src/mock/index.js';
 import { median, root, timedProcess } from './lib/measure.mjs';
 import { writeSection } from './lib/write-section.mjs';
 

@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMock } from '../dist/mock/index.js';
-import { loadRulesStep } from '../dist/policy/rewrite/load-step.js';
+import { startMock } from '../dist/src/mock/index.js';
+import { loadRulesStep } from '../dist/src/policy/rewrite/load-step.js';
 import { median, paired, root, timedProcess } from './lib/measure.mjs';
 import { writeSection } from './lib/write-section.mjs';
 

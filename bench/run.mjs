@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMock } from '../dist/mock/index.js';
+import { startMock } from '../dist/src/mock/index.js';
 import { paired as pairedRuns, root, timedProcess } from './lib/measure.mjs';
 import { writeSection } from './lib/write-section.mjs';
 

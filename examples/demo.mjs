@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startMock } from '../dist/mock/index.js';
-import { readExpanded } from '../dist/log/read.js';
+import { startMock } from '../dist/src/mock/index.js';
+import { readExpanded } from '../dist/src/log/read.js';
 import { renderTerminal, reportHtml } from '../dist/reports/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -31,7 +31,7 @@ export {
 export { LOG_VERSION, LogEvent, type EventBody, type EventName, type EventOf } from './log/events.js';
 export { readExpanded, sessionFiles, type ReadLine, type ReadOptions } from './log/read.js';
 
-export { buildReport, renderMarkdown, renderTerminal, reportHtml, ReportOutputError, type BuildOptions, type HtmlOptions, type ReportModel } from './reports/index.js';
+export { buildReport, renderMarkdown, renderTerminal, reportHtml, ReportOutputError, type BuildOptions, type HtmlOptions, type ReportModel } from '../reports/index.js';
 
 export { RulesFile, type ActionSpec, type Rule } from './policy/rewrite/rules-schema.js';
 export { loadRules } from './policy/rewrite/rules-load.js';

@@ -2,7 +2,7 @@
  * The Bun preload entry: `BUN_OPTIONS="--preload=<agenttap>/bun" <native agent>` (set by `agenttap run` for a
  * Bun-compiled target). The same capture as the Node loader (activate() → src/capture/: config, session, recorder,
  * writer, rules, exit flush) with the Bun taps (./taps.ts). Bundled with its dependencies into one file
- * (dist/bun/preload.js): a compiled Bun binary resolves no bare import from disk, and would hand some of them its
+ * (dist/src/bun/preload.js): a compiled Bun binary resolves no bare import from disk, and would hand some of them its
  * own bundled copies (zod, sonic-boom) — verified on Claude Code 2.1.330.
  * Guards as the loader's: main thread only, once per process, never throws into the agent, stdout never.
  */

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { AgentTapError } from '../errors.js';
 import { loadSignatureFile } from '../mechanisms/user-file.js';
 import { loadPriceTable } from '../pricing/index.js';
-import { buildReport, renderMarkdown, renderTerminal, reportHtml, ReportOutputError, type HtmlOptions, type ReportModel } from '../reports/index.js';
+import { buildReport, renderJson, renderMarkdown, renderTerminal, reportHtml, ReportOutputError, type HtmlOptions, type ReportModel } from '../../reports/index.js';
 import { endQuietlyOnEpipe } from './epipe.js';
 import { checkOutputFile, ensureOutputDir, inputError, outputError, refuseStdoutConflicts, writeOutputFile } from './output-files.js';
 
@@ -66,7 +66,7 @@ export function registerReportCommand(program: Command): void {
       if (progress) process.stderr.write('\r\x1b[K');
       const emit = (file: string, flag: string, text: string) => (file === '-' ? process.stdout.write(text) : writeOutputFile(file, flag, text));
       if (o.md) emit(o.md, '--md', renderMarkdown(model));
-      if (o.json) emit(o.json, '--json', `${JSON.stringify(model, null, 1)}\n`);
+      if (o.json) emit(o.json, '--json', renderJson(model));
       if (!o.quiet && o.md !== '-' && o.json !== '-') process.stdout.write(renderTerminal(model));
       if (o.html && !o.quiet) process.stderr.write(`agenttap report: wrote ${o.html}\n`);
     });

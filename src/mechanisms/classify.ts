@@ -98,6 +98,14 @@ export class Classifier {
    * `processAgent`: the agent (and version) recognised in the other exchanges of the same process — used only
    * when this exchange carries no label of its own (Claude Code's `HEAD /` warm-up has no headers at all).
    */
+  /** The agent (and version) an exchange's own labels name, without classifying it (the report lends it to the process). */
+  detect(f: ExchangeFacts): { agent: string; version?: string } | undefined {
+    const detected = this.sets.filter((s) => evaluate(s.detect, f).length === 0);
+    if (detected.length === 0) return undefined;
+    const agent = detected[0]!.agent;
+    return { agent, version: detected.filter((s) => s.agent === agent).map((s) => versionOf(s, f)).find((v) => v !== undefined) };
+  }
+
   classify(f: ExchangeFacts, processAgent?: { agent: string; version?: string }): Classification {
     let detected = this.sets.filter((s) => evaluate(s.detect, f).length === 0);
     const reasons: string[] = [];

@@ -10,15 +10,18 @@
  * process, so `children: off` keeps out the agent's children, never the agent.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadConfig, type FlagNames } from '../config/load.js';
 import { ENV_PARENT_PID, ENV_SESSION_DIR, ENV_SESSION_ID, newSessionId } from '../log/session.js';
 
-/** The `loader` file at the package root (dist/run/ → ../../loader). */
-export const LOADER_FILE = fileURLToPath(new URL('../../loader', import.meta.url));
+// The package's own entries by its name (src/run/ in the repo, dist/src/run/ once built: no relative path fits both).
+const own = createRequire(import.meta.url);
+/** The `loader` file at the package root. */
+export const LOADER_FILE = own.resolve('agenttap/loader');
 /** The Bun preload entry at the package root, beside `loader`. */
-export const BUN_PRELOAD_FILE = fileURLToPath(new URL('../../bun', import.meta.url));
+export const BUN_PRELOAD_FILE = own.resolve('agenttap/bun');
 
 export interface RunSettings {
   /** AGENTTAP_* values given as flags; they win over the inherited environment. */

@@ -5,9 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
-const CLI = fileURLToPath(new URL('../../bin/agenttap.js', import.meta.url));
+// By the package's own name: src/run/ in the repo, dist/src/run/ once built.
+const CLI = join(dirname(createRequire(import.meta.url).resolve('agenttap/package.json')), 'bin', 'agenttap.js');
 
 export function reportToStderr(sessionDir: string): Promise<void> {
   if (!existsSync(sessionDir)) return Promise.resolve();

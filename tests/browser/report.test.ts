@@ -337,6 +337,30 @@ describe('HTML report in Chromium', () => {
     await page.close();
   });
 
+  test("the agent's own labels: agreement and disagreeing pairs, an exchange's label beside its signature, unclassified shapes", async () => {
+    const dir = temp('agenttap-html-labels-');
+    writeFileSync(join(dir, '4242.ndjson'), readFileSync(join(LOGS, 'claude-code-1.0', '4242.ndjson')));
+    const label = (exchange: string, query_source: string) => JSON.stringify({ level: 30, time: 1751364050000, v: 1, session: 'cc10', pid: 7, ppid: 1, event: 'exchange.label', mono: 1, exchange, source: 'claude-code', label: query_source, request_id: `req_${exchange}` });
+    // One call of an endpoint no signature knows: unclassified, its shape listed.
+    const odd = { level: 30, v: 1, session: 'cc10', pid: 4300, ppid: 1 };
+    writeFileSync(join(dir, '4300.ndjson'), `${[
+      JSON.stringify({ ...odd, time: 1751364060000, mono: 1, event: 'exchange.request', exchange: 'n-1', layer: 'fetch', endpoint: 'custom', 'gen_ai.request.model': 'claude-sonnet-9', 'http.request.method': 'POST', 'url.full': 'https://api.example.com/v9/agent', stream: false, headers: {}, body: { model: 'claude-sonnet-9', system: 'You are <b>new</b>', messages: [{ role: 'user', content: 'hello there' }] } }),
+      JSON.stringify({ ...odd, time: 1751364060010, mono: 11, event: 'exchange.end', exchange: 'n-1', outcome: 'complete', duration_ms: 10 }),
+    ].join('\n')}\n`);
+    writeFileSync(join(dir, '7.ndjson'), `${[label('ex-3', 'sdk'), label('ex-5', 'compact'), label('n-1', 'sdk')].join('\n')}\n`);
+    const { page, outside, errors } = await open(render(dir));
+    expect(await page.textContent('#agent-labels h2')).toBe("Agent's own labels: 1 of 3 agree with the signatures");
+    const pairs = await page.$$eval('#agent-labels tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(pairs).toEqual([['Bash prefix check', 'compact', '1'], ['Unclassified', 'sdk', '1']]);
+    const shapes = await page.$$eval('#unclassified-shapes tbody tr td.preview', (tds) => tds.map((td) => td.textContent));
+    expect(shapes).toEqual(['claude-sonnet-9 | You are <b>new</b> | (no tools) | hello there']);
+    // The shape's link opens its exchange, which shows the agent's label beside the signature's.
+    await page.click('#unclassified-shapes tbody tr button.link');
+    const kv = await page.$$eval('#exchange .kv > div', (ds) => ds.map((d) => d.textContent));
+    expect(kv[kv.indexOf("agent's label") + 1]).toBe("sdk (Main agent loop) — disagrees with the signature");
+    expect([outside, errors]).toEqual([[], []]);
+  });
+
   test('a 5 000-exchange session: virtualised list, lanes drawn, an exchange opens', async () => {
     const dir = temp('agenttap-5k-');
     const gen = generateSession(join(dir, 'session'), { turns: 4100, toolBytes: 300 });

@@ -22,7 +22,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { startMock, type ReceivedRequest } from '../../src/mock/index.js';
 import { parseRequest } from '../../src/mock/request.js';
 import { WITNESS_HEADER } from '../../src/bun/witness-mark.js';
-import { buildReport } from '../../src/reports/build.js';
+import { buildReport } from '../../reports/index.js';
 import { BIG_PROMPT, CONTINUED_TEXT, EDITED_LINE, FINAL_TASK_TEXT, TASK_PROMPT, classifyClaudeCodeRequest, claudeCodeScript, claudeCodeUsage } from '../fixtures/claude-code/script.js';
 import {
   MECHANISM_OF_CALL,

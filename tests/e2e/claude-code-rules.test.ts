@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { validateAnthropicRequest } from '../../src/exchange/anthropic-validity.js';
 import { startMock } from '../../src/mock/index.js';
 import { parseRequest } from '../../src/mock/request.js';
-import { buildReport } from '../../src/reports/index.js';
+import { buildReport } from '../../reports/index.js';
 import { EDITED_LINE, TASK_PROMPT, classifyClaudeCodeRequest, claudeCodeScript, claudeCodeUsage } from '../fixtures/claude-code/script.js';
 import { runClaudeCode, type ClaudeCodeResult } from '../helpers/claude-code.js';
 import { eventsOf, scratch, sessionEvents } from '../helpers/run.js';

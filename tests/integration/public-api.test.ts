@@ -54,7 +54,7 @@ const events = [];
 for await (const { event } of api.readExpanded(dir)) events.push(api.LogEvent.parse(event).event);
 out.events = events;
 out.report = typeof (await api.buildReport(dir)) === 'object';
-for (const internal of ['agenttap/dist/tap/fetch.js', 'agenttap/dist/loader/activate.js']) {
+for (const internal of ['agenttap/dist/src/tap/fetch.js', 'agenttap/dist/src/loader/activate.js']) {
   try {
     await import(internal);
     out[internal] = 'importable';
@@ -86,8 +86,8 @@ describe('public API (the packed package, imported by name)', () => {
     expect(out.rewrite).toBe('claude-haiku-4-5');
     expect(out.events).toEqual(['session.start']);
     expect(out.report).toBe(true);
-    expect(out['agenttap/dist/tap/fetch.js']).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
-    expect(out['agenttap/dist/loader/activate.js']).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
+    expect(out['agenttap/dist/src/tap/fetch.js']).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
+    expect(out['agenttap/dist/src/loader/activate.js']).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 
   it('types: a TypeScript consumer compiles against the exported declarations', async () => {

@@ -1,6 +1,6 @@
 /**
  * `agenttap report` and `agenttap cat` on any input (issue 16, report and CLI items), through the real CLI in
- * child processes (bin/agenttap.js → dist/, so `npm run build` first):
+ * child processes (bin/agenttap.js → dist/src/, so `npm run build` first):
  *
  *   - a reader that stops early (`| head`): EPIPE is a quiet exit 0, nothing on stderr
  *   - two outputs to stdout are refused before the log is read, naming both flags
@@ -159,3 +159,34 @@ describe('inputs', () => {
     expect(c.stderr).toContain('v99');
   });
 });
+
+describe("the agent's own labels (issue 10 part 4)", () => {
+  it('terminal, Markdown, JSON and HTML show Claude Code\'s query_source beside the signature and count disagreements', () => {
+    const dir = temp();
+    writeFileSync(join(dir, '4242.ndjson'), readFileSync(join(CC10, '4242.ndjson')));
+    // As `agenttap run` writes them after the run (src/run/claude-labels.ts): its own pid, joined by exchange id.
+    const label = (exchange: string, query_source: string) => JSON.stringify({ level: 30, time: 1751364050000, v: 1, session: 'cc10', pid: 7, ppid: 1, event: 'exchange.label', mono: 1, exchange, source: 'claude-code', label: query_source, request_id: `req_${exchange}` });
+    writeFileSync(join(dir, '7.ndjson'), `${[label('ex-3', 'sdk'), label('ex-12', 'compact'), label('ex-5', 'compact')].join('\n')}\n`);
+
+    const term = cli('report', '--no-progress', dir);
+    expect([term.code, term.stderr]).toEqual([0, '']);
+    expect(term.stdout).toContain("agent's own labels: 2 of 3 agree with the signatures; disagree: bash-prefix-check → compact ×1");
+
+    const md = cli('report', '-q', '--no-progress', '--md', '-', dir);
+    expect(md.stdout).toMatch(/^\| Bash prefix check \| compact \| 1 \|$/m);
+
+    const json = JSON.parse(cli('report', '-q', '--no-progress', '--json', '-', dir).stdout);
+    expect(json.agentLabels).toEqual({ labelled: 3, agree: 2, disagreements: [{ signature: 'bash-prefix-check', agent: 'compact', count: 1 }] });
+    expect(json.exchanges.find((r: { id: string }) => r.id === 'ex-12').agentLabel).toEqual({ source: 'claude-code', label: 'compact', mechanism: 'compaction', agrees: true });
+    expect(json.session.unknownEvents).toEqual({});
+
+    const html = join(dir, 'r.html');
+    expect(cli('report', '-q', '--no-progress', '--html', html, dir).code).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    const data = JSON.parse(page.slice(page.indexOf('id="report-model">') + 18, page.indexOf('</script>', page.indexOf('id="report-model">'))));
+    expect(data.agentLabels.disagreements).toEqual(json.agentLabels.disagreements);
+    // The page's script draws the section (the browser test clicks through it).
+    expect(page).toContain("Agent's own labels");
+  });
+});
+

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../src/mock/index.js';
-import type { ReportModel } from '../../src/reports/index.js';
+import type { ReportModel } from '../../reports/index.js';
 import { ROOT, runNode } from '../helpers/run.js';
 
 let mock: MockServer;

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../src/mock/index.js';
-import type { ReportModel } from '../../src/reports/index.js';
+import type { ReportModel } from '../../reports/index.js';
 import { ROOT, runNode, scratch } from '../helpers/run.js';
 
 let mock: MockServer;

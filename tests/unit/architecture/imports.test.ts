@@ -21,9 +21,9 @@ test('every allowed violation still exists (remove the entries that no longer do
 });
 
 test('the start-up roots are the entries: loader and bun load only their compiled modules, lazily', () => {
-  expect(graph.get('loader')).toMatchObject({ imports: [], lazy: ['dist/loader/index.js'] });
-  expect(graph.get('bun')).toMatchObject({ imports: [], lazy: ['dist/bun/preload.js'] });
-  // dist/bun/preload.js is src/bun/index.ts bundled (scripts/bundle-bun.mjs).
+  expect(graph.get('loader')).toMatchObject({ imports: [], lazy: ['dist/src/loader/index.js'] });
+  expect(graph.get('bun')).toMatchObject({ imports: [], lazy: ['dist/src/bun/preload.js'] });
+  // dist/src/bun/preload.js is src/bun/index.ts bundled (scripts/bundle-bun.mjs).
   expect(graph.get('src/loader/index.ts')?.imports.length).toBeGreaterThan(0);
   expect(graph.get('src/bun/index.ts')?.imports.length).toBeGreaterThan(0);
 });

@@ -30,12 +30,14 @@ export const RULES: Rule[] = [
     forbid: REPORT,
   },
   {
-    // The report depends on the log event types and src/exchange's body reader only. Also allowed: the
-    // error class and the private-mode mkdir (node: imports only), and `diff` (a pure text diff).
+    // The report depends on the log event types, src/exchange's body reader, and what names and prices a call:
+    // src/mechanisms (signatures as data, the classifier: shared with the rules) and src/pricing. Also allowed:
+    // the error class and the private-mode mkdir (node: imports only), and `diff` (a pure text diff). That
+    // mechanisms and pricing load no tap, policy or writer is the next rule's, transitively.
     id: 'reports-import-only-log-and-exchange',
     scope: 'direct',
     from: REPORT,
-    only: [...REPORT, 'src/log/', 'src/exchange/', 'src/errors.ts', 'src/fs/', 'diff'],
+    only: [...REPORT, 'src/log/', 'src/exchange/', 'src/mechanisms/', 'src/pricing/', 'src/errors.ts', 'src/fs/', 'diff'],
   },
   {
     // `agenttap report` reads a log without loading the tap, the loader or the writer.
@@ -78,31 +80,7 @@ export const RULES: Rule[] = [
   },
 ];
 
-const CLASSIFY = 'the report classifies with src/mechanisms (signatures and request facts)';
-const BY_MODEL = 'issue 12: reports/model classifies once, on the body reader of src/exchange';
-
 export const ALLOWED: Allowance[] = [
-  ...['src/mechanisms/classify.ts', 'src/mechanisms/types.ts', 'src/mechanisms/user-file.ts'].map((to) => ({
-    rule: 'reports-import-only-log-and-exchange',
-    from: 'src/reports/build.ts',
-    to,
-    reason: CLASSIFY,
-    removedBy: BY_MODEL,
-  })),
-  {
-    rule: 'reports-import-only-log-and-exchange',
-    from: 'src/reports/collect.ts',
-    to: 'src/mechanisms/request-facts.ts',
-    reason: CLASSIFY,
-    removedBy: BY_MODEL,
-  },
-  {
-    rule: 'reports-import-only-log-and-exchange',
-    from: 'src/reports/build.ts',
-    to: 'src/pricing/index.ts',
-    reason: 'costs per mechanism come from the price table in src/pricing',
-    removedBy: 'issue 12: reports/model (summaries) — or the rule admits src/pricing/ when merging',
-  },
   {
     rule: 'startup-path-loads-no-zod-pino-redactor-report-or-cli',
     from: 'src/bun/index.ts',

@@ -1,6 +1,6 @@
 /**
  * The capture worker, for real: a Recorder whose writer is the capture client, the compiled worker
- * (dist/log/capture-worker.js: run `npm run build` first) with the real redactor and pino sink, read back with
+ * (dist/src/log/capture-worker.js: run `npm run build` first) with the real redactor and pino sink, read back with
  * the log reader. The agent's-thread redactor here throws on exchange content, so a record redacted on the
  * agent's thread is a failed test, not a slower one.
  */
@@ -17,7 +17,7 @@ import { createRedactor } from '../../../src/policy/redact/index.js';
 import type { Redactor } from '../../../src/policy/redact/types.js';
 import { ROOT, scratch } from '../../helpers/run.js';
 
-const WORKER = pathToFileURL(join(ROOT, 'dist/log/capture-worker.js'));
+const WORKER = pathToFileURL(join(ROOT, 'dist/src/log/capture-worker.js'));
 const key = Buffer.alloc(32, 7);
 const SECRET = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8';
 const match = { endpoint: 'anthropic.messages', provider: 'anthropic', operation: 'chat' } as const;

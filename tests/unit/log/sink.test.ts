@@ -11,7 +11,7 @@ import { ROOT, runNode, scratch } from '../../helpers/run.js';
 it('a record written right before process.exit() reaches the file, and the exit is silent', async () => {
   const dir = scratch('agenttap-sink-');
   const app = join(dir, 'exit-now.mjs');
-  writeFileSync(app, `import { openSink } from ${JSON.stringify(join(ROOT, 'dist/log/sink.js'))};
+  writeFileSync(app, `import { openSink } from ${JSON.stringify(join(ROOT, 'dist/src/log/sink.js'))};
 const sink = openSink({ sessionDir: ${JSON.stringify(join(dir, 'session'))}, session: 's' });
 sink.write('tap.warning', { code: 'last-words', message: 'written just before exit' });
 process.exit(3);\n`);
@@ -28,7 +28,7 @@ it('a write error (ENOSPC from /dev/full) mutes the sink with one line on stderr
   const app = join(dir, 'full.mjs');
   // The process's own log file is a link to /dev/full: every write fails with ENOSPC (sonic-boom retried forever).
   writeFileSync(app, `import { mkdirSync, symlinkSync } from 'node:fs';
-import { openSink } from ${JSON.stringify(join(ROOT, 'dist/log/sink.js'))};
+import { openSink } from ${JSON.stringify(join(ROOT, 'dist/src/log/sink.js'))};
 const dir = ${JSON.stringify(join(dir, 'session'))};
 mkdirSync(dir);
 symlinkSync('/dev/full', dir + '/' + process.pid + '.ndjson');
@@ -46,7 +46,7 @@ process.exit(0);\n`);
 it('the file is created 0600 and its folder 0700', async () => {
   const dir = scratch('agenttap-sink-');
   const app = join(dir, 'modes.mjs');
-  writeFileSync(app, `import { openSink } from ${JSON.stringify(join(ROOT, 'dist/log/sink.js'))};
+  writeFileSync(app, `import { openSink } from ${JSON.stringify(join(ROOT, 'dist/src/log/sink.js'))};
 openSink({ sessionDir: ${JSON.stringify(join(dir, 'a', 'session'))}, session: 's' }).write('tap.warning', { code: 'w', message: 'm' });\n`);
   const run = await runNode(app, { loader: false });
   expect(run.code, run.stderr).toBe(0);

@@ -1,8 +1,8 @@
 /** Claude Code 1.0.x fixture logs (tests/fixtures/logs/claude-code-1.0, see generate.mjs) are classified right. */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { buildReport } from '../../../src/reports/build.js';
-import type { ReportModel } from '../../../src/reports/model.js';
+import { buildReport } from '../../../reports/model/build.js';
+import type { ReportModel } from '../../../reports/model/types.js';
 import { ROOT } from '../../helpers/run.js';
 
 const FIXTURE = join(ROOT, 'tests', 'fixtures', 'logs', 'claude-code-1.0');

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startMock, type MockServer } from '../../../src/mock/index.js';
-import { buildReport } from '../../../src/reports/build.js';
+import { buildReport } from '../../../reports/model/build.js';
 import { ROOT, runNode } from '../../helpers/run.js';
 
 let mock: MockServer;

@@ -7,8 +7,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { buildReport } from '../../../src/reports/build.js';
-import { renderMarkdown, renderTerminal } from '../../../src/reports/text.js';
+import { buildReport } from '../../../reports/model/build.js';
+import { renderMarkdown } from '../../../reports/render/markdown/index.js';
+import { renderTerminal } from '../../../reports/render/terminal/index.js';
 import { scratch } from '../../helpers/run.js';
 
 function damagedLog(): string {

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { LazyBlobs, readLinesWithOffsets } from '../../../src/log/read.js';
 import { loadPriceTable } from '../../../src/pricing/index.js';
-import { buildReport } from '../../../src/reports/build.js';
-import { renderMarkdown, renderTerminal } from '../../../src/reports/text.js';
+import { buildReport } from '../../../reports/model/build.js';
+import { renderMarkdown } from '../../../reports/render/markdown/index.js';
+import { renderTerminal } from '../../../reports/render/terminal/index.js';
 import { ROOT, scratch } from '../../helpers/run.js';
 
 const LOGS = join(ROOT, 'tests', 'fixtures', 'logs');

@@ -7,9 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { buildReport } from '../../../src/reports/build.js';
-import type { ReportModel, RewriteFigures } from '../../../src/reports/model.js';
-import { renderMarkdown, renderTerminal } from '../../../src/reports/text.js';
+import { buildReport } from '../../../reports/model/build.js';
+import type { ReportModel, RewriteFigures } from '../../../reports/model/types.js';
+import { renderMarkdown } from '../../../reports/render/markdown/index.js';
+import { renderTerminal } from '../../../reports/render/terminal/index.js';
 import { fixtureFacts, REWRITES, sum, type Decision } from '../../fixtures/logs/rewrites/decisions.js';
 import { ROOT, scratch } from '../../helpers/run.js';
 

@@ -3,10 +3,10 @@
  * its links' normalised message keys, counts and sizes, kept when the link's blob goes by; message content
  * is read back from the file (LazyBlobs) only for the few messages a report looks at.
  */
-import { isBlobRef, resolveBlobRef } from '../log/events.js';
-import type { LazyBlobs } from '../log/read.js';
-import { messageKey } from '../exchange/cache-markers.js';
-import { isRecord as isObj } from '../exchange/json.js';
+import { isBlobRef, resolveBlobRef } from '../../src/log/events.js';
+import type { LazyBlobs } from '../../src/log/read.js';
+import { messageKey } from '../../src/exchange/cache-markers.js';
+import { isRecord as isObj } from '../../src/exchange/json.js';
 
 interface Link {
   prefix: string | null;

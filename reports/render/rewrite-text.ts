@@ -3,7 +3,7 @@
  * The page inlines `rewriteText.toString()` into its script (html/page.ts), so this function must stay
  * self-contained: no imports at run time, no outer variables.
  */
-import type { RewriteFigures, RewriteSummary } from './model.js';
+import type { RewriteFigures, RewriteSummary } from '../model/types.js';
 
 export interface RewriteText {
   head: string[];

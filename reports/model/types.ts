@@ -3,7 +3,7 @@
  * `buildReport`. Plain JSON; times are ms from the session's first event; token counts as the API reported.
  * Captured content (prompts, replies) is not in the model: the HTML carries it apart, by hash, as inert data.
  */
-import type { Classification } from '../mechanisms/types.js';
+import type { Classification } from '../../src/mechanisms/types.js';
 
 export interface TokenUsage {
   /** Uncached input tokens. */
@@ -56,6 +56,39 @@ export interface ExchangeRow extends Classification {
   attempt?: number;
   /** On a first attempt that was retried: every attempt's row, this one first. */
   attempts?: number[];
+  /** The agent's own name for this call (`exchange.label`: Claude Code's `query_source`), beside the signature's. */
+  agentLabel?: AgentLabel;
+}
+
+export interface AgentLabel {
+  /** Who gave it: `claude-code`. */
+  source: string;
+  label: string;
+  /** agenttap's mechanism for it (src/mechanisms/agent-labels.ts); absent for a label the table does not know. */
+  mechanism?: string;
+  /** The row's mechanism (the signature's) is one the label allows. */
+  agrees: boolean;
+}
+
+/** How the signatures' mechanisms compare with the agent's own labels, over the labelled exchanges. */
+export interface AgentLabelSummary {
+  labelled: number;
+  agree: number;
+  /** Each pair signature mechanism → agent label that disagrees, with its count, most frequent first. */
+  disagreements: { signature: string; agent: string; count: number }[];
+}
+
+/** One distinct request shape among the `unclassified` exchanges: what a new signature has to match. */
+export interface UnclassifiedShape {
+  /** `model | system head | tools | first user text head`: equal keys, one shape. */
+  key: string;
+  model?: string;
+  system: string;
+  tools: string[];
+  firstUser: string;
+  calls: number;
+  /** Row index of its first exchange. */
+  first: number;
 }
 
 /**
@@ -237,4 +270,8 @@ export interface ReportModel {
   prices: { asOf?: string; unpricedModels: string[] };
   /** Present when the log has `rewrite.applied` events. */
   rewrites?: RewriteSummary;
+  /** Present when the log has `exchange.label` events (the agent labels its own calls). */
+  agentLabels?: AgentLabelSummary;
+  /** The distinct shapes of the `unclassified` exchanges (first 50), most calls first. */
+  unclassifiedShapes: UnclassifiedShape[];
 }

@@ -10,13 +10,8 @@
  * Memory: per exchange a small row; per unique message a 16-character key; content is read back from the
  * file only for the messages a request added. Nothing holds the session's content.
  */
-import { diffLines } from 'diff';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PRIVATE_FILE_MODE } from '../fs/make-dir.js';
-import { isBlobRef, isListRef, resolveBlobRef } from '../log/events.js';
-import { LazyBlobs, LogCheck, readLinesWithOffsets } from '../log/read.js';
-import type { ExchangeFacts } from '../mechanisms/types.js';
+import { isBlobRef, isListRef, resolveBlobRef } from '../../src/log/events.js';
+import { LazyBlobs, LogCheck, readLinesWithOffsets } from '../../src/log/read.js';
 import {
   inputStrings,
   isToolResults,
@@ -26,108 +21,28 @@ import {
   systemBlocks,
   textHash,
   toolName,
-  truncateDeep,
   userText,
-} from '../exchange/body.js';
-import { messageKey } from '../exchange/cache-markers.js';
-import { contentHash } from '../exchange/hash.js';
-import { isRecord as isObj } from '../exchange/json.js';
+} from '../../src/exchange/body.js';
+import { messageKey } from '../../src/exchange/cache-markers.js';
+import { contentHash } from '../../src/exchange/hash.js';
+import { isRecord as isObj } from '../../src/exchange/json.js';
 import { MessageChains } from './chain.js';
-import { shapeFacts } from '../mechanisms/request-facts.js';
-import type { ExchangeRewrite, TokenUsage } from './model.js';
+import { shapeFacts } from '../../src/mechanisms/request-facts.js';
+import type { ExchangeRewrite } from '../model/types.js';
+import { requestDraft, type CollectResult, type Draft } from './draft.js';
 import { finite, missingMessage, missingText } from './missing.js';
-import { ReportOutputError } from './output-error.js';
-import { readRewrite } from './rewrites.js';
-import { ThreadTrie } from './threads.js';
+import { readRewrite } from '../model/rewrites.js';
+import { ThreadTrie } from '../model/placement.js';
+import type { ReadSubscriber, RequestRead } from './subscriber.js';
 
-/** Where captured content goes for the HTML (by hash, once each); absent for Markdown/terminal/JSON. */
-export interface DetailSink {
-  /** Stores a content item once; false when the report's content budget is spent. */
-  content(hash: string, value: unknown): boolean;
-  exchange(key: string, record: ExchangeDetail): void;
-  /** Resolves when written content has been flushed enough to read on (backpressure). */
-  drained?(): Promise<void>;
-}
-
-export interface ExchangeDetail {
-  system?: string[];
-  tools?: string[];
-  /** Messages this request added after its parent's (`parentMessages` of the row), by content hash. */
-  added: string[];
-  /** The request's other fields (model, max_tokens, thinking, …), truncated. */
-  params: Record<string, unknown>;
-  headers: Record<string, string>;
-  response?: unknown;
-  /** Line diff of the system prompt against the parent request's, when it changed: [op, text] with op +, - or =. */
-  systemDiff?: [string, string][];
-  /** Tools added and removed since the parent request, by name. */
-  toolsDiff?: { added: string[]; removed: string[] };
-  /** Content left out (budget spent). */
-  partial?: boolean;
-}
+export type { CollectResult, Draft, Interned } from './draft.js';
 
 export interface CollectOptions {
   onWarning?: (message: string) => void;
   onBytes?: (bytesDone: number) => void;
-  detail?: DetailSink;
-  /** Longest string kept in the HTML's content. */
-  maxText?: number;
-  /** Write system prompt blocks, tool definitions and reminders as files (0600) here; the folder must exist (the CLI makes it, 0700). */
-  exportDir?: string;
+  /** Render stages that keep captured content (the HTML's detail, exported prompts), handed each request and response. */
+  subscribers?: readonly ReadSubscriber[];
 }
-
-/** An exchange while it is being read; `build.ts` turns it into an `ExchangeRow`. */
-export interface Draft {
-  key: string;
-  id: string;
-  pid: number;
-  t: number;
-  method: string;
-  endpoint: string;
-  layer: string;
-  path: string;
-  provider: string;
-  stream: boolean;
-  model?: string;
-  responseModel?: string;
-  status?: number;
-  ttfb?: number;
-  ttft?: number;
-  duration?: number;
-  outcome?: string;
-  stop?: string;
-  error?: string;
-  usage: TokenUsage;
-  thread?: string;
-  parentKey?: string;
-  parentMessages?: number;
-  spawnedBy?: { key: string; toolUseId: string; tool: string };
-  systemHash?: string;
-  toolsHash?: string;
-  context: { system: number; tools: number; messages: number; count: number };
-  reminders: { text: string; bytes: number; hash: string }[];
-  facts: ExchangeFacts;
-  node?: number;
-  /** The SDK call this HTTP attempt belongs to (`sdk.call`), when the SDK layer saw it. */
-  sdkCall?: string;
-}
-
-export interface Interned {
-  systems: Map<string, { texts: string[]; bytes: number; blocks: { bytes: number; preview: string; hash: string }[] }>;
-  toolsets: Map<string, { names: string[]; bytes: number; sizes: number[] }>;
-}
-
-export interface CollectResult {
-  drafts: Draft[];
-  processes: { pid: number; argv: string[]; cwd?: string; node?: string; agenttap?: string; time: number }[];
-  interned: Interned;
-  sessionId?: string;
-  tapWarnings: number;
-  unknownEvents: Record<string, number>;
-  /** Rewrite decisions by `<pid>/<exchange>` (the drafts' `key`), in the order read. */
-  rewrites: Map<string, ExchangeRewrite>;
-}
-
 
 /**
  * A short copy that does not keep its source alive: V8's `slice` of a long string may point into the original,
@@ -135,7 +50,7 @@ export interface CollectResult {
  */
 const own = (text: string, max: number) => (text.length <= max ? text : Buffer.from(text.slice(0, max), 'utf8').toString('utf8'));
 
-const KNOWN = new Set(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'blob', 'tap.warning', 'session.end', 'rewrite.applied']);
+const KNOWN = new Set(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'blob', 'tap.warning', 'session.end', 'rewrite.applied', 'exchange.label']);
 const TEXT_FOR_FACTS = 2000;
 
 export async function collect(files: string[], options: CollectOptions = {}): Promise<CollectResult> {
@@ -146,6 +61,7 @@ export async function collect(files: string[], options: CollectOptions = {}): Pr
     tapWarnings: 0,
     unknownEvents: {},
     rewrites: new Map(),
+    labels: new Map(),
   };
   let before = 0;
   const check = new LogCheck(options.onWarning);
@@ -164,7 +80,7 @@ export async function collect(files: string[], options: CollectOptions = {}): Pr
 }
 
 async function collectFile(file: string, out: CollectResult, check: LogCheck, options: CollectOptions): Promise<void> {
-  const maxText = options.maxText ?? 16_384;
+  const subscribers = options.subscribers ?? [];
   const blobs = new LazyBlobs(file);
   // Blobs referenced but never written (a damaged log): shown as "missing content", counted, told once.
   const missing = new Set<string>();
@@ -175,11 +91,9 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
   /** The latest request holding each message (by key): where a trimmed request's conversation went on. */
   const lastHolding = new Map<string, Draft>();
   const pending = new Map<string, Draft>();
-  const pendingDetail = new Map<string, ExchangeDetail>();
   const broken = new Set<number>();
   let clock: { time: number; mono: number } | undefined;
   let threads = 0;
-  const exportDir = options.exportDir;
 
   // Wall time from the monotonic clock when the event has both; else its own time; else the last one seen.
   let lastTime = 0;
@@ -244,13 +158,17 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
         else out.rewrites.set(key, r.rewrite);
         break;
       }
+      case 'exchange.label':
+        if (typeof ev.exchange === 'string' && typeof ev.label === 'string') out.labels.set(ev.exchange, { source: String(ev.source ?? ''), label: ev.label });
+        else check.warn(`${file}:${raw.line}: exchange.label without an exchange or a label; skipped`);
+        break;
       case 'exchange.request': {
         if (time.time !== undefined && time.mono !== undefined) clock ??= { time: time.time, mono: time.mono };
         const d = requestDraft(ev, wall(time));
         pending.set(String(ev.exchange), d);
         out.drafts.push(d);
         const body = isObj(ev.body) ? ev.body : undefined;
-        const detail: ExchangeDetail = { added: [], params: {}, headers: (ev.headers as Record<string, string>) ?? {} };
+        const read: RequestRead = { draft: d, headers: (ev.headers as Record<string, string>) ?? {}, body, added: [], reminders: [], interned: out.interned };
         if (body) {
           d.facts.hasBody = true;
           // Messages: keys for the thread trie, sizes, the first and last messages for the facts.
@@ -325,15 +243,11 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
             const texts = systemBlocks(body.system !== undefined || body.instructions !== undefined ? { system: r.value } : {}, firstFew);
             const hash = r.hash ?? contentHash(JSON.stringify(texts));
             let s = out.interned.systems.get(hash);
+            read.system = { hash, first: !s };
             if (!s) {
               const blocks = texts.map((t) => ({ bytes: Buffer.byteLength(t), preview: own(t, 200), hash: contentHash(t) }));
               s = { texts, bytes: JSON.stringify(r.value ?? texts).length, blocks };
               out.interned.systems.set(hash, s);
-              if (exportDir) texts.forEach((t, k) => writeExport(exportDir, `system-${hash.slice(0, 12)}-block-${k}.txt`, t));
-            }
-            if (options.detail) {
-              s.blocks.forEach((b, k) => options.detail!.content(b.hash, truncateDeep(s.texts[k], maxText)));
-              detail.system = s.blocks.map((b) => b.hash);
             }
             d.systemHash = hash;
             d.facts.system = s.texts;
@@ -345,34 +259,16 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
             const list = Array.isArray(r.value) ? r.value : typeof r.value === 'string' ? [{ name: r.value }] : [];
             const hash = r.hash ?? contentHash(JSON.stringify(list));
             let t = out.interned.toolsets.get(hash);
+            read.tools = { hash, list, first: !t };
             if (!t) {
               t = { names: list.map(toolName), bytes: JSON.stringify(list).length, sizes: list.map((x) => JSON.stringify(x).length) };
               out.interned.toolsets.set(hash, t);
-              if (exportDir) writeExport(exportDir, `tools-${hash.slice(0, 12)}.json`, JSON.stringify(list, null, 2));
-            }
-            if (options.detail) {
-              detail.tools = list.map((x) => {
-                const h = contentHash(JSON.stringify(x));
-                options.detail!.content(h, truncateDeep(x, maxText));
-                return h;
-              });
             }
             d.toolsHash = hash;
             d.facts.tools = t.names;
             d.context.tools = t.bytes;
           }
-          // Against the previous request of the thread: what changed besides the appended messages.
-          const parentDraft = parent;
-          if (options.detail && parentDraft && parentDraft.systemHash !== d.systemHash) {
-            const before = parentDraft.systemHash ? out.interned.systems.get(parentDraft.systemHash)!.texts.join('\n\n') : '';
-            const after = d.facts.system.join('\n\n');
-            detail.systemDiff = diffLines(before, after).map((c) => [c.added ? '+' : c.removed ? '-' : '=', (truncateDeep(c.value, maxText) as string)]);
-          }
-          if (options.detail && parentDraft && parentDraft.toolsHash !== d.toolsHash) {
-            const before = new Set(parentDraft.facts.tools);
-            const after = new Set(d.facts.tools);
-            detail.toolsDiff = { added: [...after].filter((x) => !before.has(x)), removed: [...before].filter((x) => !after.has(x)) };
-          }
+          if (parent) read.parent = parent;
           Object.assign(d.facts, shapeFacts(body));
 
           // Reminders the new messages carry.
@@ -380,29 +276,13 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
             for (const text of remindersOf(m)) {
               const hash = contentHash(text);
               d.reminders.push({ text: own(text, 240), bytes: Buffer.byteLength(text), hash });
-              options.detail?.content(hash, truncateDeep(text, maxText));
-              if (exportDir) writeExport(exportDir, `reminder-${d.pid}-${d.id}-${d.reminders.length}.txt`, text);
+              read.reminders.push({ text, hash });
             }
           }
-          if (options.detail) {
-            let partial = false;
-            detail.added = added.map((m) => {
-              const json = JSON.stringify(m);
-              const h = contentHash(json);
-              if (!options.detail!.content(h, truncateDeep(m, maxText))) partial = true;
-              return h;
-            });
-            for (const [k, v] of Object.entries(body)) {
-              if (k === 'messages' || k === 'input' || k === 'system' || k === 'instructions' || k === 'tools') continue;
-              detail.params[k] = truncateDeep(v, 2000);
-            }
-            if (partial) detail.partial = true;
-          }
+          read.added = added;
         }
-        if (options.detail) {
-          pendingDetail.set(d.key, detail);
-          await options.detail.drained?.();
-        }
+        for (const sub of subscribers) sub.request?.(read);
+        for (const sub of subscribers) await sub.drained?.();
         break;
       }
       case 'exchange.response': {
@@ -439,14 +319,7 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
         d.facts.responseTools = calls.map((c) => c.name);
         for (const c of calls) for (const s of inputStrings(c.input)) if (s.trim().length >= 8) spawn.set(textHash(s), { draft: d, toolUseId: c.id, tool: c.name });
         if (d.stream && d.outcome !== 'complete' && d.node !== undefined) broken.add(d.node);
-        if (options.detail) {
-          const detail = pendingDetail.get(d.key);
-          if (detail) {
-            detail.response = truncateDeep(ev.body, maxText);
-            options.detail.exchange(d.key, detail);
-            pendingDetail.delete(d.key);
-          }
-        }
+        for (const sub of subscribers) sub.end?.(d, ev.body);
         break;
       }
       default:
@@ -457,9 +330,7 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
   if (missing.size) options.onWarning?.(`${file}: ${missing.size} blob(s) referenced but never written (a damaged or cut log, e.g. ${[...missing][0]}); their content is shown as "missing content"`);
   for (const d of pending.values()) {
     d.outcome ??= 'unfinished';
-    const detail = pendingDetail.get(d.key);
-    if (detail && options.detail) options.detail.exchange(d.key, detail);
-    pendingDetail.delete(d.key);
+    for (const sub of subscribers) sub.unfinished?.(d);
   }
   blobs.close();
 }
@@ -468,67 +339,4 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
 function trimmedByRules(rewrite: ExchangeRewrite | undefined): boolean {
   const m = rewrite?.state === 'sent' ? rewrite.change.messages : undefined;
   return Array.isArray(m) && Number(m[0]) > Number(m[1]);
-}
-
-function requestDraft(ev: Record<string, unknown>, t: number): Draft {
-  const url = String(ev['url.full'] ?? '');
-  let path = url;
-  try {
-    path = new URL(url).pathname;
-  } catch {
-    /* keep the raw value */
-  }
-  const headers = (ev.headers as Record<string, string>) ?? {};
-  const lower: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) lower[k.toLowerCase()] = v;
-  const method = String(ev['http.request.method'] ?? 'POST');
-  const stream = ev.stream === true;
-  const sdk = isObj(ev.sdk) ? ev.sdk : undefined;
-  return {
-    sdkCall: typeof sdk?.call === 'string' ? sdk.call : undefined,
-    key: `${ev.pid}/${ev.exchange}`,
-    id: String(ev.exchange),
-    pid: Number(ev.pid),
-    t,
-    method,
-    endpoint: String(ev.endpoint ?? 'custom'),
-    layer: String(ev.layer ?? '?'),
-    path,
-    provider: String(ev['gen_ai.provider.name'] ?? ''),
-    stream,
-    model: typeof ev['gen_ai.request.model'] === 'string' ? ev['gen_ai.request.model'] : undefined,
-    usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-    context: { system: 0, tools: 0, messages: 0, count: 0 },
-    reminders: [],
-    facts: {
-      method,
-      endpoint: String(ev.endpoint ?? 'custom'),
-      path,
-      hasBody: false,
-      headers: lower,
-      model: typeof ev['gen_ai.request.model'] === 'string' ? ev['gen_ai.request.model'] : undefined,
-      stream,
-      system: [],
-      tools: [],
-      thinking: false,
-      messageCount: 0,
-      firstUserText: '',
-      lastUserText: '',
-      toolResults: false,
-      responseTools: [],
-      threadPosition: 'first',
-      primaryThread: false,
-      afterBrokenStream: false,
-    },
-  };
-}
-
-function writeExport(dir: string, name: string, text: string): void {
-  // Private like the report: these are the session's prompts. An existing file keeps its mode (re-export).
-  const file = join(dir, name.replace(/[^\w.@-]+/g, '_'));
-  try {
-    writeFileSync(file, text, { mode: PRIVATE_FILE_MODE });
-  } catch (err) {
-    throw new ReportOutputError('export', file, err);
-  }
 }

@@ -11,8 +11,8 @@
  * estimate is of the whole rewrite), so the exchange counts once, in the group of its rule set ("a+b"); the
  * groups add up to the totals. Each rule's own count (`rules`) still counts the exchange under every rule.
  */
-import { isRecord as isObj } from '../exchange/json.js';
-import type { CacheTokens, ExchangeRewrite, RewriteChangeValue, RewriteEstimate, RewriteFigures, RewriteGroup, RewriteRuleCount, RewriteSummary } from './model.js';
+import { isRecord as isObj } from '../../src/exchange/json.js';
+import type { CacheTokens, ExchangeRewrite, RewriteChangeValue, RewriteEstimate, RewriteFigures, RewriteGroup, RewriteRuleCount, RewriteSummary } from './types.js';
 
 const MAX_TEXT = 500;
 const MAX_REASONS = 20;

@@ -7,7 +7,7 @@
  *   <script type="application/json" id="report-model">  the report model (JSON, '<' escaped)
  *   <script type="application/json" id="report-content"> captured content, one "kind\tkey\tjson" line each,
  *                                                       the key a JSON string too (hashes and ids come from the log)
- *   <script>client({ rewritesView, rewriteText, reminderParts })</script>  (each function inlined by its source)
+ *   <script>the client (client/index.ts and its views, bundled at build time into client.bundle.js)</script>
  *
  * No network, no CDN: it opens from file:// and can be attached to a bug report. Content is spooled to a
  * temporary file while the log is read, so writing the page never holds the session in memory.
@@ -17,12 +17,12 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, type WriteStr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { DetailSink, ExchangeDetail } from '../collect.js';
-import type { ReportModel } from '../model.js';
-import { reminderParts } from '../../exchange/reminders.js';
-import { rewriteText } from '../rewrite-text.js';
-import { client } from './client.js';
-import { rewritesView } from './rewrites-view.js';
+import type { DetailSink, ExchangeDetail } from './detail.js';
+import type { ReportModel } from '../../model/types.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CSS } from './styles.js';
 
 /**
@@ -33,9 +33,32 @@ import { CSS } from './styles.js';
  */
 export const inertJson = (value: unknown) => JSON.stringify(value).replace(/[<\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
-const SCRIPT = `(${client.toString()})({ rewritesView: ${rewritesView.toString()}, rewriteText: ${rewriteText.toString()}, reminderParts: ${reminderParts.toString()} });`;
+const BUNDLE = 'client.bundle.js';
+
+/**
+ * The client bundle: beside this file once built (dist/reports/render/html/); from a source checkout (tests
+ * run reports/ from source), the build's copy in the package's dist/.
+ */
+function clientScript(): string {
+  const beside = fileURLToPath(new URL(`./${BUNDLE}`, import.meta.url));
+  const root = dirname(createRequire(import.meta.url).resolve('agenttap/package.json'));
+  const file = existsSync(beside) ? beside : join(root, 'dist', 'reports', 'render', 'html', BUNDLE);
+  // '</script' cannot occur in a bundle of our own source; checked anyway, as the page depends on it.
+  const text = readFileSync(file, 'utf8');
+  if (/<\/script/i.test(text)) throw new Error(`${file} contains "</script": it cannot be inlined`);
+  return text;
+}
+
+let page: { script: string; csp: string } | undefined;
 const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
-export const CSP = `default-src 'none'; script-src ${sha256(SCRIPT)}; style-src ${sha256(CSS)}; img-src data:; base-uri 'none'; form-action 'none'`;
+/** The script and the CSP that allows exactly it, read once (the bundle is a build output). */
+function renderer(): { script: string; csp: string } {
+  if (page) return page;
+  const script = clientScript();
+  return (page = { script, csp: `default-src 'none'; script-src ${sha256(script)}; style-src ${sha256(CSS)}; img-src data:; base-uri 'none'; form-action 'none'` });
+}
+/** The page's Content-Security-Policy. */
+export const csp = () => renderer().csp;
 
 /** Collects content into a spool file; `budget` bytes at most (then the report says content was left out). */
 export class ContentSpool implements DetailSink {
@@ -89,10 +112,11 @@ export class ContentSpool implements DetailSink {
 }
 
 export async function writeHtml(model: ReportModel, spool: ContentSpool | undefined, out: NodeJS.WritableStream): Promise<void> {
+  const { script, csp } = renderer();
   const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
   await write(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>agenttap report</title>
@@ -105,5 +129,5 @@ export async function writeHtml(model: ReportModel, spool: ContentSpool | undefi
     const lines = createInterface({ input: createReadStream(spool.file, 'utf8'), crlfDelay: Infinity });
     for await (const line of lines) await write(`${line}\n`);
   }
-  await write(`</script>\n<script>${SCRIPT}</script>\n</body></html>\n`);
+  await write(`</script>\n<script>${script}</script>\n</body></html>\n`);
 }

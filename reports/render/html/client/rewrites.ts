@@ -2,16 +2,15 @@
  * The rewrite rules in the report page: the marker a rewritten exchange carries (timeline bar, list row,
  * tooltip), its part of the exchange view, and the Rewrites section (per rule set savings and totals).
  *
- * It runs in the browser: page.ts inlines `rewritesView.toString()` and hands it to `client()`, so this function
- * uses only its arguments and the DOM (no imports at run time, no outer variables). Text reaches the page
- * through `h()` (text nodes) only.
+ * It runs in the browser, bundled with the other views (scripts/bundle-report.mjs); client/index.ts hands it
+ * its kit. Text reaches the page through `h()` (text nodes) only.
  */
-import type { ExchangeRow, ReportModel, RewriteState } from '../model.js';
-import type { RewriteText, rewriteText } from '../rewrite-text.js';
+import type { ExchangeRow, ReportModel, RewriteState } from '../../../model/types.js';
+import type { RewriteText, rewriteText } from '../../rewrite-text.js';
 
-export type Child = Node | string | null | undefined | false;
+import type { Child } from './dom.js';
 
-/** What client() lends the view. */
+/** What client/index.ts lends the view. */
 export interface ViewKit {
   model: ReportModel;
   h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, string> | null, ...children: Child[]): HTMLElementTagNameMap[K];

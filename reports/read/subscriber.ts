@@ -1,0 +1,33 @@
+/**
+ * What the read pass hands the render stages that keep captured content (the HTML's detail, `--export-prompts`
+ * files): each request once read, each response once ended. The reader itself writes nothing.
+ */
+import type { Draft, Interned } from './read.js';
+
+export interface RequestRead {
+  draft: Draft;
+  headers: Record<string, string>;
+  /** The request body (blob references resolved where the reader needed them); absent without one. */
+  body?: Record<string, unknown>;
+  /** The system prompt's blocks, interned by hash; `first`: its first request in the session. */
+  system?: { hash: string; first: boolean };
+  /** The tool definitions, interned by hash. */
+  tools?: { hash: string; list: unknown[]; first: boolean };
+  /** The messages this request added after its parent's. */
+  added: unknown[];
+  /** The request of the same thread this one extends. */
+  parent?: Draft;
+  /** The `<system-reminder>` blocks of the added messages, whole. */
+  reminders: { text: string; hash: string }[];
+  interned: Interned;
+}
+
+export interface ReadSubscriber {
+  request?(read: RequestRead): void;
+  /** The exchange ended: the response body as logged. */
+  end?(draft: Draft, body: unknown): void;
+  /** Requests without an end (a cut log), at the end of their file. */
+  unfinished?(draft: Draft): void;
+  /** Resolves when what was written has been flushed enough to read on (backpressure). */
+  drained?(): Promise<void>;
+}
