@@ -67,7 +67,7 @@ process.stdout.write(JSON.stringify(out));
 
 describe('public API (the packed package, imported by name)', () => {
   it('the package carries its entry and its types', () => {
-    expect(packed).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'loader', 'bun', 'dist/loader/index.js', 'dist/bun/preload.js']));
+    expect(packed).toEqual(expect.arrayContaining(['dist/src/index.js', 'dist/src/index.d.ts', 'loader', 'bun', 'dist/src/loader/index.js', 'dist/src/bun/preload.js', 'dist/reports/index.js', 'dist/reports/render/html/client.bundle.js']));
     expect(packed.filter((f) => f.startsWith('src/') || f.startsWith('tests/'))).toEqual([]);
   });
 
