@@ -13,10 +13,26 @@ const inlineVersion = {
   name: 'agenttap-inline-version',
   load: (id) => (/[\\/]dist[\\/]version\.js$/.test(id) ? `export const VERSION = ${JSON.stringify(version)};` : null),
 };
+// Lazy requires (`createRequire(import.meta.url)('scslre')`, '@smithy/eventstream-codec'): under Node they cost
+// nothing until used; inside a compiled Bun binary nothing resolves from disk, so the require failed there (user
+// redaction patterns could not be checked, Bedrock streams not decoded). The bundle imports them instead.
+const inlineLazyRequires = {
+  name: 'agenttap-inline-lazy-requires',
+  transform(code, id) {
+    if (!/[\\/]dist[\\/]/.test(id)) return null;
+    const imports = [];
+    const out = code.replace(/createRequire\(import\.meta\.url\)\((['"])([^'"./][^'"]*)\1\)/g, (_all, _q, specifier) => {
+      const name = `__agenttap_required_${imports.length}`;
+      imports.push(`import * as ${name} from ${JSON.stringify(specifier)};`);
+      return name;
+    });
+    return imports.length === 0 ? null : { code: `${imports.join('\n')}\n${out}` };
+  },
+};
 await build({
   input: `${dist}index.js`,
   platform: 'node',
   logLevel: 'warn',
-  plugins: [inlineVersion],
+  plugins: [inlineVersion, inlineLazyRequires],
   output: { file: `${dist}preload.js`, format: 'esm', codeSplitting: false },
 });
