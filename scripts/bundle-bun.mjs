@@ -13,9 +13,10 @@ const inlineVersion = {
   name: 'agenttap-inline-version',
   load: (id) => (/[\\/]dist[\\/]version\.js$/.test(id) ? `export const VERSION = ${JSON.stringify(version)};` : null),
 };
-// Lazy requires (`createRequire(import.meta.url)('scslre')`, '@smithy/eventstream-codec'): under Node they cost
-// nothing until used; inside a compiled Bun binary nothing resolves from disk, so the require failed there (user
-// redaction patterns could not be checked, Bedrock streams not decoded). The bundle imports them instead.
+// Lazy requires (`createRequire(import.meta.url)('@smithy/eventstream-codec')`, `('scslre')`): under Node they
+// cost nothing until used. Inside native Claude Code 2.1.330 the eventstream-codec one fails ("Cannot find
+// module": Bedrock streams were recorded without their message), scslre happened to resolve from disk; the
+// bundle imports both, so it depends on nothing beside it.
 const inlineLazyRequires = {
   name: 'agenttap-inline-lazy-requires',
   transform(code, id) {

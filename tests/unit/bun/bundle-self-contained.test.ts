@@ -2,8 +2,8 @@
  * The Bun preload bundle (dist/bun/preload.js, scripts/bundle-bun.mjs) runs inside a compiled Bun binary (native
  * Claude Code), which resolves no bare specifier from disk: every import and require left in the bundle must be a
  * Node built-in. Lazy `createRequire(import.meta.url)('@smithy/eventstream-codec')` and `('scslre')` were left
- * out of the bundle, so Bedrock streams could not be decoded in-process and a config with its own redaction
- * patterns could not be checked. Needs `npm run build`.
+ * out of the bundle; the first failed inside Claude Code 2.1.330 (tests/e2e/claude-code-native-bedrock.test.ts).
+ * Needs `npm run build`.
  */
 import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
