@@ -60,15 +60,13 @@ export async function startTmux(options: TmuxOptions): Promise<Tmux> {
   await tmux(
     '-f', '/dev/null', 'new-session', '-d', '-s', 'main',
     '-x', String(options.width ?? 120), '-y', String(options.height ?? 40),
-    // A shell between tmux and the program says how it ended, on the screen: tmux itself was seen leaving native
-    // Claude Code a zombie after /exit (never reaped, so #{pane_dead_status} stayed empty).
-    '-c', options.cwd, '--', 'sh', '-c', '"$@"; echo "[exited $?]"', 'sh', ...options.argv,
-    // In the same command queue, before the program can end: the pane stays after it ends, so its last screen can
-    // be read; focus events on, so a TUI that asks for them prints no hint about them.
-    ';', 'set-option', '-g', 'remain-on-exit', 'on',
+    // A shell between tmux and the program says how it ended, on the screen, then holds the pane (until
+    // kill-server, 10 minutes at most): this tmux was seen not reaping its pane's process (native Claude Code after
+    // /exit, or the shell after it), so neither #{pane_dead_status} nor the pane's end can be waited for.
+    '-c', options.cwd, '--', 'sh', '-c', '"$@"; echo "[exited $?]"; exec sleep 600', 'sh', ...options.argv,
+    // In the same command queue, before the program starts drawing: focus events on, so a TUI that asks for them
+    // prints no hint about them.
     ';', 'set-option', '-g', 'focus-events', 'on',
-    // tmux's own line under an ended pane holds the time of day: a fixed text instead.
-    ';', 'set-option', '-g', 'remain-on-exit-format', '[pane ended]',
   );
   let killed = false;
   const self: Tmux = {
