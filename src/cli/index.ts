@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { AgentTapError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerCatCommand } from './cat.js';
+import { registerImportCommand } from './import.js';
 import { registerMockCommand } from './mock.js';
 import { registerReportCommand } from './report.js';
 import { registerProxyCommand } from './proxy.js';
@@ -20,6 +21,7 @@ registerMockCommand(program);
 registerReportCommand(program);
 registerRunCommand(program);
 registerProxyCommand(program);
+registerImportCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -30,8 +30,8 @@ const PRELUDE_BYTES = 12;
 let codec: FrameCodec | undefined;
 function frameCodec(): FrameCodec {
   if (!codec) {
-    const require = createRequire(import.meta.url);
-    const { EventStreamCodec } = require('@smithy/eventstream-codec') as { EventStreamCodec: new (toUtf8: (b: Uint8Array) => string, fromUtf8: (s: string) => Uint8Array) => FrameCodec };
+    // One expression, so the Bun bundle can inline it (scripts/bundle-bun.mjs).
+    const { EventStreamCodec } = createRequire(import.meta.url)('@smithy/eventstream-codec') as { EventStreamCodec: new (toUtf8: (b: Uint8Array) => string, fromUtf8: (s: string) => Uint8Array) => FrameCodec };
     codec = new EventStreamCodec((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'), (s) => Buffer.from(s, 'utf8'));
   }
   return codec;

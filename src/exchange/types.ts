@@ -18,7 +18,8 @@ export type Endpoint =
   | 'custom';
 
 /** What saw the HTTP attempt: a way out of the agent's process, or `agenttap proxy` in front of it. */
-export type Layer = 'fetch' | 'http' | 'sdk' | 'proxy';
+/** `import`: read afterwards from files the agent wrote itself (`agenttap import`), not seen on the way out. */
+export type Layer = 'fetch' | 'http' | 'sdk' | 'proxy' | 'import';
 
 /** The SDK call an HTTP attempt belongs to (set when the SDK layer saw the call; retries share `call`). */
 export interface SdkCall {

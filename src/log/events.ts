@@ -56,7 +56,7 @@ export const ExchangeRequest = z.looseObject({
   ...base,
   event: z.literal('exchange.request'),
   exchange: z.string(),
-  layer: z.enum(['fetch', 'http', 'sdk', 'proxy']),
+  layer: z.enum(['fetch', 'http', 'sdk', 'proxy', 'import']),
   endpoint: z.enum(['anthropic.messages', 'anthropic.count_tokens', 'anthropic.warmup', 'openai.chat', 'openai.responses', 'custom']),
   [sc.GEN_AI_PROVIDER_NAME]: z.string(),
   [sc.GEN_AI_OPERATION_NAME]: z.string(),

@@ -10,7 +10,7 @@
  * One record per attempt either way. The witness's log opens only when it first records.
  */
 import { randomBytes } from 'node:crypto';
-import { ENV_WITNESS_TOKEN, ENV_WITNESS_URL, WITNESS_HEADER } from '../bun/witness-mark.js';
+import { ENV_WITNESS_TOKEN, ENV_WITNESS_UPSTREAM, ENV_WITNESS_URL, WITNESS_HEADER } from '../bun/witness-mark.js';
 import { openPipeline, type CapturePipeline } from '../proxy/pipeline.js';
 import { startProxyServer } from '../proxy/server.js';
 import type { TapContext } from '../tap/context.js';
@@ -37,7 +37,13 @@ export async function startWitness(env: NodeJS.ProcessEnv): Promise<Witness> {
     recordedElsewhere: { header: WITNESS_HEADER, is: (value) => value === token },
   });
   return {
-    env: { ANTHROPIC_BASE_URL: server.url, [ENV_WITNESS_URL]: server.url, [ENV_WITNESS_TOKEN]: token },
+    env: {
+      ANTHROPIC_BASE_URL: server.url,
+      [ENV_WITNESS_URL]: server.url,
+      [ENV_WITNESS_TOKEN]: token,
+      // The witness forwards to `${origin}${prefix}${path}` (src/proxy/server.ts): the preload records that URL.
+      [ENV_WITNESS_UPSTREAM]: `${upstream.origin}${upstream.pathname.replace(/\/+$/, '')}`,
+    },
     async close() {
       await server.close();
       pipeline?.close();
