@@ -17,11 +17,11 @@ import { loadConfig, type FlagNames } from '../config/load.js';
 import { summarizeAnthropicJson } from '../exchange/anthropic.js';
 import type { EndpointMatch } from '../exchange/endpoints.js';
 import { isRecord } from '../exchange/json.js';
-import { createWriter } from '../loader/writer.js';
+import { createWriter } from '../capture/writer.js';
 import type { EventBody } from '../log/events.js';
 import type { Recorder } from '../log/recorder.js';
 import { ENV_PARENT_PID, ENV_SESSION_DIR, ENV_SESSION_ID, resolveSession } from '../log/session.js';
-import { createCapture } from '../tap/capture.js';
+import { createCapture } from '../capture/capture.js';
 import { EX_DATAERR, ImportInputError, readClaudeOtelFolder, type ClaudeOtelCall } from './claude-otel-folder.js';
 
 /** The index names no URL: calls are recorded against the API Claude Code talks to by default. */

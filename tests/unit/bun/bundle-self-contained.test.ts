@@ -1,5 +1,5 @@
 /**
- * The Bun preload bundle (dist/bun/preload.js, scripts/bundle-bun.mjs) runs inside a compiled Bun binary (native
+ * The Bun preload bundle (dist/src/bun/preload.js, scripts/bundle-bun.mjs) runs inside a compiled Bun binary (native
  * Claude Code), which resolves no bare specifier from disk: every import and require left in the bundle must be a
  * Node built-in. Lazy `createRequire(import.meta.url)('@smithy/eventstream-codec')` and `('scslre')` were left
  * out of the bundle; the first failed inside Claude Code 2.1.330 (tests/e2e/claude-code-native-bedrock.test.ts).
