@@ -22,7 +22,7 @@ const arg = (name) => {
 };
 const RUNS = 15;
 const TURNS = 50;
-const dist = arg('--dist') ?? join(root, 'dist');
+const dist = arg('--dist') ?? join(root, 'dist', 'src');
 const mod = (d, path) => import(pathToFileURL(join(d, path)).href);
 const redact = (path) => mod(dist, join('policy', 'redact', path));
 const key = Buffer.alloc(32, 1);

@@ -65,7 +65,7 @@ export function withLoader(nodeOptions: string | undefined, loader = LOADER_FILE
 }
 
 export function loaderIsBuilt(loader = LOADER_FILE): boolean {
-  return existsSync(resolve(loader, '..', 'dist', 'loader', 'index.js'));
+  return existsSync(resolve(loader, '..', 'dist', 'src', 'loader', 'index.js'));
 }
 
 /**
@@ -80,5 +80,5 @@ export function withBunPreload(bunOptions: string | undefined, preload = BUN_PRE
 }
 
 export function bunPreloadIsBuilt(preload = BUN_PRELOAD_FILE): boolean {
-  return existsSync(resolve(preload, '..', 'dist', 'bun', 'preload.js'));
+  return existsSync(resolve(preload, '..', 'dist', 'src', 'bun', 'preload.js'));
 }

@@ -12,7 +12,7 @@ import { expect, test } from 'vitest';
 import { ROOT } from '../../helpers/run.js';
 
 test('every import and require left in the Bun preload bundle is a Node built-in', () => {
-  const code = readFileSync(join(ROOT, 'dist', 'bun', 'preload.js'), 'utf8');
+  const code = readFileSync(join(ROOT, 'dist', 'src', 'bun', 'preload.js'), 'utf8');
   // The forms rolldown emits (double quotes; the single-quoted ones in the file are comments of bundled packages):
   // `require("x")`, `import … from "x"`, `import "x"`, `import("x")`, and a required call `…)("x")`.
   const specifiers = new Set<string>();
