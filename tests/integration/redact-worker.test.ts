@@ -19,8 +19,8 @@ afterAll(() => mock.close());
 
 describe('redaction in the capture worker', () => {
   it('writes a large exchange redacted and in order when the agent exits right after the answer', async () => {
-    const env = { ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'sk-ant-test', SECRET, MB: '1' };
-    const plain = await runNode(app, { env, loader: false });
+    const env = { ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'sk-ant-test', SECRET, MB: '1', WAIT_MS: '10000' };
+    const plain = await runNode(app, { env: { ...env, WAIT_MS: '0' }, loader: false });
     const run = await runNode(app, { env, timeoutMs: 60_000 });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toBe('');
