@@ -15,7 +15,9 @@ import {
 } from './codec.js';
 import { isRecord } from './json.js';
 import { createEventStreamObserver, isEventStream } from './eventstream.js';
-import { ChatStreamCodec, ResponsesStreamCodec, summarizeOpenAIJson } from './openai.js';
+import { summarizeOpenAIJson } from './openai.js';
+import { ChatStreamCodec } from './openai-chat.js';
+import { ResponsesStreamCodec } from './openai-responses.js';
 import type { Endpoint, ObserverOptions, ResponseObserver, ResponseSummary } from './types.js';
 
 type Mode = 'sniff' | 'sse' | 'json' | 'text';
