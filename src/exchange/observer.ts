@@ -206,7 +206,8 @@ class Observer implements ResponseObserver {
     if (this.events++ === 0) this.preface = '';
     // As the SDKs: an event without data carries nothing.
     if (event.data === '') return;
-    const codec = (this.codec ??= this.codecFor(event));
+    this.codec ??= this.codecFor(event);
+    const codec = this.codec;
     if (!this.afterOverflow) {
       codec.onEvent(event.event, event.data);
       return;

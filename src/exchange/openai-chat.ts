@@ -237,7 +237,8 @@ export class ChatStreamCodec implements StreamCodec {
       assignExcept(current, logprobs, (k) => k === 'content' || k === 'refusal');
       for (const key of ['content', 'refusal'] as const) {
         if (!logprobs[key]) continue;
-        const list = Array.isArray(current[key]) ? (current[key] as unknown[]) : (current[key] = []);
+        if (!Array.isArray(current[key])) current[key] = [];
+        const list = current[key] as unknown[];
         for (const e of keep(logprobs[key])) list.push(e);
       }
     } else {

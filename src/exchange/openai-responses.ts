@@ -227,7 +227,8 @@ export class ResponsesStreamCodec implements StreamCodec {
     const content = item['content'];
     const part = Array.isArray(content) ? content[contentIndex] : undefined;
     if (!isRecord(part) || !this.ctx.budget.reserve(size)) return;
-    const list = Array.isArray(part['annotations']) ? part['annotations'] : (part['annotations'] = []);
+    if (!Array.isArray(part['annotations'])) part['annotations'] = [];
+    const list = part['annotations'];
     (list as unknown[])[at] = ev['annotation'];
     this.charge(ev['output_index'], size);
   }
