@@ -57,7 +57,7 @@ function readClass(p, i) {
       continue;
     }
     if (p[j] === "\\") {
-      out += escape(p, j, true, {});
+      out += escapeAt(p, j, true, {});
       j += escapeLength(p, j);
       continue;
     }
@@ -76,7 +76,7 @@ function escapeLength(p, i) {
   return 2;
 }
 
-function escape(p, i, inClass, options) {
+function escapeAt(p, i, inClass, options) {
   const next = p[i + 1];
   if (next === undefined) throw new Error("trailing backslash");
   if (next === "b" && !inClass && options.escapeAwareBoundary) return String.raw`(?:\b|(?<=\\[nrt]))`;
@@ -115,7 +115,7 @@ function rewriteSyntax(pattern, options) {
     const c = p[i];
     const top = stack[stack.length - 1];
     if (c === "\\") {
-      out += escape(p, i, false, options);
+      out += escapeAt(p, i, false, options);
       i += escapeLength(p, i);
     } else if (c === "[") {
       const [text, next] = readClass(p, i);

@@ -60,7 +60,10 @@ export function writerLoader(
       started = true;
       setImmediate(() => {
         if (module) loadSync();
-        else import('./writer.js').then((module) => void (writer ??= make(module)), fail);
+        else
+          import('./writer.js').then((module) => {
+            writer ??= make(module);
+          }, fail);
       }).unref();
     },
     now() {

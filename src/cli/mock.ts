@@ -51,7 +51,7 @@ export function registerMockCommand(program: Command): void {
           throw new AgentTapError('AGENTTAP_USAGE', `agenttap mock: ${(err as Error).message}`);
         }
       }
-      let mock;
+      let mock: Awaited<ReturnType<typeof startMock>>;
       try {
         mock = await startMock(options);
       } catch (err) {

@@ -11,7 +11,7 @@ import { startProxyServer, upstreamForDisplay, type ProxyServer } from '../proxy
 import { loadRules } from '../policy/rewrite/rules-load.js';
 import { flagsToEnv } from './env-flags.js';
 import { joinClaudeLabels, prepareClaudeRawBodies } from '../run/claude-labels.js';
-import { endLike, runForeground } from '../run/foreground.js';
+import { endLike, runForeground, type Ended } from '../run/foreground.js';
 import { reportToStderr } from '../run/report.js';
 import { sessionSummary } from '../run/summary.js';
 
@@ -50,78 +50,88 @@ export function registerProxyCommand(program: Command): void {
     .option('--dry-run', 'evaluate and log the rules, but forward every request unchanged')
     .argument('[command...]', 'with --exec: the agent and its arguments, after --')
     .passThroughOptions()
-    .action(async (command: string[], options: ProxyOptions) => {
-      const upstream = parseUpstream(options.upstream);
-      const port = Number(options.port);
-      if (!/^\d+$/.test(options.port) || port > 65535) throw new AgentTapError('AGENTTAP_USAGE', `proxy: --port must be 0–65535, got "${options.port}"`);
-      if (options.exec && command.length === 0) throw new AgentTapError('AGENTTAP_USAGE', 'proxy: --exec needs a command after --');
-      if (!options.exec && command.length > 0) {
-        throw new AgentTapError('AGENTTAP_USAGE', `proxy: unexpected arguments ${JSON.stringify(command.join(' '))} (add --exec to run a command)`);
-      }
+    .action(runProxy);
+}
 
-      const { overrides, flags } = flagsToEnv(options);
-      const env: NodeJS.ProcessEnv = { ...process.env, ...overrides };
+async function runProxy(command: string[], options: ProxyOptions): Promise<void> {
+  const { upstream, port } = checkArguments(command, options);
+  const pipeline = await openProxyPipeline(options, upstream, port);
+  let server: ProxyServer;
+  try {
+    server = await startProxyServer({ upstream, ctx: pipeline.ctx, host: options.host, port, allowRemote: options.allowRemote === true });
+  } catch (err) {
+    throw new AgentTapError('AGENTTAP_USAGE', `proxy: ${(err as Error).message}`);
+  }
+  if (options.exec) return execThroughProxy(command, options, server, pipeline);
 
-      let pipeline: CapturePipeline;
-      try {
-        // Checked with the flag's name first; the pipeline reads the same file again (the ESM cache keeps hooks once).
-        if (overrides.AGENTTAP_RULES) await loadRules(overrides.AGENTTAP_RULES, process.cwd(), '--rules');
-        pipeline = await openPipeline({ upstream: upstreamForDisplay(upstream), listen: `${options.host}:${port}`, env, flags });
-      } catch (err) {
-        if (err instanceof AgentTapError && (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')) {
-          process.stderr.write(`${err.message}\n`);
-          process.exit(78);
-        }
-        throw err;
-      }
-      let server: ProxyServer;
-      try {
-        server = await startProxyServer({ upstream, ctx: pipeline.ctx, host: options.host, port, allowRemote: options.allowRemote === true });
-      } catch (err) {
-        throw new AgentTapError('AGENTTAP_USAGE', `proxy: ${(err as Error).message}`);
-      }
+  process.stdout.write(`${server.url}\n`);
+  process.stderr.write(
+    `agenttap proxy: ${server.url} → ${upstreamForDisplay(upstream)} (session ${pipeline.session.dir})\n` +
+      `  point the agent at it: ANTHROPIC_BASE_URL=${server.url}  or  OPENAI_BASE_URL=${server.url}/v1\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  pipeline.close();
+  if (!options.quiet) process.stderr.write(`${sessionSummary(pipeline.session.dir)}\n`);
+  if (options.report) await reportToStderr(pipeline.session.dir);
+}
 
-      if (options.exec) {
-        // Claude Code's own labels for its calls (src/run/claude-labels.ts); inert for any other command.
-        const raw = prepareClaudeRawBodies(process.env);
-        const childEnv: NodeJS.ProcessEnv = {
-          ...process.env,
-          ...raw?.env,
-          ANTHROPIC_BASE_URL: server.url,
-          OPENAI_BASE_URL: `${server.url}/v1`,
-        };
-        let ended;
-        try {
-          ended = await runForeground(command, childEnv);
-        } catch (err) {
-          await server.close();
-          pipeline.close();
-          if (raw) joinClaudeLabels(raw, pipeline.session.dir, pipeline.session.id);
-          throw new AgentTapError('AGENTTAP_USAGE', `proxy: cannot start ${command[0]}: ${(err as Error).message}`);
-        }
-        await server.close();
-        pipeline.close();
-        if (raw) joinClaudeLabels(raw, pipeline.session.dir, pipeline.session.id);
-        if (!options.quiet) process.stderr.write(`${sessionSummary(pipeline.session.dir)}\n`);
-        if (options.report) await reportToStderr(pipeline.session.dir);
-        endLike(ended);
-        return;
-      }
+function checkArguments(command: string[], options: ProxyOptions): { upstream: URL; port: number } {
+  const upstream = parseUpstream(options.upstream);
+  const port = Number(options.port);
+  if (!/^\d+$/.test(options.port) || port > 65535) throw new AgentTapError('AGENTTAP_USAGE', `proxy: --port must be 0–65535, got "${options.port}"`);
+  if (options.exec && command.length === 0) throw new AgentTapError('AGENTTAP_USAGE', 'proxy: --exec needs a command after --');
+  if (!options.exec && command.length > 0) {
+    throw new AgentTapError('AGENTTAP_USAGE', `proxy: unexpected arguments ${JSON.stringify(command.join(' '))} (add --exec to run a command)`);
+  }
+  return { upstream, port };
+}
 
-      process.stdout.write(`${server.url}\n`);
-      process.stderr.write(
-        `agenttap proxy: ${server.url} → ${upstreamForDisplay(upstream)} (session ${pipeline.session.dir})\n` +
-          `  point the agent at it: ANTHROPIC_BASE_URL=${server.url}  or  OPENAI_BASE_URL=${server.url}/v1\n`,
-      );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await server.close();
-      pipeline.close();
-      if (!options.quiet) process.stderr.write(`${sessionSummary(pipeline.session.dir)}\n`);
-      if (options.report) await reportToStderr(pipeline.session.dir);
-    });
+/** The capture behind the proxy; an invalid config or rules file ends the process with 78 (EX_CONFIG). */
+async function openProxyPipeline(options: ProxyOptions, upstream: URL, port: number): Promise<CapturePipeline> {
+  const { overrides, flags } = flagsToEnv(options);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...overrides };
+  try {
+    // Checked with the flag's name first; the pipeline reads the same file again (the ESM cache keeps hooks once).
+    if (overrides.AGENTTAP_RULES) await loadRules(overrides.AGENTTAP_RULES, process.cwd(), '--rules');
+    return await openPipeline({ upstream: upstreamForDisplay(upstream), listen: `${options.host}:${port}`, env, flags });
+  } catch (err) {
+    if (err instanceof AgentTapError && (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+}
+
+/** --exec: the command runs with its base URLs on the proxy; the proxy stops with it and ends like it. */
+async function execThroughProxy(command: string[], options: ProxyOptions, server: ProxyServer, pipeline: CapturePipeline): Promise<void> {
+  // Claude Code's own labels for its calls (src/run/claude-labels.ts); inert for any other command.
+  const raw = prepareClaudeRawBodies(process.env);
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...raw?.env,
+    ANTHROPIC_BASE_URL: server.url,
+    OPENAI_BASE_URL: `${server.url}/v1`,
+  };
+  let ended: Ended;
+  try {
+    ended = await runForeground(command, childEnv);
+  } catch (err) {
+    await server.close();
+    pipeline.close();
+    if (raw) joinClaudeLabels(raw, pipeline.session.dir, pipeline.session.id);
+    throw new AgentTapError('AGENTTAP_USAGE', `proxy: cannot start ${command[0]}: ${(err as Error).message}`);
+  }
+  await server.close();
+  pipeline.close();
+  if (raw) joinClaudeLabels(raw, pipeline.session.dir, pipeline.session.id);
+  if (!options.quiet) process.stderr.write(`${sessionSummary(pipeline.session.dir)}\n`);
+  if (options.report) await reportToStderr(pipeline.session.dir);
+  endLike(ended);
 }
 
 /** `user:password@` in the upstream is sent as `Authorization: Basic` (see server.ts), never printed. */

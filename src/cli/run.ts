@@ -60,7 +60,7 @@ export function registerRunCommand(program: Command): void {
 
       // Absolute rules path: the agent's children may run elsewhere. Checked here too, so nothing starts on a bad file.
       const { overrides, flags } = flagsToEnv({ ...options, rules: options.rules === undefined ? undefined : resolve(options.rules) });
-      let plan;
+      let plan: Awaited<ReturnType<typeof planRun>>;
       try {
         if (overrides.AGENTTAP_RULES) await loadRules(overrides.AGENTTAP_RULES, process.cwd(), '--rules');
         plan = await planRun({ overrides, flags });
@@ -80,7 +80,7 @@ export function registerRunCommand(program: Command): void {
         raw = prepareClaudeRawBodies(plan.env);
         plan.env = { ...plan.env, ...witness.env, ...raw?.env, BUN_OPTIONS: withBunPreload(plan.env.BUN_OPTIONS) };
       }
-      let ended;
+      let ended: Awaited<ReturnType<typeof runForeground>>;
       try {
         ended = await runForeground(target.argv, plan.env);
       } catch (err) {

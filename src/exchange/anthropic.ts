@@ -125,7 +125,10 @@ export class AnthropicStreamCodec implements StreamCodec {
         if (part) this.ctx.firstContent();
         if (b && tracksToolInput(b['type'])) {
           const kept = budget.take(part);
-          if (kept.length < part.length) (this.jsonCut ??= new Set()).add(index);
+          if (kept.length < part.length) {
+            this.jsonCut ??= new Set();
+            this.jsonCut.add(index);
+          }
           this.json[index] = (this.json[index] ?? '') + kept;
         }
         return;

@@ -155,7 +155,8 @@ export class CodecContext {
   }
 
   unknown(type: string): void {
-    const list = (this.unknownEvents ??= []);
+    this.unknownEvents ??= [];
+    const list = this.unknownEvents;
     if (list.length < MAX_UNKNOWN_EVENTS && !list.includes(type)) list.push(type);
   }
 }

@@ -15,7 +15,9 @@ import {
 } from './codec.js';
 import { isRecord } from './json.js';
 import { createEventStreamObserver, isEventStream } from './eventstream.js';
-import { ChatStreamCodec, ResponsesStreamCodec, summarizeOpenAIJson } from './openai.js';
+import { summarizeOpenAIJson } from './openai.js';
+import { ChatStreamCodec } from './openai-chat.js';
+import { ResponsesStreamCodec } from './openai-responses.js';
 import type { Endpoint, ObserverOptions, ResponseObserver, ResponseSummary } from './types.js';
 
 type Mode = 'sniff' | 'sse' | 'json' | 'text';
@@ -204,7 +206,8 @@ class Observer implements ResponseObserver {
     if (this.events++ === 0) this.preface = '';
     // As the SDKs: an event without data carries nothing.
     if (event.data === '') return;
-    const codec = (this.codec ??= this.codecFor(event));
+    this.codec ??= this.codecFor(event);
+    const codec = this.codec;
     if (!this.afterOverflow) {
       codec.onEvent(event.event, event.data);
       return;

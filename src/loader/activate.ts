@@ -50,7 +50,14 @@ export async function activate({ installTaps, writerModule }: Runtime = { instal
   });
   const uninstallers = await installTaps(ctx, config);
 
-  return { config, session, recorder, uninstall: () => uninstallers.forEach((u) => u()) };
+  return {
+    config,
+    session,
+    recorder,
+    uninstall: () => {
+      for (const u of uninstallers) u();
+    },
+  };
 }
 
 /** fetch and http, then the SDK layer when the config wants it. */

@@ -55,49 +55,69 @@ export interface CaptureClient {
 }
 
 export function createCaptureClient(options: CaptureClientOptions): CaptureClient {
-  const entry = options.entry ?? new URL('./capture-worker.js', import.meta.url);
-  const state = new Int32Array(new SharedArrayBuffer(STATE_SLOTS * Int32Array.BYTES_PER_ELEMENT));
-  let mode: 'idle' | 'worker' | 'local' = 'idle';
-  /** In order: what the worker has not been sent yet (idle: everything; worker: what waits for the pump). */
-  let outbox: ToWorker[] = [];
-  let pumping = false;
-  let worker: Worker | undefined;
-  let notices: MessagePort | undefined;
-  let local: Sink | undefined;
-  let posted = 0;
-  let lost = 0;
-  let flushes = 0;
-  let warnedSlow = false;
+  return new WorkerClient(options);
+}
 
-  const goLocal = (): Sink => {
-    mode = 'local';
-    local ??= options.openLocalSink();
+const mono = () => Math.round(performance.now() * 1000) / 1000;
+
+/** The client's states and steps; `sink` and `offload` are its faces for the recorder. */
+class WorkerClient implements CaptureClient {
+  private readonly entry: URL;
+  private readonly state = new Int32Array(new SharedArrayBuffer(STATE_SLOTS * Int32Array.BYTES_PER_ELEMENT));
+  mode: 'idle' | 'worker' | 'local' = 'idle';
+  /** In order: what the worker has not been sent yet (idle: everything; worker: what waits for the pump). */
+  private outbox: ToWorker[] = [];
+  private pumping = false;
+  private worker: Worker | undefined;
+  private notices: MessagePort | undefined;
+  private local: Sink | undefined;
+  private posted = 0;
+  private lost = 0;
+  private flushes = 0;
+  private warnedSlow = false;
+  readonly sink: Sink;
+  readonly offload: Offload;
+
+  constructor(private readonly options: CaptureClientOptions) {
+    this.entry = options.entry ?? new URL('./capture-worker.js', import.meta.url);
+    this.sink = this.makeSink();
+    this.offload = this.makeOffload();
+  }
+
+  private goLocal(): Sink {
+    this.mode = 'local';
+    this.local ??= this.options.openLocalSink();
+    const local = this.local;
     // Only an idle client gets here with writes waiting; raw records never wait for a local sink.
-    for (const message of outbox) if (message.t === 'write') local.write(message.event as EventName, message.body as EventBody<EventName>);
-    outbox = [];
+    for (const message of this.outbox) if (message.t === 'write') local.write(message.event as EventName, message.body as EventBody<EventName>);
+    this.outbox = [];
     return local;
-  };
+  }
 
   /** The worker stopped: what it had not finished is lost (never written raw); the rest goes on here. */
-  const failed = (why: string) => {
-    if (mode !== 'worker') return;
-    const missing = posted - Atomics.load(state, DONE) + outbox.filter((m) => m.t === 'record').length;
-    lost += missing;
-    worker = undefined;
-    outbox = [];
-    options.notify(`agenttap: the capture worker stopped (${why}); ${missing} records lost, recording goes on in the agent's thread`);
-    goLocal();
-  };
+  private failed(why: string): void {
+    if (this.mode !== 'worker') return;
+    const missing = this.posted - Atomics.load(this.state, DONE) + this.outbox.filter((m) => m.t === 'record').length;
+    this.lost += missing;
+    this.worker = undefined;
+    this.outbox = [];
+    this.options.notify(`agenttap: the capture worker stopped (${why}); ${missing} records lost, recording goes on in the agent's thread`);
+    this.goLocal();
+  }
 
-  const start = () => {
-    if (!existsSync(fileURLToPath(entry))) return goLocal(); // running from TypeScript sources (tests)
+  private start(): void {
+    if (!existsSync(fileURLToPath(this.entry))) {
+      this.goLocal(); // running from TypeScript sources (tests)
+      return;
+    }
     try {
       const channel = new MessageChannel();
-      notices = channel.port1;
-      notices.on('message', (m: FromWorker) => options.notify(m.message));
+      const notices = channel.port1;
+      this.notices = notices;
+      notices.on('message', (m: FromWorker) => this.options.notify(m.message));
       notices.unref();
-      worker = new Worker(entry, {
-        workerData: { ...options.data, state: state.buffer, notices: channel.port2 } satisfies CaptureWorkerData,
+      const worker = new Worker(this.entry, {
+        workerData: { ...this.options.data, state: this.state.buffer, notices: channel.port2 } satisfies CaptureWorkerData,
         transferList: [channel.port2],
         execArgv: [],
         env: withoutPreload(process.env),
@@ -105,115 +125,117 @@ export function createCaptureClient(options: CaptureClientOptions): CaptureClien
         stdout: true,
         stderr: true,
       });
-      worker.on('error', (err) => failed(err.message));
-      worker.on('exit', (code) => failed(`exit ${code}`));
+      this.worker = worker;
+      worker.on('error', (err) => this.failed(err.message));
+      worker.on('exit', (code) => this.failed(`exit ${code}`));
       worker.unref();
-      mode = 'worker';
-      pump();
+      this.mode = 'worker';
+      this.pump();
     } catch (err) {
-      options.notify(`agenttap: the capture worker did not start (${(err as Error).message}); redacting in the agent's thread`);
-      goLocal();
+      this.options.notify(`agenttap: the capture worker did not start (${(err as Error).message}); redacting in the agent's thread`);
+      this.goLocal();
     }
-  };
+  }
 
   /**
    * Sends what waits, in order, at most SLICE_CHARS of body text per turn of the agent's event loop; the rest
    * on the next turn (an unref'd setImmediate: it never keeps the agent alive; exit sends the rest at once).
    */
-  const pump = (budget = SLICE_CHARS) => {
-    pumping = false;
-    while (worker && outbox.length > 0) {
-      const message = outbox[0]!;
+  private readonly pump = (budget = SLICE_CHARS): void => {
+    this.pumping = false;
+    while (this.worker && this.outbox.length > 0) {
+      const message = this.outbox[0]!;
       if (message.t === 'text') {
         if (budget <= 0) break;
         budget -= message.part.length;
       }
-      outbox.shift();
-      posted++;
-      worker.postMessage(message);
+      this.outbox.shift();
+      this.posted++;
+      this.worker.postMessage(message);
     }
-    if (worker && outbox.length > 0 && Number.isFinite(budget)) {
-      pumping = true;
-      setImmediate(pump).unref();
+    if (this.worker && this.outbox.length > 0 && Number.isFinite(budget)) {
+      this.pumping = true;
+      setImmediate(this.pump).unref();
     }
   };
 
-  const send = (message: ToWorker) => {
-    outbox.push(message);
-    if (mode === 'worker' && !pumping) pump();
-  };
+  private send(message: ToWorker): void {
+    this.outbox.push(message);
+    if (this.mode === 'worker' && !this.pumping) this.pump();
+  }
 
-  const mono = () => Math.round(performance.now() * 1000) / 1000;
-
-  const sink: Sink = {
-    file: join(options.data.sessionDir, `${process.pid}.ndjson`),
-    get muted() {
-      return local?.muted ?? false;
-    },
-    write(event, body) {
-      if (mode === 'local') return local!.write(event, body);
-      send({ t: 'write', mono: mono(), event, body: body as Record<string, unknown> });
-    },
-    flushSync() {
-      if (mode === 'idle') {
-        if (outbox.length > 0) goLocal().flushSync();
-        return;
-      }
-      if (mode === 'local') return local!.flushSync();
-      waitForWorker();
-    },
-  };
+  private makeSink(): Sink {
+    const client = this;
+    return {
+      file: join(this.options.data.sessionDir, `${process.pid}.ndjson`),
+      get muted() {
+        return client.local?.muted ?? false;
+      },
+      write(event, body) {
+        if (client.mode === 'local') return client.local!.write(event, body);
+        client.send({ t: 'write', mono: mono(), event, body: body as Record<string, unknown> });
+      },
+      flushSync() {
+        if (client.mode === 'idle') {
+          if (client.outbox.length > 0) client.goLocal().flushSync();
+          return;
+        }
+        if (client.mode === 'local') return client.local!.flushSync();
+        client.waitForWorker();
+      },
+    };
+  }
 
   /** Exit: everything sent so far written by the worker, or EXIT_WAIT_MS passed. */
-  const waitForWorker = () => {
-    const seq = ++flushes;
-    outbox.push({ t: 'flush', seq });
-    pump(Infinity);
-    const deadline = performance.now() + (options.exitWaitMs ?? EXIT_WAIT_MS);
+  private waitForWorker(): void {
+    const seq = ++this.flushes;
+    this.outbox.push({ t: 'flush', seq });
+    this.pump(Infinity);
+    const waitMs = this.options.exitWaitMs ?? EXIT_WAIT_MS;
+    const deadline = performance.now() + waitMs;
     for (;;) {
-      const flushed = Atomics.load(state, FLUSHED);
+      const flushed = Atomics.load(this.state, FLUSHED);
       if (flushed >= seq) break;
       // Its 'error' event would only come on a later turn, and at exit there is none: say it now.
-      if (Atomics.load(state, FAILED) === 1) return failed('its redactor did not load');
+      if (Atomics.load(this.state, FAILED) === 1) {
+        this.failed('its redactor did not load');
+        return;
+      }
       const left = deadline - performance.now();
       if (left <= 0) {
-        if (!warnedSlow) options.notify(`agenttap: the capture worker did not finish writing the log within ${options.exitWaitMs ?? EXIT_WAIT_MS} ms; its last records are missing`);
-        warnedSlow = true;
+        if (!this.warnedSlow) this.options.notify(`agenttap: the capture worker did not finish writing the log within ${waitMs} ms; its last records are missing`);
+        this.warnedSlow = true;
         break;
       }
-      Atomics.wait(state, FLUSHED, flushed, left);
+      Atomics.wait(this.state, FLUSHED, flushed, left);
     }
     // Its notices (a failed redaction, a muted sink) would otherwise die with the event loop.
-    for (let m = notices && receiveMessageOnPort(notices); m; m = receiveMessageOnPort(notices!)) options.notify((m.message as FromWorker).message);
-  };
+    const notices = this.notices;
+    for (let m = notices && receiveMessageOnPort(notices); m; m = receiveMessageOnPort(notices!)) this.options.notify((m.message as FromWorker).message);
+  }
 
-  const offload: Offload = {
-    record(raw: ExchangeRecord) {
-      if (mode === 'idle') start();
-      if (mode !== 'worker') return false;
-      const text = raw.kind === 'request' ? raw.record.text : undefined;
-      if (raw.kind !== 'request' || text === undefined || text.length <= SLICE_CHARS) {
-        send({ t: 'record', mono: mono(), raw });
+  private makeOffload(): Offload {
+    const client = this;
+    return {
+      record(raw: ExchangeRecord) {
+        if (client.mode === 'idle') client.start();
+        if (client.mode !== 'worker') return false;
+        const text = raw.kind === 'request' ? raw.record.text : undefined;
+        if (raw.kind !== 'request' || text === undefined || text.length <= SLICE_CHARS) {
+          client.send({ t: 'record', mono: mono(), raw });
+          return true;
+        }
+        // The text in slices, then a copy of the record without it (the tap's object stays as it was).
+        const parts = Math.ceil(text.length / SLICE_CHARS);
+        for (let i = 0; i < parts; i++) client.send({ t: 'text', part: text.slice(i * SLICE_CHARS, (i + 1) * SLICE_CHARS) });
+        client.send({ t: 'record', mono: mono(), raw: { kind: 'request', record: { ...raw.record, text: undefined } }, textParts: parts });
         return true;
-      }
-      // The text in slices, then a copy of the record without it (the tap's object stays as it was).
-      const parts = Math.ceil(text.length / SLICE_CHARS);
-      for (let i = 0; i < parts; i++) send({ t: 'text', part: text.slice(i * SLICE_CHARS, (i + 1) * SLICE_CHARS) });
-      send({ t: 'record', mono: mono(), raw: { kind: 'request', record: { ...raw.record, text: undefined } }, textParts: parts });
-      return true;
-    },
-    get lost() {
-      return lost;
-    },
-  };
-
-  return {
-    sink,
-    offload,
-    get mode() {
-      return mode;
-    },
-  };
+      },
+      get lost() {
+        return client.lost;
+      },
+    };
+  }
 }
 
 const PRELOAD_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);

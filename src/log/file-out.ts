@@ -62,12 +62,18 @@ export class FileOut {
       try {
         n = writeSync(this.fd, data, written);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return this.fail(err as Error);
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') {
+          this.fail(err as Error);
+          return;
+        }
       }
       written += n;
       if (n > 0) continue;
       // EAGAIN, or a write of nothing: wait a little, a bounded number of times.
-      if (waited >= RETRY_MS) return this.fail(new Error(`no progress writing the log for ${RETRY_MS} ms`));
+      if (waited >= RETRY_MS) {
+        this.fail(new Error(`no progress writing the log for ${RETRY_MS} ms`));
+        return;
+      }
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RETRY_STEP_MS);
       waited += RETRY_STEP_MS;
     }

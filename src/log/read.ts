@@ -3,7 +3,7 @@
  * Tolerant by design (a log must be readable after a crash): a torn or invalid line is skipped with a
  * warning naming file and line; unknown event types from a newer agenttap are passed on as they are.
  */
-import { closeSync, createReadStream, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -24,7 +24,7 @@ export interface ReadOptions {
 
 /** The `.ndjson` files of a session directory (sorted by name), or the file itself. */
 export function sessionFiles(path: string): string[] {
-  let stat;
+  let stat: Stats;
   try {
     stat = statSync(path);
   } catch {

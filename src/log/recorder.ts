@@ -166,10 +166,18 @@ export class Recorder {
   /** One raw record of an exchange, as `request`/`response`/`end`/`rewrite` would take it (the worker's entry). */
   record(raw: ExchangeRecord): void {
     switch (raw.kind) {
-      case 'request': return this.request(raw.record);
-      case 'response': return this.response(raw.record);
-      case 'end': return this.end(raw.record);
-      case 'rewrite': return this.rewrite(raw.record);
+      case 'request':
+        this.request(raw.record);
+        return;
+      case 'response':
+        this.response(raw.record);
+        return;
+      case 'end':
+        this.end(raw.record);
+        return;
+      case 'rewrite':
+        this.rewrite(raw.record);
+        return;
     }
   }
 

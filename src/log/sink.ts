@@ -42,7 +42,10 @@ export function openSink({ sessionDir, session, onFailure = stderrLine }: SinkOp
     onFailure(`agenttap: logging stopped (${why}); the agent continues without capture.`);
   };
 
-  const failed = (why: string): Sink => (mute(why), { file, muted: true, write() {}, flushSync() {} });
+  const failed = (why: string): Sink => {
+    mute(why);
+    return { file, muted: true, write() {}, flushSync() {} };
+  };
   try {
     makeDir(sessionDir);
   } catch (err) {

@@ -61,7 +61,7 @@ const SignatureSetSchema = z.strictObject({
 export const SignatureFile = z.strictObject({ sets: z.array(SignatureSetSchema) });
 
 export function loadSignatureFile(file: string): SignatureSet[] {
-  let parsed;
+  let parsed: z.infer<typeof SignatureFile>;
   try {
     parsed = SignatureFile.parse(JSON.parse(readFileSync(file, 'utf8')));
   } catch (err) {
@@ -84,7 +84,7 @@ function checkRegexes(cond: Condition, file: string): void {
           throw new AgentTapError('AGENTTAP_CONFIG_INVALID', `${file}: "${m}" is not a valid regular expression.`);
         }
       }
-      if (Array.isArray(value)) value.forEach((c) => checkRegexes(c as Condition, file));
+      if (Array.isArray(value)) for (const c of value) checkRegexes(c as Condition, file);
       else checkRegexes(value as Condition, file);
     }
   }

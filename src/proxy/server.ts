@@ -87,12 +87,13 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
   const prefix = upstream.pathname.replace(/\/+$/, '');
   const transport = upstream.protocol === 'https:' ? https : http;
   const agent = new transport.Agent({ keepAlive: true });
+  const route: Route = { upstream, prefix, basic, transport, agent, recordedElsewhere };
   const sockets = new Set<Socket>();
 
   const server = http.createServer({ noDelay: true }, (req, res) => {
     const handle = (capture: TapContext | undefined) => {
       try {
-        forward(req, res, capture);
+        forward(route, req, res, capture);
       } catch (err) {
         fail(res, 502, `agenttap proxy: ${(err as Error).message}`);
       }
@@ -100,8 +101,12 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
     if (recordedElsewhere?.is(req.headers[recordedElsewhere.header])) return handle(undefined);
     if (ctx) return handle(ctx);
     // The request body waits in the socket (paused) until the capture is open.
-    (opening ??= openCtx!()).then(
-      (opened) => handle((ctx = opened)),
+    opening ??= openCtx!();
+    opening.then(
+      (opened) => {
+        ctx = opened;
+        handle(opened);
+      },
       (err: Error) => fail(res, 502, `agenttap proxy: cannot capture: ${err.message}`),
     );
   });
@@ -110,72 +115,6 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
     socket.on('close', () => sockets.delete(socket));
   });
   server.on('clientError', (_err, socket) => socket.destroy());
-
-  /** Without `ctx`: forwarded only (recorded elsewhere). */
-  function forward(req: IncomingMessage, res: ServerResponse, ctx: TapContext | undefined): void {
-    const method = req.method ?? 'GET';
-    const target = new URL(`${upstream.origin}${prefix}${req.url ?? '/'}`);
-    const headers = forwardedHeaders(req.headers, target.host, basic, recordedElsewhere?.header);
-    const match = ctx ? safely(ctx.warn, 'proxy-capture-failed', () => ctx.matchEndpoint(method, target), null) : null;
-    const exchange = ctx && match
-      ? safely(ctx.warn, 'proxy-capture-failed', () => new LiveExchange(ctx, { layer: 'proxy', match, method, url: target.href, headers: flattenHeaders(headers) }), undefined)
-      : undefined;
-
-    // With rules, a model request's body (finite) is held, decided on, then sent; otherwise piped as it arrives.
-    const hold = exchange !== undefined && ctx?.rules !== undefined;
-    let upstreamReq: http.ClientRequest | undefined;
-    let responded = false;
-
-    // Request body: a bounded side copy for the record (and, when held, for the rules).
-    const body: Buffer[] = [];
-    let bodyBytes = 0;
-    req.on('data', (chunk: Buffer) => {
-      bodyBytes += chunk.byteLength;
-      if ((exchange && bodyBytes <= ctx!.maxBodyBytes) || hold) body.push(chunk);
-    });
-    req.on('end', () => {
-      const whole = Buffer.concat(body);
-      body.length = 0;
-      if (hold) {
-        const ruled = applyRules(ctx!, ctx!.rules!, { match: match!, method, path: target.pathname, headers: flattenHeaders(headers), text: whole.toString('utf8') }, headers, whole);
-        exchange!.ruled(ruled.outcome);
-        exchange!.requested(ruled.body.byteLength > ctx!.maxBodyBytes ? undefined : ruled.body.toString('utf8'), ruled.body.byteLength);
-        send(ruled.headers).end(ruled.body);
-      } else {
-        exchange?.requested(bodyBytes > ctx!.maxBodyBytes ? undefined : whole.toString('utf8'), bodyBytes);
-      }
-    });
-    if (!hold) req.pipe(send(headers));
-
-    function send(outgoing: http.OutgoingHttpHeaders): http.ClientRequest {
-      upstreamReq = transport.request(target, { method, headers: outgoing, agent });
-      wire(upstreamReq);
-      return upstreamReq;
-    }
-
-    function wire(upstreamReq: http.ClientRequest): void {
-      upstreamReq.on('response', (up) => {
-        responded = true;
-        const status = up.statusCode ?? 502;
-        exchange?.responded(status, flattenHeaders(up.headers));
-        res.writeHead(status, up.statusMessage, responseHeaders(up));
-        res.flushHeaders();
-        relay(up, res, exchange);
-      });
-      upstreamReq.on('error', (err) => {
-        exchange?.finish(isAbortError(err) ? 'aborted' : 'error', err);
-        if (!responded) fail(res, 502, `agenttap proxy: upstream ${upstream.origin} failed: ${(err as Error).message}`);
-        else res.destroy();
-      });
-    }
-    // The agent hung up before the answer was complete: stop the upstream call too.
-    res.on('close', () => {
-      if (!res.writableFinished) {
-        exchange?.finish('cancelled');
-        upstreamReq?.destroy();
-      }
-    });
-  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -201,6 +140,84 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
         await closed;
       })()),
   };
+}
+
+/** Where and how the proxy forwards, fixed at start. */
+interface Route {
+  upstream: URL;
+  /** The upstream URL's path, without trailing slashes: put before each request's path. */
+  prefix: string;
+  basic: string | undefined;
+  transport: typeof http | typeof https;
+  agent: http.Agent;
+  recordedElsewhere: ProxyServerOptions['recordedElsewhere'];
+}
+
+/** Without `ctx`: forwarded only (recorded elsewhere). */
+function forward(route: Route, req: IncomingMessage, res: ServerResponse, ctx: TapContext | undefined): void {
+  const { upstream, prefix, basic, transport, agent, recordedElsewhere } = route;
+  const method = req.method ?? 'GET';
+  const target = new URL(`${upstream.origin}${prefix}${req.url ?? '/'}`);
+  const headers = forwardedHeaders(req.headers, target.host, basic, recordedElsewhere?.header);
+  const match = ctx ? safely(ctx.warn, 'proxy-capture-failed', () => ctx.matchEndpoint(method, target), null) : null;
+  const exchange = ctx && match
+    ? safely(ctx.warn, 'proxy-capture-failed', () => new LiveExchange(ctx, { layer: 'proxy', match, method, url: target.href, headers: flattenHeaders(headers) }), undefined)
+    : undefined;
+
+  // With rules, a model request's body (finite) is held, decided on, then sent; otherwise piped as it arrives.
+  const hold = exchange !== undefined && ctx?.rules !== undefined;
+  let upstreamReq: http.ClientRequest | undefined;
+  let responded = false;
+
+  // Request body: a bounded side copy for the record (and, when held, for the rules).
+  const body: Buffer[] = [];
+  let bodyBytes = 0;
+  req.on('data', (chunk: Buffer) => {
+    bodyBytes += chunk.byteLength;
+    if ((exchange && bodyBytes <= ctx!.maxBodyBytes) || hold) body.push(chunk);
+  });
+  req.on('end', () => {
+    const whole = Buffer.concat(body);
+    body.length = 0;
+    if (hold) {
+      const ruled = applyRules(ctx!, ctx!.rules!, { match: match!, method, path: target.pathname, headers: flattenHeaders(headers), text: whole.toString('utf8') }, headers, whole);
+      exchange!.ruled(ruled.outcome);
+      exchange!.requested(ruled.body.byteLength > ctx!.maxBodyBytes ? undefined : ruled.body.toString('utf8'), ruled.body.byteLength);
+      send(ruled.headers).end(ruled.body);
+    } else {
+      exchange?.requested(bodyBytes > ctx!.maxBodyBytes ? undefined : whole.toString('utf8'), bodyBytes);
+    }
+  });
+  if (!hold) req.pipe(send(headers));
+
+  function send(outgoing: http.OutgoingHttpHeaders): http.ClientRequest {
+    upstreamReq = transport.request(target, { method, headers: outgoing, agent });
+    wire(upstreamReq);
+    return upstreamReq;
+  }
+
+  function wire(upstreamReq: http.ClientRequest): void {
+    upstreamReq.on('response', (up) => {
+      responded = true;
+      const status = up.statusCode ?? 502;
+      exchange?.responded(status, flattenHeaders(up.headers));
+      res.writeHead(status, up.statusMessage, responseHeaders(up));
+      res.flushHeaders();
+      relay(up, res, exchange);
+    });
+    upstreamReq.on('error', (err) => {
+      exchange?.finish(isAbortError(err) ? 'aborted' : 'error', err);
+      if (!responded) fail(res, 502, `agenttap proxy: upstream ${upstream.origin} failed: ${(err as Error).message}`);
+      else res.destroy();
+    });
+  }
+  // The agent hung up before the answer was complete: stop the upstream call too.
+  res.on('close', () => {
+    if (!res.writableFinished) {
+      exchange?.finish('cancelled');
+      upstreamReq?.destroy();
+    }
+  });
 }
 
 /** Upstream body → agent, one chunk at a time, with the agent's backpressure; a side copy to the exchange. */

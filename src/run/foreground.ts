@@ -28,7 +28,9 @@ export function runForeground(argv: string[], env: NodeJS.ProcessEnv): Promise<E
       handlers.set(signal, forward);
       process.on(signal, forward);
     }
-    const unhook = () => handlers.forEach((fn, signal) => process.off(signal, fn));
+    const unhook = () => {
+      for (const [signal, fn] of handlers) process.off(signal, fn);
+    };
     child.once('error', (err) => {
       unhook();
       reject(err);

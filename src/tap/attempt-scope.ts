@@ -50,7 +50,8 @@ type GlobalWithScope = typeof globalThis & { [KEY]?: AsyncLocalStorage<Scope> };
 
 export function scopeStorage(): AsyncLocalStorage<Scope> {
   const g = globalThis as GlobalWithScope;
-  return (g[KEY] ??= new AsyncLocalStorage<Scope>());
+  g[KEY] ??= new AsyncLocalStorage<Scope>();
+  return g[KEY];
 }
 
 /**

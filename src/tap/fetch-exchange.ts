@@ -52,7 +52,10 @@ export function observe(exchange: LiveExchange, response: Response, signal: Abor
   // Locked lazily, on the agent's first read: if anything below throws, the agent gets its untouched Response.
   const body = response.body;
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  const read = () => (reader ??= body.getReader()).read();
+  const read = () => {
+    reader ??= body.getReader();
+    return reader.read();
+  };
   const observed = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {

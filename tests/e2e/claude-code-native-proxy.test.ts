@@ -79,7 +79,7 @@ describe.runIf(supported)('native Claude Code under agenttap proxy --exec', () =
   });
 
   test('streaming is not buffered: Claude Code sees the first delta before the mock sends the second', async () => {
-    const { result, received, deltas, sent } = await pacedStream(claude!, 'proxy');
+    const { result, deltas, sent } = await pacedStream(claude!, 'proxy');
     expect(result.code).toBe(0);
     expect(sent.length).toBeGreaterThanOrEqual(3);
     expect(deltas.length).toBe(sent.length);

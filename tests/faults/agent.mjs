@@ -40,7 +40,10 @@ async function fetchCall(i, { stream = true, signal, onFirstDelta, raw = false }
       // Bytes as the agent received them (decoded), digested: the same bytes with and without the tap.
       const hash = createHash('sha256');
       let bytes = 0;
-      for await (const chunk of res.body) (hash.update(chunk), (bytes += chunk.length));
+      for await (const chunk of res.body) {
+        hash.update(chunk);
+        bytes += chunk.length;
+      }
       finished(res.headers.get('request-id'));
       return `${head} ${bytes} bytes sha256 ${hash.digest('hex').slice(0, 16)}`;
     }
@@ -125,7 +128,14 @@ switch (mode) {
     out(await fetchCall(1));
     // $PAUSE_MS: the agent's own work between two calls (a tool run), if any.
     if (process.env.PAUSE_MS) await new Promise((resolve) => setTimeout(resolve, Number(process.env.PAUSE_MS)));
-    out(await fetchCall(2, { onFirstDelta: () => (out('streaming'), process.kill(process.pid, process.env.INTERRUPT)) }));
+    out(
+      await fetchCall(2, {
+        onFirstDelta: () => {
+          out('streaming');
+          process.kill(process.pid, process.env.INTERRUPT);
+        },
+      }),
+    );
     break;
   }
   case 'exit-after-call':

@@ -30,12 +30,17 @@ export function expectLoggedAsWire(logged: unknown, wire: unknown, options: Wire
 }
 
 function walk(logged: unknown, wire: unknown, path: string, keyOrder: boolean, secrets: readonly string[]): void {
-  if (typeof wire === 'string' && typeof logged === 'string') return expectSameAroundPlaceholders(logged, wire, path, secrets);
+  if (typeof wire === 'string' && typeof logged === 'string') {
+    expectSameAroundPlaceholders(logged, wire, path, secrets);
+    return;
+  }
   if (Array.isArray(wire)) {
     expect(Array.isArray(logged), `${path}: an array on the wire`).toBe(true);
     const items = logged as unknown[];
     expect(items.length, `${path}: length`).toBe(wire.length);
-    wire.forEach((item, i) => walk(items[i], item, `${path}[${i}]`, keyOrder, secrets));
+    wire.forEach((item, i) => {
+      walk(items[i], item, `${path}[${i}]`, keyOrder, secrets);
+    });
     return;
   }
   if (wire !== null && typeof wire === 'object') {
@@ -56,8 +61,8 @@ function expectSameAroundPlaceholders(logged: string, wire: string, path: string
   if (logged === wire) return;
   const literal = logged.split(PLACEHOLDER);
   expect(literal.length, `${path}: differs from the wire with no placeholder: ${JSON.stringify(logged).slice(0, 200)}`).toBeGreaterThan(1);
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const replaced = new RegExp(`^${literal.map(escape).join('([\\s\\S]+?)')}$`).exec(wire);
+  const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const replaced = new RegExp(`^${literal.map(escapeRegex).join('([\\s\\S]+?)')}$`).exec(wire);
   expect(replaced, `${path}: outside its placeholders the logged text is not the wire's`).not.toBeNull();
   for (const span of replaced!.slice(1)) {
     expect(secrets.some((secret) => span.includes(secret)), `${path}: a placeholder over ${JSON.stringify(span.slice(0, 60))}, not a planted secret`).toBe(true);

@@ -71,7 +71,9 @@ describe('hand-written bodies reach the API byte for byte', () => {
     expect(agents.length).toBe(15);
     expect(sent.every((s) => s.status === 200)).toBe(true);
     // The oracle is the agent's own bytes against the mock's raw record of what arrived: no parsing on either side.
-    agents.forEach((s, i) => expect(mock.received[i]!.rawBody.toString('base64'), `${s.way} #${i}`).toBe(s.bytes));
+    agents.forEach((s, i) => {
+      expect(mock.received[i]!.rawBody.toString('base64'), `${s.way} #${i}`).toBe(s.bytes);
+    });
 
     const events = await sessionEvents(run.sessionDir);
     const layers = eventsOf(events, 'exchange.request').map((r) => r.layer);

@@ -84,8 +84,14 @@ describe('a closed stderr', () => {
       child.stderr.destroy(); // the reader is gone: any write to the child's stderr fails with EPIPE
       let stdout = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`timed out; stdout: ${stdout}`))), 20_000);
-      child.on('close', (code) => (clearTimeout(timer), resolve({ code, stdout })));
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`timed out; stdout: ${stdout}`));
+      }, 20_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout });
+      });
     });
     expect(result).toEqual({ code: 0, stdout: '200 complete\n' });
   });

@@ -35,11 +35,20 @@ function interrupt(mode: 'wait' | 'handler' | 'cleanup', signal: NodeJS.Signals,
     let sent = false;
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
-      if (!sent && stdout.includes('streaming\n')) child.kill(signal), (sent = true);
+      if (!sent && stdout.includes('streaming\n')) {
+        child.kill(signal);
+        sent = true;
+      }
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`timed out; stdout: ${stdout}; stderr: ${stderr}`))), 30_000);
-    child.on('close', (code, sig) => (clearTimeout(timer), resolve({ code, signal: sig, stdout, stderr, sessionDir: join(home, 'session') })));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`timed out; stdout: ${stdout}; stderr: ${stderr}`));
+    }, 30_000);
+    child.on('close', (code, sig) => {
+      clearTimeout(timer);
+      resolve({ code, signal: sig, stdout, stderr, sessionDir: join(home, 'session') });
+    });
   });
 }
 

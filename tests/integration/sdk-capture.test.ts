@@ -67,7 +67,7 @@ describe('Anthropic SDK under the loader', () => {
     expect(run.stdout).toContain('controller.abort=function');
 
     const thinking = eventsOf(events, 'exchange.end').find((e) => JSON.stringify(e.body).includes('"thinking"'));
-    expect((thinking?.body as { content: { type: string }[] }).content.map((b) => b.type)).toEqual(['thinking', 'tool_use']);
+    expect((thinking!.body as { content: { type: string }[] }).content.map((b) => b.type)).toEqual(['thinking', 'tool_use']);
     const streamed = eventsOf(events, 'exchange.end').filter((e) => e.sse_events > 0);
     expect(streamed.length).toBe(2);
     for (const end of streamed) {

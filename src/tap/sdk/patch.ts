@@ -181,7 +181,9 @@ function recordUnclaimed(ctx: TapContext, call: CallState, attempt: AttemptState
   // A fetch that is not WHATWG (node-fetch): headers only; its body stream is left alone.
   const r = response as { status?: number; headers?: { forEach?: (fn: (v: string, k: string) => void) => void } } | undefined;
   const headers: Record<string, string> = {};
-  r?.headers?.forEach?.((v, k) => (headers[k] = v));
+  r?.headers?.forEach?.((v, k) => {
+    headers[k] = v;
+  });
   exchange.responded(r?.status ?? 0, headers);
   exchange.finish('complete');
   return response;

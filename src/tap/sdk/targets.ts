@@ -84,12 +84,12 @@ export function clientKind(client: unknown, family: Family): string {
   return family;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The ESM hook's allow-list: file URLs of the target files in any of the packages. */
 export function fileUrlPattern(packages: readonly string[]): RegExp {
-  const pkgs = packages.map(escape).join('|');
-  const files = Object.keys(FILES).map(escape).join('|');
+  const pkgs = packages.map(escapeRegex).join('|');
+  const files = Object.keys(FILES).map(escapeRegex).join('|');
   return new RegExp(`/node_modules/(?:${pkgs})/(?:${files})\\.m?js$`);
 }
 

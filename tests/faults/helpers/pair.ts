@@ -92,7 +92,7 @@ export interface Pair {
  * Runs `side(false)` and `side(true)` concurrently. `side` sets up that run's own upstream and returns the spec and
  * how to tear it down.
  */
-export async function runPair(side: (tap: boolean) => Promise<{ spec: RunSpec; close?: () => Promise<unknown> | void }>): Promise<Pair> {
+export async function runPair(side: (tap: boolean) => Promise<{ spec: RunSpec; close?: () => Promise<unknown> | undefined }>): Promise<Pair> {
   const one = async (tap: boolean) => {
     const { spec, close } = await side(tap);
     try {

@@ -98,5 +98,10 @@ function gzipFlushed(text: string): Promise<Buffer> {
   const parts: Buffer[] = [];
   gz.on('data', (chunk: Buffer) => parts.push(chunk));
   gz.write(text);
-  return new Promise((resolve) => gz.flush(zlib.constants.Z_SYNC_FLUSH, () => (resolve(Buffer.concat(parts)), gz.destroy())));
+  return new Promise((resolve) =>
+    gz.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+      resolve(Buffer.concat(parts));
+      gz.destroy();
+    }),
+  );
 }

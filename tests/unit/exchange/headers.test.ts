@@ -11,7 +11,11 @@ describe('flattenHeaders: one lower-case name → one string, whatever the layer
   });
 
   it('reads a node-fetch style headers object by its forEach', () => {
-    const h = { forEach: (fn: (v: string, k: string) => void) => [['Content-Type', 'application/json']].forEach(([k, v]) => fn(v!, k!)) };
+    const h = {
+      forEach: (fn: (v: string, k: string) => void) => {
+        for (const [k, v] of [['Content-Type', 'application/json']]) fn(v!, k!);
+      },
+    };
     expect(flattenHeaders(h)).toEqual({ 'content-type': 'application/json' });
   });
 

@@ -58,7 +58,10 @@ describe('the hook action', () => {
 
   it('what the hook keeps a reference to cannot change the request after it returned', () => {
     let kept: AnthropicBody | undefined;
-    const decision = engineWith((body: AnthropicBody) => ((kept = body), { ...body, max_tokens: 100 }))(request());
+    const decision = engineWith((body: AnthropicBody) => {
+      kept = body;
+      return { ...body, max_tokens: 100 };
+    })(request());
     kept!.model = 'changed-later';
     expect(decision.rewritten!.body.model).toBe('claude-opus-4-6');
   });
@@ -68,7 +71,14 @@ describe('the hook action', () => {
     ['returns a Promise', async (b: unknown) => b, /returned a Promise; hooks run synchronously/],
     ['returns a non-request', () => ({ hello: 1 }), /returned something that is not a request body/],
     ['returns an invalid request', (b: AnthropicBody) => ({ ...b, messages: b.messages.slice(2) }), /tool_result|first message/],
-    ['returns a cycle', (b: AnthropicBody & { self?: unknown }) => ((b.self = b), b), /threw: TypeError: .*circular/i],
+    [
+      'returns a cycle',
+      (b: AnthropicBody & { self?: unknown }) => {
+        b.self = b;
+        return b;
+      },
+      /threw: TypeError: .*circular/i,
+    ],
   ])('a hook that %s leaves the original untouched, and the decision says why', (_what, fn, reason) => {
     const decision = engineWith(fn)(request());
     expect(decision.rewritten).toBeUndefined();

@@ -51,7 +51,9 @@ describe('http tap install', () => {
     const uninstall = installHttpTap(ctx);
     try {
       const during = [http.request, http.get, https.request, https.get];
-      during.forEach((fn, i) => expect(fn).not.toBe(before[i]));
+      during.forEach((fn, i) => {
+        expect(fn).not.toBe(before[i]);
+      });
       expect(httpEsm.get).toBe(http.get); // the ESM facade sees the wrapper
       installHttpTap(ctx)(); // a second install is a no-op, and so is its uninstall
       expect([http.request, http.get, https.request, https.get]).toEqual(during);

@@ -13,7 +13,7 @@ import { FILES, type ResourceTarget } from '../../../src/tap/sdk/targets.js';
 
 class BaseAnthropic {
   seen: unknown[] = [];
-  async fetchWithTimeout(url: string, init: RequestInit): Promise<Response> {
+  async fetchWithTimeout(_url: string, init: RequestInit): Promise<Response> {
     this.seen.push(JSON.parse(String(init.body)));
     return new Response(JSON.stringify({ id: 'msg_1', type: 'message', role: 'assistant', content: [], model: 'm', stop_reason: 'end_turn', usage: { input_tokens: 1, output_tokens: 1 } }), {
       headers: { 'content-type': 'application/json' },

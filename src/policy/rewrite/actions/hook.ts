@@ -61,7 +61,8 @@ export function hook(options: HookOptions): HookAction {
 }
 
 function runBounded<T>(work: () => T, timeoutMs: number, name: string): T {
-  const { realm, call } = (bound ??= { realm: createContext(Object.create(null) as object), call: new Script('__agenttapHook()', { filename: 'agenttap-hook' }) });
+  bound ??= { realm: createContext(Object.create(null) as object), call: new Script('__agenttapHook()', { filename: 'agenttap-hook' }) };
+  const { realm, call } = bound;
   (realm as { __agenttapHook?: () => T }).__agenttapHook = work;
   try {
     return call.runInContext(realm, { timeout: timeoutMs }) as T;
