@@ -20,7 +20,10 @@ const home = join(scratch, 'home');
 const sessions = join(scratch, 'sessions');
 try {
   mkdirSync(home);
-  writeFileSync(join(home, '.claude.json'), JSON.stringify({ metricsStatusCache: { enabled: false, timestamp: Date.now() } }));
+  writeFileSync(
+    join(home, '.claude.json'),
+    JSON.stringify({ metricsStatusCache: { enabled: false, timestamp: Date.now() } }),
+  );
   const env = {
     PATH: process.env.PATH,
     HOME: home,
@@ -34,18 +37,36 @@ try {
   };
   const task = ['-p', 'Do the task.'];
   const alone = async () => (await timedProcess(claude, task, { env, cwd: home })).ms;
-  const inProcess = async () => (await timedProcess(process.execPath, [agenttap, 'run', '--quiet', '--', claude, ...task], { env, cwd: home, quiet: true })).ms;
-  const proxied = async () => (await timedProcess(process.execPath, [agenttap, 'proxy', '--upstream', mock.url, '--quiet', '--exec', '--', claude, ...task], { env, cwd: home, quiet: true })).ms;
+  const inProcess = async () =>
+    (
+      await timedProcess(process.execPath, [agenttap, 'run', '--quiet', '--', claude, ...task], {
+        env,
+        cwd: home,
+        quiet: true,
+      })
+    ).ms;
+  const proxied = async () =>
+    (
+      await timedProcess(
+        process.execPath,
+        [agenttap, 'proxy', '--upstream', mock.url, '--quiet', '--exec', '--', claude, ...task],
+        { env, cwd: home, quiet: true },
+      )
+    ).ms;
 
   await alone(); // warm the page cache (the binary is ~380 MB)
   const run = await paired(pairs, alone, inProcess);
   const proxy = await paired(pairs, alone, proxied);
   const f = (ms) => `${(ms / 1000).toFixed(2)} s`;
-  console.log(`Native Claude Code 2.1.330, one task (${mock.received.length / (1 + 4 * pairs)} model calls) against the mock, ${pairs} pairs each:\n`);
+  console.log(
+    `Native Claude Code 2.1.330, one task (${mock.received.length / (1 + 4 * pairs)} model calls) against the mock, ${pairs} pairs each:\n`,
+  );
   console.log('| route | wall time (median) | ratio to alone (median of pairs) |');
   console.log('|---|---:|---:|');
   console.log(`| alone | ${f(run.baseline)} | 1.00x |`);
-  console.log(`| \`agenttap run\` (in-process, Bun preload + witness) | ${f(run.subject)} | ${run.ratio.toFixed(2)}x |`);
+  console.log(
+    `| \`agenttap run\` (in-process, Bun preload + witness) | ${f(run.subject)} | ${run.ratio.toFixed(2)}x |`,
+  );
   console.log(`| \`agenttap proxy --exec\` | ${f(proxy.subject)} | ${proxy.ratio.toFixed(2)}x |`);
 } finally {
   await mock.close();

@@ -19,7 +19,14 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const sizes = (process.env.BENCH_MB ?? '1,4').split(',').map(Number);
 const scratch = mkdtempSync(join(tmpdir(), 'agenttap-bench-stall-'));
 const app = join(root, 'bench/fixtures/big-prompt.mjs');
-const env = { PATH: process.env.PATH, HOME: scratch, AGENTTAP_DIR: join(scratch, 'sessions'), AGENTTAP_KEY_FILE: join(root, 'tests/fixtures/redaction.key'), ANTHROPIC_API_KEY: 'sk-ant-bench', CALLS: '4' };
+const env = {
+  PATH: process.env.PATH,
+  HOME: scratch,
+  AGENTTAP_DIR: join(scratch, 'sessions'),
+  AGENTTAP_KEY_FILE: join(root, 'tests/fixtures/redaction.key'),
+  ANTHROPIC_API_KEY: 'sk-ant-bench',
+  CALLS: '4',
+};
 const VARIANTS = {
   alone: { args: [app], env: {} },
   tee: { args: ['--import', './bench/fixtures/min-tee.mjs', app], env: { TEE_FILE: join(scratch, 'tee.ndjson') } },
@@ -39,7 +46,10 @@ try {
       for (let k = 0; k < names.length; k++) {
         const name = names[(round + k) % names.length];
         const { args, env: extra } = VARIANTS[name];
-        const { stdout } = await timedProcess(process.execPath, args, { env: { ...env, ...extra, ANTHROPIC_BASE_URL: mock.url, MB: String(mb) }, quiet: true });
+        const { stdout } = await timedProcess(process.execPath, args, {
+          env: { ...env, ...extra, ANTHROPIC_BASE_URL: mock.url, MB: String(mb) },
+          quiet: true,
+        });
         const { maxMs, p99Ms } = JSON.parse(stdout);
         stalls[name].push(maxMs);
         p99[name].push(p99Ms);
@@ -55,13 +65,25 @@ try {
 }
 
 // The hand-off, in process: a 4 MB body as the text the tap already has, against the alternatives.
-const text = JSON.stringify({ messages: Array.from({ length: 64 }, (_, i) => ({ role: 'user', content: `file ${i}\n` + 'const value = items[index] // abc;\n'.repeat(1900) })) });
+const text = JSON.stringify({
+  messages: Array.from({ length: 64 }, (_, i) => ({
+    role: 'user',
+    content: `file ${i}\n` + 'const value = items[index] // abc;\n'.repeat(1900),
+  })),
+});
 const parsed = JSON.parse(text);
 const { port1, port2 } = new MessageChannel();
-const time = (fn) => median(Array.from({ length: 9 }, () => { const t = performance.now(); fn(); return performance.now() - t; }));
+const time = (fn) =>
+  median(
+    Array.from({ length: 9 }, () => {
+      const t = performance.now();
+      fn();
+      return performance.now() - t;
+    }),
+  );
 const handoff = [
   ['postMessage of the body text (what the tap hands over)', time(() => port1.postMessage(text))],
-  ['JSON.parse of the body (no longer on the agent\'s thread)', time(() => JSON.parse(text))],
+  ["JSON.parse of the body (no longer on the agent's thread)", time(() => JSON.parse(text))],
   ['postMessage of the parsed body (a structured clone)', time(() => port1.postMessage(parsed))],
 ];
 port1.close();

@@ -61,7 +61,11 @@ const config = { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', r
 const subjects = {
   redact: () => redactor.value(body),
   ...families,
-  lintSource: () => lintSource({ source: { filePath: 'body.json', content: text, contentType: 'text', ext: '.json' }, options: { config } }),
+  lintSource: () =>
+    lintSource({
+      source: { filePath: 'body.json', content: text, contentType: 'text', ext: '.json' },
+      options: { config },
+    }),
   ...(before ? { before: () => before.value(body) } : {}),
 };
 
@@ -115,7 +119,17 @@ const session = (viaRecorder) => {
     const recorder = new Recorder({ blobMinBytes: 256 });
     recorder.attach({ sink, redactor: r });
     requests.forEach((b, k) =>
-      recorder.request({ id: `r${k}`, layer: 'fetch', match, method: 'POST', url: 'https://api.anthropic.com/v1/messages', headers: {}, body: b, bodyBytes: 1, stream: true }),
+      recorder.request({
+        id: `r${k}`,
+        layer: 'fetch',
+        match,
+        method: 'POST',
+        url: 'https://api.anthropic.com/v1/messages',
+        headers: {},
+        body: b,
+        bodyBytes: 1,
+        stream: true,
+      }),
     );
     recorder.drainSync();
   } else {
@@ -137,12 +151,16 @@ if (!process.argv.includes('--no-recall')) {
   const dir = mkdtempSync(join(tmpdir(), 'agenttap-families-'));
   const file = join(dir, 'families.json');
   try {
-    execFileSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', 'tests/unit/redact/families.test.ts'], {
-      cwd: root,
-      env: { ...process.env, AGENTTAP_FAMILY_REPORT: file },
-      stdio: 'ignore',
-      timeout: 300_000,
-    });
+    execFileSync(
+      process.execPath,
+      [join(root, 'node_modules/vitest/vitest.mjs'), 'run', 'tests/unit/redact/families.test.ts'],
+      {
+        cwd: root,
+        env: { ...process.env, AGENTTAP_FAMILY_REPORT: file },
+        stdio: 'ignore',
+        timeout: 300_000,
+      },
+    );
     const r = JSON.parse(readFileSync(file, 'utf8'));
     const names = ['gitleaks', 'hand-written', 'secretlint', 'keyword', 'all'];
     const pct = (n, total) => `${n}/${total} (${((100 * n) / total).toFixed(0)}%)`;
@@ -166,7 +184,9 @@ A ${mb.toFixed(2)} MB coding-agent request body (source files, git log, lockfile
 | | ms per body | MB/s | MB/s (CPU time) | time / secretlint \`lintSource\` |
 |---|---:|---:|---:|---:|
 ${row('`redactor.value(body)`, all rules', 'redact')}
-${Object.keys(families).map((name) => row(`family alone: ${name}`, name)).join('\n')}
+${Object.keys(families)
+  .map((name) => row(`family alone: ${name}`, name))
+  .join('\n')}
 ${row('secretlint `lintSource`, recommended preset, same text', 'lintSource')}
 ${before ? `${row('the baseline build (`--baseline-dist`)', 'before')}\n` : ''}
 Spans redacted over all runs (each a false positive: the body holds no secret): ${redacted}.

@@ -21,7 +21,9 @@ function render(turns) {
   const dir = join(tmp, `s${turns}`);
   const gen = generateSession(dir, { turns, toolBytes: 1000 });
   const out = `${dir}.html`;
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'agenttap.js'), 'report', dir, '--html', out, '-q'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'agenttap.js'), 'report', dir, '--html', out, '-q'], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(r.stderr);
   return { out, exchanges: gen.exchanges };
 }
@@ -30,7 +32,16 @@ const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir()
   executablePath: '/usr/bin/chromium',
   headless: true,
   viewport: { width: 1300, height: 900 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 try {
   const small = render(16);
@@ -40,11 +51,14 @@ try {
     await page.goto(`file://${out}`);
     await page.waitForFunction(() => 'agenttapReport' in window);
     const ready = await page.evaluate(() => window.agenttapReport.ready);
-    const open = await page.evaluate((i) => {
-      const t = performance.now();
-      window.agenttapReport.openExchange(i);
-      return performance.now() - t;
-    }, Math.floor(exchanges / 2));
+    const open = await page.evaluate(
+      (i) => {
+        const t = performance.now();
+        window.agenttapReport.openExchange(i);
+        return performance.now() - t;
+      },
+      Math.floor(exchanges / 2),
+    );
     await page.close();
     return { ready, open };
   };
@@ -54,7 +68,8 @@ try {
     s.push(await measure(small));
     b.push(await measure(big));
   }
-  const row = (q, f) => `| ${q} | ${median(s.map(f)).toFixed(0)} ms | ${median(b.map(f)).toFixed(0)} ms | ${(median(b.map(f)) / median(s.map(f))).toFixed(2)}× |`;
+  const row = (q, f) =>
+    `| ${q} | ${median(s.map(f)).toFixed(0)} ms | ${median(b.map(f)).toFixed(0)} ms | ${(median(b.map(f)) / median(s.map(f))).toFixed(2)}× |`;
   const md = `## Report page responsiveness (bench/report-browser.mjs)
 
 Headless Chromium (Debian \`chromium\`), ${RUNS} loads each, alternating, medians; measured inside the page.

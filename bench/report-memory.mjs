@@ -19,7 +19,22 @@ const PEAK = `data:text/javascript,process.on('exit',()=>process.stderr.write('P
 
 function report(session, out, nodeArgs = []) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [...nodeArgs, '--import', PEAK, join(ROOT, 'bin', 'agenttap.js'), 'report', session, '--html', out, '-q', '--no-progress'], { encoding: 'utf8', maxBuffer: 64 * MiB });
+  const r = spawnSync(
+    process.execPath,
+    [
+      ...nodeArgs,
+      '--import',
+      PEAK,
+      join(ROOT, 'bin', 'agenttap.js'),
+      'report',
+      session,
+      '--html',
+      out,
+      '-q',
+      '--no-progress',
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * MiB },
+  );
   if (r.status !== 0) throw new Error(`report failed: ${r.stderr}`);
   const kb = Number(/PEAK_RSS_KB=(\d+)/.exec(r.stderr)?.[1]);
   return { peak: kb * 1024, ms: performance.now() - t0, html: statSync(out).size };
@@ -29,8 +44,16 @@ const tmp = mkdtempSync(join(tmpdir(), 'agenttap-bench-report-'));
 try {
   process.stderr.write(`generating ${gib} GiB in ${tmp} …\n`);
   const t0 = performance.now();
-  const gen = generateSession(join(tmp, 'big'), { turns: 1e9, toolBytes: 200_000, targetBytes: gib * 1024 * MiB, subEvery: 10, compactEvery: 50 });
-  process.stderr.write(`generated ${(gen.bytes / MiB).toFixed(0)} MiB, ${gen.exchanges} exchanges in ${((performance.now() - t0) / 1000).toFixed(0)} s; rendering …\n`);
+  const gen = generateSession(join(tmp, 'big'), {
+    turns: 1e9,
+    toolBytes: 200_000,
+    targetBytes: gib * 1024 * MiB,
+    subEvery: 10,
+    compactEvery: 50,
+  });
+  process.stderr.write(
+    `generated ${(gen.bytes / MiB).toFixed(0)} MiB, ${gen.exchanges} exchanges in ${((performance.now() - t0) / 1000).toFixed(0)} s; rendering …\n`,
+  );
   const base = report(join(ROOT, 'tests', 'fixtures', 'logs', 'claude-code-1.0'), join(tmp, 'small.html'));
   const big = report(join(tmp, 'big'), join(tmp, 'big.html'));
   // The same with V8's old space capped at 64 MiB: it completes, so what the default run holds above that
@@ -40,10 +63,22 @@ try {
     ['log size', `${(statSync(gen.file).size / MiB).toFixed(0)} MiB, ${gen.exchanges} exchanges`],
     ['largest single exchange (its new content: the longest log line)', `${(gen.largestLine / MiB).toFixed(2)} MiB`],
     ['baseline: peak RSS on a 14-exchange session (Node + modules + renderer)', `${(base.peak / MiB).toFixed(0)} MiB`],
-    ['peak RSS rendering the big session to HTML', `${(big.peak / MiB).toFixed(0)} MiB (${(big.ms / 1000).toFixed(1)} s; page ${(big.html / MiB).toFixed(0)} MiB)`],
-    ['peak RSS, same render with `node --max-old-space-size=64`', `${(capped.peak / MiB).toFixed(0)} MiB (${(capped.ms / 1000).toFixed(1)} s)`],
-    ['peak RSS ÷ log size (default heap / 64 MiB heap)', `${(big.peak / gen.bytes).toFixed(3)}× / ${(capped.peak / gen.bytes).toFixed(3)}×`],
-    ['(peak − baseline) ÷ largest exchange (default heap / 64 MiB heap)', `${((big.peak - base.peak) / gen.largestLine).toFixed(0)}× / ${((capped.peak - base.peak) / gen.largestLine).toFixed(0)}×`],
+    [
+      'peak RSS rendering the big session to HTML',
+      `${(big.peak / MiB).toFixed(0)} MiB (${(big.ms / 1000).toFixed(1)} s; page ${(big.html / MiB).toFixed(0)} MiB)`,
+    ],
+    [
+      'peak RSS, same render with `node --max-old-space-size=64`',
+      `${(capped.peak / MiB).toFixed(0)} MiB (${(capped.ms / 1000).toFixed(1)} s)`,
+    ],
+    [
+      'peak RSS ÷ log size (default heap / 64 MiB heap)',
+      `${(big.peak / gen.bytes).toFixed(3)}× / ${(capped.peak / gen.bytes).toFixed(3)}×`,
+    ],
+    [
+      '(peak − baseline) ÷ largest exchange (default heap / 64 MiB heap)',
+      `${((big.peak - base.peak) / gen.largestLine).toFixed(0)}× / ${((capped.peak - base.peak) / gen.largestLine).toFixed(0)}×`,
+    ],
   ];
   const md = `## Report memory (bench/report-memory.mjs)
 

@@ -16,18 +16,38 @@ const pairs = Number(process.env.BENCH_PAIRS ?? 7);
 const scratch = mkdtempSync(join(tmpdir(), 'agenttap-bench-rules-'));
 const TURNS = 50;
 const rulesFile = join(scratch, 'rules.json');
-writeFileSync(rulesFile, JSON.stringify({
-  rules: [
-    { id: 'loop-to-haiku', match: { mechanism: ['main-loop', 'tool-round-trip'], model: 'claude-sonnet-*' }, actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }, { type: 'capMaxTokens', max: 512 }] },
-    { id: 'cut-tool-results', actions: [{ type: 'truncate', maxChars: 1000 }] },
-  ],
-}));
-const env = { PATH: process.env.PATH, HOME: scratch, AGENTTAP_DIR: join(scratch, 'sessions'), AGENTTAP_KEY_FILE: join(root, 'tests/fixtures/redaction.key'), ANTHROPIC_API_KEY: 'sk-ant-bench', TURNS: String(TURNS), MOVE_CACHE: '1' };
+writeFileSync(
+  rulesFile,
+  JSON.stringify({
+    rules: [
+      {
+        id: 'loop-to-haiku',
+        match: { mechanism: ['main-loop', 'tool-round-trip'], model: 'claude-sonnet-*' },
+        actions: [
+          { type: 'setModel', to: 'claude-haiku-4-5' },
+          { type: 'capMaxTokens', max: 512 },
+        ],
+      },
+      { id: 'cut-tool-results', actions: [{ type: 'truncate', maxChars: 1000 }] },
+    ],
+  }),
+);
+const env = {
+  PATH: process.env.PATH,
+  HOME: scratch,
+  AGENTTAP_DIR: join(scratch, 'sessions'),
+  AGENTTAP_KEY_FILE: join(root, 'tests/fixtures/redaction.key'),
+  ANTHROPIC_API_KEY: 'sk-ant-bench',
+  TURNS: String(TURNS),
+  MOVE_CACHE: '1',
+};
 const app = join(root, 'tests/fixtures/apps/long-session.mjs');
 
 const timeRun = async (args, extra) => (await timedProcess(process.execPath, args, { env: { ...env, ...extra } })).ms;
 
-const script = Array.from({ length: TURNS - 1 }, (_, i) => ({ toolUse: { name: 'read_file', input: { path: `src/m${i}.ts` } } }));
+const script = Array.from({ length: TURNS - 1 }, (_, i) => ({
+  toolUse: { name: 'read_file', input: { path: `src/m${i}.ts` } },
+}));
 const mock = await startMock({ script, maxReceived: TURNS });
 const rows = [];
 try {
@@ -37,7 +57,12 @@ try {
     return timeRun(['--import', './loader', app], { ANTHROPIC_BASE_URL: mock.url, ...extra });
   };
   const whole = await paired(pairs, withLoader({}), withLoader({ AGENTTAP_RULES: rulesFile }));
-  rows.push([`${TURNS}-turn session under the loader: with the rules vs without (whole process)`, `${whole.baseline.toFixed(0)} ms`, `${whole.subject.toFixed(0)} ms`, whole.ratio]);
+  rows.push([
+    `${TURNS}-turn session under the loader: with the rules vs without (whole process)`,
+    `${whole.baseline.toFixed(0)} ms`,
+    `${whole.subject.toFixed(0)} ms`,
+    whole.ratio,
+  ]);
 
   // 2. The step alone, on the agent's own requests (from a run without rules).
   mock.reset();
@@ -46,7 +71,8 @@ try {
   const chars = requests.map((body) => JSON.stringify(body).length); // the tap hands the step the text's length
   const headers = { 'user-agent': 'bench', 'content-type': 'application/json' };
   const rounds = 15;
-  const stepTimes = [], serialiseTimes = [];
+  const stepTimes = [],
+    serialiseTimes = [];
   let rewritten = 0;
   for (let round = 0; round < rounds; round++) {
     let t = performance.now();
@@ -55,12 +81,29 @@ try {
     const fresh = await loadRulesStep({ rules: rulesFile, dryRun: false }); // a new conversation ledger each round
     t = performance.now();
     for (let i = 0; i < requests.length; i++) {
-      if (fresh({ provider: 'anthropic', endpoint: 'anthropic.messages', method: 'POST', path: '/v1/messages', headers, body: requests[i], bodyChars: chars[i] })?.send) rewritten++;
+      if (
+        fresh({
+          provider: 'anthropic',
+          endpoint: 'anthropic.messages',
+          method: 'POST',
+          path: '/v1/messages',
+          headers,
+          body: requests[i],
+          bodyChars: chars[i],
+        })?.send
+      )
+        rewritten++;
     }
     stepTimes.push(performance.now() - t);
   }
-  const perStep = median(stepTimes) / requests.length, perSerialise = median(serialiseTimes) / requests.length;
-  rows.push([`rules step per request (${requests.length} requests, ${rewritten / rounds} rewritten) vs serialising the body`, `${perSerialise.toFixed(3)} ms`, `${perStep.toFixed(3)} ms`, perStep / perSerialise]);
+  const perStep = median(stepTimes) / requests.length,
+    perSerialise = median(serialiseTimes) / requests.length;
+  rows.push([
+    `rules step per request (${requests.length} requests, ${rewritten / rounds} rewritten) vs serialising the body`,
+    `${perSerialise.toFixed(3)} ms`,
+    `${perStep.toFixed(3)} ms`,
+    perStep / perSerialise,
+  ]);
 } finally {
   await mock.close();
   rmSync(scratch, { recursive: true, force: true });

@@ -13,12 +13,18 @@ import { writeSection } from './lib/write-section.mjs';
 
 const pairs = Number(process.env.BENCH_PAIRS ?? 15);
 const scratch = mkdtempSync(join(tmpdir(), 'agenttap-bench-'));
-const baseEnv = { PATH: process.env.PATH, HOME: scratch, AGENTTAP_DIR: join(scratch, 'sessions'), AGENTTAP_KEY_FILE: join(root, 'tests/fixtures/redaction.key') };
+const baseEnv = {
+  PATH: process.env.PATH,
+  HOME: scratch,
+  AGENTTAP_DIR: join(scratch, 'sessions'),
+  AGENTTAP_KEY_FILE: join(root, 'tests/fixtures/redaction.key'),
+};
 
 const run = (args, env) => timedProcess(process.execPath, args, { env });
 const timeRun = async (args, env) => (await run(args, { ...baseEnv, ...env })).ms;
 /** ms from process start to the agent's first line, as the agent itself measures it. */
-const firstLine = async (args, env) => Number((await run([...args, '-e', 'process.stdout.write(String(performance.now()))'], env)).stdout);
+const firstLine = async (args, env) =>
+  Number((await run([...args, '-e', 'process.stdout.write(String(performance.now()))'], env)).stdout);
 /** Only HOME and PATH: agenttap on its defaults (no AGENTTAP_* variable, no config file). */
 const bareEnv = { PATH: process.env.PATH, HOME: scratch };
 const paired = (baseline, subject) => pairedRuns(pairs, baseline, subject);
@@ -26,28 +32,66 @@ const paired = (baseline, subject) => pairedRuns(pairs, baseline, subject);
 const mock = await startMock({ maxReceived: 10 });
 const results = [];
 try {
-  const startup = await paired(() => firstLine([], bareEnv), () => firstLine(['--import', './loader'], bareEnv));
-  results.push(["startup, defaults: time until the agent's first line runs", `${startup.baseline.toFixed(1)} ms`, `${startup.subject.toFixed(1)} ms`, startup.ratio]);
-  const configured = await paired(() => firstLine([], baseEnv), () => firstLine(['--import', './loader'], baseEnv));
-  results.push(["startup, with AGENTTAP_* settings to validate (loads zod)", `${configured.baseline.toFixed(1)} ms`, `${configured.subject.toFixed(1)} ms`, configured.ratio]);
+  const startup = await paired(
+    () => firstLine([], bareEnv),
+    () => firstLine(['--import', './loader'], bareEnv),
+  );
+  results.push([
+    "startup, defaults: time until the agent's first line runs",
+    `${startup.baseline.toFixed(1)} ms`,
+    `${startup.subject.toFixed(1)} ms`,
+    startup.ratio,
+  ]);
+  const configured = await paired(
+    () => firstLine([], baseEnv),
+    () => firstLine(['--import', './loader'], baseEnv),
+  );
+  results.push([
+    'startup, with AGENTTAP_* settings to validate (loads zod)',
+    `${configured.baseline.toFixed(1)} ms`,
+    `${configured.subject.toFixed(1)} ms`,
+    configured.ratio,
+  ]);
 
   const loop = join(root, 'bench/fixtures/request-loop.mjs');
   const env = { ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'sk-ant-bench', CALLS: '100' };
-  const requests = await paired(() => timeRun([loop], env), () => timeRun(['--import', './loader', loop], env));
-  results.push(['100 streamed calls to the mock (whole agent process)', `${requests.baseline.toFixed(0)} ms`, `${requests.subject.toFixed(0)} ms`, requests.ratio]);
+  const requests = await paired(
+    () => timeRun([loop], env),
+    () => timeRun(['--import', './loader', loop], env),
+  );
+  results.push([
+    '100 streamed calls to the mock (whole agent process)',
+    `${requests.baseline.toFixed(0)} ms`,
+    `${requests.subject.toFixed(0)} ms`,
+    requests.ratio,
+  ]);
 
   const session = `bench-${Date.now()}`;
   mock.reset();
-  const longMock = await startMock({ script: Array.from({ length: 49 }, (_, i) => ({ toolUse: { name: 'read_file', input: { path: `src/m${i}.ts` } } })) });
+  const longMock = await startMock({
+    script: Array.from({ length: 49 }, (_, i) => ({ toolUse: { name: 'read_file', input: { path: `src/m${i}.ts` } } })),
+  });
   try {
-    await timeRun(['--import', './loader', join(root, 'tests/fixtures/apps/long-session.mjs')], { ANTHROPIC_BASE_URL: longMock.url, ANTHROPIC_API_KEY: 'sk-ant-bench', TURNS: '50', AGENTTAP_SESSION: session });
+    await timeRun(['--import', './loader', join(root, 'tests/fixtures/apps/long-session.mjs')], {
+      ANTHROPIC_BASE_URL: longMock.url,
+      ANTHROPIC_API_KEY: 'sk-ant-bench',
+      TURNS: '50',
+      AGENTTAP_SESSION: session,
+    });
   } finally {
     await longMock.close();
   }
   const dir = join(baseEnv.AGENTTAP_DIR, session);
   const logBytes = readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
-  const fullBytes = execFileSync(process.execPath, [join(root, 'bin/agenttap.js'), 'cat', '--full', dir], { maxBuffer: 1 << 30 }).byteLength;
-  results.push(['50-turn session: log size vs the same records as full requests', `${(fullBytes / 1024).toFixed(0)} KiB`, `${(logBytes / 1024).toFixed(0)} KiB`, logBytes / fullBytes]);
+  const fullBytes = execFileSync(process.execPath, [join(root, 'bin/agenttap.js'), 'cat', '--full', dir], {
+    maxBuffer: 1 << 30,
+  }).byteLength;
+  results.push([
+    '50-turn session: log size vs the same records as full requests',
+    `${(fullBytes / 1024).toFixed(0)} KiB`,
+    `${(logBytes / 1024).toFixed(0)} KiB`,
+    logBytes / fullBytes,
+  ]);
 } finally {
   await mock.close();
   rmSync(scratch, { recursive: true, force: true });

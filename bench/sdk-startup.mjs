@@ -24,16 +24,19 @@ const nodes = [
   { label: 'Node 22', bin: ensureNode(22) },
 ];
 
-const firstLine = async (bin, args, extraEnv) => Number((await timedProcess(bin, [...args, app], { env: { ...env, ...extraEnv }, timeoutMs: 60_000, quiet: true })).stdout);
+const firstLine = async (bin, args, extraEnv) =>
+  Number(
+    (await timedProcess(bin, [...args, app], { env: { ...env, ...extraEnv }, timeoutMs: 60_000, quiet: true })).stdout,
+  );
 
 const rows = [];
 for (const { label, bin } of nodes) {
-  const version = (await new Promise((resolve) => {
+  const version = await new Promise((resolve) => {
     const c = spawn(bin, ['-p', 'process.version']);
     let v = '';
     c.stdout.on('data', (d) => (v += d));
     c.on('close', () => resolve(v.trim()));
-  }));
+  });
   const subjects = {
     app: () => firstLine(bin, [], {}),
     off: () => firstLine(bin, ['--import', './loader'], { AGENTTAP_SDK: 'off' }),
@@ -50,12 +53,26 @@ for (const { label, bin } of nodes) {
   }
   const ratio = (a, b) => median(times[a].map((t, i) => t / times[b][i]));
   const hooks = label === 'Node 22' ? 'sync `module.registerHooks`' : 'async `module.register`';
-  rows.push({ label: `${label} (${version})`, hooks, app: median(times.app), off: median(times.off), on: median(times.on), offRatio: ratio('off', 'app'), onRatio: ratio('on', 'app'), onOff: ratio('on', 'off') });
-  console.error(`${label}: app ${median(times.app).toFixed(1)} ms, off ${median(times.off).toFixed(1)} ms, on ${median(times.on).toFixed(1)} ms`);
+  rows.push({
+    label: `${label} (${version})`,
+    hooks,
+    app: median(times.app),
+    off: median(times.off),
+    on: median(times.on),
+    offRatio: ratio('off', 'app'),
+    onRatio: ratio('on', 'app'),
+    onOff: ratio('on', 'off'),
+  });
+  console.error(
+    `${label}: app ${median(times.app).toFixed(1)} ms, off ${median(times.off).toFixed(1)} ms, on ${median(times.on).toFixed(1)} ms`,
+  );
 }
 
 const table = rows
-  .map((r) => `| ${r.label} | ${r.hooks} | ${r.app.toFixed(1)} ms | ${r.off.toFixed(1)} ms (${r.offRatio.toFixed(2)}×) | ${r.on.toFixed(1)} ms (${r.onRatio.toFixed(2)}×) | ${r.onOff.toFixed(2)}× (+${(r.on - r.off).toFixed(0)} ms) |`)
+  .map(
+    (r) =>
+      `| ${r.label} | ${r.hooks} | ${r.app.toFixed(1)} ms | ${r.off.toFixed(1)} ms (${r.offRatio.toFixed(2)}×) | ${r.on.toFixed(1)} ms (${r.onRatio.toFixed(2)}×) | ${r.onOff.toFixed(2)}× (+${(r.on - r.off).toFixed(0)} ms) |`,
+  )
   .join('\n');
 writeSection(
   join(root, 'BENCHMARKS.md'),

@@ -18,7 +18,9 @@ const mock = await startMock({
   script: [
     { toolUse: { name: 'list_files', input: { path: 'examples' } } },
     { toolUse: { name: 'read_file', input: { path: 'examples/lib/tools.cjs' } } },
-    { text: 'The examples folder holds three small agents (Anthropic ESM and CJS, OpenAI) sharing two read-only file tools.' },
+    {
+      text: 'The examples folder holds three small agents (Anthropic ESM and CJS, OpenAI) sharing two read-only file tools.',
+    },
   ],
 });
 
@@ -32,7 +34,9 @@ const agents = [
 ];
 try {
   for (const [script, task, extra = {}] of agents) {
-    const prefix = Object.entries(extra).map(([k, v]) => `${k}=${v} `).join('');
+    const prefix = Object.entries(extra)
+      .map(([k, v]) => `${k}=${v} `)
+      .join('');
     console.log(`\n$ ${prefix}node --import ./loader ${script} "${task}"`);
     // Asynchronous: the mock answering the agent lives in this process.
     const agent = spawn(process.execPath, ['--import', './loader', script, task], {
@@ -58,8 +62,20 @@ try {
 
 const rows = new Map();
 for await (const { event } of readExpanded(sessionDir)) {
-  if (event.event === 'exchange.request') rows.set(event.exchange, { model: event['gen_ai.request.model'], endpoint: event.endpoint, messages: event.body?.messages?.length ?? event.body?.input?.length });
-  if (event.event === 'exchange.end') Object.assign(rows.get(event.exchange) ?? {}, { ms: Math.round(event.duration_ms), ttft: event.ttft_ms && Math.round(event.ttft_ms), in: event.usage?.input_tokens, out: event.usage?.output_tokens, stop: event['gen_ai.response.finish_reasons']?.[0] });
+  if (event.event === 'exchange.request')
+    rows.set(event.exchange, {
+      model: event['gen_ai.request.model'],
+      endpoint: event.endpoint,
+      messages: event.body?.messages?.length ?? event.body?.input?.length,
+    });
+  if (event.event === 'exchange.end')
+    Object.assign(rows.get(event.exchange) ?? {}, {
+      ms: Math.round(event.duration_ms),
+      ttft: event.ttft_ms && Math.round(event.ttft_ms),
+      in: event.usage?.input_tokens,
+      out: event.usage?.output_tokens,
+      stop: event['gen_ai.response.finish_reasons']?.[0],
+    });
 }
 console.log(`\nagenttap captured ${rows.size} model calls (the mock received ${mock.received.length}):`);
 console.table([...rows.values()]);
@@ -69,4 +85,6 @@ console.log(`  plain records for jq: node bin/agenttap.js cat --full ${relative(
 const html = join(sessionDir, 'report.html');
 const model = await reportHtml(sessionDir, html);
 console.log(`\n${renderTerminal(model)}`);
-console.log(`report: ${relative(process.cwd(), html)} (open it in a browser; \`node bin/agenttap.js report ${relative(process.cwd(), sessionDir)}\` makes it again)`);
+console.log(
+  `report: ${relative(process.cwd(), html)} (open it in a browser; \`node bin/agenttap.js report ${relative(process.cwd(), sessionDir)}\` makes it again)`,
+);

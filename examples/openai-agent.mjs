@@ -10,7 +10,12 @@ const messages = [
   { role: 'user', content: process.argv[2] ?? 'What is in this project?' },
 ];
 for (let turn = 0; turn < 10; turn++) {
-  const stream = client.chat.completions.stream({ model, messages, tools: tools.openaiTools, stream_options: { include_usage: true } });
+  const stream = client.chat.completions.stream({
+    model,
+    messages,
+    tools: tools.openaiTools,
+    stream_options: { include_usage: true },
+  });
   const completion = await stream.finalChatCompletion();
   const message = completion.choices[0].message;
   messages.push(message);
@@ -20,6 +25,10 @@ for (let turn = 0; turn < 10; turn++) {
   }
   for (const call of message.tool_calls) {
     console.log(`[tool] ${call.function.name} ${call.function.arguments}`);
-    messages.push({ role: 'tool', tool_call_id: call.id, content: tools.runTool(call.function.name, JSON.parse(call.function.arguments || '{}')) });
+    messages.push({
+      role: 'tool',
+      tool_call_id: call.id,
+      content: tools.runTool(call.function.name, JSON.parse(call.function.arguments || '{}')),
+    });
   }
 }

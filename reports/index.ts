@@ -25,7 +25,10 @@ export interface BuildOptions extends ModelOptions {
 
 /** The report model, in one pass over the log; with `exportDir`, the prompts written as files on the way. */
 export function buildReport(path: string, options: BuildOptions = {}): Promise<ReportModel> {
-  const subscribers = [...(options.subscribers ?? []), ...(options.exportDir ? [new PromptExport(options.exportDir)] : [])];
+  const subscribers = [
+    ...(options.subscribers ?? []),
+    ...(options.exportDir ? [new PromptExport(options.exportDir)] : []),
+  ];
   return build(path, { ...options, subscribers });
 }
 
@@ -40,7 +43,10 @@ export interface HtmlOptions extends BuildOptions {
 export async function reportHtml(path: string, file: string, options: HtmlOptions = {}): Promise<ReportModel> {
   const spool = new ContentSpool(options.contentBudget);
   try {
-    const model = await buildReport(path, { ...options, subscribers: [...(options.subscribers ?? []), new HtmlDetail(spool, options.maxText)] });
+    const model = await buildReport(path, {
+      ...options,
+      subscribers: [...(options.subscribers ?? []), new HtmlDetail(spool, options.maxText)],
+    });
     try {
       const handle = await open(file, 'w', 0o600);
       // An existing file keeps its mode on open; someone else's file that we may write keeps it.

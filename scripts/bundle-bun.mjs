@@ -11,7 +11,8 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 // dist/src/version.js reads agenttap/package.json at run time; a compiled Bun binary resolves no name from disk.
 const inlineVersion = {
   name: 'agenttap-inline-version',
-  load: (id) => (/[\\/]dist[\\/]src[\\/]version\.js$/.test(id) ? `export const VERSION = ${JSON.stringify(version)};` : null),
+  load: (id) =>
+    /[\\/]dist[\\/]src[\\/]version\.js$/.test(id) ? `export const VERSION = ${JSON.stringify(version)};` : null,
 };
 // Lazy requires (`createRequire(import.meta.url)('@smithy/eventstream-codec')`, `('scslre')`): under Node they
 // cost nothing until used. Inside native Claude Code 2.1.330 the eventstream-codec one fails ("Cannot find
@@ -22,11 +23,14 @@ const inlineLazyRequires = {
   transform(code, id) {
     if (!/[\\/]dist[\\/]/.test(id)) return null;
     const imports = [];
-    const out = code.replace(/createRequire\(import\.meta\.url\)\((['"])([^'"./][^'"]*)\1\)/g, (_all, _q, specifier) => {
-      const name = `__agenttap_required_${imports.length}`;
-      imports.push(`import * as ${name} from ${JSON.stringify(specifier)};`);
-      return name;
-    });
+    const out = code.replace(
+      /createRequire\(import\.meta\.url\)\((['"])([^'"./][^'"]*)\1\)/g,
+      (_all, _q, specifier) => {
+        const name = `__agenttap_required_${imports.length}`;
+        imports.push(`import * as ${name} from ${JSON.stringify(specifier)};`);
+        return name;
+      },
+    );
     return imports.length === 0 ? null : { code: `${imports.join('\n')}\n${out}` };
   },
 };

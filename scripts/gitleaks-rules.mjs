@@ -10,14 +10,14 @@
  * SKIPPED list with the reason, never dropping one silently. Review the diff, then commit both
  * the module and the LICENSE beside it.
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parse } from "smol-toml";
-import { goRegexToJs } from "./lib/go-regex.mjs";
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'smol-toml';
+import { goRegexToJs } from './lib/go-regex.mjs';
 
-const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "policy", "redact", "rules", "gitleaks");
+const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'policy', 'redact', 'rules', 'gitleaks');
 
 /**
  * Rules agenttap covers another way. generic-api-key is a name-based detector (any `key = value`
@@ -26,7 +26,7 @@ const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "poli
  * `api`) that every request body contains, which would cost a regex attempt at every position.
  */
 const REPLACED = {
-  "generic-api-key": "covered by agenttap's keyword detector (keyed.ts), tuned for agent traffic",
+  'generic-api-key': "covered by agenttap's keyword detector (keyed.ts), tuned for agent traffic",
 };
 
 /**
@@ -36,7 +36,7 @@ const REPLACED = {
  */
 const PATCHES = {
   // A bare 40-hex alternative: every git SHA in a conversation that mentions Sourcegraph once.
-  "sourcegraph-access-token": [String.raw`|[a-fA-F0-9]{40})`, ")"],
+  'sourcegraph-access-token': [String.raw`|[a-fA-F0-9]{40})`, ')'],
 };
 
 /**
@@ -70,7 +70,7 @@ function escapeAware(pattern) {
 }
 
 function git(checkout, ...args) {
-  return execFileSync("git", ["-C", checkout, ...args], { encoding: "utf8" });
+  return execFileSync('git', ['-C', checkout, ...args], { encoding: 'utf8' });
 }
 
 /**
@@ -91,34 +91,39 @@ const LEADING_BOUNDARY = /^((?:\((?:\?:)?)*)\\b/;
 
 function convert(pattern) {
   let p = pattern;
-  for (let before = ""; before !== p; ) {
+  for (let before = ''; before !== p; ) {
     before = p;
-    p = p.replace(LEADING_NAME_PREFIX, "$1");
+    p = p.replace(LEADING_NAME_PREFIX, '$1');
   }
   const lead = /^(?:\(\?[is]+\))*/.exec(p)[0];
   let rest = p.slice(lead.length);
   let boundary = false;
   while (LEADING_BOUNDARY.test(rest)) {
-    rest = rest.replace(LEADING_BOUNDARY, "$1");
+    rest = rest.replace(LEADING_BOUNDARY, '$1');
     boundary = true;
   }
-  const rx = goRegexToJs(escapeAware(lead + rest).split(SECRET_SUFFIX).join(JS_SECRET_SUFFIX), {
-    escapeAwareBoundary: true,
-  });
+  const rx = goRegexToJs(
+    escapeAware(lead + rest)
+      .split(SECRET_SUFFIX)
+      .join(JS_SECRET_SUFFIX),
+    {
+      escapeAwareBoundary: true,
+    },
+  );
   return boundary ? { ...rx, boundary } : rx;
 }
 
 function convertAllowlist(list, id) {
-  if (list.paths && list.condition === "AND") return undefined; // needs a path: never applies to a body
-  if (list.commits && list.condition === "AND") return undefined;
+  if (list.paths && list.condition === 'AND') return undefined; // needs a path: never applies to a body
+  if (list.commits && list.condition === 'AND') return undefined;
   const regexes = (list.regexes ?? []).map((r) => goRegexToJs(r));
   const stopwords = list.stopwords ?? [];
   if (regexes.length === 0 && stopwords.length === 0) return undefined;
-  const target = list.regexTarget ?? "secret";
-  if (!["secret", "match", "line"].includes(target)) throw new Error(`${id}: regexTarget ${target}`);
+  const target = list.regexTarget ?? 'secret';
+  if (!['secret', 'match', 'line'].includes(target)) throw new Error(`${id}: regexTarget ${target}`);
   return {
     target,
-    ...(list.condition === "AND" ? { all: true } : {}),
+    ...(list.condition === 'AND' ? { all: true } : {}),
     regexes,
     ...(stopwords.length ? { stopwords: stopwords.map((s) => s.toLowerCase()) } : {}),
   };
@@ -127,12 +132,12 @@ function convertAllowlist(list, id) {
 function main() {
   const args = process.argv.slice(2);
   const checkout = args[0];
-  if (!checkout) throw new Error("usage: node scripts/gitleaks-rules.mjs <gitleaks-checkout> [--version vX]");
-  const vIndex = args.indexOf("--version");
-  const commit = git(checkout, "rev-parse", "HEAD").trim();
-  const version = vIndex > 0 ? args[vIndex + 1] : git(checkout, "describe", "--tags").trim();
-  const toml = git(checkout, "show", "HEAD:config/gitleaks.toml");
-  const license = git(checkout, "show", "HEAD:LICENSE");
+  if (!checkout) throw new Error('usage: node scripts/gitleaks-rules.mjs <gitleaks-checkout> [--version vX]');
+  const vIndex = args.indexOf('--version');
+  const commit = git(checkout, 'rev-parse', 'HEAD').trim();
+  const version = vIndex > 0 ? args[vIndex + 1] : git(checkout, 'describe', '--tags').trim();
+  const toml = git(checkout, 'show', 'HEAD:config/gitleaks.toml');
+  const license = git(checkout, 'show', 'HEAD:LICENSE');
   const config = parse(toml);
 
   const rules = [];
@@ -170,7 +175,7 @@ function main() {
       skipped.push({ id, reason: `regex not convertible: ${err.message}` });
     }
   }
-  const global = convertAllowlist(config.allowlist ?? {}, "global");
+  const global = convertAllowlist(config.allowlist ?? {}, 'global');
 
   const header = `/**
  * GENERATED by scripts/gitleaks-rules.mjs from gitleaks ${version}
@@ -182,17 +187,17 @@ function main() {
 import type { GitleaksData } from "./types.js";
 `;
   const data = {
-    upstream: { repository: "https://github.com/gitleaks/gitleaks", version, commit, license: "MIT" },
+    upstream: { repository: 'https://github.com/gitleaks/gitleaks', version, commit, license: 'MIT' },
     ...(global ? { allow: global } : {}),
     rules,
     skipped,
   };
   mkdirSync(OUT_DIR, { recursive: true });
   writeFileSync(
-    join(OUT_DIR, "rules.ts"),
+    join(OUT_DIR, 'rules.ts'),
     `${header}\nexport const GITLEAKS: GitleaksData = ${JSON.stringify(data, null, 2)};\n`,
   );
-  writeFileSync(join(OUT_DIR, "LICENSE"), license);
+  writeFileSync(join(OUT_DIR, 'LICENSE'), license);
   process.stdout.write(`gitleaks ${version}: ${rules.length} rules, ${skipped.length} skipped\n`);
   for (const s of skipped) process.stdout.write(`  skipped ${s.id}: ${s.reason}\n`);
 }

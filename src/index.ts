@@ -31,13 +31,28 @@ export {
 export { LOG_VERSION, LogEvent, type EventBody, type EventName, type EventOf } from './log/events.js';
 export { readExpanded, sessionFiles, type ReadLine, type ReadOptions } from './log/read.js';
 
-export { buildReport, renderMarkdown, renderTerminal, reportHtml, ReportOutputError, type BuildOptions, type HtmlOptions, type ReportModel } from '../reports/index.js';
+export {
+  buildReport,
+  renderMarkdown,
+  renderTerminal,
+  reportHtml,
+  ReportOutputError,
+  type BuildOptions,
+  type HtmlOptions,
+  type ReportModel,
+} from '../reports/index.js';
 
 export { RulesFile, type ActionSpec, type Rule } from './policy/rewrite/rules-schema.js';
 export { loadRules } from './policy/rewrite/rules-load.js';
 export { compileRules, type ChangeSummary, type RewriteDecision, type RewriteEngine } from './policy/rewrite/engine.js';
 export type { RequestView } from './policy/rewrite/match.js';
-export { createRulesStep, type OutgoingRequest, type RulesOutcome, type RulesStep, type RulesStepOptions } from './policy/rewrite/runtime.js';
+export {
+  createRulesStep,
+  type OutgoingRequest,
+  type RulesOutcome,
+  type RulesStep,
+  type RulesStepOptions,
+} from './policy/rewrite/runtime.js';
 export { loadPriceTable, type PriceTable } from './pricing/index.js';
 
 export { AgentTapError, type ErrorCode } from './errors.js';

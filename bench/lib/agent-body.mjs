@@ -18,7 +18,10 @@ function sourceFiles(dir, out = []) {
 const hex = (n) => randomBytes(n / 2).toString('hex');
 
 function gitLog(lines) {
-  return Array.from({ length: lines }, (_, i) => `${hex(40)} ${['fix', 'feat', 'docs'][i % 3]}: change ${i} to the token counter`).join('\n');
+  return Array.from(
+    { length: lines },
+    (_, i) => `${hex(40)} ${['fix', 'feat', 'docs'][i % 3]}: change ${i} to the token counter`,
+  ).join('\n');
 }
 
 function lockfile(entries) {
@@ -48,13 +51,34 @@ export function agentBody(root, targetBytes = 1 << 20) {
     const kind = turn % 6;
     const file = files[turn % files.length];
     const content =
-      kind === 0 ? gitLog(40)
-      : kind === 1 ? lockfile(30)
-      : kind === 2 ? JSON.stringify(Array.from({ length: 30 }, () => ({ id: randomUUID(), request_id: `req_${hex(24)}`, max_tokens: 4096 })))
-      : kind === 3 && turn % 12 === 3 ? [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: randomBytes(48_000).toString('base64') } }]
-      : readFileSync(file, 'utf8');
+      kind === 0
+        ? gitLog(40)
+        : kind === 1
+          ? lockfile(30)
+          : kind === 2
+            ? JSON.stringify(
+                Array.from({ length: 30 }, () => ({
+                  id: randomUUID(),
+                  request_id: `req_${hex(24)}`,
+                  max_tokens: 4096,
+                })),
+              )
+            : kind === 3 && turn % 12 === 3
+              ? [
+                  {
+                    type: 'image',
+                    source: { type: 'base64', media_type: 'image/png', data: randomBytes(48_000).toString('base64') },
+                  },
+                ]
+              : readFileSync(file, 'utf8');
     const turnMessages = [
-      { role: 'assistant', content: [{ type: 'text', text: `Reading ${file}.` }, { type: 'tool_use', id, name: 'Read', input: { path: file } }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: `Reading ${file}.` },
+          { type: 'tool_use', id, name: 'Read', input: { path: file } },
+        ],
+      },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content }] },
     ];
     messages.push(...turnMessages);

@@ -23,7 +23,8 @@ export function timedProcess(bin, args, { env, cwd = root, timeoutMs = 120_000, 
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
-      if (code !== 0 || (quiet && stderr !== '')) reject(new Error(`${bin} ${args.join(' ')}: exit ${code}, stderr: ${stderr}`));
+      if (code !== 0 || (quiet && stderr !== ''))
+        reject(new Error(`${bin} ${args.join(' ')}: exit ${code}, stderr: ${stderr}`));
       else resolve({ ms: Number(process.hrtime.bigint() - start) / 1e6, stdout });
     });
   });
@@ -31,7 +32,9 @@ export function timedProcess(bin, args, { env, cwd = root, timeoutMs = 120_000, 
 
 /** Alternates baseline and subject `pairs` times; returns their medians and the median of the paired ratios. */
 export async function paired(pairs, baseline, subject) {
-  const b = [], s = [], ratios = [];
+  const b = [],
+    s = [],
+    ratios = [];
   for (let i = 0; i < pairs; i++) {
     if (i % 2) {
       s.push(await subject());

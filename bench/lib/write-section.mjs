@@ -14,6 +14,9 @@ export function writeSection(file, name, markdown) {
   const block = `${start}\n${markdown.trim()}\n${end}`;
   const doc = existsSync(file) ? readFileSync(file, 'utf8') : HEADER;
   const at = doc.indexOf(start);
-  const next = at >= 0 ? doc.slice(0, at) + block + doc.slice(doc.indexOf(end, at) + end.length) : `${doc.trimEnd()}\n\n${block}\n`;
+  const next =
+    at >= 0
+      ? doc.slice(0, at) + block + doc.slice(doc.indexOf(end, at) + end.length)
+      : `${doc.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, next);
 }

@@ -7,7 +7,11 @@ const definitions = [
   {
     name: 'list_files',
     description: 'List the files and folders in a directory of the project.',
-    input_schema: { type: 'object', properties: { path: { type: 'string', description: 'Directory, relative to the project' } }, required: ['path'] },
+    input_schema: {
+      type: 'object',
+      properties: { path: { type: 'string', description: 'Directory, relative to the project' } },
+      required: ['path'],
+    },
   },
   {
     name: 'read_file',
@@ -27,7 +31,10 @@ function runTool(name, input) {
   try {
     if (name === 'list_files') {
       const dir = inside(input.path);
-      return readdirSync(dir).sort().map((f) => (statSync(resolve(dir, f)).isDirectory() ? `${f}/` : f)).join('\n');
+      return readdirSync(dir)
+        .sort()
+        .map((f) => (statSync(resolve(dir, f)).isDirectory() ? `${f}/` : f))
+        .join('\n');
     }
     if (name === 'read_file') return readFileSync(inside(input.path), 'utf8').slice(0, 4000);
     return `unknown tool ${name}`;

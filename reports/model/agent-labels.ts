@@ -13,7 +13,10 @@ export interface LoggedLabel {
 }
 
 /** Sets `agentLabel` on the rows that have one (by exchange id: ids are unique in a session); the summary, or undefined without labels. */
-export function joinAgentLabels(rows: ExchangeRow[], labels: ReadonlyMap<string, LoggedLabel>): AgentLabelSummary | undefined {
+export function joinAgentLabels(
+  rows: ExchangeRow[],
+  labels: ReadonlyMap<string, LoggedLabel>,
+): AgentLabelSummary | undefined {
   if (labels.size === 0) return undefined;
   const pairs = new Map<string, { signature: string; agent: string; count: number }>();
   let labelled = 0;
@@ -46,7 +49,8 @@ const head = (s: string) => s.replace(/\s+/g, ' ').trim().slice(0, HEAD);
  * The system prompt's head, for a shape: the first block that is not Claude Code's billing header (native
  * versions send `x-anthropic-billing-header: cc_version=…; cch=…;` as block 0, its hash different per call).
  */
-const systemHead = (system: readonly string[]) => head(system.find((b) => !b.startsWith('x-anthropic-billing-header')) ?? '');
+const systemHead = (system: readonly string[]) =>
+  head(system.find((b) => !b.startsWith('x-anthropic-billing-header')) ?? '');
 
 /** Distinct shapes of the rows whose mechanism is `unclassified`; `facts[i]` are row i's. */
 export function unclassifiedShapes(rows: readonly ExchangeRow[], facts: readonly ExchangeFacts[]): UnclassifiedShape[] {
@@ -54,9 +58,15 @@ export function unclassifiedShapes(rows: readonly ExchangeRow[], facts: readonly
   for (const r of rows) {
     if (r.mechanism !== 'unclassified') continue;
     const f = facts[r.i]!;
-    const tools = f.tools.length > MAX_TOOLS ? [...f.tools.slice(0, MAX_TOOLS), `+${f.tools.length - MAX_TOOLS}`] : [...f.tools];
+    const tools =
+      f.tools.length > MAX_TOOLS ? [...f.tools.slice(0, MAX_TOOLS), `+${f.tools.length - MAX_TOOLS}`] : [...f.tools];
     const shape = { model: f.model, system: systemHead(f.system), tools, firstUser: head(f.firstUserText) };
-    const key = [shape.model ?? '–', shape.system || '(no system)', tools.join(',') || '(no tools)', shape.firstUser || '(no user text)'].join(' | ');
+    const key = [
+      shape.model ?? '–',
+      shape.system || '(no system)',
+      tools.join(',') || '(no tools)',
+      shape.firstUser || '(no user text)',
+    ].join(' | ');
     const s = shapes.get(key);
     if (s) s.calls++;
     else shapes.set(key, { key, ...shape, calls: 1, first: r.i });

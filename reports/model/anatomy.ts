@@ -4,14 +4,21 @@ import type { ExchangeRow, ReportModel } from './types.js';
 
 const MAX_REMINDERS = 2000;
 
-export function anatomyOf(drafts: readonly Draft[], rows: readonly ExchangeRow[], interned: Interned): ReportModel['anatomy'] {
+export function anatomyOf(
+  drafts: readonly Draft[],
+  rows: readonly ExchangeRow[],
+  interned: Interned,
+): ReportModel['anatomy'] {
   const systems = new Map<string, { mechs: Set<string>; calls: number }>();
   const toolsets = new Map<string, { mechs: Set<string>; calls: number }>();
   const reminders: ReportModel['anatomy']['reminders'] = [];
   let remindersOmitted = 0;
   drafts.forEach((d, i) => {
     const mech = rows[i]!.mechanism;
-    for (const [hash, map] of [[d.systemHash, systems], [d.toolsHash, toolsets]] as const) {
+    for (const [hash, map] of [
+      [d.systemHash, systems],
+      [d.toolsHash, toolsets],
+    ] as const) {
       if (!hash) continue;
       const e = map.get(hash) ?? { mechs: new Set<string>(), calls: 0 };
       e.mechs.add(mech);
@@ -20,7 +27,13 @@ export function anatomyOf(drafts: readonly Draft[], rows: readonly ExchangeRow[]
     }
     d.reminders.forEach((r, k) => {
       if (reminders.length >= MAX_REMINDERS) return void remindersOmitted++;
-      reminders.push({ exchange: i, kind: rows[i]!.reminders[k]!, bytes: r.bytes, preview: r.text.slice(0, 200), hash: r.hash });
+      reminders.push({
+        exchange: i,
+        kind: rows[i]!.reminders[k]!,
+        bytes: r.bytes,
+        preview: r.text.slice(0, 200),
+        hash: r.hash,
+      });
     });
   });
   return {
@@ -30,7 +43,13 @@ export function anatomyOf(drafts: readonly Draft[], rows: readonly ExchangeRow[]
     }),
     toolsets: [...toolsets].map(([hash, e]) => {
       const t = interned.toolsets.get(hash)!;
-      return { hash, bytes: t.bytes, tools: t.names.map((name, k) => ({ name, bytes: t.sizes[k]! })), mechanisms: [...e.mechs], calls: e.calls };
+      return {
+        hash,
+        bytes: t.bytes,
+        tools: t.names.map((name, k) => ({ name, bytes: t.sizes[k]! })),
+        mechanisms: [...e.mechs],
+        calls: e.calls,
+      };
     }),
     reminders,
     remindersOmitted,

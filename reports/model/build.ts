@@ -59,7 +59,9 @@ export async function buildReport(path: string, options: BuildOptions = {}): Pro
   const threads = threadsOf(drafts, index);
   const classes = classifyAll(drafts, classifier, threads.primary);
   const unpriced = new Set<string>();
-  const rows = drafts.map((d, i) => rowOf(d, i, classes[i]!, { index, startedAt, prices, classifier, rewrites: collected.rewrites, unpriced }));
+  const rows = drafts.map((d, i) =>
+    rowOf(d, i, classes[i]!, { index, startedAt, prices, classifier, rewrites: collected.rewrites, unpriced }),
+  );
   const retryOf = findRetries(drafts.map(attemptFacts));
   joinRetries(rows, retryOf);
   finishThreads(threads, rows);
@@ -92,7 +94,10 @@ export async function buildReport(path: string, options: BuildOptions = {}): Pro
     prices: { asOf: prices.file.as_of, unpricedModels: [...unpriced] },
     ...(collected.rewrites.size ? { rewrites: rewritesOf(collected, rows, index) } : {}),
     ...(agentLabels ? { agentLabels } : {}),
-    unclassifiedShapes: unclassifiedShapes(rows, drafts.map((d) => d.facts)),
+    unclassifiedShapes: unclassifiedShapes(
+      rows,
+      drafts.map((d) => d.facts),
+    ),
   };
 }
 
@@ -100,7 +105,10 @@ export async function buildReport(path: string, options: BuildOptions = {}): Pro
 function attemptFacts(d: Draft) {
   return {
     pid: d.pid,
-    shape: d.node !== undefined ? `${d.node}|${d.systemHash ?? ''}|${d.toolsHash ?? ''}|${d.model ?? ''}|${d.endpoint}` : undefined,
+    shape:
+      d.node !== undefined
+        ? `${d.node}|${d.systemHash ?? ''}|${d.toolsHash ?? ''}|${d.model ?? ''}|${d.endpoint}`
+        : undefined,
     sdkCall: d.sdkCall,
     status: d.status,
     outcome: d.outcome,
@@ -109,7 +117,9 @@ function attemptFacts(d: Draft) {
 
 /** The rewrite decisions: those joined to an exchange (with its cost), and those whose exchange is not in the log. */
 function rewritesOf(collected: CollectResult, rows: readonly ExchangeRow[], index: ReadonlyMap<string, number>) {
-  const unlinked = [...collected.rewrites].filter(([key]) => !index.has(key)).map(([, rewrite]) => ({ rewrite, linked: false }));
+  const unlinked = [...collected.rewrites]
+    .filter(([key]) => !index.has(key))
+    .map(([, rewrite]) => ({ rewrite, linked: false }));
   const rewritten = rows.filter((r) => r.rewrite).map((r) => ({ rewrite: r.rewrite!, cost: r.cost, linked: true }));
   return summarizeRewrites([...rewritten, ...unlinked]);
 }

@@ -8,8 +8,15 @@ import type { Classifier } from '../../src/mechanisms/classify.js';
 import type { Classification } from '../../src/mechanisms/types.js';
 import type { Draft } from '../read/read.js';
 
-export function classifyAll(drafts: readonly Draft[], classifier: Classifier, primary: ReadonlyMap<number, string>): Classification[] {
-  const facts = drafts.map((d) => ({ ...d.facts, primaryThread: d.thread !== undefined && primary.get(d.pid) === d.thread }));
+export function classifyAll(
+  drafts: readonly Draft[],
+  classifier: Classifier,
+  primary: ReadonlyMap<number, string>,
+): Classification[] {
+  const facts = drafts.map((d) => ({
+    ...d.facts,
+    primaryThread: d.thread !== undefined && primary.get(d.pid) === d.thread,
+  }));
   const own = facts.map((f) => classifier.detect(f));
   const processAgents = new Map<number, { agent: string; version?: string }>();
   own.forEach((a, i) => {

@@ -24,13 +24,15 @@ export function findRetries(attempts: readonly AttemptFacts[]): Map<number, numb
   const firstOf = new Map<number, number>();
   const bySdkCall = new Map<string, number>();
   const byShape = new Map<string, number>();
-  const failed = (a: AttemptFacts) => (a.status !== undefined && a.status >= 400) || (a.outcome !== undefined && a.outcome !== 'complete');
+  const failed = (a: AttemptFacts) =>
+    (a.status !== undefined && a.status >= 400) || (a.outcome !== undefined && a.outcome !== 'complete');
   attempts.forEach((a, i) => {
     const callKey = a.sdkCall !== undefined ? `${a.pid}\u0000${a.sdkCall}` : undefined;
     const shapeKey = a.shape !== undefined ? `${a.pid}\u0000${a.shape}` : undefined;
     let first: number | undefined;
     if (callKey !== undefined && bySdkCall.has(callKey)) first = bySdkCall.get(callKey);
-    else if (shapeKey !== undefined && byShape.has(shapeKey) && failed(attempts[byShape.get(shapeKey)!]!)) first = byShape.get(shapeKey);
+    else if (shapeKey !== undefined && byShape.has(shapeKey) && failed(attempts[byShape.get(shapeKey)!]!))
+      first = byShape.get(shapeKey);
     if (first !== undefined) first = firstOf.get(first) ?? first;
     if (first !== undefined) firstOf.set(i, first);
     if (callKey !== undefined) bySdkCall.set(callKey, i);

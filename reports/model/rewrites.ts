@@ -12,7 +12,16 @@
  * groups add up to the totals. Each rule's own count (`rules`) still counts the exchange under every rule.
  */
 import { isRecord as isObj } from '../../src/exchange/json.js';
-import type { CacheTokens, ExchangeRewrite, RewriteChangeValue, RewriteEstimate, RewriteFigures, RewriteGroup, RewriteRuleCount, RewriteSummary } from './types.js';
+import type {
+  CacheTokens,
+  ExchangeRewrite,
+  RewriteChangeValue,
+  RewriteEstimate,
+  RewriteFigures,
+  RewriteGroup,
+  RewriteRuleCount,
+  RewriteSummary,
+} from './types.js';
 
 const MAX_TEXT = 500;
 const MAX_REASONS = 20;
@@ -37,7 +46,8 @@ function change(v: unknown): Record<string, RewriteChangeValue> {
   const scalar = (x: unknown): x is string | number => typeof x === 'string' || num(x);
   for (const [k, x] of Object.entries(v)) {
     if (typeof x === 'string') out[k] = str(x, 200);
-    else if (Array.isArray(x) && x.length === 2 && scalar(x[0]) && scalar(x[1])) out[k] = x.map((y) => (typeof y === 'string' ? str(y, 200) : y)) as [string | number, string | number];
+    else if (Array.isArray(x) && x.length === 2 && scalar(x[0]) && scalar(x[1]))
+      out[k] = x.map((y) => (typeof y === 'string' ? str(y, 200) : y)) as [string | number, string | number];
   }
   return out;
 }
@@ -46,9 +56,13 @@ function change(v: unknown): Record<string, RewriteChangeValue> {
 export function readRewrite(ev: Record<string, unknown>): { exchange: string; rewrite: ExchangeRewrite } | string {
   if (typeof ev.exchange !== 'string') return 'without an exchange id';
   if (typeof ev.dry_run !== 'boolean' || typeof ev.sent !== 'boolean') return 'without dry_run/sent';
-  const rules = Array.isArray(ev.rules) ? ev.rules.filter((r): r is { rule: string; actions?: unknown } => isObj(r) && typeof r.rule === 'string') : [];
+  const rules = Array.isArray(ev.rules)
+    ? ev.rules.filter((r): r is { rule: string; actions?: unknown } => isObj(r) && typeof r.rule === 'string')
+    : [];
   if (rules.length === 0) return 'without rules';
-  const rejected = strings(ev.rejected).slice(0, MAX_REASONS).map((x) => str(x));
+  const rejected = strings(ev.rejected)
+    .slice(0, MAX_REASONS)
+    .map((x) => str(x));
   // A dry run whose rewrite failed the check would not have been sent either: refused wins over dry run.
   const state = ev.sent ? 'sent' : rejected.length ? 'rejected' : ev.dry_run ? 'dry-run' : 'rejected';
   if (state === 'rejected' && rejected.length === 0) rejected.push('not sent (no reason logged)');
@@ -65,14 +79,30 @@ export function readRewrite(ev: Record<string, unknown>): { exchange: string; re
   }
   const cost = beforeAfter(ev.cost);
   if (cost) rewrite.cost = cost;
-  const cache = isObj(ev.cache) ? { before: cacheTokens(ev.cache.before), after: cacheTokens(ev.cache.after) } : undefined;
+  const cache = isObj(ev.cache)
+    ? { before: cacheTokens(ev.cache.before), after: cacheTokens(ev.cache.after) }
+    : undefined;
   if (cache?.before && cache.after) rewrite.cache = { before: cache.before, after: cache.after };
   if (state === 'rejected') rewrite.rejected = rejected;
   return { exchange: ev.exchange, rewrite };
 }
 
-const estimate = (): RewriteEstimate => ({ calls: 0, tokens: { before: 0, after: 0 }, noTokens: 0, cost: { before: 0, after: 0 }, unpriced: 0 });
-const figures = (): RewriteFigures => ({ calls: 0, sent: 0, dryRun: 0, rejected: 0, saved: estimate(), wouldSave: estimate(), actual: { calls: 0, cost: 0, original: 0 } });
+const estimate = (): RewriteEstimate => ({
+  calls: 0,
+  tokens: { before: 0, after: 0 },
+  noTokens: 0,
+  cost: { before: 0, after: 0 },
+  unpriced: 0,
+});
+const figures = (): RewriteFigures => ({
+  calls: 0,
+  sent: 0,
+  dryRun: 0,
+  rejected: 0,
+  saved: estimate(),
+  wouldSave: estimate(),
+  actual: { calls: 0, cost: 0, original: 0 },
+});
 
 function addEstimate(e: RewriteEstimate, r: ExchangeRewrite): void {
   e.calls++;
@@ -138,8 +168,14 @@ export function summarizeRewrites(list: readonly RewriteInput[]): RewriteSummary
   return {
     rules: [...rules.values()],
     groups: [...groups.values()],
-    totals: { ...totals, saving: { usd, pct: totals.saved.cost.before > 0 ? (100 * usd) / totals.saved.cost.before : undefined } },
-    rejections: [...reasons].sort((a, b) => b[1] - a[1]).slice(0, MAX_REJECTIONS).map(([reason, count]) => ({ reason, count })),
+    totals: {
+      ...totals,
+      saving: { usd, pct: totals.saved.cost.before > 0 ? (100 * usd) / totals.saved.cost.before : undefined },
+    },
+    rejections: [...reasons]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, MAX_REJECTIONS)
+      .map(([reason, count]) => ({ reason, count })),
     unlinked: list.filter((x) => !x.linked).length,
   };
 }

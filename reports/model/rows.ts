@@ -51,7 +51,9 @@ export function rowOf(d: Draft, i: number, c: Classification, x: RowContext): Ex
     context: d.context,
     stop: d.stop,
     error: d.error,
-    spawnedBy: d.spawnedBy ? { exchange: x.index.get(d.spawnedBy.key)!, toolUseId: d.spawnedBy.toolUseId, tool: d.spawnedBy.tool } : undefined,
+    spawnedBy: d.spawnedBy
+      ? { exchange: x.index.get(d.spawnedBy.key)!, toolUseId: d.spawnedBy.toolUseId, tool: d.spawnedBy.tool }
+      : undefined,
     reminders: d.reminders.map((r) => x.classifier.reminderKind(c.agent, r.text)),
     rewrite: x.rewrites.get(d.key),
   };
@@ -64,7 +66,13 @@ export function joinRetries(rows: ExchangeRow[], retryOf: ReadonlyMap<number, nu
     const f = rows[first]!;
     (f.attempts ??= [first]).push(i);
     // The attempt keeps its own signature and reasons (how it retried: e.g. the non-streaming fallback).
-    Object.assign(r, { retryOf: first, attempt: f.attempts.length, mechanism: f.mechanism, agent: f.agent, agentVersion: f.agentVersion });
+    Object.assign(r, {
+      retryOf: first,
+      attempt: f.attempts.length,
+      mechanism: f.mechanism,
+      agent: f.agent,
+      agentVersion: f.agentVersion,
+    });
     r.reasons = [`attempt ${r.attempt} of #${first} (the same request after a failed attempt)`, ...r.reasons];
   }
 }

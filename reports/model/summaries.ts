@@ -16,10 +16,17 @@ export function mechanismsOf(rows: readonly ExchangeRow[]): MechanismSummary[] {
   return [...byMech].map(([id, list]) => summarize(id, list));
 }
 
-const unpriced = (list: readonly ExchangeRow[]) => list.filter((r) => r.cost === undefined && (r.usage.input || r.usage.output)).length;
+const unpriced = (list: readonly ExchangeRow[]) =>
+  list.filter((r) => r.cost === undefined && (r.usage.input || r.usage.output)).length;
 
 export function totalsOf(rows: readonly ExchangeRow[], retries: number): ReportModel['totals'] {
-  return { calls: rows.length - retries, retries, usage: sumUsage(rows), cost: sum(rows.map((r) => r.cost ?? 0)), unpriced: unpriced(rows) };
+  return {
+    calls: rows.length - retries,
+    retries,
+    usage: sumUsage(rows),
+    cost: sum(rows.map((r) => r.cost ?? 0)),
+    unpriced: unpriced(rows),
+  };
 }
 
 export function agentsOf(rows: readonly ExchangeRow[]): ReportModel['agents'] {

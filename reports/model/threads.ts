@@ -20,7 +20,8 @@ export function threadsOf(drafts: readonly Draft[], index: ReadonlyMap<string, n
     let t = rows.get(d.thread);
     if (!t) rows.set(d.thread, (t = { id: d.thread, pid: d.pid, exchanges: [], mechanism: 'unclassified' }));
     t.exchanges.push(index.get(d.key)!);
-    if (d.spawnedBy && !t.spawnedBy) t.spawnedBy = { exchange: index.get(d.spawnedBy.key)!, toolUseId: d.spawnedBy.toolUseId, tool: d.spawnedBy.tool };
+    if (d.spawnedBy && !t.spawnedBy)
+      t.spawnedBy = { exchange: index.get(d.spawnedBy.key)!, toolUseId: d.spawnedBy.toolUseId, tool: d.spawnedBy.tool };
   }
   const primary = new Map<number, string>();
   for (const t of rows.values()) {
@@ -44,7 +45,8 @@ export function finishThreads(threads: Threads, rows: readonly ExchangeRow[]): v
   for (const r of rows) {
     if (r.mechanism !== 'compaction' || !r.thread) continue;
     const done = r.start + (r.duration ?? 0);
-    const next = starts.find((x) => x.pid === r.pid && x.start >= done) ?? starts.find((x) => x.pid !== r.pid && x.start >= done);
+    const next =
+      starts.find((x) => x.pid === r.pid && x.start >= done) ?? starts.find((x) => x.pid !== r.pid && x.start >= done);
     const t = next?.thread ? threads.rows.get(next.thread) : undefined;
     if (t && !t.compactedFrom) t.compactedFrom = { thread: r.thread, exchange: r.i };
   }

@@ -49,7 +49,11 @@ export class MessageChains {
         let key = this.blobKeys.get(it.$blob);
         // The content's key, not the reference's: Claude Code moves cache_control, so the same message comes
         // back as another blob.
-        if (key === undefined) this.blobKeys.set(it.$blob, (key = this.blobs.has(it.$blob) ? messageKey(this.blobs.get(it.$blob)) : `b:${it.$blob}`));
+        if (key === undefined)
+          this.blobKeys.set(
+            it.$blob,
+            (key = this.blobs.has(it.$blob) ? messageKey(this.blobs.get(it.$blob)) : `b:${it.$blob}`),
+          );
         return key;
       }
       sizes.push(JSON.stringify(it).length);
@@ -73,12 +77,16 @@ export class MessageChains {
 
   /** Messages `[from, count)`, content read back from the file. */
   items(head: string, from: number): unknown[] {
-    return this.entries(head).slice(from).map((e) => this.item(e));
+    return this.entries(head)
+      .slice(from)
+      .map((e) => this.item(e));
   }
 
   /** The first `n` messages. */
   first(head: string, n: number): unknown[] {
-    return this.entries(head).slice(0, n).map((e) => this.item(e));
+    return this.entries(head)
+      .slice(0, n)
+      .map((e) => this.item(e));
   }
 
   /** The list's messages as positions in its links, oldest first (the chain walked back, then replayed). */

@@ -4,10 +4,14 @@
  */
 
 /** The text shown in place of a blob the log references but never wrote. */
-export const missingText = (hash: string) => `[agenttap: missing content — blob ${hash} is referenced but was never written to the log]`;
+export const missingText = (hash: string) =>
+  `[agenttap: missing content — blob ${hash} is referenced but was never written to the log]`;
 
 /** A message that stands for a missing one (its role is unknown too). */
-export const missingMessage = (hash: string) => ({ role: 'missing', content: [{ type: 'text', text: missingText(hash) }] });
+export const missingMessage = (hash: string) => ({
+  role: 'missing',
+  content: [{ type: 'text', text: missingText(hash) }],
+});
 
 /** A number the log gives, or nothing (a missing or non-numeric field must not become NaN). */
 export const finite = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);

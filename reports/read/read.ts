@@ -48,9 +48,20 @@ export interface CollectOptions {
  * A short copy that does not keep its source alive: V8's `slice` of a long string may point into the original,
  * and rows live as long as the report — a 2 000-character prefix must not hold a 200 KB message.
  */
-const own = (text: string, max: number) => (text.length <= max ? text : Buffer.from(text.slice(0, max), 'utf8').toString('utf8'));
+const own = (text: string, max: number) =>
+  text.length <= max ? text : Buffer.from(text.slice(0, max), 'utf8').toString('utf8');
 
-const KNOWN = new Set(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'blob', 'tap.warning', 'session.end', 'rewrite.applied', 'exchange.label']);
+const KNOWN = new Set([
+  'session.start',
+  'exchange.request',
+  'exchange.response',
+  'exchange.end',
+  'blob',
+  'tap.warning',
+  'session.end',
+  'rewrite.applied',
+  'exchange.label',
+]);
 const TEXT_FOR_FACTS = 2000;
 
 export async function collect(files: string[], options: CollectOptions = {}): Promise<CollectResult> {
@@ -98,7 +109,7 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
   // Wall time from the monotonic clock when the event has both; else its own time; else the last one seen.
   let lastTime = 0;
   const wall = (ev: { time?: number; mono?: number }) => {
-    const t = clock && ev.mono !== undefined ? clock.time + (ev.mono - clock.mono) : ev.time ?? lastTime;
+    const t = clock && ev.mono !== undefined ? clock.time + (ev.mono - clock.mono) : (ev.time ?? lastTime);
     lastTime = t;
     return t;
   };
@@ -144,7 +155,14 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
       case 'session.start':
         if (time.time !== undefined && time.mono !== undefined) clock ??= { time: time.time, mono: time.mono };
         out.sessionId ??= String(ev.session);
-        out.processes.push({ pid: Number(ev.pid), argv: (ev.argv as string[]) ?? [], cwd: ev.cwd as string, node: ev.node as string, agenttap: ev.agenttap as string, time: wall(time) });
+        out.processes.push({
+          pid: Number(ev.pid),
+          argv: (ev.argv as string[]) ?? [],
+          cwd: ev.cwd as string,
+          node: ev.node as string,
+          agenttap: ev.agenttap as string,
+          time: wall(time),
+        });
         break;
       case 'tap.warning':
         out.tapWarnings++;
@@ -154,12 +172,14 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
         const r = readRewrite(ev);
         const key = typeof r === 'string' ? '' : `${ev.pid}/${r.exchange}`;
         if (typeof r === 'string') options.onWarning?.(`${file}:${raw.line}: rewrite.applied ${r}; skipped`);
-        else if (out.rewrites.has(key)) options.onWarning?.(`${file}:${raw.line}: a second rewrite.applied for exchange ${r.exchange}; skipped`);
+        else if (out.rewrites.has(key))
+          options.onWarning?.(`${file}:${raw.line}: a second rewrite.applied for exchange ${r.exchange}; skipped`);
         else out.rewrites.set(key, r.rewrite);
         break;
       }
       case 'exchange.label':
-        if (typeof ev.exchange === 'string' && typeof ev.label === 'string') out.labels.set(ev.exchange, { source: String(ev.source ?? ''), label: ev.label });
+        if (typeof ev.exchange === 'string' && typeof ev.label === 'string')
+          out.labels.set(ev.exchange, { source: String(ev.source ?? ''), label: ev.label });
         else check.warn(`${file}:${raw.line}: exchange.label without an exchange or a label; skipped`);
         break;
       case 'exchange.request': {
@@ -168,7 +188,14 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
         pending.set(String(ev.exchange), d);
         out.drafts.push(d);
         const body = isObj(ev.body) ? ev.body : undefined;
-        const read: RequestRead = { draft: d, headers: (ev.headers as Record<string, string>) ?? {}, body, added: [], reminders: [], interned: out.interned };
+        const read: RequestRead = {
+          draft: d,
+          headers: (ev.headers as Record<string, string>) ?? {},
+          body,
+          added: [],
+          reminders: [],
+          interned: out.interned,
+        };
         if (body) {
           d.facts.hasBody = true;
           // Messages: keys for the thread trie, sizes, the first and last messages for the facts.
@@ -211,7 +238,9 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
           if (keys.length) d.node = node;
           const sys = body.system ?? body.instructions;
           // The first user words: Claude Code opens some conversations with reminder-only messages.
-          const firstUser = firstFew.find((m) => roleOf(m) === 'user' && userText(m) !== '') ?? firstFew.find((m) => roleOf(m) === 'user');
+          const firstUser =
+            firstFew.find((m) => roleOf(m) === 'user' && userText(m) !== '') ??
+            firstFew.find((m) => roleOf(m) === 'user');
           const firstText = userText(firstUser);
           if (keys.length) {
             if (parent) {
@@ -240,12 +269,19 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
           // System prompt and tools, interned by hash.
           if (sys !== undefined || firstFew.some((m) => roleOf(m) === 'system' || roleOf(m) === 'developer')) {
             const r = resolve(sys);
-            const texts = systemBlocks(body.system !== undefined || body.instructions !== undefined ? { system: r.value } : {}, firstFew);
+            const texts = systemBlocks(
+              body.system !== undefined || body.instructions !== undefined ? { system: r.value } : {},
+              firstFew,
+            );
             const hash = r.hash ?? contentHash(JSON.stringify(texts));
             let s = out.interned.systems.get(hash);
             read.system = { hash, first: !s };
             if (!s) {
-              const blocks = texts.map((t) => ({ bytes: Buffer.byteLength(t), preview: own(t, 200), hash: contentHash(t) }));
+              const blocks = texts.map((t) => ({
+                bytes: Buffer.byteLength(t),
+                preview: own(t, 200),
+                hash: contentHash(t),
+              }));
               s = { texts, bytes: JSON.stringify(r.value ?? texts).length, blocks };
               out.interned.systems.set(hash, s);
             }
@@ -261,7 +297,11 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
             let t = out.interned.toolsets.get(hash);
             read.tools = { hash, list, first: !t };
             if (!t) {
-              t = { names: list.map(toolName), bytes: JSON.stringify(list).length, sizes: list.map((x) => JSON.stringify(x).length) };
+              t = {
+                names: list.map(toolName),
+                bytes: JSON.stringify(list).length,
+                sizes: list.map((x) => JSON.stringify(x).length),
+              };
               out.interned.toolsets.set(hash, t);
             }
             d.toolsHash = hash;
@@ -313,11 +353,15 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
         const reasons = ev['gen_ai.response.finish_reasons'];
         if (Array.isArray(reasons) && typeof reasons[0] === 'string') d.stop = reasons[0];
         if (typeof ev['gen_ai.response.model'] === 'string') d.responseModel = ev['gen_ai.response.model'];
-        const err = (isObj(ev.api_error) ? ev.api_error : isObj(ev.error) ? ev.error : undefined) as { type?: string; message?: string } | undefined;
+        const err = (isObj(ev.api_error) ? ev.api_error : isObj(ev.error) ? ev.error : undefined) as
+          | { type?: string; message?: string }
+          | undefined;
         if (err) d.error = own(`${err.type ?? 'error'}: ${String(err.message ?? '')}`, 300);
         const calls = responseToolCalls(ev.body);
         d.facts.responseTools = calls.map((c) => c.name);
-        for (const c of calls) for (const s of inputStrings(c.input)) if (s.trim().length >= 8) spawn.set(textHash(s), { draft: d, toolUseId: c.id, tool: c.name });
+        for (const c of calls)
+          for (const s of inputStrings(c.input))
+            if (s.trim().length >= 8) spawn.set(textHash(s), { draft: d, toolUseId: c.id, tool: c.name });
         if (d.stream && d.outcome !== 'complete' && d.node !== undefined) broken.add(d.node);
         for (const sub of subscribers) sub.end?.(d, ev.body);
         break;
@@ -327,7 +371,10 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
     }
   }
   check.end(file);
-  if (missing.size) options.onWarning?.(`${file}: ${missing.size} blob(s) referenced but never written (a damaged or cut log, e.g. ${[...missing][0]}); their content is shown as "missing content"`);
+  if (missing.size)
+    options.onWarning?.(
+      `${file}: ${missing.size} blob(s) referenced but never written (a damaged or cut log, e.g. ${[...missing][0]}); their content is shown as "missing content"`,
+    );
   for (const d of pending.values()) {
     d.outcome ??= 'unfinished';
     for (const sub of subscribers) sub.unfinished?.(d);

@@ -2,9 +2,26 @@
 import type { MechanismSummary, ReportModel } from '../model/types.js';
 import { fmtCost, fmtMs, fmtTokens } from './format.js';
 
-export const HEAD = ['mechanism', 'calls', 'input', 'output', 'cache read', 'cache write', 'cost', 'p50 / p95', 'TTFT p50 / p95'];
+export const HEAD = [
+  'mechanism',
+  'calls',
+  'input',
+  'output',
+  'cache read',
+  'cache write',
+  'cost',
+  'p50 / p95',
+  'TTFT p50 / p95',
+];
 
-function cells(m: MechanismSummary | (Omit<MechanismSummary, 'latency' | 'ttft' | 'models' | 'errors' | 'id'> & { latency?: undefined; ttft?: undefined })): string[] {
+function cells(
+  m:
+    | MechanismSummary
+    | (Omit<MechanismSummary, 'latency' | 'ttft' | 'models' | 'errors' | 'id'> & {
+        latency?: undefined;
+        ttft?: undefined;
+      }),
+): string[] {
   return [
     m.label,
     m.retries ? `${m.calls} +${m.retries} retr.` : String(m.calls),
@@ -19,5 +36,15 @@ function cells(m: MechanismSummary | (Omit<MechanismSummary, 'latency' | 'ttft' 
 }
 
 export function tableRows(model: ReportModel): string[][] {
-  return [...model.mechanisms.map(cells), cells({ label: 'total', calls: model.totals.calls, retries: model.totals.retries, usage: model.totals.usage, cost: model.totals.cost, unpriced: model.totals.unpriced })];
+  return [
+    ...model.mechanisms.map(cells),
+    cells({
+      label: 'total',
+      calls: model.totals.calls,
+      retries: model.totals.retries,
+      usage: model.totals.usage,
+      cost: model.totals.cost,
+      unpriced: model.totals.unpriced,
+    }),
+  ];
 }

@@ -22,7 +22,8 @@ export interface RewriteText {
 
 /** `text` escapes captured strings (rule ids, refusal reasons) for the output at hand. */
 export function rewriteText(r: RewriteSummary, text: (s: string) => string = (s) => s, maxReasons = 20): RewriteText {
-  const tokens = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n));
+  const tokens = (n: number) =>
+    n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n);
   // Signed: a rewrite that breaks the prompt cache can cost more than it saves.
   const usd = (x: number) => `${x < 0 ? '−' : ''}$${Math.abs(x).toFixed(Math.abs(x) < 1 ? 4 : 2)}`;
   const cells = (label: string, f: RewriteFigures): string[] => {
@@ -43,18 +44,42 @@ export function rewriteText(r: RewriteSummary, text: (s: string) => string = (s)
     ];
   };
   const t = r.totals;
-  const state = (x: { sent: number; dryRun: number; rejected: number }) => [x.sent && `${x.sent} sent`, x.dryRun && `${x.dryRun} dry run`, x.rejected && `${x.rejected} rejected`].filter(Boolean).join(', ');
+  const state = (x: { sent: number; dryRun: number; rejected: number }) =>
+    [x.sent && `${x.sent} sent`, x.dryRun && `${x.dryRun} dry run`, x.rejected && `${x.rejected} rejected`]
+      .filter(Boolean)
+      .join(', ');
   const saving = `${usd(t.saving.usd)}${t.saving.pct === undefined ? '' : ` (${t.saving.pct.toFixed(1)}%)`}`;
   const notes: string[] = [];
   if (r.rejections.length > maxReasons) notes.push(`… ${r.rejections.length - maxReasons} more refusal reason(s).`);
-  if (t.wouldSave.calls) notes.push(`Dry runs would have saved ${usd(t.wouldSave.cost.before - t.wouldSave.cost.after)} of estimated input; their original requests were sent.`);
-  if (r.unlinked) notes.push(`${r.unlinked} decision(s) name an exchange with no request in the log: counted above, not in the actual cost.`);
+  if (t.wouldSave.calls)
+    notes.push(
+      `Dry runs would have saved ${usd(t.wouldSave.cost.before - t.wouldSave.cost.after)} of estimated input; their original requests were sent.`,
+    );
+  if (r.unlinked)
+    notes.push(
+      `${r.unlinked} decision(s) name an exchange with no request in the log: counted above, not in the actual cost.`,
+    );
   return {
-    head: ['rules', 'calls', 'sent', 'dry run', 'rejected', 'est. input tokens', 'est. input cost', 'saved', 'actual cost', 'est. without rewrite', 'dry run would save'],
+    head: [
+      'rules',
+      'calls',
+      'sent',
+      'dry run',
+      'rejected',
+      'est. input tokens',
+      'est. input cost',
+      'saved',
+      'actual cost',
+      'est. without rewrite',
+      'dry run would save',
+    ],
     rows: r.groups.map((g) => ({ rules: g.rules, cells: cells(g.rules, g) })),
     total: cells('total', t),
-    sentence: `${t.calls} rewrite decision(s): ${state(t)}. Estimated input saving of the sent rewrites: ${saving}` +
-      (t.actual.calls ? `; the ${t.actual.calls} priced rewritten call(s) cost ${usd(t.actual.cost)}, about ${usd(t.actual.original)} without the rewrite.` : '.'),
+    sentence:
+      `${t.calls} rewrite decision(s): ${state(t)}. Estimated input saving of the sent rewrites: ${saving}` +
+      (t.actual.calls
+        ? `; the ${t.actual.calls} priced rewritten call(s) cost ${usd(t.actual.cost)}, about ${usd(t.actual.original)} without the rewrite.`
+        : '.'),
     short: `${state(t)} · est. input saving ${saving}${t.actual.calls ? ` · rewritten calls ${usd(t.actual.cost)} (≈ ${usd(t.actual.original)} without)` : ''}`,
     perRule: `Per rule (an exchange counts under each of its rules): ${r.rules.map((x) => `${text(x.rule)} ${x.calls} (${state(x)})`).join(' · ')}.`,
     rejected: r.rejections.slice(0, maxReasons).map((x) => `${x.count}× ${text(x.reason)}`),

@@ -1,1 +1,4 @@
-export function goRegexToJs(pattern: string, options?: { escapeAwareBoundary?: boolean }): { source: string; flags: string };
+export function goRegexToJs(
+  pattern: string,
+  options?: { escapeAwareBoundary?: boolean },
+): { source: string; flags: string };

@@ -22,7 +22,10 @@ if (isMainThread && !g[LOADED]) {
   try {
     await activate({ installTaps: bunTaps, writerModule: () => writerModule });
   } catch (err) {
-    if (err instanceof AgentTapError && (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')) {
+    if (
+      err instanceof AgentTapError &&
+      (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')
+    ) {
       process.stderr.write(`${err.message}\n`);
       process.exit(78);
     }

@@ -20,7 +20,11 @@ import { ENV_WITNESS_TOKEN, ENV_WITNESS_UPSTREAM, ENV_WITNESS_URL, WITNESS_HEADE
 /** Tests only: install at once, as a bundle that changed its fetch would behave — the tap then sees nothing. */
 export const ENV_INSTALL_NOW = 'AGENTTAP_TEST_BUN_INSTALL_NOW';
 
-export async function bunTaps(ctx: TapContext, _config: Config, env: NodeJS.ProcessEnv = process.env): Promise<Uninstall[]> {
+export async function bunTaps(
+  ctx: TapContext,
+  _config: Config,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Uninstall[]> {
   let uninstall: Uninstall = () => {};
   recordUpstreamUrls(ctx, env);
   const install = () => {

@@ -64,7 +64,10 @@ export function createCapture(config: Config, { notify, start, onRecord }: Captu
         for (const exchange of [...ctx.open]) exchange.finish(outcome);
         if (!writer) {
           // Nothing to say when the process made no model call: `session.start` alone is not a log.
-          if (recorder.hasRecords) notify(`agenttap: ${recorder.pending} records not written: the process exited before the log writer had loaded`);
+          if (recorder.hasRecords)
+            notify(
+              `agenttap: ${recorder.pending} records not written: the process exited before the log writer had loaded`,
+            );
           return;
         }
         recorder.drainSync();

@@ -57,11 +57,15 @@ export async function openCapture(config: Config, session: SessionPlace, options
     capture = createCapture(config, { notify, start });
     capture.recorder.attach(writer);
   } else {
-    const loader = writerLoader(({ createWriter }) => {
-      const writer = createWriter(config, session, notify);
-      capture.recorder.attach(writer);
-      return writer;
-    }, notify, timing.module);
+    const loader = writerLoader(
+      ({ createWriter }) => {
+        const writer = createWriter(config, session, notify);
+        capture.recorder.attach(writer);
+        return writer;
+      },
+      notify,
+      timing.module,
+    );
     // Without a record of its own the process leaves no log: the writer is not even loaded for it.
     writerAtExit = () => (capture.recorder.hasRecords ? loader.now() : undefined);
     onRecord = afterModelCall(() => capture, loader);

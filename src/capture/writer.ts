@@ -23,7 +23,12 @@ export function createWriter(config: Config, session: SessionPlace, notify: (mes
   let writer: Writer;
   if (process.env.AGENTTAP_REDACT_WORKER === '0') writer = { sink: openLocalSink(), redactor };
   else {
-    const data = { ...options, blobMinBytes: config.capture.blobMinBytes, sessionDir: session.dir, session: session.id };
+    const data = {
+      ...options,
+      blobMinBytes: config.capture.blobMinBytes,
+      sessionDir: session.dir,
+      session: session.id,
+    };
     const { sink, offload } = createCaptureClient({ data, openLocalSink, notify });
     writer = { sink, redactor, offload };
   }

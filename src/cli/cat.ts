@@ -16,7 +16,8 @@ export function registerCatCommand(program: Command): void {
       try {
         const lines = options.full ? readExpanded(path, { onWarning }) : readAll(path, onWarning);
         for await (const { event } of lines) {
-          if (!process.stdout.write(`${JSON.stringify(event)}\n`)) await new Promise((r) => process.stdout.once('drain', r));
+          if (!process.stdout.write(`${JSON.stringify(event)}\n`))
+            await new Promise((r) => process.stdout.once('drain', r));
         }
       } catch (err) {
         throw inputError(err, path);

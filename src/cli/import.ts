@@ -21,7 +21,9 @@ export function registerImportCommand(program: Command): void {
   const command = program.command('import').description('make an agenttap session from files an agent wrote itself');
   command
     .command('claude-otel')
-    .description("a folder of Claude Code's raw API bodies (OTEL_LOG_RAW_API_BODIES=file:<dir>), redacted, with its own labels")
+    .description(
+      "a folder of Claude Code's raw API bodies (OTEL_LOG_RAW_API_BODIES=file:<dir>), redacted, with its own labels",
+    )
     .argument('<dir>', 'the folder Claude Code wrote (index.jsonl and the request/response files)')
     .option('--out <dir>', 'root folder of sessions (default: .agenttap/sessions)')
     .option('--session <id>', 'session id (default: a timestamp and a random suffix)')
@@ -46,8 +48,11 @@ export function registerImportCommand(program: Command): void {
         throw err;
       }
       for (const warning of result.warnings) stderrLine(`agenttap import: ${warning}`);
-      if (result.dropped > 0) stderrLine(`agenttap import: ${result.dropped} records could not be redacted and were left out`);
+      if (result.dropped > 0)
+        stderrLine(`agenttap import: ${result.dropped} records could not be redacted and were left out`);
       const calls = result.exchanges === 1 ? '1 model call' : `${result.exchanges} model calls`;
-      stderrLine(`agenttap: imported ${calls} (${result.labelled} labelled by Claude Code) into session ${result.sessionDir} — read it with: agenttap report ${result.sessionDir}`);
+      stderrLine(
+        `agenttap: imported ${calls} (${result.labelled} labelled by Claude Code) into session ${result.sessionDir} — read it with: agenttap report ${result.sessionDir}`,
+      );
     });
 }

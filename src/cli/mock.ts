@@ -17,7 +17,10 @@ interface MockCommandOptions {
 function nonNegativeInteger(value: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n > max) {
-    throw new AgentTapError('AGENTTAP_USAGE', `agenttap mock: ${flag} must be an integer from 0 to ${max}, got "${value}"`);
+    throw new AgentTapError(
+      'AGENTTAP_USAGE',
+      `agenttap mock: ${flag} must be an integer from 0 to ${max}, got "${value}"`,
+    );
   }
   return n;
 }

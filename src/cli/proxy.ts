@@ -36,7 +36,10 @@ export function registerProxyCommand(program: Command): void {
     .command('proxy')
     .description('capture an agent through a local reverse proxy (for native binaries and non-Node agents)')
     .usage('--upstream <url> [options] [--exec -- <command...>]')
-    .requiredOption('--upstream <url>', 'the model API to forward to, e.g. https://api.anthropic.com or https://api.openai.com')
+    .requiredOption(
+      '--upstream <url>',
+      'the model API to forward to, e.g. https://api.anthropic.com or https://api.openai.com',
+    )
     .option('--port <n>', 'port to listen on (0 picks a free one)', '0')
     .option('--host <address>', 'address to listen on (loopback only unless --allow-remote)', '127.0.0.1')
     .option('--allow-remote', 'allow listening on a non-loopback address (the proxy forwards API credentials)')
@@ -45,7 +48,10 @@ export function registerProxyCommand(program: Command): void {
     .option('--dir <dir>', 'root folder of sessions (default: .agenttap/sessions)')
     .option('--config <file>', 'config file (default: ./agenttap.config.json when present)')
     .option('--quiet', 'do not print where the session went')
-    .option('--report', 'when the proxy stops (with --exec: when the command has ended), print the session report on stderr')
+    .option(
+      '--report',
+      'when the proxy stops (with --exec: when the command has ended), print the session report on stderr',
+    )
     .option('--rules <file>', 'rewrite rules (JSON, YAML or .mjs; see `agenttap schema rules`)')
     .option('--dry-run', 'evaluate and log the rules, but forward every request unchanged')
     .argument('[command...]', 'with --exec: the agent and its arguments, after --')
@@ -58,7 +64,13 @@ async function runProxy(command: string[], options: ProxyOptions): Promise<void>
   const pipeline = await openProxyPipeline(options, upstream, port);
   let server: ProxyServer;
   try {
-    server = await startProxyServer({ upstream, ctx: pipeline.ctx, host: options.host, port, allowRemote: options.allowRemote === true });
+    server = await startProxyServer({
+      upstream,
+      ctx: pipeline.ctx,
+      host: options.host,
+      port,
+      allowRemote: options.allowRemote === true,
+    });
   } catch (err) {
     throw new AgentTapError('AGENTTAP_USAGE', `proxy: ${(err as Error).message}`);
   }
@@ -82,10 +94,15 @@ async function runProxy(command: string[], options: ProxyOptions): Promise<void>
 function checkArguments(command: string[], options: ProxyOptions): { upstream: URL; port: number } {
   const upstream = parseUpstream(options.upstream);
   const port = Number(options.port);
-  if (!/^\d+$/.test(options.port) || port > 65535) throw new AgentTapError('AGENTTAP_USAGE', `proxy: --port must be 0–65535, got "${options.port}"`);
-  if (options.exec && command.length === 0) throw new AgentTapError('AGENTTAP_USAGE', 'proxy: --exec needs a command after --');
+  if (!/^\d+$/.test(options.port) || port > 65535)
+    throw new AgentTapError('AGENTTAP_USAGE', `proxy: --port must be 0–65535, got "${options.port}"`);
+  if (options.exec && command.length === 0)
+    throw new AgentTapError('AGENTTAP_USAGE', 'proxy: --exec needs a command after --');
   if (!options.exec && command.length > 0) {
-    throw new AgentTapError('AGENTTAP_USAGE', `proxy: unexpected arguments ${JSON.stringify(command.join(' '))} (add --exec to run a command)`);
+    throw new AgentTapError(
+      'AGENTTAP_USAGE',
+      `proxy: unexpected arguments ${JSON.stringify(command.join(' '))} (add --exec to run a command)`,
+    );
   }
   return { upstream, port };
 }
@@ -97,9 +114,17 @@ async function openProxyPipeline(options: ProxyOptions, upstream: URL, port: num
   try {
     // Checked with the flag's name first; the pipeline reads the same file again (the ESM cache keeps hooks once).
     if (overrides.AGENTTAP_RULES) await loadRules(overrides.AGENTTAP_RULES, process.cwd(), '--rules');
-    return await openPipeline({ upstream: upstreamForDisplay(upstream), listen: `${options.host}:${port}`, env, flags });
+    return await openPipeline({
+      upstream: upstreamForDisplay(upstream),
+      listen: `${options.host}:${port}`,
+      env,
+      flags,
+    });
   } catch (err) {
-    if (err instanceof AgentTapError && (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')) {
+    if (
+      err instanceof AgentTapError &&
+      (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')
+    ) {
       process.stderr.write(`${err.message}\n`);
       process.exit(78);
     }
@@ -108,7 +133,12 @@ async function openProxyPipeline(options: ProxyOptions, upstream: URL, port: num
 }
 
 /** --exec: the command runs with its base URLs on the proxy; the proxy stops with it and ends like it. */
-async function execThroughProxy(command: string[], options: ProxyOptions, server: ProxyServer, pipeline: CapturePipeline): Promise<void> {
+async function execThroughProxy(
+  command: string[],
+  options: ProxyOptions,
+  server: ProxyServer,
+  pipeline: CapturePipeline,
+): Promise<void> {
   // Claude Code's own labels for its calls (src/run/claude-labels.ts); inert for any other command.
   const raw = prepareClaudeRawBodies(process.env);
   const childEnv: NodeJS.ProcessEnv = {
@@ -142,11 +172,15 @@ function parseUpstream(value: string): URL {
   try {
     url = new URL(value);
   } catch {
-    throw new AgentTapError('AGENTTAP_USAGE', `proxy: --upstream must be a URL such as https://api.anthropic.com, got "${shown}"`);
+    throw new AgentTapError(
+      'AGENTTAP_USAGE',
+      `proxy: --upstream must be a URL such as https://api.anthropic.com, got "${shown}"`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new AgentTapError('AGENTTAP_USAGE', `proxy: --upstream must be http:// or https://, got "${shown}"`);
   }
-  if (url.search || url.hash) throw new AgentTapError('AGENTTAP_USAGE', `proxy: --upstream takes no query or fragment, got "${shown}"`);
+  if (url.search || url.hash)
+    throw new AgentTapError('AGENTTAP_USAGE', `proxy: --upstream takes no query or fragment, got "${shown}"`);
   return url;
 }

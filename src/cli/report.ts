@@ -6,9 +6,25 @@ import type { Command } from 'commander';
 import { AgentTapError } from '../errors.js';
 import { loadSignatureFile } from '../mechanisms/user-file.js';
 import { loadPriceTable } from '../pricing/index.js';
-import { buildReport, renderJson, renderMarkdown, renderTerminal, reportHtml, ReportOutputError, type HtmlOptions, type ReportModel } from '../../reports/index.js';
+import {
+  buildReport,
+  renderJson,
+  renderMarkdown,
+  renderTerminal,
+  reportHtml,
+  ReportOutputError,
+  type HtmlOptions,
+  type ReportModel,
+} from '../../reports/index.js';
 import { endQuietlyOnEpipe } from './epipe.js';
-import { checkOutputFile, ensureOutputDir, inputError, outputError, refuseStdoutConflicts, writeOutputFile } from './output-files.js';
+import {
+  checkOutputFile,
+  ensureOutputDir,
+  inputError,
+  outputError,
+  refuseStdoutConflicts,
+  writeOutputFile,
+} from './output-files.js';
 
 interface Options {
   html?: string;
@@ -31,8 +47,14 @@ export function registerReportCommand(program: Command): void {
     .option('--html <file>', 'write a self-contained HTML report (no network; safe to attach)')
     .option('--md <file>', 'write a Markdown summary ("-" for stdout)')
     .option('--json <file>', 'write the report model as JSON ("-" for stdout)')
-    .option('--signatures <file...>', 'extra mechanism signatures (JSON {"sets": [...]}), tried before the shipped ones')
-    .option('--prices <file>', 'price table (JSON {"models": [{match, input, output, cache_write, cache_read}]}, USD per MTok)')
+    .option(
+      '--signatures <file...>',
+      'extra mechanism signatures (JSON {"sets": [...]}), tried before the shipped ones',
+    )
+    .option(
+      '--prices <file>',
+      'price table (JSON {"models": [{match, input, output, cache_write, cache_read}]}, USD per MTok)',
+    )
     .option('--export-prompts <dir>', 'write system prompt blocks, tool lists and reminders as files')
     .option('--max-text <chars>', 'longest text kept per content block in the HTML', '16384')
     .option('--content-budget <MiB>', 'most captured content the HTML carries', '256')
@@ -42,8 +64,17 @@ export function registerReportCommand(program: Command): void {
       endQuietlyOnEpipe(process.stdout, 'agenttap report');
       // Every output is checked before the log is read: a wrong path fails now, not after a long read.
       refuseStdoutConflicts({ '--md': o.md, '--json': o.json });
-      for (const [flag, file] of [['--html', o.html], ['--md', o.md], ['--json', o.json]] as const) if (file !== undefined && file !== '-') checkOutputFile(file, flag);
-      if (o.html === '-') throw new AgentTapError('AGENTTAP_USAGE', '--html -: the HTML report is written to a file only. Fix: give a file name, e.g. --html report.html.');
+      for (const [flag, file] of [
+        ['--html', o.html],
+        ['--md', o.md],
+        ['--json', o.json],
+      ] as const)
+        if (file !== undefined && file !== '-') checkOutputFile(file, flag);
+      if (o.html === '-')
+        throw new AgentTapError(
+          'AGENTTAP_USAGE',
+          '--html -: the HTML report is written to a file only. Fix: give a file name, e.g. --html report.html.',
+        );
       if (o.exportPrompts !== undefined) ensureOutputDir(o.exportPrompts, '--export-prompts');
       const onWarning = (m: string) => process.stderr.write(`agenttap report: ${m}\n`);
       const progress = o.progress !== false && process.stderr.isTTY ? progressBar() : undefined;
@@ -61,10 +92,13 @@ export function registerReportCommand(program: Command): void {
         if (o.html) model = await reportHtml(path, o.html, options);
         else model = await buildReport(path, options);
       } catch (err) {
-        throw err instanceof ReportOutputError ? outputError(err.cause, err.file, err.output === 'html' ? '--html' : '--export-prompts') : inputError(err, path);
+        throw err instanceof ReportOutputError
+          ? outputError(err.cause, err.file, err.output === 'html' ? '--html' : '--export-prompts')
+          : inputError(err, path);
       }
       if (progress) process.stderr.write('\r\x1b[K');
-      const emit = (file: string, flag: string, text: string) => (file === '-' ? process.stdout.write(text) : writeOutputFile(file, flag, text));
+      const emit = (file: string, flag: string, text: string) =>
+        file === '-' ? process.stdout.write(text) : writeOutputFile(file, flag, text);
       if (o.md) emit(o.md, '--md', renderMarkdown(model));
       if (o.json) emit(o.json, '--json', renderJson(model));
       if (!o.quiet && o.md !== '-' && o.json !== '-') process.stdout.write(renderTerminal(model));
@@ -87,6 +121,8 @@ function progressBar(): (done: number, total: number) => void {
     last = now;
     const f = Math.min(1, done / total);
     const w = 30;
-    process.stderr.write(`\r[${'#'.repeat(Math.round(f * w)).padEnd(w)}] ${(f * 100).toFixed(0)}% of ${(total / (1 << 20)).toFixed(0)} MiB`);
+    process.stderr.write(
+      `\r[${'#'.repeat(Math.round(f * w)).padEnd(w)}] ${(f * 100).toFixed(0)}% of ${(total / (1 << 20)).toFixed(0)} MiB`,
+    );
   };
 }

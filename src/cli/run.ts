@@ -43,7 +43,10 @@ export function registerRunCommand(program: Command): void {
     .option('--dir <dir>', 'root folder of sessions (default: .agenttap/sessions)')
     .option('--config <file>', 'config file (default: ./agenttap.config.json when present)')
     .option('--no-children', 'do not capture the Node child processes the agent starts')
-    .option('--force', 'run even when the command does not look like a Node program (e.g. a shell wrapper that starts node)')
+    .option(
+      '--force',
+      'run even when the command does not look like a Node program (e.g. a shell wrapper that starts node)',
+    )
     .option('--quiet', 'do not print where the session went')
     .option('--report', 'when the command has ended, print the session report (on stderr)')
     .option('--rules <file>', 'rewrite rules (JSON, YAML or .mjs; see `agenttap schema rules`)')
@@ -53,19 +56,29 @@ export function registerRunCommand(program: Command): void {
       const target = inspectTarget(command);
       if (target.kind === 'missing') throw new AgentTapError('AGENTTAP_USAGE', `run: ${target.what}`);
       const bun = target.kind === 'bun';
-      if (target.kind !== 'node' && !bun && !options.force) throw new AgentTapError('AGENTTAP_USAGE', notNodeMessage(target, command));
+      if (target.kind !== 'node' && !bun && !options.force)
+        throw new AgentTapError('AGENTTAP_USAGE', notNodeMessage(target, command));
       if (!loaderIsBuilt() || (bun && !bunPreloadIsBuilt())) {
-        throw new AgentTapError('AGENTTAP_USAGE', 'run: the loader is not built (run `npm run build` in the agenttap folder)');
+        throw new AgentTapError(
+          'AGENTTAP_USAGE',
+          'run: the loader is not built (run `npm run build` in the agenttap folder)',
+        );
       }
 
       // Absolute rules path: the agent's children may run elsewhere. Checked here too, so nothing starts on a bad file.
-      const { overrides, flags } = flagsToEnv({ ...options, rules: options.rules === undefined ? undefined : resolve(options.rules) });
+      const { overrides, flags } = flagsToEnv({
+        ...options,
+        rules: options.rules === undefined ? undefined : resolve(options.rules),
+      });
       let plan: Awaited<ReturnType<typeof planRun>>;
       try {
         if (overrides.AGENTTAP_RULES) await loadRules(overrides.AGENTTAP_RULES, process.cwd(), '--rules');
         plan = await planRun({ overrides, flags });
       } catch (err) {
-        if (err instanceof AgentTapError && (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')) {
+        if (
+          err instanceof AgentTapError &&
+          (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')
+        ) {
           // Same stop as the loader's: EX_CONFIG, before the agent starts.
           process.stderr.write(`${err.message}\n`);
           process.exit(78);
@@ -97,7 +110,9 @@ export function registerRunCommand(program: Command): void {
 
 /** The refusal, with the exact command that captures this agent instead. */
 export function notNodeMessage(target: Target, command: string[]): string {
-  const upstream = /claude/i.test(command[0] ?? '') ? 'https://api.anthropic.com' : '<model API URL, e.g. https://api.anthropic.com or https://api.openai.com>';
+  const upstream = /claude/i.test(command[0] ?? '')
+    ? 'https://api.anthropic.com'
+    : '<model API URL, e.g. https://api.anthropic.com or https://api.openai.com>';
   return [
     `run: ${command[0]} is ${target.what}${target.file && target.file !== command[0] ? ` (${target.file})` : ''}, not a Node program; the agenttap loader cannot enter it, so nothing was started.`,
     'Capture it through the local proxy instead:',

@@ -30,7 +30,8 @@ export function registerSchemaCommand(program: Command): void {
     .argument('[which]', 'log | rules | config', 'log')
     .action((which: string) => {
       const make = SCHEMAS[which as keyof typeof SCHEMAS];
-      if (!make) program.error(`agenttap schema: unknown schema "${which}". Use "log", "rules" or "config".`, { exitCode: 2 });
+      if (!make)
+        program.error(`agenttap schema: unknown schema "${which}". Use "log", "rules" or "config".`, { exitCode: 2 });
       process.stdout.write(`${JSON.stringify(make(), null, 2)}\n`);
     });
 }

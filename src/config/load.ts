@@ -45,7 +45,11 @@ export interface LoadedConfig {
   file?: string;
 }
 
-export async function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), flags: FlagNames = {}): Promise<LoadedConfig> {
+export async function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+  flags: FlagNames = {},
+): Promise<LoadedConfig> {
   const file = configFile(env, cwd, flags);
   const fromEnv = envValues(env, flags);
   let config: Config;
@@ -158,18 +162,22 @@ function overlay(base: Record<string, unknown>, top: Record<string, unknown>): R
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(top)) {
     const below = out[key];
-    out[key] =
-      isRecord(below) && isRecord(value) ? overlay(below, value) : value;
+    out[key] = isRecord(below) && isRecord(value) ? overlay(below, value) : value;
   }
   return out;
 }
 
-
-function configError(error: z.ZodError, file: string | undefined, env: NodeJS.ProcessEnv, flags: FlagNames): AgentTapError {
+function configError(
+  error: z.ZodError,
+  file: string | undefined,
+  env: NodeJS.ProcessEnv,
+  flags: FlagNames,
+): AgentTapError {
   const lines = error.issues.map((issue) => {
     const field = fieldPath(issue.path) || '(top level)';
     const variable = Object.entries(ENV_FIELDS).find(
-      ([name, f]) => (env[name] || flags[name] !== undefined) && f.path.join('.') === issue.path.slice(0, f.path.length).join('.'),
+      ([name, f]) =>
+        (env[name] || flags[name] !== undefined) && f.path.join('.') === issue.path.slice(0, f.path.length).join('.'),
     )?.[0];
     const source = variable ? sourceOf(variable, flags) : (file ?? 'config');
     return `  ${source}: field "${field}": ${issue.message}.${fixFor(issue)}`;
@@ -180,7 +188,8 @@ function configError(error: z.ZodError, file: string | undefined, env: NodeJS.Pr
 function fixFor(issue: z.core.$ZodIssue): string {
   // Some messages carry their own fix (a user regex, a session id).
   if (/ Fix: /.test(issue.message)) return '';
-  if (issue.code === 'unrecognized_keys') return ` Fix: remove ${issue.keys.map((k) => `"${k}"`).join(', ')} (see \`agenttap schema config\`).`;
+  if (issue.code === 'unrecognized_keys')
+    return ` Fix: remove ${issue.keys.map((k) => `"${k}"`).join(', ')} (see \`agenttap schema config\`).`;
   if (issue.code === 'invalid_value' && 'values' in issue) {
     return ` Fix: use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}.`;
   }

@@ -11,7 +11,8 @@ import { checkUserRegex } from './user-regex.js';
  */
 export const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export const SessionId = z.string().regex(SESSION_ID, {
-  message: 'is not a single folder name. Fix: start with a letter or digit, then use letters, digits, ".", "_" or "-", at most 128 characters (e.g. "review-42")',
+  message:
+    'is not a single folder name. Fix: start with a letter or digit, then use letters, digits, ".", "_" or "-", at most 128 characters (e.g. "review-42")',
 });
 
 export const EndpointRule = z
@@ -39,7 +40,11 @@ export const ConfigSchema = z
     capture: z
       .object({
         /** Bytes of a request or response body to keep; past it the record says `truncated`. */
-        maxBodyBytes: z.number().int().positive().default(16 * 1024 * 1024),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(16 * 1024 * 1024),
         /** Parts of a request at least this big (JSON bytes) are written once as blobs and referenced. */
         blobMinBytes: z.number().int().nonnegative().default(256),
       })
@@ -85,7 +90,9 @@ export const ConfigSchema = z
     /** A price table (JSON, `{"models": [{match, input, output, cache_write, cache_read}]}`, USD per MTok) put before the shipped one: what rewrite savings are priced with. */
     prices: z.string().min(1).optional(),
     /** Extra package directory names holding a copy of a supported SDK (installed under an npm alias). */
-    sdkPackages: z.array(z.string().regex(/^(@[a-z0-9._~-]+\/)?[a-z0-9._~-]+$/i, { message: 'use an npm package name' })).default([]),
+    sdkPackages: z
+      .array(z.string().regex(/^(@[a-z0-9._~-]+\/)?[a-z0-9._~-]+$/i, { message: 'use an npm package name' }))
+      .default([]),
     /** Debug lines on stderr (also `NODE_DEBUG=agenttap`). */
     debug: z.boolean().default(false),
   })

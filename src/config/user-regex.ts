@@ -32,7 +32,9 @@ const FLAGS: Record<RegexUse, { allowed: string; refused: Record<string, string>
   scan: {
     // `g` is implied (the redactor loops over every match), `d` is harmless.
     allowed: 'dgimsuv',
-    refused: { y: '"y" (sticky) would only match where the previous match ended, so most secrets would be missed. Fix: remove "y"' },
+    refused: {
+      y: '"y" (sticky) would only match where the previous match ended, so most secrets would be missed. Fix: remove "y"',
+    },
   },
   test: {
     allowed: 'imsuv',
@@ -52,24 +54,36 @@ export function checkUserRegex(source: string, flags: string, use: RegexUse): Re
     const refused = policy.refused[flag];
     if (refused) return { field: 'flags', message: refused };
     if (!policy.allowed.includes(flag)) {
-      return { field: 'flags', message: `unknown flag "${flag}". Fix: use only ${[...policy.allowed].map((f) => `"${f}"`).join(', ')}` };
+      return {
+        field: 'flags',
+        message: `unknown flag "${flag}". Fix: use only ${[...policy.allowed].map((f) => `"${f}"`).join(', ')}`,
+      };
     }
   }
   if (new Set(flags).size < flags.length || (flags.includes('u') && flags.includes('v'))) {
-    return { field: 'flags', message: `"${flags}" repeats a flag or combines "u" with "v". Fix: give each flag once, and "u" or "v", not both` };
+    return {
+      field: 'flags',
+      message: `"${flags}" repeats a flag or combines "u" with "v". Fix: give each flag once, and "u" or "v", not both`,
+    };
   }
   try {
     new RegExp(source, flags);
   } catch (err) {
     const why = (err as Error).message.replace(/^Invalid regular expression:\s*/, '');
-    return { field: 'pattern', message: `not a valid JavaScript regular expression (${why}). Fix: correct the pattern; in JSON and YAML double-quoted strings, write each backslash twice ("\\\\d")` };
+    return {
+      field: 'pattern',
+      message: `not a valid JavaScript regular expression (${why}). Fix: correct the pattern; in JSON and YAML double-quoted strings, write each backslash twice ("\\\\d")`,
+    };
   }
   analyse ??= (createRequire(import.meta.url)('scslre') as { analyse: typeof Analyse }).analyse;
   let reports: Report[];
   try {
     reports = analyse({ source, flags: use === 'scan' ? withGlobal(flags) : flags }).reports;
   } catch (err) {
-    return { field: 'pattern', message: `cannot be checked for catastrophic backtracking (${(err as Error).message}). Fix: simplify the pattern` };
+    return {
+      field: 'pattern',
+      message: `cannot be checked for catastrophic backtracking (${(err as Error).message}). Fix: simplify the pattern`,
+    };
   }
   const report = reports.find((r) => (use === 'scan' ? true : r.exponential));
   return report && { field: 'pattern', message: describe(report) };

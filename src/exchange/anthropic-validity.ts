@@ -23,7 +23,10 @@ export function validateAnthropicRequest(body: unknown, options: ValidateOptions
 
   if (typeof body.model !== 'string' || body.model === '') problems.push('model: field required (a non-empty string)');
   const requireMaxTokens = options.requireMaxTokens ?? true;
-  if (requireMaxTokens && (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 1)) {
+  if (
+    requireMaxTokens &&
+    (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 1)
+  ) {
     problems.push('max_tokens: field required (a positive integer)');
   }
 
@@ -75,7 +78,9 @@ function checkMessages(messages: unknown[], problems: string[]): void {
     }
     if (i === 0 && role !== 'user') problems.push(`messages.0.role: the first message must use the "user" role`);
     if (previous && previous.role === role) {
-      problems.push(`messages.${i}: roles must alternate between "user" and "assistant" (two "${String(role)}" in a row)`);
+      problems.push(
+        `messages.${i}: roles must alternate between "user" and "assistant" (two "${String(role)}" in a row)`,
+      );
     }
 
     // Every tool_result answers a tool_use of the immediately preceding assistant message.

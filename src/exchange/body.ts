@@ -24,7 +24,12 @@ export function textsOf(content: unknown): string[] {
   const out: string[] = [];
   for (const b of content) {
     if (typeof b === 'string') out.push(b);
-    else if (isRecord(b) && typeof b.text === 'string' && (b.type === 'text' || b.type === 'input_text' || b.type === 'output_text' || b.type === undefined)) out.push(b.text);
+    else if (
+      isRecord(b) &&
+      typeof b.text === 'string' &&
+      (b.type === 'text' || b.type === 'input_text' || b.type === 'output_text' || b.type === undefined)
+    )
+      out.push(b.text);
   }
   return out;
 }
@@ -33,7 +38,10 @@ export function textsOf(content: unknown): string[] {
 export function userText(message: unknown): string {
   if (!isRecord(message)) return '';
   const content = 'content' in message ? message.content : undefined;
-  return textsOf(content).map((t) => withoutReminders(t).trim()).filter(Boolean).join('\n');
+  return textsOf(content)
+    .map((t) => withoutReminders(t).trim())
+    .filter(Boolean)
+    .join('\n');
 }
 
 /** Every `<system-reminder>` body in a message's text blocks. */
@@ -41,13 +49,26 @@ export function remindersOf(message: unknown): string[] {
   if (!isRecord(message) || message.role !== 'user') return [];
   const texts = textsOf(message.content);
   // Claude Code also appends reminders inside tool results.
-  if (Array.isArray(message.content)) for (const b of message.content) if (isRecord(b) && b.type === 'tool_result') texts.push(...textsOf(b.content));
+  if (Array.isArray(message.content))
+    for (const b of message.content) if (isRecord(b) && b.type === 'tool_result') texts.push(...textsOf(b.content));
   const out: string[] = [];
-  for (const t of texts) for (const p of reminderParts(t)) if (p.reminder) out.push(p.text.replace(/^<system-reminder>/, '').replace(/<\/system-reminder>$/, '').trim());
+  for (const t of texts)
+    for (const p of reminderParts(t))
+      if (p.reminder)
+        out.push(
+          p.text
+            .replace(/^<system-reminder>/, '')
+            .replace(/<\/system-reminder>$/, '')
+            .trim(),
+        );
   return out;
 }
 
-const withoutReminders = (text: string) => reminderParts(text).filter((p) => !p.reminder).map((p) => p.text).join('');
+const withoutReminders = (text: string) =>
+  reminderParts(text)
+    .filter((p) => !p.reminder)
+    .map((p) => p.text)
+    .join('');
 
 export function roleOf(message: unknown): string | undefined {
   if (!isRecord(message)) return undefined;
@@ -61,9 +82,18 @@ export function roleOf(message: unknown): string | undefined {
 export function isToolResults(message: unknown): boolean {
   if (!isRecord(message)) return false;
   if (message.role === 'tool' || message.type === 'function_call_output') return true;
-  return message.role === 'user' && Array.isArray(message.content) && message.content.length > 0
-    && message.content.every((b) => isRecord(b) && (b.type === 'tool_result' || (b.type === 'text' && typeof b.text === 'string' && b.text.trimStart().startsWith('<system-reminder>'))))
-    && message.content.some((b) => isRecord(b) && b.type === 'tool_result');
+  return (
+    message.role === 'user' &&
+    Array.isArray(message.content) &&
+    message.content.length > 0 &&
+    message.content.every(
+      (b) =>
+        isRecord(b) &&
+        (b.type === 'tool_result' ||
+          (b.type === 'text' && typeof b.text === 'string' && b.text.trimStart().startsWith('<system-reminder>'))),
+    ) &&
+    message.content.some((b) => isRecord(b) && b.type === 'tool_result')
+  );
 }
 
 export type MaxTokensField = 'max_tokens' | 'max_completion_tokens' | 'max_output_tokens';
@@ -124,16 +154,27 @@ export function responseToolCalls(body: unknown): ToolCall[] {
   if (!isRecord(body)) return [];
   const out: ToolCall[] = [];
   if (Array.isArray(body.content)) {
-    for (const b of body.content) if (isRecord(b) && (b.type === 'tool_use' || b.type === 'server_tool_use')) out.push({ id: String(b.id ?? ''), name: String(b.name ?? ''), input: b.input });
+    for (const b of body.content)
+      if (isRecord(b) && (b.type === 'tool_use' || b.type === 'server_tool_use'))
+        out.push({ id: String(b.id ?? ''), name: String(b.name ?? ''), input: b.input });
   }
   if (Array.isArray(body.choices)) {
     for (const c of body.choices) {
       const calls = isRecord(c) && isRecord(c.message) ? c.message.tool_calls : undefined;
-      if (Array.isArray(calls)) for (const t of calls) if (isRecord(t) && isRecord(t.function)) out.push({ id: String(t.id ?? ''), name: String(t.function.name ?? ''), input: parseMaybe(t.function.arguments) });
+      if (Array.isArray(calls))
+        for (const t of calls)
+          if (isRecord(t) && isRecord(t.function))
+            out.push({
+              id: String(t.id ?? ''),
+              name: String(t.function.name ?? ''),
+              input: parseMaybe(t.function.arguments),
+            });
     }
   }
   if (Array.isArray(body.output)) {
-    for (const o of body.output) if (isRecord(o) && o.type === 'function_call') out.push({ id: String(o.call_id ?? o.id ?? ''), name: String(o.name ?? ''), input: parseMaybe(o.arguments) });
+    for (const o of body.output)
+      if (isRecord(o) && o.type === 'function_call')
+        out.push({ id: String(o.call_id ?? o.id ?? ''), name: String(o.name ?? ''), input: parseMaybe(o.arguments) });
   }
   return out;
 }
@@ -158,7 +199,10 @@ export const textHash = (t: string) => contentHash(t.trim());
 
 /** A copy with every string longer than `max` cut, saying how much was cut. */
 export function truncateDeep(v: unknown, max: number): unknown {
-  if (typeof v === 'string') return v.length > max ? `${v.slice(0, max)}\n…[agenttap: ${v.length - max} more characters not included in the report]` : v;
+  if (typeof v === 'string')
+    return v.length > max
+      ? `${v.slice(0, max)}\n…[agenttap: ${v.length - max} more characters not included in the report]`
+      : v;
   if (Array.isArray(v)) return v.map((x) => truncateDeep(x, max));
   if (!isRecord(v)) return v;
   const out: Obj = {};

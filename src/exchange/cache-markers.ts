@@ -30,7 +30,8 @@ function blockForm(key: string, value: unknown): unknown {
  */
 export function splitCacheMarkers(message: unknown): { bare: unknown; markers?: Record<string, unknown> } {
   const content = (message as { content?: unknown })?.content;
-  if (!Array.isArray(content) || !content.some((b) => typeof b === 'object' && b !== null && 'cache_control' in b)) return { bare: message };
+  if (!Array.isArray(content) || !content.some((b) => typeof b === 'object' && b !== null && 'cache_control' in b))
+    return { bare: message };
   const markers: Record<string, unknown> = {};
   const blocks = content.map((block: Record<string, unknown>, i) => {
     if (typeof block !== 'object' || block === null || !('cache_control' in block)) return block;

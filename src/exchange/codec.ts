@@ -14,7 +14,10 @@ const MAX_UNKNOWN_EVENTS = 32;
 export type Json = Record<string, unknown>;
 
 /** What a codec reassembled; the observer adds `events`, `unknownEvents`, `truncated`, `parseError`. */
-export type CodecResult = Pick<ResponseSummary, 'body' | 'usage' | 'stopReason' | 'responseId' | 'responseModel' | 'error'>;
+export type CodecResult = Pick<
+  ResponseSummary,
+  'body' | 'usage' | 'stopReason' | 'responseId' | 'responseModel' | 'error'
+>;
 
 /** One provider's SSE reassembly. `onEvent` may throw: the observer catches it. */
 export interface StreamCodec {

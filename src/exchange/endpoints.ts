@@ -20,7 +20,10 @@ export interface ExtraEndpoint {
 }
 
 const BUILT_IN: { pattern: RegExp; match: EndpointMatch }[] = [
-  { pattern: /\/v1\/messages\/count_tokens$/, match: { endpoint: 'anthropic.count_tokens', provider: 'anthropic', operation: 'count_tokens' } },
+  {
+    pattern: /\/v1\/messages\/count_tokens$/,
+    match: { endpoint: 'anthropic.count_tokens', provider: 'anthropic', operation: 'count_tokens' },
+  },
   { pattern: /\/v1\/messages$/, match: { endpoint: 'anthropic.messages', provider: 'anthropic', operation: 'chat' } },
   { pattern: /\/chat\/completions$/, match: { endpoint: 'openai.chat', provider: 'openai', operation: 'chat' } },
   { pattern: /\/responses$/, match: { endpoint: 'openai.responses', provider: 'openai', operation: 'chat' } },
@@ -60,7 +63,10 @@ function warmupHosts(env: NodeJS.ProcessEnv): Set<string> {
 }
 
 /** Compiled once per process: the hot path only runs the returned function. */
-export function createEndpointMatcher(extra: readonly ExtraEndpoint[] = [], env: NodeJS.ProcessEnv = process.env): (method: string, url: URL) => EndpointMatch | null {
+export function createEndpointMatcher(
+  extra: readonly ExtraEndpoint[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): (method: string, url: URL) => EndpointMatch | null {
   const warmup = warmupHosts(env);
   return (method, url) => {
     if (method === 'HEAD') return WARMUP_PATHS.has(url.pathname) && warmup.has(url.host) ? WARMUP : null;
@@ -71,7 +77,8 @@ export function createEndpointMatcher(extra: readonly ExtraEndpoint[] = [], env:
       const found = pattern.exec(path);
       if (!found) continue;
       const model = decodeURIComponent(found[1]!);
-      if (model === 'count-tokens') return { endpoint: 'anthropic.count_tokens', provider: 'anthropic', operation: 'count_tokens' };
+      if (model === 'count-tokens')
+        return { endpoint: 'anthropic.count_tokens', provider: 'anthropic', operation: 'count_tokens' };
       return { endpoint, provider: 'anthropic', operation: 'chat', model };
     }
     for (const rule of extra) {

@@ -31,14 +31,21 @@ let codec: FrameCodec | undefined;
 function frameCodec(): FrameCodec {
   if (!codec) {
     // One expression, so the Bun bundle can inline it (scripts/bundle-bun.mjs).
-    const { EventStreamCodec } = createRequire(import.meta.url)('@smithy/eventstream-codec') as { EventStreamCodec: new (toUtf8: (b: Uint8Array) => string, fromUtf8: (s: string) => Uint8Array) => FrameCodec };
-    codec = new EventStreamCodec((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'), (s) => Buffer.from(s, 'utf8'));
+    const { EventStreamCodec } = createRequire(import.meta.url)('@smithy/eventstream-codec') as {
+      EventStreamCodec: new (toUtf8: (b: Uint8Array) => string, fromUtf8: (s: string) => Uint8Array) => FrameCodec;
+    };
+    codec = new EventStreamCodec(
+      (b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'),
+      (s) => Buffer.from(s, 'utf8'),
+    );
   }
   return codec;
 }
 
 export function isEventStream(contentType: string | null): boolean {
-  return String(contentType ?? '').toLowerCase().includes('application/vnd.amazon.eventstream');
+  return String(contentType ?? '')
+    .toLowerCase()
+    .includes('application/vnd.amazon.eventstream');
 }
 
 export function createEventStreamObserver(sse: ResponseObserver): ResponseObserver {
@@ -73,7 +80,8 @@ class EventStreamObserver implements ResponseObserver {
   finish(): ResponseSummary {
     const summary = this.sse.finish();
     if (this.failed !== undefined && summary.parseError === undefined) summary.parseError = this.failed;
-    else if (this.pending.length > 0 && summary.parseError === undefined) summary.parseError = `event-stream: ${this.pending.length} bytes of an unfinished frame`;
+    else if (this.pending.length > 0 && summary.parseError === undefined)
+      summary.parseError = `event-stream: ${this.pending.length} bytes of an unfinished frame`;
     return summary;
   }
 

@@ -10,7 +10,10 @@ interface HeadersLike {
 }
 
 const isHeadersLike = (v: unknown): v is HeadersLike =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { forEach?: unknown }).forEach === 'function';
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  typeof (v as { forEach?: unknown }).forEach === 'function';
 
 export function flattenHeaders(headers: unknown): Record<string, string> {
   const out: Record<string, string> = {};

@@ -6,13 +6,7 @@
  */
 import { createParser, type EventSourceMessage, type EventSourceParser, type ParseError } from 'eventsource-parser';
 import { AnthropicStreamCodec, summarizeAnthropicJson } from './anthropic.js';
-import {
-  type CodecResult,
-  type StreamCodec,
-  CodecContext,
-  DEFAULT_MAX_CAPTURE_BYTES,
-  str,
-} from './codec.js';
+import { type CodecResult, type StreamCodec, CodecContext, DEFAULT_MAX_CAPTURE_BYTES, str } from './codec.js';
 import { isRecord } from './json.js';
 import { createEventStreamObserver, isEventStream } from './eventstream.js';
 import { summarizeOpenAIJson } from './openai.js';
@@ -30,7 +24,8 @@ const SNIFF_CHARS = 16;
 
 export function createResponseObserver(options: ObserverOptions): ResponseObserver {
   // Bedrock streams: AWS event-stream frames around Anthropic events (eventstream.ts).
-  if (isEventStream(options.contentType)) return createEventStreamObserver(new Observer({ ...options, contentType: 'text/event-stream' }));
+  if (isEventStream(options.contentType))
+    return createEventStreamObserver(new Observer({ ...options, contentType: 'text/event-stream' }));
   return new Observer(options);
 }
 
@@ -179,7 +174,8 @@ class Observer implements ResponseObserver {
 
   private feed(text: string): void {
     if (this.events === 0 && this.preface.length < MAX_PREFACE) {
-      this.preface += text.length <= MAX_PREFACE - this.preface.length ? text : text.slice(0, MAX_PREFACE - this.preface.length);
+      this.preface +=
+        text.length <= MAX_PREFACE - this.preface.length ? text : text.slice(0, MAX_PREFACE - this.preface.length);
     }
     let parser = this.parser;
     if (!parser) {
@@ -243,7 +239,12 @@ class Observer implements ResponseObserver {
       data = undefined;
     }
     const type = (isRecord(data) ? str(data['type']) : undefined) ?? first.event ?? '';
-    if (type === 'message_start' || type === 'ping' || type.startsWith('content_block_') || type.startsWith('message_')) {
+    if (
+      type === 'message_start' ||
+      type === 'ping' ||
+      type.startsWith('content_block_') ||
+      type.startsWith('message_')
+    ) {
       return new AnthropicStreamCodec(this.ctx);
     }
     if (type.startsWith('response.')) return new ResponsesStreamCodec(this.ctx);

@@ -35,8 +35,7 @@ interface ChoiceState {
 }
 
 const skipTop = (k: string): boolean => k === 'choices' || k === 'obfuscation';
-const skipChoice = (k: string): boolean =>
-  k === 'delta' || k === 'finish_reason' || k === 'index' || k === 'logprobs';
+const skipChoice = (k: string): boolean => k === 'delta' || k === 'finish_reason' || k === 'index' || k === 'logprobs';
 const skipToolCall = (k: string): boolean =>
   k === 'index' || k === 'id' || k === 'type' || k === 'function' || k === 'custom';
 

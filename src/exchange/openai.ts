@@ -13,7 +13,8 @@ export function summarizeOpenAIJson(body: unknown): CodecResult {
   if (!isRecord(body)) return out;
   const object = body['object'];
   if (object === 'response') Object.assign(out, summarizeResponse(body));
-  else if (object === 'chat.completion' || Array.isArray(body['choices'])) Object.assign(out, summarizeChatCompletion(body));
+  else if (object === 'chat.completion' || Array.isArray(body['choices']))
+    Object.assign(out, summarizeChatCompletion(body));
   else if (isRecord(body['error'])) {
     const error = errorFrom(body);
     if (error) out.error = error;

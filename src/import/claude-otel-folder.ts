@@ -53,7 +53,8 @@ export interface ClaudeOtelFolder {
   warnings: string[];
 }
 
-const FIX_DIR = 'Fix: give the folder named in OTEL_LOG_RAW_API_BODIES=file:<dir> when Claude Code ran (with CLAUDE_CODE_ENABLE_TELEMETRY=1).';
+const FIX_DIR =
+  'Fix: give the folder named in OTEL_LOG_RAW_API_BODIES=file:<dir> when Claude Code ran (with CLAUDE_CODE_ENABLE_TELEMETRY=1).';
 
 export function readClaudeOtelFolder(dir: string): ClaudeOtelFolder {
   const stat = statOrUndefined(dir);
@@ -89,7 +90,10 @@ export function readClaudeOtelFolder(dir: string): ClaudeOtelFolder {
         warnings.push(`${where}: the last line is cut short (Claude Code stopped while writing it); skipped`);
         continue;
       }
-      throw new ImportInputError(`${where}: not a JSON line. Fix: remove or repair that line (each line is one JSON object Claude Code wrote).`, EX_DATAERR);
+      throw new ImportInputError(
+        `${where}: not a JSON line. Fix: remove or repair that line (each line is one JSON object Claude Code wrote).`,
+        EX_DATAERR,
+      );
     }
     calls.push(readCall(dir, where, line, entry));
   }
@@ -98,18 +102,29 @@ export function readClaudeOtelFolder(dir: string): ClaudeOtelFolder {
 }
 
 function readCall(dir: string, where: string, line: number, entry: unknown): ClaudeOtelCall {
-  if (!isRecord(entry)) throw new ImportInputError(`${where}: not a JSON object. Fix: remove or repair that line.`, EX_DATAERR);
+  if (!isRecord(entry))
+    throw new ImportInputError(`${where}: not a JSON object. Fix: remove or repair that line.`, EX_DATAERR);
   const field = (name: string): string => {
     const v = entry[name];
-    if (typeof v !== 'string' || v === '') throw new ImportInputError(`${where}: "${name}" is missing or not a string. Fix: remove or repair that line.`, EX_DATAERR);
+    if (typeof v !== 'string' || v === '')
+      throw new ImportInputError(
+        `${where}: "${name}" is missing or not a string. Fix: remove or repair that line.`,
+        EX_DATAERR,
+      );
     return v;
   };
   const requestFile = plainName(field('request_file'), where, 'request_file');
   const request = readJson(dir, requestFile, where, true);
   const body = request.value;
-  if (!isRecord(body)) throw new ImportInputError(`${join(dir, requestFile)} (named at ${where}): not a JSON object. Fix: the folder holds another tool's files; give Claude Code's.`, EX_DATAERR);
-  const responseName = typeof entry.response_file === 'string' ? plainName(entry.response_file, where, 'response_file') : undefined;
-  const response = responseName === undefined ? { value: undefined, bytes: 0 } : readJson(dir, responseName, where, false);
+  if (!isRecord(body))
+    throw new ImportInputError(
+      `${join(dir, requestFile)} (named at ${where}): not a JSON object. Fix: the folder holds another tool's files; give Claude Code's.`,
+      EX_DATAERR,
+    );
+  const responseName =
+    typeof entry.response_file === 'string' ? plainName(entry.response_file, where, 'response_file') : undefined;
+  const response =
+    responseName === undefined ? { value: undefined, bytes: 0 } : readJson(dir, responseName, where, false);
   return {
     line,
     querySource: field('query_source'),
@@ -126,7 +141,10 @@ function readCall(dir: string, where: string, line: number, entry: unknown): Cla
 /** A file name inside the folder, nothing else: `../x` or `/etc/x` in an index is refused. */
 function plainName(name: string, where: string, field: string): string {
   if (basename(name) !== name || name === '.' || name === '..') {
-    throw new ImportInputError(`${where}: "${field}" is "${name}", not a file name in this folder. Fix: remove or repair that line.`, EX_DATAERR);
+    throw new ImportInputError(
+      `${where}: "${field}" is "${name}", not a file name in this folder. Fix: remove or repair that line.`,
+      EX_DATAERR,
+    );
   }
   return name;
 }
@@ -139,12 +157,18 @@ function readJson(dir: string, name: string, where: string, required: boolean): 
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return { value: undefined, bytes: 0 };
-    throw new ImportInputError(`${file} (named at ${where}): ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (err as Error).message}. Fix: import the folder as Claude Code left it, or remove that index line.`, EX_NOINPUT);
+    throw new ImportInputError(
+      `${file} (named at ${where}): ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (err as Error).message}. Fix: import the folder as Claude Code left it, or remove that index line.`,
+      EX_NOINPUT,
+    );
   }
   try {
     return { value: JSON.parse(text), bytes: Buffer.byteLength(text) };
   } catch {
-    throw new ImportInputError(`${file} (named at ${where}): not JSON. Fix: import the folder as Claude Code left it, or remove that index line.`, EX_DATAERR);
+    throw new ImportInputError(
+      `${file} (named at ${where}): not JSON. Fix: import the folder as Claude Code left it, or remove that index line.`,
+      EX_DATAERR,
+    );
   }
 }
 

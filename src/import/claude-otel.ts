@@ -55,12 +55,17 @@ export async function importClaudeOtel(options: ImportOptions): Promise<ImportRe
   const { config } = await loadConfig(env, undefined, options.flags);
   const place = resolveSession(config, env)!;
   if (existsSync(place.dir) && readdirSync(place.dir).length > 0) {
-    throw new ImportInputError(`${place.dir}: this session already has a log. Fix: give another --session (or --out), so the two are not mixed.`, EX_DATAERR);
+    throw new ImportInputError(
+      `${place.dir}: this session already has a log. Fix: give another --session (or --out), so the two are not mixed.`,
+      EX_DATAERR,
+    );
   }
 
   const capture = createCapture(config, {
     notify: options.notify,
-    start: (redactor) => ({ import: { from: 'claude-otel', dir: redactor.text(options.dir), calls: folder.calls.length } }),
+    start: (redactor) => ({
+      import: { from: 'claude-otel', dir: redactor.text(options.dir), calls: folder.calls.length },
+    }),
   });
   const writer = createWriter(config, place, options.notify);
   capture.recorder.attach(writer);
@@ -94,13 +99,36 @@ export async function importClaudeOtel(options: ImportOptions): Promise<ImportRe
 function record(call: ClaudeOtelCall, id: string, match: EndpointMatch, recorder: Recorder): void {
   // `betas` is the SDK's parameter, sent as the `anthropic-beta` header; the rest is the body as it went out.
   const { betas, ...body } = call.request;
-  const headers: Record<string, string> = Array.isArray(betas) && betas.length > 0 ? { 'anthropic-beta': betas.map(String).join(',') } : {};
-  recorder.request({ id, layer: 'import', match, method: 'POST', url: API_URL, headers, body, bodyBytes: Buffer.byteLength(JSON.stringify(body)) });
+  const headers: Record<string, string> =
+    Array.isArray(betas) && betas.length > 0 ? { 'anthropic-beta': betas.map(String).join(',') } : {};
+  recorder.request({
+    id,
+    layer: 'import',
+    match,
+    method: 'POST',
+    url: API_URL,
+    headers,
+    body,
+    bodyBytes: Buffer.byteLength(JSON.stringify(body)),
+  });
   if (call.response === undefined) {
-    recorder.end({ id, outcome: 'error', durationMs: 0, error: { type: 'no-response', message: 'Claude Code wrote no response file for this call' }, bytes: 0 });
+    recorder.end({
+      id,
+      outcome: 'error',
+      durationMs: 0,
+      error: { type: 'no-response', message: 'Claude Code wrote no response file for this call' },
+      bytes: 0,
+    });
     return;
   }
   // A message was answered with 200; an error body's status is not in the folder, so no response record is made up.
-  if (!isRecord(call.response) || call.response.type !== 'error') recorder.response({ id, status: 200, headers: { 'request-id': call.requestId }, ttfbMs: 0 });
-  recorder.end({ id, outcome: 'complete', durationMs: 0, summary: { ...summarizeAnthropicJson(call.response), events: 0 }, bytes: call.responseBytes });
+  if (!isRecord(call.response) || call.response.type !== 'error')
+    recorder.response({ id, status: 200, headers: { 'request-id': call.requestId }, ttfbMs: 0 });
+  recorder.end({
+    id,
+    outcome: 'complete',
+    durationMs: 0,
+    summary: { ...summarizeAnthropicJson(call.response), events: 0 },
+    bytes: call.responseBytes,
+  });
 }

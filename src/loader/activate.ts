@@ -36,7 +36,9 @@ export interface Runtime {
   writerModule?: () => WriterModule;
 }
 
-export async function activate({ installTaps, writerModule }: Runtime = { installTaps: nodeTaps }): Promise<ActiveTap | undefined> {
+export async function activate(
+  { installTaps, writerModule }: Runtime = { installTaps: nodeTaps },
+): Promise<ActiveTap | undefined> {
   const { config } = await loadConfig();
   if (!config.enabled) return undefined;
   const session = resolveSession(config);

@@ -24,7 +24,10 @@ if (isMainThread && !g[LOADED]) {
   try {
     await activate();
   } catch (err) {
-    if (err instanceof AgentTapError && (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')) {
+    if (
+      err instanceof AgentTapError &&
+      (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')
+    ) {
       stderrLine(err.message);
       process.exit(EXIT_CONFIG);
     }

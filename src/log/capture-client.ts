@@ -24,7 +24,15 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { DONE, FAILED, FLUSHED, STATE_SLOTS, type CaptureWorkerData, type FromWorker, type ToWorker } from './capture-protocol.js';
+import {
+  DONE,
+  FAILED,
+  FLUSHED,
+  STATE_SLOTS,
+  type CaptureWorkerData,
+  type FromWorker,
+  type ToWorker,
+} from './capture-protocol.js';
 import type { EventBody, EventName } from './events.js';
 import type { ExchangeRecord, Offload } from './recorder.js';
 import type { Sink } from './sink.js';
@@ -89,7 +97,8 @@ class WorkerClient implements CaptureClient {
     this.local ??= this.options.openLocalSink();
     const local = this.local;
     // Only an idle client gets here with writes waiting; raw records never wait for a local sink.
-    for (const message of this.outbox) if (message.t === 'write') local.write(message.event as EventName, message.body as EventBody<EventName>);
+    for (const message of this.outbox)
+      if (message.t === 'write') local.write(message.event as EventName, message.body as EventBody<EventName>);
     this.outbox = [];
     return local;
   }
@@ -101,7 +110,9 @@ class WorkerClient implements CaptureClient {
     this.lost += missing;
     this.worker = undefined;
     this.outbox = [];
-    this.options.notify(`agenttap: the capture worker stopped (${why}); ${missing} records lost, recording goes on in the agent's thread`);
+    this.options.notify(
+      `agenttap: the capture worker stopped (${why}); ${missing} records lost, recording goes on in the agent's thread`,
+    );
     this.goLocal();
   }
 
@@ -117,7 +128,11 @@ class WorkerClient implements CaptureClient {
       notices.on('message', (m: FromWorker) => this.options.notify(m.message));
       notices.unref();
       const worker = new Worker(this.entry, {
-        workerData: { ...this.options.data, state: this.state.buffer, notices: channel.port2 } satisfies CaptureWorkerData,
+        workerData: {
+          ...this.options.data,
+          state: this.state.buffer,
+          notices: channel.port2,
+        } satisfies CaptureWorkerData,
         transferList: [channel.port2],
         execArgv: [],
         env: withoutPreload(process.env),
@@ -132,7 +147,9 @@ class WorkerClient implements CaptureClient {
       this.mode = 'worker';
       this.pump();
     } catch (err) {
-      this.options.notify(`agenttap: the capture worker did not start (${(err as Error).message}); redacting in the agent's thread`);
+      this.options.notify(
+        `agenttap: the capture worker did not start (${(err as Error).message}); redacting in the agent's thread`,
+      );
       this.goLocal();
     }
   }
@@ -203,7 +220,10 @@ class WorkerClient implements CaptureClient {
       }
       const left = deadline - performance.now();
       if (left <= 0) {
-        if (!this.warnedSlow) this.options.notify(`agenttap: the capture worker did not finish writing the log within ${waitMs} ms; its last records are missing`);
+        if (!this.warnedSlow)
+          this.options.notify(
+            `agenttap: the capture worker did not finish writing the log within ${waitMs} ms; its last records are missing`,
+          );
         this.warnedSlow = true;
         break;
       }
@@ -211,7 +231,8 @@ class WorkerClient implements CaptureClient {
     }
     // Its notices (a failed redaction, a muted sink) would otherwise die with the event loop.
     const notices = this.notices;
-    for (let m = notices && receiveMessageOnPort(notices); m; m = receiveMessageOnPort(notices!)) this.options.notify((m.message as FromWorker).message);
+    for (let m = notices && receiveMessageOnPort(notices); m; m = receiveMessageOnPort(notices!))
+      this.options.notify((m.message as FromWorker).message);
   }
 
   private makeOffload(): Offload {
@@ -227,8 +248,14 @@ class WorkerClient implements CaptureClient {
         }
         // The text in slices, then a copy of the record without it (the tap's object stays as it was).
         const parts = Math.ceil(text.length / SLICE_CHARS);
-        for (let i = 0; i < parts; i++) client.send({ t: 'text', part: text.slice(i * SLICE_CHARS, (i + 1) * SLICE_CHARS) });
-        client.send({ t: 'record', mono: mono(), raw: { kind: 'request', record: { ...raw.record, text: undefined } }, textParts: parts });
+        for (let i = 0; i < parts; i++)
+          client.send({ t: 'text', part: text.slice(i * SLICE_CHARS, (i + 1) * SLICE_CHARS) });
+        client.send({
+          t: 'record',
+          mono: mono(),
+          raw: { kind: 'request', record: { ...raw.record, text: undefined } },
+          textParts: parts,
+        });
         return true;
       },
       get lost() {

@@ -44,7 +44,10 @@ if (!isMainThread && parentPort) {
   });
 
   try {
-    recorder.attach({ sink, redactor: createRedactor({ key: data.key, extraPatterns: data.extraPatterns, highEntropy: data.highEntropy }) });
+    recorder.attach({
+      sink,
+      redactor: createRedactor({ key: data.key, extraPatterns: data.extraPatterns, highEntropy: data.highEntropy }),
+    });
   } catch (err) {
     // The agent's thread stops waiting on this worker at once, counts what it sent as lost, and goes on alone.
     Atomics.store(state, FAILED, 1);
@@ -67,7 +70,8 @@ if (!isMainThread && parentPort) {
         return;
       }
       mono = message.mono;
-      if (message.t === 'write') recorder.later(({ sink }) => sink.write(message.event as EventName, message.body as EventBody<EventName>));
+      if (message.t === 'write')
+        recorder.later(({ sink }) => sink.write(message.event as EventName, message.body as EventBody<EventName>));
       else {
         if (message.textParts !== undefined && message.raw.kind === 'request') {
           message.raw.record.text = parts.splice(0).join('');

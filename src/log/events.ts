@@ -57,7 +57,14 @@ export const ExchangeRequest = z.looseObject({
   event: z.literal('exchange.request'),
   exchange: z.string(),
   layer: z.enum(['fetch', 'http', 'sdk', 'proxy', 'import']),
-  endpoint: z.enum(['anthropic.messages', 'anthropic.count_tokens', 'anthropic.warmup', 'openai.chat', 'openai.responses', 'custom']),
+  endpoint: z.enum([
+    'anthropic.messages',
+    'anthropic.count_tokens',
+    'anthropic.warmup',
+    'openai.chat',
+    'openai.responses',
+    'custom',
+  ]),
   [sc.GEN_AI_PROVIDER_NAME]: z.string(),
   [sc.GEN_AI_OPERATION_NAME]: z.string(),
   [sc.GEN_AI_REQUEST_MODEL]: z.string().optional(),
@@ -72,7 +79,9 @@ export const ExchangeRequest = z.looseObject({
   body: z.unknown().optional(),
   body_bytes: z.number().int(),
   /** The SDK call this HTTP attempt belongs to, when the SDK layer saw it. */
-  sdk: z.object({ call: z.string(), client: z.string(), method: z.string(), attempt: z.number().int().positive() }).optional(),
+  sdk: z
+    .object({ call: z.string(), client: z.string(), method: z.string(), attempt: z.number().int().positive() })
+    .optional(),
 });
 
 export const ExchangeResponse = z.looseObject({
@@ -154,7 +163,10 @@ export const RewriteApplied = z.looseObject({
   tokens: z.object({ before: z.number(), after: z.number(), basis: z.enum(['usage', 'size']).optional() }).optional(),
   /** Of those, estimated prompt-cache reads and writes: a rewrite that breaks the cached prefix writes it again. */
   cache: z
-    .object({ before: z.object({ read: z.number(), write: z.number() }), after: z.object({ read: z.number(), write: z.number() }) })
+    .object({
+      before: z.object({ read: z.number(), write: z.number() }),
+      after: z.object({ read: z.number(), write: z.number() }),
+    })
     .optional(),
   /** Estimated input cost, USD, from the price table, cache reads and writes at their prices (absent for unpriced models). */
   cost: z.object({ before: z.number(), after: z.number() }).optional(),
@@ -212,7 +224,11 @@ export type EventOf<N extends EventName> = Extract<LogEvent, { event: N }>;
  * loose objects `Omit` would fold every named field into the index signature and type it `unknown`.
  */
 export type EventBody<N extends EventName, Without extends string = never> = {
-  [K in keyof EventOf<N> as string extends K ? never : K extends keyof typeof base | 'event' | Without ? never : K]: EventOf<N>[K];
+  [K in keyof EventOf<N> as string extends K
+    ? never
+    : K extends keyof typeof base | 'event' | Without
+      ? never
+      : K]: EventOf<N>[K];
 } & { [extra: string]: unknown };
 
 export { isBlobRef, isListRef, resolveBlobRef } from './refs.js';

@@ -25,7 +25,10 @@ export class FileOut {
   private scheduled = false;
   private fd: number | undefined;
 
-  constructor(fd: number, private readonly onError: (err: Error) => void) {
+  constructor(
+    fd: number,
+    private readonly onError: (err: Error) => void,
+  ) {
     this.fd = fd;
   }
 

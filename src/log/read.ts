@@ -28,12 +28,23 @@ export function sessionFiles(path: string): string[] {
   try {
     stat = statSync(path);
   } catch {
-    throw new AgentTapError('AGENTTAP_LOG_INVALID', `${path}: no such session directory or log file. Fix: pass a folder under .agenttap/sessions/ or a <pid>.ndjson file.`);
+    throw new AgentTapError(
+      'AGENTTAP_LOG_INVALID',
+      `${path}: no such session directory or log file. Fix: pass a folder under .agenttap/sessions/ or a <pid>.ndjson file.`,
+    );
   }
   if (stat.isFile()) return [path];
   // Only regular files: a folder that happens to be called `1.ndjson` is not a log.
-  const files = readdirSync(path, { withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith('.ndjson')).map((f) => f.name).sort().map((f) => join(path, f));
-  if (files.length === 0) throw new AgentTapError('AGENTTAP_LOG_INVALID', `${path}: no <pid>.ndjson files in this directory. Fix: pass a session directory written by agenttap.`);
+  const files = readdirSync(path, { withFileTypes: true })
+    .filter((f) => f.isFile() && f.name.endsWith('.ndjson'))
+    .map((f) => f.name)
+    .sort()
+    .map((f) => join(path, f));
+  if (files.length === 0)
+    throw new AgentTapError(
+      'AGENTTAP_LOG_INVALID',
+      `${path}: no <pid>.ndjson files in this directory. Fix: pass a session directory written by agenttap.`,
+    );
   return files;
 }
 
@@ -71,7 +82,9 @@ export class LogCheck {
     const v = (value as { v?: unknown }).v;
     if (typeof v === 'number' && v > LOG_VERSION && !this.seenNewer.has(v)) {
       this.seenNewer.add(v);
-      this.onWarning?.(`${file}: written in log format v${v} by a newer agenttap; this agenttap (${VERSION}) reads v${LOG_VERSION}, so parts of it may be missing or misread. Fix: update agenttap to read this log.`);
+      this.onWarning?.(
+        `${file}: written in log format v${v} by a newer agenttap; this agenttap (${VERSION}) reads v${LOG_VERSION}, so parts of it may be missing or misread. Fix: update agenttap to read this log.`,
+      );
     }
   }
 
@@ -97,7 +110,10 @@ export class LogCheck {
   private decide(): void {
     this.decided = true;
     if (this.events === 0) {
-      throw new AgentTapError('AGENTTAP_LOG_INVALID', `${this.file}: not an agenttap log (none of its first ${this.looked} line(s) is an agenttap event). Fix: pass a session folder under .agenttap/sessions/ or a <pid>.ndjson file written by agenttap.`);
+      throw new AgentTapError(
+        'AGENTTAP_LOG_INVALID',
+        `${this.file}: not an agenttap log (none of its first ${this.looked} line(s) is an agenttap event). Fix: pass a session folder under .agenttap/sessions/ or a <pid>.ndjson file written by agenttap.`,
+      );
     }
     this.flush();
   }
@@ -108,9 +124,13 @@ export class LogCheck {
   }
 }
 
-const isEvent = (value: unknown): boolean => typeof value === 'object' && value !== null && typeof (value as { event?: unknown }).event === 'string';
+const isEvent = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && typeof (value as { event?: unknown }).event === 'string';
 
-export async function* readLogFile(file: string, options: ReadOptions & { check?: LogCheck } = {}): AsyncGenerator<ReadLine> {
+export async function* readLogFile(
+  file: string,
+  options: ReadOptions & { check?: LogCheck } = {},
+): AsyncGenerator<ReadLine> {
   const check = options.check ?? new LogCheck(options.onWarning);
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let n = 0;
@@ -148,7 +168,11 @@ const MAX_LIST_LINKS = 1_000_000;
 export function expandBody(body: unknown, blobs: BlobLookup, where: string): unknown {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
   const blob = (hash: string) => {
-    if (!blobs.has(hash)) throw new AgentTapError('AGENTTAP_LOG_INVALID', `${where}: blob ${hash} is referenced but never written; the log is damaged.`);
+    if (!blobs.has(hash))
+      throw new AgentTapError(
+        'AGENTTAP_LOG_INVALID',
+        `${where}: blob ${hash} is referenced but never written; the log is damaged.`,
+      );
     return blobs.get(hash);
   };
   const item = (value: unknown) => (isBlobRef(value) ? resolveBlobRef(value, blob(value.$blob)) : value);
@@ -156,12 +180,14 @@ export function expandBody(body: unknown, blobs: BlobLookup, where: string): unk
     const chain: { keep?: number; items: unknown[] }[] = [];
     for (let link: string | null = hash, n = 0; link !== null; n++) {
       const node = blob(link) as { prefix?: string | null; keep?: number; items?: unknown[] };
-      if (n > MAX_LIST_LINKS || !Array.isArray(node?.items)) throw new AgentTapError('AGENTTAP_LOG_INVALID', `${where}: list ${hash} is malformed; the log is damaged.`);
+      if (n > MAX_LIST_LINKS || !Array.isArray(node?.items))
+        throw new AgentTapError('AGENTTAP_LOG_INVALID', `${where}: list ${hash} is malformed; the log is damaged.`);
       chain.push({ keep: node.keep, items: node.items });
       link = node.prefix ?? null;
     }
     let out: unknown[] = [];
-    for (const node of chain.reverse()) out = [...(node.keep === undefined ? out : out.slice(0, node.keep)), ...node.items];
+    for (const node of chain.reverse())
+      out = [...(node.keep === undefined ? out : out.slice(0, node.keep)), ...node.items];
     return out.map(item);
   };
   const out: Record<string, unknown> = {};
@@ -183,7 +209,10 @@ export async function* readExpanded(path: string, options: ReadOptions = {}): As
         continue;
       }
       if (event.event === 'exchange.request' && 'body' in event) {
-        yield { ...line, event: { ...event, body: expandBody(event.body, blobs, `${file}:${line.line}`) } as ReadLine['event'] };
+        yield {
+          ...line,
+          event: { ...event, body: expandBody(event.body, blobs, `${file}:${line.line}`) } as ReadLine['event'],
+        };
         continue;
       }
       yield line;
@@ -203,7 +232,10 @@ export interface OffsetLine {
  * The lines of a file with their byte offsets, read in 1 MiB chunks. Memory holds one chunk plus the
  * longest line (a line is one event: at most one exchange's new content).
  */
-export async function* readLinesWithOffsets(file: string, onBytes?: (bytes: number) => void): AsyncGenerator<OffsetLine> {
+export async function* readLinesWithOffsets(
+  file: string,
+  onBytes?: (bytes: number) => void,
+): AsyncGenerator<OffsetLine> {
   const handle = await open(file, 'r');
   try {
     const chunk = Buffer.allocUnsafe(1 << 20);

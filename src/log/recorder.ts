@@ -151,7 +151,9 @@ export class Recorder {
   }
 
   response(record: ResponseRecord): void {
-    this.enqueue((writer) => writer.offload?.record({ kind: 'response', record }) || this.writeResponse(record, writer));
+    this.enqueue(
+      (writer) => writer.offload?.record({ kind: 'response', record }) || this.writeResponse(record, writer),
+    );
   }
 
   end(record: EndRecord): void {
@@ -194,7 +196,10 @@ export class Recorder {
     const tell = seen === 1 && !LOG_ONLY.has(code);
     this.enqueue(({ sink, redactor }) => {
       const redacted = redactor.text(message);
-      if (tell) this.options.notify?.(`agenttap: ${redacted.replace(/\s*[\r\n]+\s*/g, ' ')} (further "${code}" warnings go to the log only)`);
+      if (tell)
+        this.options.notify?.(
+          `agenttap: ${redacted.replace(/\s*[\r\n]+\s*/g, ' ')} (further "${code}" warnings go to the log only)`,
+        );
       sink.write('tap.warning', { code, message: redacted, ...(exchange ? { exchange } : {}) });
     });
   }
@@ -223,7 +228,10 @@ export class Recorder {
         } catch (err) {
           this.dropped++;
           // The error's name only: its message may quote the record's content, which is not redacted yet.
-          this.warn('record-failed', `a record could not be written (${(err as Error)?.name ?? 'error'}); it was dropped`);
+          this.warn(
+            'record-failed',
+            `a record could not be written (${(err as Error)?.name ?? 'error'}); it was dropped`,
+          );
         }
       }
     }
@@ -258,7 +266,11 @@ export class Recorder {
       return build();
     } catch (err) {
       this.dropped++;
-      this.warn('redaction-failed', `redaction failed for the ${what} of exchange ${exchange} (${(err as Error).name}); the record was dropped`, exchange);
+      this.warn(
+        'redaction-failed',
+        `redaction failed for the ${what} of exchange ${exchange} (${(err as Error).name}); the record was dropped`,
+        exchange,
+      );
       return undefined;
     }
   }
@@ -364,9 +376,11 @@ export class Recorder {
       if (whole.includes(key)) out[key] = this.part(value, redactor);
       else if (each.includes(key) && Array.isArray(value)) {
         const items = value.map((item) => this.message(item, redactor));
-        out[key] = this.lists.ref(items, items.map((item) => JSON.stringify(item)));
-      }
-      else rest[key] = value;
+        out[key] = this.lists.ref(
+          items,
+          items.map((item) => JSON.stringify(item)),
+        );
+      } else rest[key] = value;
     }
     // Keep the agent's key order: it is what a reader expects to see.
     const redactedRest = redactor.value(rest);

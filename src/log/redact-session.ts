@@ -5,6 +5,10 @@
  */
 import type { Redactor } from '../policy/redact/types.js';
 
-export function redactProcessFacts(redactor: Redactor, argv: readonly string[], cwd: string): { argv: string[]; cwd: string } {
+export function redactProcessFacts(
+  redactor: Redactor,
+  argv: readonly string[],
+  cwd: string,
+): { argv: string[]; cwd: string } {
   return { argv: redactor.value([...argv]), cwd: redactor.text(cwd) };
 }

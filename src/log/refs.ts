@@ -5,7 +5,8 @@
 import type { BlobRef, ListRef } from './events.js';
 
 export function isBlobRef(value: unknown): value is BlobRef {
-  if (typeof value !== 'object' || value === null || typeof (value as { $blob?: unknown }).$blob !== 'string') return false;
+  if (typeof value !== 'object' || value === null || typeof (value as { $blob?: unknown }).$blob !== 'string')
+    return false;
   const keys = Object.keys(value);
   return keys.length === 1 || (keys.length === 2 && typeof (value as { $cache?: unknown }).$cache === 'object');
 }
@@ -15,10 +16,19 @@ export function resolveBlobRef(ref: BlobRef, content: unknown): unknown {
   if (!ref.$cache) return content;
   const message = content as { content?: Record<string, unknown>[] };
   if (!Array.isArray(message?.content)) return content;
-  return { ...message, content: message.content.map((block, i) => (i in ref.$cache! ? { ...block, cache_control: ref.$cache![i] } : block)) };
+  return {
+    ...message,
+    content: message.content.map((block, i) =>
+      i in ref.$cache! ? { ...block, cache_control: ref.$cache![i] } : block,
+    ),
+  };
 }
 
 export function isListRef(value: unknown): value is ListRef {
-  return typeof value === 'object' && value !== null && typeof (value as { $list?: unknown }).$list === 'string'
-    && Object.keys(value).length === 1;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { $list?: unknown }).$list === 'string' &&
+    Object.keys(value).length === 1
+  );
 }

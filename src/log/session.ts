@@ -19,7 +19,11 @@ export interface SessionPlace {
 }
 
 /** `null`: this process is a child that must not capture (`children: off`). */
-export function resolveSession(config: Config, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): SessionPlace | null {
+export function resolveSession(
+  config: Config,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): SessionPlace | null {
   const inheritedDir = env[ENV_SESSION_DIR];
   const inheritedId = env[ENV_SESSION_ID];
   const parentPid = Number(env[ENV_PARENT_PID]);

@@ -59,7 +59,11 @@ export function openSink({ sessionDir, session, onFailure = stderrLine }: SinkOp
     // syscall cannot be stopped, so the agent would never exit. Non-blocking, it fails with ENXIO; for a regular file
     // or a device (/dev/null) the flag changes nothing. A FIFO that has a reader is refused too: a slow reader would
     // make writes fail (EAGAIN) or, blocking, stall the agent.
-    fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, PRIVATE_FILE_MODE);
+    fd = openSync(
+      file,
+      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK,
+      PRIVATE_FILE_MODE,
+    );
   } catch (err) {
     return failed(`cannot open ${file}: ${(err as Error).message}`);
   }

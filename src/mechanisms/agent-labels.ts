@@ -15,7 +15,10 @@ export interface AgentLabelMeaning {
   agrees: readonly string[];
 }
 
-const MAIN = { mechanism: 'main-loop', agrees: ['main-loop', 'tool-round-trip', 'post-compaction', 'non-streaming-fallback'] } as const;
+const MAIN = {
+  mechanism: 'main-loop',
+  agrees: ['main-loop', 'tool-round-trip', 'post-compaction', 'non-streaming-fallback'],
+} as const;
 const one = (mechanism: string): AgentLabelMeaning => ({ mechanism, agrees: [mechanism] });
 
 /** Claude Code's `query_source` → mechanism. Exact values; `agent:` prefixes below. */
@@ -48,7 +51,9 @@ const CLAUDE_CODE: Record<string, AgentLabelMeaning> = {
   resume_cache_warm: one('warm-up'),
 };
 
-const PREFIXES: [prefix: string, meaning: AgentLabelMeaning][] = [['agent:', { mechanism: 'sub-agent', agrees: ['sub-agent', 'sub-conversation'] }]];
+const PREFIXES: [prefix: string, meaning: AgentLabelMeaning][] = [
+  ['agent:', { mechanism: 'sub-agent', agrees: ['sub-agent', 'sub-conversation'] }],
+];
 
 /** What an agent's own label means in agenttap's names; undefined for a label the table does not know. */
 export function agentLabelMeaning(source: string, label: string): AgentLabelMeaning | undefined {

@@ -24,7 +24,8 @@ export function textMatches(text: string, m: TextMatch): boolean {
 }
 
 const inRange = (n: number | undefined, r: number | Range): boolean =>
-  n !== undefined && (typeof r === 'number' ? n === r : (r.min === undefined || n >= r.min) && (r.max === undefined || n <= r.max));
+  n !== undefined &&
+  (typeof r === 'number' ? n === r : (r.min === undefined || n >= r.min) && (r.max === undefined || n <= r.max));
 
 const show = (v: unknown) => JSON.stringify(v);
 
@@ -39,7 +40,8 @@ export function evaluate(cond: Condition, f: ExchangeFacts): string[] {
     failed.push(`none of: ${cond.any.map((c) => evaluate(c, f).join(' & ')).join(' | ')}`);
   }
   if (cond.not && evaluate(cond.not, f).length === 0) failed.push(`not ${show(cond.not)}`);
-  if (cond.method !== undefined) check(f.method.toUpperCase() === cond.method.toUpperCase(), `method ${cond.method} (is ${f.method})`);
+  if (cond.method !== undefined)
+    check(f.method.toUpperCase() === cond.method.toUpperCase(), `method ${cond.method} (is ${f.method})`);
   if (cond.endpoint !== undefined) {
     const list = Array.isArray(cond.endpoint) ? cond.endpoint : [cond.endpoint];
     check(list.includes(f.endpoint), `endpoint ${list.join('|')} (is ${f.endpoint})`);
@@ -47,34 +49,83 @@ export function evaluate(cond: Condition, f: ExchangeFacts): string[] {
   if (cond.path !== undefined) check(textMatches(f.path, cond.path), `path ${show(cond.path)}`);
   if (cond.header !== undefined) {
     const value = f.headers[cond.header.name.toLowerCase()];
-    check(value !== undefined && (cond.header.value === undefined || textMatches(value, cond.header.value)), `header ${cond.header.name}${cond.header.value ? ` ${show(cond.header.value)}` : ''}`);
+    check(
+      value !== undefined && (cond.header.value === undefined || textMatches(value, cond.header.value)),
+      `header ${cond.header.name}${cond.header.value ? ` ${show(cond.header.value)}` : ''}`,
+    );
   }
   if (cond.hasBody !== undefined) check(f.hasBody === cond.hasBody, cond.hasBody ? 'a body' : 'no body');
-  if (cond.model !== undefined) check(f.model !== undefined && textMatches(f.model, cond.model), `model ${show(cond.model)} (is ${f.model})`);
-  if (cond.system !== undefined) check(f.system.some((s) => textMatches(s, cond.system!)), `system prompt ${show(cond.system)}`);
-  if (cond.noSystem !== undefined) check((f.system.length === 0) === cond.noSystem, cond.noSystem ? 'no system prompt' : 'a system prompt');
-  if (cond.tool !== undefined) check(f.tools.some((t) => textMatches(t, cond.tool!)), `a tool ${show(cond.tool)}`);
-  if (cond.toolCount !== undefined) check(inRange(f.tools.length, cond.toolCount), `tool count ${show(cond.toolCount)} (is ${f.tools.length})`);
+  if (cond.model !== undefined)
+    check(f.model !== undefined && textMatches(f.model, cond.model), `model ${show(cond.model)} (is ${f.model})`);
+  if (cond.system !== undefined)
+    check(
+      f.system.some((s) => textMatches(s, cond.system!)),
+      `system prompt ${show(cond.system)}`,
+    );
+  if (cond.noSystem !== undefined)
+    check((f.system.length === 0) === cond.noSystem, cond.noSystem ? 'no system prompt' : 'a system prompt');
+  if (cond.tool !== undefined)
+    check(
+      f.tools.some((t) => textMatches(t, cond.tool!)),
+      `a tool ${show(cond.tool)}`,
+    );
+  if (cond.toolCount !== undefined)
+    check(inRange(f.tools.length, cond.toolCount), `tool count ${show(cond.toolCount)} (is ${f.tools.length})`);
   if (cond.toolChoice !== undefined) check(f.toolChoice === cond.toolChoice, `tool_choice ${cond.toolChoice}`);
-  if (cond.maxTokens !== undefined) check(inRange(f.maxTokens, cond.maxTokens), `max_tokens ${show(cond.maxTokens)} (is ${f.maxTokens})`);
+  if (cond.maxTokens !== undefined)
+    check(inRange(f.maxTokens, cond.maxTokens), `max_tokens ${show(cond.maxTokens)} (is ${f.maxTokens})`);
   if (cond.stream !== undefined) check(f.stream === cond.stream, cond.stream ? 'streamed' : 'not streamed');
   if (cond.thinking !== undefined) check(f.thinking === cond.thinking, cond.thinking ? 'thinking on' : 'thinking off');
   if (cond.outputFormat !== undefined) {
     const o = f.outputFormat;
-    check(!!o && (cond.outputFormat.type === undefined || o.type === cond.outputFormat.type) && (cond.outputFormat.property === undefined || o.properties.includes(cond.outputFormat.property)), `output format ${show(cond.outputFormat)}`);
+    check(
+      !!o &&
+        (cond.outputFormat.type === undefined || o.type === cond.outputFormat.type) &&
+        (cond.outputFormat.property === undefined || o.properties.includes(cond.outputFormat.property)),
+      `output format ${show(cond.outputFormat)}`,
+    );
   }
-  if (cond.messageCount !== undefined) check(inRange(f.messageCount, cond.messageCount), `message count ${show(cond.messageCount)} (is ${f.messageCount})`);
-  if (cond.firstUserText !== undefined) check(textMatches(f.firstUserText, cond.firstUserText), `first user text ${show(cond.firstUserText)}`);
-  if (cond.lastUserText !== undefined) check(textMatches(f.lastUserText, cond.lastUserText), `last user text ${show(cond.lastUserText)}`);
-  if (cond.toolResults !== undefined) check(f.toolResults === cond.toolResults, cond.toolResults ? 'last message is tool results' : 'last message is not tool results');
-  if (cond.responseTool !== undefined) check(f.responseTools.some((t) => textMatches(t, cond.responseTool!)), `response calls ${show(cond.responseTool)}`);
-  if (cond.threadPosition !== undefined) check(f.threadPosition === cond.threadPosition, `thread position ${cond.threadPosition} (is ${f.threadPosition})`);
+  if (cond.messageCount !== undefined)
+    check(
+      inRange(f.messageCount, cond.messageCount),
+      `message count ${show(cond.messageCount)} (is ${f.messageCount})`,
+    );
+  if (cond.firstUserText !== undefined)
+    check(textMatches(f.firstUserText, cond.firstUserText), `first user text ${show(cond.firstUserText)}`);
+  if (cond.lastUserText !== undefined)
+    check(textMatches(f.lastUserText, cond.lastUserText), `last user text ${show(cond.lastUserText)}`);
+  if (cond.toolResults !== undefined)
+    check(
+      f.toolResults === cond.toolResults,
+      cond.toolResults ? 'last message is tool results' : 'last message is not tool results',
+    );
+  if (cond.responseTool !== undefined)
+    check(
+      f.responseTools.some((t) => textMatches(t, cond.responseTool!)),
+      `response calls ${show(cond.responseTool)}`,
+    );
+  if (cond.threadPosition !== undefined)
+    check(f.threadPosition === cond.threadPosition, `thread position ${cond.threadPosition} (is ${f.threadPosition})`);
   if (cond.spawned !== undefined) {
-    const ok = typeof cond.spawned === 'string' ? f.spawnedBy === cond.spawned : (f.spawnedBy !== undefined) === cond.spawned;
-    check(ok, cond.spawned === false ? 'not started by a tool_use' : `started by a ${cond.spawned === true ? '' : `${cond.spawned} `}tool_use`);
+    const ok =
+      typeof cond.spawned === 'string' ? f.spawnedBy === cond.spawned : (f.spawnedBy !== undefined) === cond.spawned;
+    check(
+      ok,
+      cond.spawned === false
+        ? 'not started by a tool_use'
+        : `started by a ${cond.spawned === true ? '' : `${cond.spawned} `}tool_use`,
+    );
   }
-  if (cond.primaryThread !== undefined) check(f.primaryThread === cond.primaryThread, cond.primaryThread ? 'in the primary thread' : 'outside the primary thread');
-  if (cond.afterBrokenStream !== undefined) check(f.afterBrokenStream === cond.afterBrokenStream, cond.afterBrokenStream ? 'a resend after a broken stream' : 'not a resend after a broken stream');
+  if (cond.primaryThread !== undefined)
+    check(
+      f.primaryThread === cond.primaryThread,
+      cond.primaryThread ? 'in the primary thread' : 'outside the primary thread',
+    );
+  if (cond.afterBrokenStream !== undefined)
+    check(
+      f.afterBrokenStream === cond.afterBrokenStream,
+      cond.afterBrokenStream ? 'a resend after a broken stream' : 'not a resend after a broken stream',
+    );
   return failed;
 }
 
@@ -103,7 +154,13 @@ export class Classifier {
     const detected = this.sets.filter((s) => evaluate(s.detect, f).length === 0);
     if (detected.length === 0) return undefined;
     const agent = detected[0]!.agent;
-    return { agent, version: detected.filter((s) => s.agent === agent).map((s) => versionOf(s, f)).find((v) => v !== undefined) };
+    return {
+      agent,
+      version: detected
+        .filter((s) => s.agent === agent)
+        .map((s) => versionOf(s, f))
+        .find((v) => v !== undefined),
+    };
   }
 
   classify(f: ExchangeFacts, processAgent?: { agent: string; version?: string }): Classification {
@@ -111,17 +168,32 @@ export class Classifier {
     const reasons: string[] = [];
     if (detected.length === 0 && processAgent) {
       detected = this.sets.filter((s) => s.agent === processAgent.agent);
-      if (detected.length > 0) reasons.push(`no label of its own; ${processAgent.agent} from the other calls of its process`);
+      if (detected.length > 0)
+        reasons.push(`no label of its own; ${processAgent.agent} from the other calls of its process`);
     }
-    if (detected.length === 0) return { agent: 'unknown', mechanism: 'unclassified', reasons: ['no signature set recognises this exchange'], features: [] };
+    if (detected.length === 0)
+      return {
+        agent: 'unknown',
+        mechanism: 'unclassified',
+        reasons: ['no signature set recognises this exchange'],
+        features: [],
+      };
     const agent = detected[0]!.agent;
     const sameAgent = detected.filter((s) => s.agent === agent);
-    const version = sameAgent.map((s) => versionOf(s, f)).find((v) => v !== undefined) ?? (processAgent?.agent === agent ? processAgent.version : undefined);
-    let candidates = sameAgent.filter((s) => !s.versions || (version !== undefined && s.versions.some((p) => version.startsWith(p))));
+    const version =
+      sameAgent.map((s) => versionOf(s, f)).find((v) => v !== undefined) ??
+      (processAgent?.agent === agent ? processAgent.version : undefined);
+    let candidates = sameAgent.filter(
+      (s) => !s.versions || (version !== undefined && s.versions.some((p) => version.startsWith(p))),
+    );
     if (candidates.length === 0) {
       // Unknown or newer version: try every set of this agent, newest first, and say so.
       candidates = [...sameAgent].reverse();
-      reasons.push(version ? `no signatures for ${agent} ${version}; tried ${candidates.map((s) => s.label).join(', ')}` : `${agent} version not found in the request; tried ${candidates.map((s) => s.label).join(', ')}`);
+      reasons.push(
+        version
+          ? `no signatures for ${agent} ${version}; tried ${candidates.map((s) => s.label).join(', ')}`
+          : `${agent} version not found in the request; tried ${candidates.map((s) => s.label).join(', ')}`,
+      );
     }
     const misses: string[] = [];
     for (const set of candidates) {
@@ -140,7 +212,13 @@ export class Classifier {
         misses.push(`${sig.id}: lacks ${failed.join('; ')}`);
       }
     }
-    return { agent, agentVersion: version, mechanism: 'unclassified', reasons: [...reasons, ...misses], features: features(candidates[0]!, f) };
+    return {
+      agent,
+      agentVersion: version,
+      mechanism: 'unclassified',
+      reasons: [...reasons, ...misses],
+      features: features(candidates[0]!, f),
+    };
   }
 
   /** The reminder kinds of a set, for the prompt anatomy. */

@@ -12,25 +12,41 @@ import type { ExchangeFacts } from './types.js';
 
 const TEXT_FOR_FACTS = 2000;
 
-export function shapeFacts(body: Record<string, unknown>): Pick<ExchangeFacts, 'toolChoice' | 'thinking' | 'outputFormat' | 'maxTokens'> {
+export function shapeFacts(
+  body: Record<string, unknown>,
+): Pick<ExchangeFacts, 'toolChoice' | 'thinking' | 'outputFormat' | 'maxTokens'> {
   const tc = body.tool_choice;
-  const toolChoice = isRecord(tc) && typeof tc.name === 'string' ? tc.name
-    : isRecord(tc) && isRecord(tc.function) && typeof tc.function.name === 'string' ? tc.function.name : undefined;
+  const toolChoice =
+    isRecord(tc) && typeof tc.name === 'string'
+      ? tc.name
+      : isRecord(tc) && isRecord(tc.function) && typeof tc.function.name === 'string'
+        ? tc.function.name
+        : undefined;
   const th = body.thinking;
   const maxTokens = maxTokensOf(body);
   return {
     ...(toolChoice !== undefined ? { toolChoice } : {}),
-    thinking: (isRecord(th) && th.type !== 'disabled') || body.reasoning !== undefined || body.reasoning_effort !== undefined,
+    thinking:
+      (isRecord(th) && th.type !== 'disabled') || body.reasoning !== undefined || body.reasoning_effort !== undefined,
     outputFormat: outputFormat(body),
     ...(maxTokens !== undefined ? { maxTokens } : {}),
   };
 }
 
 function outputFormat(body: Record<string, unknown>): ExchangeFacts['outputFormat'] {
-  const candidates = [isRecord(body.output_config) ? body.output_config.format : undefined, body.output_format, body.response_format, isRecord(body.text) ? body.text.format : undefined];
+  const candidates = [
+    isRecord(body.output_config) ? body.output_config.format : undefined,
+    body.output_format,
+    body.response_format,
+    isRecord(body.text) ? body.text.format : undefined,
+  ];
   for (const f of candidates) {
     if (!isRecord(f) || typeof f.type !== 'string') continue;
-    const schema = isRecord(f.schema) ? f.schema : isRecord(f.json_schema) && isRecord(f.json_schema.schema) ? f.json_schema.schema : undefined;
+    const schema = isRecord(f.schema)
+      ? f.schema
+      : isRecord(f.json_schema) && isRecord(f.json_schema.schema)
+        ? f.json_schema.schema
+        : undefined;
     const props = schema && isRecord(schema.properties) ? Object.keys(schema.properties) : [];
     return { type: f.type, properties: props };
   }
@@ -49,7 +65,12 @@ export function requestFacts({ method, endpoint, path, headers, body }: LiveRequ
   const messages = messagesOf(body);
   const firstUser = messages.find((m) => roleOf(m) === 'user');
   const lastUser = [...messages].reverse().find((m) => roleOf(m) === 'user');
-  const system = body.system !== undefined ? { system: body.system } : body.instructions !== undefined ? { system: body.instructions } : {};
+  const system =
+    body.system !== undefined
+      ? { system: body.system }
+      : body.instructions !== undefined
+        ? { system: body.instructions }
+        : {};
   return {
     method,
     endpoint,
@@ -76,7 +97,10 @@ export function requestFacts({ method, endpoint, path, headers, body }: LiveRequ
  * The mechanism id rules match on, for a live request: `<agent>.<mechanism>` (e.g. `claude-code.sub-agent`),
  * or undefined when it is unclassified — a rule never fires on a guess.
  */
-export function mechanismOfRequest(classify: (facts: ExchangeFacts) => { agent: string; mechanism: string }, request: LiveRequest): string | undefined {
+export function mechanismOfRequest(
+  classify: (facts: ExchangeFacts) => { agent: string; mechanism: string },
+  request: LiveRequest,
+): string | undefined {
   const c = classify(requestFacts(request));
   return c.mechanism === 'unclassified' ? undefined : `${c.agent}.${c.mechanism}`;
 }

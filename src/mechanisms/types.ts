@@ -6,8 +6,13 @@
  */
 
 /** A string means "contains"; the object form picks the test. `matches` is a RegExp source. */
-export type TextMatch = string | { equals?: string; startsWith?: string; contains?: string; matches?: string; flags?: string };
-export interface Range { min?: number; max?: number }
+export type TextMatch =
+  | string
+  | { equals?: string; startsWith?: string; contains?: string; matches?: string; flags?: string };
+export interface Range {
+  min?: number;
+  max?: number;
+}
 
 /** Every field present must hold (an implicit AND); `all`/`any`/`not` compose. */
 export interface Condition {

@@ -11,7 +11,13 @@ import type { Condition, SignatureSet } from './types.js';
 
 const TextMatch = z.union([
   z.string(),
-  z.strictObject({ equals: z.string().optional(), startsWith: z.string().optional(), contains: z.string().optional(), matches: z.string().optional(), flags: z.string().optional() }),
+  z.strictObject({
+    equals: z.string().optional(),
+    startsWith: z.string().optional(),
+    contains: z.string().optional(),
+    matches: z.string().optional(),
+    flags: z.string().optional(),
+  }),
 ]);
 const Range = z.strictObject({ min: z.number().optional(), max: z.number().optional() });
 
@@ -53,7 +59,9 @@ const SignatureSetSchema = z.strictObject({
   versions: z.array(z.string()).optional(),
   detect: ConditionSchema,
   version: z.array(z.strictObject({ header: z.string(), pattern: z.string() })).optional(),
-  signatures: z.array(z.strictObject({ id: z.string(), mechanism: z.string(), evidence: z.string().optional(), when: ConditionSchema })),
+  signatures: z.array(
+    z.strictObject({ id: z.string(), mechanism: z.string(), evidence: z.string().optional(), when: ConditionSchema }),
+  ),
   features: z.array(z.strictObject({ id: z.string(), when: ConditionSchema })).optional(),
   reminders: z.array(z.strictObject({ kind: z.string(), matches: z.string() })).optional(),
 });
@@ -65,7 +73,10 @@ export function loadSignatureFile(file: string): SignatureSet[] {
   try {
     parsed = SignatureFile.parse(JSON.parse(readFileSync(file, 'utf8')));
   } catch (err) {
-    throw new AgentTapError('AGENTTAP_CONFIG_INVALID', `${file}: not a signature file (${(err as Error).message.slice(0, 400)}). Fix: {"sets": [{"agent": "my-agent", "label": "My agent", "detect": {…}, "signatures": [{"id": "my-agent/x", "mechanism": "x", "when": {…}}]}]} — see README "Report".`);
+    throw new AgentTapError(
+      'AGENTTAP_CONFIG_INVALID',
+      `${file}: not a signature file (${(err as Error).message.slice(0, 400)}). Fix: {"sets": [{"agent": "my-agent", "label": "My agent", "detect": {…}, "signatures": [{"id": "my-agent/x", "mechanism": "x", "when": {…}}]}]} — see README "Report".`,
+    );
   }
   for (const set of parsed.sets) {
     for (const s of [...set.signatures.map((x) => x.when), set.detect]) checkRegexes(s, file);

@@ -11,9 +11,11 @@ type Block =
 
 function blocks(reply: PlannedReply): Block[] {
   const out: Block[] = [];
-  if (reply.thinking !== undefined) out.push({ type: 'thinking', thinking: reply.thinking, signature: ids.signature() });
+  if (reply.thinking !== undefined)
+    out.push({ type: 'thinking', thinking: reply.thinking, signature: ids.signature() });
   if (reply.text !== '') out.push({ type: 'text', text: reply.text });
-  for (const t of reply.toolUses) out.push({ type: 'tool_use', id: t.id ?? ids.toolUse(), name: t.name, input: t.input });
+  for (const t of reply.toolUses)
+    out.push({ type: 'tool_use', id: t.id ?? ids.toolUse(), name: t.name, input: t.input });
   return out;
 }
 
@@ -96,7 +98,9 @@ export const anthropicResponder: Responder = {
       } else {
         start({ type: 'tool_use', id: block.id, name: block.name, input: {} });
         for (const piece of splitInto(JSON.stringify(block.input), 3)) {
-          out.push(ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } }, true));
+          out.push(
+            ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } }, true),
+          );
         }
       }
       out.push(ev('content_block_stop', { index }));

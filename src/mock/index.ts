@@ -4,7 +4,11 @@
  */
 export { startMock } from './server.js';
 export { defaultScript, exampleFromSchema, exampleInput, DEFAULT_FINAL_TEXT, DEFAULT_THINKING } from './script.js';
-export { validateAnthropicRequest, MAX_CACHE_CONTROL_BREAKPOINTS, type ValidateOptions } from '../exchange/anthropic-validity.js';
+export {
+  validateAnthropicRequest,
+  MAX_CACHE_CONTROL_BREAKPOINTS,
+  type ValidateOptions,
+} from '../exchange/anthropic-validity.js';
 export { normalizeTools } from './request.js';
 export { loadScriptFile, parseScriptFile, type ScriptFile } from './script-file.js';
 export type {

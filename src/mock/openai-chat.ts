@@ -84,7 +84,14 @@ export const openaiChatResponder: Responder = {
   events(reply, id, req) {
     const created = nowSeconds();
     const withUsage = includeUsage(req);
-    const envelope = { id, object: 'chat.completion.chunk', created, model: reply.model, service_tier: 'default', system_fingerprint: 'fp_agenttap_mock' };
+    const envelope = {
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model: reply.model,
+      service_tier: 'default',
+      system_fingerprint: 'fp_agenttap_mock',
+    };
     const chunk = (delta: Record<string, unknown>, finish: string | null = null, content = false): SseEvent => ({
       data: {
         ...envelope,
@@ -100,7 +107,9 @@ export const openaiChatResponder: Responder = {
     }
     toolCalls(reply).forEach((call, index) => {
       out.push(
-        chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }),
+        chunk({
+          tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }],
+        }),
       );
       for (const piece of splitInto(call.function.arguments, 3)) {
         out.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }, null, true));

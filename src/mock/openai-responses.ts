@@ -26,7 +26,10 @@ function responsesUsage(u: MockUsage) {
   const input = u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens;
   return {
     input_tokens: input,
-    input_tokens_details: { cached_tokens: u.cache_read_input_tokens, cache_write_tokens: u.cache_creation_input_tokens },
+    input_tokens_details: {
+      cached_tokens: u.cache_read_input_tokens,
+      cache_write_tokens: u.cache_creation_input_tokens,
+    },
     output_tokens: u.output_tokens,
     output_tokens_details: { reasoning_tokens: u.reasoning_tokens },
     total_tokens: input + u.output_tokens,
@@ -119,7 +122,9 @@ export const openaiResponsesResponder: Responder = {
       if (item.type === 'message') {
         const part = item.content[0]!;
         const item_id = item.id;
-        out.push(ev('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', content: [] } }));
+        out.push(
+          ev('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', content: [] } }),
+        );
         out.push(
           ev('response.content_part.added', {
             item_id,
@@ -139,7 +144,9 @@ export const openaiResponsesResponder: Responder = {
         out.push(ev('response.content_part.done', { item_id, output_index, content_index: 0, part }));
       } else {
         const item_id = item.id;
-        out.push(ev('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', arguments: '' } }));
+        out.push(
+          ev('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', arguments: '' } }),
+        );
         for (const delta of splitInto(item.arguments, 3)) {
           out.push(ev('response.function_call_arguments.delta', { item_id, output_index, delta }, true));
         }

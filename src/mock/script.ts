@@ -28,7 +28,8 @@ export interface PlannedReply {
 export function defaultScript(tools: readonly unknown[] = []): Script {
   const specs = normalizeTools([...tools]);
   const first = specs[0];
-  if (!first) return [{ text: 'Hello from the agenttap mock model. There are no tools to call, so here is a plain answer.' }];
+  if (!first)
+    return [{ text: 'Hello from the agenttap mock model. There are no tools to call, so here is a plain answer.' }];
   return [
     { toolUse: { name: first.name, input: exampleInput(first) } },
     { text: `I called ${first.name} and got its result. That completes the task.` },
@@ -109,7 +110,9 @@ export function planReply(options: MockOptions, req: ParsedRequest, turn: Turn):
   if (text === '' && toolUses.length === 0) text = options.finalText ?? DEFAULT_FINAL_TEXT;
   const thinking = req.thinking ? (turn.thinking ?? DEFAULT_THINKING) : undefined;
   const outputSize =
-    text.length + (thinking?.length ?? 0) + toolUses.reduce((s, t) => s + t.name.length + JSON.stringify(t.input).length, 0);
+    text.length +
+    (thinking?.length ?? 0) +
+    toolUses.reduce((s, t) => s + t.name.length + JSON.stringify(t.input).length, 0);
   const overrides = typeof options.usage === 'function' ? options.usage(req) : options.usage;
   const usage: MockUsage = {
     input_tokens: estimateTokens(req.bodyBytes),

@@ -104,7 +104,8 @@ function listenAddress(options: MockOptions): { host: string; port: number } {
     );
   }
   const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`agenttap mock: invalid port ${String(port)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`agenttap mock: invalid port ${String(port)}`);
   return { host, port };
 }
 
@@ -183,14 +184,23 @@ async function handle(mock: MockState, req: IncomingMessage, res: ServerResponse
       : '';
     sendJson(ctx, 404, {
       type: 'error',
-      error: { type: 'not_found_error', message: `agenttap mock: no route for ${record.method} ${url.pathname}${hint}` },
+      error: {
+        type: 'not_found_error',
+        message: `agenttap mock: no route for ${record.method} ${url.pathname}${hint}`,
+      },
     });
     return;
   }
   await handleModel(mock, api, req, ctx, parsedBody.ok ? parsedBody.value : undefined);
 }
 
-async function handleModel(mock: MockState, api: MockApi, req: IncomingMessage, ctx: WriteContext, body: unknown): Promise<void> {
+async function handleModel(
+  mock: MockState,
+  api: MockApi,
+  req: IncomingMessage,
+  ctx: WriteContext,
+  body: unknown,
+): Promise<void> {
   const { options, state } = mock;
   const responder = responderFor(api);
   const parsed = parseRequest({

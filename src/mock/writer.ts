@@ -43,7 +43,12 @@ export function sendJson(ctx: WriteContext, status: number, body: unknown, heade
 }
 
 /** A JSON body cut off half-way (or before any byte when `afterBytes` is 0). */
-export async function sendJsonThenDisconnect(ctx: WriteContext, body: unknown, headers: Record<string, string>, partial: boolean): Promise<void> {
+export async function sendJsonThenDisconnect(
+  ctx: WriteContext,
+  body: unknown,
+  headers: Record<string, string>,
+  partial: boolean,
+): Promise<void> {
   const { res } = ctx;
   if (!partial) {
     res.socket?.destroy();
@@ -58,7 +63,12 @@ export async function sendJsonThenDisconnect(ctx: WriteContext, body: unknown, h
   res.socket?.destroy();
 }
 
-export async function sendSse(ctx: WriteContext, plan: StreamPlan, pacingMs: number, headers: Record<string, string>): Promise<void> {
+export async function sendSse(
+  ctx: WriteContext,
+  plan: StreamPlan,
+  pacingMs: number,
+  headers: Record<string, string>,
+): Promise<void> {
   const { res, record, signal } = ctx;
   if (res.headersSent || res.destroyed) return;
   record.status = 200;
@@ -81,7 +91,10 @@ export async function sendSse(ctx: WriteContext, plan: StreamPlan, pacingMs: num
   const emit = async (text: string) => {
     if (gz) {
       gz.write(text);
-      await Promise.race([closed, new Promise<void>((resolve) => gz.flush(zlib.constants.Z_SYNC_FLUSH, () => resolve()))]);
+      await Promise.race([
+        closed,
+        new Promise<void>((resolve) => gz.flush(zlib.constants.Z_SYNC_FLUSH, () => resolve())),
+      ]);
     } else {
       await Promise.race([closed, write(res, text)]);
     }

@@ -14,7 +14,13 @@ export const DEFAULT_PRICES: PriceTableFile = {
   as_of: '2026-11-01',
   currency: 'USD',
   models: [
-    { match: '^claude-(3-)?opus-4-(5|6|7)|^claude-opus-(5|6)', input: 5, output: 25, cache_write: 6.25, cache_read: 0.5 },
+    {
+      match: '^claude-(3-)?opus-4-(5|6|7)|^claude-opus-(5|6)',
+      input: 5,
+      output: 25,
+      cache_write: 6.25,
+      cache_read: 0.5,
+    },
     { match: '^claude-(3-)?opus', input: 15, output: 75, cache_write: 18.75, cache_read: 1.5 },
     { match: '^claude-(3-5-|3-7-)?sonnet|^claude-sonnet', input: 3, output: 15, cache_write: 3.75, cache_read: 0.3 },
     { match: '^claude-3-5-haiku|^claude-3-haiku', input: 0.8, output: 4, cache_write: 1, cache_read: 0.08 },

@@ -49,7 +49,13 @@ export class PriceTable {
   cost(model: string | undefined, tokens: TokenCounts): number | undefined {
     const p = this.priceFor(model);
     if (!p) return undefined;
-    return (tokens.input * p.input + tokens.output * p.output + tokens.cacheRead * p.cache_read + tokens.cacheWrite * p.cache_write) / 1e6;
+    return (
+      (tokens.input * p.input +
+        tokens.output * p.output +
+        tokens.cacheRead * p.cache_read +
+        tokens.cacheWrite * p.cache_write) /
+      1e6
+    );
   }
 }
 
@@ -60,7 +66,10 @@ export function loadPriceTable(file?: string): PriceTable {
   try {
     parsed = PriceTableFile.parse(JSON.parse(readFileSync(file, 'utf8')));
   } catch (err) {
-    throw new AgentTapError('AGENTTAP_CONFIG_INVALID', `${file}: not a price table (${(err as Error).message.split('\n')[0]}). Fix: {"models": [{"match": "^my-model", "input": 3, "output": 15, "cache_write": 3.75, "cache_read": 0.3}]} (USD per million tokens).`);
+    throw new AgentTapError(
+      'AGENTTAP_CONFIG_INVALID',
+      `${file}: not a price table (${(err as Error).message.split('\n')[0]}). Fix: {"models": [{"match": "^my-model", "input": 3, "output": 15, "cache_write": 3.75, "cache_read": 0.3}]} (USD per million tokens).`,
+    );
   }
   return new PriceTable({ ...DEFAULT_PRICES, ...parsed, models: [...parsed.models, ...DEFAULT_PRICES.models] });
 }

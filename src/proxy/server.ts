@@ -82,7 +82,8 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
   let ctx = typeof options.ctx === 'function' ? undefined : options.ctx;
   const openCtx = typeof options.ctx === 'function' ? options.ctx : undefined;
   let opening: Promise<TapContext> | undefined;
-  if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') throw new Error(`upstream must be an http(s) URL, got ${upstreamForDisplay(upstream)}`);
+  if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:')
+    throw new Error(`upstream must be an http(s) URL, got ${upstreamForDisplay(upstream)}`);
   const basic = basicAuthorization(upstream);
   const prefix = upstream.pathname.replace(/\/+$/, '');
   const transport = upstream.protocol === 'https:' ? https : http;
@@ -160,9 +161,22 @@ function forward(route: Route, req: IncomingMessage, res: ServerResponse, ctx: T
   const target = new URL(`${upstream.origin}${prefix}${req.url ?? '/'}`);
   const headers = forwardedHeaders(req.headers, target.host, basic, recordedElsewhere?.header);
   const match = ctx ? safely(ctx.warn, 'proxy-capture-failed', () => ctx.matchEndpoint(method, target), null) : null;
-  const exchange = ctx && match
-    ? safely(ctx.warn, 'proxy-capture-failed', () => new LiveExchange(ctx, { layer: 'proxy', match, method, url: target.href, headers: flattenHeaders(headers) }), undefined)
-    : undefined;
+  const exchange =
+    ctx && match
+      ? safely(
+          ctx.warn,
+          'proxy-capture-failed',
+          () =>
+            new LiveExchange(ctx, {
+              layer: 'proxy',
+              match,
+              method,
+              url: target.href,
+              headers: flattenHeaders(headers),
+            }),
+          undefined,
+        )
+      : undefined;
 
   // With rules, a model request's body (finite) is held, decided on, then sent; otherwise piped as it arrives.
   const hold = exchange !== undefined && ctx?.rules !== undefined;
@@ -180,9 +194,24 @@ function forward(route: Route, req: IncomingMessage, res: ServerResponse, ctx: T
     const whole = Buffer.concat(body);
     body.length = 0;
     if (hold) {
-      const ruled = applyRules(ctx!, ctx!.rules!, { match: match!, method, path: target.pathname, headers: flattenHeaders(headers), text: whole.toString('utf8') }, headers, whole);
+      const ruled = applyRules(
+        ctx!,
+        ctx!.rules!,
+        {
+          match: match!,
+          method,
+          path: target.pathname,
+          headers: flattenHeaders(headers),
+          text: whole.toString('utf8'),
+        },
+        headers,
+        whole,
+      );
       exchange!.ruled(ruled.outcome);
-      exchange!.requested(ruled.body.byteLength > ctx!.maxBodyBytes ? undefined : ruled.body.toString('utf8'), ruled.body.byteLength);
+      exchange!.requested(
+        ruled.body.byteLength > ctx!.maxBodyBytes ? undefined : ruled.body.toString('utf8'),
+        ruled.body.byteLength,
+      );
       send(ruled.headers).end(ruled.body);
     } else {
       exchange?.requested(bodyBytes > ctx!.maxBodyBytes ? undefined : whole.toString('utf8'), bodyBytes);
@@ -268,15 +297,24 @@ function applyRules(
   body: Buffer,
 ): { body: Buffer; headers: http.OutgoingHttpHeaders; outcome?: RulesOutcome } {
   const unchanged = { body, headers };
-  return safely(ctx.warn, 'rules-failed', () => {
-    const outcome = decideOnWire(rules, request);
-    const rewritten = applyOutcome(outcome, request.headers);
-    if (!rewritten) return { ...unchanged, outcome };
-    const next = Buffer.from(rewritten.body);
-    const out: http.OutgoingHttpHeaders = { ...headers, ...rewritten.headers, 'content-length': String(next.byteLength) };
-    delete out['transfer-encoding'];
-    return { body: next, headers: out, outcome };
-  }, unchanged);
+  return safely(
+    ctx.warn,
+    'rules-failed',
+    () => {
+      const outcome = decideOnWire(rules, request);
+      const rewritten = applyOutcome(outcome, request.headers);
+      if (!rewritten) return { ...unchanged, outcome };
+      const next = Buffer.from(rewritten.body);
+      const out: http.OutgoingHttpHeaders = {
+        ...headers,
+        ...rewritten.headers,
+        'content-length': String(next.byteLength),
+      };
+      delete out['transfer-encoding'];
+      return { body: next, headers: out, outcome };
+    },
+    unchanged,
+  );
 }
 
 /** The upstream as it may be printed or logged: userinfo (a password, or a token as user name) masked. */
@@ -301,7 +339,12 @@ function basicAuthorization(upstream: URL): string | undefined {
   return `Basic ${Buffer.from(`${decode(upstream.username)}:${decode(upstream.password)}`).toString('base64')}`;
 }
 
-function forwardedHeaders(incoming: IncomingHttpHeaders, host: string, basic: string | undefined, drop?: string): http.OutgoingHttpHeaders {
+function forwardedHeaders(
+  incoming: IncomingHttpHeaders,
+  host: string,
+  basic: string | undefined,
+  drop?: string,
+): http.OutgoingHttpHeaders {
   const out: http.OutgoingHttpHeaders = {};
   const connectionListed = new Set(
     String(incoming.connection ?? '')

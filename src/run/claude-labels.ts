@@ -35,8 +35,10 @@ export interface ClaudeRawBodies {
 export function prepareClaudeRawBodies(env: NodeJS.ProcessEnv): ClaudeRawBodies | undefined {
   sweepStaleFolders();
   const theirs = env[RAW_BODIES];
-  if (theirs !== undefined) return theirs.startsWith('file:') ? { env: {}, dir: theirs.slice('file:'.length), owned: false } : undefined;
-  if (env.CLAUDE_CODE_ENABLE_TELEMETRY !== undefined || Object.keys(env).some((k) => k.startsWith('OTEL_'))) return undefined;
+  if (theirs !== undefined)
+    return theirs.startsWith('file:') ? { env: {}, dir: theirs.slice('file:'.length), owned: false } : undefined;
+  if (env.CLAUDE_CODE_ENABLE_TELEMETRY !== undefined || Object.keys(env).some((k) => k.startsWith('OTEL_')))
+    return undefined;
   const dir = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`)); // mode 0700
   return { env: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', [RAW_BODIES]: `file:${dir}` }, dir, owned: true };
 }
@@ -66,9 +68,17 @@ export function joinClaudeLabels(raw: ClaudeRawBodies, sessionDir: string, sessi
       };
       // The sink's line format, written synchronously: the runner may re-raise the agent's signal right after.
       const base = { level: 30, time: Date.now(), v: LOG_VERSION, session, pid: process.pid, ppid: process.ppid };
-      records.push(JSON.stringify({ ...base, event: 'exchange.label', mono: Math.round(performance.now() * 1000) / 1000, ...body }));
+      records.push(
+        JSON.stringify({
+          ...base,
+          event: 'exchange.label',
+          mono: Math.round(performance.now() * 1000) / 1000,
+          ...body,
+        }),
+      );
     }
-    if (records.length > 0) appendFileSync(join(sessionDir, `${process.pid}.ndjson`), `${records.join('\n')}\n`, { mode: PRIVATE_FILE_MODE });
+    if (records.length > 0)
+      appendFileSync(join(sessionDir, `${process.pid}.ndjson`), `${records.join('\n')}\n`, { mode: PRIVATE_FILE_MODE });
     return { labelled: records.length, unmatched: lines.length - records.length };
   } catch {
     return { labelled: 0, unmatched: 0 };
@@ -91,7 +101,11 @@ function readIndex(dir: string): IndexLine[] {
     try {
       const v = JSON.parse(text) as unknown;
       if (isRecord(v) && typeof v.query_source === 'string' && typeof v.request_id === 'string') {
-        out.push({ query_source: v.query_source, request_id: v.request_id, session_id: typeof v.session_id === 'string' ? v.session_id : undefined });
+        out.push({
+          query_source: v.query_source,
+          request_id: v.request_id,
+          session_id: typeof v.session_id === 'string' ? v.session_id : undefined,
+        });
       }
     } catch {
       // a torn last line

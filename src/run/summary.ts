@@ -10,7 +10,8 @@ export function sessionSummary(sessionDir: string, cwd = process.cwd()): string 
     // no folder: nothing was captured
   }
   const shown = relative(cwd, sessionDir).startsWith('..') ? sessionDir : relative(cwd, sessionDir) || '.';
-  if (files.length === 0) return `agenttap: nothing was captured (no Node process of the command loaded the tap); session folder ${shown}`;
+  if (files.length === 0)
+    return `agenttap: nothing was captured (no Node process of the command loaded the tap); session folder ${shown}`;
   let exchanges = 0;
   // A process is a file with a `session.start` (labels joined after the run are appended by agenttap itself).
   let processes = 0;

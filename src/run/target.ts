@@ -53,12 +53,17 @@ export function inspectTarget(argv: string[], env: NodeJS.ProcessEnv = process.e
     return { kind: 'script', file, what: `a ${interpreter || 'shell'} script (#!${line})`, argv };
   }
   if (head.startsWith('\x7fELF')) {
-    return BUN_ELF_NOTE.test(head) ? { kind: 'bun', file, what: 'a Bun-compiled executable (ELF)', argv } : { kind: 'native', file, what: 'a native executable (ELF)', argv };
+    return BUN_ELF_NOTE.test(head)
+      ? { kind: 'bun', file, what: 'a Bun-compiled executable (ELF)', argv }
+      : { kind: 'native', file, what: 'a native executable (ELF)', argv };
   }
   if (/^(\xfe\xed\xfa[\xce\xcf]|[\xce\xcf]\xfa\xed\xfe|\xca\xfe\xba\xbe)/.test(head)) {
-    return BUN_MACHO_SEGMENT.test(head) ? { kind: 'bun', file, what: 'a Bun-compiled executable (Mach-O)', argv } : { kind: 'native', file, what: 'a native executable (Mach-O)', argv };
+    return BUN_MACHO_SEGMENT.test(head)
+      ? { kind: 'bun', file, what: 'a Bun-compiled executable (Mach-O)', argv }
+      : { kind: 'native', file, what: 'a native executable (Mach-O)', argv };
   }
-  if (JS_EXTENSIONS.has(extname(file))) return { kind: 'node', file, what: 'a JavaScript file', argv: [process.execPath, file, ...rest] };
+  if (JS_EXTENSIONS.has(extname(file)))
+    return { kind: 'node', file, what: 'a JavaScript file', argv: [process.execPath, file, ...rest] };
   return { kind: 'script', file, what: 'a file that is neither a Node program nor a native executable', argv };
 }
 

@@ -27,23 +27,39 @@ export function startExchange(
 }
 
 /** Step 1 of the exchange: the request body as it goes out. */
-export function captureRequestBody(exchange: LiveExchange, input: RequestInfo | URL, init: RequestInit | undefined): void {
+export function captureRequestBody(
+  exchange: LiveExchange,
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+): void {
   const request = input instanceof Request ? input : undefined;
   const body = init?.body ?? undefined;
   if (body !== undefined && body !== null) {
     const text = bodyText(body);
     if (text instanceof Promise) {
-      text.then((t) => exchange.requested(t, byteLength(t)), () => exchange.requested(undefined, -1));
+      text.then(
+        (t) => exchange.requested(t, byteLength(t)),
+        () => exchange.requested(undefined, -1),
+      );
     } else exchange.requested(text, text === undefined ? -1 : byteLength(text));
   } else if (request?.body) {
     // Reading a clone of a finite request body is bounded; the agent's Request is left unread for fetch.
-    request.clone().text().then((t) => exchange.requested(t, byteLength(t)), () => exchange.requested(undefined, -1));
+    request
+      .clone()
+      .text()
+      .then(
+        (t) => exchange.requested(t, byteLength(t)),
+        () => exchange.requested(undefined, -1),
+      );
   } else exchange.requested(undefined, 0);
 }
 
 /** Steps 2–4: the response handed to the agent, its body observed as the agent reads it. */
 export function observe(exchange: LiveExchange, response: Response, signal: AbortSignal | null | undefined): Response {
-  exchange.responded(response.status, flattenHeaders(response.headers), { url: response.url, redirected: response.redirected });
+  exchange.responded(response.status, flattenHeaders(response.headers), {
+    url: response.url,
+    redirected: response.redirected,
+  });
   if (response.body === null) {
     // 101/204/205/304 and HEAD: no body to observe, and `new Response(body, {status: 204})` would throw (docs/fetch-tap.md#rebuilt-response).
     exchange.finish('complete');
@@ -84,8 +100,14 @@ export function observe(exchange: LiveExchange, response: Response, signal: Abor
   );
 
   // The same class as the agent's: a client's own fetch (e.g. the `undici` package's) has its own Response.
-  const ResponseClass = (typeof response.constructor === 'function' ? response.constructor : Response) as typeof Response;
-  const wrapped = new ResponseClass(observed, { status: response.status, statusText: response.statusText, headers: response.headers });
+  const ResponseClass = (
+    typeof response.constructor === 'function' ? response.constructor : Response
+  ) as typeof Response;
+  const wrapped = new ResponseClass(observed, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
   // A rebuilt Response loses what only fetch can set (docs/fetch-tap.md#rebuilt-response); give the agent the original values.
   Object.defineProperties(wrapped, {
     url: { value: response.url, enumerable: true },

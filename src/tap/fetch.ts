@@ -51,7 +51,12 @@ export function installFetchTap(ctx: TapContext): Uninstall {
       exchange.finish(isAbortError(err) ? 'aborted' : 'error', err);
       throw err;
     }
-    return safely(ctx.warn, 'fetch-tap-failed', () => observe(exchange, response, init?.signal ?? requestSignal(input)), response);
+    return safely(
+      ctx.warn,
+      'fetch-tap-failed',
+      () => observe(exchange, response, init?.signal ?? requestSignal(input)),
+      response,
+    );
   } as typeof fetch;
 
   g[STATE] = { original, wrapped };
@@ -88,14 +93,27 @@ function begin(ctx: TapContext, input: RequestInfo | URL, init: RequestInit | un
   const sent = safely(ctx.warn, 'rules-failed', () => rewrite(outcome, headers, input, init), undefined);
   if (sent) [input, init] = sent;
   // Recorded as it goes out: a rewritten body has its own headers (no stale content-length).
-  const exchange = startExchange(ctx, 'fetch', match, method, url, sent ? flattenHeaders(requestHeaders(input, init)) : headers, claim.sdk);
+  const exchange = startExchange(
+    ctx,
+    'fetch',
+    match,
+    method,
+    url,
+    sent ? flattenHeaders(requestHeaders(input, init)) : headers,
+    claim.sdk,
+  );
   exchange.ruled(outcome);
   captureRequestBody(exchange, input, init);
   return { exchange, input, init };
 }
 
 /** The fetch arguments that send the rewritten request, or undefined when the original goes out. */
-function rewrite(outcome: RulesOutcome | undefined, headers: Record<string, string>, input: RequestInfo | URL, init: RequestInit | undefined): [RequestInfo | URL, RequestInit] | undefined {
+function rewrite(
+  outcome: RulesOutcome | undefined,
+  headers: Record<string, string>,
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+): [RequestInfo | URL, RequestInit] | undefined {
   const rewritten = applyOutcome(outcome, headers);
   return rewritten && withBody(input, init, rewritten.body, rewritten.headers);
 }
@@ -104,11 +122,23 @@ function rewrite(outcome: RulesOutcome | undefined, headers: Record<string, stri
  * The rewrite rules (issue 5) on a JSON string body. A signed or path-addressed request is decided and logged but
  * never changed here: only the SDK layer may (docs/sdk-layer.md#signed-bodies, docs/sdk-layer.md#model-in-the-url), and the decision says why.
  */
-function decide(ctx: TapContext, match: EndpointMatch, method: string, url: URL, headers: Record<string, string>, init: RequestInit | undefined): RulesOutcome | undefined {
+function decide(
+  ctx: TapContext,
+  match: EndpointMatch,
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  init: RequestInit | undefined,
+): RulesOutcome | undefined {
   const rules = ctx.rules;
   const text = init?.body;
   if (!rules || typeof text !== 'string') return undefined;
-  return safely(ctx.warn, 'rules-failed', () => decideOnWire(rules, { match, method, path: url.pathname, headers, text }), undefined);
+  return safely(
+    ctx.warn,
+    'rules-failed',
+    () => decideOnWire(rules, { match, method, path: url.pathname, headers, text }),
+    undefined,
+  );
 }
 
 function requestSignal(input: RequestInfo | URL): AbortSignal | undefined {

@@ -55,7 +55,10 @@ export function installHttpTap(ctx: TapContext): Uninstall {
       req.end();
       return req;
     };
-    for (const [key, wrapped] of [['request', tapped], ['get', get]] as const) {
+    for (const [key, wrapped] of [
+      ['request', tapped],
+      ['get', get],
+    ] as const) {
       patched.push({ module, key, original: module[key] as RequestFn, wrapped: wrapped as RequestFn });
       module[key] = wrapped as RequestFn;
     }
@@ -100,28 +103,40 @@ function observeRequest(ctx: TapContext, req: ClientRequest): void {
   let gotResponse = false;
   const emit = req.emit;
   req.emit = function (this: ClientRequest, event: string | symbol, ...args: unknown[]): boolean {
-    safely(ctx.warn, 'http-tap-failed', () => {
-      if (event === 'response') {
-        gotResponse = true;
-        observeResponse(exchange, args[0] as IncomingMessage);
-      } else if (event === 'error' && !gotResponse) {
-        exchange.finish(isAbortError(args[0]) ? 'aborted' : 'error', args[0]);
-      } else if (event === 'close' && !gotResponse) {
-        exchange.finish('aborted');
-      }
-    }, undefined);
+    safely(
+      ctx.warn,
+      'http-tap-failed',
+      () => {
+        if (event === 'response') {
+          gotResponse = true;
+          observeResponse(exchange, args[0] as IncomingMessage);
+        } else if (event === 'error' && !gotResponse) {
+          exchange.finish(isAbortError(args[0]) ? 'aborted' : 'error', args[0]);
+        } else if (event === 'close' && !gotResponse) {
+          exchange.finish('aborted');
+        }
+      },
+      undefined,
+    );
     return emit.call(this, event, ...args);
   } as typeof req.emit;
 }
 
 /** Collects what the agent writes, up to the capture limit, and reports it when the request ends. */
-function captureBody(ctx: TapContext, req: ClientRequest, done: (text: string | undefined, bytes: number) => void): void {
+function captureBody(
+  ctx: TapContext,
+  req: ClientRequest,
+  done: (text: string | undefined, bytes: number) => void,
+): void {
   const chunks: Buffer[] = [];
   let bytes = 0;
   let reported = false;
   const take = (chunk: unknown, encoding: unknown) => {
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.from(chunk as Uint8Array);
+    const buf =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+        : Buffer.from(chunk as Uint8Array);
     bytes += buf.byteLength;
     if (bytes <= ctx.maxBodyBytes) chunks.push(buf);
   };
@@ -132,13 +147,18 @@ function captureBody(ctx: TapContext, req: ClientRequest, done: (text: string | 
     return (write as (...a: unknown[]) => boolean).call(this, chunk, encoding, cb);
   } as typeof req.write;
   req.end = function (this: ClientRequest, chunk?: unknown, encoding?: unknown, cb?: unknown) {
-    safely(ctx.warn, 'http-tap-failed', () => {
-      take(chunk, encoding);
-      if (!reported) {
-        reported = true;
-        done(bytes > ctx.maxBodyBytes ? undefined : Buffer.concat(chunks).toString('utf8'), bytes);
-      }
-    }, undefined);
+    safely(
+      ctx.warn,
+      'http-tap-failed',
+      () => {
+        take(chunk, encoding);
+        if (!reported) {
+          reported = true;
+          done(bytes > ctx.maxBodyBytes ? undefined : Buffer.concat(chunks).toString('utf8'), bytes);
+        }
+      },
+      undefined,
+    );
     return (end as (...a: unknown[]) => ClientRequest).call(this, chunk, encoding, cb);
   } as typeof req.end;
 }
@@ -190,4 +210,3 @@ function observeResponse(exchange: LiveExchange, res: IncomingMessage): void {
     return emit.call(this, event, ...args);
   } as typeof res.emit;
 }
-

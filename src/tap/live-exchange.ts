@@ -57,41 +57,59 @@ export class LiveExchange {
    */
   ruled(outcome: Omit<RulesOutcome, 'send'> | undefined): void {
     if (!outcome) return;
-    if (outcome.event) safely(this.ctx.warn, 'rules-failed', () => this.ctx.recorder.rewrite({ exchange: this.id, ...outcome.event! }), undefined);
+    if (outcome.event)
+      safely(
+        this.ctx.warn,
+        'rules-failed',
+        () => this.ctx.recorder.rewrite({ exchange: this.id, ...outcome.event! }),
+        undefined,
+      );
     this.onUsage = outcome.settle;
   }
 
   /** Step 1. `text` is the request body as sent (undefined when it could not be read). */
   requested(text: string | undefined, bodyBytes: number): void {
     // The text goes as it is: the recorder parses it off the agent's thread (model, max tokens, stream too).
-    safely(this.ctx.warn, 'request-capture-failed', () => {
-      const kept = text === undefined || text.length <= this.ctx.maxBodyBytes;
-      this.ctx.recorder.request({
-        id: this.id,
-        ...this.start,
-        ...(kept ? { text } : { body: `[agenttap: body of ${text.length} characters not kept (capture.maxBodyBytes)]` }),
-        bodyBytes,
-      });
-    }, undefined);
+    safely(
+      this.ctx.warn,
+      'request-capture-failed',
+      () => {
+        const kept = text === undefined || text.length <= this.ctx.maxBodyBytes;
+        this.ctx.recorder.request({
+          id: this.id,
+          ...this.start,
+          ...(kept
+            ? { text }
+            : { body: `[agenttap: body of ${text.length} characters not kept (capture.maxBodyBytes)]` }),
+          bodyBytes,
+        });
+      },
+      undefined,
+    );
   }
 
   /** Step 2. */
   responded(status: number, headers: Record<string, string>, extra: { url?: string; redirected?: boolean } = {}): void {
-    safely(this.ctx.warn, 'response-capture-failed', () => {
-      this.ctx.recorder.response({ id: this.id, status, headers, ...extra, ttfbMs: performance.now() - this.t0 });
-      this.observer = createResponseObserver({
-        endpoint: this.start.match.endpoint,
-        contentType: headers['content-type'] ?? null,
-        status,
-        maxCaptureBytes: this.ctx.maxBodyBytes,
-        onFirstContent: () => {
-          this.firstTokenMs ??= performance.now() - this.t0;
-        },
-        onSemanticEnd: () => {
-          this.semanticEnd = true;
-        },
-      });
-    }, undefined);
+    safely(
+      this.ctx.warn,
+      'response-capture-failed',
+      () => {
+        this.ctx.recorder.response({ id: this.id, status, headers, ...extra, ttfbMs: performance.now() - this.t0 });
+        this.observer = createResponseObserver({
+          endpoint: this.start.match.endpoint,
+          contentType: headers['content-type'] ?? null,
+          status,
+          maxCaptureBytes: this.ctx.maxBodyBytes,
+          onFirstContent: () => {
+            this.firstTokenMs ??= performance.now() - this.t0;
+          },
+          onSemanticEnd: () => {
+            this.semanticEnd = true;
+          },
+        });
+      },
+      undefined,
+    );
   }
 
   /** Step 3: a decoded body chunk, on its way to the agent. */
@@ -115,19 +133,24 @@ export class LiveExchange {
     this.finished = true;
     this.ctx.open.delete(this);
     for (const undo of this.cleanups.splice(0)) safely(this.ctx.warn, 'finish-failed', undo, undefined);
-    safely(this.ctx.warn, 'finish-failed', () => {
-      const summary: ResponseSummary | undefined = this.observer?.finish();
-      this.ctx.recorder.end({
-        id: this.id,
-        outcome,
-        durationMs: performance.now() - this.t0,
-        ttftMs: this.firstTokenMs,
-        summary,
-        error: error === undefined ? undefined : describeError(error),
-        bytes: this.bytes,
-      });
-      if (summary?.usage && this.onUsage) this.onUsage(summary.usage);
-    }, undefined);
+    safely(
+      this.ctx.warn,
+      'finish-failed',
+      () => {
+        const summary: ResponseSummary | undefined = this.observer?.finish();
+        this.ctx.recorder.end({
+          id: this.id,
+          outcome,
+          durationMs: performance.now() - this.t0,
+          ttftMs: this.firstTokenMs,
+          summary,
+          error: error === undefined ? undefined : describeError(error),
+          bytes: this.bytes,
+        });
+        if (summary?.usage && this.onUsage) this.onUsage(summary.usage);
+      },
+      undefined,
+    );
   }
 }
 

@@ -3,7 +3,12 @@
  * at the fetch layer. The caller's `content-length` is dropped: undici refuses a body whose length disagrees with
  * it (UND_ERR_REQ_CONTENT_LENGTH_MISMATCH, docs/fetch-tap.md#content-length) and computes the right one itself.
  */
-export function withBody(input: RequestInfo | URL, init: RequestInit | undefined, body: string, set: Record<string, string> = {}): [RequestInfo | URL, RequestInit] {
+export function withBody(
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  body: string,
+  set: Record<string, string> = {},
+): [RequestInfo | URL, RequestInit] {
   const request = input instanceof Request ? input : undefined;
   const headers = new Headers(init?.headers ?? request?.headers);
   headers.delete('content-length');

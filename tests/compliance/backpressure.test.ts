@@ -12,7 +12,9 @@ const TOTAL = 100 * 2 ** 20;
 let server: Server;
 let url: string;
 beforeAll(async () => {
-  const line = Buffer.from(`event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"${'x'.repeat(4000)}"}}\n\n`);
+  const line = Buffer.from(
+    `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"${'x'.repeat(4000)}"}}\n\n`,
+  );
   server = createServer((req, res) => {
     req.resume();
     res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -36,7 +38,10 @@ afterAll(() => {
 });
 
 async function growth(loader: boolean, mode = '', stallMs = 3000): Promise<number> {
-  const run = await runNode(join(ROOT, 'tests/fixtures/apps/stalled-reader.mjs'), { loader, env: { MOCK_URL: url, MODE: mode, STALL_MS: String(stallMs) } });
+  const run = await runNode(join(ROOT, 'tests/fixtures/apps/stalled-reader.mjs'), {
+    loader,
+    env: { MOCK_URL: url, MODE: mode, STALL_MS: String(stallMs) },
+  });
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout).growthMB as number;
 }

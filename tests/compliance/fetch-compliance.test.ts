@@ -33,7 +33,10 @@ const app = join(ROOT, 'tests/fixtures/apps/fetch-compliance.mjs');
 async function run(loader: boolean) {
   mock.reset();
   gzipMock.reset();
-  const result = await runNode(app, { loader, env: { MOCK_URL: mock.url, GZIP_URL: gzipMock.url, PACED_URL: pacedMock.url } });
+  const result = await runNode(app, {
+    loader,
+    env: { MOCK_URL: mock.url, GZIP_URL: gzipMock.url, PACED_URL: pacedMock.url },
+  });
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   return result;
@@ -45,7 +48,12 @@ describe('fetch compliance', () => {
     const tapped = await run(true);
     expect(tapped.stdout).toBe(plain.stdout);
 
-    const seen = Object.fromEntries(plain.stdout.trim().split('\n').map((l) => [JSON.parse(l).name, JSON.parse(l)]));
+    const seen = Object.fromEntries(
+      plain.stdout
+        .trim()
+        .split('\n')
+        .map((l) => [JSON.parse(l).name, JSON.parse(l)]),
+    );
     // The cases really happened (else identical output would prove nothing).
     expect(seen['204']).toMatchObject({ status: 204, bodyNull: true });
     expect(seen.redirect).toMatchObject({ status: 200, redirected: true });
@@ -61,8 +69,11 @@ describe('fetch compliance', () => {
     const responses = new Map(eventsOf(events, 'exchange.response').map((e) => [e.exchange, e]));
     // One record per fetch call (the followed redirect is one call), each finished exactly once.
     expect(requests.length).toBe(8);
-    expect(eventsOf(events, "exchange.end").length).toBe(8);
-    const [noContent, redirect, dispatcher, unknown, streamError, abort, cancel, gzip] = requests.map((r) => ({ end: ends.get(r.exchange)!, response: responses.get(r.exchange)! }));
+    expect(eventsOf(events, 'exchange.end').length).toBe(8);
+    const [noContent, redirect, dispatcher, unknown, streamError, abort, cancel, gzip] = requests.map((r) => ({
+      end: ends.get(r.exchange)!,
+      response: responses.get(r.exchange)!,
+    }));
     expect(noContent!.response['http.response.status_code']).toBe(204);
     expect(noContent!.end.outcome).toBe('complete');
     expect(redirect!.response).toMatchObject({ redirected: true });

@@ -15,15 +15,33 @@ import { eventsOf, sessionEvents } from '../helpers/run.js';
 const supported = process.platform === 'linux' && process.arch === 'x64';
 const TEXT = 'streamed through Bedrock';
 
-const frames = new EventStreamCodec((b) => Buffer.from(b).toString('utf8'), (t) => Buffer.from(t, 'utf8'));
+const frames = new EventStreamCodec(
+  (b) => Buffer.from(b).toString('utf8'),
+  (t) => Buffer.from(t, 'utf8'),
+);
 const str = (value: string) => ({ type: 'string' as const, value });
 function frame(event: Record<string, unknown>): Uint8Array {
   const bytes = Buffer.from(JSON.stringify(event)).toString('base64');
-  return frames.encode({ headers: { ':event-type': str('chunk'), ':message-type': str('event'), ':content-type': str('application/json') }, body: Buffer.from(JSON.stringify({ bytes })) });
+  return frames.encode({
+    headers: { ':event-type': str('chunk'), ':message-type': str('event'), ':content-type': str('application/json') },
+    body: Buffer.from(JSON.stringify({ bytes })),
+  });
 }
 function streamEvents(model: string): Record<string, unknown>[] {
   return [
-    { type: 'message_start', message: { id: 'msg_bedrock_native', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 11, output_tokens: 1 } } },
+    {
+      type: 'message_start',
+      message: {
+        id: 'msg_bedrock_native',
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 11, output_tokens: 1 },
+      },
+    },
     { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
     { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: TEXT } },
     { type: 'content_block_stop', index: 0 },
@@ -57,12 +75,20 @@ describe.runIf(supported)('native Claude Code on Bedrock under agenttap run', ()
   test('the streamed Bedrock call is recorded in-process with its reassembled message', async () => {
     const claude = nativeClaudeCode();
     expect(claude, 'npm @anthropic-ai/claude-code-linux-x64 is a dev dependency: run npm ci').toBeDefined();
-    const env = { CLAUDE_CODE_USE_BEDROCK: '1', ANTHROPIC_BEDROCK_BASE_URL: base, CLAUDE_CODE_SKIP_BEDROCK_AUTH: '1', AWS_REGION: 'us-east-1', ANTHROPIC_API_KEY: undefined };
+    const env = {
+      CLAUDE_CODE_USE_BEDROCK: '1',
+      ANTHROPIC_BEDROCK_BASE_URL: base,
+      CLAUDE_CODE_SKIP_BEDROCK_AUTH: '1',
+      AWS_REGION: 'us-east-1',
+      ANTHROPIC_API_KEY: undefined,
+    };
     const result = await runClaudeCode({ prompt: 'Say something.', mockUrl: base, via: 'run', claude: [claude!], env });
     expect(result.code, `${result.stdout}\n${result.stderr}\n${paths.join('\n')}`).toBe(0);
     expect(result.stdout).toContain(TEXT);
     const events = await sessionEvents(result.sessionDir);
-    const streamed = eventsOf(events, 'exchange.request').filter((r) => String(r['url.full']).includes('/invoke-with-response-stream'));
+    const streamed = eventsOf(events, 'exchange.request').filter((r) =>
+      String(r['url.full']).includes('/invoke-with-response-stream'),
+    );
     expect(streamed.length, paths.join('\n')).toBeGreaterThanOrEqual(1);
     const ends = eventsOf(events, 'exchange.end').filter((e) => streamed.some((r) => r.exchange === e.exchange));
     expect(ends.length).toBe(streamed.length);

@@ -8,8 +8,21 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { startMock, type ReceivedRequest } from '../../src/mock/index.js';
-import { EDITED_LINE, FINAL_TASK_TEXT, TASK_PROMPT, claudeCodeScript, claudeCodeUsage } from '../fixtures/claude-code/script.js';
-import { nativeClaudeCode, pacedStream, runClaudeCode, wireAndLogBodies, type ClaudeCodeResult, type Via } from '../helpers/claude-code.js';
+import {
+  EDITED_LINE,
+  FINAL_TASK_TEXT,
+  TASK_PROMPT,
+  claudeCodeScript,
+  claudeCodeUsage,
+} from '../fixtures/claude-code/script.js';
+import {
+  nativeClaudeCode,
+  pacedStream,
+  runClaudeCode,
+  wireAndLogBodies,
+  type ClaudeCodeResult,
+  type Via,
+} from '../helpers/claude-code.js';
 import { allFileText, eventsOf, scratch, sessionEvents } from '../helpers/run.js';
 
 // The package installs only on linux-x64 (its `os`/`cpu` fields); anywhere else there is nothing to run.
@@ -28,7 +41,18 @@ async function sequence(via: Via, claude: string, env?: Record<string, string>):
     const steps: ClaudeCodeResult[] = [];
     for (const [i, prompt] of [TASK_PROMPT, '/compact'].entries()) {
       steps.push(
-        await runClaudeCode({ prompt, mockUrl: mock.url, via, claude: [claude], continueSession: i > 0, cwd: steps[0]?.cwd, home: steps[0]?.home, sessionsDir, session: 'native', env }),
+        await runClaudeCode({
+          prompt,
+          mockUrl: mock.url,
+          via,
+          claude: [claude],
+          continueSession: i > 0,
+          cwd: steps[0]?.cwd,
+          home: steps[0]?.home,
+          sessionsDir,
+          session: 'native',
+          env,
+        }),
       );
     }
     return { steps, received: [...mock.received], sessionDir: join(sessionsDir, 'native') };
@@ -64,9 +88,14 @@ describe.runIf(supported)('native Claude Code under agenttap proxy --exec', () =
     const events = await sessionEvents(proxied.sessionDir);
     expect(eventsOf(events, 'exchange.end').every((e) => e.outcome === 'complete')).toBe(true);
     // The key reached the mock through the proxy, and the log only as a placeholder.
-    expect(proxied.received.every((r) => r.method !== 'POST' || String(r.headers['x-api-key']).includes('agenttap-fake-key'))).toBe(true);
+    expect(
+      proxied.received.every(
+        (r) => r.method !== 'POST' || String(r.headers['x-api-key']).includes('agenttap-fake-key'),
+      ),
+    ).toBe(true);
     expect(allFileText(proxied.sessionDir)).not.toContain('agenttap-fake-key');
-    for (const step of proxied.steps) expect(step.stderr).toMatch(/^agenttap: session .*native \(\d+ model calls?, \d+ process(es)?\)/m);
+    for (const step of proxied.steps)
+      expect(step.stderr).toMatch(/^agenttap: session .*native \(\d+ model calls?, \d+ process(es)?\)/m);
   });
 
   test("Claude Code's own labels joined to every proxied exchange by request id; its raw-body folder is gone", async () => {

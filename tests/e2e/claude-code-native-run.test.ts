@@ -23,7 +23,16 @@ import { startMock, type ReceivedRequest } from '../../src/mock/index.js';
 import { parseRequest } from '../../src/mock/request.js';
 import { WITNESS_HEADER } from '../../src/bun/witness-mark.js';
 import { buildReport } from '../../reports/index.js';
-import { BIG_PROMPT, CONTINUED_TEXT, EDITED_LINE, FINAL_TASK_TEXT, TASK_PROMPT, classifyClaudeCodeRequest, claudeCodeScript, claudeCodeUsage } from '../fixtures/claude-code/script.js';
+import {
+  BIG_PROMPT,
+  CONTINUED_TEXT,
+  EDITED_LINE,
+  FINAL_TASK_TEXT,
+  TASK_PROMPT,
+  classifyClaudeCodeRequest,
+  claudeCodeScript,
+  claudeCodeUsage,
+} from '../fixtures/claude-code/script.js';
 import {
   MECHANISM_OF_CALL,
   mechanismOfQuerySource,
@@ -49,14 +58,30 @@ interface Sequence {
   sessionDir: string;
 }
 
-async function sequence(via: Via, claude: string, prompts: string[], extra: Partial<ClaudeCodeOptions> = {}): Promise<Sequence> {
+async function sequence(
+  via: Via,
+  claude: string,
+  prompts: string[],
+  extra: Partial<ClaudeCodeOptions> = {},
+): Promise<Sequence> {
   const mock = await startMock({ script: claudeCodeScript(), usage: claudeCodeUsage });
   try {
     const sessionsDir = scratch('agenttap-native-run-');
     const steps: ClaudeCodeResult[] = [];
     for (const [i, prompt] of prompts.entries()) {
       steps.push(
-        await runClaudeCode({ prompt, mockUrl: mock.url, via, claude: [claude], continueSession: i > 0, cwd: steps[0]?.cwd, home: steps[0]?.home, sessionsDir, session: 'native', ...extra }),
+        await runClaudeCode({
+          prompt,
+          mockUrl: mock.url,
+          via,
+          claude: [claude],
+          continueSession: i > 0,
+          cwd: steps[0]?.cwd,
+          home: steps[0]?.home,
+          sessionsDir,
+          session: 'native',
+          ...extra,
+        }),
       );
     }
     return { steps, received: [...mock.received], sessionDir: join(sessionsDir, 'native') };
@@ -68,7 +93,12 @@ async function sequence(via: Via, claude: string, prompts: string[], extra: Part
 function kindsOf(received: ReceivedRequest[]) {
   return received
     .filter((r) => r.method === 'POST' && r.path === '/v1/messages')
-    .map((r) => ({ kind: classifyClaudeCodeRequest(parseRequest({ api: 'anthropic', n: 0, seq: 0, path: r.path, headers: {}, body: r.body, bodyBytes: 0 })), body: r.body as Record<string, unknown> }));
+    .map((r) => ({
+      kind: classifyClaudeCodeRequest(
+        parseRequest({ api: 'anthropic', n: 0, seq: 0, path: r.path, headers: {}, body: r.body, bodyBytes: 0 }),
+      ),
+      body: r.body as Record<string, unknown>,
+    }));
 }
 
 describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bun preload)', () => {
@@ -106,12 +136,16 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
     expect(readFileSync(userPreloadTrace, 'utf8')).toBe('ran\nran\nran\n');
     // One capturing process per Claude Code run; the witness recorded nothing, so it started no log.
     const logs = readdirSync(run.sessionDir).filter((f) => f.endsWith('.ndjson'));
-    expect(logs.filter((f) => readFileSync(join(run.sessionDir, f), 'utf8').includes('"event":"session.start"'))).toHaveLength(3);
+    expect(
+      logs.filter((f) => readFileSync(join(run.sessionDir, f), 'utf8').includes('"event":"session.start"')),
+    ).toHaveLength(3);
   });
 
   test('every request once, recorded in-process (fetch layer), bodies equal after redaction; the mark never reaches the API', async () => {
     const { wire, logged, layers } = await wireAndLogBodies(run.received, run.sessionDir);
-    expect(new Set(kindsOf(run.received).map((c) => c.kind))).toEqual(new Set(['main', 'subagent', 'compaction', 'continuation']));
+    expect(new Set(kindsOf(run.received).map((c) => c.kind))).toEqual(
+      new Set(['main', 'subagent', 'compaction', 'continuation']),
+    );
     expect(logged).toEqual(wire);
     expect(layers).toEqual(['fetch']);
     const events = await sessionEvents(run.sessionDir);
@@ -126,9 +160,14 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
     const requests = eventsOf(events, 'exchange.request');
     expect(labels.map((l) => l.exchange).sort()).toEqual(requests.map((r) => r.exchange).sort());
     expect(new Set(labels.map((l) => l.source))).toEqual(new Set(['claude-code']));
-    const expected = { main: /^sdk$/, continuation: /^sdk$/, subagent: /^agent:/, compaction: /^compact$/ } as Record<string, RegExp>;
+    const expected = { main: /^sdk$/, continuation: /^sdk$/, subagent: /^agent:/, compaction: /^compact$/ } as Record<
+      string,
+      RegExp
+    >;
     for (const r of requests) {
-      const kind = classifyClaudeCodeRequest(parseRequest({ api: 'anthropic', n: 0, seq: 0, path: '/v1/messages', headers: {}, body: r.body, bodyBytes: 0 }));
+      const kind = classifyClaudeCodeRequest(
+        parseRequest({ api: 'anthropic', n: 0, seq: 0, path: '/v1/messages', headers: {}, body: r.body, bodyBytes: 0 }),
+      );
       const label = labels.find((l) => l.exchange === r.exchange)!.label;
       expect(label, `${r.exchange} (${kind})`).toMatch(expected[kind] ?? /^$/);
     }
@@ -140,12 +179,29 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
     const events = await sessionEvents(run.sessionDir);
     const bodies = new Map(eventsOf(events, 'exchange.request').map((e) => [e.exchange, e]));
     const labels = new Map(eventsOf(events, 'exchange.label').map((l) => [l.exchange, String(l.label)]));
-    const model = await buildReport(run.sessionDir, { onWarning: (w) => { throw new Error(w); } });
+    const model = await buildReport(run.sessionDir, {
+      onWarning: (w) => {
+        throw new Error(w);
+      },
+    });
     expect(model.exchanges.length).toBe(bodies.size);
     const seen = new Set<string>();
     for (const row of model.exchanges) {
       const request = bodies.get(row.id)!;
-      const call = request.endpoint === 'anthropic.warmup' ? 'warm-up' : classifyClaudeCodeRequest(parseRequest({ api: 'anthropic', n: 0, seq: 0, path: '/v1/messages', headers: {}, body: request.body, bodyBytes: 0 }));
+      const call =
+        request.endpoint === 'anthropic.warmup'
+          ? 'warm-up'
+          : classifyClaudeCodeRequest(
+              parseRequest({
+                api: 'anthropic',
+                n: 0,
+                seq: 0,
+                path: '/v1/messages',
+                headers: {},
+                body: request.body,
+                bodyBytes: 0,
+              }),
+            );
       const oracle = MECHANISM_OF_CALL[call];
       const label = labels.get(row.id);
       const why = `${row.id} (${call}, query_source ${label}): ${row.signature} / ${row.reasons.join('; ')}`;
@@ -174,7 +230,18 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
 
   test('rules rewrite in-process: sub-agent and compaction go out on another model, the task completes', async () => {
     const rules = join(scratch('agenttap-native-rules-'), 'rules.json');
-    writeFileSync(rules, JSON.stringify({ rules: [{ id: 'side-calls-to-haiku', match: { mechanism: ['claude-code.sub-agent', 'claude-code.compaction'] }, actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] }] }));
+    writeFileSync(
+      rules,
+      JSON.stringify({
+        rules: [
+          {
+            id: 'side-calls-to-haiku',
+            match: { mechanism: ['claude-code.sub-agent', 'claude-code.compaction'] },
+            actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }],
+          },
+        ],
+      }),
+    );
     const ruled = await sequence('run', claude!, [TASK_PROMPT, '/compact'], { agenttapArgs: ['--rules', rules] });
     expect(ruled.steps.map((s) => s.code)).toEqual([0, 0]);
     expect(ruled.steps[0]!.stdout).toContain(FINAL_TASK_TEXT);
@@ -205,7 +272,13 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
       },
     });
     try {
-      const result = await runClaudeCode({ prompt: 'Say something.', mockUrl: mock.url, via: 'run', claude: [claude!], env: { TMPDIR: killTmp } });
+      const result = await runClaudeCode({
+        prompt: 'Say something.',
+        mockUrl: mock.url,
+        via: 'run',
+        claude: [claude!],
+        env: { TMPDIR: killTmp },
+      });
       expect(killed).toBeDefined();
       expect(result.signal).toBe('SIGKILL');
       expect(readdirSync(killTmp).filter((n) => n.startsWith('agenttap-cc-raw-'))).toEqual([]);

@@ -27,7 +27,13 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startMock, type ReceivedRequest } from '../../src/mock/index.js';
 import type { ParsedRequest, Turn } from '../../src/mock/types.js';
-import { AGENTTAP_BIN, claudeCodeEnv, nativeClaudeCode, prepareClaudeHome, wireAndLogBodies } from '../helpers/claude-code.js';
+import {
+  AGENTTAP_BIN,
+  claudeCodeEnv,
+  nativeClaudeCode,
+  prepareClaudeHome,
+  wireAndLogBodies,
+} from '../helpers/claude-code.js';
 import { ROOT, eventsOf, scratch, sessionEvents } from '../helpers/run.js';
 import { hasTmux, startTmux, type Tmux } from '../helpers/tmux.js';
 
@@ -51,7 +57,9 @@ function tuiScript(req: ParsedRequest): Turn {
   const messages = Array.isArray(req.body?.messages) ? (req.body.messages as { content?: unknown }[]) : [];
   const last = messages.at(-1)?.content;
   const answersTool = Array.isArray(last) && last.some((b: { type?: unknown }) => b?.type === 'tool_result');
-  return answersTool ? { text: DONE_TEXT } : { toolUse: { name: 'Write', input: { file_path: './hello.md', content: `${FILE_LINE}\n` } } };
+  return answersTool
+    ? { text: DONE_TEXT }
+    : { toolUse: { name: 'Write', input: { file_path: './hello.md', content: `${FILE_LINE}\n` } } };
 }
 
 /** Claude Code's own label → the mechanism agenttap's signatures should name (issue 10 part 3). */
@@ -61,7 +69,8 @@ const EXPECTED_MECHANISM: Record<string, string> = {
   generate_session_title: 'session-title',
   compact: 'compaction',
 };
-const expectedMechanism = (querySource: string) => (querySource.startsWith('agent:') ? 'sub-agent' : EXPECTED_MECHANISM[querySource]);
+const expectedMechanism = (querySource: string) =>
+  querySource.startsWith('agent:') ? 'sub-agent' : EXPECTED_MECHANISM[querySource];
 
 /** What differs between two runs of the same TUI by itself (see the header). */
 function maskScreen(screen: string): string {
@@ -81,7 +90,13 @@ interface TuiRun {
 }
 
 /** A screen that satisfies `test` and stays the same (masked) for `quietMs`: the TUI has settled. */
-async function settled(tmux: Tmux, test: (s: string) => boolean, what: string, timeoutMs = 60_000, quietMs = 1000): Promise<string> {
+async function settled(
+  tmux: Tmux,
+  test: (s: string) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+  quietMs = 1000,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let screen = await tmux.waitFor(test, what, timeoutMs);
   for (let i = 0; i < 200 && Date.now() < deadline; i++) {
@@ -113,7 +128,13 @@ async function tuiRun(via: 'plain' | 'run', claude: string, cwd: string): Promis
   const config = JSON.parse(readFileSync(join(home, '.claude.json'), 'utf8')) as Record<string, unknown>;
   writeFileSync(
     join(home, '.claude.json'),
-    JSON.stringify({ ...config, hasCompletedOnboarding: true, lastOnboardingVersion: '2.1.330', customApiKeyResponses: { approved: [API_KEY.slice(-20)], rejected: [] }, projects: { [cwd]: { hasTrustDialogAccepted: true } } }),
+    JSON.stringify({
+      ...config,
+      hasCompletedOnboarding: true,
+      lastOnboardingVersion: '2.1.330',
+      customApiKeyResponses: { approved: [API_KEY.slice(-20)], rejected: [] },
+      projects: { [cwd]: { hasTrustDialogAccepted: true } },
+    }),
   );
   const sessionsDir = scratch('agenttap-tui-sessions-');
   const { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: _essentialOnly, ...offline } = claudeCodeEnv(home, mock.url);
@@ -125,7 +146,13 @@ async function tuiRun(via: 'plain' | 'run', claude: string, cwd: string): Promis
     HTTPS_PROXY: refused,
     HTTP_PROXY: refused,
     NO_PROXY: '127.0.0.1,localhost,::1',
-    ...(via === 'run' ? { AGENTTAP_DIR: sessionsDir, AGENTTAP_SESSION: 'tui', AGENTTAP_KEY_FILE: join(ROOT, 'tests', 'fixtures', 'redaction.key') } : {}),
+    ...(via === 'run'
+      ? {
+          AGENTTAP_DIR: sessionsDir,
+          AGENTTAP_SESSION: 'tui',
+          AGENTTAP_KEY_FILE: join(ROOT, 'tests', 'fixtures', 'redaction.key'),
+        }
+      : {}),
   };
   const args = ['--permission-mode', 'acceptEdits', '--allowedTools', 'Write', 'Read'];
   const argv = via === 'plain' ? [claude, ...args] : [process.execPath, AGENTTAP_BIN, 'run', '--', claude, ...args];
@@ -142,7 +169,13 @@ async function tuiRun(via: 'plain' | 'run', claude: string, cwd: string): Promis
     }
     // Joined: agenttap's summary line is longer than the window.
     const exited = await tmux.screen({ joinWrapped: true });
-    return { screens: { ready, answered, exited }, status, received: [...mock.received], sessionDir: join(sessionsDir, 'tui'), written: readFileSync(join(cwd, 'hello.md'), 'utf8') };
+    return {
+      screens: { ready, answered, exited },
+      status,
+      received: [...mock.received],
+      sessionDir: join(sessionsDir, 'tui'),
+      written: readFileSync(join(cwd, 'hello.md'), 'utf8'),
+    };
   } finally {
     await tmux.kill();
     await mock.close();
@@ -175,7 +208,8 @@ describe.runIf(supported && tmuxPresent)('native Claude Code TUI in tmux, plain 
     expect(summary[0]).toMatch(SUMMARY);
     // Blank rows aside: once the TUI has left, where its last lines sit (rows above or below them) depends on when
     // the terminal scrolled for the lines written after it — seen both ways in either run.
-    const written = (lines: string[]) => lines.filter((l) => l.trim() !== '' && !l.startsWith('agenttap:')).map(maskScreen);
+    const written = (lines: string[]) =>
+      lines.filter((l) => l.trim() !== '' && !l.startsWith('agenttap:')).map(maskScreen);
     expect(written(runLines)).toEqual(written(plain.screens.exited.split('\n')));
   });
 
@@ -201,18 +235,26 @@ describe.runIf(supported && tmuxPresent)('native Claude Code TUI in tmux, plain 
     // The title call is the one without tools; the main loop's carry them.
     for (const r of requests) {
       const tools = (r.body as { tools?: unknown[] } | undefined)?.tools ?? [];
-      expect(byExchange.get(r.exchange), r.exchange).toBe(tools.length === 0 ? 'generate_session_title' : 'repl_main_thread');
+      expect(byExchange.get(r.exchange), r.exchange).toBe(
+        tools.length === 0 ? 'generate_session_title' : 'repl_main_thread',
+      );
     }
   });
 
   // Kept apart: it depends on the native signatures (issue 10 part 3), written by another engineer at the same time.
   test("agenttap's mechanism label agrees with Claude Code's query_source on every call", async () => {
-    const { stdout } = await exec(process.execPath, [AGENTTAP_BIN, 'report', run.sessionDir, '--json', '-', '--no-progress'], { timeout: 30_000, maxBuffer: 64 << 20 });
+    const { stdout } = await exec(
+      process.execPath,
+      [AGENTTAP_BIN, 'report', run.sessionDir, '--json', '-', '--no-progress'],
+      { timeout: 30_000, maxBuffer: 64 << 20 },
+    );
     const report = JSON.parse(stdout) as { exchanges: { id: string; mechanism: string }[] };
     const labels = eventsOf(await sessionEvents(run.sessionDir), 'exchange.label');
     expect(labels.length).toBeGreaterThanOrEqual(3);
     const mechanismOf = new Map(report.exchanges.map((e) => [e.id, e.mechanism]));
     const pairs = labels.map((l) => ({ querySource: l.label, mechanism: mechanismOf.get(l.exchange) }));
-    expect(pairs).toEqual(pairs.map((p) => ({ querySource: p.querySource, mechanism: expectedMechanism(p.querySource) })));
+    expect(pairs).toEqual(
+      pairs.map((p) => ({ querySource: p.querySource, mechanism: expectedMechanism(p.querySource) })),
+    );
   });
 });

@@ -10,14 +10,28 @@ import { validateAnthropicRequest } from '../../src/exchange/anthropic-validity.
 import { startMock } from '../../src/mock/index.js';
 import { parseRequest } from '../../src/mock/request.js';
 import { buildReport } from '../../reports/index.js';
-import { EDITED_LINE, TASK_PROMPT, classifyClaudeCodeRequest, claudeCodeScript, claudeCodeUsage } from '../fixtures/claude-code/script.js';
+import {
+  EDITED_LINE,
+  TASK_PROMPT,
+  classifyClaudeCodeRequest,
+  claudeCodeScript,
+  claudeCodeUsage,
+} from '../fixtures/claude-code/script.js';
 import { runClaudeCode, type ClaudeCodeResult } from '../helpers/claude-code.js';
 import { eventsOf, scratch, sessionEvents } from '../helpers/run.js';
 
 const RULES = {
   rules: [
-    { id: 'side-calls-to-haiku', match: { mechanism: ['claude-code.sub-agent', 'claude-code.compaction'] }, actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] },
-    { id: 'cut-tool-results', match: { endpoint: 'anthropic.messages' }, actions: [{ type: 'truncate', maxChars: 100 }] },
+    {
+      id: 'side-calls-to-haiku',
+      match: { mechanism: ['claude-code.sub-agent', 'claude-code.compaction'] },
+      actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }],
+    },
+    {
+      id: 'cut-tool-results',
+      match: { endpoint: 'anthropic.messages' },
+      actions: [{ type: 'truncate', maxChars: 100 }],
+    },
   ],
 };
 
@@ -32,8 +46,15 @@ describe('Claude Code 2.1.112 with rewrite rules', () => {
       for (const [i, prompt] of [TASK_PROMPT, '/compact'].entries()) {
         steps.push(
           await runClaudeCode({
-            prompt, mockUrl: mock.url, via: 'loader', continueSession: i > 0, cwd: steps[0]?.cwd, home: steps[0]?.home,
-            sessionsDir, session: 'cc', env: { AGENTTAP_RULES: rules },
+            prompt,
+            mockUrl: mock.url,
+            via: 'loader',
+            continueSession: i > 0,
+            cwd: steps[0]?.cwd,
+            home: steps[0]?.home,
+            sessionsDir,
+            session: 'cc',
+            env: { AGENTTAP_RULES: rules },
           }),
         );
       }
@@ -45,7 +66,12 @@ describe('Claude Code 2.1.112 with rewrite rules', () => {
 
     const calls = mock.received
       .filter((r) => r.method === 'POST' && r.path === '/v1/messages')
-      .map((r) => ({ kind: classifyClaudeCodeRequest(parseRequest({ api: 'anthropic', n: 0, seq: 0, path: r.path, headers: {}, body: r.body, bodyBytes: 0 })), body: r.body as Record<string, unknown> }));
+      .map((r) => ({
+        kind: classifyClaudeCodeRequest(
+          parseRequest({ api: 'anthropic', n: 0, seq: 0, path: r.path, headers: {}, body: r.body, bodyBytes: 0 }),
+        ),
+        body: r.body as Record<string, unknown>,
+      }));
     const side = calls.filter((c) => c.kind === 'subagent' || c.kind === 'compaction');
     expect(side.map((c) => c.kind).sort()).toEqual(expect.arrayContaining(['compaction', 'subagent']));
     for (const c of side) {
@@ -70,7 +96,11 @@ describe('Claude Code 2.1.112 with rewrite rules', () => {
     expect(decisions.some((d) => d.tokens?.basis === 'usage')).toBe(true);
 
     // The report marks exactly these exchanges and prices what they saved against their actual usage.
-    const report = await buildReport(join(sessionsDir, 'cc'), { onWarning: (w) => { throw new Error(w); } });
+    const report = await buildReport(join(sessionsDir, 'cc'), {
+      onWarning: (w) => {
+        throw new Error(w);
+      },
+    });
     const marked = report.exchanges.filter((row) => row.rewrite);
     expect(marked.map((row) => row.id).sort()).toEqual(decisions.map((d) => d.exchange).sort());
     expect(marked.every((row) => row.rewrite!.state === 'sent')).toBe(true);
@@ -79,6 +109,9 @@ describe('Claude Code 2.1.112 with rewrite rules', () => {
     const estimated = decisions.reduce((sum, d) => sum + (d.cost ? d.cost.before - d.cost.after : 0), 0);
     expect(totals.saving.usd).toBeCloseTo(estimated, 6);
     expect(totals.saving.usd).toBeGreaterThan(0);
-    expect(totals.actual.cost).toBeCloseTo(marked.reduce((sum, row) => sum + (row.cost ?? 0), 0), 6);
+    expect(totals.actual.cost).toBeCloseTo(
+      marked.reduce((sum, row) => sum + (row.cost ?? 0), 0),
+      6,
+    );
   }, 120_000);
 });

@@ -64,7 +64,17 @@ function calls(received: ReceivedRequest[]): ClaudeCodeCall[] {
   return received
     .filter((r) => r.method === 'POST' && r.path === '/v1/messages')
     .map((r) =>
-      classifyClaudeCodeRequest(parseRequest({ api: 'anthropic', n: 0, seq: r.seq, path: r.path, headers: r.headers, body: r.body, bodyBytes: r.rawBody.length })),
+      classifyClaudeCodeRequest(
+        parseRequest({
+          api: 'anthropic',
+          n: 0,
+          seq: r.seq,
+          path: r.path,
+          headers: r.headers,
+          body: r.body,
+          bodyBytes: r.rawBody.length,
+        }),
+      ),
     );
 }
 
@@ -74,7 +84,9 @@ describe('Claude Code 2.1.112 under agenttap run', () => {
   beforeAll(async () => {
     plain = await sequence('plain');
     run = await sequence('run');
-    process.stderr.write(`claude-code-run: plain ${plain.ms.toFixed(0)} ms, agenttap run ${run.ms.toFixed(0)} ms (3 prompts each)\n`);
+    process.stderr.write(
+      `claude-code-run: plain ${plain.ms.toFixed(0)} ms, agenttap run ${run.ms.toFixed(0)} ms (3 prompts each)\n`,
+    );
   }, 90_000);
 
   test('the scripted task ran: files, sub-agent, manual and automatic compaction, continuation', () => {
@@ -118,7 +130,8 @@ describe('Claude Code 2.1.112 under agenttap run', () => {
   });
 
   test('agenttap run says where the session went, on stderr, and the API key never reaches the log', () => {
-    for (const step of run.steps) expect(step.stderr).toMatch(/^agenttap: session .*cc \(\d+ model calls?, \d+ process(es)?\)/m);
+    for (const step of run.steps)
+      expect(step.stderr).toMatch(/^agenttap: session .*cc \(\d+ model calls?, \d+ process(es)?\)/m);
     expect(allFileText(run.sessionDir)).not.toContain('agenttap-fake-key');
   });
 });

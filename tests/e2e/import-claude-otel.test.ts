@@ -23,7 +23,8 @@ import { ROOT, allFileText, eventsOf, scratch, sessionEvents } from '../helpers/
 const supported = process.platform === 'linux' && process.arch === 'x64';
 // Split so that this file itself holds no whole secret a scanner would flag.
 const GITHUB_TOKEN = 'ghp_' + 'Qq1Ww2Ee3Rr4Tt5Yy6Uu7Ii8Oo9Pp0Aa1Ss2Dd';
-const ANTHROPIC_KEY = 'sk-ant-api03-' + 'PlantedInThePromptForTheImportTest0000000000000000000000000000000000000000000000000000000000AA';
+const ANTHROPIC_KEY =
+  'sk-ant-api03-' + 'PlantedInThePromptForTheImportTest0000000000000000000000000000000000000000000000000000000000AA';
 const PROMPT = `${TASK_PROMPT} For the record, the deploy token is ${GITHUB_TOKEN} and the old key was ${ANTHROPIC_KEY}.`;
 
 /** A canonical body (sorted keys) with each thinking block's text as Claude Code's dump writes it. */
@@ -36,125 +37,153 @@ function thinkingMasked(canonical: string): string {
 
 function agenttap(args: string[]) {
   const env = { ...process.env, AGENTTAP_KEY_FILE: join(ROOT, 'tests', 'fixtures', 'redaction.key') };
-  return spawnSync(process.execPath, [AGENTTAP_BIN, ...args], { encoding: 'utf8', env, timeout: 60_000, maxBuffer: 64 << 20 });
+  return spawnSync(process.execPath, [AGENTTAP_BIN, ...args], {
+    encoding: 'utf8',
+    env,
+    timeout: 60_000,
+    maxBuffer: 64 << 20,
+  });
 }
 
-describe.runIf(supported)('agenttap import claude-otel: a raw-body folder of native Claude Code becomes a redacted, labelled session', () => {
-  const claude = nativeClaudeCode();
-  let raw: string;
-  let received: ReceivedRequest[];
-  beforeAll(async () => {
-    expect(claude, 'npm @anthropic-ai/claude-code-linux-x64 is a dev dependency: run npm ci').toBeDefined();
-    raw = scratch('agenttap-import-raw-');
-    const mock = await startMock({ script: claudeCodeScript(), usage: claudeCodeUsage });
-    try {
-      const result = await runClaudeCode({ prompt: PROMPT, mockUrl: mock.url, claude: [claude!], env: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_LOG_RAW_API_BODIES: `file:${raw}` } });
-      expect(result.code, result.stderr).toBe(0);
-      received = [...mock.received];
-    } finally {
-      await mock.close();
-    }
-  }, 120_000);
+describe.runIf(supported)(
+  'agenttap import claude-otel: a raw-body folder of native Claude Code becomes a redacted, labelled session',
+  () => {
+    const claude = nativeClaudeCode();
+    let raw: string;
+    let received: ReceivedRequest[];
+    beforeAll(async () => {
+      expect(claude, 'npm @anthropic-ai/claude-code-linux-x64 is a dev dependency: run npm ci').toBeDefined();
+      raw = scratch('agenttap-import-raw-');
+      const mock = await startMock({ script: claudeCodeScript(), usage: claudeCodeUsage });
+      try {
+        const result = await runClaudeCode({
+          prompt: PROMPT,
+          mockUrl: mock.url,
+          claude: [claude!],
+          env: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_LOG_RAW_API_BODIES: `file:${raw}` },
+        });
+        expect(result.code, result.stderr).toBe(0);
+        received = [...mock.received];
+      } finally {
+        await mock.close();
+      }
+    }, 120_000);
 
-  test('the session holds every call once, bodies equal to the wire after redaction, each with its query_source; no secret written', async () => {
-    // The folder is what a user would have: Claude Code's own files, secrets in clear.
-    const before = allFileText(raw);
-    expect(before).toContain(GITHUB_TOKEN);
-    expect(before).toContain(ANTHROPIC_KEY);
-    const out = scratch('agenttap-import-out-');
-    const done = agenttap(['import', 'claude-otel', raw, '--out', out, '--session', 'imported']);
-    expect(done.status, done.stderr).toBe(0);
-    expect(done.stdout).toBe('');
-    expect(done.stderr).toMatch(/^agenttap: imported \d+ model calls \(\d+ labelled by Claude Code\) into session \S+ — read it with: agenttap report \S+\n$/);
-    const sessionDir = join(out, 'imported');
+    test('the session holds every call once, bodies equal to the wire after redaction, each with its query_source; no secret written', async () => {
+      // The folder is what a user would have: Claude Code's own files, secrets in clear.
+      const before = allFileText(raw);
+      expect(before).toContain(GITHUB_TOKEN);
+      expect(before).toContain(ANTHROPIC_KEY);
+      const out = scratch('agenttap-import-out-');
+      const done = agenttap(['import', 'claude-otel', raw, '--out', out, '--session', 'imported']);
+      expect(done.status, done.stderr).toBe(0);
+      expect(done.stdout).toBe('');
+      expect(done.stderr).toMatch(
+        /^agenttap: imported \d+ model calls \(\d+ labelled by Claude Code\) into session \S+ — read it with: agenttap report \S+\n$/,
+      );
+      const sessionDir = join(out, 'imported');
 
-    const written = allFileText(out);
-    expect(written).not.toContain(GITHUB_TOKEN);
-    expect(written).not.toContain(ANTHROPIC_KEY);
-    expect(written).not.toContain('PlantedInThePromptForTheImportTest');
+      const written = allFileText(out);
+      expect(written).not.toContain(GITHUB_TOKEN);
+      expect(written).not.toContain(ANTHROPIC_KEY);
+      expect(written).not.toContain('PlantedInThePromptForTheImportTest');
 
-    const { wire, logged, layers } = await wireAndLogBodies(received, sessionDir);
-    expect(wire.length).toBeGreaterThanOrEqual(5);
-    // Claude Code's dump itself writes the text of earlier thinking blocks as "<REDACTED>" (their signatures kept):
-    // that text is not in the folder, so the wire side is compared with it masked the same way.
-    expect(logged.map(thinkingMasked)).toEqual(wire.map(thinkingMasked));
-    expect(layers).toEqual(['import']);
+      const { wire, logged, layers } = await wireAndLogBodies(received, sessionDir);
+      expect(wire.length).toBeGreaterThanOrEqual(5);
+      // Claude Code's dump itself writes the text of earlier thinking blocks as "<REDACTED>" (their signatures kept):
+      // that text is not in the folder, so the wire side is compared with it masked the same way.
+      expect(logged.map(thinkingMasked)).toEqual(wire.map(thinkingMasked));
+      expect(layers).toEqual(['import']);
 
-    const events = await sessionEvents(sessionDir);
-    const requests = eventsOf(events, 'exchange.request');
-    const labels = eventsOf(events, 'exchange.label');
-    expect(labels.map((l) => l.exchange).sort()).toEqual(requests.map((r) => r.exchange).sort());
-    const sources = new Set(labels.map((l) => l.label));
-    expect(sources.has('sdk')).toBe(true);
-    expect([...sources].some((s) => s.startsWith('agent:'))).toBe(true);
-    // The `betas` Claude Code logged went out as the anthropic-beta header.
-    expect(requests.every((r) => typeof r.headers['anthropic-beta'] === 'string')).toBe(true);
-    expect(eventsOf(events, 'exchange.end').every((e) => e.outcome === 'complete' && e.usage !== undefined)).toBe(true);
+      const events = await sessionEvents(sessionDir);
+      const requests = eventsOf(events, 'exchange.request');
+      const labels = eventsOf(events, 'exchange.label');
+      expect(labels.map((l) => l.exchange).sort()).toEqual(requests.map((r) => r.exchange).sort());
+      const sources = new Set(labels.map((l) => l.label));
+      expect(sources.has('sdk')).toBe(true);
+      expect([...sources].some((s) => s.startsWith('agent:'))).toBe(true);
+      // The `betas` Claude Code logged went out as the anthropic-beta header.
+      expect(requests.every((r) => typeof r.headers['anthropic-beta'] === 'string')).toBe(true);
+      expect(eventsOf(events, 'exchange.end').every((e) => e.outcome === 'complete' && e.usage !== undefined)).toBe(
+        true,
+      );
 
-    // The report reads it; the folder is left as it was.
-    const report = agenttap(['report', sessionDir, '--json', '-', '--no-progress']);
-    expect(report.status, report.stderr).toBe(0);
-    const model = JSON.parse(report.stdout) as { exchanges: { layer: string }[]; totals: { calls: number } };
-    expect(model.exchanges.length).toBe(requests.length);
-    expect(new Set(model.exchanges.map((e) => e.layer))).toEqual(new Set(['import']));
-    expect(allFileText(raw)).toBe(before);
-  });
+      // The report reads it; the folder is left as it was.
+      const report = agenttap(['report', sessionDir, '--json', '-', '--no-progress']);
+      expect(report.status, report.stderr).toBe(0);
+      const model = JSON.parse(report.stdout) as { exchanges: { layer: string }[]; totals: { calls: number } };
+      expect(model.exchanges.length).toBe(requests.length);
+      expect(new Set(model.exchanges.map((e) => e.layer))).toEqual(new Set(['import']));
+      expect(allFileText(raw)).toBe(before);
+    });
 
-  test('bad input: one line naming the file, the line and the fix; sysexits status; nothing written', () => {
-    const out = scratch('agenttap-import-bad-');
-    const fail = (dir: string) => agenttap(['import', 'claude-otel', dir, '--out', out, '--session', 'bad']);
+    test('bad input: one line naming the file, the line and the fix; sysexits status; nothing written', () => {
+      const out = scratch('agenttap-import-bad-');
+      const fail = (dir: string) => agenttap(['import', 'claude-otel', dir, '--out', out, '--session', 'bad']);
 
-    const missing = fail(join(out, 'no-such-folder'));
-    expect(missing.status).toBe(66);
-    expect(missing.stderr).toMatch(/^agenttap import: \S+no-such-folder: no such folder\. Fix: give the folder named in OTEL_LOG_RAW_API_BODIES=file:<dir>.*\n$/);
+      const missing = fail(join(out, 'no-such-folder'));
+      expect(missing.status).toBe(66);
+      expect(missing.stderr).toMatch(
+        /^agenttap import: \S+no-such-folder: no such folder\. Fix: give the folder named in OTEL_LOG_RAW_API_BODIES=file:<dir>.*\n$/,
+      );
 
-    const empty = scratch('agenttap-import-empty-');
-    const noIndex = fail(empty);
-    expect(noIndex.status).toBe(66);
-    expect(noIndex.stderr).toContain(`${join(empty, 'index.jsonl')}: no index in this folder.`);
+      const empty = scratch('agenttap-import-empty-');
+      const noIndex = fail(empty);
+      expect(noIndex.status).toBe(66);
+      expect(noIndex.stderr).toContain(`${join(empty, 'index.jsonl')}: no index in this folder.`);
 
-    // A copy of the real folder with its second index line broken.
-    const broken = scratch('agenttap-import-broken-');
-    cpSync(raw, broken, { recursive: true });
-    const lines = readFileSync(join(raw, 'index.jsonl'), 'utf8').split('\n');
-    writeFileSync(join(broken, 'index.jsonl'), [lines[0], '{"query_source": "sdk", ', ...lines.slice(1)].join('\n'));
-    const malformed = fail(broken);
-    expect(malformed.status).toBe(65);
-    expect(malformed.stderr).toBe(`agenttap import: ${join(broken, 'index.jsonl')}:2: not a JSON line. Fix: remove or repair that line (each line is one JSON object Claude Code wrote).\n`);
+      // A copy of the real folder with its second index line broken.
+      const broken = scratch('agenttap-import-broken-');
+      cpSync(raw, broken, { recursive: true });
+      const lines = readFileSync(join(raw, 'index.jsonl'), 'utf8').split('\n');
+      writeFileSync(join(broken, 'index.jsonl'), [lines[0], '{"query_source": "sdk", ', ...lines.slice(1)].join('\n'));
+      const malformed = fail(broken);
+      expect(malformed.status).toBe(65);
+      expect(malformed.stderr).toBe(
+        `agenttap import: ${join(broken, 'index.jsonl')}:2: not a JSON line. Fix: remove or repair that line (each line is one JSON object Claude Code wrote).\n`,
+      );
 
-    // An index line naming a file outside the folder is refused, not read.
-    const escaping = scratch('agenttap-import-escape-');
-    cpSync(raw, escaping, { recursive: true });
-    const first = JSON.parse(lines[0]!) as Record<string, unknown>;
-    writeFileSync(join(escaping, 'index.jsonl'), `${JSON.stringify({ ...first, request_file: '../../etc/passwd' })}\n`);
-    const outside = fail(escaping);
-    expect(outside.status).toBe(65);
-    expect(outside.stderr).toContain(`${join(escaping, 'index.jsonl')}:1: "request_file" is "../../etc/passwd", not a file name in this folder.`);
+      // An index line naming a file outside the folder is refused, not read.
+      const escaping = scratch('agenttap-import-escape-');
+      cpSync(raw, escaping, { recursive: true });
+      const first = JSON.parse(lines[0]!) as Record<string, unknown>;
+      writeFileSync(
+        join(escaping, 'index.jsonl'),
+        `${JSON.stringify({ ...first, request_file: '../../etc/passwd' })}\n`,
+      );
+      const outside = fail(escaping);
+      expect(outside.status).toBe(65);
+      expect(outside.stderr).toContain(
+        `${join(escaping, 'index.jsonl')}:1: "request_file" is "../../etc/passwd", not a file name in this folder.`,
+      );
 
-    for (const r of [missing, noIndex, malformed, outside]) expect(r.stdout).toBe('');
-    expect(existsSync(join(out, 'bad')) ? readdirSync(join(out, 'bad')) : []).toEqual([]);
-  });
+      for (const r of [missing, noIndex, malformed, outside]) expect(r.stdout).toBe('');
+      expect(existsSync(join(out, 'bad')) ? readdirSync(join(out, 'bad')) : []).toEqual([]);
+    });
 
-  test('a torn last index line (Claude Code killed while writing) is skipped with a warning; the rest is imported', async () => {
-    const torn = scratch('agenttap-import-torn-');
-    cpSync(raw, torn, { recursive: true });
-    const calls = readFileSync(join(raw, 'index.jsonl'), 'utf8').trim().split('\n').length;
-    appendFileSync(join(torn, 'index.jsonl'), '{"timestamp":"2026-12-02T06:00:00.000Z","query_so');
-    const out = scratch('agenttap-import-torn-out-');
-    const done = agenttap(['import', 'claude-otel', torn, '--out', out, '--session', 'torn']);
-    expect(done.status, done.stderr).toBe(0);
-    const [warning, summary] = done.stderr.trimEnd().split('\n');
-    expect(warning).toBe(`agenttap import: ${join(torn, 'index.jsonl')}:${calls + 1}: the last line is cut short (Claude Code stopped while writing it); skipped`);
-    expect(summary).toContain(`imported ${calls} model calls`);
-    expect(eventsOf(await sessionEvents(join(out, 'torn')), 'exchange.request')).toHaveLength(calls);
-  });
+    test('a torn last index line (Claude Code killed while writing) is skipped with a warning; the rest is imported', async () => {
+      const torn = scratch('agenttap-import-torn-');
+      cpSync(raw, torn, { recursive: true });
+      const calls = readFileSync(join(raw, 'index.jsonl'), 'utf8').trim().split('\n').length;
+      appendFileSync(join(torn, 'index.jsonl'), '{"timestamp":"2026-12-02T06:00:00.000Z","query_so');
+      const out = scratch('agenttap-import-torn-out-');
+      const done = agenttap(['import', 'claude-otel', torn, '--out', out, '--session', 'torn']);
+      expect(done.status, done.stderr).toBe(0);
+      const [warning, summary] = done.stderr.trimEnd().split('\n');
+      expect(warning).toBe(
+        `agenttap import: ${join(torn, 'index.jsonl')}:${calls + 1}: the last line is cut short (Claude Code stopped while writing it); skipped`,
+      );
+      expect(summary).toContain(`imported ${calls} model calls`);
+      expect(eventsOf(await sessionEvents(join(out, 'torn')), 'exchange.request')).toHaveLength(calls);
+    });
 
-  test('the import refuses a session that already has a log (two imports would mix)', () => {
-    const out = scratch('agenttap-import-twice-');
-    mkdirSync(join(out, 'taken'));
-    writeFileSync(join(out, 'taken', '1.ndjson'), '');
-    const again = agenttap(['import', 'claude-otel', raw, '--out', out, '--session', 'taken']);
-    expect(again.status).toBe(65);
-    expect(again.stderr).toContain('this session already has a log. Fix: give another --session');
-  });
-});
+    test('the import refuses a session that already has a log (two imports would mix)', () => {
+      const out = scratch('agenttap-import-twice-');
+      mkdirSync(join(out, 'taken'));
+      writeFileSync(join(out, 'taken', '1.ndjson'), '');
+      const again = agenttap(['import', 'claude-otel', raw, '--out', out, '--session', 'taken']);
+      expect(again.status).toBe(65);
+      expect(again.stderr).toContain('this session already has a log. Fix: give another --session');
+    });
+  },
+);

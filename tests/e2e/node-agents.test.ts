@@ -11,14 +11,26 @@ import { delimiter, dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { startMock, type ReceivedRequest } from '../../src/mock/index.js';
 import { AGENTTAP_BIN, wireAndLogBodies } from '../helpers/claude-code.js';
-import { ROOT, allFileText, eventsOf, runNode, scratch, sessionEvents, spawnBounded, type RunResult } from '../helpers/run.js';
+import {
+  ROOT,
+  allFileText,
+  eventsOf,
+  runNode,
+  scratch,
+  sessionEvents,
+  spawnBounded,
+  type RunResult,
+} from '../helpers/run.js';
 
 const AGENTS = join(ROOT, 'tests', 'fixtures', 'agents');
 const KEY_FILE = join(ROOT, 'tests', 'fixtures', 'redaction.key');
 const ANTHROPIC_KEY = 'sk-ant-api03-node-agent-test-key-000000000000000000000000';
 const OPENAI_KEY = 'sk-proj-node-agent-test-key-0000000000000000000000000000';
 
-async function runAgent(file: string, via: 'plain' | 'run'): Promise<{ result: RunResult; received: ReceivedRequest[] }> {
+async function runAgent(
+  file: string,
+  via: 'plain' | 'run',
+): Promise<{ result: RunResult; received: ReceivedRequest[] }> {
   const mock = await startMock();
   try {
     const env = { MOCK_URL: mock.url, ANTHROPIC_API_KEY: ANTHROPIC_KEY, OPENAI_API_KEY: OPENAI_KEY };
@@ -33,8 +45,19 @@ async function runAgent(file: string, via: 'plain' | 'run'): Promise<{ result: R
 }
 
 const agents: { name: string; file: string; path: string; layer?: string; expectText: RegExp }[] = [
-  { name: 'Vercel AI SDK 6 (ToolLoopAgent, @ai-sdk/anthropic 3)', file: 'ai-sdk-agent.mjs', path: '/v1/messages', layer: 'fetch', expectText: /steps: 2; tool calls: / },
-  { name: 'LangChain.js 1.5 (createAgent, @langchain/openai 1.2)', file: 'langchain-agent.mjs', path: '/v1/chat/completions', expectText: /messages: 4/ },
+  {
+    name: 'Vercel AI SDK 6 (ToolLoopAgent, @ai-sdk/anthropic 3)',
+    file: 'ai-sdk-agent.mjs',
+    path: '/v1/messages',
+    layer: 'fetch',
+    expectText: /steps: 2; tool calls: /,
+  },
+  {
+    name: 'LangChain.js 1.5 (createAgent, @langchain/openai 1.2)',
+    file: 'langchain-agent.mjs',
+    path: '/v1/chat/completions',
+    expectText: /messages: 4/,
+  },
 ];
 
 describe.each(agents)('$name under agenttap run', ({ file, path, layer, expectText }) => {
@@ -62,7 +85,9 @@ describe.each(agents)('$name under agenttap run', ({ file, path, layer, expectTe
 describe('pi coding agent 0.73 (@mariozechner/pi-coding-agent) under agenttap run', () => {
   const PI = join(ROOT, 'node_modules', '.bin', 'pi');
   const script = (req: { turnIndex: number }) =>
-    req.turnIndex === 0 ? { toolUse: { name: 'write', input: { path: 'hello.txt', content: 'hello from pi\n' } } } : { text: 'Wrote hello.txt.' };
+    req.turnIndex === 0
+      ? { toolUse: { name: 'write', input: { path: 'hello.txt', content: 'hello from pi\n' } } }
+      : { text: 'Wrote hello.txt.' };
 
   async function runPi(via: 'plain' | 'run') {
     const mock = await startMock({ script });
@@ -70,17 +95,33 @@ describe('pi coding agent 0.73 (@mariozechner/pi-coding-agent) under agenttap ru
       // pi reads its providers from ~/.pi/agent/models.json: the built-in Anthropic provider, pointed at the mock.
       const home = scratch('agenttap-pi-home-');
       mkdirSync(join(home, '.pi', 'agent'), { recursive: true });
-      writeFileSync(join(home, '.pi', 'agent', 'models.json'), JSON.stringify({ providers: { anthropic: { baseUrl: mock.url } } }));
+      writeFileSync(
+        join(home, '.pi', 'agent', 'models.json'),
+        JSON.stringify({ providers: { anthropic: { baseUrl: mock.url } } }),
+      );
       const cwd = scratch('agenttap-pi-work-');
       const piArgs = ['--offline', '--provider', 'anthropic', '--model', 'claude-sonnet-4-5', '-p', 'Create hello.txt'];
-      const env = { HOME: home, ANTHROPIC_API_KEY: ANTHROPIC_KEY, PI_OFFLINE: '1', PI_TELEMETRY: '0', AGENTTAP_SESSION: 'pi', AGENTTAP_KEY_FILE: KEY_FILE };
+      const env = {
+        HOME: home,
+        ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+        PI_OFFLINE: '1',
+        PI_TELEMETRY: '0',
+        AGENTTAP_SESSION: 'pi',
+        AGENTTAP_KEY_FILE: KEY_FILE,
+      };
       // `pi` is an npm bin link (`#!/usr/bin/env node`): agenttap run has to recognise it as a Node program.
       // stdin closed: in print mode pi merges piped stdin into the prompt and waits for its end.
-      const result = await spawnBounded(...(via === 'plain' ? [PI, piArgs] : [process.execPath, [AGENTTAP_BIN, 'run', '--', PI, ...piArgs]]) as [string, string[]], {
-        cwd,
-        env: { PATH: [dirname(process.execPath), process.env.PATH].join(delimiter), ...env },
-        stdin: 'ignore', // pi waits for stdin to close in print mode
-      });
+      const result = await spawnBounded(
+        ...((via === 'plain' ? [PI, piArgs] : [process.execPath, [AGENTTAP_BIN, 'run', '--', PI, ...piArgs]]) as [
+          string,
+          string[],
+        ]),
+        {
+          cwd,
+          env: { PATH: [dirname(process.execPath), process.env.PATH].join(delimiter), ...env },
+          stdin: 'ignore', // pi waits for stdin to close in print mode
+        },
+      );
       return { result, received: [...mock.received], cwd };
     } finally {
       await mock.close();

@@ -24,7 +24,13 @@ interface Proxy {
 async function startProxy(upstream: string, extra: string[] = []): Promise<Proxy> {
   const dir = scratch('agenttap-proxy-');
   const child = spawn(process.execPath, [AGENTTAP_BIN, 'proxy', '--upstream', upstream, ...extra], {
-    env: { PATH: process.env.PATH, HOME: dir, AGENTTAP_DIR: dir, AGENTTAP_SESSION: 'p', AGENTTAP_KEY_FILE: join(ROOT, 'tests', 'fixtures', 'redaction.key') },
+    env: {
+      PATH: process.env.PATH,
+      HOME: dir,
+      AGENTTAP_DIR: dir,
+      AGENTTAP_SESSION: 'p',
+      AGENTTAP_KEY_FILE: join(ROOT, 'tests', 'fixtures', 'redaction.key'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -106,7 +112,9 @@ describe('agenttap proxy', () => {
       });
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        res
+          .on('data', (c: Buffer) => chunks.push(c))
+          .on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
       });
       req.on('error', reject);
       req.end(messages('gzip please'));
@@ -158,7 +166,11 @@ describe('agenttap proxy', () => {
       expect(await stop(orphan)).toBe(0);
     }
     // The main proxy still answers.
-    const ok = await fetch(`${proxy.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': KEY }, body: messages('after all that') });
+    const ok = await fetch(`${proxy.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEY },
+      body: messages('after all that'),
+    });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('"type":"message"');
   });
@@ -184,7 +196,11 @@ describe('agenttap proxy and an upstream that breaks mid-stream', () => {
     const broken = await startMock({ faults: [{ kind: 'disconnect', afterEvents: 3, on: [1] }] });
     const proxy = await startProxy(broken.url);
     try {
-      const res = await fetch(`${proxy.url}/v1/messages`, { method: 'POST', headers: { 'accept-encoding': 'identity' }, body: messages('break', true) });
+      const res = await fetch(`${proxy.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'accept-encoding': 'identity' },
+        body: messages('break', true),
+      });
       expect(res.status).toBe(200);
       await expect(res.text()).rejects.toThrow();
       const next = await fetch(`${proxy.url}/v1/messages`, { method: 'POST', body: messages('again', true) });
@@ -209,9 +225,17 @@ describe('agenttap proxy with credentials in the upstream URL (issue 16, item 9)
     const withUserinfo = upstreamMock.url.replace('://', `://${USER}:${encodeURIComponent(PASSWORD)}@`);
     const proxy = await startProxy(withUserinfo);
     try {
-      const plain = await fetch(`${proxy.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': KEY }, body: messages('no authorization of its own') });
+      const plain = await fetch(`${proxy.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': KEY },
+        body: messages('no authorization of its own'),
+      });
       expect(plain.status).toBe(200);
-      const own = await fetch(`${proxy.url}/v1/messages`, { method: 'POST', headers: { authorization: 'Bearer agent-own-token-1234' }, body: messages('its own authorization') });
+      const own = await fetch(`${proxy.url}/v1/messages`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer agent-own-token-1234' },
+        body: messages('its own authorization'),
+      });
       expect(own.status).toBe(200);
       await plain.text();
       await own.text();
@@ -223,7 +247,9 @@ describe('agenttap proxy with credentials in the upstream URL (issue 16, item 9)
       await upstreamMock.close();
     }
     expect(proxy.stderr()).toContain(`→ ${upstreamMock.url.replace('://', '://***@')}/`);
-    const start = eventsOf(await sessionEvents(proxy.sessionDir), 'session.start')[0] as { proxy?: { upstream: string } };
+    const start = eventsOf(await sessionEvents(proxy.sessionDir), 'session.start')[0] as {
+      proxy?: { upstream: string };
+    };
     expect(start.proxy?.upstream).toBe(`${upstreamMock.url.replace('://', '://***@')}/`);
     for (const text of [proxy.stderr(), allFileText(proxy.sessionDir)]) {
       expect(text).not.toContain(encodeURIComponent(PASSWORD));
@@ -233,7 +259,10 @@ describe('agenttap proxy with credentials in the upstream URL (issue 16, item 9)
   });
 
   test('an upstream that does not parse is echoed with its userinfo masked', async () => {
-    const result = await runNode(AGENTTAP_BIN, { loader: false, args: ['proxy', '--upstream', `http://${USER}:${PASSWORD}@exa mple.invalid:99999`] });
+    const result = await runNode(AGENTTAP_BIN, {
+      loader: false,
+      args: ['proxy', '--upstream', `http://${USER}:${PASSWORD}@exa mple.invalid:99999`],
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--upstream must be a URL');
     expect(result.stderr).toContain('http://***@exa mple.invalid:99999');
@@ -243,7 +272,10 @@ describe('agenttap proxy with credentials in the upstream URL (issue 16, item 9)
 
 describe('agenttap proxy refuses', () => {
   test('a non-loopback address without --allow-remote', async () => {
-    const result = await runNode(AGENTTAP_BIN, { loader: false, args: ['proxy', '--upstream', 'http://127.0.0.1:9', '--host', '0.0.0.0'] });
+    const result = await runNode(AGENTTAP_BIN, {
+      loader: false,
+      args: ['proxy', '--upstream', 'http://127.0.0.1:9', '--host', '0.0.0.0'],
+    });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('refusing to listen on 0.0.0.0');
     expect(result.stderr).toContain('--allow-remote');
@@ -251,13 +283,17 @@ describe('agenttap proxy refuses', () => {
   });
 
   test('an upstream that is not an http(s) URL', async () => {
-    const result = await runNode(AGENTTAP_BIN, { loader: false, args: ['proxy', '--upstream', 'ftp://example.invalid'] });
+    const result = await runNode(AGENTTAP_BIN, {
+      loader: false,
+      args: ['proxy', '--upstream', 'ftp://example.invalid'],
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--upstream must be http:// or https://');
   });
 
   test('loopback is what isLoopback says it is', () => {
     for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) expect(isLoopback(host)).toBe(true);
-    for (const host of ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com', '127.0.0.1.nip.io']) expect(isLoopback(host)).toBe(false);
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com', '127.0.0.1.nip.io'])
+      expect(isLoopback(host)).toBe(false);
   });
 });

@@ -62,7 +62,10 @@ const privateKeyId = plant('private_key_id', chars(40, HEX));
 const twilio = plant('twilio', 'S' + 'K' + chars(32, HEX));
 const ddKey = plant('datadog', chars(32, HEX));
 const databricks = plant('databricks', 'da' + 'pi' + chars(32, HEX));
-const discord = plant('discord', `${Buffer.from('1' + chars(17, '0123456789')).toString('base64url')}.${chars(6)}.${chars(27, ALNUM + '_-')}`);
+const discord = plant(
+  'discord',
+  `${Buffer.from('1' + chars(17, '0123456789')).toString('base64url')}.${chars(6)}.${chars(27, ALNUM + '_-')}`,
+);
 const credsSecret = plant('x-creds secret', chars(40, B64));
 const serviceAccount = JSON.stringify(
   {
@@ -97,7 +100,14 @@ const argvSecret = plant('argv --api-token', chars(32), false);
 const argvPassword = plant('argv url password', 'Pw' + chars(16), false);
 const argvToken = plant('argv github token', 'gh' + 'p_' + chars(36), false);
 const argvDd = plant('argv --dd-api-key=', chars(32, HEX), false);
-const argv = ['--api-token', argvSecret, `--dd-api-key=${argvDd}`, '--db', `postgres://app:${argvPassword}@db.internal:5432/prod`, argvToken];
+const argv = [
+  '--api-token',
+  argvSecret,
+  `--dd-api-key=${argvDd}`,
+  '--db',
+  `postgres://app:${argvPassword}@db.internal:5432/prod`,
+  argvToken,
+];
 const toolInputSecret = plant('tool_use input', 'gh' + 'o_' + chars(36));
 const cwdToken = plant('cwd github token', 'gh' + 'p_' + chars(36), false);
 // The proxy's upstream with a password in it (sent upstream as Basic auth, recorded in the proxy's argv).
@@ -127,14 +137,26 @@ const knownBetweenSlashes = (p: Planted): boolean => {
   gitleaksRule({ ...GITLEAKS, rules: [rule] }).scan(`/v1/${p.secret}/x`, found);
   return found.some((f) => f.start === 4 && f.end === 4 + p.secret.length);
 };
-const pathSegments = [databricks, ...planted.filter((p) => /^[\w.~-]+$/.test(p.secret) && knownBetweenSlashes(p)).map((p) => p.secret)]
+const pathSegments = [
+  databricks,
+  ...planted.filter((p) => /^[\w.~-]+$/.test(p.secret) && knownBetweenSlashes(p)).map((p) => p.secret),
+]
   .join('/')
   .slice(0, 6000)
   .replace(/\/[^/]*$/, '');
 
 // A custom header no list names, holding many of them as text; and the query string (`?key=…&sig=…`).
-const debugHeader = planted.filter((p) => /^[\x20-\x7e]+$/.test(p.sample)).map((p) => p.sample).join(' ').slice(0, 6000).replace(/ [^ ]*$/, '');
-const query = { key: plant('query key', 'AI' + 'za' + 'Sy' + chars(33)), sig: plant('query sig', chars(43)), page: '2' };
+const debugHeader = planted
+  .filter((p) => /^[\x20-\x7e]+$/.test(p.sample))
+  .map((p) => p.sample)
+  .join(' ')
+  .slice(0, 6000)
+  .replace(/ [^ ]*$/, '');
+const query = {
+  key: plant('query key', 'AI' + 'za' + 'Sy' + chars(33)),
+  sig: plant('query sig', chars(43)),
+  page: '2',
+};
 
 // The precision corpus, with every gitleaks rule's keywords in the same text so every rule runs on it.
 const benign = benignSamples();
@@ -146,7 +168,9 @@ const benignToolResult = `${allKeywords}\n${Object.values(benign).join('\n')}`;
 function lastToolResult(body: Record<string, unknown> | undefined): string {
   const messages = (body?.messages ?? []) as { role: string; content: unknown }[];
   const last = messages.at(-1)?.content;
-  const block = Array.isArray(last) ? (last as { type: string; content?: unknown }[]).find((b) => b.type === 'tool_result') : undefined;
+  const block = Array.isArray(last)
+    ? (last as { type: string; content?: unknown }[]).find((b) => b.type === 'tool_result')
+    : undefined;
   return typeof block?.content === 'string' ? block.content : 'no tool result';
 }
 
@@ -159,7 +183,13 @@ beforeAll(async () => {
       if (req.api !== 'anthropic') return { text: `You said: ${req.lastUserText}` };
       // The model's own tool call carries a secret too (streamed as partial JSON, then resent in the next request).
       const precision = req.lastUserText.startsWith('PRECISION');
-      if (req.turnIndex === 0) return { toolUse: { name: 'read_file', input: { path: '.env', ...(precision ? {} : { why: `check ${toolInputSecret} is still valid` }) } } };
+      if (req.turnIndex === 0)
+        return {
+          toolUse: {
+            name: 'read_file',
+            input: { path: '.env', ...(precision ? {} : { why: `check ${toolInputSecret} is still valid` }) },
+          },
+        };
       return { text: `The file says:\n${lastToolResult(req.body)}` };
     },
     faults: [
@@ -192,11 +222,30 @@ function places(prefix: string) {
   const plantFile = join(root, 'plant.json');
   writeFileSync(
     plantFile,
-    JSON.stringify({ anthropicKey, openaiKey, refusedKey, credsHeader: `${awsId}:${credsSecret}`, debugHeader, query, prompt, toolResult, pathSegments, benignPrompt, benignToolResult }),
+    JSON.stringify({
+      anthropicKey,
+      openaiKey,
+      refusedKey,
+      credsHeader: `${awsId}:${credsSecret}`,
+      debugHeader,
+      query,
+      prompt,
+      toolResult,
+      pathSegments,
+      benignPrompt,
+      benignToolResult,
+    }),
   );
   chmodSync(plantFile, 0o600);
   // Neither folder exists yet: agenttap makes both (and their modes are its own).
-  return { root, cwd, plantFile, logDir: join(root, 'logs'), keyFile: join(root, 'keys', 'key'), reportDir: join(root, 'report') };
+  return {
+    root,
+    cwd,
+    plantFile,
+    logDir: join(root, 'logs'),
+    keyFile: join(root, 'keys', 'key'),
+    reportDir: join(root, 'report'),
+  };
 }
 
 const baseEnv = (p: ReturnType<typeof places>, session: string) => ({
@@ -213,7 +262,20 @@ async function report(sessionDir: string, reportDir: string): Promise<Spawned> {
   const out = (f: string) => join(reportDir, f);
   const run = await spawnBounded(
     process.execPath,
-    [AGENTTAP_BIN, 'report', sessionDir, '--html', out('r.html'), '--md', out('r.md'), '--json', out('r.json'), '--export-prompts', out('prompts'), '--no-progress'],
+    [
+      AGENTTAP_BIN,
+      'report',
+      sessionDir,
+      '--html',
+      out('r.html'),
+      '--md',
+      out('r.md'),
+      '--json',
+      out('r.json'),
+      '--export-prompts',
+      out('prompts'),
+      '--no-progress',
+    ],
     { env: { PATH: process.env.PATH }, timeoutMs: 60_000 },
   );
   expect(run.code, run.stderr).toBe(0);
@@ -230,21 +292,35 @@ async function underLoader(): Promise<Route> {
   expect(run.code, run.stderr).toBe(0);
   const sessionDir = join(p.logDir, 'loader');
   const rep = await report(sessionDir, p.reportDir);
-  return { ...p, sessionDir, voices: { 'agent stderr': run.stderr, 'report stdout': rep.stdout, 'report stderr': rep.stderr }, agentStdout: run.stdout };
+  return {
+    ...p,
+    sessionDir,
+    voices: { 'agent stderr': run.stderr, 'report stdout': rep.stdout, 'report stderr': rep.stderr },
+    agentStdout: run.stdout,
+  };
 }
 
 async function throughProxy(): Promise<Route> {
   const p = places('proxy');
   const upstream = mock.url.replace('://', `://gateway:${upstreamPassword}@`);
-  const run = await spawnBounded(process.execPath, [AGENTTAP_BIN, 'proxy', '--upstream', upstream, '--exec', '--', process.execPath, AGENT, ...argv], {
-    cwd: p.cwd,
-    env: baseEnv(p, 'proxy'),
-    timeoutMs: 60_000,
-  });
+  const run = await spawnBounded(
+    process.execPath,
+    [AGENTTAP_BIN, 'proxy', '--upstream', upstream, '--exec', '--', process.execPath, AGENT, ...argv],
+    {
+      cwd: p.cwd,
+      env: baseEnv(p, 'proxy'),
+      timeoutMs: 60_000,
+    },
+  );
   expect(run.code, run.stderr).toBe(0);
   const sessionDir = join(p.logDir, 'proxy');
   const rep = await report(sessionDir, p.reportDir);
-  return { ...p, sessionDir, voices: { 'proxy stderr': run.stderr, 'report stdout': rep.stdout, 'report stderr': rep.stderr }, agentStdout: run.stdout };
+  return {
+    ...p,
+    sessionDir,
+    voices: { 'proxy stderr': run.stderr, 'report stdout': rep.stdout, 'report stderr': rep.stderr },
+    agentStdout: run.stdout,
+  };
 }
 
 /** Every file under `dirs`, as text (gzip files also gunzipped). */
@@ -256,7 +332,8 @@ function filesUnder(dirs: string[]): Map<string, string> {
       const path = join(entry.parentPath, entry.name);
       const bytes = readFileSync(path);
       files.set(path, bytes.toString('latin1'));
-      if (bytes[0] === 0x1f && bytes[1] === 0x8b) files.set(`${path} (gunzipped)`, gunzipSync(bytes).toString('latin1'));
+      if (bytes[0] === 0x1f && bytes[1] === 0x8b)
+        files.set(`${path} (gunzipped)`, gunzipSync(bytes).toString('latin1'));
     }
   }
   return files;
@@ -277,7 +354,8 @@ function leaks(texts: Map<string, string>): string[] {
   const found: string[] = [];
   for (const [where, text] of texts) {
     for (const s of secrets) {
-      for (const [form, probe] of probes(s.value)) if (text.includes(probe)) found.push(`${where}: ${s.name} (${form})`);
+      for (const [form, probe] of probes(s.value))
+        if (text.includes(probe)) found.push(`${where}: ${s.name} (${form})`);
     }
   }
   return found;
@@ -307,12 +385,23 @@ function checkRoute(route: Route, events: LogEvent[]): void {
   expect(outcome.chat as number).toBeGreaterThan(prompt.length);
 
   // Every secret really travelled (else its absence on disk would prove nothing).
-  const wire = mock.received.map((r) => r.path + r.search + JSON.stringify(r.headers) + r.rawBody.toString()).join('\n');
-  const missing = secrets.filter((s) => s.onWire && !probes(s.value).slice(0, 2).some(([, probe]) => wire.includes(probe)));
+  const wire = mock.received
+    .map((r) => r.path + r.search + JSON.stringify(r.headers) + r.rawBody.toString())
+    .join('\n');
+  const missing = secrets.filter(
+    (s) =>
+      s.onWire &&
+      !probes(s.value)
+        .slice(0, 2)
+        .some(([, probe]) => wire.includes(probe)),
+  );
   expect(missing.map((s) => s.name)).toEqual([]);
   // ... and so did the echoes: the refused key in the 401 body, the path in the 404 body.
   const ends = eventsOf(events, 'exchange.end');
-  expect(ends.filter((e) => e.api_error).length, JSON.stringify(ends.map((e) => [e.outcome, e['http.response.status_code'], Object.keys(e).join(',')]))).toBe(2);
+  expect(
+    ends.filter((e) => e.api_error).length,
+    JSON.stringify(ends.map((e) => [e.outcome, e['http.response.status_code'], Object.keys(e).join(',')])),
+  ).toBe(2);
 
   const files = filesUnder([route.logDir, join(route.keyFile, '..'), route.reportDir]);
   expect([...files.keys()].some((f) => f.endsWith('.ndjson'))).toBe(true);
@@ -321,24 +410,34 @@ function checkRoute(route: Route, events: LogEvent[]): void {
   expect(leaks(texts), `seed ${seed}`).toEqual([]);
 
   // Log and key files 0600 in 0700 folders (report files too).
-  expect(looseModes([[route.logDir, 'made'], [join(route.keyFile, '..'), 'made'], [route.reportDir, 'given']])).toEqual([]);
+  expect(
+    looseModes([
+      [route.logDir, 'made'],
+      [join(route.keyFile, '..'), 'made'],
+      [route.reportDir, 'given'],
+    ]),
+  ).toEqual([]);
 
   // Precision: the plain conversation reached the log unchanged, tool_use still paired with its tool_result.
   const requests = eventsOf(events, 'exchange.request').filter((r) => JSON.stringify(r.body).includes('PRECISION'));
-  const last = requests.at(-1)!.body as { messages: { role: string; content: { type: string; id?: string; tool_use_id?: string; content?: string }[] }[] };
+  const last = requests.at(-1)!.body as {
+    messages: { role: string; content: { type: string; id?: string; tool_use_id?: string; content?: string }[] }[];
+  };
   expect(JSON.stringify(last)).not.toContain('[REDACTED');
   expect(last.messages).toHaveLength(3);
   const toolUse = last.messages[1]!.content.find((b) => b.type === 'tool_use')!;
   const toolResultBlock = last.messages[2]!.content.find((b) => b.type === 'tool_result')!;
   expect(toolResultBlock.tool_use_id).toBe(toolUse.id);
   expect(toolResultBlock.content).toBe(benignToolResult);
-  const answer = eventsOf(events, 'exchange.end').find((e) => JSON.stringify(e.body).includes(benign.dataUrl.slice(0, 200)));
+  const answer = eventsOf(events, 'exchange.end').find((e) =>
+    JSON.stringify(e.body).includes(benign.dataUrl.slice(0, 200)),
+  );
   expect(answer).toBeDefined();
   expect(JSON.stringify(answer!.body)).not.toContain('[REDACTED');
 }
 
 describe(`no planted secret on disk (seed ${seed})`, () => {
-  it('covers the corpus: at least 100 gitleaks types, the issue\'s shapes, argv and cwd', () => {
+  it("covers the corpus: at least 100 gitleaks types, the issue's shapes, argv and cwd", () => {
     expect(planted.length).toBeGreaterThanOrEqual(100);
     expect(secrets.length).toBeGreaterThan(planted.length + 30);
     expect(pathSegments.split('/').length).toBeGreaterThan(10);

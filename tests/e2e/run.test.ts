@@ -36,11 +36,16 @@ describe('agenttap run', () => {
     const starts = eventsOf(events, 'session.start');
     expect(starts).toHaveLength(2);
     expect(new Set(starts.map((e) => e.session))).toEqual(new Set(['session']));
-    const [parent, child] = [starts.find((e) => e.parent_pid === undefined)!, starts.find((e) => e.parent_pid !== undefined)!];
+    const [parent, child] = [
+      starts.find((e) => e.parent_pid === undefined)!,
+      starts.find((e) => e.parent_pid !== undefined)!,
+    ];
     expect(child.parent_pid).toBe(parent.pid);
     const requests = eventsOf(events, 'exchange.request');
     expect(requests.map((e) => e.pid).sort()).toEqual([parent.pid, child.pid].sort());
-    expect(run.stderr).toMatch(/^agenttap: session .*session \(2 model calls, 2 processes\) — read it with: agenttap cat /m);
+    expect(run.stderr).toMatch(
+      /^agenttap: session .*session \(2 model calls, 2 processes\) — read it with: agenttap cat /m,
+    );
   });
 
   test('--no-children keeps the child out and the agent in', async () => {
@@ -54,13 +59,22 @@ describe('agenttap run', () => {
   test('the loader is appended to NODE_OPTIONS, never replacing it, and an inherited session is not joined', async () => {
     // One model call: a process that makes none writes no log (issue 16), and the log is what shows which session it joined.
     const call = `fetch(process.env.MOCK_URL + '/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }) })`;
-    const run = await agenttap(['run', '--', 'node', '-e', `${call}.then((r) => r.text()).then(() => process.stdout.write(process.env.NODE_OPTIONS))`], {
-      MOCK_URL: mock.url,
-      NODE_OPTIONS: '--max-old-space-size=300',
-      AGENTTAP_SESSION_DIR: '/nonexistent/outer',
-      AGENTTAP_SESSION_ID: 'outer',
-      AGENTTAP_PARENT_PID: '1',
-    });
+    const run = await agenttap(
+      [
+        'run',
+        '--',
+        'node',
+        '-e',
+        `${call}.then((r) => r.text()).then(() => process.stdout.write(process.env.NODE_OPTIONS))`,
+      ],
+      {
+        MOCK_URL: mock.url,
+        NODE_OPTIONS: '--max-old-space-size=300',
+        AGENTTAP_SESSION_DIR: '/nonexistent/outer',
+        AGENTTAP_SESSION_ID: 'outer',
+        AGENTTAP_PARENT_PID: '1',
+      },
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^--max-old-space-size=300 --import file:\/\/\/.*\/loader$/);
     expect(readdirSync(run.sessionDir).filter((f) => f.endsWith('.ndjson'))).toHaveLength(1);
@@ -95,7 +109,10 @@ describe('agenttap run', () => {
 
   test('a bad config stops before the agent starts (exit 78)', async () => {
     const marker = join(scratch(), 'started');
-    const run = await agenttap(['run', '--', 'node', '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], { AGENTTAP_CHILDREN: 'sometimes' });
+    const run = await agenttap(
+      ['run', '--', 'node', '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`],
+      { AGENTTAP_CHILDREN: 'sometimes' },
+    );
     expect(run.code).toBe(78);
     expect(run.stderr).toContain('AGENTTAP_CHILDREN');
     expect(existsSync(marker)).toBe(false);
@@ -117,16 +134,19 @@ describe('agenttap run on a target the loader cannot enter', () => {
     ['a Python script', [python, '--flag'], /is a python3 script/],
     ['a native executable', ['/bin/true'], /is a native executable \(ELF\)/],
   ];
-  test.each(cases)('%s: the proxy command is printed, nothing runs, no session is made', async (_name, command, what) => {
-    const run = await agenttap(['run', '--', ...command]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(what);
-    expect(run.stderr).toContain(`agenttap proxy --upstream`);
-    expect(run.stderr).toContain(`--exec -- ${command.join(' ')}`);
-    expect(run.stdout).toBe('');
-    expect(existsSync(marker)).toBe(false);
-    expect(existsSync(run.sessionDir)).toBe(false);
-  });
+  test.each(cases)(
+    '%s: the proxy command is printed, nothing runs, no session is made',
+    async (_name, command, what) => {
+      const run = await agenttap(['run', '--', ...command]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(what);
+      expect(run.stderr).toContain(`agenttap proxy --upstream`);
+      expect(run.stderr).toContain(`--exec -- ${command.join(' ')}`);
+      expect(run.stdout).toBe('');
+      expect(existsSync(marker)).toBe(false);
+      expect(existsSync(run.sessionDir)).toBe(false);
+    },
+  );
 
   // The native Claude Code itself is Bun-compiled and runs in-process (tests/e2e/claude-code-native-run.test.ts).
   test('a native `claude` that is not Bun-compiled: the exact command for Anthropic', async () => {
@@ -135,7 +155,9 @@ describe('agenttap run on a target the loader cannot enter', () => {
     chmodSync(claude, 0o755);
     const run = await agenttap(['run', '--', claude, '-p', 'fix the bug']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`agenttap proxy --upstream https://api.anthropic.com --exec -- ${claude} -p 'fix the bug'`);
+    expect(run.stderr).toContain(
+      `agenttap proxy --upstream https://api.anthropic.com --exec -- ${claude} -p 'fix the bug'`,
+    );
   });
 
   test('--force runs it anyway', async () => {

@@ -19,7 +19,8 @@ const params = (extra = {}) => ({
   ...extra,
 });
 const out = (line) => process.stdout.write(`${line}\n`);
-const finished = (requestId) => process.env.AGENT_OUT && appendFileSync(process.env.AGENT_OUT, `${JSON.stringify({ requestId })}\n`);
+const finished = (requestId) =>
+  process.env.AGENT_OUT && appendFileSync(process.env.AGENT_OUT, `${JSON.stringify({ requestId })}\n`);
 
 /** A streaming Messages call by fetch; the text deltas joined, or what went wrong. */
 async function fetchCall(i, { stream = true, signal, onFirstDelta, raw = false } = {}) {
@@ -27,7 +28,11 @@ async function fetchCall(i, { stream = true, signal, onFirstDelta, raw = false }
   try {
     res = await fetch(`${base}/v1/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-api03-' + 'k'.repeat(40), 'anthropic-version': '2023-06-01' },
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': 'sk-ant-api03-' + 'k'.repeat(40),
+        'anthropic-version': '2023-06-01',
+      },
       body: JSON.stringify(params({ stream })),
       signal,
     });
@@ -79,7 +84,8 @@ async function sdkCall(client, i) {
   try {
     const { data, request_id } = await client.messages.create(params({ stream: true })).withResponse();
     let text = '';
-    for await (const event of data) if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+    for await (const event of data)
+      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
     finished(request_id);
     return `sdk ${i}: ${JSON.stringify(text)}`;
   } catch (err) {
@@ -89,14 +95,21 @@ async function sdkCall(client, i) {
 }
 
 // Peak memory beside $AGENT_OUT, for the large-stream case (a tap that buffers a stream shows here).
-process.on('exit', () => process.env.AGENT_OUT && writeFileSync(join(dirname(process.env.AGENT_OUT), 'maxrss'), String(process.resourceUsage().maxRSS)));
+process.on(
+  'exit',
+  () =>
+    process.env.AGENT_OUT &&
+    writeFileSync(join(dirname(process.env.AGENT_OUT), 'maxrss'), String(process.resourceUsage().maxRSS)),
+);
 
-const sdk = () => new Anthropic({ apiKey: 'sk-ant-api03-' + 'k'.repeat(40), maxRetries: Number(process.env.RETRIES ?? 0) });
+const sdk = () =>
+  new Anthropic({ apiKey: 'sk-ant-api03-' + 'k'.repeat(40), maxRetries: Number(process.env.RETRIES ?? 0) });
 
 switch (mode) {
   case 'fetch':
   case 'raw':
-    for (let i = 1; i <= calls; i++) out(await fetchCall(i, { raw: mode === 'raw', stream: process.env.STREAM !== '0' }));
+    for (let i = 1; i <= calls; i++)
+      out(await fetchCall(i, { raw: mode === 'raw', stream: process.env.STREAM !== '0' }));
     break;
   case 'sdk': {
     const client = sdk();
@@ -116,8 +129,12 @@ switch (mode) {
     let ok = 0;
     let failed;
     for (let i = 0; i < calls; i += 50) {
-      const batch = Array.from({ length: Math.min(50, calls - i) }, (_, j) => fetchCall(i + j + 1, { stream: false, signal: controller.signal }));
-      for (const line of await Promise.all(batch)) if (/: 200 /.test(line)) ok++; else failed ??= line;
+      const batch = Array.from({ length: Math.min(50, calls - i) }, (_, j) =>
+        fetchCall(i + j + 1, { stream: false, signal: controller.signal }),
+      );
+      for (const line of await Promise.all(batch))
+        if (/: 200 /.test(line)) ok++;
+        else failed ??= line;
     }
     out(`${ok}/${calls} ok${failed ? `; first failure: ${failed}` : ''}`);
     break;

@@ -23,7 +23,12 @@ async function pairAt(major: string, place: () => { spec: Partial<RunSpec>; clos
     const mock = await startMock();
     const { spec, close } = place();
     return {
-      spec: { args: [AGENT, 'fetch'], ...spec, node: await bin(major), env: { ANTHROPIC_BASE_URL: mock.url, CALLS: '2', ...spec.env } },
+      spec: {
+        args: [AGENT, 'fetch'],
+        ...spec,
+        node: await bin(major),
+        env: { ANTHROPIC_BASE_URL: mock.url, CALLS: '2', ...spec.env },
+      },
       close: async () => {
         close?.();
         await mock.close();

@@ -18,7 +18,9 @@ const bin = async (major: string) => {
 };
 
 // A small complete session (one exchange, a blob, session.end): the torn fixture without its torn tail.
-const lines = readFileSync(join(ROOT, 'tests/fixtures/logs/torn/555.ndjson'), 'utf8').split('\n').filter((l) => l.endsWith('}'));
+const lines = readFileSync(join(ROOT, 'tests/fixtures/logs/torn/555.ndjson'), 'utf8')
+  .split('\n')
+  .filter((l) => l.endsWith('}'));
 const valid = lines.filter((l) => (JSON.parse(l) as { event: string }).event !== 'agent.note');
 
 interface Damage {
@@ -33,15 +35,33 @@ interface Damage {
 }
 
 const DAMAGES: Damage[] = [
-  { name: 'a torn last line', text: `${valid.join('\n')}\n${valid[2]!.slice(0, 90)}`, exits: [0], says: /:\d+:.*torn|incomplete|not a complete/i },
   {
-    name: 'NDJSON that is not agenttap\'s (a pino app log)',
-    text: Array.from({ length: 20 }, (_, i) => JSON.stringify({ level: 30, time: 1751364000000 + i, pid: 1, msg: `request ${i}` })).join('\n') + '\n',
+    name: 'a torn last line',
+    text: `${valid.join('\n')}\n${valid[2]!.slice(0, 90)}`,
+    exits: [0],
+    says: /:\d+:.*torn|incomplete|not a complete/i,
+  },
+  {
+    name: "NDJSON that is not agenttap's (a pino app log)",
+    text:
+      Array.from({ length: 20 }, (_, i) =>
+        JSON.stringify({ level: 30, time: 1751364000000 + i, pid: 1, msg: `request ${i}` }),
+      ).join('\n') + '\n',
     exits: [0, 2],
     says: /agenttap|not an agenttap/i,
   },
-  { name: 'binary garbage', text: Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 37 + (i >> 7)) % 256)), exits: [0, 2], says: /log|json|agenttap/i },
-  { name: 'a log from a future version (v: 99)', text: valid.map((l) => l.replace('"v":1,', '"v":99,')).join('\n') + '\n', exits: [0, 2], says: /99|version/i },
+  {
+    name: 'binary garbage',
+    text: Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 37 + (i >> 7)) % 256)),
+    exits: [0, 2],
+    says: /log|json|agenttap/i,
+  },
+  {
+    name: 'a log from a future version (v: 99)',
+    text: valid.map((l) => l.replace('"v":1,', '"v":99,')).join('\n') + '\n',
+    exits: [0, 2],
+    says: /99|version/i,
+  },
   {
     name: 'a dangling blob reference',
     text: valid.filter((l) => !l.includes('"event":"blob"')).join('\n') + '\n',
@@ -60,7 +80,11 @@ describe.each(MATRIX)('damaged logs, node %s', { timeout: 180_000 }, (major) => 
     const file = join(dir, '555.ndjson');
     writeFileSync(file, damage.text);
     for (const command of COMMANDS) {
-      const run = await spawnBounded(await bin(major), [CLI, ...command, file], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1' }, timeoutMs: 30_000 });
+      const run = await spawnBounded(await bin(major), [CLI, ...command, file], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1' },
+        timeoutMs: 30_000,
+      });
       const what = `agenttap ${command.join(' ')} → ${run.code ?? run.signal}\nstderr: ${run.stderr}`;
       expect(run.stderr, `${what}\nno stack`).not.toMatch(/^\s+at /m);
       if (damage.silent?.includes(command.join(' '))) {

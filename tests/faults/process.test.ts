@@ -18,31 +18,44 @@ const bin = async (major: string) => {
 const onMock = (major: string, options: MockOptions, spec: Omit<RunSpec, 'node'>) =>
   runPair(async () => {
     const mock = await startMock(options);
-    return { spec: { ...spec, node: await bin(major), env: { ANTHROPIC_BASE_URL: mock.url, ...spec.env } }, close: () => mock.close() };
+    return {
+      spec: { ...spec, node: await bin(major), env: { ANTHROPIC_BASE_URL: mock.url, ...spec.env } },
+      close: () => mock.close(),
+    };
   });
 
 describe.each(MATRIX)('the agent process, node %s', { timeout: 180_000 }, (major) => {
   it('EPIPE: stdout piped into `head -c1`', async () => {
-    const pair = await onMock(major, {}, { args: [AGENT, 'chatty'], shell: (cmd, home) => `${cmd} | head -c1; echo "\${PIPESTATUS[0]}" > ${home}/status` });
+    const pair = await onMock(
+      major,
+      {},
+      { args: [AGENT, 'chatty'], shell: (cmd, home) => `${cmd} | head -c1; echo "\${PIPESTATUS[0]}" > ${home}/status` },
+    );
     const status = (home: string) => readFileSync(join(home, 'status'), 'utf8').trim();
-    expect(status(pair.tapped.home), 'the agent\'s own exit status').toBe(status(pair.plain.home));
+    expect(status(pair.tapped.home), "the agent's own exit status").toBe(status(pair.plain.home));
     await expectUnnoticed(pair);
   });
 
   // A 3 s stream (30 deltas 100 ms apart); the agent signals itself at the first delta of its second call.
   const slow: MockOptions = { pacingMs: 100, textChunks: 30 };
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s mid-stream: same death, the in-flight exchange "interrupted", session.end', async (signal) => {
-    const pair = await onMock(major, slow, { args: [AGENT, 'interrupt'], env: { INTERRUPT: signal } });
-    expect(pair.plain.signal).toBe(signal);
-    expect(pair.plain.stdout).toMatch(/\nstreaming\n$/);
-    await expectUnnoticed(pair, { interrupted: true });
-  });
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s mid-stream: same death, the in-flight exchange "interrupted", session.end',
+    async (signal) => {
+      const pair = await onMock(major, slow, { args: [AGENT, 'interrupt'], env: { INTERRUPT: signal } });
+      expect(pair.plain.signal).toBe(signal);
+      expect(pair.plain.stdout).toMatch(/\nstreaming\n$/);
+      await expectUnnoticed(pair, { interrupted: true });
+    },
+  );
 
   // SIGKILL leaves no moment to write: only what is on disk counts. The log writer loads in the first pause of the
   // model traffic after a call (src/loader/activate.ts), so the agent works 1.5 s between its calls, as an agent running
   // a tool does; two calls back to back with a SIGKILL in the second lose the first (README, Known limits).
   it('SIGKILL mid-stream: same death, the finished call is in the log', async () => {
-    const pair = await onMock(major, slow, { args: [AGENT, 'interrupt'], env: { INTERRUPT: 'SIGKILL', PAUSE_MS: '1500' } });
+    const pair = await onMock(major, slow, {
+      args: [AGENT, 'interrupt'],
+      env: { INTERRUPT: 'SIGKILL', PAUSE_MS: '1500' },
+    });
     expect(pair.plain.signal).toBe('SIGKILL');
     expect(pair.tapped.finished).toHaveLength(1);
     await expectUnnoticed(pair);

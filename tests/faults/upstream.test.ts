@@ -20,14 +20,20 @@ const bin = async (major: string) => {
 const onMock = (major: string, options: MockOptions, spec: Omit<RunSpec, 'node'>) =>
   runPair(async () => {
     const mock = await startMock(options);
-    return { spec: { ...spec, node: await bin(major), env: { ANTHROPIC_BASE_URL: mock.url, ...spec.env } }, close: () => mock.close() };
+    return {
+      spec: { ...spec, node: await bin(major), env: { ANTHROPIC_BASE_URL: mock.url, ...spec.env } },
+      close: () => mock.close(),
+    };
   });
 
 /** A pair against a hand-written upstream, for what the mock cannot script (malformed SSE, corrupt gzip, 50 MB). */
 const onUpstream = (major: string, kind: UpstreamKind, spec: Omit<RunSpec, 'node'>) =>
   runPair(async () => {
     const upstream = await startUpstream(kind);
-    return { spec: { ...spec, node: await bin(major), env: { ANTHROPIC_BASE_URL: upstream.url, ...spec.env } }, close: () => upstream.close() };
+    return {
+      spec: { ...spec, node: await bin(major), env: { ANTHROPIC_BASE_URL: upstream.url, ...spec.env } },
+      close: () => upstream.close(),
+    };
   });
 
 describe.each(MATRIX)('upstream faults, node %s', { timeout: 180_000 }, (major) => {
@@ -35,7 +41,11 @@ describe.each(MATRIX)('upstream faults, node %s', { timeout: 180_000 }, (major) 
     const fetched = await onMock(major, { faults: [{ kind: 'status', status }] }, { args: [AGENT, 'fetch'] });
     expect(fetched.plain.stdout).toContain(`call 1: ${status}`);
     await expectUnnoticed(fetched);
-    const retried = await onMock(major, { faults: [{ kind: 'status', status, retryAfter: 0.05, on: [1] }] }, { args: [AGENT, 'sdk'], env: { RETRIES: '2' } });
+    const retried = await onMock(
+      major,
+      { faults: [{ kind: 'status', status, retryAfter: 0.05, on: [1] }] },
+      { args: [AGENT, 'sdk'], env: { RETRIES: '2' } },
+    );
     expect(retried.plain.stdout).toMatch(/^sdk 1: "/);
     await expectUnnoticed(retried);
   });
@@ -50,14 +60,21 @@ describe.each(MATRIX)('upstream faults, node %s', { timeout: 180_000 }, (major) 
   });
 
   it('an error event inside a 200 stream, and an event type no client knows', async () => {
-    const pair = await onMock(major, { faults: [{ kind: 'unknown-event' }, { kind: 'stream-error', afterEvents: 5 }] }, { args: [AGENT, 'sdk'] });
+    const pair = await onMock(
+      major,
+      { faults: [{ kind: 'unknown-event' }, { kind: 'stream-error', afterEvents: 5 }] },
+      { args: [AGENT, 'sdk'] },
+    );
     await expectUnnoticed(pair);
   });
 
-  it.each<UpstreamKind>(['malformed-sse', 'corrupt-gzip-json', 'corrupt-gzip-sse'])('%s (raw fetch and SDK)', async (kind) => {
-    await expectUnnoticed(await onUpstream(major, kind, { args: [AGENT, 'raw'] }));
-    await expectUnnoticed(await onUpstream(major, kind, { args: [AGENT, 'sdk'] }));
-  });
+  it.each<UpstreamKind>(['malformed-sse', 'corrupt-gzip-json', 'corrupt-gzip-sse'])(
+    '%s (raw fetch and SDK)',
+    async (kind) => {
+      await expectUnnoticed(await onUpstream(major, kind, { args: [AGENT, 'raw'] }));
+      await expectUnnoticed(await onUpstream(major, kind, { args: [AGENT, 'sdk'] }));
+    },
+  );
 
   it('a 50 MB stream: same bytes, not slower, memory bounded by the capture cap, not by the stream', async () => {
     // The capture keeps at most AGENTTAP_MAX_BODY_BYTES of a reply, and holds a few copies of what it keeps on its way
@@ -76,7 +93,10 @@ describe.each(MATRIX)('upstream faults, node %s', { timeout: 180_000 }, (major) 
     // Peak RSS (KiB, written by the agent at exit).
     const rss = (home: string) => Number(readFileSync(join(home, 'maxrss'), 'utf8'));
     const extra = (pair: typeof huge) => rss(pair.tapped.home) - rss(pair.plain.home);
-    expect(extra(huge) - extra(small), `extra peak RSS beyond the fixed cost, KiB (fixed: ${extra(small)})`).toBeLessThan(48 * 1024);
+    expect(
+      extra(huge) - extra(small),
+      `extra peak RSS beyond the fixed cost, KiB (fixed: ${extra(small)})`,
+    ).toBeLessThan(48 * 1024);
   });
 
   it('a slow stream (40 events 50 ms apart)', async () => {
@@ -85,7 +105,11 @@ describe.each(MATRIX)('upstream faults, node %s', { timeout: 180_000 }, (major) 
   });
 
   it('64 concurrent SDK streams', async () => {
-    const pair = await onMock(major, { pacingMs: 10, textChunks: 8 }, { args: [AGENT, 'concurrent'], env: { CALLS: '64' }, timeoutMs: 60_000 });
+    const pair = await onMock(
+      major,
+      { pacingMs: 10, textChunks: 8 },
+      { args: [AGENT, 'concurrent'], env: { CALLS: '64' }, timeoutMs: 60_000 },
+    );
     expect(pair.plain.stdout.match(/^sdk \d+: "/gm)).toHaveLength(64);
     await expectUnnoticed(pair);
   });

@@ -136,7 +136,9 @@ export function runClaudeCode(options: ClaudeCodeOptions): Promise<ClaudeCodeRes
     'acceptEdits',
     '--allowedTools',
     ...(options.allowedTools ?? DEFAULT_ALLOWED_TOOLS),
-    ...(options.outputFormat ? ['--output-format', options.outputFormat, ...(options.outputFormat === 'stream-json' ? ['--verbose'] : [])] : []),
+    ...(options.outputFormat
+      ? ['--output-format', options.outputFormat, ...(options.outputFormat === 'stream-json' ? ['--verbose'] : [])]
+      : []),
     ...(options.args ?? []),
   ];
   const claude = options.claude ?? [CLAUDE_BIN];
@@ -152,7 +154,18 @@ export function runClaudeCode(options: ClaudeCodeOptions): Promise<ClaudeCodeRes
       argv = [process.execPath, AGENTTAP_BIN, 'run', ...(options.agenttapArgs ?? []), '--', ...claude, ...claudeArgs];
       break;
     case 'proxy':
-      argv = [process.execPath, AGENTTAP_BIN, 'proxy', '--upstream', options.mockUrl, ...(options.agenttapArgs ?? []), '--exec', '--', ...claude, ...claudeArgs];
+      argv = [
+        process.execPath,
+        AGENTTAP_BIN,
+        'proxy',
+        '--upstream',
+        options.mockUrl,
+        ...(options.agenttapArgs ?? []),
+        '--exec',
+        '--',
+        ...claude,
+        ...claudeArgs,
+      ];
       break;
   }
 
@@ -176,7 +189,11 @@ export function runClaudeCode(options: ClaudeCodeOptions): Promise<ClaudeCodeRes
   const timeoutMs = options.timeoutMs ?? 60_000;
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd,
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let pending = '';
@@ -219,17 +236,27 @@ export async function wireAndLogBodies(
   // Claude Code's connection warm-up (`HEAD /`, no body) is an exchange too.
   const WARMUP = 'HEAD /';
   const wire = received
-    .filter((r) => (r.method === 'HEAD' && r.path === '/') || (r.method === 'POST' && /\/v1\/(messages|chat\/completions|responses)(\/count_tokens)?$/.test(r.path)))
+    .filter(
+      (r) =>
+        (r.method === 'HEAD' && r.path === '/') ||
+        (r.method === 'POST' && /\/v1\/(messages|chat\/completions|responses)(\/count_tokens)?$/.test(r.path)),
+    )
     .map((r) => (r.method === 'HEAD' ? WARMUP : canonical(redactor.value(JSON.parse(r.rawBody.toString('utf8'))))))
     .sort();
-  const requests = eventsOf(await sessionEvents(sessionDir), 'exchange.request') as unknown as { body?: unknown; layer: string; endpoint: string }[];
+  const requests = eventsOf(await sessionEvents(sessionDir), 'exchange.request') as unknown as {
+    body?: unknown;
+    layer: string;
+    endpoint: string;
+  }[];
   const logged = requests.map((e) => (e.endpoint === 'anthropic.warmup' ? WARMUP : canonical(e.body))).sort();
   return { wire, logged, layers: [...new Set(requests.map((e) => e.layer))] };
 }
 
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
   );
 }
 
@@ -290,7 +317,8 @@ export const MECHANISM_OF_CALL: Readonly<Record<string, string>> = {
  * (`sdk` / `repl_main_thread`): the mock's view tells that one apart.
  */
 export function mechanismOfQuerySource(querySource: string, call?: string): string | undefined {
-  if (querySource === 'sdk' || querySource === 'repl_main_thread') return call === 'continuation' ? 'post-compaction' : 'main-loop';
+  if (querySource === 'sdk' || querySource === 'repl_main_thread')
+    return call === 'continuation' ? 'post-compaction' : 'main-loop';
   if (querySource === 'compact') return 'compaction';
   if (querySource.startsWith('agent:')) return 'sub-agent';
   if (querySource === 'generate_session_title') return 'session-title';

@@ -51,7 +51,13 @@ export interface Spawned {
 export function spawnBounded(
   command: string,
   args: string[],
-  options: { cwd?: string; env: Record<string, string | undefined>; stdin?: string | 'ignore'; timeoutMs?: number; reportDir?: string },
+  options: {
+    cwd?: string;
+    env: Record<string, string | undefined>;
+    stdin?: string | 'ignore';
+    timeoutMs?: number;
+    reportDir?: string;
+  },
 ): Promise<Spawned> {
   const env = Object.fromEntries(Object.entries(options.env).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -66,11 +72,18 @@ export function spawnBounded(
       // A Node child started with --report-on-signal writes a diagnostic report (its JS stack) on SIGUSR2: a hang
       // then says where it hung.
       child.kill('SIGUSR2');
-      setTimeout(() => {
-        child.kill('SIGKILL');
-        const report = options.reportDir ? hangReport(options.reportDir) : '';
-        reject(new Error(`${[command, ...args].join(' ')} timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}${report}`));
-      }, options.reportDir ? 2000 : 0);
+      setTimeout(
+        () => {
+          child.kill('SIGKILL');
+          const report = options.reportDir ? hangReport(options.reportDir) : '';
+          reject(
+            new Error(
+              `${[command, ...args].join(' ')} timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}${report}`,
+            ),
+          );
+        },
+        options.reportDir ? 2000 : 0,
+      );
     }, timeoutMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -86,8 +99,13 @@ function hangReport(dir: string): string {
   const file = readdirSync(dir).find((f) => f.startsWith('report.') && f.endsWith('.json'));
   if (!file) return '';
   try {
-    const report = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { javascriptStack?: { message?: string; stack?: string[] }; libuv?: { type: string; is_active: boolean; details?: string }[] };
-    const handles = (report.libuv ?? []).filter((h) => h.is_active).map((h) => `${h.type}${h.details ? ` ${h.details}` : ''}`);
+    const report = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+      javascriptStack?: { message?: string; stack?: string[] };
+      libuv?: { type: string; is_active: boolean; details?: string }[];
+    };
+    const handles = (report.libuv ?? [])
+      .filter((h) => h.is_active)
+      .map((h) => `${h.type}${h.details ? ` ${h.details}` : ''}`);
     return `\nreport (${file}): ${report.javascriptStack?.message ?? ''}\n  ${(report.javascriptStack?.stack ?? []).join('\n  ')}\nactive handles: ${handles.join('; ')}`;
   } catch (err) {
     return `\nreport ${file} unreadable: ${(err as Error).message}`;
@@ -97,7 +115,12 @@ function hangReport(dir: string): string {
 export async function runNode(script: string, options: RunOptions = {}): Promise<RunResult> {
   const home = scratch('agenttap-home-');
   const sessionDir = join(home, 'session');
-  const nodeArgs = [...(options.loader === false ? [] : ['--import', LOADER]), ...(options.nodeArgs ?? []), script, ...(options.args ?? [])];
+  const nodeArgs = [
+    ...(options.loader === false ? [] : ['--import', LOADER]),
+    ...(options.nodeArgs ?? []),
+    script,
+    ...(options.args ?? []),
+  ];
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: home,
@@ -107,7 +130,13 @@ export async function runNode(script: string, options: RunOptions = {}): Promise
     ...options.env,
   };
   const diagnose = ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${home}`];
-  const run = await spawnBounded(options.node ?? process.execPath, [...diagnose, ...nodeArgs], { cwd: options.cwd, env, timeoutMs: options.timeoutMs, stdin: 'ignore', reportDir: home });
+  const run = await spawnBounded(options.node ?? process.execPath, [...diagnose, ...nodeArgs], {
+    cwd: options.cwd,
+    env,
+    timeoutMs: options.timeoutMs,
+    stdin: 'ignore',
+    reportDir: home,
+  });
   return { ...run, sessionDir, home };
 }
 

@@ -27,7 +27,11 @@ export interface SdkAppRun {
 /** The fake credentials every SDK app runs with: the secrets a test checks are absent from the log. */
 export const FAKE_KEYS = { anthropic: 'sk-ant-api03-' + 'x'.repeat(40), openai: 'sk-proj-' + 'y'.repeat(40) } as const;
 
-export async function runSdkApp(app: string, mock: MockServer, options: { loader?: boolean; timeoutMs?: number } = {}): Promise<SdkAppRun> {
+export async function runSdkApp(
+  app: string,
+  mock: MockServer,
+  options: { loader?: boolean; timeoutMs?: number } = {},
+): Promise<SdkAppRun> {
   const loader = options.loader ?? true;
   mock.reset();
   const out = join(scratch(), 'sdk-results.ndjson');
@@ -45,6 +49,9 @@ export async function runSdkApp(app: string, mock: MockServer, options: { loader
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   const events = loader ? await sessionEvents(run.sessionDir) : [];
-  const results = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SdkResult);
+  const results = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as SdkResult);
   return { run, events, results, received: mock.received.filter((r) => MODEL_PATHS.test(r.path)) };
 }

@@ -9,7 +9,8 @@ export function withoutSdkConveniences<T>(value: T): T {
   delete copy['output_text'];
   delete copy['output_parsed'];
   // OpenAI ChatCompletionStream: `message.parsed`.
-  for (const choice of (copy['choices'] ?? []) as { message?: Record<string, unknown> }[]) delete choice.message?.['parsed'];
+  for (const choice of (copy['choices'] ?? []) as { message?: Record<string, unknown> }[])
+    delete choice.message?.['parsed'];
   // OpenAI Responses: `parsed_arguments` on function calls, `parsed` on output_text parts.
   for (const item of (Array.isArray(copy['output']) ? copy['output'] : []) as Record<string, unknown>[]) {
     delete item['parsed_arguments'];

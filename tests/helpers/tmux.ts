@@ -55,18 +55,38 @@ export async function hasTmux(): Promise<boolean> {
 export async function startTmux(options: TmuxOptions): Promise<Tmux> {
   const socket = `agenttap-test-${process.pid}-${randomBytes(4).toString('hex')}`;
   const env = Object.fromEntries(Object.entries(options.env).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
-  const tmux = async (...args: string[]) => (await exec('tmux', ['-L', socket, ...args], { env, timeout: 10_000 })).stdout;
+  const tmux = async (...args: string[]) =>
+    (await exec('tmux', ['-L', socket, ...args], { env, timeout: 10_000 })).stdout;
   // -f /dev/null: no user configuration; the size is fixed for the window's whole life (no client attaches).
   await tmux(
-    '-f', '/dev/null', 'new-session', '-d', '-s', 'main',
-    '-x', String(options.width ?? 120), '-y', String(options.height ?? 40),
+    '-f',
+    '/dev/null',
+    'new-session',
+    '-d',
+    '-s',
+    'main',
+    '-x',
+    String(options.width ?? 120),
+    '-y',
+    String(options.height ?? 40),
     // A shell between tmux and the program says how it ended, on the screen, then holds the pane (until
     // kill-server, 10 minutes at most): this tmux was seen not reaping its pane's process (native Claude Code after
     // /exit, or the shell after it), so neither #{pane_dead_status} nor the pane's end can be waited for.
-    '-c', options.cwd, '--', 'sh', '-c', '"$@"; echo "[exited $?]"; exec sleep 600', 'sh', ...options.argv,
+    '-c',
+    options.cwd,
+    '--',
+    'sh',
+    '-c',
+    '"$@"; echo "[exited $?]"; exec sleep 600',
+    'sh',
+    ...options.argv,
     // In the same command queue, before the program starts drawing: focus events on, so a TUI that asks for them
     // prints no hint about them.
-    ';', 'set-option', '-g', 'focus-events', 'on',
+    ';',
+    'set-option',
+    '-g',
+    'focus-events',
+    'on',
   );
   let killed = false;
   const self: Tmux = {

@@ -24,7 +24,10 @@ export function expectLoggedAsWire(logged: unknown, wire: unknown, options: Wire
   const label = options.label ?? 'logged';
   const text = JSON.stringify(logged) ?? '';
   for (const secret of options.secrets ?? []) {
-    expect(text.includes(secret) || text.includes(JSON.stringify(secret).slice(1, -1)), `${label}: a planted secret is in the log`).toBe(false);
+    expect(
+      text.includes(secret) || text.includes(JSON.stringify(secret).slice(1, -1)),
+      `${label}: a planted secret is in the log`,
+    ).toBe(false);
   }
   walk(logged, wire, label, options.keyOrder ?? true, options.secrets ?? []);
 }
@@ -44,13 +47,17 @@ function walk(logged: unknown, wire: unknown, path: string, keyOrder: boolean, s
     return;
   }
   if (wire !== null && typeof wire === 'object') {
-    expect(logged !== null && typeof logged === 'object' && !Array.isArray(logged), `${path}: an object on the wire`).toBe(true);
+    expect(
+      logged !== null && typeof logged === 'object' && !Array.isArray(logged),
+      `${path}: an object on the wire`,
+    ).toBe(true);
     const record = logged as Record<string, unknown>;
     const wireKeys = Object.keys(wire);
     const loggedKeys = Object.keys(record);
     if (keyOrder) expect(loggedKeys, `${path}: keys in the wire's order`).toEqual(wireKeys);
     else expect([...loggedKeys].sort(), `${path}: keys`).toEqual([...wireKeys].sort());
-    for (const key of wireKeys) walk(record[key], (wire as Record<string, unknown>)[key], `${path}.${key}`, keyOrder, secrets);
+    for (const key of wireKeys)
+      walk(record[key], (wire as Record<string, unknown>)[key], `${path}.${key}`, keyOrder, secrets);
     return;
   }
   expect(logged, path).toStrictEqual(wire); // numbers, booleans, null: exactly
@@ -60,11 +67,17 @@ function walk(logged: unknown, wire: unknown, path: string, keyOrder: boolean, s
 function expectSameAroundPlaceholders(logged: string, wire: string, path: string, secrets: readonly string[]): void {
   if (logged === wire) return;
   const literal = logged.split(PLACEHOLDER);
-  expect(literal.length, `${path}: differs from the wire with no placeholder: ${JSON.stringify(logged).slice(0, 200)}`).toBeGreaterThan(1);
+  expect(
+    literal.length,
+    `${path}: differs from the wire with no placeholder: ${JSON.stringify(logged).slice(0, 200)}`,
+  ).toBeGreaterThan(1);
   const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const replaced = new RegExp(`^${literal.map(escapeRegex).join('([\\s\\S]+?)')}$`).exec(wire);
   expect(replaced, `${path}: outside its placeholders the logged text is not the wire's`).not.toBeNull();
   for (const span of replaced!.slice(1)) {
-    expect(secrets.some((secret) => span.includes(secret)), `${path}: a placeholder over ${JSON.stringify(span.slice(0, 60))}, not a planted secret`).toBe(true);
+    expect(
+      secrets.some((secret) => span.includes(secret)),
+      `${path}: a placeholder over ${JSON.stringify(span.slice(0, 60))}, not a planted secret`,
+    ).toBe(true);
   }
 }

@@ -23,9 +23,14 @@ describe('the agent cannot notice', () => {
   it('request bodies reach the API byte-identical to what the SDK produced', async () => {
     mock.reset();
     const out = join(scratch(), 'sent.ndjson');
-    const run = await runNode(join(ROOT, 'tests/fixtures/apps/wire-recorder.mjs'), { env: { ...env(), AGENT_OUT: out } });
+    const run = await runNode(join(ROOT, 'tests/fixtures/apps/wire-recorder.mjs'), {
+      env: { ...env(), AGENT_OUT: out },
+    });
     expect(run.code, run.stderr).toBe(0);
-    const sent = readFileSync(out, 'utf8').trim().split('\n').map((l) => Buffer.from(JSON.parse(l) as string, 'base64'));
+    const sent = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => Buffer.from(JSON.parse(l) as string, 'base64'));
     expect(sent.length).toBe(2); // a tool call, then the answer
     expect(mock.received.map((r) => r.rawBody)).toEqual(sent);
     // …and they were captured (the test would be empty if the tap had not run).
@@ -35,7 +40,11 @@ describe('the agent cannot notice', () => {
   it.each(['examples/anthropic-agent.mjs', 'examples/anthropic-agent.cjs', 'examples/openai-agent.mjs'])(
     '%s prints the same bytes with and without the loader',
     async (script) => {
-      const plain = await runNode(join(ROOT, script), { loader: false, env: env(), args: ['What is in the examples folder?'] });
+      const plain = await runNode(join(ROOT, script), {
+        loader: false,
+        env: env(),
+        args: ['What is in the examples folder?'],
+      });
       const tapped = await runNode(join(ROOT, script), { env: env(), args: ['What is in the examples folder?'] });
       expect(plain.code, plain.stderr).toBe(0);
       expect(tapped.code, tapped.stderr).toBe(0);
@@ -51,39 +60,58 @@ describe('hand-written bodies reach the API byte for byte', () => {
   // No rule here matches the agent's bodies; the sentinel rule proves the rules were live in that run.
   const rulesFile = () => {
     const file = join(scratch(), 'rules.json');
-    writeFileSync(file, JSON.stringify({
-      rules: [
-        { id: 'never-matches', match: { model: 'no-such-model-*' }, actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] },
-        { id: 'sentinel', match: { model: 'claude-sentinel-*' }, actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] },
-      ],
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        rules: [
+          {
+            id: 'never-matches',
+            match: { model: 'no-such-model-*' },
+            actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }],
+          },
+          {
+            id: 'sentinel',
+            match: { model: 'claude-sentinel-*' },
+            actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }],
+          },
+        ],
+      }),
+    );
     return file;
   };
 
-  it.each(['rules off', 'a rules file that matches nothing'])('%s: odd spacing, key order, \\u escapes, number forms, CRLF, multibyte — via fetch and http', async (mode) => {
-    mock.reset();
-    const rules = mode !== 'rules off';
-    const run = await runNode(join(ROOT, 'tests/fixtures/apps/odd-bodies.mjs'), { env: { MOCK_URL: mock.url, ...(rules ? { AGENTTAP_RULES: rulesFile(), SENTINEL: '1' } : {}) } });
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toBe('');
-    const sent = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { way: string; status: number; bytes?: string });
-    const agents = sent.filter((s) => s.bytes !== undefined);
-    expect(agents.length).toBe(15);
-    expect(sent.every((s) => s.status === 200)).toBe(true);
-    // The oracle is the agent's own bytes against the mock's raw record of what arrived: no parsing on either side.
-    agents.forEach((s, i) => {
-      expect(mock.received[i]!.rawBody.toString('base64'), `${s.way} #${i}`).toBe(s.bytes);
-    });
+  it.each(['rules off', 'a rules file that matches nothing'])(
+    '%s: odd spacing, key order, \\u escapes, number forms, CRLF, multibyte — via fetch and http',
+    async (mode) => {
+      mock.reset();
+      const rules = mode !== 'rules off';
+      const run = await runNode(join(ROOT, 'tests/fixtures/apps/odd-bodies.mjs'), {
+        env: { MOCK_URL: mock.url, ...(rules ? { AGENTTAP_RULES: rulesFile(), SENTINEL: '1' } : {}) },
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toBe('');
+      const sent = run.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { way: string; status: number; bytes?: string });
+      const agents = sent.filter((s) => s.bytes !== undefined);
+      expect(agents.length).toBe(15);
+      expect(sent.every((s) => s.status === 200)).toBe(true);
+      // The oracle is the agent's own bytes against the mock's raw record of what arrived: no parsing on either side.
+      agents.forEach((s, i) => {
+        expect(mock.received[i]!.rawBody.toString('base64'), `${s.way} #${i}`).toBe(s.bytes);
+      });
 
-    const events = await sessionEvents(run.sessionDir);
-    const layers = eventsOf(events, 'exchange.request').map((r) => r.layer);
-    expect(layers.slice(0, 15)).toEqual(agents.map((s) => (s.way === 'http' ? 'http' : 'fetch'))); // the tap saw each
-    if (rules) {
-      // The rules ran: the sentinel request was rewritten on its way out, and only it.
-      expect((mock.received[15]!.body as { model: string }).model).toBe('claude-haiku-4-5');
-      expect(eventsOf(events, 'rewrite.applied').map((d) => d.rules.map((r) => r.rule))).toEqual([['sentinel']]);
-    }
-  });
+      const events = await sessionEvents(run.sessionDir);
+      const layers = eventsOf(events, 'exchange.request').map((r) => r.layer);
+      expect(layers.slice(0, 15)).toEqual(agents.map((s) => (s.way === 'http' ? 'http' : 'fetch'))); // the tap saw each
+      if (rules) {
+        // The rules ran: the sentinel request was rewritten on its way out, and only it.
+        expect((mock.received[15]!.body as { model: string }).model).toBe('claude-haiku-4-5');
+        expect(eventsOf(events, 'rewrite.applied').map((d) => d.rules.map((r) => r.rule))).toEqual([['sentinel']]);
+      }
+    },
+  );
 });
 
 describe('streaming is not delayed', () => {
@@ -91,19 +119,27 @@ describe('streaming is not delayed', () => {
   beforeAll(async () => (paced = await startMock({ pacingMs: 200, textChunks: 4 })));
   afterAll(() => paced.close());
 
-  it.each([false, true])('with the mock pacing deltas 200 ms apart, the first delta arrives before the second is sent (loader: %s)', async (loader) => {
-    paced.reset();
-    const run = await runNode(join(ROOT, 'tests/fixtures/apps/first-delta.mjs'), { loader, env: { ANTHROPIC_BASE_URL: paced.url, ANTHROPIC_API_KEY: 'sk-ant-test' } });
-    expect(run.code, run.stderr).toBe(0);
-    const { firstDeltaAt } = JSON.parse(run.stdout) as { firstDeltaAt: number };
-    const [request] = paced.received;
-    const deltas = request!.sentEvents.flatMap((label, i) => (label === 'content_block_delta' ? [request!.sentAt[i]!] : []));
-    expect(deltas.length).toBe(4);
-    // The mock stamps an event after write() returns, so the client may see it a few ms "before" that stamp.
-    expect(firstDeltaAt).toBeGreaterThanOrEqual(deltas[0]! - 20);
-    // The claim: the first delta reached the agent before the mock even sent the second (200 ms later).
-    expect(firstDeltaAt).toBeLessThan(deltas[1]!);
-  });
+  it.each([false, true])(
+    'with the mock pacing deltas 200 ms apart, the first delta arrives before the second is sent (loader: %s)',
+    async (loader) => {
+      paced.reset();
+      const run = await runNode(join(ROOT, 'tests/fixtures/apps/first-delta.mjs'), {
+        loader,
+        env: { ANTHROPIC_BASE_URL: paced.url, ANTHROPIC_API_KEY: 'sk-ant-test' },
+      });
+      expect(run.code, run.stderr).toBe(0);
+      const { firstDeltaAt } = JSON.parse(run.stdout) as { firstDeltaAt: number };
+      const [request] = paced.received;
+      const deltas = request!.sentEvents.flatMap((label, i) =>
+        label === 'content_block_delta' ? [request!.sentAt[i]!] : [],
+      );
+      expect(deltas.length).toBe(4);
+      // The mock stamps an event after write() returns, so the client may see it a few ms "before" that stamp.
+      expect(firstDeltaAt).toBeGreaterThanOrEqual(deltas[0]! - 20);
+      // The claim: the first delta reached the agent before the mock even sent the second (200 ms later).
+      expect(firstDeltaAt).toBeLessThan(deltas[1]!);
+    },
+  );
 });
 
 /**
@@ -132,7 +168,10 @@ describe('streaming adds no time per chunk', () => {
   /** Per event index, the median over rounds of (arrival at the agent − sent by the mock), in ms. */
   async function latencies(loader: boolean): Promise<number[]> {
     const tag = loader ? 'tapped' : 'plain';
-    const run = await runNode(join(ROOT, 'tests/fixtures/apps/paced-stream.mjs'), { loader, env: { ANTHROPIC_BASE_URL: paced.url, ANTHROPIC_API_KEY: 'sk-ant-test', ROUNDS: String(ROUNDS), RUN_TAG: tag } });
+    const run = await runNode(join(ROOT, 'tests/fixtures/apps/paced-stream.mjs'), {
+      loader,
+      env: { ANTHROPIC_BASE_URL: paced.url, ANTHROPIC_API_KEY: 'sk-ant-test', ROUNDS: String(ROUNDS), RUN_TAG: tag },
+    });
     expect(run.code, run.stderr).toBe(0);
     const { types, rounds } = JSON.parse(run.stdout) as { types: string[]; rounds: number[][] };
     const sent = paced.received.filter((r) => r.headers['x-run-tag'] === tag).slice(2); // after the warm-up rounds

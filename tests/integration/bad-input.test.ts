@@ -42,7 +42,9 @@ describe('a user regex is checked before the agent starts', () => {
     expect(run.code, run.stderr).toBe(78);
     expect(run.stdout).toBe('');
     expect(mock.received.length).toBe(0);
-    expect(run.stderr).toContain(`${config}: field "redact.patterns[0].pattern": not a valid JavaScript regular expression`);
+    expect(run.stderr).toContain(
+      `${config}: field "redact.patterns[0].pattern": not a valid JavaScript regular expression`,
+    );
     expect(run.stderr).toContain('Fix: ');
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
@@ -58,12 +60,25 @@ describe('a user regex is checked before the agent starts', () => {
 
   it('a bad model regex in a rules file stops with 78 like every other rules error (it used to turn capture off, exit 0)', async () => {
     const rules = join(scratch('agenttap-bad-input-'), 'rules.json');
-    writeFileSync(rules, JSON.stringify({ rules: [{ id: 'opus-cap', match: { model: { regex: 'claude-(opus' } }, actions: [{ type: 'capMaxTokens', max: 100 }] }] }));
+    writeFileSync(
+      rules,
+      JSON.stringify({
+        rules: [
+          {
+            id: 'opus-cap',
+            match: { model: { regex: 'claude-(opus' } },
+            actions: [{ type: 'capMaxTokens', max: 100 }],
+          },
+        ],
+      }),
+    );
     mock.reset();
     const run = await runNode(agent, { env: { ...agentEnv(), AGENTTAP_RULES: rules }, timeoutMs: 20_000 });
     expect(run.code, run.stderr).toBe(78);
     expect(mock.received.length).toBe(0);
-    expect(run.stderr).toContain(`${rules}: rule "opus-cap" (rules[0]), field "match.model.regex": not a valid JavaScript regular expression`);
+    expect(run.stderr).toContain(
+      `${rules}: rule "opus-cap" (rules[0]), field "match.model.regex": not a valid JavaScript regular expression`,
+    );
     expect(run.stderr).not.toContain('not capturing this run');
   });
 
@@ -78,10 +93,15 @@ describe('a user regex is checked before the agent starts', () => {
 
   it('the detector loads only when a config holds a user regex', async () => {
     const probe = join(scratch('agenttap-bad-input-'), 'probe.mjs');
-    writeFileSync(probe, "import { createRequire } from 'node:module';\nconst cache = createRequire(import.meta.url).cache;\nconsole.log(Object.keys(cache).some((f) => f.includes('/node_modules/scslre/')));\n");
+    writeFileSync(
+      probe,
+      "import { createRequire } from 'node:module';\nconst cache = createRequire(import.meta.url).cache;\nconsole.log(Object.keys(cache).some((f) => f.includes('/node_modules/scslre/')));\n",
+    );
     const plain = await runNode(probe);
     const withEnv = await runNode(probe, { env: { AGENTTAP_DIR: scratch() } }); // a config (zod), no regex
-    const withRegex = await runNode(probe, { env: { AGENTTAP_CONFIG: configFile({ redact: { patterns: [{ name: 'itk', pattern: 'itk_[a-z0-9]{32}' }] } }) } });
+    const withRegex = await runNode(probe, {
+      env: { AGENTTAP_CONFIG: configFile({ redact: { patterns: [{ name: 'itk', pattern: 'itk_[a-z0-9]{32}' }] } }) },
+    });
     expect([plain.stdout.trim(), withEnv.stdout.trim(), withRegex.stdout.trim()]).toEqual(['false', 'false', 'true']);
   });
 });
@@ -90,20 +110,25 @@ describe('errors name what the user typed', () => {
   it('--config that points nowhere names --config; AGENTTAP_CONFIG names the variable', async () => {
     const byFlag = await agenttap(['run', '--config', 'missing.json', '--', 'node', agent]);
     expect(byFlag.code).toBe(78);
-    expect(byFlag.stderr).toMatch(/^agenttap: --config points at .*missing\.json, which does not exist\. Fix: correct the path given to --config\.\n$/);
+    expect(byFlag.stderr).toMatch(
+      /^agenttap: --config points at .*missing\.json, which does not exist\. Fix: correct the path given to --config\.\n$/,
+    );
     const byVariable = await agenttap(['run', '--', 'node', agent], { AGENTTAP_CONFIG: 'missing.json' });
     expect(byVariable.code).toBe(78);
     expect(byVariable.stderr).toContain('environment variable AGENTTAP_CONFIG points at');
   });
 
-  it.each(['..', 'a/b', '', 'x'.repeat(200)])('--session %j is refused naming --session, and nothing starts', async (id) => {
-    mock.reset();
-    const run = await agenttap(['run', '--session', id, '--', 'node', agent]);
-    expect(run.code, run.stderr).toBe(78);
-    expect(run.stdout).toBe('');
-    expect(mock.received.length).toBe(0);
-    expect(run.stderr).toContain('--session: field "session": is not a single folder name. Fix: ');
-  });
+  it.each(['..', 'a/b', '', 'x'.repeat(200)])(
+    '--session %j is refused naming --session, and nothing starts',
+    async (id) => {
+      mock.reset();
+      const run = await agenttap(['run', '--session', id, '--', 'node', agent]);
+      expect(run.code, run.stderr).toBe(78);
+      expect(run.stdout).toBe('');
+      expect(mock.received.length).toBe(0);
+      expect(run.stderr).toContain('--session: field "session": is not a single folder name. Fix: ');
+    },
+  );
 
   it('AGENTTAP_SESSION=.. is refused naming the variable, under run and under the loader alike', async () => {
     const run = await agenttap(['run', '--', 'node', agent], { AGENTTAP_SESSION: '..' });

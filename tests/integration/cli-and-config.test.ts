@@ -18,17 +18,22 @@ afterAll(() => mock.close());
 
 const agent = join(ROOT, 'examples/anthropic-agent.mjs');
 const env = () => ({ ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'sk-ant-test' });
-const cli = (...args: string[]) => execFileSync(process.execPath, [join(ROOT, 'bin/agenttap.js'), ...args], { encoding: 'utf8' });
+const cli = (...args: string[]) =>
+  execFileSync(process.execPath, [join(ROOT, 'bin/agenttap.js'), ...args], { encoding: 'utf8' });
 
 describe('the log', () => {
   it('every line of a real session validates against the event schema', async () => {
     const run = await runNode(agent, { env: env() });
     expect(run.code, run.stderr).toBe(0);
-    const lines = readdirSync(run.sessionDir).flatMap((f) => readFileSync(join(run.sessionDir, f), 'utf8').trim().split('\n'));
+    const lines = readdirSync(run.sessionDir).flatMap((f) =>
+      readFileSync(join(run.sessionDir, f), 'utf8').trim().split('\n'),
+    );
     const names = lines.map((line) => LogEvent.parse(JSON.parse(line)).event);
     // session.end is written at exit: once in ~20 runs it went missing (an exit-time write handed to libuv's thread
     // pool by sonic-boom, issue 16). The child's stderr says what the exit path said, if anything.
-    expect(new Set(names), `child stderr: ${run.stderr}`).toEqual(new Set(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'blob', 'session.end']));
+    expect(new Set(names), `child stderr: ${run.stderr}`).toEqual(
+      new Set(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'blob', 'session.end']),
+    );
   });
 
   it('the committed JSON Schemas are the ones the code generates', () => {
@@ -40,8 +45,14 @@ describe('the log', () => {
 
   it('`agenttap cat --full` expands blobs back into plain requests', async () => {
     const run = await runNode(agent, { env: env() });
-    const compact = cli('cat', run.sessionDir).trim().split('\n').map((l) => JSON.parse(l));
-    const full = cli('cat', '--full', run.sessionDir).trim().split('\n').map((l) => JSON.parse(l));
+    const compact = cli('cat', run.sessionDir)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const full = cli('cat', '--full', run.sessionDir)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(compact.some((e) => e.event === 'blob')).toBe(true);
     expect(full.some((e) => e.event === 'blob')).toBe(false);
     const requests = full.filter((e) => e.event === 'exchange.request');
@@ -76,11 +87,15 @@ describe('failure policies', () => {
     const run = await runNode(agent, { env: { ...env(), AGENTTAP_DIR: blocked } });
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(plain.stdout);
-    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^agenttap: logging stopped \(cannot create .*a-file\/session/)]);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^agenttap: logging stopped \(cannot create .*a-file\/session/),
+    ]);
   });
 
   it('the CLI names a missing session clearly', () => {
-    const result = spawnSync(process.execPath, [join(ROOT, 'bin/agenttap.js'), 'cat', '/nonexistent/session'], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [join(ROOT, 'bin/agenttap.js'), 'cat', '/nonexistent/session'], {
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('/nonexistent/session: no such session directory or log file');
   });

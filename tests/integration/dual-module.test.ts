@@ -71,7 +71,7 @@ function expectOneRecordPerAttempt(events: LogEvent[], received: MockServer['rec
 }
 
 describe('one SDK imported and required in the same process', () => {
-  it('each copy\'s call is one record, on the layer its copy sends through', async () => {
+  it("each copy's call is one record, on the layer its copy sends through", async () => {
     const { events, results, received, run } = await runDual(mock);
     expect(run.stdout).toBe(STDOUT);
     expect(received.length).toBe(CALLS.length);
@@ -79,7 +79,9 @@ describe('one SDK imported and required in the same process', () => {
     const requests = eventsOf(events, 'exchange.request');
     expect(requests.map((r) => r.layer)).toEqual(CALLS.map((c) => c.layer));
     // Each request is the one its copy made (the prompt names the copy).
-    expect(received.map((r) => JSON.stringify(r.body).match(/hello from ([\w-]+)/)?.[1])).toEqual(CALLS.map((c) => c.scenario));
+    expect(received.map((r) => JSON.stringify(r.body).match(/hello from ([\w-]+)/)?.[1])).toEqual(
+      CALLS.map((c) => c.scenario),
+    );
     const ends = eventsOf(events, 'exchange.end');
     expect(ends.map((e) => e.outcome)).toEqual(CALLS.map(() => 'complete'));
     // What each copy got back is what the log reassembled.
@@ -102,7 +104,10 @@ describe('one SDK imported and required in the same process', () => {
     const responses = eventsOf(events, 'exchange.response');
     const ends = eventsOf(events, 'exchange.end');
     const endOf = (id: string) => ends.find((e) => e.exchange === id)!;
-    for (const [failed, retry] of [[0, 1], [3, 4]] as const) {
+    for (const [failed, retry] of [
+      [0, 1],
+      [3, 4],
+    ] as const) {
       // The failed attempt and its retry are separate exchanges carrying the same request body.
       expect(requests[retry]!.exchange).not.toBe(requests[failed]!.exchange);
       expect(requests[retry]!.body).toEqual(requests[failed]!.body);
@@ -129,7 +134,14 @@ describe('one SDK imported and required in the same process', () => {
     expect(http429.bytes).toBe(Number(responses[3]!.headers['content-length']));
     // The SDK handed back the retry's answer, and that is what the retry's record reassembled.
     const byScenario = new Map(results.map((r) => [r.scenario, r.result]));
-    expectLoggedAsWire(endOf(requests[1]!.exchange).body, withoutSdkConveniences(byScenario.get('anthropic-esm')!), { secrets: SECRETS, label: 'anthropic-esm' });
-    expectLoggedAsWire(endOf(requests[4]!.exchange).body, withoutSdkConveniences(byScenario.get('anthropic-041-esm')!), { secrets: SECRETS, label: 'anthropic-041-esm' });
+    expectLoggedAsWire(endOf(requests[1]!.exchange).body, withoutSdkConveniences(byScenario.get('anthropic-esm')!), {
+      secrets: SECRETS,
+      label: 'anthropic-esm',
+    });
+    expectLoggedAsWire(
+      endOf(requests[4]!.exchange).body,
+      withoutSdkConveniences(byScenario.get('anthropic-041-esm')!),
+      { secrets: SECRETS, label: 'anthropic-041-esm' },
+    );
   });
 });

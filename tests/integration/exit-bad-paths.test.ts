@@ -24,14 +24,18 @@ describe('a log folder or key file under /proc (a recursive mkdir there never en
     const run = await agent({ AGENTTAP_DIR: '/proc/agenttap-x' });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe('200 complete\n');
-    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^agenttap: logging stopped \(cannot create \/proc\/agenttap-x\/session: ENOENT/)]);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^agenttap: logging stopped \(cannot create \/proc\/agenttap-x\/session: ENOENT/),
+    ]);
   });
 
   it('AGENTTAP_KEY_FILE=/proc/…/key: a one-off key, the log still written', async () => {
     const run = await agent({ AGENTTAP_KEY_FILE: '/proc/agenttap-x/key' });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe('200 complete\n');
-    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^agenttap: cannot use the redaction key \/proc\/agenttap-x\/key .*one-off key$/)]);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^agenttap: cannot use the redaction key \/proc\/agenttap-x\/key .*one-off key$/),
+    ]);
     expect(readdirSync(run.sessionDir)).toHaveLength(1);
   });
 });
@@ -40,7 +44,8 @@ describe('a full disk', () => {
   it('the agent answers and exits with one line on stderr (it hung at exit in sonic-boom’s flushSync)', async (ctx) => {
     const dir = scratch('agenttap-full-');
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { encoding: 'utf8' });
-    if (mounted.status !== 0) ctx.skip(`cannot mount a 64k tmpfs to fill (needs root): ${mounted.stderr.trim() || mounted.error?.message}`);
+    if (mounted.status !== 0)
+      ctx.skip(`cannot mount a 64k tmpfs to fill (needs root): ${mounted.stderr.trim() || mounted.error?.message}`);
     try {
       // Leave less room than one exchange's records need: the first write of the log fails with ENOSPC.
       spawnSync('dd', ['if=/dev/zero', `of=${join(dir, 'filler')}`, 'bs=1k', 'count=1000'], { encoding: 'utf8' });
@@ -78,9 +83,18 @@ describe('a closed stderr', () => {
     const blocked = join(scratch(), 'a-file');
     writeFileSync(blocked, 'not a directory');
     const home = scratch('agenttap-home-');
-    const env = { PATH: process.env.PATH, HOME: home, MOCK_URL: mock.url, AGENTTAP_DIR: blocked, AGENTTAP_KEY_FILE: join(ROOT, 'tests/fixtures/redaction.key') };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: home,
+      MOCK_URL: mock.url,
+      AGENTTAP_DIR: blocked,
+      AGENTTAP_KEY_FILE: join(ROOT, 'tests/fixtures/redaction.key'),
+    };
     const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', LOADER, APP, 'exit', '300'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', LOADER, APP, 'exit', '300'], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       child.stderr.destroy(); // the reader is gone: any write to the child's stderr fails with EPIPE
       let stdout = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -27,9 +27,19 @@ interface Ended {
 /** Runs the fixture in `mode`, sends `signal` once it prints "streaming", waits for the end (bounded). */
 function interrupt(mode: 'wait' | 'handler' | 'cleanup', signal: NodeJS.Signals, loader: boolean): Promise<Ended> {
   const home = scratch('agenttap-home-');
-  const env = { PATH: process.env.PATH, HOME: home, MOCK_URL: mock.url, AGENTTAP_DIR: home, AGENTTAP_SESSION: 'session', AGENTTAP_KEY_FILE: join(ROOT, 'tests/fixtures/redaction.key') };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: home,
+    MOCK_URL: mock.url,
+    AGENTTAP_DIR: home,
+    AGENTTAP_SESSION: 'session',
+    AGENTTAP_KEY_FILE: join(ROOT, 'tests/fixtures/redaction.key'),
+  };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(loader ? ['--import', LOADER] : []), APP, mode, '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(loader ? ['--import', LOADER] : []), APP, mode, '0'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let sent = false;
@@ -53,7 +63,12 @@ function interrupt(mode: 'wait' | 'handler' | 'cleanup', signal: NodeJS.Signals,
 }
 
 function logLines(dir: string): { event: string; outcome?: string }[] {
-  return readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; outcome?: string }));
+  return readdirSync(dir).flatMap((f) =>
+    readFileSync(join(dir, f), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; outcome?: string }),
+  );
 }
 
 describe('a signal with a stream open', () => {
@@ -61,11 +76,18 @@ describe('a signal with a stream open', () => {
     it(`${signal} and no handler: ends by ${signal}, the exchange logged as interrupted, then session.end`, async () => {
       const plain = await interrupt('wait', signal, false);
       const run = await interrupt('wait', signal, true);
-      expect({ code: run.code, signal: run.signal, stdout: run.stdout }).toEqual({ code: plain.code, signal: plain.signal, stdout: plain.stdout });
+      expect({ code: run.code, signal: run.signal, stdout: run.stdout }).toEqual({
+        code: plain.code,
+        signal: plain.signal,
+        stdout: plain.stdout,
+      });
       expect(run.signal).toBe(signal);
       expect(run.stderr).toBe('');
       const lines = logLines(run.sessionDir).filter((l) => l.event !== 'blob');
-      expect(lines.map((l) => l.event), run.stderr).toEqual(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'session.end']);
+      expect(
+        lines.map((l) => l.event),
+        run.stderr,
+      ).toEqual(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'session.end']);
       expect(lines[3]!.outcome).toBe('interrupted');
     });
   }
@@ -74,9 +96,20 @@ describe('a signal with a stream open', () => {
     const plain = await interrupt('handler', 'SIGINT', false);
     const run = await interrupt('handler', 'SIGINT', true);
     expect(plain.stdout).toBe('streaming\nhandled SIGINT (1 listener)\ndone\n');
-    expect({ code: run.code, signal: run.signal, stdout: run.stdout, stderr: run.stderr }).toEqual({ code: 0, signal: null, stdout: plain.stdout, stderr: '' });
+    expect({ code: run.code, signal: run.signal, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      code: 0,
+      signal: null,
+      stdout: plain.stdout,
+      stderr: '',
+    });
     const lines = logLines(run.sessionDir).filter((l) => l.event !== 'blob');
-    expect(lines.map((l) => l.event)).toEqual(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'session.end']);
+    expect(lines.map((l) => l.event)).toEqual([
+      'session.start',
+      'exchange.request',
+      'exchange.response',
+      'exchange.end',
+      'session.end',
+    ]);
     expect(lines[3]!.outcome).toBe('complete');
   });
 
@@ -84,6 +117,11 @@ describe('a signal with a stream open', () => {
     const plain = await interrupt('cleanup', 'SIGTERM', false);
     const run = await interrupt('cleanup', 'SIGTERM', true);
     expect(plain).toMatchObject({ signal: 'SIGTERM', stdout: 'streaming\ncleanup\n' });
-    expect({ code: run.code, signal: run.signal, stdout: run.stdout, stderr: run.stderr }).toEqual({ code: plain.code, signal: plain.signal, stdout: plain.stdout, stderr: '' });
+    expect({ code: run.code, signal: run.signal, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      code: plain.code,
+      signal: plain.signal,
+      stdout: plain.stdout,
+      stderr: '',
+    });
   });
 });

@@ -22,7 +22,29 @@ beforeAll(async () => {
   const dir = scratch('agenttap-tls-');
   caFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', caFile], { stdio: 'ignore', timeout: 20_000 });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      caFile,
+    ],
+    { stdio: 'ignore', timeout: 20_000 },
+  );
   // TLS in front of the mock: each connection's plaintext goes to the mock as is.
   front = createServer({ key: readFileSync(keyFile), cert: readFileSync(caFile) }, (socket) => {
     const upstream = connect(mock.port, '127.0.0.1');
@@ -49,7 +71,10 @@ interface Seen {
 
 async function run(loader: boolean) {
   mock.reset();
-  const result = await runNode(join(ROOT, 'tests/fixtures/apps/http-signatures.mjs'), { loader, env: { HTTP_URL: mock.url, HTTPS_URL: httpsUrl, NODE_EXTRA_CA_CERTS: caFile } });
+  const result = await runNode(join(ROOT, 'tests/fixtures/apps/http-signatures.mjs'), {
+    loader,
+    env: { HTTP_URL: mock.url, HTTPS_URL: httpsUrl, NODE_EXTRA_CA_CERTS: caFile },
+  });
   expect(result.code, result.stderr).toBe(0);
   expect(result.stderr).toBe('');
   return result;
@@ -61,13 +86,18 @@ describe('http tap call signatures', () => {
     const tapped = await run(true);
     expect(tapped.stdout).toBe(plain.stdout);
 
-    const seen = plain.stdout.trim().split('\n').map((l) => JSON.parse(l) as Seen);
+    const seen = plain.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Seen);
     expect(seen.length).toBe(2 * 2 * 11);
     const posts = seen.filter((s) => !/\.(url|URL)(,callback)?$/.test(s.name));
     // The calls really happened: a POST with a body answers a message, http.get's POST (no body) a 400.
     for (const s of posts) {
       expect(s.error, s.name).toBeUndefined();
-      expect(s, s.name).toMatchObject(s.name.includes('.get.') ? { status: 400, shape: 'error:invalid_request_error' } : { status: 200 });
+      expect(s, s.name).toMatchObject(
+        s.name.includes('.get.') ? { status: 400, shape: 'error:invalid_request_error' } : { status: 200 },
+      );
       expect(s.shape, s.name).toMatch(s.name.includes('.get.') ? /^error:/ : /^message:end_turn:/);
       expect([s.callbacks, s.responses], s.name).toEqual([1, 1]);
     }
@@ -82,9 +112,13 @@ describe('http tap call signatures', () => {
     const ends = eventsOf(events, 'exchange.end');
     expect(ends.length).toBe(posts.length);
     expect(ends.every((e) => e.outcome === 'complete')).toBe(true);
-    const statusOf = new Map(eventsOf(events, 'exchange.response').map((r) => [r.exchange, r['http.response.status_code']]));
+    const statusOf = new Map(
+      eventsOf(events, 'exchange.response').map((r) => [r.exchange, r['http.response.status_code']]),
+    );
     for (const r of eventsOf(events, 'exchange.request')) {
-      expect(statusOf.get(r.exchange), sigOf(r['url.full'])!).toBe(seen.find((s) => s.name === sigOf(r['url.full']))!.status);
+      expect(statusOf.get(r.exchange), sigOf(r['url.full'])!).toBe(
+        seen.find((s) => s.name === sigOf(r['url.full']))!.status,
+      );
     }
   });
 });

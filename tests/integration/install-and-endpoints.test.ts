@@ -37,15 +37,23 @@ describe('installed package', () => {
 describe('configured endpoints', () => {
   it('captures a gateway path given in AGENTTAP_ENDPOINTS and nothing else', async () => {
     mock.reset();
-    const run = await runNode(join(ROOT, 'tests/fixtures/apps/custom-endpoint.mjs'), { env: { MOCK_URL: mock.url, AGENTTAP_ENDPOINTS: '/api/generate' } });
+    const run = await runNode(join(ROOT, 'tests/fixtures/apps/custom-endpoint.mjs'), {
+      env: { MOCK_URL: mock.url, AGENTTAP_ENDPOINTS: '/api/generate' },
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe('404 404\n'); // the mock does not serve either path; both calls really happened
     expect(mock.received.map((r) => r.path)).toEqual(['/api/generate', '/api/telemetry']);
     const events = await sessionEvents(run.sessionDir);
     const requests = eventsOf(events, 'exchange.request');
-    expect(requests.map((r) => [r.endpoint, new URL(r['url.full']).pathname, r.body])).toEqual([['custom', '/api/generate', { model: 'local-llm', prompt: 'hello' }]]);
+    expect(requests.map((r) => [r.endpoint, new URL(r['url.full']).pathname, r.body])).toEqual([
+      ['custom', '/api/generate', { model: 'local-llm', prompt: 'hello' }],
+    ]);
     expect(requests[0]!['gen_ai.request.model']).toBe('local-llm');
     // The app never reads the 404 body: at exit the record is finished as incomplete, with the status known.
-    expect(eventsOf(events, 'exchange.end')[0]).toMatchObject({ outcome: 'incomplete', api_error: { type: 'http_404' }, bytes: 0 });
+    expect(eventsOf(events, 'exchange.end')[0]).toMatchObject({
+      outcome: 'incomplete',
+      api_error: { type: 'http_404' },
+      bytes: 0,
+    });
   });
 });

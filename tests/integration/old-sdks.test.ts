@@ -16,8 +16,6 @@ import { runSdkApp, FAKE_KEYS, type SdkResult } from '../helpers/sdk-app.js';
 import { expectLoggedAsWire } from '../helpers/wire-oracle.js';
 import type { LogEvent } from '../../src/log/events.js';
 
-
-
 /** The credentials the apps ran with: never in the log. */
 const SECRETS = Object.values(FAKE_KEYS);
 
@@ -95,7 +93,9 @@ function expectStreamTiming(events: LogEvent[], streamedCount: number) {
 
 /** Ids and timestamps differ run to run; everything else an SDK returned must not. */
 function stable(results: SdkResult[]): unknown {
-  return JSON.parse(JSON.stringify(results), (key, value: unknown) => (key === 'id' || key === 'created' ? `<${key}>` : value));
+  return JSON.parse(JSON.stringify(results), (key, value: unknown) =>
+    key === 'id' || key === 'created' ? `<${key}>` : value,
+  );
 }
 
 describe('@anthropic-ai/sdk 0.41 (node-fetch over http)', () => {
@@ -110,14 +110,24 @@ describe('@anthropic-ai/sdk 0.41 (node-fetch over http)', () => {
     expectStreamTiming(events, 1);
     const ends = eventsOf(events, 'exchange.end');
     expect(ends.map((e) => e['gen_ai.response.finish_reasons'])).toEqual([['end_turn'], ['tool_use']]);
-    expect((ends[1]!.body as { content: { type: string; input: unknown }[] }).content).toMatchObject([{ type: 'tool_use', input: { city: 'example' } }]);
+    expect((ends[1]!.body as { content: { type: string; input: unknown }[] }).content).toMatchObject([
+      { type: 'tool_use', input: { city: 'example' } },
+    ]);
   });
 
   it('stdout is byte-identical with and without the loader', async () => {
-    const [withLoader, without] = [await runApp('old-anthropic.mjs', plainMock), await runApp('old-anthropic.mjs', plainMock, false)];
+    const [withLoader, without] = [
+      await runApp('old-anthropic.mjs', plainMock),
+      await runApp('old-anthropic.mjs', plainMock, false),
+    ];
     expect(without.received.length).toBe(2);
     // The tap was at work in the loader run: both calls recorded, on the http layer.
-    expect(eventsOf(withLoader.events, 'exchange.end').map((e) => [e.outcome, e['gen_ai.response.finish_reasons']])).toEqual([['complete', ['end_turn']], ['complete', ['tool_use']]]);
+    expect(
+      eventsOf(withLoader.events, 'exchange.end').map((e) => [e.outcome, e['gen_ai.response.finish_reasons']]),
+    ).toEqual([
+      ['complete', ['end_turn']],
+      ['complete', ['tool_use']],
+    ]);
     expect(withLoader.run.stdout).toBe(without.run.stdout);
     expect(withLoader.run.stdout).toBe(
       'create: end_turn text Hello from the agenttap mock model. There are no tools to call, so here is a plain answer.\n' +
@@ -142,7 +152,9 @@ describe('@anthropic-ai/sdk 0.41 (node-fetch over http)', () => {
     const zippedEnds = eventsOf(zipped.events, 'exchange.end');
     const plainEnds = eventsOf(plain.events, 'exchange.end');
     expect(zippedEnds.map((e) => e.bytes)).toEqual(plainEnds.map((e) => e.bytes));
-    expect(zippedEnds[0]!.bytes).toBe(Number(eventsOf(plain.events, 'exchange.response')[0]!.headers['content-length']));
+    expect(zippedEnds[0]!.bytes).toBe(
+      Number(eventsOf(plain.events, 'exchange.response')[0]!.headers['content-length']),
+    );
     expect(zippedEnds[0]!.bytes).toBeGreaterThan(Number(responses[0]!.headers['content-length']));
     // The agent is none the wiser.
     expect(zipped.run.stdout).toBe(plain.run.stdout);
@@ -160,9 +172,18 @@ describe('openai 4.x (node-fetch over http)', () => {
     expectReassembled(events, results);
     expectStreamTiming(events, 1);
     const streamed = eventsOf(events, 'exchange.end')[1]!;
-    const choice = (streamed.body as { choices: { finish_reason: string; message: { tool_calls: { function: { name: string; arguments: string } }[] } }[] }).choices[0]!;
+    const choice = (
+      streamed.body as {
+        choices: {
+          finish_reason: string;
+          message: { tool_calls: { function: { name: string; arguments: string } }[] };
+        }[];
+      }
+    ).choices[0]!;
     expect(choice.finish_reason).toBe('tool_calls');
-    expect(choice.message.tool_calls.map((c) => c.function)).toEqual([{ name: 'get_time', arguments: '{"city":"example"}' }]);
+    expect(choice.message.tool_calls.map((c) => c.function)).toEqual([
+      { name: 'get_time', arguments: '{"city":"example"}' },
+    ]);
     // include_usage: the usage chunk after the finish chunk is in the reassembly and the summary.
     expect(streamed.usage?.input_tokens).toBeGreaterThan(0);
     expect(streamed.usage?.input_tokens).toBe((results[1]!.result.usage as { prompt_tokens: number }).prompt_tokens);
@@ -181,6 +202,9 @@ describe('openai 4.x (node-fetch over http)', () => {
     expect(zipped.run.stdout).toBe(withLoader.run.stdout);
     expectRequestsMatch(zipped.events, zipped.received);
     expectReassembled(zipped.events, zipped.results);
-    expect(eventsOf(zipped.events, 'exchange.response').map((r) => r.headers['content-encoding'])).toEqual(['gzip', 'gzip']);
+    expect(eventsOf(zipped.events, 'exchange.response').map((r) => r.headers['content-encoding'])).toEqual([
+      'gzip',
+      'gzip',
+    ]);
   });
 });

@@ -15,15 +15,23 @@ afterAll(() => mock.close());
 
 async function run(env: Record<string, string> = {}) {
   mock.reset();
-  const result = await runNode(join(ROOT, 'tests/fixtures/apps/worker-and-child.mjs'), { env: { MOCK_URL: mock.url, LOADER_PATH: LOADER, ...env } });
+  const result = await runNode(join(ROOT, 'tests/fixtures/apps/worker-and-child.mjs'), {
+    env: { MOCK_URL: mock.url, LOADER_PATH: LOADER, ...env },
+  });
   expect(result.stderr).toBe('');
   expect(result.stdout).toBe('child exit 0\n');
-  expect(mock.received.map((r) => (r.body as { messages: { content: string }[] }).messages[0]!.content)).toEqual(['from main', 'from worker', 'from child']);
+  expect(mock.received.map((r) => (r.body as { messages: { content: string }[] }).messages[0]!.content)).toEqual([
+    'from main',
+    'from worker',
+    'from child',
+  ]);
   return result;
 }
 
 function whoCalled(events: Awaited<ReturnType<typeof sessionEvents>>) {
-  return eventsOf(events, 'exchange.request').map((e) => ((e.body as { messages: { content: string }[] }).messages[0]!.content));
+  return eventsOf(events, 'exchange.request').map(
+    (e) => (e.body as { messages: { content: string }[] }).messages[0]!.content,
+  );
 }
 
 describe('preload guards', () => {

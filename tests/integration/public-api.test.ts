@@ -16,7 +16,11 @@ let packed: string[];
 
 beforeAll(() => {
   project = scratch('agenttap-consumer-');
-  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   const [{ filename, files }] = JSON.parse(out) as [{ filename: string; files: { path: string }[] }];
   packed = files.map((f) => f.path);
   const home = join(project, 'node_modules', 'agenttap');
@@ -67,20 +71,52 @@ process.stdout.write(JSON.stringify(out));
 
 describe('public API (the packed package, imported by name)', () => {
   it('the package carries its entry and its types', () => {
-    expect(packed).toEqual(expect.arrayContaining(['dist/src/index.js', 'dist/src/index.d.ts', 'loader', 'bun', 'dist/src/loader/index.js', 'dist/src/bun/preload.js', 'dist/reports/index.js', 'dist/reports/render/html/client.bundle.js']));
+    expect(packed).toEqual(
+      expect.arrayContaining([
+        'dist/src/index.js',
+        'dist/src/index.d.ts',
+        'loader',
+        'bun',
+        'dist/src/loader/index.js',
+        'dist/src/bun/preload.js',
+        'dist/reports/index.js',
+        'dist/reports/render/html/client.bundle.js',
+      ]),
+    );
     expect(packed.filter((f) => f.startsWith('src/') || f.startsWith('tests/'))).toEqual([]);
   });
 
   it('exports the mock, the log types and reader, the report builder and the rules engine — and nothing internal', async () => {
     writeFileSync(join(project, 'consumer.mjs'), consumer);
-    const run = await spawnBounded(process.execPath, ['consumer.mjs'], { cwd: project, env: { PATH: process.env.PATH, HOME: project }, timeoutMs: 30_000 });
+    const run = await spawnBounded(process.execPath, ['consumer.mjs'], {
+      cwd: project,
+      env: { PATH: process.env.PATH, HOME: project },
+      timeoutMs: 30_000,
+    });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(out.exports).toEqual([
-      'AgentTapError', 'LOG_VERSION', 'LogEvent', 'ReportOutputError', 'RulesFile', 'buildReport', 'compileRules', 'createRulesStep', 'defaultScript',
-      'loadPriceTable', 'loadRules', 'loadScriptFile', 'parseScriptFile', 'readExpanded', 'renderMarkdown', 'renderTerminal', 'reportHtml',
-      'sessionFiles', 'startMock', 'validateAnthropicRequest',
+      'AgentTapError',
+      'LOG_VERSION',
+      'LogEvent',
+      'ReportOutputError',
+      'RulesFile',
+      'buildReport',
+      'compileRules',
+      'createRulesStep',
+      'defaultScript',
+      'loadPriceTable',
+      'loadRules',
+      'loadScriptFile',
+      'parseScriptFile',
+      'readExpanded',
+      'renderMarkdown',
+      'renderTerminal',
+      'reportHtml',
+      'sessionFiles',
+      'startMock',
+      'validateAnthropicRequest',
     ]);
     expect(out.mock).toEqual({ status: 200, type: 'message' });
     expect(out.rewrite).toBe('claude-haiku-4-5');
@@ -102,8 +138,26 @@ const model: ReportModel | undefined = undefined;
 export { server, engine, kinds, step, model };
 `,
     );
-    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['consumer.ts'] }));
-    const run = await spawnBounded(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project, env: { PATH: process.env.PATH }, timeoutMs: 60_000 });
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+        },
+        files: ['consumer.ts'],
+      }),
+    );
+    const run = await spawnBounded(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', project], {
+      cwd: project,
+      env: { PATH: process.env.PATH },
+      timeoutMs: 60_000,
+    });
     expect(run.stdout + run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(readdirSync(project)).not.toContain('consumer.js');

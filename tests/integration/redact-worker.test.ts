@@ -30,12 +30,23 @@ describe('redaction in the capture worker', () => {
     expect(out.after - out.before).toBe(1);
 
     const events = await sessionEvents(run.sessionDir);
-    expect(events.map((e) => e.event)).toEqual(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'session.end']);
+    expect(events.map((e) => e.event)).toEqual([
+      'session.start',
+      'exchange.request',
+      'exchange.response',
+      'exchange.end',
+      'session.end',
+    ]);
     expect(allFileText(run.home)).not.toContain(SECRET);
     const [request] = eventsOf(events, 'exchange.request');
     // Parsed from the text in the worker: the facts, and the whole prompt (the secret as its tag).
-    expect(request).toMatchObject({ 'gen_ai.request.model': 'claude-sonnet-5-5', 'gen_ai.request.max_tokens': 64, stream: false });
-    const sent = (JSON.parse(mock.received.at(-1)!.rawBody.toString()) as { messages: { content: string }[] }).messages[0]!.content;
+    expect(request).toMatchObject({
+      'gen_ai.request.model': 'claude-sonnet-5-5',
+      'gen_ai.request.max_tokens': 64,
+      stream: false,
+    });
+    const sent = (JSON.parse(mock.received.at(-1)!.rawBody.toString()) as { messages: { content: string }[] })
+      .messages[0]!.content;
     const logged = (request!.body as { messages: { content: string }[] }).messages[0]!.content;
     expect(logged).toMatch(/^deploy token \[REDACTED:[^\]]+\]\n/);
     expect(logged.replace(/\[REDACTED:[^\]]+\]/, SECRET)).toBe(sent);

@@ -89,16 +89,29 @@ describe('outputs', () => {
   it('--md to a folder, to a missing folder, --html on /proc: one line naming the flag, the path and the fix', () => {
     const dir = temp();
     oneLineError(cli('report', '--md', dir, CC10), `--md ${dir}`, 'is a folder');
-    oneLineError(cli('report', '--md', join(dir, 'no', 'such', 'r.md'), CC10), '--md', join(dir, 'no', 'such'), 'does not exist');
+    oneLineError(
+      cli('report', '--md', join(dir, 'no', 'such', 'r.md'), CC10),
+      '--md',
+      join(dir, 'no', 'such'),
+      'does not exist',
+    );
     oneLineError(cli('report', '--json', join(dir, 'no', 'r.json'), CC10), '--json', 'does not exist');
     oneLineError(cli('report', '--html', '/proc/agenttap-report.html', CC10), '--html /proc/agenttap-report.html');
     oneLineError(cli('report', '--html', dir, CC10), `--html ${dir}`, 'is a folder');
   });
 
   it('--export-prompts /proc/x ends at once with one line; a missing parent folder is named', () => {
-    oneLineError(cli('report', '-q', '--export-prompts', '/proc/agenttap-x', CC10), '--export-prompts /proc/agenttap-x');
+    oneLineError(
+      cli('report', '-q', '--export-prompts', '/proc/agenttap-x', CC10),
+      '--export-prompts /proc/agenttap-x',
+    );
     const dir = temp();
-    oneLineError(cli('report', '-q', '--export-prompts', join(dir, 'a', 'b'), CC10), '--export-prompts', join(dir, 'a'), 'does not exist');
+    oneLineError(
+      cli('report', '-q', '--export-prompts', join(dir, 'a', 'b'), CC10),
+      '--export-prompts',
+      join(dir, 'a'),
+      'does not exist',
+    );
     const file = join(dir, 'file');
     writeFileSync(file, 'x');
     oneLineError(cli('report', '-q', '--export-prompts', file, CC10), '--export-prompts', 'not a folder');
@@ -109,7 +122,12 @@ describe('outputs', () => {
     mkdirSync(join(dir, '1.ndjson'));
     oneLineError(cli('report', dir), dir, 'no <pid>.ndjson files');
     oneLineError(cli('cat', join(dir, '1.ndjson')), join(dir, '1.ndjson'));
-    writeFileSync(join(dir, '4242.ndjson'), readdirSync(CC10).map((f) => readFileSync(join(CC10, f), 'utf8')).join(''));
+    writeFileSync(
+      join(dir, '4242.ndjson'),
+      readdirSync(CC10)
+        .map((f) => readFileSync(join(CC10, f), 'utf8'))
+        .join(''),
+    );
     const r = cli('report', dir, '-q', '--json', '-');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -137,7 +155,12 @@ describe('inputs', () => {
   it('a non-agenttap NDJSON: one error naming the file, non-zero exit (report and cat)', () => {
     const dir = temp();
     const file = join(dir, '1.ndjson');
-    writeFileSync(file, Array.from({ length: 398 }, (_, i) => JSON.stringify({ level: 30, time: i, msg: 'a pino log of something else' })).join('\n'));
+    writeFileSync(
+      file,
+      Array.from({ length: 398 }, (_, i) =>
+        JSON.stringify({ level: 30, time: i, msg: 'a pino log of something else' }),
+      ).join('\n'),
+    );
     oneLineError(cli('report', file), file, 'not an agenttap log');
     oneLineError(cli('cat', file), file, 'not an agenttap log');
     oneLineError(cli('report', dir), file, 'not an agenttap log');
@@ -149,10 +172,19 @@ describe('inputs', () => {
   it('a log in a newer format: read, with one warning naming its version and the one this agenttap reads', () => {
     const dir = temp();
     const file = join(dir, '4242.ndjson');
-    writeFileSync(file, readdirSync(CC10).map((f) => readFileSync(join(CC10, f), 'utf8').replaceAll('"v":1,', '"v":99,')).join(''));
+    writeFileSync(
+      file,
+      readdirSync(CC10)
+        .map((f) => readFileSync(join(CC10, f), 'utf8').replaceAll('"v":1,', '"v":99,'))
+        .join(''),
+    );
     const r = cli('report', file, '-q');
     expect(r.code).toBe(0);
-    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/4242\.ndjson: written in log format v99 by a newer agenttap; this agenttap \(.+\) reads v1/)]);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(
+        /4242\.ndjson: written in log format v99 by a newer agenttap; this agenttap \(.+\) reads v1/,
+      ),
+    ]);
     const c = cli('cat', file);
     expect(c.code).toBe(0);
     expect(c.stderr.trimEnd().split('\n')).toHaveLength(1);
@@ -161,32 +193,64 @@ describe('inputs', () => {
 });
 
 describe("the agent's own labels (issue 10 part 4)", () => {
-  it('terminal, Markdown, JSON and HTML show Claude Code\'s query_source beside the signature and count disagreements', () => {
+  it("terminal, Markdown, JSON and HTML show Claude Code's query_source beside the signature and count disagreements", () => {
     const dir = temp();
     writeFileSync(join(dir, '4242.ndjson'), readFileSync(join(CC10, '4242.ndjson')));
     // As `agenttap run` writes them after the run (src/run/claude-labels.ts): its own pid, joined by exchange id.
-    const label = (exchange: string, query_source: string) => JSON.stringify({ level: 30, time: 1751364050000, v: 1, session: 'cc10', pid: 7, ppid: 1, event: 'exchange.label', mono: 1, exchange, source: 'claude-code', label: query_source, request_id: `req_${exchange}` });
-    writeFileSync(join(dir, '7.ndjson'), `${[label('ex-3', 'sdk'), label('ex-12', 'compact'), label('ex-5', 'compact')].join('\n')}\n`);
+    const label = (exchange: string, query_source: string) =>
+      JSON.stringify({
+        level: 30,
+        time: 1751364050000,
+        v: 1,
+        session: 'cc10',
+        pid: 7,
+        ppid: 1,
+        event: 'exchange.label',
+        mono: 1,
+        exchange,
+        source: 'claude-code',
+        label: query_source,
+        request_id: `req_${exchange}`,
+      });
+    writeFileSync(
+      join(dir, '7.ndjson'),
+      `${[label('ex-3', 'sdk'), label('ex-12', 'compact'), label('ex-5', 'compact')].join('\n')}\n`,
+    );
 
     const term = cli('report', '--no-progress', dir);
     expect([term.code, term.stderr]).toEqual([0, '']);
-    expect(term.stdout).toContain("agent's own labels: 2 of 3 agree with the signatures; disagree: bash-prefix-check → compact ×1");
+    expect(term.stdout).toContain(
+      "agent's own labels: 2 of 3 agree with the signatures; disagree: bash-prefix-check → compact ×1",
+    );
 
     const md = cli('report', '-q', '--no-progress', '--md', '-', dir);
     expect(md.stdout).toMatch(/^\| Bash prefix check \| compact \| 1 \|$/m);
 
     const json = JSON.parse(cli('report', '-q', '--no-progress', '--json', '-', dir).stdout);
-    expect(json.agentLabels).toEqual({ labelled: 3, agree: 2, disagreements: [{ signature: 'bash-prefix-check', agent: 'compact', count: 1 }] });
-    expect(json.exchanges.find((r: { id: string }) => r.id === 'ex-12').agentLabel).toEqual({ source: 'claude-code', label: 'compact', mechanism: 'compaction', agrees: true });
+    expect(json.agentLabels).toEqual({
+      labelled: 3,
+      agree: 2,
+      disagreements: [{ signature: 'bash-prefix-check', agent: 'compact', count: 1 }],
+    });
+    expect(json.exchanges.find((r: { id: string }) => r.id === 'ex-12').agentLabel).toEqual({
+      source: 'claude-code',
+      label: 'compact',
+      mechanism: 'compaction',
+      agrees: true,
+    });
     expect(json.session.unknownEvents).toEqual({});
 
     const html = join(dir, 'r.html');
     expect(cli('report', '-q', '--no-progress', '--html', html, dir).code).toBe(0);
     const page = readFileSync(html, 'utf8');
-    const data = JSON.parse(page.slice(page.indexOf('id="report-model">') + 18, page.indexOf('</script>', page.indexOf('id="report-model">'))));
+    const data = JSON.parse(
+      page.slice(
+        page.indexOf('id="report-model">') + 18,
+        page.indexOf('</script>', page.indexOf('id="report-model">')),
+      ),
+    );
     expect(data.agentLabels.disagreements).toEqual(json.agentLabels.disagreements);
     // The page's script draws the section (the browser test clicks through it).
     expect(page).toContain("Agent's own labels");
   });
 });
-

@@ -24,11 +24,17 @@ beforeAll(async () => {
 afterAll(async () => mock?.close());
 
 it('a 429 retry and a resend after a cut stream are attempts of one exchange, with its mechanism', async () => {
-  const run = await runNode(join(ROOT, 'tests', 'fixtures', 'apps', 'retries.mjs'), { env: { ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'sk-ant-test-0000' }, timeoutMs: 30_000 });
+  const run = await runNode(join(ROOT, 'tests', 'fixtures', 'apps', 'retries.mjs'), {
+    env: { ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'sk-ant-test-0000' },
+    timeoutMs: 30_000,
+  });
   expect(run.code, run.stderr).toBe(0);
   expect(mock.received.filter((r) => r.path === '/v1/messages')).toHaveLength(4);
 
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'agenttap.js'), 'report', run.sessionDir, '--json', '-'], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'agenttap.js'), 'report', run.sessionDir, '--json', '-'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   expect(r.status, r.stderr).toBe(0);
   const model = JSON.parse(r.stdout) as ReportModel;
   const rows = model.exchanges;
@@ -40,7 +46,10 @@ it('a 429 retry and a resend after a cut stream are attempts of one exchange, wi
   ]);
   expect(rows[0]!.attempts).toEqual([0, 1]);
   expect(rows[2]!.attempts).toEqual([2, 3]);
-  for (const [retry, first] of [[1, 0], [3, 2]] as const) {
+  for (const [retry, first] of [
+    [1, 0],
+    [3, 2],
+  ] as const) {
     expect(rows[retry]!.mechanism).toBe(rows[first]!.mechanism);
     expect(rows[retry]!.reasons[0]).toContain(`of #${first}`);
   }

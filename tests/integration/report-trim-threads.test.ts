@@ -21,14 +21,20 @@ afterAll(async () => mock?.close());
 
 it('a conversation trimmed by the rules stays one thread', async () => {
   const rules = join(scratch(), 'rules.json');
-  writeFileSync(rules, JSON.stringify({ rules: [{ id: 'trim', actions: [{ type: 'trimContext', keepExchanges: 2 }] }] }));
+  writeFileSync(
+    rules,
+    JSON.stringify({ rules: [{ id: 'trim', actions: [{ type: 'trimContext', keepExchanges: 2 }] }] }),
+  );
   const run = await runNode(join(ROOT, 'tests', 'fixtures', 'apps', 'long-session.mjs'), {
     env: { ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'sk-ant-test-0000', TURNS: '7', AGENTTAP_RULES: rules },
     timeoutMs: 60_000,
   });
   expect(run.code, run.stderr).toBe(0);
 
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'agenttap.js'), 'report', run.sessionDir, '--json', '-'], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'agenttap.js'), 'report', run.sessionDir, '--json', '-'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   expect(r.status, r.stderr).toBe(0);
   const model = JSON.parse(r.stdout) as ReportModel;
   const rows = model.exchanges;

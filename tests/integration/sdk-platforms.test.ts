@@ -21,7 +21,11 @@ const FROM = 'anthropic.claude-from-v1:0';
 const TO = 'anthropic.claude-to-v1:0';
 
 const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
-  typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  typeof d === 'string'
+    ? d
+    : d instanceof ArrayBuffer
+      ? new Uint8Array(d)
+      : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 
 /** node:crypto in the shape @smithy/signature-v4 wants (hash, or HMAC when given a secret). */
 class Sha256 {
@@ -52,23 +56,44 @@ async function verifySigV4(req: IncomingMessage, rawPath: string, body: string):
   // The signature covers x-amz-content-sha256, and that header must be the body's hash (as AWS checks).
   const claimed = req.headers['x-amz-content-sha256'];
   if (auth && claimed !== undefined && claimed !== createHash('sha256').update(body).digest('hex')) return 'invalid';
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]+)$/.exec(auth);
+  const m =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]+)$/.exec(
+      auth,
+    );
   if (!m) return 'none';
   const [, accessKeyId, region, service, signedHeaders] = m as unknown as [string, string, string, string, string];
   const headers: Record<string, string> = {};
   for (const name of signedHeaders.split(';')) headers[name] = String(req.headers[name] ?? '');
   const amzDate = String(req.headers['x-amz-date']);
-  const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
-  const signer = new SignatureV4({ service, region, credentials: { accessKeyId, secretAccessKey: SECRET }, sha256: Sha256 });
+  const signingDate = new Date(
+    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+  );
+  const signer = new SignatureV4({
+    service,
+    region,
+    credentials: { accessKeyId, secretAccessKey: SECRET },
+    sha256: Sha256,
+  });
   const url = new URL(rawPath, 'http://x');
   const signed = await signer.sign(
-    { method: req.method!, protocol: 'http:', hostname: String(req.headers.host), path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body },
+    {
+      method: req.method!,
+      protocol: 'http:',
+      hostname: String(req.headers.host),
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers,
+      body,
+    },
     { signingDate },
   );
   return signed.headers['authorization'] === auth ? 'valid' : 'invalid';
 }
 
-const frames = new EventStreamCodec((b) => Buffer.from(b).toString('utf8'), (t) => Buffer.from(t, 'utf8'));
+const frames = new EventStreamCodec(
+  (b) => Buffer.from(b).toString('utf8'),
+  (t) => Buffer.from(t, 'utf8'),
+);
 const str = (value: string) => ({ type: 'string' as const, value });
 function frame(event: Record<string, unknown>): Uint8Array {
   const bytes = Buffer.from(JSON.stringify(event)).toString('base64');
@@ -79,7 +104,19 @@ function frame(event: Record<string, unknown>): Uint8Array {
 }
 function streamEvents(model: string): Record<string, unknown>[] {
   return [
-    { type: 'message_start', message: { id: 'msg_bedrock_stream', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 7, output_tokens: 1 } } },
+    {
+      type: 'message_start',
+      message: {
+        id: 'msg_bedrock_stream',
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 7, output_tokens: 1 },
+      },
+    },
     { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
     { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'streamed ' } },
     { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'through Bedrock 🌊' } },
@@ -96,9 +133,17 @@ beforeAll(async () => {
     const text = Buffer.concat(chunks).toString('utf8');
     const path = req.url ?? '/';
     const signature = await verifySigV4(req, path, text);
-    received.push({ path: decodeURIComponent(path), body: JSON.parse(text || '{}') as Record<string, unknown>, signature });
+    received.push({
+      path: decodeURIComponent(path),
+      body: JSON.parse(text || '{}') as Record<string, unknown>,
+      signature,
+    });
     if (signature === 'invalid') {
-      res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'The request signature we calculated does not match the signature you provided.' }));
+      res
+        .writeHead(403, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({ message: 'The request signature we calculated does not match the signature you provided.' }),
+        );
       return;
     }
     const decoded = decodeURIComponent(path);
@@ -130,12 +175,31 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 /** A model-swap rule (FROM → TO; Vertex: → claude-to) on the platform app, with the SDK layer on or off. */
-async function run(platform: 'bedrock' | 'vertex', sdk: 'on' | 'off', model = FROM, extra: Record<string, string> = {}) {
+async function run(
+  platform: 'bedrock' | 'vertex',
+  sdk: 'on' | 'off',
+  model = FROM,
+  extra: Record<string, string> = {},
+) {
   received.length = 0;
   const rules = join(scratch(), 'rules.json');
-  writeFileSync(rules, JSON.stringify({ rules: [{ id: 'swap', match: { model }, actions: [{ type: 'setModel', to: platform === 'vertex' ? 'claude-to' : TO }] }] }));
+  writeFileSync(
+    rules,
+    JSON.stringify({
+      rules: [
+        { id: 'swap', match: { model }, actions: [{ type: 'setModel', to: platform === 'vertex' ? 'claude-to' : TO }] },
+      ],
+    }),
+  );
   const result = await runNode(APP, {
-    env: { AGENTTAP_SDK: sdk, AGENTTAP_RULES: rules, PLATFORM: platform, PLATFORM_BASE_URL: platform === 'vertex' ? `${base}/v1` : base, PLATFORM_MODEL: model, ...extra },
+    env: {
+      AGENTTAP_SDK: sdk,
+      AGENTTAP_RULES: rules,
+      PLATFORM: platform,
+      PLATFORM_BASE_URL: platform === 'vertex' ? `${base}/v1` : base,
+      PLATFORM_MODEL: model,
+      ...extra,
+    },
     timeoutMs: 20_000,
   });
   expect(result.code, result.stderr).toBe(0);
@@ -148,14 +212,38 @@ async function run(platform: 'bedrock' | 'vertex', sdk: 'on' | 'off', model = FR
 async function runWithRules(platform: 'bedrock' | 'vertex', sdk: 'on' | 'off', model: string, to: string) {
   received.length = 0;
   const rules = join(scratch(), 'rules.json');
-  writeFileSync(rules, JSON.stringify({ rules: [{ id: 'cheaper', match: { model }, actions: [{ type: 'setModel', to }, { type: 'capMaxTokens', max: 32 }] }] }));
+  writeFileSync(
+    rules,
+    JSON.stringify({
+      rules: [
+        {
+          id: 'cheaper',
+          match: { model },
+          actions: [
+            { type: 'setModel', to },
+            { type: 'capMaxTokens', max: 32 },
+          ],
+        },
+      ],
+    }),
+  );
   const result = await runNode(APP, {
-    env: { AGENTTAP_SDK: sdk, AGENTTAP_RULES: rules, PLATFORM: platform, PLATFORM_BASE_URL: platform === 'vertex' ? `${base}/v1` : base, PLATFORM_MODEL: model },
+    env: {
+      AGENTTAP_SDK: sdk,
+      AGENTTAP_RULES: rules,
+      PLATFORM: platform,
+      PLATFORM_BASE_URL: platform === 'vertex' ? `${base}/v1` : base,
+      PLATFORM_MODEL: model,
+    },
     timeoutMs: 20_000,
   });
   expect(result.code, result.stderr).toBe(0);
   const events = await sessionEvents(result.sessionDir);
-  return { answer: JSON.parse(result.stdout.trim()) as { ok: boolean; model?: string }, events, decisions: eventsOf(events, 'rewrite.applied') };
+  return {
+    answer: JSON.parse(result.stdout.trim()) as { ok: boolean; model?: string },
+    events,
+    decisions: eventsOf(events, 'rewrite.applied'),
+  };
 }
 
 describe('rules on the platform clients', () => {
@@ -165,7 +253,9 @@ describe('rules on the platform clients', () => {
     expect(received).toEqual([expect.objectContaining({ path: `/model/${TO}/invoke`, signature: 'valid' })]);
     expect(received[0]!.body.max_tokens).toBe(32);
     const requests = eventsOf(events, 'exchange.request');
-    expect(decisions.map((d) => [d.exchange, d.sent, d.rules[0]!.rule])).toEqual([[requests[0]!.exchange, true, 'cheaper']]);
+    expect(decisions.map((d) => [d.exchange, d.sent, d.rules[0]!.rule])).toEqual([
+      [requests[0]!.exchange, true, 'cheaper'],
+    ]);
     expect(decisions[0]!.change).toMatchObject({ model: [FROM, TO], max_tokens: [64, 32] });
   });
 
@@ -174,7 +264,10 @@ describe('rules on the platform clients', () => {
     expect(answer).toMatchObject({ ok: true, model: FROM });
     expect(received).toEqual([expect.objectContaining({ path: `/model/${FROM}/invoke`, signature: 'valid' })]);
     expect(decisions).toHaveLength(1);
-    expect(decisions[0]).toMatchObject({ sent: false, rejected: [expect.stringMatching(/^a signed request: only the SDK layer can rewrite it/)] });
+    expect(decisions[0]).toMatchObject({
+      sent: false,
+      rejected: [expect.stringMatching(/^a signed request: only the SDK layer can rewrite it/)],
+    });
   });
 
   it('Vertex: with the SDK layer the new model is the one in the URL; without it the path-addressed request is left alone', async () => {
@@ -188,7 +281,10 @@ describe('rules on the platform clients', () => {
     expect(off.answer).toMatchObject({ ok: true, model: 'claude-from' });
     expect(received[0]!.path).toMatch(/\/models\/claude-from:rawPredict$/);
     expect(received[0]!.body.model).toBeUndefined();
-    expect(off.decisions[0]).toMatchObject({ sent: false, rejected: [expect.stringMatching(/^the model is in the URL path: only the SDK layer/)] });
+    expect(off.decisions[0]).toMatchObject({
+      sent: false,
+      rejected: [expect.stringMatching(/^the model is in the URL path: only the SDK layer/)],
+    });
   });
 });
 
@@ -212,8 +308,12 @@ describe('Bedrock (SigV4) and Vertex under the SDK layer', () => {
     expect(received[0]!.body.model).toBeUndefined();
     // The refusal is the rules' decision on that exchange, in the log; nothing on the agent's stderr.
     const decisions = eventsOf(events, 'rewrite.applied');
-    expect(decisions.map((d) => [d.exchange, d.sent])).toEqual([[eventsOf(events, 'exchange.request')[0]!.exchange, false]]);
-    expect(decisions[0]!.rejected).toEqual([expect.stringMatching(/^a signed request: only the SDK layer can rewrite it/)]);
+    expect(decisions.map((d) => [d.exchange, d.sent])).toEqual([
+      [eventsOf(events, 'exchange.request')[0]!.exchange, false],
+    ]);
+    expect(decisions[0]!.rejected).toEqual([
+      expect.stringMatching(/^a signed request: only the SDK layer can rewrite it/),
+    ]);
     expect(eventsOf(events, 'tap.warning')).toEqual([]);
     expect(result.stderr).toBe('');
   });
@@ -230,10 +330,27 @@ describe('Bedrock (SigV4) and Vertex under the SDK layer', () => {
   });
 
   it('the mock does verify: a body changed after signing gets a 403', async () => {
-    const signer = new SignatureV4({ service: 'bedrock', region: 'us-east-1', credentials: { accessKeyId: 'AKIDAGENTTAPTEST', secretAccessKey: SECRET }, sha256: Sha256 });
+    const signer = new SignatureV4({
+      service: 'bedrock',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDAGENTTAPTEST', secretAccessKey: SECRET },
+      sha256: Sha256,
+    });
     const url = new URL(`${base}/model/${encodeURIComponent(FROM)}/invoke`);
-    const body = JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] });
-    const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.host, path: url.pathname, query: {}, headers: { host: url.host, 'content-type': 'application/json' }, body });
+    const body = JSON.stringify({
+      anthropic_version: 'bedrock-2023-05-31',
+      max_tokens: 8,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: url.host,
+      path: url.pathname,
+      query: {},
+      headers: { host: url.host, 'content-type': 'application/json' },
+      body,
+    });
     const { host: _host, ...headers } = signed.headers;
     expect((await fetch(url, { method: 'POST', headers, body })).status).toBe(200);
     expect((await fetch(url, { method: 'POST', headers, body: body.replace('hi', 'ho') })).status).toBe(403);
@@ -243,7 +360,9 @@ describe('Bedrock (SigV4) and Vertex under the SDK layer', () => {
     const { answer, events } = await run('vertex', 'on', 'claude-from');
     expect(answer).toMatchObject({ ok: true, model: 'claude-to' });
     expect(received).toHaveLength(1);
-    expect(received[0]!.path).toBe('/v1/projects/agenttap-proj/locations/us-east5/publishers/anthropic/models/claude-to:rawPredict');
+    expect(received[0]!.path).toBe(
+      '/v1/projects/agenttap-proj/locations/us-east5/publishers/anthropic/models/claude-to:rawPredict',
+    );
     const [request] = eventsOf(events, 'exchange.request');
     expect(new URL(request!['url.full']).pathname).toMatch(/\/models\/claude-to:rawPredict$/);
     expect(request!.sdk).toMatchObject({ client: 'anthropic-vertex', method: 'messages.create' });

@@ -12,11 +12,21 @@ describe('file modes', () => {
   test("Claude Code's labels joined after the run: a new log file, 0600 (umask 022)", () => {
     const sessionDir = scratch('agenttap-modes-session-');
     const index = scratch('agenttap-modes-index-');
-    writeFileSync(join(sessionDir, '1.ndjson'), `${JSON.stringify({ event: 'exchange.response', exchange: 'a-1', headers: { 'request-id': 'req_1' } })}\n`, { mode: 0o600 });
-    writeFileSync(join(index, 'index.jsonl'), `${JSON.stringify({ query_source: 'repl_main_thread', request_id: 'req_1' })}\n`);
+    writeFileSync(
+      join(sessionDir, '1.ndjson'),
+      `${JSON.stringify({ event: 'exchange.response', exchange: 'a-1', headers: { 'request-id': 'req_1' } })}\n`,
+      { mode: 0o600 },
+    );
+    writeFileSync(
+      join(index, 'index.jsonl'),
+      `${JSON.stringify({ query_source: 'repl_main_thread', request_id: 'req_1' })}\n`,
+    );
     const umask = process.umask(0o022);
     try {
-      expect(joinClaudeLabels({ env: {}, dir: index, owned: false }, sessionDir, 'sess')).toEqual({ labelled: 1, unmatched: 0 });
+      expect(joinClaudeLabels({ env: {}, dir: index, owned: false }, sessionDir, 'sess')).toEqual({
+        labelled: 1,
+        unmatched: 0,
+      });
     } finally {
       process.umask(umask);
     }

@@ -24,8 +24,15 @@ describe(`URL paths (seed ${seed})`, () => {
     recorder.attach({ sink, redactor: createRedactor({ key: Buffer.alloc(32, 3) }) });
     const url = `https://gw.example/route/${azure}/${github}/v1/messages?beta=true`;
     recorder.request({
-      id: 'a', layer: 'fetch', match: { endpoint: 'anthropic.messages', provider: 'anthropic', operation: 'chat' },
-      method: 'POST', url, headers: {}, body: { model: 'm', messages: [] }, bodyBytes: 1, stream: false,
+      id: 'a',
+      layer: 'fetch',
+      match: { endpoint: 'anthropic.messages', provider: 'anthropic', operation: 'chat' },
+      method: 'POST',
+      url,
+      headers: {},
+      body: { model: 'm', messages: [] },
+      bodyBytes: 1,
+      stream: false,
     });
     recorder.response({ id: 'a', status: 404, headers: {}, ttfbMs: 1, url });
     recorder.drainSync();

@@ -23,7 +23,10 @@ const secrets = {
 let mock: MockServer;
 beforeAll(async () => {
   mock = await startMock({
-    script: [{ toolUse: { name: 'read_file', input: { path: 'credentials.txt' } } }, { text: `The file also mentions ${secrets.stripe}.` }],
+    script: [
+      { toolUse: { name: 'read_file', input: { path: 'credentials.txt' } } },
+      { text: `The file also mentions ${secrets.stripe}.` },
+    ],
   });
 });
 afterAll(() => mock.close());
@@ -40,19 +43,27 @@ describe('secrets', () => {
     for (const [name, value] of Object.entries(secrets)) {
       if (name === 'stripe') continue; // in the model's answer, not in a request
       const probe = name === 'pem' ? pemBody(value).split('\n')[1]! : value;
-      expect(wire.includes(probe) || wire.includes(JSON.stringify(probe).slice(1, -1)), `${name} on the wire`).toBe(true);
+      expect(wire.includes(probe) || wire.includes(JSON.stringify(probe).slice(1, -1)), `${name} on the wire`).toBe(
+        true,
+      );
     }
 
     const written = allFileText(run.home);
     expect(written.length).toBeGreaterThan(1000);
     for (const [name, value] of Object.entries(secrets)) {
-      const probes = name === 'pem' ? pemBody(value).split('\n').filter((l) => l.length > 20) : [value];
+      const probes =
+        name === 'pem'
+          ? pemBody(value)
+              .split('\n')
+              .filter((l) => l.length > 20)
+          : [value];
       for (const probe of probes) expect(written.includes(probe), `${name} leaked`).toBe(false);
     }
 
     const events = await sessionEvents(run.sessionDir);
     const requests = eventsOf(events, 'exchange.request');
-    const tagsOf = (text: string, type: string) => [...text.matchAll(new RegExp(`\\[REDACTED:${type}:([0-9a-f]{8})\\]`, 'g'))].map((m) => m[1]);
+    const tagsOf = (text: string, type: string) =>
+      [...text.matchAll(new RegExp(`\\[REDACTED:${type}:([0-9a-f]{8})\\]`, 'g'))].map((m) => m[1]);
     // The GitHub token: in every request's header, and in the tool result of the second one — one tag.
     const githubTags = new Set(requests.flatMap((r) => tagsOf(JSON.stringify(r), 'github-token')));
     expect(githubTags.size).toBe(1);
@@ -64,7 +75,11 @@ describe('secrets', () => {
       expect(tagsOf(JSON.stringify(requests[2]!.body), type)).toEqual(first);
     }
     expect(JSON.stringify(requests[1]!.body)).toMatch(/\[REDACTED:private-key:[0-9a-f]{8}\]/);
-    expect(requests.every((r) => /^Bearer \[REDACTED:|^\[REDACTED:/.test(r.headers['authorization'] ?? r.headers['x-api-key']!))).toBe(true);
+    expect(
+      requests.every((r) =>
+        /^Bearer \[REDACTED:|^\[REDACTED:/.test(r.headers['authorization'] ?? r.headers['x-api-key']!),
+      ),
+    ).toBe(true);
     const answer = eventsOf(events, 'exchange.end')[1]!;
     expect(JSON.stringify(answer.body)).toMatch(/\[REDACTED:stripe-key:[0-9a-f]{8}\]/);
   });

@@ -14,7 +14,12 @@ beforeAll(async () => (mock = await startMock({ maxReceived: 10 })));
 afterAll(() => mock.close());
 
 const run = (loader: boolean) =>
-  runNode(join(ROOT, 'tests/fixtures/apps/shared-signal.mjs'), { loader, nodeArgs: ['--expose-gc'], env: { MOCK_URL: mock.url, COUNT: String(COUNT) }, timeoutMs: 90_000 });
+  runNode(join(ROOT, 'tests/fixtures/apps/shared-signal.mjs'), {
+    loader,
+    nodeArgs: ['--expose-gc'],
+    env: { MOCK_URL: mock.url, COUNT: String(COUNT) },
+    timeoutMs: 90_000,
+  });
 
 describe('a shared AbortSignal', () => {
   it(`${COUNT} fetches with one signal leave the agent's stderr and the signal's listeners as plain Node does`, async () => {

@@ -41,7 +41,10 @@ export class HtmlDetail implements ReadSubscriber {
   private readonly pending = new Map<string, ExchangeDetail>();
 
   /** `maxText`: the longest string kept per content block. */
-  constructor(private readonly sink: DetailSink, private readonly maxText = 16_384) {}
+  constructor(
+    private readonly sink: DetailSink,
+    private readonly maxText = 16_384,
+  ) {}
 
   request(r: RequestRead): void {
     const detail: ExchangeDetail = { added: [], params: {}, headers: r.headers };
@@ -64,12 +67,18 @@ export class HtmlDetail implements ReadSubscriber {
     // Against the previous request of the thread: what changed besides the appended messages.
     if (parent && parent.systemHash !== d.systemHash) {
       const before = parent.systemHash ? interned.systems.get(parent.systemHash)!.texts.join('\n\n') : '';
-      detail.systemDiff = diffLines(before, d.facts.system.join('\n\n')).map((c) => [c.added ? '+' : c.removed ? '-' : '=', truncateDeep(c.value, this.maxText) as string]);
+      detail.systemDiff = diffLines(before, d.facts.system.join('\n\n')).map((c) => [
+        c.added ? '+' : c.removed ? '-' : '=',
+        truncateDeep(c.value, this.maxText) as string,
+      ]);
     }
     if (parent && parent.toolsHash !== d.toolsHash) {
       const before = new Set(parent.facts.tools);
       const after = new Set(d.facts.tools);
-      detail.toolsDiff = { added: [...after].filter((x) => !before.has(x)), removed: [...before].filter((x) => !after.has(x)) };
+      detail.toolsDiff = {
+        added: [...after].filter((x) => !before.has(x)),
+        removed: [...before].filter((x) => !after.has(x)),
+      };
     }
     for (const x of r.reminders) keep(x.hash, x.text);
     let partial = false;

@@ -31,7 +31,8 @@ import { CSS } from './styles.js';
  * Everything that enters the page goes through here: captured text, but also hashes, ids and pids, which a
  * crafted log controls as much as the text.
  */
-export const inertJson = (value: unknown) => JSON.stringify(value).replace(/[<\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export const inertJson = (value: unknown) =>
+  JSON.stringify(value).replace(/[<\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 const BUNDLE = 'client.bundle.js';
 
@@ -55,7 +56,10 @@ const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').
 function renderer(): { script: string; csp: string } {
   if (page) return page;
   const script = clientScript();
-  return (page = { script, csp: `default-src 'none'; script-src ${sha256(script)}; style-src ${sha256(CSS)}; img-src data:; base-uri 'none'; form-action 'none'` });
+  return (page = {
+    script,
+    csp: `default-src 'none'; script-src ${sha256(script)}; style-src ${sha256(CSS)}; img-src data:; base-uri 'none'; form-action 'none'`,
+  });
 }
 /** The page's Content-Security-Policy. */
 export const csp = () => renderer().csp;
@@ -90,10 +94,12 @@ export class ContentSpool implements DetailSink {
     this.bytes += line.length;
     // Backpressure: the reader awaits `drained()` between exchanges; listen for 'drain' right away.
     if (!this.out.write(line) && !this.waiting) {
-      this.waiting = new Promise((r) => this.out.once('drain', () => {
-        this.waiting = undefined;
-        r();
-      }));
+      this.waiting = new Promise((r) =>
+        this.out.once('drain', () => {
+          this.waiting = undefined;
+          r();
+        }),
+      );
     }
   }
 
@@ -111,9 +117,14 @@ export class ContentSpool implements DetailSink {
   }
 }
 
-export async function writeHtml(model: ReportModel, spool: ContentSpool | undefined, out: NodeJS.WritableStream): Promise<void> {
+export async function writeHtml(
+  model: ReportModel,
+  spool: ContentSpool | undefined,
+  out: NodeJS.WritableStream,
+): Promise<void> {
   const { script, csp } = renderer();
-  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+  const write = (s: string) =>
+    out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
   await write(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">

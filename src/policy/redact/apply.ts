@@ -1,11 +1,9 @@
-import type { Finding } from "./finding.js";
-import { placeholderSpans, type Tagger } from "./tag.js";
+import type { Finding } from './finding.js';
+import { placeholderSpans, type Tagger } from './tag.js';
 
 /** Overlapping findings become one span (the union: never expose part of a secret). */
 export function mergeFindings(findings: readonly Finding[]): Finding[] {
-  const sorted = findings
-    .filter((f) => f.end > f.start)
-    .sort((a, b) => a.start - b.start || b.end - a.end);
+  const sorted = findings.filter((f) => f.end > f.start).sort((a, b) => a.start - b.start || b.end - a.end);
   const merged: Finding[] = [];
   for (const f of sorted) {
     const last = merged[merged.length - 1];
@@ -52,7 +50,7 @@ export function applyFindings(
   if (findings.length === 0) return text;
   const pieces = subtractPlaceholders(mergeFindings(findings), text);
   if (pieces.length === 0) return text;
-  let out = "";
+  let out = '';
   let pos = 0;
   for (const p of pieces) {
     out += text.slice(pos, p.start) + tagger(text.slice(p.start, p.end), p.type);

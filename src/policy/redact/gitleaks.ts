@@ -5,14 +5,14 @@
  * rule's `secretGroup`, else its first non-empty group, else the whole match (as in gitleaks),
  * checked against its entropy floor and allowlists.
  */
-import { shannonEntropy } from "./entropy.js";
-import { PRIORITY, type Finding, type TextRule } from "./finding.js";
-import { gateRules, type GatedRule } from "./keywords.js";
-import { GITLEAKS } from "./rules/gitleaks/rules.js";
-import type { GitleaksAllowlist, GitleaksData, GitleaksRuleData } from "./rules/gitleaks/types.js";
+import { shannonEntropy } from './entropy.js';
+import { PRIORITY, type Finding, type TextRule } from './finding.js';
+import { gateRules, type GatedRule } from './keywords.js';
+import { GITLEAKS } from './rules/gitleaks/rules.js';
+import type { GitleaksAllowlist, GitleaksData, GitleaksRuleData } from './rules/gitleaks/types.js';
 
 interface CompiledAllowlist {
-  target: GitleaksAllowlist["target"];
+  target: GitleaksAllowlist['target'];
   all: boolean;
   regexes: RegExp[];
   stopwords: readonly string[];
@@ -42,7 +42,7 @@ export function compileRule(rule: GitleaksRuleData): CompiledRule {
     return {
       id: rule.id,
       // `d` for the secret group's offsets; never `y` (it would stop at the first gap).
-      re: new RegExp(rule.source, `${rule.flags.replace(/[gyd]/g, "")}gd`),
+      re: new RegExp(rule.source, `${rule.flags.replace(/[gyd]/g, '')}gd`),
       boundary: rule.boundary === true,
       group: rule.group,
       entropy: rule.entropy,
@@ -60,17 +60,17 @@ const isWordChar = (c: number): boolean =>
 function atBoundary(text: string, at: number): boolean {
   if (at === 0 || !isWordChar(text.charCodeAt(at))) return true; // upstream's first characters are word characters
   if (!isWordChar(text.charCodeAt(at - 1))) return true;
-  return at >= 2 && text[at - 2] === "\\" && "nrt".includes(text[at - 1] as string);
+  return at >= 2 && text[at - 2] === '\\' && 'nrt'.includes(text[at - 1] as string);
 }
 
 function lineAround(text: string, start: number, end: number): string {
-  const from = text.lastIndexOf("\n", start - 1) + 1;
-  const to = text.indexOf("\n", end);
+  const from = text.lastIndexOf('\n', start - 1) + 1;
+  const to = text.indexOf('\n', end);
   return text.slice(from, to < 0 ? text.length : to);
 }
 
 function allowed(list: CompiledAllowlist, secret: string, match: () => string, line: () => string): boolean {
-  const target = list.target === "secret" ? secret : list.target === "match" ? match() : line();
+  const target = list.target === 'secret' ? secret : list.target === 'match' ? match() : line();
   const byRegex = list.regexes.length > 0 && list.regexes.some((re) => re.test(target));
   const lower = secret.toLowerCase();
   const byStopword = list.stopwords.length > 0 && list.stopwords.some((w) => lower.includes(w));
@@ -101,9 +101,9 @@ function scanRule(
     // Upstream classes like `[\s\S]` or `[^"]` admit the batch separator's NUL (scan.ts): a match
     // across it joins two strings. Scan the string where it started on its own, then go on
     // after it, so batching never changes what is found.
-    const nul = m[0].indexOf("\0");
+    const nul = m[0].indexOf('\0');
     if (nul >= 0) {
-      const from = text.lastIndexOf("\0", m.index) + 1;
+      const from = text.lastIndexOf('\0', m.index) + 1;
       const to = m.index + nul;
       const resume = to + 1;
       scanRule(rule, global, text.slice(from, to), out, offset + from);
@@ -139,5 +139,5 @@ export function gitleaksRules(data: GitleaksData = GITLEAKS): GatedRule[] {
 }
 
 export function gitleaksRule(data: GitleaksData = GITLEAKS): TextRule {
-  return gateRules("gitleaks", gitleaksRules(data));
+  return gateRules('gitleaks', gitleaksRules(data));
 }

@@ -1,16 +1,16 @@
 /** Which headers carry credentials, and which part of their value is the credential. */
-import { PRIORITY, type Finding } from "./finding.js";
+import { PRIORITY, type Finding } from './finding.js';
 
 const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set([
-  "authorization",
-  "proxy-authorization",
-  "x-api-key",
-  "api-key",
-  "x-goog-api-key",
-  "cookie",
-  "set-cookie",
-  "x-amz-security-token",
-  "x-auth-token",
+  'authorization',
+  'proxy-authorization',
+  'x-api-key',
+  'api-key',
+  'x-goog-api-key',
+  'cookie',
+  'set-cookie',
+  'x-amz-security-token',
+  'x-auth-token',
 ]);
 
 /**
@@ -24,7 +24,7 @@ const CREDENTIAL_NAME_PART =
   /token(?!s)|secret|passw(?:or)?d|api[-_]?key|(?:access|account|private)[-_]?key|authorization|cookie|creds?(?![a-z])|credential(?!s)/i;
 
 /** Headers whose value starts with an auth scheme worth keeping (`Bearer`, `Basic`, `AWS4-HMAC-SHA256`). */
-const SCHEME_HEADERS: ReadonlySet<string> = new Set(["authorization", "proxy-authorization"]);
+const SCHEME_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization']);
 const SCHEME = /^([A-Za-z][A-Za-z0-9-]{0,31}[ \t]+)\S/;
 
 export function isCredentialHeader(name: string): boolean {
@@ -40,7 +40,7 @@ export function credentialHeaderFinding(name: string, value: string): Finding | 
     if (scheme) start = (scheme[1] as string).length;
   }
   if (start >= value.length) return undefined;
-  return { start, end: value.length, type: "credential-header", priority: PRIORITY.credentialHeader };
+  return { start, end: value.length, type: 'credential-header', priority: PRIORITY.credentialHeader };
 }
 
 /**
@@ -50,13 +50,18 @@ export function credentialHeaderFinding(name: string, value: string): Finding | 
  * itself is cut out of the finding when it is applied.
  */
 export function secretWordFindings(value: string): Finding[] | undefined {
-  if (!value.includes("[REDACTED:")) return undefined;
+  if (!value.includes('[REDACTED:')) return undefined;
   const out: Finding[] = [];
   for (const m of value.matchAll(/\S+/g)) {
     const word = m[0];
-    const at = word.indexOf("[REDACTED:");
-    if (at < 0 || (at === 0 && word.endsWith("]") && word.lastIndexOf("[REDACTED:") === 0)) continue;
-    out.push({ start: m.index, end: m.index + word.length, type: "credential-header", priority: PRIORITY.credentialHeader });
+    const at = word.indexOf('[REDACTED:');
+    if (at < 0 || (at === 0 && word.endsWith(']') && word.lastIndexOf('[REDACTED:') === 0)) continue;
+    out.push({
+      start: m.index,
+      end: m.index + word.length,
+      type: 'credential-header',
+      priority: PRIORITY.credentialHeader,
+    });
   }
   return out.length > 0 ? out : undefined;
 }

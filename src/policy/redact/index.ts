@@ -2,28 +2,28 @@
  * The redactor: everything the log sink writes goes through here first. Any error propagates
  * (the caller drops the record) — we never hand back half-redacted data.
  */
-import { applyFindings } from "./apply.js";
-import { PRIORITY, type Finding, type TextRule } from "./finding.js";
-import { credentialHeaderFinding, isCredentialHeader, secretWordFindings } from "./headers.js";
-import { isKeyedSecret, isSecretKeyName, keyedEntropyRule, secretFlagName } from "./keyed.js";
-import { gitleaksRules } from "./gitleaks.js";
-import { gateRules } from "./keywords.js";
-import { patternGatedRules, regexRule } from "./patterns.js";
-import { createBatchScan, MIN_SCAN_LENGTH } from "./scan.js";
-import { createSecretlintScan, secretlintGroup, type SecretlintScan } from "./secretlint.js";
-import { createTagger, normaliseType, type Tagger } from "./tag.js";
-import type { RedactionStats, Redactor, RedactorOptions } from "./types.js";
-import { urlFindings } from "./url.js";
-import { copyAndCollect, setProperty } from "./walk.js";
+import { applyFindings } from './apply.js';
+import { PRIORITY, type Finding, type TextRule } from './finding.js';
+import { credentialHeaderFinding, isCredentialHeader, secretWordFindings } from './headers.js';
+import { isKeyedSecret, isSecretKeyName, keyedEntropyRule, secretFlagName } from './keyed.js';
+import { gitleaksRules } from './gitleaks.js';
+import { gateRules } from './keywords.js';
+import { patternGatedRules, regexRule } from './patterns.js';
+import { createBatchScan, MIN_SCAN_LENGTH } from './scan.js';
+import { createSecretlintScan, secretlintGroup, type SecretlintScan } from './secretlint.js';
+import { createTagger, normaliseType, type Tagger } from './tag.js';
+import type { RedactionStats, Redactor, RedactorOptions } from './types.js';
+import { urlFindings } from './url.js';
+import { copyAndCollect, setProperty } from './walk.js';
 
-export type { RedactionStats, Redactor, RedactorOptions } from "./types.js";
-export { loadOrCreateKey } from "./key.js";
+export type { RedactionStats, Redactor, RedactorOptions } from './types.js';
+export { loadOrCreateKey } from './key.js';
 
 const MIN_KEY_BYTES = 16;
 /** Each pass strictly shrinks the unredacted text, so this is only a guard against bugs. */
 const MAX_PASSES = 5;
 
-function userRules(patterns: RedactorOptions["extraPatterns"]): TextRule[] {
+function userRules(patterns: RedactorOptions['extraPatterns']): TextRule[] {
   return (patterns ?? []).map((p) => {
     // Compiled here so a bad pattern fails at start-up, not on the first record.
     new RegExp(p.pattern, p.flags);
@@ -32,7 +32,7 @@ function userRules(patterns: RedactorOptions["extraPatterns"]): TextRule[] {
       type: normaliseType(p.name),
       priority: PRIORITY.user,
       source: p.pattern,
-      flags: p.flags ?? "",
+      flags: p.flags ?? '',
     });
   });
 }
@@ -42,10 +42,10 @@ function userRules(patterns: RedactorOptions["extraPatterns"]): TextRule[] {
  * key is a format only the preset knows, so the hand-written rules cannot mask a failure.
  */
 function selfCheck(secretlint: SecretlintScan): void {
-  const canary = "lin" + "_api_" + "0123456789abcdefghij0123456789ABCDEFGHIJ";
+  const canary = 'lin' + '_api_' + '0123456789abcdefghij0123456789ABCDEFGHIJ';
   const findings = secretlint(`canary ${canary} canary`);
-  if (!findings.some((f) => f.type === "linear-api-key")) {
-    throw new Error("redact: self-check failed, secretlint did not find a planted token");
+  if (!findings.some((f) => f.type === 'linear-api-key')) {
+    throw new Error('redact: self-check failed, secretlint did not find a planted token');
   }
 }
 
@@ -63,7 +63,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
   selfCheck(createSecretlintScan(secretlint));
   const rules: TextRule[] = [
     // One keyword pass picks which of the provider rules run on a chunk (keywords.ts).
-    gateRules("providers", [...patternGatedRules(), ...gitleaksRules()], [secretlint]),
+    gateRules('providers', [...patternGatedRules(), ...gitleaksRules()], [secretlint]),
     ...(highEntropy ? [keyedEntropyRule()] : []),
     ...userRules(options.extraPatterns),
   ];
@@ -86,8 +86,8 @@ export function createRedactor(options: RedactorOptions): Redactor {
     const current = [...texts];
     let todo = texts.map((_, i) => i);
     for (let pass = 0; todo.length > 0; pass++) {
-      if (pass === MAX_PASSES) throw new Error("redact: redaction did not converge");
-      const found = scan(todo.map((i) => (skipScan[i] ? "" : (current[i] as string))));
+      if (pass === MAX_PASSES) throw new Error('redact: redaction did not converge');
+      const found = scan(todo.map((i) => (skipScan[i] ? '' : (current[i] as string))));
       const changed: number[] = [];
       todo.forEach((i, k) => {
         const before = current[i] as string;
@@ -107,13 +107,13 @@ export function createRedactor(options: RedactorOptions): Redactor {
     stats,
 
     text(text) {
-      if (typeof text !== "string") throw new TypeError("redact: text() needs a string");
+      if (typeof text !== 'string') throw new TypeError('redact: text() needs a string');
       const [out] = redactAll([text]);
       return out as string;
     },
 
     url(url) {
-      if (typeof url !== "string") throw new TypeError("redact: url() needs a string");
+      if (typeof url !== 'string') throw new TypeError('redact: url() needs a string');
       const [out] = redactAll([url], (text) => urlFindings(text));
       return out as string;
     },
@@ -123,7 +123,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
       const values = names.map((name) => {
         const v = headers[name];
         // Fail closed: an array or number here means the caller broke the contract.
-        if (typeof v !== "string") throw new TypeError(`redact: header ${name} is not a string`);
+        if (typeof v !== 'string') throw new TypeError(`redact: header ${name} is not a string`);
         return v;
       });
       const credential = names.map(isCredentialHeader);
@@ -152,14 +152,15 @@ export function createRedactor(options: RedactorOptions): Redactor {
       // A credential-named key (`password`, `apiKey`) or argv flag (`--token`, value) makes its
       // whole string value a candidate.
       const keyed = slots.map((s) => {
-        const name = s.parentKey !== undefined && isSecretKeyName(s.parentKey) ? s.parentKey : secretFlagName(s.previous);
+        const name =
+          s.parentKey !== undefined && isSecretKeyName(s.parentKey) ? s.parentKey : secretFlagName(s.previous);
         return highEntropy && name !== undefined && isKeyedSecret(s.text, name);
       });
       const redacted = redactAll(
         slots.map((s) => s.text),
         (text, i, pass) =>
           pass === 0 && keyed[i]
-            ? [{ start: 0, end: text.length, type: "high-entropy", priority: PRIORITY.highEntropy }]
+            ? [{ start: 0, end: text.length, type: 'high-entropy', priority: PRIORITY.highEntropy }]
             : undefined,
       );
       slots.forEach((s, i) => {

@@ -1,8 +1,8 @@
 /** The per-install HMAC key behind placeholder tags. */
-import { randomBytes } from "node:crypto";
-import { closeSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
-import { makeDir, PRIVATE_FILE_MODE } from "../../fs/make-dir.js";
+import { randomBytes } from 'node:crypto';
+import { closeSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { makeDir, PRIVATE_FILE_MODE } from '../../fs/make-dir.js';
 
 export const KEY_BYTES = 32;
 
@@ -29,19 +29,19 @@ export function loadOrCreateKey(file: string): Buffer {
   try {
     return readKey(file);
   } catch (err) {
-    if (!isCode(err, "ENOENT")) throw err;
+    if (!isCode(err, 'ENOENT')) throw err;
   }
   // Bounded: a recursive mkdirSync spins forever under /proc (src/fs/make-dir.ts).
   makeDir(dirname(file));
   const key = randomBytes(KEY_BYTES);
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   writeExclusive(tmp, key);
   try {
     linkSync(tmp, file);
     return key;
   } catch (err) {
-    if (isCode(err, "EEXIST")) return readKey(file);
-    if (!isCode(err, "EPERM") && !isCode(err, "ENOTSUP") && !isCode(err, "EXDEV")) throw err;
+    if (isCode(err, 'EEXIST')) return readKey(file);
+    if (!isCode(err, 'EPERM') && !isCode(err, 'ENOTSUP') && !isCode(err, 'EXDEV')) throw err;
   } finally {
     unlinkSync(tmp);
   }
@@ -49,13 +49,13 @@ export function loadOrCreateKey(file: string): Buffer {
     writeExclusive(file, key);
     return key;
   } catch (err) {
-    if (isCode(err, "EEXIST")) return readKey(file);
+    if (isCode(err, 'EEXIST')) return readKey(file);
     throw err;
   }
 }
 
 function writeExclusive(file: string, data: Buffer): void {
-  const fd = openSync(file, "wx", PRIVATE_FILE_MODE);
+  const fd = openSync(file, 'wx', PRIVATE_FILE_MODE);
   try {
     let written = 0;
     while (written < data.length) written += writeSync(fd, data, written);

@@ -7,9 +7,9 @@
  * not code), because a general entropy scan would eat hashes, UUIDs and base64 images.
  * Key words after detect-secrets's keyword plugin (Apache-2.0) and the issue's list.
  */
-import { shannonEntropy } from "./entropy.js";
-import { PRIORITY, type Finding, type TextRule } from "./finding.js";
-import { isPlaceholder } from "./tag.js";
+import { shannonEntropy } from './entropy.js';
+import { PRIORITY, type Finding, type TextRule } from './finding.js';
+import { isPlaceholder } from './tag.js';
 
 export const MIN_LENGTH = 16;
 export const MIN_ENTROPY = 3.5;
@@ -27,8 +27,8 @@ const KEY_WORD =
   String.raw`private[_-]?key(?:[_-]?id)?|client[_-]?secret|(?:auth|encryption|signing|master)[_-]?key)(?:[_-]?key)?`;
 
 /** An object key that names a credential: `password`, `apiKey`, `GITHUB_TOKEN`, `x-api-key`… */
-const KEY_NAME = new RegExp(`${KEY_WORD}$`, "i");
-const PASSWORD_NAME = new RegExp(`(?:${PASSWORD_WORD})$`, "i");
+const KEY_NAME = new RegExp(`${KEY_WORD}$`, 'i');
+const PASSWORD_NAME = new RegExp(`(?:${PASSWORD_WORD})$`, 'i');
 
 // Unquoted values stop at the characters that end a value in code, env files, prose and
 // query strings (`&`: `access_token=…&token_type=bearer` is two parameters, not one value).
@@ -72,8 +72,8 @@ const NAME_CHARS = /^[\w$.:?!/-]+$/;
  * (`tYCMKagUoxieJCDGkire` → t, YCM, Kag, Uoxie, JCD, Gkire).
  */
 function looksLikeName(value: string): boolean {
-  const letters = value.replace(/[^A-Za-z]/g, "");
-  const vowels = letters.replace(/[^aeiouAEIOU]/g, "").length;
+  const letters = value.replace(/[^A-Za-z]/g, '');
+  const vowels = letters.replace(/[^aeiouAEIOU]/g, '').length;
   if (letters.length < 8 || vowels / letters.length < 0.3) return false;
   return value.split(/[^A-Za-z0-9]+/).every(isWordLike);
 }
@@ -100,11 +100,11 @@ function isWordLike(word: string): boolean {
  * (`endToken = findPrecedingToken`, `apiKey: process.env.API_KEY`, `secret: /run/secrets/db`).
  */
 function looksLikeCode(value: string): boolean {
-  if (/^[$%{<]/.test(value) || value.includes("://")) return true;
+  if (/^[$%{<]/.test(value) || value.includes('://')) return true;
   if (DOTTED_IDENTIFIER.test(value)) return true;
   // `/run/secrets/db`, but not base64 that happens to start with `/` (`/N7AELFuU33qt1z…/q`).
-  if (ABSOLUTE_PATH.test(value) && !value.split("/").some(isRandomWord)) return true;
-  if (value.includes("||") || value.includes("&&")) return true;
+  if (ABSOLUTE_PATH.test(value) && !value.split('/').some(isRandomWord)) return true;
+  if (value.includes('||') || value.includes('&&')) return true;
   return NAME_CHARS.test(value) && looksLikeName(value);
 }
 
@@ -159,18 +159,18 @@ export function secretFlagName(flag: string | undefined): string | undefined {
 }
 
 function keyedRule(name: string, source: string): TextRule {
-  const re = new RegExp(source, "gid");
+  const re = new RegExp(source, 'gid');
   return {
     name,
     scan(text: string, out: Finding[]) {
       re.lastIndex = 0;
       for (let m = re.exec(text); m !== null; m = re.exec(text)) {
         const groups = m.indices?.groups;
-        const span = groups?.["quoted"] ?? groups?.["bare"];
+        const span = groups?.['quoted'] ?? groups?.['bare'];
         if (span === undefined) continue;
         const [start, end] = span;
-        if (isKeyedSecret(text.slice(start, end), m.groups?.["key"])) {
-          out.push({ start, end, type: "high-entropy", priority: PRIORITY.highEntropy });
+        if (isKeyedSecret(text.slice(start, end), m.groups?.['key'])) {
+          out.push({ start, end, type: 'high-entropy', priority: PRIORITY.highEntropy });
         }
       }
     },
@@ -178,10 +178,10 @@ function keyedRule(name: string, source: string): TextRule {
 }
 
 export function keyedEntropyRule(): TextRule {
-  const assigned = keyedRule("high-entropy", TEXT_SOURCE);
-  const flags = keyedRule("high-entropy-flag", FLAG_SOURCE);
+  const assigned = keyedRule('high-entropy', TEXT_SOURCE);
+  const flags = keyedRule('high-entropy-flag', FLAG_SOURCE);
   return {
-    name: "high-entropy",
+    name: 'high-entropy',
     scan(text, out) {
       assigned.scan(text, out);
       flags.scan(text, out);

@@ -5,7 +5,7 @@
  * hundreds of times; this reads it once. ASCII letters match case-insensitively.
  */
 
-import type { Finding, TextRule } from "./finding.js";
+import type { Finding, TextRule } from './finding.js';
 
 export interface KeywordIndex {
   /** The ids of every group with a keyword in `text` (each id at most once, unordered). */
@@ -129,7 +129,9 @@ export function gateRules(name: string, entries: readonly GatedRule[], groups: r
   const lists = [...entries.map((e) => e.keywords), ...groups.flatMap((g) => g.keywords)];
   const index = createKeywordIndex(lists);
   const always = lists.flatMap((words, i) => (words.length === 0 ? [i] : []));
-  const groupStart = groups.map((_, g) => entries.length + groups.slice(0, g).reduce((n, x) => n + x.keywords.length, 0));
+  const groupStart = groups.map(
+    (_, g) => entries.length + groups.slice(0, g).reduce((n, x) => n + x.keywords.length, 0),
+  );
   return {
     name,
     scan(text, out) {

@@ -3,13 +3,13 @@
  * match across, each chunk scanned once by each rule (secretlint's included), and every finding
  * is mapped back to the string it came from.
  */
-import type { Finding, TextRule } from "./finding.js";
+import type { Finding, TextRule } from './finding.js';
 
 /**
  * Newline ends `.`, `[^\s]` and line-based rules; NUL is neither whitespace nor base64 nor a
  * token character, so it ends classes like `[A-Za-z0-9+/=\s\\]` (secretlint's PEM rule).
  */
-export const SEPARATOR = "\n\0\n";
+export const SEPARATOR = '\n\0\n';
 
 /** No rule matches fewer characters than this (the shortest, `a://b:c@d`, has 9). */
 export const MIN_SCAN_LENGTH = 8;
@@ -95,7 +95,8 @@ export function createBatchScan(rules: readonly TextRule[]): BatchScan {
     const found: Finding[][] = strings.map(() => []);
     for (const c of chunk(strings)) scanChunk(c, found);
     strings.forEach((_, s) => {
-      for (const i of owners[s] as number[]) for (const f of found[s] as Finding[]) (results[i] as Finding[]).push({ ...f });
+      for (const i of owners[s] as number[])
+        for (const f of found[s] as Finding[]) (results[i] as Finding[]).push({ ...f });
     });
     return results;
   };

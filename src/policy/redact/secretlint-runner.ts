@@ -38,8 +38,13 @@ export function createRuleRunner(rules: readonly SecretlintRuleLike[]): RunRules
       if (only !== undefined && only[i] !== true) continue;
       const context = {
         sharedOptions: {},
-        createTranslator: () => (messageId: string, data?: Record<string, unknown>) => ({ message: messageId, messageId, data }),
-        report: (d: Descriptor) => messages.push({ ruleId: rule.meta.id, messageId: d.message.messageId, range: d.range, data: d.message.data }),
+        createTranslator: () => (messageId: string, data?: Record<string, unknown>) => ({
+          message: messageId,
+          messageId,
+          data,
+        }),
+        report: (d: Descriptor) =>
+          messages.push({ ruleId: rule.meta.id, messageId: d.message.messageId, range: d.range, data: d.message.data }),
         ignore: () => {
           throw new Error(`secretlint rule ${rule.meta.id} asked to ignore a finding; not supported here`);
         },

@@ -3,13 +3,13 @@
  * its messages turned into findings with corrected, secret-only ranges.
  */
 // Not in package.json: a dependency of @secretlint/core, resolved to the same (hoisted) copy.
-import { secretLintProfiler } from "@secretlint/profiler";
-import { rules as presetRules } from "@secretlint/secretlint-rule-preset-recommend";
-import { PRIORITY, type Finding } from "./finding.js";
-import { gateRules, type GatedGroup } from "./keywords.js";
-import { createRuleRunner, isTextRule, type RuleMessage, type SecretlintRuleLike } from "./secretlint-runner.js";
+import { secretLintProfiler } from '@secretlint/profiler';
+import { rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
+import { PRIORITY, type Finding } from './finding.js';
+import { gateRules, type GatedGroup } from './keywords.js';
+import { createRuleRunner, isTextRule, type RuleMessage, type SecretlintRuleLike } from './secretlint-runner.js';
 
-const RULE_PREFIX = "@secretlint/secretlint-rule-";
+const RULE_PREFIX = '@secretlint/secretlint-rule-';
 
 /**
  * `filter-comments` is left out on purpose: it honours `secretlint-disable` comments, so any
@@ -18,40 +18,40 @@ const RULE_PREFIX = "@secretlint/secretlint-rule-";
 const EXCLUDED_RULES = new Set([`${RULE_PREFIX}filter-comments`]);
 
 const TYPE_BY_MESSAGE: Record<string, string> = {
-  AWSSecretAccessKey: "aws-secret-key",
-  AWSAccessKeyID: "aws-access-key",
-  AWSAccountID: "aws-account-id",
-  IncomingWebhook: "slack-webhook",
+  AWSSecretAccessKey: 'aws-secret-key',
+  AWSAccessKeyID: 'aws-access-key',
+  AWSAccountID: 'aws-account-id',
+  IncomingWebhook: 'slack-webhook',
 };
 
 const TYPE_BY_RULE: Record<string, string> = {
-  aws: "aws-secret-key",
-  gcp: "gcp-service-account",
-  npm: "npm-token",
-  slack: "slack-token",
-  basicauth: "basic-auth",
-  openai: "openai-api-key",
-  anthropic: "anthropic-api-key",
-  linear: "linear-api-key",
-  privatekey: "private-key",
-  sendgrid: "sendgrid-api-key",
-  shopify: "shopify-token",
-  github: "github-token",
-  "1password": "1password-token",
+  aws: 'aws-secret-key',
+  gcp: 'gcp-service-account',
+  npm: 'npm-token',
+  slack: 'slack-token',
+  basicauth: 'basic-auth',
+  openai: 'openai-api-key',
+  anthropic: 'anthropic-api-key',
+  linear: 'linear-api-key',
+  privatekey: 'private-key',
+  sendgrid: 'sendgrid-api-key',
+  shopify: 'shopify-token',
+  github: 'github-token',
+  '1password': '1password-token',
   // Narrowed to the password below, so it reads like any other userinfo password.
-  "database-connection-string": "basic-auth",
+  'database-connection-string': 'basic-auth',
 };
 
 /** Rules whose range is a whole URL; only its password is secret. */
-const URL_RULES = new Set(["basicauth", "database-connection-string"]);
+const URL_RULES = new Set(['basicauth', 'database-connection-string']);
 
 const PRIORITY_BY_TYPE: Record<string, number> = {
-  "private-key": PRIORITY.privateKey,
-  "basic-auth": PRIORITY.basicAuth,
+  'private-key': PRIORITY.privateKey,
+  'basic-auth': PRIORITY.basicAuth,
 };
 
 function typeOf(ruleName: string, messageId: string): string {
-  return TYPE_BY_MESSAGE[messageId] ?? TYPE_BY_RULE[ruleName] ?? "secret";
+  return TYPE_BY_MESSAGE[messageId] ?? TYPE_BY_RULE[ruleName] ?? 'secret';
 }
 
 /**
@@ -62,9 +62,9 @@ function typeOf(ruleName: string, messageId: string): string {
 function secretRange(text: string, message: RuleMessage): [number, number] {
   const [start, end] = message.range;
   const data = (message.data ?? {}) as Record<string, unknown>;
-  for (const field of ["KEY", "TOKEN", "ID"]) {
+  for (const field of ['KEY', 'TOKEN', 'ID']) {
     const secret = data[field];
-    if (typeof secret !== "string" || secret.length === 0) continue;
+    if (typeof secret !== 'string' || secret.length === 0) continue;
     if (text.slice(start, end) === secret) return [start, end];
     const at = text.indexOf(secret, start);
     if (at >= 0 && at <= end + 512) return [at, at + secret.length];
@@ -75,10 +75,10 @@ function secretRange(text: string, message: RuleMessage): [number, number] {
 /** `scheme://user:password@host…` → the password's range, else the whole range. */
 function passwordRange(text: string, start: number, end: number): [number, number] {
   const url = text.slice(start, end);
-  const authority = url.indexOf("://");
+  const authority = url.indexOf('://');
   if (authority < 0) return [start, end];
-  const at = url.indexOf("@", authority + 3);
-  const colon = url.indexOf(":", authority + 3);
+  const at = url.indexOf('@', authority + 3);
+  const colon = url.indexOf(':', authority + 3);
   if (at < 0 || colon < 0 || colon > at || colon + 1 === at) return [start, end];
   return [start + colon + 1, start + at];
 }
@@ -103,22 +103,23 @@ function silenceProfiler(): void {
  */
 const RULE_KEYWORDS: Record<string, readonly string[]> = {
   // The secret key's name; the id and account rules (off unless `enableIDScanRule`) by their prefixes.
-  aws: ["secret", "a3t", "akia", "agpa", "aida", "aroa", "aipa", "anpa", "anva", "asia", "account"],
-  privatekey: ["-----begin"],
-  npm: ["npm_", "_authtoken=", "x-oauth-basic"],
-  basicauth: ["://"],
-  slack: ["xox", "xapp-", "hooks.slack.com"],
-  sendgrid: ["sg."],
-  shopify: ["shppa_", "shpca_", "shpat_", "shpss_"],
-  github: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
-  openai: ["sk-"],
-  anthropic: ["sk-ant-api0"],
-  linear: ["lin_api_"],
-  "1password": ["ops_"],
-  "database-connection-string": ["mongodb", "mysql", "postgres"],
+  aws: ['secret', 'a3t', 'akia', 'agpa', 'aida', 'aroa', 'aipa', 'anpa', 'anva', 'asia', 'account'],
+  privatekey: ['-----begin'],
+  npm: ['npm_', '_authtoken=', 'x-oauth-basic'],
+  basicauth: ['://'],
+  slack: ['xox', 'xapp-', 'hooks.slack.com'],
+  sendgrid: ['sg.'],
+  shopify: ['shppa_', 'shpca_', 'shpat_', 'shpss_'],
+  github: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
+  openai: ['sk-'],
+  anthropic: ['sk-ant-api0'],
+  linear: ['lin_api_'],
+  '1password': ['ops_'],
+  'database-connection-string': ['mongodb', 'mysql', 'postgres'],
 };
 
-const shortName = (ruleId: string): string => (ruleId.startsWith(RULE_PREFIX) ? ruleId.slice(RULE_PREFIX.length) : ruleId);
+const shortName = (ruleId: string): string =>
+  ruleId.startsWith(RULE_PREFIX) ? ruleId.slice(RULE_PREFIX.length) : ruleId;
 
 /** The preset's rules as one group for the keyword gate (keywords.ts). */
 export function secretlintGroup(): GatedGroup {
@@ -144,7 +145,7 @@ export function secretlintGroup(): GatedGroup {
 
 /** secretlint's preset on its own (gated by its keywords), findings in text order. */
 export function createSecretlintScan(group: GatedGroup = secretlintGroup()): SecretlintScan {
-  const gated = gateRules("secretlint", [], [group]);
+  const gated = gateRules('secretlint', [], [group]);
   return (text) => {
     const out: Finding[] = [];
     gated.scan(text, out);

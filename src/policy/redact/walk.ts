@@ -14,7 +14,7 @@ export interface StringSlot {
 }
 
 export function setProperty(holder: Record<string, unknown> | unknown[], key: string | number, v: unknown): void {
-  if (key === "__proto__") {
+  if (key === '__proto__') {
     // A plain assignment would set the copy's prototype instead of an own property.
     Object.defineProperty(holder, key, { value: v, enumerable: true, writable: true, configurable: true });
   } else {
@@ -35,30 +35,31 @@ export function copyAndCollect(value: unknown, minLength: number): { root: unkno
     callToJSON = true,
     previous?: string,
   ): void => {
-    if (typeof v === "string") {
+    if (typeof v === 'string') {
       setProperty(holder, key, v);
-      if (v.length >= minLength) slots.push({ holder, key, text: v, parentKey, ...(previous !== undefined ? { previous } : {}) });
+      if (v.length >= minLength)
+        slots.push({ holder, key, text: v, parentKey, ...(previous !== undefined ? { previous } : {}) });
       return;
     }
-    if (typeof v !== "object" || v === null) {
+    if (typeof v !== 'object' || v === null) {
       setProperty(holder, key, v);
       return;
     }
     // What reaches the log is what JSON.stringify writes, so follow its toJSON convention.
     const withToJSON = v as { toJSON?: (key: string) => unknown };
-    if (callToJSON && typeof withToJSON.toJSON === "function") {
+    if (callToJSON && typeof withToJSON.toJSON === 'function') {
       // Called once, like JSON.stringify does (a toJSON returning `this` must not loop).
       visit(withToJSON.toJSON(String(key)), holder, key, parentKey, false);
       return;
     }
-    if (path.has(v)) throw new TypeError("redact: value contains a cycle");
+    if (path.has(v)) throw new TypeError('redact: value contains a cycle');
     path.add(v);
     if (Array.isArray(v)) {
       const out: unknown[] = new Array<unknown>(v.length);
       setProperty(holder, key, out);
       for (let i = 0; i < v.length; i++) {
         const before: unknown = i > 0 ? v[i - 1] : undefined;
-        visit(v[i], out, i, undefined, true, typeof before === "string" ? before : undefined);
+        visit(v[i], out, i, undefined, true, typeof before === 'string' ? before : undefined);
       }
     } else {
       const out: Record<string, unknown> = {};

@@ -48,7 +48,10 @@ export interface Rewritten {
 }
 
 /** The request to send instead of the original (`headers`: the request's own), or undefined when the original goes out. */
-export function applyOutcome(outcome: RulesOutcome | undefined, headers: Record<string, string>): Rewritten | undefined {
+export function applyOutcome(
+  outcome: RulesOutcome | undefined,
+  headers: Record<string, string>,
+): Rewritten | undefined {
   if (!outcome?.send) return undefined;
   return { body: outcome.send.body, headers: changedHeaders(headers, outcome.send.headers) };
 }

@@ -16,8 +16,12 @@ export function hasBlock(message: Message, type: string): boolean {
 
 /** A user message that only answers tools (no text of the user's own). */
 export function isBareToolResult(message: Message): boolean {
-  return message.role === 'user' && Array.isArray(message.content) && message.content.length > 0
-    && message.content.every((b) => b.type === 'tool_result');
+  return (
+    message.role === 'user' &&
+    Array.isArray(message.content) &&
+    message.content.length > 0 &&
+    message.content.every((b) => b.type === 'tool_result')
+  );
 }
 
 export function thinkingEnabled(body: AnthropicBody): boolean {
@@ -38,7 +42,13 @@ export function openToolLoop(messages: readonly Message[]): number {
  */
 export function dropThinkingFrom(messages: readonly Message[], from = 0): Message[] {
   return messages.map((m, i) => {
-    if (i < from || m.role !== 'assistant' || !Array.isArray(m.content) || !m.content.some((b) => THINKING_TYPES.has(b.type))) return m;
+    if (
+      i < from ||
+      m.role !== 'assistant' ||
+      !Array.isArray(m.content) ||
+      !m.content.some((b) => THINKING_TYPES.has(b.type))
+    )
+      return m;
     const kept = m.content.filter((b) => !THINKING_TYPES.has(b.type));
     return { ...m, content: kept.length > 0 ? kept : [{ type: 'text', text: '[thinking omitted]' }] };
   });

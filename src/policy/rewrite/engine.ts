@@ -7,7 +7,15 @@
  *   request ──► match rule 1 ──► actions ──► … rule n (unless a rule said stop) ──► checkRewrite ──► decision
  */
 import {
-  capMaxTokens, contextManagement, dropThinking, hook, HookError, removeTools, setModel, trimContext, truncateLarge,
+  capMaxTokens,
+  contextManagement,
+  dropThinking,
+  hook,
+  HookError,
+  removeTools,
+  setModel,
+  trimContext,
+  truncateLarge,
 } from './actions/index.js';
 import { maxTokensField } from '../../exchange/body.js';
 import { compileMatch, inputTokensOf, type Matcher, type RequestView } from './match.js';
@@ -15,7 +23,13 @@ import type { ActionSpec, RulesFile } from './rules-schema.js';
 import type { Action, AnthropicBody, RewriteTarget } from './types.js';
 import { checkRewrite } from './validity.js';
 import { checkOpenAIRewrite } from './validity-openai.js';
-import { capOutputOpenAI, setModelOpenAI, truncateOpenAI, type OpenAIAction, type OpenAIEndpoint } from './actions/openai.js';
+import {
+  capOutputOpenAI,
+  setModelOpenAI,
+  truncateOpenAI,
+  type OpenAIAction,
+  type OpenAIEndpoint,
+} from './actions/openai.js';
 
 export interface ChangeSummary {
   model?: [string, string];
@@ -48,13 +62,18 @@ export type RewriteEngine = (request: RequestView) => RewriteDecision;
 type Step = (target: RewriteTarget, request: RequestView) => RewriteTarget;
 
 export function compileRules(file: RulesFile): RewriteEngine {
-  const rules = file.rules.map((rule) => ({ rule, matches: compileMatch(rule.match) as Matcher, steps: rule.actions.map((a) => buildStep(rule.id, a)) }));
+  const rules = file.rules.map((rule) => ({
+    rule,
+    matches: compileMatch(rule.match) as Matcher,
+    steps: rule.actions.map((a) => buildStep(rule.id, a)),
+  }));
   return (request) => {
     const applied: RewriteDecision['applied'] = [];
     const chosen: { rule: string; step: Step }[] = [];
     for (const { rule, matches, steps } of rules) {
       const matched = attempt(() => matches(request), `rule "${rule.id}": its match failed`);
-      if (matched instanceof Failure) return { applied: [...applied, { rule: rule.id, actions: [] }], rejected: [matched.reason] };
+      if (matched instanceof Failure)
+        return { applied: [...applied, { rule: rule.id, actions: [] }], rejected: [matched.reason] };
       if (!matched) continue;
       applied.push({ rule: rule.id, actions: rule.actions.map((a) => a.type) });
       chosen.push(...steps.map((step) => ({ rule: rule.id, step })));
@@ -70,14 +89,23 @@ export function compileRules(file: RulesFile): RewriteEngine {
       out = next;
     }
     if (out.body === original && out.headers === request.headers) return { applied };
-    const problems = request.endpoint === 'anthropic.messages' ? checkRewrite(original, out.body) : checkOpenAIRewrite(request.endpoint as OpenAIEndpoint, out.body);
+    const problems =
+      request.endpoint === 'anthropic.messages'
+        ? checkRewrite(original, out.body)
+        : checkOpenAIRewrite(request.endpoint as OpenAIEndpoint, out.body);
     if (problems.length > 0) return { applied, rejected: problems };
     const before = inputTokensOf(request);
     // Each body serialised once: its size for the summary and the estimate, and the rewritten one to send.
     const json = JSON.stringify(out.body);
     const beforeChars = request.bodyChars ?? JSON.stringify(original).length;
     const ratio = json.length / beforeChars;
-    return { applied, rewritten: out, json, change: summarise(original, out.body, [beforeChars, json.length]), tokens: [before, Math.round(before * ratio)] };
+    return {
+      applied,
+      rewritten: out,
+      json,
+      change: summarise(original, out.body, [beforeChars, json.length]),
+      tokens: [before, Math.round(before * ratio)],
+    };
   };
 }
 
@@ -92,22 +120,34 @@ function attempt<T>(fn: () => T, what: string): T | Failure {
   try {
     return fn();
   } catch (err) {
-    return new Failure(err instanceof HookError || err instanceof NotApplicable ? `${what}: ${err.message}` : `${what}: threw ${err instanceof Error ? err.message : String(err)}`);
+    return new Failure(
+      err instanceof HookError || err instanceof NotApplicable
+        ? `${what}: ${err.message}`
+        : `${what}: threw ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 
 function buildStep(ruleId: string, spec: ActionSpec): Step {
   if (spec.type === 'hook') {
     if (!spec.fn) throw new Error(`rule "${ruleId}": hook module ${spec.module} was not loaded (loadRules loads it)`);
-    const run = hook({ fn: spec.fn, timeoutMs: spec.timeoutMs, name: `hook ${spec.module ? `${spec.module}#${spec.export ?? 'default'}` : spec.fn.name || '(anonymous)'}` });
-    return (target, request) => run(target, { mechanism: request.mechanism, provider: request.provider, endpoint: request.endpoint });
+    const run = hook({
+      fn: spec.fn,
+      timeoutMs: spec.timeoutMs,
+      name: `hook ${spec.module ? `${spec.module}#${spec.export ?? 'default'}` : spec.fn.name || '(anonymous)'}`,
+    });
+    return (target, request) =>
+      run(target, { mechanism: request.mechanism, provider: request.provider, endpoint: request.endpoint });
   }
   const anthropic = buildAction(spec);
   const openai = buildOpenAIAction(spec);
   return (target, request) => {
     if (request.endpoint === 'anthropic.messages') return anthropic(target);
-    if (openai && (request.endpoint === 'openai.chat' || request.endpoint === 'openai.responses')) return openai(target, request.endpoint);
-    throw new NotApplicable(`the ${spec.type} action applies to ${openai ? 'Anthropic Messages and OpenAI chat/responses' : 'Anthropic Messages'} requests, not ${request.endpoint}`);
+    if (openai && (request.endpoint === 'openai.chat' || request.endpoint === 'openai.responses'))
+      return openai(target, request.endpoint);
+    throw new NotApplicable(
+      `the ${spec.type} action applies to ${openai ? 'Anthropic Messages and OpenAI chat/responses' : 'Anthropic Messages'} requests, not ${request.endpoint}`,
+    );
   };
 }
 
@@ -149,9 +189,11 @@ function summarise(before: AnthropicBody, after: AnthropicBody, chars: [number, 
   if (before.model !== after.model) change.model = [before.model, after.model];
   const limit = (b: Record<string, unknown>) => b[maxTokensField(b) ?? 'max_tokens'] as number | undefined;
   if (limit(before) !== limit(after)) change.max_tokens = [limit(before), limit(after)];
-  const count = (b: Record<string, unknown>) => (Array.isArray(b.messages) ? b.messages.length : Array.isArray(b.input) ? b.input.length : 0);
+  const count = (b: Record<string, unknown>) =>
+    Array.isArray(b.messages) ? b.messages.length : Array.isArray(b.input) ? b.input.length : 0;
   if (count(before) !== count(after)) change.messages = [count(before), count(after)];
-  if ((before.tools?.length ?? 0) !== (after.tools?.length ?? 0)) change.tools = [before.tools?.length ?? 0, after.tools?.length ?? 0];
+  if ((before.tools?.length ?? 0) !== (after.tools?.length ?? 0))
+    change.tools = [before.tools?.length ?? 0, after.tools?.length ?? 0];
   if (before.thinking && !after.thinking) change.thinking = 'removed';
   if (!before.context_management && after.context_management) change.context_management = 'added';
   return change;

@@ -42,7 +42,6 @@ interface Conversation {
   ratio?: number;
 }
 
-
 export function shapeOf(body: AnthropicBody): PrefixShape {
   const pieces: unknown[] = [body.tools ?? [], body.system ?? '', ...body.messages];
   const parts: string[] = [];
@@ -89,7 +88,8 @@ export function cacheSplit(current: PrefixShape, previous: PrefixShape | undefin
   let read = 0;
   if (previous && previous.model === current.model && current.cached > 0) {
     let same = 0;
-    while (same < current.parts.length && same < previous.parts.length && current.parts[same] === previous.parts[same]) same++;
+    while (same < current.parts.length && same < previous.parts.length && current.parts[same] === previous.parts[same])
+      same++;
     read = Math.min(same > 0 ? current.upTo[same - 1]! : 0, previous.cached, current.cached);
   }
   return { read, write: current.cached - read, input: total - current.cached };
@@ -117,7 +117,8 @@ export class ConversationLedger {
 
   /** The sent request's usage: the ratio of counted to estimated input tokens, for the next request. */
   settle(key: string, sent: PrefixShape, usage: Usage): void {
-    const counted = (usage.input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
+    const counted =
+      (usage.input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
     const estimated = sent.upTo.at(-1) ?? 0;
     if (counted > 0 && estimated > 0) this.touch(key, { ...this.get(key), ratio: counted / estimated });
   }

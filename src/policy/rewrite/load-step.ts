@@ -7,18 +7,26 @@ import type { RulesStep } from './runtime.js';
  * classifying loads the signatures.
  */
 export async function loadRulesStep(config: Config): Promise<RulesStep> {
-  const [{ loadRules }, { createRulesStep }, { Classifier, shippedSets }, { mechanismOfRequest }, { loadPriceTable }] = await Promise.all([
-    import('./rules-load.js'),
-    import('./runtime.js'),
-    import('../../mechanisms/index.js'),
-    import('../../mechanisms/request-facts.js'),
-    import('../../pricing/index.js'),
-  ]);
+  const [{ loadRules }, { createRulesStep }, { Classifier, shippedSets }, { mechanismOfRequest }, { loadPriceTable }] =
+    await Promise.all([
+      import('./rules-load.js'),
+      import('./runtime.js'),
+      import('../../mechanisms/index.js'),
+      import('../../mechanisms/request-facts.js'),
+      import('../../pricing/index.js'),
+    ]);
   const file = await loadRules(config.rules!);
   const classifier = new Classifier(shippedSets());
   return createRulesStep(file, {
     dryRun: config.dryRun,
     prices: loadPriceTable(config.prices),
-    mechanismOf: (r) => mechanismOfRequest((facts) => classifier.classify(facts), { method: r.method, endpoint: r.endpoint, path: r.path, headers: r.headers, body: r.body }),
+    mechanismOf: (r) =>
+      mechanismOfRequest((facts) => classifier.classify(facts), {
+        method: r.method,
+        endpoint: r.endpoint,
+        path: r.path,
+        headers: r.headers,
+        body: r.body,
+      }),
   });
 }

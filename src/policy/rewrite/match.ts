@@ -24,7 +24,10 @@ export interface RequestView {
 export type Matcher = (request: RequestView) => boolean;
 
 export function globToRegExp(glob: string): RegExp {
-  const source = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`);
 }
 
@@ -38,16 +41,23 @@ export function compileMatch(match: Rule['match']): Matcher {
   const tests: Matcher[] = [];
   const mechanisms = list(match.mechanism);
   // `claude-code.sub-agent` or just `sub-agent` (any agent).
-  if (mechanisms) tests.push((r) => r.mechanism !== undefined && (mechanisms.includes(r.mechanism) || mechanisms.includes(r.mechanism.slice(r.mechanism.indexOf('.') + 1))));
+  if (mechanisms)
+    tests.push(
+      (r) =>
+        r.mechanism !== undefined &&
+        (mechanisms.includes(r.mechanism) || mechanisms.includes(r.mechanism.slice(r.mechanism.indexOf('.') + 1))),
+    );
   const providers = list(match.provider);
   if (providers) tests.push((r) => (providers as string[]).includes(r.provider));
   const endpoints = list(match.endpoint);
   if (endpoints) tests.push((r) => (endpoints as string[]).includes(r.endpoint));
   if (match.model !== undefined) {
-    const pattern = typeof match.model === 'string' ? globToRegExp(match.model) : new RegExp(match.model.regex, match.model.flags);
+    const pattern =
+      typeof match.model === 'string' ? globToRegExp(match.model) : new RegExp(match.model.regex, match.model.flags);
     tests.push((r) => typeof r.body.model === 'string' && pattern.test(r.body.model));
   }
-  const range = (min: number | undefined, max: number | undefined, value: number) => (min === undefined || value >= min) && (max === undefined || value <= max);
+  const range = (min: number | undefined, max: number | undefined, value: number) =>
+    (min === undefined || value >= min) && (max === undefined || value <= max);
   if (match.inputTokens) {
     const { min, max } = match.inputTokens;
     tests.push((r) => range(min, max, inputTokensOf(r)));
@@ -65,8 +75,12 @@ export function compileMatch(match: Rule['match']): Matcher {
     });
   }
   if (match.headers) {
-    const headerTests = Object.entries(match.headers).map(([name, glob]) => [name.toLowerCase(), globToRegExp(glob)] as const);
-    tests.push((r) => headerTests.every(([name, pattern]) => r.headers[name] !== undefined && pattern.test(r.headers[name]!)));
+    const headerTests = Object.entries(match.headers).map(
+      ([name, glob]) => [name.toLowerCase(), globToRegExp(glob)] as const,
+    );
+    tests.push((r) =>
+      headerTests.every(([name, pattern]) => r.headers[name] !== undefined && pattern.test(r.headers[name]!)),
+    );
   }
   return (request) => tests.every((t) => t(request));
 }

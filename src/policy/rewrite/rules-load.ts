@@ -32,10 +32,16 @@ async function resolveHookModules(file: string, rules: RulesFile): Promise<void>
       try {
         module = (await import(pathToFileURL(resolve(dirname(file), action.module)).href)) as Record<string, unknown>;
       } catch (err) {
-        throw new AgentTapError('AGENTTAP_RULES_INVALID', `${where}: cannot import ${action.module} (${(err as Error).message}). Fix: a path relative to the rules file.`);
+        throw new AgentTapError(
+          'AGENTTAP_RULES_INVALID',
+          `${where}: cannot import ${action.module} (${(err as Error).message}). Fix: a path relative to the rules file.`,
+        );
       }
       if (typeof module[name] !== 'function') {
-        throw new AgentTapError('AGENTTAP_RULES_INVALID', `${where}: ${action.module} has no function export "${name}". Fix: export the hook function, or set "export" to its name.`);
+        throw new AgentTapError(
+          'AGENTTAP_RULES_INVALID',
+          `${where}: ${action.module} has no function export "${name}". Fix: export the hook function, or set "export" to its name.`,
+        );
       }
       action.fn = module[name] as HookFn;
     }
@@ -50,7 +56,9 @@ async function readRaw(file: string, source: string | undefined): Promise<unknow
     try {
       module = (await import(pathToFileURL(file).href)) as typeof module;
     } catch (err) {
-      throw fail(`cannot be imported (${(err as Error).message}).${(err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' ? ` ${checkPath}` : ''}`);
+      throw fail(
+        `cannot be imported (${(err as Error).message}).${(err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' ? ` ${checkPath}` : ''}`,
+      );
     }
     if (module.default !== undefined) return module.default;
     if (module.rules !== undefined) return { rules: module.rules };
@@ -74,7 +82,9 @@ async function readRaw(file: string, source: string | undefined): Promise<unknow
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw fail(`not valid JSON (${(err as Error).message}). Rules files are JSON, YAML (.yaml/.yml), or an .mjs module exporting the same object.`);
+    throw fail(
+      `not valid JSON (${(err as Error).message}). Rules files are JSON, YAML (.yaml/.yml), or an .mjs module exporting the same object.`,
+    );
   }
 }
 
@@ -95,10 +105,15 @@ function rulesError(file: string, raw: unknown, error: z.ZodError): AgentTapErro
 function fixFor(issue: z.core.$ZodIssue): string {
   // Some messages carry their own fix (a user regex).
   if (/ Fix: /.test(issue.message)) return '';
-  if (issue.code === 'unrecognized_keys') return ` Fix: remove ${issue.keys.map((k) => `"${k}"`).join(', ')} (see \`agenttap schema rules\`).`;
-  if (issue.code === 'invalid_union' && issue.path.at(-1) === 'type' || (issue.code === 'invalid_union' && 'note' in issue)) {
+  if (issue.code === 'unrecognized_keys')
+    return ` Fix: remove ${issue.keys.map((k) => `"${k}"`).join(', ')} (see \`agenttap schema rules\`).`;
+  if (
+    (issue.code === 'invalid_union' && issue.path.at(-1) === 'type') ||
+    (issue.code === 'invalid_union' && 'note' in issue)
+  ) {
     return ' Fix: "type" is one of setModel, capMaxTokens, truncate, dropThinking, trimContext, contextManagement, removeTools, hook.';
   }
-  if (issue.code === 'invalid_value' && 'values' in issue) return ` Fix: use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}.`;
+  if (issue.code === 'invalid_value' && 'values' in issue)
+    return ` Fix: use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}.`;
   return ' Fix: see `agenttap schema rules` for the expected shape.';
 }

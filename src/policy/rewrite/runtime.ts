@@ -58,7 +58,11 @@ export function createRulesStep(file: RulesFile, options: RulesStepOptions): Rul
         ...(cost ? { cost } : {}),
       };
     }
-    return { ...outcome, settle, ...(sent ? { send: { body: decision.json!, headers: decision.rewritten!.headers } } : {}) };
+    return {
+      ...outcome,
+      settle,
+      ...(sent ? { send: { body: decision.json!, headers: decision.rewritten!.headers } } : {}),
+    };
   };
 }
 
@@ -66,14 +70,27 @@ export function createRulesStep(file: RulesFile, options: RulesStepOptions): Rul
  * An OpenAI request (or another endpoint the rules refuse): priced on its size alone. OpenAI's prompt cache is
  * automatic and its discount is not a write the rewrite could cause, so there is no split to estimate.
  */
-function withoutLedger(decision: RewriteDecision, request: OutgoingRequest, options: RulesStepOptions, refusal: string | undefined): RulesOutcome {
+function withoutLedger(
+  decision: RewriteDecision,
+  request: OutgoingRequest,
+  options: RulesStepOptions,
+  refusal: string | undefined,
+): RulesOutcome {
   const outcome = eventOnly(decision, options.dryRun, refusal);
   if (!decision.rewritten || !decision.tokens || !outcome.event) return outcome;
   const [before, after] = decision.tokens;
   const plain = (input: number): CacheSplit => ({ read: 0, write: 0, input });
-  const cost = costOf(options.prices, String(request.body.model), plain(before), decision.rewritten.body.model, plain(after));
+  const cost = costOf(
+    options.prices,
+    String(request.body.model),
+    plain(before),
+    decision.rewritten.body.model,
+    plain(after),
+  );
   outcome.event = { ...outcome.event, tokens: { before, after, basis: 'size' }, ...(cost ? { cost } : {}) };
-  return outcome.event.sent ? { ...outcome, send: { body: decision.json!, headers: decision.rewritten.headers } } : outcome;
+  return outcome.event.sent
+    ? { ...outcome, send: { body: decision.json!, headers: decision.rewritten.headers } }
+    : outcome;
 }
 
 /** The decision as the log records it. */
@@ -94,7 +111,11 @@ function eventOnly(decision: RewriteDecision, dryRun: boolean, refusal: string |
 
 const total = (shape: PrefixShape) => shape.upTo.at(-1) ?? 0;
 const sum = (split: CacheSplit) => split.read + split.write + split.input;
-const scaled = (split: CacheSplit, by: number): CacheSplit => ({ read: Math.round(split.read * by), write: Math.round(split.write * by), input: Math.round(split.input * by) });
+const scaled = (split: CacheSplit, by: number): CacheSplit => ({
+  read: Math.round(split.read * by),
+  write: Math.round(split.write * by),
+  input: Math.round(split.input * by),
+});
 
 function isAnthropicBody(body: Record<string, unknown>): body is AnthropicBody {
   return typeof body.model === 'string' && Array.isArray(body.messages);
@@ -104,7 +125,13 @@ function isAnthropicBody(body: Record<string, unknown>): body is AnthropicBody {
  * Estimated input cost before and after, each at its model's price and with its prompt-cache split: a rewrite
  * that breaks the cached prefix pays the cache write it causes.
  */
-function costOf(prices: PriceTable, modelBefore: string, before: CacheSplit, modelAfter: string, after: CacheSplit): { before: number; after: number } | undefined {
+function costOf(
+  prices: PriceTable,
+  modelBefore: string,
+  before: CacheSplit,
+  modelAfter: string,
+  after: CacheSplit,
+): { before: number; after: number } | undefined {
   const tokens = (s: CacheSplit) => ({ input: s.input, output: 0, cacheRead: s.read, cacheWrite: s.write });
   const b = prices.cost(modelBefore, tokens(before));
   const a = prices.cost(modelAfter, tokens(after));

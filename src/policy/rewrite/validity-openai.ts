@@ -23,14 +23,17 @@ export function checkOpenAIRewrite(endpoint: OpenAIEndpoint, rewritten: Record<s
   const called = new Set<string>();
   items.forEach((raw: unknown, i) => {
     const item = (typeof raw === 'object' && raw !== null ? raw : {}) as Item;
-    for (const call of Array.isArray(item.tool_calls) ? (item.tool_calls as Item[]) : []) if (typeof call?.id === 'string') called.add(call.id);
+    for (const call of Array.isArray(item.tool_calls) ? (item.tool_calls as Item[]) : [])
+      if (typeof call?.id === 'string') called.add(call.id);
     if (item.type === 'function_call' && typeof item.call_id === 'string') called.add(item.call_id);
-    const answers = item.role === 'tool' ? item.tool_call_id : item.type === 'function_call_output' ? item.call_id : undefined;
+    const answers =
+      item.role === 'tool' ? item.tool_call_id : item.type === 'function_call_output' ? item.call_id : undefined;
     if (answers !== undefined && !(typeof answers === 'string' && called.has(answers))) {
       problems.push(`${key}.${i}: a tool output for ${JSON.stringify(answers)}, which no earlier tool call made`);
     }
   });
   const limit = maxTokensField(rewritten);
-  if (limit && !(Number.isInteger(rewritten[limit]) && (rewritten[limit] as number) > 0)) problems.push(`${limit}: must be a positive integer`);
+  if (limit && !(Number.isInteger(rewritten[limit]) && (rewritten[limit] as number) > 0))
+    problems.push(`${limit}: must be a positive integer`);
   return problems;
 }

@@ -10,30 +10,42 @@ import type { AnthropicBody, Message } from './types.js';
 
 export function checkRewrite(original: AnthropicBody, rewritten: AnthropicBody): string[] {
   const problems = validateAnthropicRequest(rewritten);
-  const cacheOf = (b: AnthropicBody) => countCacheControl(b.system) + countCacheControl(b.tools) + countCacheControl(b.messages);
-  if (cacheOf(rewritten) > cacheOf(original)) problems.push('the rewrite added a cache_control breakpoint (moving or adding one breaks the cache)');
+  const cacheOf = (b: AnthropicBody) =>
+    countCacheControl(b.system) + countCacheControl(b.tools) + countCacheControl(b.messages);
+  if (cacheOf(rewritten) > cacheOf(original))
+    problems.push('the rewrite added a cache_control breakpoint (moving or adding one breaks the cache)');
 
   const thinkingAt = rewritten.messages.flatMap((m, i) => (hasThinking(m) ? [i] : []));
   if (rewritten.model !== original.model && thinkingAt.length > 0) {
-    problems.push(`messages.${thinkingAt[0]}: a thinking block signed by ${original.model} is sent to ${rewritten.model}`);
+    problems.push(
+      `messages.${thinkingAt[0]}: a thinking block signed by ${original.model} is sent to ${rewritten.model}`,
+    );
   }
   const changed = firstChange(original, rewritten);
   const stale = thinkingAt.find((i) => changed >= 0 && i >= changed);
   if (stale !== undefined && rewritten.model === original.model) {
-    problems.push(`messages.${stale}: a thinking block follows a change to the history (at ${changed === 0 ? 'the system prompt, tools or messages.0' : `messages.${changed}`}); it no longer matches its prefix`);
+    problems.push(
+      `messages.${stale}: a thinking block follows a change to the history (at ${changed === 0 ? 'the system prompt, tools or messages.0' : `messages.${changed}`}); it no longer matches its prefix`,
+    );
   }
   if (thinkingEnabled(rewritten)) {
     const open = openToolLoop(rewritten.messages);
     const first = open >= 0 ? blocks(rewritten.messages[open]!)[0] : undefined;
     if (open >= 0 && !(first && THINKING_TYPES.has(first.type)) && startsWithThinking(original, open)) {
-      problems.push(`messages.${open}: thinking is on, but the open tool loop's assistant turn lost its leading thinking block`);
+      problems.push(
+        `messages.${open}: thinking is on, but the open tool loop's assistant turn lost its leading thinking block`,
+      );
     }
   }
   return problems;
 }
 
 function hasThinking(message: Message): boolean {
-  return message.role === 'assistant' && Array.isArray(message.content) && message.content.some((b) => THINKING_TYPES.has(b.type));
+  return (
+    message.role === 'assistant' &&
+    Array.isArray(message.content) &&
+    message.content.some((b) => THINKING_TYPES.has(b.type))
+  );
 }
 
 function startsWithThinking(body: AnthropicBody, index: number): boolean {

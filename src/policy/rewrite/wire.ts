@@ -47,8 +47,15 @@ const ONLY_SDK = 'only the SDK layer can rewrite it, before the SDK builds the r
  */
 export function decideRules(step: RulesStep, request: OutgoingRequest, wire: WireFacts): RulesOutcome | undefined {
   const pathAddressed = wire.pathModel !== undefined;
-  const view = pathAddressed && request.body.model === undefined ? { ...request, body: { ...request.body, model: wire.pathModel } } : request;
-  const refusal = wire.signed ? `a signed request: ${ONLY_SDK}` : pathAddressed ? `the model is in the URL path: ${ONLY_SDK}` : undefined;
+  const view =
+    pathAddressed && request.body.model === undefined
+      ? { ...request, body: { ...request.body, model: wire.pathModel } }
+      : request;
+  const refusal = wire.signed
+    ? `a signed request: ${ONLY_SDK}`
+    : pathAddressed
+      ? `the model is in the URL path: ${ONLY_SDK}`
+      : undefined;
   return step(view, refusal);
 }
 

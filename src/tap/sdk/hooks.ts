@@ -18,19 +18,34 @@ export type HookMode = 'sync' | 'async';
 interface RitmHook {
   unhook(): void;
 }
-type RitmCtor = new (modules: string[], options: { internals: boolean }, fn: (exports: unknown, name: string) => unknown) => RitmHook;
-type IitmCtor = new (modules: string[], options: { internals: boolean }, fn: (exports: Record<string, unknown>, name: string) => void) => RitmHook;
+type RitmCtor = new (
+  modules: string[],
+  options: { internals: boolean },
+  fn: (exports: unknown, name: string) => unknown,
+) => RitmHook;
+type IitmCtor = new (
+  modules: string[],
+  options: { internals: boolean },
+  fn: (exports: Record<string, unknown>, name: string) => void,
+) => RitmHook;
 
 const require = createRequire(import.meta.url);
 const REGISTERED = Symbol.for('agenttap.sdk.esm-hooks');
 
 /** Whether this Node can run import-in-the-middle's synchronous hooks (read without loading IITM's loader). */
 export async function syncHooksSupported(): Promise<boolean> {
-  const { supportsSyncHooks } = (await import('import-in-the-middle/supports-sync-hooks.mjs' as string)) as { supportsSyncHooks(): boolean };
+  const { supportsSyncHooks } = (await import('import-in-the-middle/supports-sync-hooks.mjs' as string)) as {
+    supportsSyncHooks(): boolean;
+  };
   return supportsSyncHooks();
 }
 
-export async function registerModuleHooks(packages: string[], include: RegExp, mode: HookMode, onModule: OnModule): Promise<() => void> {
+export async function registerModuleHooks(
+  packages: string[],
+  include: RegExp,
+  mode: HookMode,
+  onModule: OnModule,
+): Promise<() => void> {
   const { Hook: Ritm } = require('require-in-the-middle') as { Hook: RitmCtor };
   const ritm = new Ritm(packages, { internals: true }, (exports, name) => {
     onModule(exports as Record<string, unknown>, name);
@@ -41,7 +56,9 @@ export async function registerModuleHooks(packages: string[], include: RegExp, m
   const g = globalThis as typeof globalThis & { [REGISTERED]?: HookMode };
   if (!g[REGISTERED]) {
     if (mode === 'sync') {
-      const { register } = (await import('import-in-the-middle/register-hooks.mjs' as string)) as { register(o: { include: RegExp[] }): void };
+      const { register } = (await import('import-in-the-middle/register-hooks.mjs' as string)) as {
+        register(o: { include: RegExp[] }): void;
+      };
       register({ include: [include] });
     } else {
       registerAsync('import-in-the-middle/hook.mjs', import.meta.url, { data: { include: [include] } });

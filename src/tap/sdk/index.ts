@@ -11,15 +11,24 @@ import { registerModuleHooks, type HookMode } from './hooks.js';
 import { type Patch, patchClients, patchResource, unpatch } from './patch.js';
 import { SDK_PACKAGES, fileUrlPattern, targetFor } from './targets.js';
 
-export async function installSdkTap(ctx: TapContext, config: Pick<Config, 'sdkPackages'>, mode: HookMode): Promise<Uninstall> {
+export async function installSdkTap(
+  ctx: TapContext,
+  config: Pick<Config, 'sdkPackages'>,
+  mode: HookMode,
+): Promise<Uninstall> {
   const packages = [...Object.keys(SDK_PACKAGES), ...config.sdkPackages];
   const patches: Patch[] = [];
   const onModule = (exports: Record<string, unknown>, name: string) =>
-    safely(ctx.warn, 'sdk-patch-failed', () => {
-      const target = targetFor(name, packages);
-      if (!target) return;
-      patches.push(...(target.kind === 'client' ? patchClients(ctx, exports) : patchResource(ctx, exports, target)));
-    }, undefined);
+    safely(
+      ctx.warn,
+      'sdk-patch-failed',
+      () => {
+        const target = targetFor(name, packages);
+        if (!target) return;
+        patches.push(...(target.kind === 'client' ? patchClients(ctx, exports) : patchResource(ctx, exports, target)));
+      },
+      undefined,
+    );
   const unhook = await registerModuleHooks(packages, fileUrlPattern(packages), mode, onModule);
   ctx.outsideSdkCall = warnUnpatchedSdk(ctx);
   return () => {

@@ -37,7 +37,11 @@ let calls = 0;
 const pid36 = process.pid.toString(36);
 
 /** Wraps `proto[name]` once; returns the patch record, or undefined when there was nothing (new) to patch. */
-function patchMethod(proto: Record<string, unknown>, name: string, make: (original: AnyFn) => AnyFn): Patch | undefined {
+function patchMethod(
+  proto: Record<string, unknown>,
+  name: string,
+  make: (original: AnyFn) => AnyFn,
+): Patch | undefined {
   const descriptor = Object.getOwnPropertyDescriptor(proto, name);
   const current = descriptor?.value as AnyFn | undefined;
   if (typeof current !== 'function' || current[ORIGINAL]) return undefined;
@@ -60,7 +64,9 @@ export function patchResource(ctx: TapContext, exports: Record<string, unknown>,
   if (!proto) return [];
   const out: Patch[] = [];
   for (const method of target.methods) {
-    const patch = patchMethod(proto, method, (original) => wrapCall(ctx, original, `${target.prefix}.${method}`, target.family));
+    const patch = patchMethod(proto, method, (original) =>
+      wrapCall(ctx, original, `${target.prefix}.${method}`, target.family),
+    );
     if (patch) out.push(patch);
   }
   return out;
@@ -93,7 +99,8 @@ function wrapCall(ctx: TapContext, original: AnyFn, method: string, family: Fami
     }
     const client = safely(ctx.warn, 'sdk-tap-failed', () => clientKind(owner, family), family);
     const call: CallState = { id: `${pid36}-call-${++calls}`, client, method, owner, attempts: 0, delegated: false };
-    if (ctx.rules && PLATFORM_CLIENTS.has(client)) args = safely(ctx.warn, 'rules-failed', () => applyRulesToParams(ctx.rules!, call, method, args), args);
+    if (ctx.rules && PLATFORM_CLIENTS.has(client))
+      args = safely(ctx.warn, 'rules-failed', () => applyRulesToParams(ctx.rules!, call, method, args), args);
     return als.run({ call }, () => original.apply(this, args));
   };
 }
@@ -121,18 +128,26 @@ function applyRulesToParams(rules: RulesStep, call: CallState, method: string, a
     headers: own,
     body: params,
   });
-  call.rules = { ...(outcome?.event ? { event: outcome.event } : {}), ...(outcome?.settle ? { settle: outcome.settle } : {}) };
+  call.rules = {
+    ...(outcome?.event ? { event: outcome.event } : {}),
+    ...(outcome?.settle ? { settle: outcome.settle } : {}),
+  };
   const rewritten = applyOutcome(outcome, own);
   if (!rewritten) return args;
   const { headers } = rewritten;
-  const nextOptions = Object.keys(headers).length > 0 ? { ...options, headers: { ...options?.headers, ...headers } } : options;
+  const nextOptions =
+    Object.keys(headers).length > 0 ? { ...options, headers: { ...options?.headers, ...headers } } : options;
   // Params the SDK may still change as it builds the request: a fresh copy, not the rules' shared objects.
   return [JSON.parse(rewritten.body) as unknown, nextOptions, ...args.slice(2)];
 }
 
 function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
   if (!isRecord(headers)) return {};
-  return Object.fromEntries(Object.entries(headers).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k.toLowerCase(), v]));
+  return Object.fromEntries(
+    Object.entries(headers)
+      .filter(([, v]) => typeof v === 'string')
+      .map(([k, v]) => [k.toLowerCase(), v]),
+  );
 }
 
 /** Step 2: one HTTP attempt of the current call. */
@@ -151,9 +166,17 @@ function wrapAttempt(ctx: TapContext, original: AnyFn): AnyFn {
     if (!(result instanceof Promise)) return result;
     return result.then(
       (response: unknown) =>
-        attempt.claimed ? response : safely(ctx.warn, 'sdk-tap-failed', () => recordUnclaimed(ctx, call, attempt, args, t0, response), response),
+        attempt.claimed
+          ? response
+          : safely(ctx.warn, 'sdk-tap-failed', () => recordUnclaimed(ctx, call, attempt, args, t0, response), response),
       (err: unknown) => {
-        if (!attempt.claimed) safely(ctx.warn, 'sdk-tap-failed', () => recordUnclaimed(ctx, call, attempt, args, t0, undefined, err), undefined);
+        if (!attempt.claimed)
+          safely(
+            ctx.warn,
+            'sdk-tap-failed',
+            () => recordUnclaimed(ctx, call, attempt, args, t0, undefined, err),
+            undefined,
+          );
         throw err;
       },
     );
@@ -164,13 +187,30 @@ function wrapAttempt(ctx: TapContext, original: AnyFn): AnyFn {
  * Step 4: nothing below saw this attempt (the client's own `fetch` bypassed global fetch and node:http),
  * so the SDK layer writes its record, from the request the SDK handed to its fetch.
  */
-function recordUnclaimed(ctx: TapContext, call: CallState, attempt: AttemptState, args: unknown[], t0: number, response: unknown, error?: unknown): unknown {
+function recordUnclaimed(
+  ctx: TapContext,
+  call: CallState,
+  attempt: AttemptState,
+  args: unknown[],
+  t0: number,
+  response: unknown,
+  error?: unknown,
+): unknown {
   const [input, init] = args as [string | URL, RequestInit | undefined];
   const url = new URL(String(input));
   const method = (init?.method ?? 'GET').toUpperCase();
   const match = ctx.matchEndpoint(method, url);
   if (!match) return response;
-  const exchange = startExchange(ctx, 'sdk', match, method, url, flattenHeaders(requestHeaders(input, init)), attempt.sdk, t0);
+  const exchange = startExchange(
+    ctx,
+    'sdk',
+    match,
+    method,
+    url,
+    flattenHeaders(requestHeaders(input, init)),
+    attempt.sdk,
+    t0,
+  );
   exchange.ruled(call.rules);
   captureRequestBody(exchange, input, init);
   if (error !== undefined) {
@@ -179,7 +219,9 @@ function recordUnclaimed(ctx: TapContext, call: CallState, attempt: AttemptState
   }
   if (isWebResponse(response)) return observe(exchange, response, init?.signal);
   // A fetch that is not WHATWG (node-fetch): headers only; its body stream is left alone.
-  const r = response as { status?: number; headers?: { forEach?: (fn: (v: string, k: string) => void) => void } } | undefined;
+  const r = response as
+    | { status?: number; headers?: { forEach?: (fn: (v: string, k: string) => void) => void } }
+    | undefined;
   const headers: Record<string, string> = {};
   r?.headers?.forEach?.((v, k) => {
     headers[k] = v;
@@ -193,5 +235,9 @@ function recordUnclaimed(ctx: TapContext, call: CallState, attempt: AttemptState
 function isWebResponse(value: unknown): value is Response {
   if (value instanceof Response) return true;
   const r = value as { body?: unknown; headers?: { forEach?: unknown }; status?: unknown } | null | undefined;
-  return typeof r?.status === 'number' && typeof r.headers?.forEach === 'function' && (r.body === null || r.body instanceof ReadableStream);
+  return (
+    typeof r?.status === 'number' &&
+    typeof r.headers?.forEach === 'function' &&
+    (r.body === null || r.body instanceof ReadableStream)
+  );
 }

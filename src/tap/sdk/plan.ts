@@ -20,5 +20,9 @@ export async function planSdkLayer(setting: Config['sdk']): Promise<SdkLayerPlan
   if (setting === 'on') return { on: true, mode, reason: `sdk: on (${mode} ESM hooks)` };
   return sync
     ? { on: true, mode, reason: 'sdk: auto → on (synchronous module hooks available)' }
-    : { on: false, mode, reason: `sdk: auto → off on Node ${process.versions.node} (only the async module.register hook: see BENCHMARKS.md)` };
+    : {
+        on: false,
+        mode,
+        reason: `sdk: auto → off on Node ${process.versions.node} (only the async module.register hook: see BENCHMARKS.md)`,
+      };
 }

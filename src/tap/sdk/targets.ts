@@ -45,7 +45,13 @@ const CLIENT: ClientTarget = { kind: 'client' };
 export const FILES: Record<string, Target> = {
   client: CLIENT,
   core: CLIENT,
-  'resources/messages/messages': { kind: 'resource', family: 'anthropic', exportName: 'Messages', prefix: 'messages', methods: ['create', 'stream', 'parse', 'countTokens'] },
+  'resources/messages/messages': {
+    kind: 'resource',
+    family: 'anthropic',
+    exportName: 'Messages',
+    prefix: 'messages',
+    methods: ['create', 'stream', 'parse', 'countTokens'],
+  },
   'resources/beta/messages/messages': {
     kind: 'resource',
     family: 'anthropic',
@@ -60,7 +66,13 @@ export const FILES: Record<string, Target> = {
     prefix: 'chat.completions',
     methods: ['create', 'stream', 'parse'],
   },
-  'resources/responses/responses': { kind: 'resource', family: 'openai', exportName: 'Responses', prefix: 'responses', methods: ['create', 'stream', 'parse'] },
+  'resources/responses/responses': {
+    kind: 'resource',
+    family: 'openai',
+    exportName: 'Responses',
+    prefix: 'responses',
+    methods: ['create', 'stream', 'parse'],
+  },
 };
 
 /** The method that makes one HTTP attempt, on every supported client base class. */

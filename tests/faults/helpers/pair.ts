@@ -25,9 +25,14 @@ export interface NodeBin {
  */
 export async function matrixNodes(): Promise<NodeBin[]> {
   const wanted = (process.env.AGENTTAP_FAULT_NODES ?? '20,22,24').split(',').map((v) => v.trim());
-  const { ensureNode } = (await import('../../../bench/lib/node-bin.mjs' as string)) as { ensureNode(major: number): string };
+  const { ensureNode } = (await import('../../../bench/lib/node-bin.mjs' as string)) as {
+    ensureNode(major: number): string;
+  };
   const own = process.versions.node.split('.')[0]!;
-  return wanted.map((major) => ({ label: `node ${major}`, bin: major === own ? process.execPath : ensureNode(Number(major)) }));
+  return wanted.map((major) => ({
+    label: `node ${major}`,
+    bin: major === own ? process.execPath : ensureNode(Number(major)),
+  }));
 }
 
 /** The majors the matrix runs, known before any install (for `describe.each`). */
@@ -70,15 +75,29 @@ export async function runAgent(spec: RunSpec, tap: boolean): Promise<AgentRun> {
     ...spec.env,
   };
   // A hung child writes a diagnostic report on SIGUSR2 (spawnBounded sends it at the timeout): the error says where.
-  const argv = ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${home}`, ...(tap ? ['--import', LOADER] : []), ...spec.args];
+  const argv = [
+    '--report-on-signal',
+    '--report-signal=SIGUSR2',
+    `--report-directory=${home}`,
+    ...(tap ? ['--import', LOADER] : []),
+    ...spec.args,
+  ];
   const timeoutMs = spec.timeoutMs ?? 30_000;
   const started = performance.now();
   const run = spec.shell
-    ? await spawnBounded('bash', ['-c', spec.shell([spec.node, ...argv].map(quote).join(' '), home)], { env, timeoutMs, reportDir: home })
+    ? await spawnBounded('bash', ['-c', spec.shell([spec.node, ...argv].map(quote).join(' '), home)], {
+        env,
+        timeoutMs,
+        reportDir: home,
+      })
     : await spawnBounded(spec.node, argv, { env, timeoutMs, reportDir: home });
   const ms = performance.now() - started;
   const finished = existsSync(out)
-    ? readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { requestId: string }).requestId)
+    ? readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { requestId: string }).requestId)
     : [];
   return { ...run, tap, ms, home, sessionDir: join(env.AGENTTAP_DIR!, env.AGENTTAP_SESSION!), finished };
 }
@@ -92,7 +111,9 @@ export interface Pair {
  * Runs `side(false)` and `side(true)` concurrently. `side` sets up that run's own upstream and returns the spec and
  * how to tear it down.
  */
-export async function runPair(side: (tap: boolean) => Promise<{ spec: RunSpec; close?: () => Promise<unknown> | undefined }>): Promise<Pair> {
+export async function runPair(
+  side: (tap: boolean) => Promise<{ spec: RunSpec; close?: () => Promise<unknown> | undefined }>,
+): Promise<Pair> {
   const one = async (tap: boolean) => {
     const { spec, close } = await side(tap);
     try {
@@ -144,18 +165,28 @@ const AGENTTAP_LINE = /^agenttap\b/;
 export async function expectUnnoticed({ plain, tapped }: Pair, want: Expect = {}): Promise<SessionRead> {
   const why = `plain stdout: ${plain.stdout.slice(0, 600)}\nplain stderr: ${plain.stderr.slice(0, 600)}\ntapped stdout: ${tapped.stdout.slice(0, 600)}\ntapped stderr: ${tapped.stderr.slice(0, 600)}`;
   expect({ code: tapped.code, signal: tapped.signal }, why).toEqual({ code: plain.code, signal: plain.signal });
-  expect(tapped.stdout, `stdout\n--- plain:\n${plain.stdout.slice(0, 1500)}\n--- tapped:\n${tapped.stdout.slice(0, 1500)}`).toBe(plain.stdout);
+  expect(
+    tapped.stdout,
+    `stdout\n--- plain:\n${plain.stdout.slice(0, 1500)}\n--- tapped:\n${tapped.stdout.slice(0, 1500)}`,
+  ).toBe(plain.stdout);
   if (want.notice) {
     const lines = tapped.stderr.split('\n');
     const ours = lines.filter((l) => AGENTTAP_LINE.test(l));
     expect(ours, 'exactly one agenttap line on stderr').toHaveLength(1);
-    expect(lines.filter((l) => !AGENTTAP_LINE.test(l)).join('\n'), 'the rest of stderr is the plain run\'s').toBe(plain.stderr);
+    expect(lines.filter((l) => !AGENTTAP_LINE.test(l)).join('\n'), "the rest of stderr is the plain run's").toBe(
+      plain.stderr,
+    );
   } else {
-    expect(tapped.stderr, `stderr\n--- plain:\n${plain.stderr.slice(0, 1500)}\n--- tapped:\n${tapped.stderr.slice(0, 1500)}`).toBe(plain.stderr);
+    expect(
+      tapped.stderr,
+      `stderr\n--- plain:\n${plain.stderr.slice(0, 1500)}\n--- tapped:\n${tapped.stderr.slice(0, 1500)}`,
+    ).toBe(plain.stderr);
   }
   // Paired and concurrent, so load hits both; a hang is caught by the child's own timeout, a stall by this.
   const bound = plain.ms * 2 + (want.slackMs ?? 2500);
-  expect(tapped.ms, `tapped ${Math.round(tapped.ms)} ms vs plain ${Math.round(plain.ms)} ms`).toBeLessThanOrEqual(bound);
+  expect(tapped.ms, `tapped ${Math.round(tapped.ms)} ms vs plain ${Math.round(plain.ms)} ms`).toBeLessThanOrEqual(
+    bound,
+  );
 
   const mode = want.log ?? 'complete';
   if (mode === 'skip') return { files: [], events: [], warnings: [] };
@@ -169,7 +200,9 @@ export async function expectUnnoticed({ plain, tapped }: Pair, want: Expect = {}
   expect(torn, 'log warnings').toEqual([]);
   const invalid = log.events.flatMap((e) => {
     const parsed = LogEvent.safeParse(e);
-    return parsed.success ? [] : [`${String(e.event)}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`];
+    return parsed.success
+      ? []
+      : [`${String(e.event)}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`];
   });
   expect(invalid, 'events that fail the log schema').toEqual([]);
   if (mode === 'complete') {
@@ -179,8 +212,14 @@ export async function expectUnnoticed({ plain, tapped }: Pair, want: Expect = {}
     const ends = log.events.filter((e) => e.event === 'exchange.end');
     const requests = log.events.filter((e) => e.event === 'exchange.request');
     expect(requests.length, 'the interrupted call was requested').toBe(tapped.finished.length + 1);
-    expect(ends.map((e) => e.outcome), 'the in-flight exchange ends "interrupted"').toContain('interrupted');
-    expect(log.events.filter((e) => e.event === 'session.end'), 'session.end').toHaveLength(1);
+    expect(
+      ends.map((e) => e.outcome),
+      'the in-flight exchange ends "interrupted"',
+    ).toContain('interrupted');
+    expect(
+      log.events.filter((e) => e.event === 'session.end'),
+      'session.end',
+    ).toHaveLength(1);
   }
   return log;
 }
@@ -189,7 +228,8 @@ export async function expectUnnoticed({ plain, tapped }: Pair, want: Expect = {}
 export function missingEnds(events: Record<string, unknown>[], finished: string[]): string[] {
   const byRequestId = new Map<string, string>();
   for (const e of events) {
-    const id = e.event === 'exchange.response' ? (e.headers as Record<string, string> | undefined)?.['request-id'] : undefined;
+    const id =
+      e.event === 'exchange.response' ? (e.headers as Record<string, string> | undefined)?.['request-id'] : undefined;
     if (id) byRequestId.set(id, e.exchange as string);
   }
   const ended = new Set(events.filter((e) => e.event === 'exchange.end').map((e) => e.exchange as string));

@@ -26,7 +26,10 @@ export function cannotMount(): string | undefined {
 export function mountTmpfs(options: string[]): string {
   const dir = join(scratch('agenttap-disk-'), 'mnt');
   mkdirSync(dir);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', options.join(','), 'tmpfs', dir], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
+  execFileSync('mount', ['-t', 'tmpfs', '-o', options.join(','), 'tmpfs', dir], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 10_000,
+  });
   return dir;
 }
 

@@ -12,16 +12,38 @@ export type UpstreamKind = 'malformed-sse' | 'corrupt-gzip-json' | 'corrupt-gzip
 
 export const HUGE_BYTES = 50 * 1024 * 1024;
 
-const sse = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+const sse = (type: string, data: Record<string, unknown>) =>
+  `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 const start = sse('message_start', {
-  message: { id: 'msg_01fault', type: 'message', role: 'assistant', model: 'claude-sonnet-5-5', content: [], stop_reason: null, usage: { input_tokens: 5, output_tokens: 1 } },
+  message: {
+    id: 'msg_01fault',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-sonnet-5-5',
+    content: [],
+    stop_reason: null,
+    usage: { input_tokens: 5, output_tokens: 1 },
+  },
 });
 const blockStart = sse('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
 const delta = (text: string) => sse('content_block_delta', { index: 0, delta: { type: 'text_delta', text } });
-const stop = sse('content_block_stop', { index: 0 }) + sse('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 9 } }) + sse('message_stop', {});
+const stop =
+  sse('content_block_stop', { index: 0 }) +
+  sse('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 9 } }) +
+  sse('message_stop', {});
 
 /** Events a strict parser chokes on: JSON cut short, a field line with no colon, raw binary, a CR-only line break. */
-const MALFORMED = [start, blockStart, delta('one '), 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_de\n\n', 'garbage line without a colon\n\n', Buffer.from([0xff, 0xfe, 0x00, 0x9c, 0x0a, 0x0a]), delta('two'), 'event: ping\rdata: {"type":"ping"}\r\r', stop];
+const MALFORMED = [
+  start,
+  blockStart,
+  delta('one '),
+  'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_de\n\n',
+  'garbage line without a colon\n\n',
+  Buffer.from([0xff, 0xfe, 0x00, 0x9c, 0x0a, 0x0a]),
+  delta('two'),
+  'event: ping\rdata: {"type":"ping"}\r\r',
+  stop,
+];
 
 export async function startUpstream(kind: UpstreamKind): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
@@ -49,8 +71,16 @@ async function answer(kind: UpstreamKind, res: http.ServerResponse): Promise<voi
     res.end();
   } else if (kind === 'corrupt-gzip-json') {
     // A gzip header, then bytes that inflate to nothing valid.
-    const body = Buffer.concat([zlib.gzipSync('{"id":"msg_01fault","type":"message"').subarray(0, 12), randomBytes(64)]);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(body.length), 'request-id': requestId });
+    const body = Buffer.concat([
+      zlib.gzipSync('{"id":"msg_01fault","type":"message"').subarray(0, 12),
+      randomBytes(64),
+    ]);
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+      'content-length': String(body.length),
+      'request-id': requestId,
+    });
     res.end(body);
   } else if (kind === 'corrupt-gzip-sse') {
     // Valid gzip for the first events (sync-flushed, so they inflate), then a deflate block of the reserved type 3

@@ -37,7 +37,16 @@ export const RULES: Rule[] = [
     id: 'reports-import-only-log-and-exchange',
     scope: 'direct',
     from: REPORT,
-    only: [...REPORT, 'src/log/', 'src/exchange/', 'src/mechanisms/', 'src/pricing/', 'src/errors.ts', 'src/fs/', 'diff'],
+    only: [
+      ...REPORT,
+      'src/log/',
+      'src/exchange/',
+      'src/mechanisms/',
+      'src/pricing/',
+      'src/errors.ts',
+      'src/fs/',
+      'diff',
+    ],
   },
   {
     // `agenttap report` reads a log without loading the tap, the loader or the writer.

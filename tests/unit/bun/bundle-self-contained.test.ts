@@ -16,7 +16,8 @@ test('every import and require left in the Bun preload bundle is a Node built-in
   // The forms rolldown emits (double quotes; the single-quoted ones in the file are comments of bundled packages):
   // `require("x")`, `import … from "x"`, `import "x"`, `import("x")`, and a required call `…)("x")`.
   const specifiers = new Set<string>();
-  for (const m of code.matchAll(/(?:\brequire\(|\bfrom |\bimport |\bimport\(|\)\()"([^"\s]+)"\)?/g)) specifiers.add(m[1]!);
+  for (const m of code.matchAll(/(?:\brequire\(|\bfrom |\bimport |\bimport\(|\)\()"([^"\s]+)"\)?/g))
+    specifiers.add(m[1]!);
   expect(specifiers.size).toBeGreaterThan(0);
   const builtin = new Set(builtinModules);
   const outside = [...specifiers].filter((s) => !s.startsWith('node:') && !builtin.has(s));

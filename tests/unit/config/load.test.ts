@@ -9,7 +9,8 @@ import { AgentTapError } from '../../../src/errors.js';
 
 function dirWith(config?: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'agenttap-config-'));
-  if (config !== undefined) writeFileSync(join(dir, 'agenttap.config.json'), typeof config === 'string' ? config : JSON.stringify(config));
+  if (config !== undefined)
+    writeFileSync(join(dir, 'agenttap.config.json'), typeof config === 'string' ? config : JSON.stringify(config));
   return dir;
 }
 
@@ -34,7 +35,10 @@ describe('loadConfig', async () => {
 
   it('reads ./agenttap.config.json and lets the environment win', async () => {
     const cwd = dirWith({ dir: 'from-file', children: 'off', capture: { maxBodyBytes: 1000 } });
-    const { config, file } = await loadConfig({ AGENTTAP_DIR: 'from-env', AGENTTAP_ENDPOINTS: 'llm.local/api/gen,/v2/generate' }, cwd);
+    const { config, file } = await loadConfig(
+      { AGENTTAP_DIR: 'from-env', AGENTTAP_ENDPOINTS: 'llm.local/api/gen,/v2/generate' },
+      cwd,
+    );
     expect(file).toBe(join(cwd, 'agenttap.config.json'));
     expect(config.dir).toBe('from-env');
     expect(config.children).toBe('off');
@@ -75,34 +79,60 @@ describe('loadConfig', async () => {
   });
 
   it('names the flag when the user typed one, the variable when they set one (issue 16)', async () => {
-    const byFlag = await errorOf(() => loadConfig({ AGENTTAP_CONFIG: 'missing.json' }, dirWith(), { AGENTTAP_CONFIG: '--config' }));
-    expect(byFlag.message).toMatch(/--config points at .*missing\.json, which does not exist\. Fix: correct the path given to --config\./);
+    const byFlag = await errorOf(() =>
+      loadConfig({ AGENTTAP_CONFIG: 'missing.json' }, dirWith(), { AGENTTAP_CONFIG: '--config' }),
+    );
+    expect(byFlag.message).toMatch(
+      /--config points at .*missing\.json, which does not exist\. Fix: correct the path given to --config\./,
+    );
     expect(byFlag.message).not.toContain('AGENTTAP_CONFIG');
-    const byVariable = await errorOf(() => loadConfig({ AGENTTAP_DIR: '' , AGENTTAP_SESSION: '..' }, dirWith()));
+    const byVariable = await errorOf(() => loadConfig({ AGENTTAP_DIR: '', AGENTTAP_SESSION: '..' }, dirWith()));
     expect(byVariable.message).toContain('environment variable AGENTTAP_SESSION: field "session"');
-    const flagged = await errorOf(() => loadConfig({ AGENTTAP_SESSION: '..' }, dirWith(), { AGENTTAP_SESSION: '--session' }));
+    const flagged = await errorOf(() =>
+      loadConfig({ AGENTTAP_SESSION: '..' }, dirWith(), { AGENTTAP_SESSION: '--session' }),
+    );
     expect(flagged.message).toContain('--session: field "session": is not a single folder name. Fix: ');
   });
 
-  it.each(['..', '.', 'a/b', '../up', '-rf', '.hidden', 'x'.repeat(129), 'tab\there'])('refuses the session id %j wherever it comes from', async (id) => {
-    expect((await errorOf(() => loadConfig({ AGENTTAP_SESSION: id }, dirWith()))).code).toBe('AGENTTAP_CONFIG_INVALID');
-    expect((await errorOf(() => loadConfig({}, dirWith({ session: id })))).message).toContain('field "session": is not a single folder name');
-  });
+  it.each(['..', '.', 'a/b', '../up', '-rf', '.hidden', 'x'.repeat(129), 'tab\there'])(
+    'refuses the session id %j wherever it comes from',
+    async (id) => {
+      expect((await errorOf(() => loadConfig({ AGENTTAP_SESSION: id }, dirWith()))).code).toBe(
+        'AGENTTAP_CONFIG_INVALID',
+      );
+      expect((await errorOf(() => loadConfig({}, dirWith({ session: id })))).message).toContain(
+        'field "session": is not a single folder name',
+      );
+    },
+  );
 
   it('takes session ids that are one folder name, and an empty --session is an error (an empty variable is unset)', async () => {
     for (const id of ['review-42', 'a', '20261202-033624-abc123', 'v1.2_run', 'x'.repeat(128)]) {
       expect((await loadConfig({ AGENTTAP_SESSION: id }, dirWith())).config.session).toBe(id);
     }
     expect((await loadConfig({ AGENTTAP_SESSION: '' }, dirWith())).config.session).toBeUndefined();
-    expect((await errorOf(() => loadConfig({ AGENTTAP_SESSION: '' }, dirWith(), { AGENTTAP_SESSION: '--session' }))).message).toContain('--session: field "session"');
+    expect(
+      (await errorOf(() => loadConfig({ AGENTTAP_SESSION: '' }, dirWith(), { AGENTTAP_SESSION: '--session' }))).message,
+    ).toContain('--session: field "session"');
   });
 
   it('compiles and lints redact.patterns at load: the field is named like JavaScript, with the fix (issue 16)', async () => {
-    const cwd = dirWith({ redact: { patterns: [{ name: 'ok', pattern: 'itk_[a-z0-9]{32}' }, { name: 'broken', pattern: 'itk_(' }, { name: 'slow', pattern: '(a+)+$' }, { name: 'sticky', pattern: 'x_[0-9]{4}', flags: 'y' }] } });
+    const cwd = dirWith({
+      redact: {
+        patterns: [
+          { name: 'ok', pattern: 'itk_[a-z0-9]{32}' },
+          { name: 'broken', pattern: 'itk_(' },
+          { name: 'slow', pattern: '(a+)+$' },
+          { name: 'sticky', pattern: 'x_[0-9]{4}', flags: 'y' },
+        ],
+      },
+    });
     const err = await errorOf(() => loadConfig({}, cwd));
     expect(err.code).toBe('AGENTTAP_CONFIG_INVALID');
     const file = join(cwd, 'agenttap.config.json');
-    expect(err.message).toContain(`${file}: field "redact.patterns[1].pattern": not a valid JavaScript regular expression (/itk_(/: Unterminated group). Fix: `);
+    expect(err.message).toContain(
+      `${file}: field "redact.patterns[1].pattern": not a valid JavaScript regular expression (/itk_(/: Unterminated group). Fix: `,
+    );
     expect(err.message).toContain(`${file}: field "redact.patterns[2].pattern": can backtrack exponentially`);
     expect(err.message).toContain(`${file}: field "redact.patterns[3].flags": "y" (sticky)`);
     expect(err.message).not.toContain('redact.patterns[0]');

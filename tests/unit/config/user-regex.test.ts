@@ -29,17 +29,24 @@ describe('checkUserRegex', () => {
     expect(checkUserRegex(pattern, 'i', 'test')).toBeUndefined();
   });
 
-  it.each(['(a+)+$', '(\\w+\\s?)+$', '^(\\w+)*@', '(a*)*b', '([a-z]+)*$', '(x+x+)+y', '(.*)*x'])('refuses the exponential %s everywhere', (pattern) => {
-    for (const use of ['scan', 'test'] as const) {
-      const problem = checkUserRegex(pattern, '', use);
-      expect(problem?.field).toBe('pattern');
-      expect(problem?.message).toMatch(/^can backtrack exponentially: .* Fix: /);
-    }
-  });
+  it.each(['(a+)+$', '(\\w+\\s?)+$', '^(\\w+)*@', '(a*)*b', '([a-z]+)*$', '(x+x+)+y', '(.*)*x'])(
+    'refuses the exponential %s everywhere',
+    (pattern) => {
+      for (const use of ['scan', 'test'] as const) {
+        const problem = checkUserRegex(pattern, '', use);
+        expect(problem?.field).toBe('pattern');
+        expect(problem?.message).toMatch(/^can backtrack exponentially: .* Fix: /);
+      }
+    },
+  );
 
   it('refuses, for a scan over captured text, polynomial backtracking and a leading unbounded repeat', () => {
-    expect(checkUserRegex('\\s*\\s*$', '', 'scan')?.message).toMatch(/^can backtrack polynomially: "\\s\*" and "\\s\*" can both take a long run of/);
-    expect(checkUserRegex('\\w+@corp\\.com', '', 'scan')?.message).toMatch(/^starts with the unbounded repeat "\\w\+": .*quadratic.* Fix: start the pattern with a fixed prefix/);
+    expect(checkUserRegex('\\s*\\s*$', '', 'scan')?.message).toMatch(
+      /^can backtrack polynomially: "\\s\*" and "\\s\*" can both take a long run of/,
+    );
+    expect(checkUserRegex('\\w+@corp\\.com', '', 'scan')?.message).toMatch(
+      /^starts with the unbounded repeat "\\w\+": .*quadratic.* Fix: start the pattern with a fixed prefix/,
+    );
     // A model name is short: the same patterns cost nothing there.
     expect(checkUserRegex('\\w+@corp\\.com', '', 'test')).toBeUndefined();
   });
@@ -58,18 +65,35 @@ describe('checkUserRegex', () => {
     expect(slow).toBeGreaterThan(fast * 20);
   });
 
-  it('names a pattern that does not compile, with the engine\'s reason', () => {
-    expect(checkUserRegex('itk_(', '', 'scan')).toEqual({ field: 'pattern', message: expect.stringMatching(/^not a valid JavaScript regular expression \(\/itk_\(\/: Unterminated group\)\. Fix: /) });
+  it("names a pattern that does not compile, with the engine's reason", () => {
+    expect(checkUserRegex('itk_(', '', 'scan')).toEqual({
+      field: 'pattern',
+      message: expect.stringMatching(
+        /^not a valid JavaScript regular expression \(\/itk_\(\/: Unterminated group\)\. Fix: /,
+      ),
+    });
     expect(checkUserRegex('[z-a]', 'u', 'test')?.field).toBe('pattern');
   });
 
   it('flags: g is implied in a scan and refused in a test (lastIndex state); y is refused; u and v do not mix', () => {
     expect(checkUserRegex('itk_[a-z]{8}', 'gi', 'scan')).toBeUndefined();
-    expect(checkUserRegex('itk_[a-z]{8}', 'y', 'scan')).toEqual({ field: 'flags', message: expect.stringContaining('Fix: remove "y"') });
-    expect(checkUserRegex('^claude', 'g', 'test')).toEqual({ field: 'flags', message: expect.stringContaining('every other request') });
-    expect(checkUserRegex('^claude', 'uv', 'test')).toEqual({ field: 'flags', message: expect.stringContaining('"u" or "v", not both') });
+    expect(checkUserRegex('itk_[a-z]{8}', 'y', 'scan')).toEqual({
+      field: 'flags',
+      message: expect.stringContaining('Fix: remove "y"'),
+    });
+    expect(checkUserRegex('^claude', 'g', 'test')).toEqual({
+      field: 'flags',
+      message: expect.stringContaining('every other request'),
+    });
+    expect(checkUserRegex('^claude', 'uv', 'test')).toEqual({
+      field: 'flags',
+      message: expect.stringContaining('"u" or "v", not both'),
+    });
     expect(checkUserRegex('^claude', 'ii', 'test')?.field).toBe('flags');
-    expect(checkUserRegex('^claude', 'x', 'test')).toEqual({ field: 'flags', message: expect.stringMatching(/unknown flag "x"\. Fix: use only "i", "m", "s", "u", "v"/) });
+    expect(checkUserRegex('^claude', 'x', 'test')).toEqual({
+      field: 'flags',
+      message: expect.stringMatching(/unknown flag "x"\. Fix: use only "i", "m", "s", "u", "v"/),
+    });
   });
 
   it('reads the pattern with its flags: a repeat that only overlaps case-insensitively is refused with "i" only', () => {

@@ -138,10 +138,27 @@ describe('Anthropic Messages SSE', () => {
   it('keeps input as {} for a tool_use without input deltas, and parses unstopped input at the end', () => {
     const events = [
       anthropicEvents()[0]!,
-      { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 't1', name: 'noop', input: {} } } },
+      {
+        event: 'content_block_start',
+        data: {
+          type: 'content_block_start',
+          index: 0,
+          content_block: { type: 'tool_use', id: 't1', name: 'noop', input: {} },
+        },
+      },
       { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-      { event: 'content_block_start', data: { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 't2', name: 'cut', input: {} } } },
-      { event: 'content_block_delta', data: { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"a": 1}' } } },
+      {
+        event: 'content_block_start',
+        data: {
+          type: 'content_block_start',
+          index: 1,
+          content_block: { type: 'tool_use', id: 't2', name: 'cut', input: {} },
+        },
+      },
+      {
+        event: 'content_block_delta',
+        data: { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"a": 1}' } },
+      },
     ];
     const { summary } = observe('anthropic.messages', [sseBytes(events)]);
     const content = (summary.body as { content: { input: unknown }[] }).content;
@@ -178,7 +195,14 @@ describe('Anthropic Messages SSE', () => {
   it('cuts a tool input mid-JSON: keeps the raw prefix, never a made-up object', () => {
     const events = [
       anthropicEvents()[0]!,
-      { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 't', name: 'big', input: {} } } },
+      {
+        event: 'content_block_start',
+        data: {
+          type: 'content_block_start',
+          index: 0,
+          content_block: { type: 'tool_use', id: 't', name: 'big', input: {} },
+        },
+      },
       ...['{"data": "', 'x'.repeat(300), '"}'].map((p) => ({
         event: 'content_block_delta',
         data: { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: p } },
@@ -196,24 +220,49 @@ describe('Anthropic Messages SSE', () => {
     const [start] = anthropicEvents();
     const events = [
       start!,
-      { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
-      { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'ok' } } },
+      {
+        event: 'content_block_start',
+        data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+      },
+      {
+        event: 'content_block_delta',
+        data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'ok' } },
+      },
       { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-      { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 3, cache_creation_input_tokens: 7 } } },
+      {
+        event: 'message_delta',
+        data: {
+          type: 'message_delta',
+          delta: { stop_reason: 'end_turn' },
+          usage: { output_tokens: 3, cache_creation_input_tokens: 7 },
+        },
+      },
       { event: 'message_stop', data: { type: 'message_stop' } },
     ];
     const b = sseBytes(events);
     const { summary } = observe('anthropic.messages', [b]);
     expect(plain(summary.body)).toStrictEqual(await anthropicFinalMessage([b]));
-    expect(summary.usage).toEqual({ input_tokens: 25, output_tokens: 3, cache_read_input_tokens: 1200, cache_creation_input_tokens: 7 });
+    expect(summary.usage).toEqual({
+      input_tokens: 25,
+      output_tokens: 3,
+      cache_read_input_tokens: 1200,
+      cache_creation_input_tokens: 7,
+    });
   });
 });
 
 describe('Anthropic JSON bodies', () => {
-  const json = (value: unknown, status = 200, endpoint: 'anthropic.messages' | 'anthropic.count_tokens' = 'anthropic.messages') => {
+  const json = (
+    value: unknown,
+    status = 200,
+    endpoint: 'anthropic.messages' | 'anthropic.count_tokens' = 'anthropic.messages',
+  ) => {
     const b = new TextEncoder().encode(JSON.stringify(value));
     // Split inside the body to make sure plain bodies are assembled, including a multibyte character.
-    return observe(endpoint, splitAt(b, [1, Math.floor(b.length / 2), b.length - 1]), { contentType: 'application/json', status }).summary;
+    return observe(endpoint, splitAt(b, [1, Math.floor(b.length / 2), b.length - 1]), {
+      contentType: 'application/json',
+      status,
+    }).summary;
   };
 
   it('summarises a non-streamed Message', () => {

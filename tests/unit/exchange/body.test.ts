@@ -31,12 +31,30 @@ const anthropic = {
   system: [{ type: 'text', text: 'You are a coding agent.', cache_control: marker }],
   tools: [{ name: 'Bash', input_schema: { type: 'object' } }],
   messages: [
-    { role: 'user', content: [{ type: 'text', text: REMINDER }, { type: 'text', text: 'Fix the test.' }] },
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: REMINDER },
+        { type: 'text', text: 'Fix the test.' },
+      ],
+    },
     { role: 'assistant', content: [{ type: 'tool_use', id: 'tu_1', name: 'Bash', input: { command: 'npm test' } }] },
-    { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'tu_1', content: `1 failing\n${REMINDER}` }, { type: 'text', text: REMINDER, cache_control: marker }] },
+    {
+      role: 'user',
+      content: [
+        { type: 'tool_result', tool_use_id: 'tu_1', content: `1 failing\n${REMINDER}` },
+        { type: 'text', text: REMINDER, cache_control: marker },
+      ],
+    },
   ],
 };
-const anthropicReply = { role: 'assistant', content: [{ type: 'text', text: 'Running it.' }, { type: 'tool_use', id: 'tu_2', name: 'Bash', input: { command: 'npm test -- -u' } }] };
+const anthropicReply = {
+  role: 'assistant',
+  content: [
+    { type: 'text', text: 'Running it.' },
+    { type: 'tool_use', id: 'tu_2', name: 'Bash', input: { command: 'npm test -- -u' } },
+  ],
+};
 
 const chat = {
   model: 'gpt-4o',
@@ -47,11 +65,28 @@ const chat = {
     { role: 'system', content: 'Be terse.' },
     { role: 'developer', content: [{ type: 'text', text: 'Answer in French.' }] },
     { role: 'user', content: 'Weather in Paris?' },
-    { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+    {
+      role: 'assistant',
+      content: null,
+      tool_calls: [
+        { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+      ],
+    },
     { role: 'tool', tool_call_id: 'call_1', content: '18°C' },
   ],
 };
-const chatReply = { choices: [{ message: { role: 'assistant', tool_calls: [{ id: 'call_2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Lyon"}' } }] } }] };
+const chatReply = {
+  choices: [
+    {
+      message: {
+        role: 'assistant',
+        tool_calls: [
+          { id: 'call_2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Lyon"}' } },
+        ],
+      },
+    },
+  ],
+};
 
 const responses = {
   model: 'gpt-5',
@@ -64,7 +99,12 @@ const responses = {
     { type: 'function_call_output', call_id: 'fc_1', output: 'found' },
   ],
 };
-const responsesReply = { output: [{ type: 'message', content: [{ type: 'output_text', text: 'Here.' }] }, { type: 'function_call', call_id: 'fc_2', name: 'lookup', arguments: 'not json' }] };
+const responsesReply = {
+  output: [
+    { type: 'message', content: [{ type: 'output_text', text: 'Here.' }] },
+    { type: 'function_call', call_id: 'fc_2', name: 'lookup', arguments: 'not json' },
+  ],
+};
 
 describe('the body reader, per API', () => {
   it('Anthropic Messages: system blocks, tools, user words without reminders, reminders also inside tool results', () => {
@@ -78,8 +118,14 @@ describe('the body reader, per API', () => {
     expect(remindersOf(messages[2])).toEqual(['Today is Tuesday.', 'Today is Tuesday.']);
     expect(isToolResults(messages[2])).toBe(true);
     expect(isToolResults(messages[0])).toBe(false);
-    expect([maxTokensOf(anthropic), maxTokensOf(anthropic, 'anthropic.messages'), maxTokensField(anthropic)]).toEqual([4096, 4096, 'max_tokens']);
-    expect(responseToolCalls(anthropicReply)).toEqual([{ id: 'tu_2', name: 'Bash', input: { command: 'npm test -- -u' } }]);
+    expect([maxTokensOf(anthropic), maxTokensOf(anthropic, 'anthropic.messages'), maxTokensField(anthropic)]).toEqual([
+      4096,
+      4096,
+      'max_tokens',
+    ]);
+    expect(responseToolCalls(anthropicReply)).toEqual([
+      { id: 'tu_2', name: 'Bash', input: { command: 'npm test -- -u' } },
+    ]);
     expect(textsOf(anthropicReply.content)).toEqual(['Running it.']);
   });
 
@@ -91,7 +137,12 @@ describe('the body reader, per API', () => {
     expect(userText(messages[2])).toBe('Weather in Paris?');
     expect(isToolResults(messages[4])).toBe(true);
     // Chat's current field first; without an endpoint, any API's order (max_tokens first).
-    expect([maxTokensOf(chat, 'openai.chat'), maxTokensField(chat, 'openai.chat'), maxTokensOf(chat), maxTokensField(chat)]).toEqual([300, 'max_completion_tokens', 100, 'max_tokens']);
+    expect([
+      maxTokensOf(chat, 'openai.chat'),
+      maxTokensField(chat, 'openai.chat'),
+      maxTokensOf(chat),
+      maxTokensField(chat),
+    ]).toEqual([300, 'max_completion_tokens', 100, 'max_tokens']);
     expect(responseToolCalls(chatReply)).toEqual([{ id: 'call_2', name: 'get_weather', input: { city: 'Lyon' } }]);
     expect(inputStrings(responseToolCalls(chatReply)[0]!.input)).toEqual(['Lyon']);
   });
@@ -105,7 +156,11 @@ describe('the body reader, per API', () => {
     expect(isToolResults(items[2])).toBe(true);
     expect(messagesOf({ input: 'hi' })).toEqual([{ role: 'user', content: 'hi' }]);
     expect(messagesOf({})).toEqual([]);
-    expect([maxTokensOf(responses, 'openai.responses'), maxTokensOf({ max_tokens: 5 }, 'openai.responses'), maxTokensOf({ max_tokens: 'x' })]).toEqual([900, undefined, undefined]);
+    expect([
+      maxTokensOf(responses, 'openai.responses'),
+      maxTokensOf({ max_tokens: 5 }, 'openai.responses'),
+      maxTokensOf({ max_tokens: 'x' }),
+    ]).toEqual([900, undefined, undefined]);
     expect(responseToolCalls(responsesReply)).toEqual([{ id: 'fc_2', name: 'lookup', input: 'not json' }]);
   });
 });
@@ -113,7 +168,10 @@ describe('the body reader, per API', () => {
 describe('cache markers, message keys and the content hash', () => {
   it('a message keeps its key when only its cache marker moved or its string became a text block', () => {
     const plain = { role: 'user', content: 'Fix the test.' };
-    const marked = { role: 'user', content: [{ type: 'text', text: 'Fix the test.', cache_control: { type: 'ephemeral', ttl: '1h' } }] };
+    const marked = {
+      role: 'user',
+      content: [{ type: 'text', text: 'Fix the test.', cache_control: { type: 'ephemeral', ttl: '1h' } }],
+    };
     expect(messageKey(marked)).toBe(messageKey(plain));
     expect(messageKey({ role: 'user', content: 'Fix the tests.' })).not.toBe(messageKey(plain));
     // The words "cache_control" in a text are content, not a marker.
@@ -123,7 +181,11 @@ describe('cache markers, message keys and the content hash', () => {
   });
 
   it('markers are cut wherever they sit in an object, leaving valid JSON', () => {
-    for (const block of [{ cache_control: marker, type: 'text', text: 'a' }, { type: 'text', cache_control: marker, text: 'a' }, { type: 'text', text: 'a', cache_control: marker }]) {
+    for (const block of [
+      { cache_control: marker, type: 'text', text: 'a' },
+      { type: 'text', cache_control: marker, text: 'a' },
+      { type: 'text', text: 'a', cache_control: marker },
+    ]) {
       expect(JSON.parse(withoutCacheMarkers(JSON.stringify(block)))).toEqual({ type: 'text', text: 'a' });
     }
     expect(withoutCacheMarkers(JSON.stringify({ cache_control: marker }))).toBe('{}');
@@ -141,7 +203,9 @@ describe('cache markers, message keys and the content hash', () => {
     const json = JSON.stringify(anthropic.system);
     expect(contentHash(json)).toBe(createHash('sha256').update(json).digest('hex').slice(0, 32));
     const written: string[] = [];
-    expect(new BlobStore((hash) => written.push(hash)).ref(anthropic.system, json)).toEqual({ $blob: contentHash(json) });
+    expect(new BlobStore((hash) => written.push(hash)).ref(anthropic.system, json)).toEqual({
+      $blob: contentHash(json),
+    });
     expect(written).toEqual([contentHash(json)]);
   });
 });

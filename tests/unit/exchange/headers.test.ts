@@ -27,7 +27,9 @@ describe('flattenHeaders: one lower-case name → one string, whatever the layer
   });
 
   it("skips an SDK call option's null (its way to remove a header) and undefined", () => {
-    expect(flattenHeaders({ 'Anthropic-Beta': 'x', 'X-Stainless-Retry-Count': null, 'X-Gone': undefined })).toEqual({ 'anthropic-beta': 'x' });
+    expect(flattenHeaders({ 'Anthropic-Beta': 'x', 'X-Stainless-Retry-Count': null, 'X-Gone': undefined })).toEqual({
+      'anthropic-beta': 'x',
+    });
   });
 
   it('reads nothing from what is not headers', () => {

@@ -60,11 +60,7 @@ export interface Observed {
   semanticEnd: number;
 }
 
-export function observe(
-  endpoint: Endpoint,
-  chunks: Uint8Array[],
-  options: Partial<ObserverOptions> = {},
-): Observed {
+export function observe(endpoint: Endpoint, chunks: Uint8Array[], options: Partial<ObserverOptions> = {}): Observed {
   const counts = { firstContent: 0, semanticEnd: 0 };
   const observer = createResponseObserver({
     endpoint,
@@ -159,12 +155,24 @@ export function anthropicEvents(opts: { error?: boolean } = {}): SseEvent[] {
       },
     } as never),
     typed({ type: 'ping' }),
-    typed({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } } as never),
-    ...THINKING.map((t) => typed({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: t } } as never)),
-    typed({ type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3h' } } as never),
+    typed({
+      type: 'content_block_start',
+      index: 0,
+      content_block: { type: 'thinking', thinking: '', signature: '' },
+    } as never),
+    ...THINKING.map((t) =>
+      typed({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: t } } as never),
+    ),
+    typed({
+      type: 'content_block_delta',
+      index: 0,
+      delta: { type: 'signature_delta', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3h' },
+    } as never),
     typed({ type: 'content_block_stop', index: 0 } as never),
     typed({ type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } } as never),
-    ...ANSWER.map((t) => typed({ type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: t } } as never)),
+    ...ANSWER.map((t) =>
+      typed({ type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: t } } as never),
+    ),
     typed({ type: 'content_block_stop', index: 1 } as never),
     { event: 'future_event', data: { type: 'future_event', detail: { anything: [1, 2, 3] } } },
     typed({
@@ -172,8 +180,16 @@ export function anthropicEvents(opts: { error?: boolean } = {}): SseEvent[] {
       index: 2,
       content_block: { type: 'server_tool_use', id: 'srvtoolu_01', name: 'web_search', input: {} },
     } as never),
-    typed({ type: 'content_block_delta', index: 2, delta: { type: 'input_json_delta', partial_json: '{"query": "weather ' } } as never),
-    typed({ type: 'content_block_delta', index: 2, delta: { type: 'input_json_delta', partial_json: 'Paris"}' } } as never),
+    typed({
+      type: 'content_block_delta',
+      index: 2,
+      delta: { type: 'input_json_delta', partial_json: '{"query": "weather ' },
+    } as never),
+    typed({
+      type: 'content_block_delta',
+      index: 2,
+      delta: { type: 'input_json_delta', partial_json: 'Paris"}' },
+    } as never),
     typed({ type: 'content_block_stop', index: 2 } as never),
     typed({
       type: 'content_block_start',
@@ -193,7 +209,11 @@ export function anthropicEvents(opts: { error?: boolean } = {}): SseEvent[] {
       },
     } as never),
     typed({ type: 'content_block_stop', index: 3 } as never),
-    typed({ type: 'content_block_start', index: 4, content_block: { type: 'text', text: '', citations: null } } as never),
+    typed({
+      type: 'content_block_start',
+      index: 4,
+      content_block: { type: 'text', text: '', citations: null },
+    } as never),
     typed({ type: 'content_block_delta', index: 4, delta: { type: 'text_delta', text: 'Il fait 18 °C.' } } as never),
     typed({
       type: 'content_block_delta',
@@ -215,19 +235,29 @@ export function anthropicEvents(opts: { error?: boolean } = {}): SseEvent[] {
       index: 5,
       content_block: { type: 'tool_use', id: 'toolu_01A09q90qw90lq917835lq9', name: 'get_weather', input: {} },
     } as never),
-    ...TOOL_JSON.map((p) => typed({ type: 'content_block_delta', index: 5, delta: { type: 'input_json_delta', partial_json: p } } as never)),
+    ...TOOL_JSON.map((p) =>
+      typed({ type: 'content_block_delta', index: 5, delta: { type: 'input_json_delta', partial_json: p } } as never),
+    ),
     typed({ type: 'content_block_stop', index: 5 } as never),
     typed({ type: 'ping' }),
   ];
   if (opts.error) {
-    events.push({ event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } });
+    events.push({
+      event: 'error',
+      data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } },
+    });
     return events;
   }
   events.push(
     typed({
       type: 'message_delta',
       delta: { stop_reason: 'tool_use', stop_sequence: null },
-      usage: { output_tokens: 187, input_tokens: 25, cache_read_input_tokens: 1200, server_tool_use: { web_search_requests: 1 } },
+      usage: {
+        output_tokens: 187,
+        input_tokens: 25,
+        cache_read_input_tokens: 1200,
+        server_tool_use: { web_search_requests: 1 },
+      },
     } as never),
     typed({ type: 'message_stop' }),
   );
@@ -277,7 +307,12 @@ export function chatEvents(opts: { done?: boolean } = {}): SseEvent[] {
         completion_tokens: 41,
         total_tokens: 123,
         prompt_tokens_details: { cached_tokens: 64, audio_tokens: 0 },
-        completion_tokens_details: { reasoning_tokens: 12, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+        completion_tokens_details: {
+          reasoning_tokens: 12,
+          audio_tokens: 0,
+          accepted_prediction_tokens: 0,
+          rejected_prediction_tokens: 0,
+        },
       },
     }),
   ];
@@ -355,12 +390,22 @@ export const RESP_USAGE = {
  */
 export function responsesEvents(end: 'completed' | 'incomplete' | 'failed' | 'none' = 'completed'): SseEvent[] {
   const final = responsesFinalOutput();
-  const [reasoning, message, call] = final as [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
+  const [reasoning, message, call] = final as [
+    Record<string, unknown>,
+    Record<string, unknown>,
+    Record<string, unknown>,
+  ];
   const list: Record<string, unknown>[] = [
     { type: 'response.created', response: responseSkeleton('in_progress', [], null) },
     { type: 'response.in_progress', response: responseSkeleton('in_progress', [], null) },
     { type: 'response.output_item.added', output_index: 0, item: { id: 'rs_1', type: 'reasoning', summary: [] } },
-    { type: 'response.reasoning_summary_part.added', item_id: 'rs_1', output_index: 0, summary_index: 0, part: { type: 'summary_text', text: '' } },
+    {
+      type: 'response.reasoning_summary_part.added',
+      item_id: 'rs_1',
+      output_index: 0,
+      summary_index: 0,
+      part: { type: 'summary_text', text: '' },
+    },
     ...RESP_SUMMARY.map((delta) => ({
       type: 'response.reasoning_summary_text.delta',
       item_id: 'rs_1',
@@ -368,7 +413,13 @@ export function responsesEvents(end: 'completed' | 'incomplete' | 'failed' | 'no
       summary_index: 0,
       delta,
     })),
-    { type: 'response.reasoning_summary_text.done', item_id: 'rs_1', output_index: 0, summary_index: 0, text: RESP_SUMMARY.join('') },
+    {
+      type: 'response.reasoning_summary_text.done',
+      item_id: 'rs_1',
+      output_index: 0,
+      summary_index: 0,
+      text: RESP_SUMMARY.join(''),
+    },
     {
       type: 'response.reasoning_summary_part.done',
       item_id: 'rs_1',
@@ -397,7 +448,14 @@ export function responsesEvents(end: 'completed' | 'incomplete' | 'failed' | 'no
       delta,
       logprobs: [],
     })),
-    { type: 'response.output_text.done', item_id: 'msg_1', output_index: 1, content_index: 0, text: RESP_TEXT.join(''), logprobs: [] },
+    {
+      type: 'response.output_text.done',
+      item_id: 'msg_1',
+      output_index: 1,
+      content_index: 0,
+      text: RESP_TEXT.join(''),
+      logprobs: [],
+    },
     {
       type: 'response.content_part.done',
       item_id: 'msg_1',
@@ -409,23 +467,42 @@ export function responsesEvents(end: 'completed' | 'incomplete' | 'failed' | 'no
     {
       type: 'response.output_item.added',
       output_index: 2,
-      item: { id: 'fc_1', type: 'function_call', status: 'in_progress', call_id: 'call_Z9x8', name: 'get_weather', arguments: '' },
+      item: {
+        id: 'fc_1',
+        type: 'function_call',
+        status: 'in_progress',
+        call_id: 'call_Z9x8',
+        name: 'get_weather',
+        arguments: '',
+      },
     },
-    ...RESP_ARGS.map((delta) => ({ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 2, delta })),
+    ...RESP_ARGS.map((delta) => ({
+      type: 'response.function_call_arguments.delta',
+      item_id: 'fc_1',
+      output_index: 2,
+      delta,
+    })),
     { type: 'response.function_call_arguments.done', item_id: 'fc_1', output_index: 2, arguments: RESP_ARGS.join('') },
     { type: 'response.output_item.done', output_index: 2, item: call },
   ];
-  if (end === 'completed') list.push({ type: 'response.completed', response: responseSkeleton('completed', final, RESP_USAGE) });
+  if (end === 'completed')
+    list.push({ type: 'response.completed', response: responseSkeleton('completed', final, RESP_USAGE) });
   if (end === 'incomplete') {
     list.push({
       type: 'response.incomplete',
-      response: { ...responseSkeleton('incomplete', final, RESP_USAGE), incomplete_details: { reason: 'max_output_tokens' } },
+      response: {
+        ...responseSkeleton('incomplete', final, RESP_USAGE),
+        incomplete_details: { reason: 'max_output_tokens' },
+      },
     });
   }
   if (end === 'failed') {
     list.push({
       type: 'response.failed',
-      response: { ...responseSkeleton('failed', final, RESP_USAGE), error: { code: 'server_error', message: 'The model crashed.' } },
+      response: {
+        ...responseSkeleton('failed', final, RESP_USAGE),
+        error: { code: 'server_error', message: 'The model crashed.' },
+      },
     });
   }
   return list.map((data, sequence_number) => ({ event: String(data['type']), data: { ...data, sequence_number } }));

@@ -4,7 +4,13 @@ import { createResponseObserver } from '../../../src/exchange/observer.js';
 import type { Endpoint, ResponseSummary } from '../../../src/exchange/types.js';
 import { anthropicEvents, chatEvents, observe, responseOf, responsesEvents, splitAt, sseBytes } from './helpers.js';
 
-const ENDPOINTS: Endpoint[] = ['anthropic.messages', 'anthropic.count_tokens', 'openai.chat', 'openai.responses', 'custom'];
+const ENDPOINTS: Endpoint[] = [
+  'anthropic.messages',
+  'anthropic.count_tokens',
+  'openai.chat',
+  'openai.responses',
+  'custom',
+];
 const CONTENT_TYPES = ['text/event-stream', 'application/json', 'text/plain', 'text/html', null];
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -68,22 +74,49 @@ describe('never throws', () => {
         summary_index: weird,
         annotation_index: weird,
         message: fc.oneof(weird, fc.record({ content: weird, usage: weird })),
-        content_block: fc.oneof(weird, fc.record({ type: fc.constantFrom('text', 'tool_use', 'thinking', 'fallback'), text: weird, input: weird, to: weird })),
+        content_block: fc.oneof(
+          weird,
+          fc.record({
+            type: fc.constantFrom('text', 'tool_use', 'thinking', 'fallback'),
+            text: weird,
+            input: weird,
+            to: weird,
+          }),
+        ),
         delta: fc.oneof(
           weird,
-          fc.record({ type: fc.constantFrom('text_delta', 'input_json_delta', 'thinking_delta', 'citations_delta', 'x'), text: weird, partial_json: weird }),
+          fc.record({
+            type: fc.constantFrom('text_delta', 'input_json_delta', 'thinking_delta', 'citations_delta', 'x'),
+            text: weird,
+            partial_json: weird,
+          }),
         ),
-        item: fc.oneof(weird, fc.record({ type: fc.constantFrom('message', 'function_call', 'reasoning'), content: weird, summary: weird })),
+        item: fc.oneof(
+          weird,
+          fc.record({ type: fc.constantFrom('message', 'function_call', 'reasoning'), content: weird, summary: weird }),
+        ),
         part: weird,
         response: fc.oneof(weird, fc.record({ output: weird, usage: weird, status: weird })),
         usage: weird,
-        choices: fc.oneof(weird, fc.array(fc.record({ index: weird, delta: fc.oneof(weird, fc.record({ content: weird, tool_calls: weird, role: weird })), logprobs: weird }))),
+        choices: fc.oneof(
+          weird,
+          fc.array(
+            fc.record({
+              index: weird,
+              delta: fc.oneof(weird, fc.record({ content: weird, tool_calls: weird, role: weird })),
+              logprobs: weird,
+            }),
+          ),
+        ),
       }),
     );
     fc.assert(
       fc.property(
         fc.constantFrom(...ENDPOINTS),
-        fc.array(fc.record({ event: fc.option(fc.constantFrom(...types, 'ping'), { nil: undefined }), data: payload }), { maxLength: 15 }),
+        fc.array(
+          fc.record({ event: fc.option(fc.constantFrom(...types, 'ping'), { nil: undefined }), data: payload }),
+          { maxLength: 15 },
+        ),
         fc.nat({ max: 100 }),
         (endpoint, events, cut) => {
           const b = sseBytes(events.map((e) => ({ ...e, data: JSON.stringify(e.data) })));
@@ -101,7 +134,9 @@ describe('never throws', () => {
     const good = anthropicEvents();
     const text = new TextDecoder().decode(sseBytes(good.slice(0, 8)));
     const rest = new TextDecoder().decode(sseBytes(good.slice(8)));
-    const { summary } = observe('anthropic.messages', [enc(text + 'event: content_block_delta\ndata: {"type": "content_blo\n\n' + rest)]);
+    const { summary } = observe('anthropic.messages', [
+      enc(text + 'event: content_block_delta\ndata: {"type": "content_blo\n\n' + rest),
+    ]);
     expect(summary.parseError).toMatch(/JSON/);
     expect(summary.events).toBe(9);
     expect((summary.body as { content: unknown[] }).content).toHaveLength(1);
@@ -124,7 +159,10 @@ describe('plain bodies', () => {
     const body = { type: 'error', error: { type: 'invalid_request_error', message: 'Ünïcödé 🚫 東京 — bad request' } };
     const b = enc(JSON.stringify(body));
     for (let i = 1; i < b.length; i++) {
-      const { summary } = observe('anthropic.messages', splitAt(b, [i]), { contentType: 'application/json', status: 400 });
+      const { summary } = observe('anthropic.messages', splitAt(b, [i]), {
+        contentType: 'application/json',
+        status: 400,
+      });
       expect(summary.body).toEqual(body);
       expect(summary.error).toEqual({ type: 'invalid_request_error', message: body.error.message });
     }
@@ -137,7 +175,10 @@ describe('plain bodies', () => {
   });
 
   it('turns an error status with a non-JSON body into an http error', () => {
-    const { summary } = observe('openai.chat', [enc('<html>502 Bad Gateway</html>')], { contentType: 'text/html', status: 502 });
+    const { summary } = observe('openai.chat', [enc('<html>502 Bad Gateway</html>')], {
+      contentType: 'text/html',
+      status: 502,
+    });
     expect(summary.error).toEqual({ type: 'http_502', message: '<html>502 Bad Gateway</html>' });
     expect(summary.body).toBe('<html>502 Bad Gateway</html>');
     expect(summary.parseError).toBeUndefined();
@@ -150,16 +191,23 @@ describe('plain bodies', () => {
 
   it('caps a JSON body at maxCaptureBytes (truncated, nothing parsed)', () => {
     const big = enc(JSON.stringify({ id: 'x', object: 'chat.completion', choices: [], pad: 'p'.repeat(5000) }));
-    const { summary } = observe('openai.chat', splitAt(big, [100, 1000]), { contentType: 'application/json', maxCaptureBytes: 1024 });
+    const { summary } = observe('openai.chat', splitAt(big, [100, 1000]), {
+      contentType: 'application/json',
+      maxCaptureBytes: 1024,
+    });
     expect(summary.truncated).toBe(true);
     expect(summary.body).toBeUndefined();
     expect(summary.parseError).toBeUndefined();
   });
 
   it('reads a JSON error sent with an SSE content type', () => {
-    const { summary } = observe('anthropic.messages', [enc('{"type":"error","error":{"type":"api_error","message":"Internal"}}')], {
-      status: 500,
-    });
+    const { summary } = observe(
+      'anthropic.messages',
+      [enc('{"type":"error","error":{"type":"api_error","message":"Internal"}}')],
+      {
+        status: 500,
+      },
+    );
     expect(summary.error).toEqual({ type: 'api_error', message: 'Internal' });
     expect(summary.events).toBe(0);
   });
@@ -183,7 +231,9 @@ describe('detection', () => {
     expect(asChat).toStrictEqual(observe('openai.chat', [sseBytes(chatEvents())]).summary);
     const asResponses = observe('custom', [sseBytes(responsesEvents())]).summary;
     expect(asResponses.body).toStrictEqual(responseOf(responsesEvents(), 'response.completed'));
-    const generic = observe('custom', [sseBytes([{ event: 'tick', data: { n: 1 } }, { data: 'plain text' }, { data: '[DONE]' }])]);
+    const generic = observe('custom', [
+      sseBytes([{ event: 'tick', data: { n: 1 } }, { data: 'plain text' }, { data: '[DONE]' }]),
+    ]);
     expect(generic.summary.body).toEqual([{ event: 'tick', data: { n: 1 } }, { data: 'plain text' }]);
     expect(generic.semanticEnd).toBe(1);
   });
@@ -192,16 +242,37 @@ describe('detection', () => {
 describe('memory stays bounded by the capture limit', () => {
   it('keeps at most maxCaptureBytes of a long stream, and still reads its end', () => {
     const head = anthropicEvents()[0]!;
-    const delta = (t: string) => ({ event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: t } } });
+    const delta = (t: string) => ({
+      event: 'content_block_delta',
+      data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: t } },
+    });
     const chunkText = 'All work and no play makes Jack a dull boy. ✍️ '.repeat(20);
-    const start = sseBytes([head, { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } }]);
+    const start = sseBytes([
+      head,
+      {
+        event: 'content_block_start',
+        data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+      },
+    ]);
     const middle = sseBytes([delta(chunkText)]);
     const end = sseBytes([
       { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-      { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'max_tokens', stop_sequence: null }, usage: { output_tokens: 64000 } } },
+      {
+        event: 'message_delta',
+        data: {
+          type: 'message_delta',
+          delta: { stop_reason: 'max_tokens', stop_sequence: null },
+          usage: { output_tokens: 64000 },
+        },
+      },
       { event: 'message_stop', data: { type: 'message_stop' } },
     ]);
-    const o = createResponseObserver({ endpoint: 'anthropic.messages', contentType: 'text/event-stream', status: 200, maxCaptureBytes: 64 * 1024 });
+    const o = createResponseObserver({
+      endpoint: 'anthropic.messages',
+      contentType: 'text/event-stream',
+      status: 200,
+      maxCaptureBytes: 64 * 1024,
+    });
     o.write(start);
     const n = 20_000; // ~20 MB of stream
     for (let i = 0; i < n; i++) o.write(middle);
@@ -209,7 +280,7 @@ describe('memory stays bounded by the capture limit', () => {
     const s: ResponseSummary = o.finish();
     const text = (s.body as { content: { text: string }[] }).content[0]!.text;
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(64 * 1024);
-    expect(text.length).toBeGreaterThan(60 * 1024 / 3);
+    expect(text.length).toBeGreaterThan((60 * 1024) / 3);
     expect(s.truncated).toBe(true);
     expect(s.events).toBe(n + 5);
     expect(s.stopReason).toBe('max_tokens');
@@ -222,11 +293,17 @@ describe('memory stays bounded by the capture limit', () => {
     const events = anthropicEvents();
     const stop = events.findIndex((e) => (e.data as { type: string }).type === 'message_delta');
     const before = sseBytes(events.slice(0, 3));
-    const bigEvent = enc(`event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"${huge}"}}\n\n`);
+    const bigEvent = enc(
+      `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"${huge}"}}\n\n`,
+    );
     const after = sseBytes(events.slice(stop));
-    const { summary, semanticEnd } = observe('anthropic.messages', [before, ...splitAt(bigEvent, [50_000, 900_000, 1_500_000]), after], {
-      maxCaptureBytes: max,
-    });
+    const { summary, semanticEnd } = observe(
+      'anthropic.messages',
+      [before, ...splitAt(bigEvent, [50_000, 900_000, 1_500_000]), after],
+      {
+        maxCaptureBytes: max,
+      },
+    );
     expect(summary.truncated).toBe(true);
     expect(summary.parseError).toBeUndefined();
     expect(summary.stopReason).toBe('tool_use');

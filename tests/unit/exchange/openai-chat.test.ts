@@ -21,16 +21,25 @@ describe('OpenAI Chat Completions SSE', () => {
     const { summary } = observe('openai.chat', [bytes]);
     expect(summary.parseError).toBeUndefined();
     expect(plain(summary.body)).toStrictEqual(sdk);
-    const message = (sdk as { choices: { message: { content: string; tool_calls: { function: { arguments: string } }[] } }[] })
-      .choices[0]!.message;
+    const message = (
+      sdk as { choices: { message: { content: string; tool_calls: { function: { arguments: string } }[] } }[] }
+    ).choices[0]!.message;
     expect(message.content).toBe(CHAT_TEXT.join(''));
-    expect(message.tool_calls.map((t) => JSON.parse(t.function.arguments))).toEqual([{ city: '東京' }, { tz: 'Asia/Tokyo' }]);
+    expect(message.tool_calls.map((t) => JSON.parse(t.function.arguments))).toEqual([
+      { city: '東京' },
+      { tz: 'Asia/Tokyo' },
+    ]);
     expect(sdk['object']).toBe('chat.completion');
   });
 
   it('normalises usage (prompt/completion/cached/reasoning) and reads finish_reason, id, model', () => {
     const { summary } = observe('openai.chat', [bytes]);
-    expect(summary.usage).toEqual({ input_tokens: 82, output_tokens: 41, cache_read_input_tokens: 64, reasoning_tokens: 12 });
+    expect(summary.usage).toEqual({
+      input_tokens: 82,
+      output_tokens: 41,
+      cache_read_input_tokens: 64,
+      reasoning_tokens: 12,
+    });
     expect(summary.stopReason).toBe('tool_calls');
     expect(summary.responseId).toBe('chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT');
     expect(summary.responseModel).toBe('gpt-4o-2024-08-06');
@@ -89,9 +98,40 @@ describe('OpenAI Chat Completions SSE', () => {
     const base = { id: 'chatcmpl-2', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini' };
     const lp = (token: string) => ({ token, logprob: -0.25, bytes: [...Buffer.from(token)], top_logprobs: [] });
     const events = [
-      { data: { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: null, refusal: '' }, logprobs: null, finish_reason: null }] } },
-      { data: { ...base, choices: [{ index: 0, delta: { refusal: 'I can’t ' }, logprobs: { content: null, refusal: [lp('I'), lp(' can’t ')] }, finish_reason: null }] } },
-      { data: { ...base, choices: [{ index: 0, delta: { refusal: 'help with that.' }, logprobs: { content: null, refusal: [lp('help')] }, finish_reason: null }] } },
+      {
+        data: {
+          ...base,
+          choices: [
+            { index: 0, delta: { role: 'assistant', content: null, refusal: '' }, logprobs: null, finish_reason: null },
+          ],
+        },
+      },
+      {
+        data: {
+          ...base,
+          choices: [
+            {
+              index: 0,
+              delta: { refusal: 'I can’t ' },
+              logprobs: { content: null, refusal: [lp('I'), lp(' can’t ')] },
+              finish_reason: null,
+            },
+          ],
+        },
+      },
+      {
+        data: {
+          ...base,
+          choices: [
+            {
+              index: 0,
+              delta: { refusal: 'help with that.' },
+              logprobs: { content: null, refusal: [lp('help')] },
+              finish_reason: null,
+            },
+          ],
+        },
+      },
       { data: { ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }] } },
       { data: '[DONE]' },
     ];
@@ -99,13 +139,18 @@ describe('OpenAI Chat Completions SSE', () => {
     const got = observe('openai.chat', [b]);
     expect(plain(got.summary.body)).toStrictEqual(await openaiFinalChatCompletion([b]));
     expect(got.firstContent).toBe(1);
-    const choice = (got.summary.body as { choices: { message: { refusal: string }; logprobs: { refusal: unknown[] } }[] }).choices[0]!;
+    const choice = (
+      got.summary.body as { choices: { message: { refusal: string }; logprobs: { refusal: unknown[] } }[] }
+    ).choices[0]!;
     expect(choice.message.refusal).toBe('I can’t help with that.');
     expect(choice.logprobs.refusal).toHaveLength(3);
   });
 
   it('reads an in-stream error chunk into summary.error', () => {
-    const events = [chatEvents()[0]!, { data: { error: { message: 'The server had an error', type: 'server_error', code: null } } }];
+    const events = [
+      chatEvents()[0]!,
+      { data: { error: { message: 'The server had an error', type: 'server_error', code: null } } },
+    ];
     const { summary } = observe('openai.chat', [sseBytes(events)]);
     expect(summary.error).toEqual({ type: 'server_error', message: 'The server had an error' });
   });
@@ -125,7 +170,9 @@ describe('OpenAI Chat Completions SSE', () => {
 
   it('accepts OpenAI-compatible servers that stream reasoning_content and omit tool call indexes', () => {
     const base = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'deepseek-reasoner' };
-    const ch = (delta: unknown, finish: string | null = null) => ({ data: { ...base, choices: [{ index: 0, delta, finish_reason: finish }] } });
+    const ch = (delta: unknown, finish: string | null = null) => ({
+      data: { ...base, choices: [{ index: 0, delta, finish_reason: finish }] },
+    });
     const events = [
       ch({ role: 'assistant', reasoning_content: 'Think ' }),
       ch({ reasoning_content: 'hard.' }),
@@ -152,10 +199,19 @@ describe('OpenAI Chat Completions JSON bodies', () => {
       object: 'chat.completion',
       created: 2,
       model: 'gpt-4.1',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'Salut ✋', refusal: null }, logprobs: null, finish_reason: 'length' }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'Salut ✋', refusal: null },
+          logprobs: null,
+          finish_reason: 'length',
+        },
+      ],
       usage: { prompt_tokens: 9, completion_tokens: 5, total_tokens: 14, prompt_tokens_details: { cached_tokens: 0 } },
     };
-    const { summary } = observe('openai.chat', [new TextEncoder().encode(JSON.stringify(body))], { contentType: 'application/json' });
+    const { summary } = observe('openai.chat', [new TextEncoder().encode(JSON.stringify(body))], {
+      contentType: 'application/json',
+    });
     expect(summary).toStrictEqual({
       body,
       events: 0,
@@ -167,7 +223,9 @@ describe('OpenAI Chat Completions JSON bodies', () => {
   });
 
   it('reads an error body', () => {
-    const body = { error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' } };
+    const body = {
+      error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' },
+    };
     const { summary } = observe('openai.chat', [new TextEncoder().encode(JSON.stringify(body))], {
       contentType: 'application/json; charset=utf-8',
       status: 429,
@@ -184,7 +242,12 @@ describe('OpenAI Chat Completions first content', () => {
       return !delta?.content;
     });
     let first = 0;
-    const o = createResponseObserver({ endpoint: 'openai.chat', contentType: 'text/event-stream', status: 200, onFirstContent: () => first++ });
+    const o = createResponseObserver({
+      endpoint: 'openai.chat',
+      contentType: 'text/event-stream',
+      status: 200,
+      onFirstContent: () => first++,
+    });
     const seen: number[] = [];
     for (const e of events) {
       o.write(new TextEncoder().encode(sseText([e])));
@@ -199,7 +262,10 @@ describe('OpenAI Chat Completions first content', () => {
 describe('OpenAI Chat Completions unknown events', () => {
   it('records a named or typed event as unknown, and still merges it as the SDK does', () => {
     const events = chatEvents();
-    events.splice(2, 0, { event: 'future_event_type', data: { type: 'future_event_type', object: 'chat.completion.chunk', choices: [] } });
+    events.splice(2, 0, {
+      event: 'future_event_type',
+      data: { type: 'future_event_type', object: 'chat.completion.chunk', choices: [] },
+    });
     const { summary } = observe('openai.chat', [sseBytes(events)]);
     expect(summary.unknownEvents).toEqual(['future_event_type']);
     expect(summary.stopReason).toBe('tool_calls');

@@ -21,7 +21,12 @@ describe('OpenAI Responses API SSE', () => {
   it('uses the response of response.completed as the body', () => {
     const got = observe('openai.responses', [bytes]);
     expect(got.summary.body).toStrictEqual(responseOf(events, 'response.completed'));
-    expect(got.summary.usage).toEqual({ input_tokens: 320, output_tokens: 96, cache_read_input_tokens: 256, reasoning_tokens: 64 });
+    expect(got.summary.usage).toEqual({
+      input_tokens: 320,
+      output_tokens: 96,
+      cache_read_input_tokens: 256,
+      reasoning_tokens: 64,
+    });
     expect(got.summary.stopReason).toBe('completed');
     expect(got.summary.responseId).toBe('resp_68af4030592c81938ec0a5fbab4a3e9f05438e46b5f69a3b');
     expect(got.summary.responseModel).toBe('gpt-5-2025-08-07');
@@ -92,7 +97,10 @@ describe('OpenAI Responses API SSE', () => {
   it('reads an error event', () => {
     const list = [
       ...responsesEvents('none').slice(0, 3),
-      { event: 'error', data: { type: 'error', code: 'rate_limit_exceeded', message: 'Slow down', param: null, sequence_number: 3 } },
+      {
+        event: 'error',
+        data: { type: 'error', code: 'rate_limit_exceeded', message: 'Slow down', param: null, sequence_number: 3 },
+      },
     ];
     const got = observe('openai.responses', [sseBytes(list)]);
     expect(got.summary.error).toEqual({ type: 'rate_limit_exceeded', message: 'Slow down' });
@@ -101,7 +109,10 @@ describe('OpenAI Responses API SSE', () => {
 
   it('records unknown event types and goes on', () => {
     const list = [...events];
-    list.splice(5, 0, { event: 'response.brand_new_thing', data: { type: 'response.brand_new_thing', sequence_number: 99 } });
+    list.splice(5, 0, {
+      event: 'response.brand_new_thing',
+      data: { type: 'response.brand_new_thing', sequence_number: 99 },
+    });
     const got = observe('openai.responses', [sseBytes(list)]);
     expect(got.summary.unknownEvents).toEqual(['response.brand_new_thing']);
     expect(got.summary.body).toStrictEqual(responseOf(events, 'response.completed'));
@@ -129,9 +140,16 @@ describe('OpenAI Responses API SSE', () => {
 describe('OpenAI Responses API JSON bodies', () => {
   it('summarises a Response', () => {
     const body = responseOf(events, 'response.completed');
-    const { summary } = observe('openai.responses', [new TextEncoder().encode(JSON.stringify(body))], { contentType: 'application/json' });
+    const { summary } = observe('openai.responses', [new TextEncoder().encode(JSON.stringify(body))], {
+      contentType: 'application/json',
+    });
     expect(summary.body).toStrictEqual(body);
-    expect(summary.usage).toEqual({ input_tokens: 320, output_tokens: 96, cache_read_input_tokens: 256, reasoning_tokens: 64 });
+    expect(summary.usage).toEqual({
+      input_tokens: 320,
+      output_tokens: 96,
+      cache_read_input_tokens: 256,
+      reasoning_tokens: 64,
+    });
     expect(summary.stopReason).toBe('completed');
     expect(summary.error).toBeUndefined();
   });

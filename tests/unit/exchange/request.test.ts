@@ -26,7 +26,9 @@ describe('describeRequest', () => {
   });
 
   it('reads count_tokens (no stream, no max_tokens)', () => {
-    expect(describeRequest('anthropic.count_tokens', { model: 'm', messages: [{ role: 'user', content: 'x' }] })).toEqual({
+    expect(
+      describeRequest('anthropic.count_tokens', { model: 'm', messages: [{ role: 'user', content: 'x' }] }),
+    ).toEqual({
       model: 'm',
       stream: false,
       messages: 1,
@@ -34,7 +36,14 @@ describe('describeRequest', () => {
   });
 
   it('reads Chat Completions: max_completion_tokens first, then max_tokens', () => {
-    const base = { model: 'gpt-4o', messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'u' }], tools: [{}, {}] };
+    const base = {
+      model: 'gpt-4o',
+      messages: [
+        { role: 'system', content: 's' },
+        { role: 'user', content: 'u' },
+      ],
+      tools: [{}, {}],
+    };
     expect(describeRequest('openai.chat', { ...base, max_completion_tokens: 100, max_tokens: 50 })).toEqual({
       model: 'gpt-4o',
       stream: false,
@@ -46,7 +55,9 @@ describe('describeRequest', () => {
   });
 
   it('reads the Responses API: input array length, or 1 for a string', () => {
-    expect(describeRequest('openai.responses', { model: 'gpt-5', input: 'hi', max_output_tokens: 256, stream: true })).toEqual({
+    expect(
+      describeRequest('openai.responses', { model: 'gpt-5', input: 'hi', max_output_tokens: 256, stream: true }),
+    ).toEqual({
       model: 'gpt-5',
       stream: true,
       maxTokens: 256,
@@ -84,10 +95,14 @@ describe('describeRequest', () => {
     );
     expect(describeRequest('openai.chat', hostile)).toEqual({ stream: false });
     fc.assert(
-      fc.property(fc.constantFrom('anthropic.messages', 'openai.chat', 'openai.responses', 'custom' as const), fc.anything(), (endpoint, body) => {
-        const facts = describeRequest(endpoint, body);
-        expect(typeof facts.stream).toBe('boolean');
-      }),
+      fc.property(
+        fc.constantFrom('anthropic.messages', 'openai.chat', 'openai.responses', 'custom' as const),
+        fc.anything(),
+        (endpoint, body) => {
+          const facts = describeRequest(endpoint, body);
+          expect(typeof facts.stream).toBe('boolean');
+        },
+      ),
     );
     expect(describeRequest('anthropic.messages', undefined)).toEqual({ stream: false });
     expect(describeRequest('anthropic.messages', 'not json')).toEqual({ stream: false });

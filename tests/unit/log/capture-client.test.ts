@@ -28,7 +28,7 @@ function mainRedactor(): Redactor & { exchangeCalls: number } {
   const guard = { exchangeCalls: 0 };
   const refuse = () => {
     guard.exchangeCalls++;
-    throw new Error('exchange content redacted on the agent\'s thread');
+    throw new Error("exchange content redacted on the agent's thread");
   };
   return Object.assign(guard, { text: real.text, value: refuse, headers: refuse, url: refuse, stats: real.stats });
 }
@@ -37,10 +37,23 @@ function setup(entry: URL = WORKER, exitWaitMs?: number, redactor: Redactor = ma
   const dir = scratch('agenttap-worker-');
   const notices: string[] = [];
   const openLocalSink = () => openSink({ sessionDir: dir, session: 's' });
-  const client = createCaptureClient({ data: { key, blobMinBytes: 256, sessionDir: dir, session: 's' }, openLocalSink, notify: (m) => notices.push(m), entry, exitWaitMs });
+  const client = createCaptureClient({
+    data: { key, blobMinBytes: 256, sessionDir: dir, session: 's' },
+    openLocalSink,
+    notify: (m) => notices.push(m),
+    entry,
+    exitWaitMs,
+  });
   const recorder = new Recorder({ blobMinBytes: 256, notify: (m) => notices.push(m) });
   recorder.attach({ sink: client.sink, redactor, offload: client.offload });
-  recorder.later(({ sink, redactor }) => sink.write('session.start', { agenttap: 't', node: process.version, argv: [redactor.text('node agent.js')], cwd: '/' }));
+  recorder.later(({ sink, redactor }) =>
+    sink.write('session.start', {
+      agenttap: 't',
+      node: process.version,
+      argv: [redactor.text('node agent.js')],
+      cwd: '/',
+    }),
+  );
   /** What `process.on('exit')` does (src/capture/capture.ts): drain, session.end, flush — all synchronous. */
   const exit = () => {
     recorder.drainSync();
@@ -56,15 +69,31 @@ function setup(entry: URL = WORKER, exitWaitMs?: number, redactor: Redactor = ma
 }
 
 const request = (id: string, text: string): RequestRecord => ({
-  id, layer: 'fetch', match, method: 'POST', url: 'https://api.anthropic.com/v1/messages', headers: { 'x-api-key': 'sk-ant-api03-secretsecret', 'content-type': 'application/json' }, text, bodyBytes: text.length,
+  id,
+  layer: 'fetch',
+  match,
+  method: 'POST',
+  url: 'https://api.anthropic.com/v1/messages',
+  headers: { 'x-api-key': 'sk-ant-api03-secretsecret', 'content-type': 'application/json' },
+  text,
+  bodyBytes: text.length,
 });
-const body = (label: string, chars: number) => JSON.stringify({
-  model: 'claude-sonnet-5-5', max_tokens: 64, stream: true, system: 'You are a test. '.repeat(40),
-  messages: [{ role: 'user', content: `${label} token ${SECRET} ` + 'const value = items[index];\n'.repeat(Math.ceil(chars / 28)) }],
-});
+const body = (label: string, chars: number) =>
+  JSON.stringify({
+    model: 'claude-sonnet-5-5',
+    max_tokens: 64,
+    stream: true,
+    system: 'You are a test. '.repeat(40),
+    messages: [
+      {
+        role: 'user',
+        content: `${label} token ${SECRET} ` + 'const value = items[index];\n'.repeat(Math.ceil(chars / 28)),
+      },
+    ],
+  });
 
 describe('capture worker', () => {
-  it('redacts and de-duplicates an exchange off the agent\'s thread, starting only at the first model call', async () => {
+  it("redacts and de-duplicates an exchange off the agent's thread, starting only at the first model call", async () => {
     const redactor = mainRedactor();
     const { client, recorder, exit, events, notices } = setup(WORKER, undefined, redactor);
     recorder.drainSync();
@@ -72,7 +101,13 @@ describe('capture worker', () => {
     const text = body('first', 4 * SLICE_CHARS + 10); // crosses in slices
     recorder.request(request('a', text));
     recorder.response({ id: 'a', status: 200, headers: { 'request-id': 'req_1' }, ttfbMs: 5 });
-    recorder.end({ id: 'a', outcome: 'complete', durationMs: 9, bytes: 10, summary: { body: { content: [{ type: 'text', text: `answer ${SECRET}` }] }, events: 3 } as never });
+    recorder.end({
+      id: 'a',
+      outcome: 'complete',
+      durationMs: 9,
+      bytes: 10,
+      summary: { body: { content: [{ type: 'text', text: `answer ${SECRET}` }] }, events: 3 } as never,
+    });
     recorder.request(request('b', body('second', 100)));
     recorder.drainSync();
     expect(client.mode).toBe('worker');
@@ -81,20 +116,31 @@ describe('capture worker', () => {
     expect(notices).toEqual([]);
 
     const log = await events();
-    expect(log.map((e) => e.event)).toEqual(['session.start', 'exchange.request', 'exchange.response', 'exchange.end', 'exchange.request', 'session.end']);
+    expect(log.map((e) => e.event)).toEqual([
+      'session.start',
+      'exchange.request',
+      'exchange.response',
+      'exchange.end',
+      'exchange.request',
+      'session.end',
+    ]);
     const all = JSON.stringify(log);
     expect(all).not.toContain(SECRET);
     expect(all).not.toContain('sk-ant-api03-secretsecret');
     const first = log[1] as Extract<LogEvent, { event: 'exchange.request' }>;
     // Read from the text in the worker: the facts, and the body whole again (the secret as its tag).
-    expect(first).toMatchObject({ 'gen_ai.request.model': 'claude-sonnet-5-5', 'gen_ai.request.max_tokens': 64, stream: true });
+    expect(first).toMatchObject({
+      'gen_ai.request.model': 'claude-sonnet-5-5',
+      'gen_ai.request.max_tokens': 64,
+      stream: true,
+    });
     const expected = JSON.parse(text) as { messages: { content: string }[] };
     const logged = first.body as typeof expected;
     expect(logged.messages[0]!.content.replace(/\[REDACTED:[^\]]+\]/, SECRET)).toBe(expected.messages[0]!.content);
     expect(log.at(-1)).toMatchObject({ event: 'session.end', exchanges: 2, dropped: 0 });
   });
 
-  it('keeps the order of writes made on the agent\'s thread while a large body is still crossing', async () => {
+  it("keeps the order of writes made on the agent's thread while a large body is still crossing", async () => {
     const { recorder, exit, events } = setup();
     for (let i = 0; i < 3; i++) {
       recorder.request(request(`r${i}`, body(`turn ${i}`, 3 * SLICE_CHARS)));
@@ -103,7 +149,9 @@ describe('capture worker', () => {
     recorder.drainSync(); // the slices of r1 and r2 wait for later turns; w0..w2 must not overtake them
     exit();
     const log = await events();
-    expect(log.map((e) => (e.event === 'exchange.request' ? e.exchange : e.event === 'tap.warning' ? e.code : e.event))).toEqual(['session.start', 'r0', 'w0', 'r1', 'w1', 'r2', 'w2', 'session.end']);
+    expect(
+      log.map((e) => (e.event === 'exchange.request' ? e.exchange : e.event === 'tap.warning' ? e.code : e.event)),
+    ).toEqual(['session.start', 'r0', 'w0', 'r1', 'w1', 'r2', 'w2', 'session.end']);
   });
 
   it('a process that never calls a model writes its records without a worker', async () => {
@@ -114,12 +162,16 @@ describe('capture worker', () => {
     expect((await events()).map((e) => e.event)).toEqual(['session.start', 'tap.warning', 'session.end']);
   });
 
-  it('a worker that dies loses its records (counted, never written raw) and the rest is written on the agent\'s thread', async () => {
+  it("a worker that dies loses its records (counted, never written raw) and the rest is written on the agent's thread", async () => {
     const dir = scratch('agenttap-worker-bad-');
     const broken = join(dir, 'broken-worker.mjs');
     writeFileSync(broken, 'throw new Error("broken on purpose");\n');
     // Here the agent's thread redacts for real: it takes over from the dead worker.
-    const { client, recorder, exit, events, notices } = setup(pathToFileURL(broken), undefined, createRedactor({ key }));
+    const { client, recorder, exit, events, notices } = setup(
+      pathToFileURL(broken),
+      undefined,
+      createRedactor({ key }),
+    );
     recorder.request(request('a', body('lost', 100)));
     recorder.drainSync();
     for (let i = 0; i < 200 && client.mode === 'worker'; i++) await new Promise((r) => setTimeout(r, 25));
@@ -148,7 +200,10 @@ describe('capture worker', () => {
   });
 
   it('starts the worker without our preload', () => {
-    const env = withoutPreload({ PATH: '/bin', NODE_OPTIONS: '--max-old-space-size=512 --import "/a b/loader" --require=./x.cjs -r y --enable-source-maps' });
+    const env = withoutPreload({
+      PATH: '/bin',
+      NODE_OPTIONS: '--max-old-space-size=512 --import "/a b/loader" --require=./x.cjs -r y --enable-source-maps',
+    });
     expect(env).toEqual({ PATH: '/bin', NODE_OPTIONS: '--max-old-space-size=512 --enable-source-maps' });
     expect(withoutPreload({ NODE_OPTIONS: '--import agenttap/loader' })).toEqual({});
   });

@@ -35,7 +35,9 @@ describe('reading a session', () => {
   });
 
   it('names a damaged log (a reference to a blob never written)', async () => {
-    const dir = session([JSON.stringify({ event: 'exchange.request', exchange: 'x', body: { system: { $blob: 'missing' } } })]);
+    const dir = session([
+      JSON.stringify({ event: 'exchange.request', exchange: 'x', body: { system: { $blob: 'missing' } } }),
+    ]);
     await expect(readAll(dir)).rejects.toThrow(/100\.ndjson:1: blob missing is referenced but never written/);
   });
 });

@@ -24,8 +24,15 @@ function memorySink() {
 const redactor = createRedactor({ key: Buffer.alloc(32, 7) });
 const match = { endpoint: 'anthropic.messages', provider: 'anthropic', operation: 'chat' } as const;
 const request = (id: string, messages: unknown[], system = 'S'.repeat(400)): RequestRecord => ({
-  id, layer: 'fetch', match, method: 'POST', url: 'https://api.anthropic.com/v1/messages', headers: { 'x-api-key': 'sk-ant-secret' },
-  body: { model: 'm', system, messages }, bodyBytes: 1, stream: true,
+  id,
+  layer: 'fetch',
+  match,
+  method: 'POST',
+  url: 'https://api.anthropic.com/v1/messages',
+  headers: { 'x-api-key': 'sk-ant-secret' },
+  body: { model: 'm', system, messages },
+  bodyBytes: 1,
+  stream: true,
 });
 const turn = (i: number) => ({ role: i % 2 ? 'assistant' : 'user', content: `message ${i} `.repeat(40) });
 
@@ -55,10 +62,17 @@ describe('Recorder', () => {
     expect(events.filter((e) => e.event === 'blob').length).toBe(9);
     const requests = events.filter((e) => e.event === 'exchange.request');
     requests.forEach((r, i) => {
-      expect(expandBody(r.body, blobs, 'test')).toEqual({ model: 'm', system: 'S'.repeat(400), messages: history.slice(0, 2 * i + 1) });
+      expect(expandBody(r.body, blobs, 'test')).toEqual({
+        model: 'm',
+        system: 'S'.repeat(400),
+        messages: history.slice(0, 2 * i + 1),
+      });
     });
     // The last request's list link holds only the two new messages.
-    const link = blobs.get((requests[2]!.body as { messages: { $list: string } }).messages.$list) as { prefix: string; items: unknown[] };
+    const link = blobs.get((requests[2]!.body as { messages: { $list: string } }).messages.$list) as {
+      prefix: string;
+      items: unknown[];
+    };
     expect(link.items.length).toBe(2);
     expect(link.prefix).toBe((requests[1]!.body as { messages: { $list: string } }).messages.$list);
   });
@@ -67,8 +81,14 @@ describe('Recorder', () => {
     const { sink, events } = memorySink();
     const recorder = new Recorder({ blobMinBytes: 256 });
     recorder.attach({ sink, redactor });
-    const marked = (m: { role: string; content: string }) => ({ role: m.role, content: [{ type: 'text', text: m.content, cache_control: { type: 'ephemeral' } }] });
-    const plain = (m: { role: string; content: string }) => ({ role: m.role, content: [{ type: 'text', text: m.content }] });
+    const marked = (m: { role: string; content: string }) => ({
+      role: m.role,
+      content: [{ type: 'text', text: m.content, cache_control: { type: 'ephemeral' } }],
+    });
+    const plain = (m: { role: string; content: string }) => ({
+      role: m.role,
+      content: [{ type: 'text', text: m.content }],
+    });
     const history = [turn(0), turn(1), turn(2), turn(3), turn(4)];
     const first = [...history.slice(0, 2).map(plain), marked(history[2]!)];
     const second = [...history.slice(0, 3).map(plain), plain(history[3]!), marked(history[4]!)];
@@ -79,7 +99,11 @@ describe('Recorder', () => {
     const [a, b] = events.filter((e) => e.event === 'exchange.request');
     expect(expandBody(a!.body, blobs, 'test')).toMatchObject({ messages: first });
     expect(expandBody(b!.body, blobs, 'test')).toMatchObject({ messages: second });
-    const link = blobs.get((b!.body as { messages: { $list: string } }).messages.$list) as { prefix: string; keep: number; items: unknown[] };
+    const link = blobs.get((b!.body as { messages: { $list: string } }).messages.$list) as {
+      prefix: string;
+      keep: number;
+      items: unknown[];
+    };
     expect(link.prefix).toBe((a!.body as { messages: { $list: string } }).messages.$list);
     expect(link.keep).toBe(2); // the third message lost its marker: only the first two are shared
     expect(link.items.length).toBe(3);
@@ -87,7 +111,16 @@ describe('Recorder', () => {
 
   it('drops a record whose redaction fails, counts it, and never writes it raw', () => {
     const { sink, events } = memorySink();
-    const failing: Redactor = { ...redactor, value: () => { throw new Error('scanner broke'); }, headers: redactor.headers, url: redactor.url, text: redactor.text, stats: redactor.stats };
+    const failing: Redactor = {
+      ...redactor,
+      value: () => {
+        throw new Error('scanner broke');
+      },
+      headers: redactor.headers,
+      url: redactor.url,
+      text: redactor.text,
+      stats: redactor.stats,
+    };
     const notices: string[] = [];
     const recorder = new Recorder({ blobMinBytes: 256, notify: (m) => notices.push(m) });
     recorder.attach({ sink, redactor: failing });
@@ -98,7 +131,10 @@ describe('Recorder', () => {
     expect(JSON.stringify(events)).not.toContain('message 0');
     expect(JSON.stringify(events)).not.toContain('sk-ant-secret');
     expect(events.filter((e) => e.event === 'exchange.request')).toEqual([]);
-    expect(events.filter((e) => e.event === 'tap.warning').map((e) => e.code)).toEqual(['redaction-failed', 'redaction-failed']);
+    expect(events.filter((e) => e.event === 'tap.warning').map((e) => e.code)).toEqual([
+      'redaction-failed',
+      'redaction-failed',
+    ]);
     expect(events.at(-1)).toMatchObject({ event: 'session.end', exchanges: 2, dropped: 2 });
     expect(notices.length).toBe(1); // stderr hears of it once
   });
@@ -112,7 +148,9 @@ describe('Recorder', () => {
     recorder.attach({ sink, redactor });
     expect(() => recorder.drainSync()).not.toThrow();
     recorder.writeSessionEnd();
-    const names = events.filter((e) => e.event !== 'blob').map((e) => `${e.event} ${(e.exchange as string | undefined) ?? (e.code as string | undefined) ?? ''}`);
+    const names = events
+      .filter((e) => e.event !== 'blob')
+      .map((e) => `${e.event} ${(e.exchange as string | undefined) ?? (e.code as string | undefined) ?? ''}`);
     expect(names).toEqual(['exchange.request good', 'exchange.end good', 'tap.warning record-failed', 'session.end ']);
     expect(events.at(-1)).toMatchObject({ dropped: 1 });
     expect(JSON.stringify(events)).not.toContain('not a url');
@@ -133,10 +171,12 @@ describe('Recorder', () => {
     const sink = openSink({ sessionDir: dir, session: 's' });
     // A scanner that breaks on the secret's own content, as a pathological input would break a real one.
     const SECRET = `sk-ant-api03-${'Zq8'.repeat(30)}AA`;
-    const breaksOn = <A extends unknown[], R>(fn: (...a: A) => R) => (...args: A): R => {
-      if (JSON.stringify(args).includes(SECRET)) throw new Error('scanner broke');
-      return fn(...args);
-    };
+    const breaksOn =
+      <A extends unknown[], R>(fn: (...a: A) => R) =>
+      (...args: A): R => {
+        if (JSON.stringify(args).includes(SECRET)) throw new Error('scanner broke');
+        return fn(...args);
+      };
     const failing: Redactor = {
       headers: breaksOn((h: Record<string, string>) => redactor.headers(h)),
       url: breaksOn((u: string) => redactor.url(u)),
@@ -153,17 +193,33 @@ describe('Recorder', () => {
     recorder.response({ id: 'a', ...ok, headers: { 'x-echo': SECRET } });
     recorder.end({ id: 'a', ...end, summary: { body: { content: [] }, events: 0 } });
     recorder.response({ id: 'b', ...ok });
-    recorder.end({ id: 'b', ...end, summary: { body: { content: [{ type: 'text', text: `your key is ${SECRET}` }] }, events: 0 } });
+    recorder.end({
+      id: 'b',
+      ...end,
+      summary: { body: { content: [{ type: 'text', text: `your key is ${SECRET}` }] }, events: 0 },
+    });
     recorder.response({ id: 'c', ...ok });
-    recorder.end({ id: 'c', ...end, summary: { body: undefined, events: 3, error: { type: 'overloaded_error', message: `bad key ${SECRET}` } } });
-    recorder.end({ id: 'd', ...end, outcome: 'error', error: { type: 'ECONNRESET', message: `reset while sending ${SECRET}` } });
+    recorder.end({
+      id: 'c',
+      ...end,
+      summary: { body: undefined, events: 3, error: { type: 'overloaded_error', message: `bad key ${SECRET}` } },
+    });
+    recorder.end({
+      id: 'd',
+      ...end,
+      outcome: 'error',
+      error: { type: 'ECONNRESET', message: `reset while sending ${SECRET}` },
+    });
     recorder.drainSync();
     recorder.writeSessionEnd();
     sink.flushSync();
 
     expect(allFileText(dir)).not.toContain(SECRET);
     expect(allFileText(dir)).not.toContain('Zq8Zq8Zq8'); // nor any part of it
-    const lines = readFileSync(sink.file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(sink.file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const of = (event: string) => lines.filter((l) => l.event === event).map((l) => l.exchange);
     expect(of('exchange.request')).toEqual(['a', 'b', 'c', 'd']); // what could be redacted was written
     expect(of('exchange.response')).toEqual(['b', 'c']);
@@ -177,7 +233,13 @@ describe('Recorder', () => {
     recorder.attach({ sink, redactor });
     const SECRET = `sk-ant-api03-${'Qx7'.repeat(30)}AA`;
     recorder.request(request('p', [turn(0)]));
-    recorder.end({ id: 'p', outcome: 'complete', durationMs: 1, bytes: 5, summary: { body: undefined, events: 1, parseError: `bad data line: {"key":"${SECRET}"` } });
+    recorder.end({
+      id: 'p',
+      outcome: 'complete',
+      durationMs: 1,
+      bytes: 5,
+      summary: { body: undefined, events: 1, parseError: `bad data line: {"key":"${SECRET}"` },
+    });
     recorder.drainSync();
     const end = events.find((e) => e.event === 'exchange.end');
     expect(end?.parse_error).toMatch(/^bad data line: /);

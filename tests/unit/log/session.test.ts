@@ -10,7 +10,11 @@ describe('session placement', () => {
     const place = resolveSession(config({ dir: 'logs', session: 'abc' }), env, '/work/x')!;
     expect(place).toEqual({ id: 'abc', dir: '/work/x/logs/abc' });
     publishSession(place, env);
-    expect(env).toEqual({ AGENTTAP_SESSION_DIR: '/work/x/logs/abc', AGENTTAP_SESSION_ID: 'abc', AGENTTAP_PARENT_PID: String(process.pid) });
+    expect(env).toEqual({
+      AGENTTAP_SESSION_DIR: '/work/x/logs/abc',
+      AGENTTAP_SESSION_ID: 'abc',
+      AGENTTAP_PARENT_PID: String(process.pid),
+    });
   });
 
   it('joins the parent session when started by an agenttap process', () => {
@@ -24,8 +28,15 @@ describe('session placement', () => {
   });
 
   it('does not mistake its own published session for a parent (re-import in the same process)', () => {
-    const env = { AGENTTAP_SESSION_DIR: '/s/abc', AGENTTAP_SESSION_ID: 'abc', AGENTTAP_PARENT_PID: String(process.pid) };
-    expect(resolveSession(config({ session: 'new' }), env, '/w')).toEqual({ id: 'new', dir: '/w/.agenttap/sessions/new' });
+    const env = {
+      AGENTTAP_SESSION_DIR: '/s/abc',
+      AGENTTAP_SESSION_ID: 'abc',
+      AGENTTAP_PARENT_PID: String(process.pid),
+    };
+    expect(resolveSession(config({ session: 'new' }), env, '/w')).toEqual({
+      id: 'new',
+      dir: '/w/.agenttap/sessions/new',
+    });
   });
 
   it('makes sortable, unique ids', () => {

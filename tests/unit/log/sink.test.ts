@@ -11,15 +11,21 @@ import { ROOT, runNode, scratch } from '../../helpers/run.js';
 it('a record written right before process.exit() reaches the file, and the exit is silent', async () => {
   const dir = scratch('agenttap-sink-');
   const app = join(dir, 'exit-now.mjs');
-  writeFileSync(app, `import { openSink } from ${JSON.stringify(join(ROOT, 'dist/src/log/sink.js'))};
+  writeFileSync(
+    app,
+    `import { openSink } from ${JSON.stringify(join(ROOT, 'dist/src/log/sink.js'))};
 const sink = openSink({ sessionDir: ${JSON.stringify(join(dir, 'session'))}, session: 's' });
 sink.write('tap.warning', { code: 'last-words', message: 'written just before exit' });
-process.exit(3);\n`);
+process.exit(3);\n`,
+  );
   const run = await runNode(app, { loader: false });
   expect(run.code).toBe(3);
   expect(run.stderr).toBe('');
   const [file] = readdirSync(join(dir, 'session'));
-  const lines = readFileSync(join(dir, 'session', file!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { code?: string });
+  const lines = readFileSync(join(dir, 'session', file!), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { code?: string });
   expect(lines.map((l) => l.code)).toEqual(['last-words']);
 });
 
@@ -27,7 +33,9 @@ it('a write error (ENOSPC from /dev/full) mutes the sink with one line on stderr
   const dir = scratch('agenttap-sink-');
   const app = join(dir, 'full.mjs');
   // The process's own log file is a link to /dev/full: every write fails with ENOSPC (sonic-boom retried forever).
-  writeFileSync(app, `import { mkdirSync, symlinkSync } from 'node:fs';
+  writeFileSync(
+    app,
+    `import { mkdirSync, symlinkSync } from 'node:fs';
 import { openSink } from ${JSON.stringify(join(ROOT, 'dist/src/log/sink.js'))};
 const dir = ${JSON.stringify(join(dir, 'session'))};
 mkdirSync(dir);
@@ -36,7 +44,8 @@ const sink = openSink({ sessionDir: dir, session: 's' });
 sink.write('tap.warning', { code: 'w', message: 'x'.repeat(100000) });
 process.stdout.write('agent output\\n');
 sink.flushSync(); // as the capture's exit handler does
-process.exit(0);\n`);
+process.exit(0);\n`,
+  );
   const run = await runNode(app, { loader: false, timeoutMs: 15_000 });
   expect(run.code).toBe(0);
   expect(run.stdout).toBe('agent output\n');
@@ -46,8 +55,11 @@ process.exit(0);\n`);
 it('the file is created 0600 and its folder 0700', async () => {
   const dir = scratch('agenttap-sink-');
   const app = join(dir, 'modes.mjs');
-  writeFileSync(app, `import { openSink } from ${JSON.stringify(join(ROOT, 'dist/src/log/sink.js'))};
-openSink({ sessionDir: ${JSON.stringify(join(dir, 'a', 'session'))}, session: 's' }).write('tap.warning', { code: 'w', message: 'm' });\n`);
+  writeFileSync(
+    app,
+    `import { openSink } from ${JSON.stringify(join(ROOT, 'dist/src/log/sink.js'))};
+openSink({ sessionDir: ${JSON.stringify(join(dir, 'a', 'session'))}, session: 's' }).write('tap.warning', { code: 'w', message: 'm' });\n`,
+  );
   const run = await runNode(app, { loader: false });
   expect(run.code, run.stderr).toBe(0);
   expect(statSync(join(dir, 'a')).mode & 0o777).toBe(0o700);

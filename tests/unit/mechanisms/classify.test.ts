@@ -12,10 +12,26 @@ const IDENTITY = "You are a Claude agent, built on Anthropic's Claude Agent SDK.
 
 function facts(over: Partial<ExchangeFacts>): ExchangeFacts {
   return {
-    method: 'POST', endpoint: 'anthropic.messages', path: '/v1/messages', hasBody: true, headers: { 'user-agent': 'claude-cli/2.1.112 (external, sdk-cli)' },
-    model: 'claude-sonnet-4-6', maxTokens: 32000, stream: true, system: [BILLING, IDENTITY, 'You are an interactive agent that helps users with software engineering tasks.'],
-    tools: ['Agent', 'Bash', 'Read'], thinking: true, messageCount: 1, firstUserText: 'do it', lastUserText: 'do it', toolResults: false, responseTools: [],
-    threadPosition: 'first', primaryThread: true, afterBrokenStream: false, ...over,
+    method: 'POST',
+    endpoint: 'anthropic.messages',
+    path: '/v1/messages',
+    hasBody: true,
+    headers: { 'user-agent': 'claude-cli/2.1.112 (external, sdk-cli)' },
+    model: 'claude-sonnet-4-6',
+    maxTokens: 32000,
+    stream: true,
+    system: [BILLING, IDENTITY, 'You are an interactive agent that helps users with software engineering tasks.'],
+    tools: ['Agent', 'Bash', 'Read'],
+    thinking: true,
+    messageCount: 1,
+    firstUserText: 'do it',
+    lastUserText: 'do it',
+    toolResults: false,
+    responseTools: [],
+    threadPosition: 'first',
+    primaryThread: true,
+    afterBrokenStream: false,
+    ...over,
   };
 }
 
@@ -24,14 +40,64 @@ const classifier = new Classifier(shippedSets());
 describe('Claude Code 2.1.x shapes', () => {
   test.each([
     ['main-loop', {}],
-    ['session-title', { model: 'claude-haiku-4-5', tools: [], system: [BILLING, 'Generate a concise, sentence-case title (3-7 words) that captures the main topic'], outputFormat: { type: 'json_schema', properties: ['title'] } }],
-    ['permission-explainer', { stream: false, maxTokens: 1024, tools: ['explain_command'], toolChoice: 'explain_command', system: [BILLING, 'Analyze shell commands and explain what they do, then assess risk.'] }],
-    ['compaction', { maxTokens: 20000, lastUserText: 'CRITICAL: Respond with TEXT ONLY. Do NOT call any tools.\n\nYour task is to create a detailed summary of the conversation so far' }],
-    ['post-compaction', { lastUserText: 'This session is being continued from a previous conversation that ran out of context.' }],
+    [
+      'session-title',
+      {
+        model: 'claude-haiku-4-5',
+        tools: [],
+        system: [BILLING, 'Generate a concise, sentence-case title (3-7 words) that captures the main topic'],
+        outputFormat: { type: 'json_schema', properties: ['title'] },
+      },
+    ],
+    [
+      'permission-explainer',
+      {
+        stream: false,
+        maxTokens: 1024,
+        tools: ['explain_command'],
+        toolChoice: 'explain_command',
+        system: [BILLING, 'Analyze shell commands and explain what they do, then assess risk.'],
+      },
+    ],
+    [
+      'compaction',
+      {
+        maxTokens: 20000,
+        lastUserText:
+          'CRITICAL: Respond with TEXT ONLY. Do NOT call any tools.\n\nYour task is to create a detailed summary of the conversation so far',
+      },
+    ],
+    [
+      'post-compaction',
+      { lastUserText: 'This session is being continued from a previous conversation that ran out of context.' },
+    ],
     ['non-streaming-fallback', { stream: false, afterBrokenStream: true }],
-    ['sub-agent', { system: [BILLING, IDENTITY, "You are an agent for Claude Code, Anthropic's official CLI for Claude. Given the user's message"], thinking: false }],
-    ['sub-agent', { system: [`${BILLING} cc_is_subagent=true;`, IDENTITY, 'You are an interactive agent that helps users with software engineering tasks.'], headers: { 'user-agent': 'claude-cli/2.1.112 (external, sdk-cli)' } }],
-    ['quota-check', { maxTokens: 1, system: [], tools: [], messageCount: 1, firstUserText: 'quota', lastUserText: 'quota' }],
+    [
+      'sub-agent',
+      {
+        system: [
+          BILLING,
+          IDENTITY,
+          "You are an agent for Claude Code, Anthropic's official CLI for Claude. Given the user's message",
+        ],
+        thinking: false,
+      },
+    ],
+    [
+      'sub-agent',
+      {
+        system: [
+          `${BILLING} cc_is_subagent=true;`,
+          IDENTITY,
+          'You are an interactive agent that helps users with software engineering tasks.',
+        ],
+        headers: { 'user-agent': 'claude-cli/2.1.112 (external, sdk-cli)' },
+      },
+    ],
+    [
+      'quota-check',
+      { maxTokens: 1, system: [], tools: [], messageCount: 1, firstUserText: 'quota', lastUserText: 'quota' },
+    ],
     ['warm-up', { method: 'HEAD', hasBody: false, endpoint: 'custom', path: '/', system: [], tools: [] }],
     ['count-tokens', { endpoint: 'anthropic.count_tokens' }],
   ] as [string, Partial<ExchangeFacts>][])('%s', (mechanism, over) => {
@@ -46,7 +112,13 @@ describe('Claude Code 2.1.x shapes', () => {
   });
 
   test('a model name is never the evidence: the title stays a title on any model', () => {
-    const c = classifier.classify(facts({ model: 'my-small-model', tools: [], system: [BILLING, 'Generate a concise, sentence-case title (3-7 words)'] }));
+    const c = classifier.classify(
+      facts({
+        model: 'my-small-model',
+        tools: [],
+        system: [BILLING, 'Generate a concise, sentence-case title (3-7 words)'],
+      }),
+    );
     expect(c.mechanism).toBe('session-title');
   });
 });
@@ -56,25 +128,35 @@ describe('unclassified, with reasons', () => {
     const c = classifier.classify(facts({ system: [BILLING, 'Something new the agent started doing.'], tools: [] }));
     expect(c.mechanism).toBe('unclassified');
     expect(c.agent).toBe('claude-code');
-    expect(c.reasons.join('\n')).toMatch(/claude-code@2\.1\/main-loop: lacks system prompt "You are an interactive agent/);
+    expect(c.reasons.join('\n')).toMatch(
+      /claude-code@2\.1\/main-loop: lacks system prompt "You are an interactive agent/,
+    );
     expect(c.reasons.join('\n')).toMatch(/claude-code@2\.1\/sub-agent: lacks/);
   });
 
   test('an unknown version is tried against every line and says so', () => {
-    const c = classifier.classify(facts({ headers: { 'user-agent': 'claude-cli/2.2.0 (external, cli)' }, system: [IDENTITY, 'You are an interactive agent that helps users with software engineering tasks.'] }));
+    const c = classifier.classify(
+      facts({
+        headers: { 'user-agent': 'claude-cli/2.2.0 (external, cli)' },
+        system: [IDENTITY, 'You are an interactive agent that helps users with software engineering tasks.'],
+      }),
+    );
     expect(c.mechanism).toBe('main-loop');
     expect(c.reasons[0]).toMatch(/no signatures for claude-code 2\.2\.0/);
   });
 
   test('a non-model call of an unknown agent is unclassified', () => {
-    const c = classifier.classify(facts({ method: 'GET', endpoint: 'custom', hasBody: false, headers: {}, system: [], tools: [] }));
+    const c = classifier.classify(
+      facts({ method: 'GET', endpoint: 'custom', hasBody: false, headers: {}, system: [], tools: [] }),
+    );
     expect(c).toMatchObject({ agent: 'unknown', mechanism: 'unclassified' });
     expect(c.reasons).toEqual(['no signature set recognises this exchange']);
   });
 });
 
 describe('generic tool-using agent', () => {
-  const generic = (over: Partial<ExchangeFacts>) => classifier.classify(facts({ headers: {}, system: ['You are a careful assistant.'], ...over }));
+  const generic = (over: Partial<ExchangeFacts>) =>
+    classifier.classify(facts({ headers: {}, system: ['You are a careful assistant.'], ...over }));
   test('primary thread: main loop and tool round-trips; other threads: sub-conversations', () => {
     expect(generic({}).mechanism).toBe('main-loop');
     expect(generic({ toolResults: true, threadPosition: 'continues' }).mechanism).toBe('tool-round-trip');
@@ -88,22 +170,60 @@ describe('user signature files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'agenttap-sig-'));
   test('a user set labels what the shipped sets do not know, and wins over them', () => {
     const file = join(dir, 'sigs.json');
-    writeFileSync(file, JSON.stringify({
-      sets: [{
-        agent: 'my-agent', label: 'My agent', detect: { header: { name: 'x-my-agent' } },
-        signatures: [{ id: 'my-agent/triage', mechanism: 'triage', evidence: 'system starts "Triage"', when: { system: { startsWith: 'Triage' } } }],
-      }],
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        sets: [
+          {
+            agent: 'my-agent',
+            label: 'My agent',
+            detect: { header: { name: 'x-my-agent' } },
+            signatures: [
+              {
+                id: 'my-agent/triage',
+                mechanism: 'triage',
+                evidence: 'system starts "Triage"',
+                when: { system: { startsWith: 'Triage' } },
+              },
+            ],
+          },
+        ],
+      }),
+    );
     const sets = loadSignatureFile(file);
-    const c = new Classifier([...sets, ...shippedSets()]).classify(facts({ headers: { 'x-my-agent': '1' }, system: ['Triage the issue.'] }));
-    expect(c).toMatchObject({ agent: 'my-agent', mechanism: 'triage', signature: 'my-agent/triage', reasons: ['system starts "Triage"'] });
+    const c = new Classifier([...sets, ...shippedSets()]).classify(
+      facts({ headers: { 'x-my-agent': '1' }, system: ['Triage the issue.'] }),
+    );
+    expect(c).toMatchObject({
+      agent: 'my-agent',
+      mechanism: 'triage',
+      signature: 'my-agent/triage',
+      reasons: ['system starts "Triage"'],
+    });
   });
 
   test('an invalid file is refused with a stable code, naming the file', () => {
     const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ sets: [{ agent: 'x', label: 'x', detect: { sytem: 'typo' }, signatures: [] }] }));
-    expect(() => loadSignatureFile(file)).toThrow(expect.objectContaining({ code: 'AGENTTAP_CONFIG_INVALID', message: expect.stringContaining('bad.json') }));
-    writeFileSync(file, JSON.stringify({ sets: [{ agent: 'x', label: 'x', detect: {}, signatures: [{ id: 'a', mechanism: 'a', when: { system: { matches: '(' } } }] }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ sets: [{ agent: 'x', label: 'x', detect: { sytem: 'typo' }, signatures: [] }] }),
+    );
+    expect(() => loadSignatureFile(file)).toThrow(
+      expect.objectContaining({ code: 'AGENTTAP_CONFIG_INVALID', message: expect.stringContaining('bad.json') }),
+    );
+    writeFileSync(
+      file,
+      JSON.stringify({
+        sets: [
+          {
+            agent: 'x',
+            label: 'x',
+            detect: {},
+            signatures: [{ id: 'a', mechanism: 'a', when: { system: { matches: '(' } } }],
+          },
+        ],
+      }),
+    );
     expect(() => loadSignatureFile(file)).toThrow(/not a valid regular expression/);
   });
 });

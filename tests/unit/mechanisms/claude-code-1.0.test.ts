@@ -10,7 +10,11 @@ const FIXTURE = join(ROOT, 'tests', 'fixtures', 'logs', 'claude-code-1.0');
 describe('Claude Code 1.0.x session', () => {
   let model: ReportModel;
   beforeAll(async () => {
-    model = await buildReport(FIXTURE, { onWarning: (w) => { throw new Error(w); } });
+    model = await buildReport(FIXTURE, {
+      onWarning: (w) => {
+        throw new Error(w);
+      },
+    });
   });
 
   test('each exchange gets its mechanism, from the 1.0.x signatures', () => {
@@ -30,11 +34,13 @@ describe('Claude Code 1.0.x session', () => {
       'post-compaction',
       'main-loop',
     ]);
-    expect(new Set(model.exchanges.map((r) => `${r.agent} ${r.agentVersion}`))).toEqual(new Set(['claude-code 1.0.44']));
+    expect(new Set(model.exchanges.map((r) => `${r.agent} ${r.agentVersion}`))).toEqual(
+      new Set(['claude-code 1.0.44']),
+    );
     expect(model.exchanges.every((r) => r.signature?.startsWith('claude-code@1.0/'))).toBe(true);
   });
 
-  test('the Task sub-agent hangs off the main loop\'s Task tool_use', () => {
+  test("the Task sub-agent hangs off the main loop's Task tool_use", () => {
     const sub = model.threads.find((t) => t.mechanism === 'sub-agent')!;
     expect(sub.exchanges).toEqual([6, 7]);
     expect(sub.spawnedBy).toEqual({ exchange: 5, toolUseId: 'toolu_task1', tool: 'Task' });
@@ -55,8 +61,12 @@ describe('Claude Code 1.0.x session', () => {
     expect(first.reminders).toEqual(['context', 'ide-selection']);
     expect(model.exchanges[3]!.reminders).toEqual(['todo']);
     const tools = model.anatomy.toolsets.find((t) => t.mechanisms.includes('main-loop'))!;
-    expect(tools.tools.map((t) => t.name)).toEqual(expect.arrayContaining(['Task', 'TodoWrite', 'mcp__ide__getDiagnostics', 'mcp__ide__executeCode']));
-    expect(model.anatomy.toolsets.find((t) => t.mechanisms.includes('sub-agent'))!.tools.map((t) => t.name)).not.toContain('Task');
+    expect(tools.tools.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['Task', 'TodoWrite', 'mcp__ide__getDiagnostics', 'mcp__ide__executeCode']),
+    );
+    expect(
+      model.anatomy.toolsets.find((t) => t.mechanisms.includes('sub-agent'))!.tools.map((t) => t.name),
+    ).not.toContain('Task');
   });
 
   test('summary per mechanism: calls, tokens, cost, latency percentiles', () => {

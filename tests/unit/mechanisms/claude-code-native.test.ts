@@ -24,7 +24,11 @@ const classifier = new Classifier(shippedSets());
 
 const fixtures: NativeFixture[] = readdirSync(DIR, { withFileTypes: true })
   .filter((d) => d.isDirectory())
-  .flatMap((d) => readdirSync(join(DIR, d.name)).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(DIR, d.name, f), 'utf8')) as NativeFixture));
+  .flatMap((d) =>
+    readdirSync(join(DIR, d.name))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(readFileSync(join(DIR, d.name, f), 'utf8')) as NativeFixture),
+  );
 
 /**
  * The facts agenttap would have of this request, as an exchange (undefined: not an exchange at all). Thread
@@ -34,13 +38,27 @@ const fixtures: NativeFixture[] = readdirSync(DIR, { withFileTypes: true })
 function factsOf(r: NativeRequest, earlier: readonly NativeRequest[]): ExchangeFacts | undefined {
   const match = endpointOf(r.method, new URL(r.path, BASE));
   if (!match) return undefined;
-  if (!r.body) return { ...requestFacts({ method: r.method, endpoint: match.endpoint, path: r.path, headers: r.headers, body: {} }), hasBody: false, threadPosition: 'first' };
-  const facts = requestFacts({ method: r.method, endpoint: match.endpoint, path: r.path, headers: r.headers, body: r.body });
+  if (!r.body)
+    return {
+      ...requestFacts({ method: r.method, endpoint: match.endpoint, path: r.path, headers: r.headers, body: {} }),
+      hasBody: false,
+      threadPosition: 'first',
+    };
+  const facts = requestFacts({
+    method: r.method,
+    endpoint: match.endpoint,
+    path: r.path,
+    headers: r.headers,
+    body: r.body,
+  });
   const keys = messageKeys(r);
   // src/reports/threads.ts: an earlier request's messages all a prefix of these, or the same first message.
   const continues = earlier.some((e) => {
     const k = messageKeys(e);
-    return k.length > 0 && ((k.length < keys.length && k.every((x, i) => x === keys[i])) || (keys.length > 1 && k[0] === keys[0]));
+    return (
+      k.length > 0 &&
+      ((k.length < keys.length && k.every((x, i) => x === keys[i])) || (keys.length > 1 && k[0] === keys[0]))
+    );
   });
   return { ...facts, threadPosition: continues ? 'continues' : 'first' };
 }
@@ -48,7 +66,9 @@ function factsOf(r: NativeRequest, earlier: readonly NativeRequest[]): ExchangeF
 /** As the report compares messages: a string content equals its one text block. */
 const messageKeys = (r: NativeRequest): string[] =>
   Array.isArray(r.body?.messages)
-    ? (r.body.messages as { role: string; content: unknown }[]).map((m) => JSON.stringify([m.role, typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content]))
+    ? (r.body.messages as { role: string; content: unknown }[]).map((m) =>
+        JSON.stringify([m.role, typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content]),
+      )
     : [];
 
 test('the captures cover the native line: first native release, versions between, the pinned one and the newest', () => {
@@ -57,27 +77,39 @@ test('the captures cover the native line: first native release, versions between
   expect(versions.size).toBeGreaterThanOrEqual(5);
   // Claude Code labels its own calls from 2.1.274 on: those captures must carry the labels.
   for (const f of fixtures.filter((x) => x.version >= '2.1.274')) {
-    expect(f.requests.filter((r) => r.query_source !== undefined).length, `${f.version} ${f.mode}`).toBeGreaterThan(f.requests.length / 2);
+    expect(f.requests.filter((r) => r.query_source !== undefined).length, `${f.version} ${f.mode}`).toBeGreaterThan(
+      f.requests.length / 2,
+    );
   }
 });
 
 test("every request is an exchange of agenttap's, the TUI's warm-up of 2.1.274+ (`HEAD /api/hello`) too", () => {
-  const missed = fixtures.flatMap((f) => f.requests.filter((r) => !endpointOf(r.method, new URL(r.path, BASE))).map((r) => `${r.method} ${r.path}`));
+  const missed = fixtures.flatMap((f) =>
+    f.requests.filter((r) => !endpointOf(r.method, new URL(r.path, BASE))).map((r) => `${r.method} ${r.path}`),
+  );
   expect(missed).toEqual([]);
 });
 
 describe.each(fixtures.map((f) => [`${f.version} ${f.mode}`, f] as const))('Claude Code %s', (_name, fixture) => {
-  const exchanges = fixture.requests.map((r, i) => ({ r, i, facts: factsOf(r, fixture.requests.slice(0, i)) })).filter((x) => x.facts !== undefined);
+  const exchanges = fixture.requests
+    .map((r, i) => ({ r, i, facts: factsOf(r, fixture.requests.slice(0, i)) }))
+    .filter((x) => x.facts !== undefined);
 
-  test.each(exchanges.map((x) => [`#${x.i} ${x.r.scenario} ${x.r.query_source ?? x.r.oracle}`, x] as const))('%s', (_label, { r, facts }) => {
-    const expected = MECHANISM_OF_CALL[r.oracle];
-    expect(expected, `the mock's view names request ${r.oracle}`).toBeDefined();
-    if (r.query_source !== undefined) {
-      expect(mechanismOfQuerySource(r.query_source, r.oracle), `query_source ${r.query_source} vs the mock's view ${r.oracle}`).toBe(expected);
-    }
-    const c = classifier.classify(facts!, { agent: 'claude-code', version: fixture.version });
-    expect(c.mechanism, c.reasons.join('\n')).toBe(expected);
-    expect(c.agent).toBe('claude-code');
-    if (r.method === 'POST') expect(c.agentVersion).toBe(fixture.version);
-  });
+  test.each(exchanges.map((x) => [`#${x.i} ${x.r.scenario} ${x.r.query_source ?? x.r.oracle}`, x] as const))(
+    '%s',
+    (_label, { r, facts }) => {
+      const expected = MECHANISM_OF_CALL[r.oracle];
+      expect(expected, `the mock's view names request ${r.oracle}`).toBeDefined();
+      if (r.query_source !== undefined) {
+        expect(
+          mechanismOfQuerySource(r.query_source, r.oracle),
+          `query_source ${r.query_source} vs the mock's view ${r.oracle}`,
+        ).toBe(expected);
+      }
+      const c = classifier.classify(facts!, { agent: 'claude-code', version: fixture.version });
+      expect(c.mechanism, c.reasons.join('\n')).toBe(expected);
+      expect(c.agent).toBe('claude-code');
+      if (r.method === 'POST') expect(c.agentVersion).toBe(fixture.version);
+    },
+  );
 });

@@ -52,7 +52,11 @@ describe('mock: Anthropic Messages via @anthropic-ai/sdk', () => {
   it('streams text in textChunks deltas and messages.stream().finalMessage() reassembles it', async () => {
     const text = 'The quick brown fox jumps over the lazy dog. '.repeat(20);
     const { mock, client } = await setup({ script: [{ text }], textChunks: 7 });
-    const stream = client.messages.stream({ model: 'claude-x', max_tokens: 100, messages: [{ role: 'user', content: 'go' }] });
+    const stream = client.messages.stream({
+      model: 'claude-x',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'go' }],
+    });
     const deltas: string[] = [];
     stream.on('text', (d) => deltas.push(d));
     const msg = await stream.finalMessage();
@@ -160,7 +164,14 @@ describe('mock: Anthropic Messages via @anthropic-ai/sdk', () => {
 
   it('serves several tool uses in one turn, and the final text past the script', async () => {
     const { client } = await setup({
-      script: [{ toolUses: [{ name: 'a', input: { x: 1 } }, { name: 'b', input: {}, id: 'toolu_fixed' }] }],
+      script: [
+        {
+          toolUses: [
+            { name: 'a', input: { x: 1 } },
+            { name: 'b', input: {}, id: 'toolu_fixed' },
+          ],
+        },
+      ],
       finalText: 'The end.',
     });
     const stream = await client.messages

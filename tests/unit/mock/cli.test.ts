@@ -23,7 +23,13 @@ async function runMock(args: string[]) {
   const done = program.parseAsync(['mock', ...args], { from: 'user' });
   const deadline = Date.now() + 3000;
   while (out.length === 0 && Date.now() < deadline) {
-    const failed = await Promise.race([done.then(() => false, () => true), new Promise((r) => setTimeout(() => r(false), 10))]);
+    const failed = await Promise.race([
+      done.then(
+        () => false,
+        () => true,
+      ),
+      new Promise((r) => setTimeout(() => r(false), 10)),
+    ]);
     if (failed) break;
   }
   const stop = async () => {
@@ -54,7 +60,10 @@ describe('agenttap mock', () => {
     });
     expect(res.headers.get('content-encoding')).toBe('gzip');
     expect(await res.json()).toMatchObject({ content: [{ type: 'text', text: 'from the file' }] });
-    const strict = await fetch(`${url}/v1/messages`, { method: 'POST', body: JSON.stringify({ model: 'm', max_tokens: 5, messages: [] }) });
+    const strict = await fetch(`${url}/v1/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'm', max_tokens: 5, messages: [] }),
+    });
     expect(strict.status).toBe(400);
 
     await run.stop();

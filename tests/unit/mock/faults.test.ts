@@ -36,7 +36,12 @@ describe('mock faults', () => {
     const { mock, anthropic, openai } = await setup({
       faults: [
         { kind: 'status', status: 529, on: [1] },
-        { kind: 'status', status: 400, on: [2], body: { type: 'error', error: { type: 'invalid_request_error', message: 'custom' } } },
+        {
+          kind: 'status',
+          status: 400,
+          on: [2],
+          body: { type: 'error', error: { type: 'invalid_request_error', message: 'custom' } },
+        },
         { kind: 'status', status: 500, on: [3] },
       ],
     });
@@ -50,7 +55,9 @@ describe('mock faults', () => {
     const bad = await anthropic.messages.create(params).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(Anthropic.BadRequestError);
     expect((bad as Error).message).toContain('custom');
-    const server = await openai.chat.completions.create({ model: 'g', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const server = await openai.chat.completions
+      .create({ model: 'g', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(server).toBeInstanceOf(OpenAI.InternalServerError);
     expect((server as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ type: 'server_error' });
     expect(mock.received.map((r) => r.status)).toEqual([529, 400, 500]);
@@ -60,9 +67,9 @@ describe('mock faults', () => {
     const { mock, anthropic } = await setup({
       faults: [{ kind: 'status', status: 429, when: (req) => req.lastUserText === 'limit me' }],
     });
-    await expect(anthropic.messages.create({ ...params, messages: [{ role: 'user', content: 'limit me' }] })).rejects.toThrow(
-      Anthropic.RateLimitError,
-    );
+    await expect(
+      anthropic.messages.create({ ...params, messages: [{ role: 'user', content: 'limit me' }] }),
+    ).rejects.toThrow(Anthropic.RateLimitError);
     await expect(anthropic.messages.create(params)).resolves.toMatchObject({ type: 'message' });
     expect(mock.received.map((r) => r.status)).toEqual([429, 200]);
   });
@@ -80,7 +87,10 @@ describe('mock faults', () => {
 
   it('stream-error: an in-stream error event makes the SDK throw an APIError', async () => {
     const { mock, anthropic, openai } = await setup({ faults: [{ kind: 'stream-error', afterEvents: 2 }] });
-    const err = await anthropic.messages.stream(params).finalMessage().catch((e: unknown) => e);
+    const err = await anthropic.messages
+      .stream(params)
+      .finalMessage()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.APIError);
     expect((err as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({
       type: 'error',
@@ -94,12 +104,18 @@ describe('mock faults', () => {
       .finalChatCompletion()
       .catch((e: unknown) => e);
     expect(chatErr).toBeInstanceOf(OpenAI.APIError);
-    const respErr = await openai.responses.stream({ model: 'g', input: 'x' }).finalResponse().catch((e: unknown) => e);
+    const respErr = await openai.responses
+      .stream({ model: 'g', input: 'x' })
+      .finalResponse()
+      .catch((e: unknown) => e);
     expect(respErr).toBeInstanceOf(OpenAI.APIError);
   });
 
   it('unknown-event: an unknown SSE event type is sent and the SDKs still finish', async () => {
-    const { mock, anthropic, openai } = await setup({ faults: [{ kind: 'unknown-event' }], script: [{ text: 'still fine' }] });
+    const { mock, anthropic, openai } = await setup({
+      faults: [{ kind: 'unknown-event' }],
+      script: [{ text: 'still fine' }],
+    });
     const msg = await anthropic.messages.stream(params).finalMessage();
     expect(msg.content).toEqual([{ type: 'text', text: 'still fine' }]);
     expect(mock.received[0]!.sentEvents[1]).toBe('future_event_type');
@@ -109,7 +125,9 @@ describe('mock faults', () => {
     for await (const e of raw) types.push(e.type);
     expect(types[1]).toBe('response.future_event_type');
     expect(types.at(-1)).toBe('response.completed');
-    const chat = await openai.chat.completions.stream({ model: 'g', messages: [{ role: 'user', content: 'x' }] }).finalChatCompletion();
+    const chat = await openai.chat.completions
+      .stream({ model: 'g', messages: [{ role: 'user', content: 'x' }] })
+      .finalChatCompletion();
     expect(chat.choices[0]!.message.content).toBe('still fine');
   });
 
@@ -138,7 +156,9 @@ describe('mock faults', () => {
   });
 
   it('redirect: 307 to another path, followed by the SDK', async () => {
-    const { mock, anthropic } = await setup({ faults: [{ kind: 'redirect', to: '/v1/messages?redirected=1', status: 307, on: [1] }] });
+    const { mock, anthropic } = await setup({
+      faults: [{ kind: 'redirect', to: '/v1/messages?redirected=1', status: 307, on: [1] }],
+    });
     const msg = await anthropic.messages.create(params);
     expect(msg.type).toBe('message');
     expect(mock.received.map((r) => [r.status, r.search])).toEqual([

@@ -19,7 +19,11 @@ const chatTool = {
   function: {
     name: 'read_file',
     description: 'Read a file',
-    parameters: { type: 'object', properties: { path: { type: 'string' }, limit: { type: 'number' } }, required: ['path'] },
+    parameters: {
+      type: 'object',
+      properties: { path: { type: 'string' }, limit: { type: 'number' } },
+      required: ['path'],
+    },
   },
 };
 const responsesTool = {
@@ -33,7 +37,10 @@ const responsesTool = {
 describe('mock: OpenAI Chat Completions via openai', () => {
   it('answers non-streaming with a ChatCompletion', async () => {
     const { mock, client } = await setup({ script: [{ text: 'Plain answer.' }] });
-    const res = await client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] });
+    const res = await client.chat.completions.create({
+      model: 'gpt-test',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(res.id).toMatch(/^chatcmpl-/);
     expect(res.model).toBe('gpt-test');
     expect(res.choices[0]!.message).toMatchObject({ role: 'assistant', content: 'Plain answer.' });
@@ -53,7 +60,9 @@ describe('mock: OpenAI Chat Completions via openai', () => {
     });
     const chunks: OpenAI.ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
-    const argFragments = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []).map((t) => t.function?.arguments ?? '');
+    const argFragments = chunks
+      .flatMap((c) => c.choices[0]?.delta.tool_calls ?? [])
+      .map((t) => t.function?.arguments ?? '');
     expect(argFragments.filter((a) => a !== '').length).toBeGreaterThan(1);
     expect(JSON.parse(argFragments.join(''))).toEqual({ path: 'example' });
     const first = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? [])[0]!;
@@ -73,7 +82,10 @@ describe('mock: OpenAI Chat Completions via openai', () => {
       .stream({ model: 'gpt-test', tools: [chatTool], messages, stream_options: { include_usage: true } })
       .finalChatCompletion();
     const msg = first.choices[0]!.message;
-    expect(msg.tool_calls?.[0]).toMatchObject({ type: 'function', function: { name: 'read_file', arguments: '{"path":"example"}' } });
+    expect(msg.tool_calls?.[0]).toMatchObject({
+      type: 'function',
+      function: { name: 'read_file', arguments: '{"path":"example"}' },
+    });
     messages.push(msg);
     messages.push({ role: 'tool', tool_call_id: msg.tool_calls![0]!.id, content: 'file contents' });
     const second = await client.chat.completions
@@ -113,7 +125,12 @@ describe('mock: OpenAI Responses API via openai', () => {
     expect(events.at(-1)).toBe('response.completed');
 
     // Raw events carry consecutive sequence numbers.
-    const raw = await client.responses.create({ model: 'gpt-r', input: 'read it', tools: [responsesTool], stream: true });
+    const raw = await client.responses.create({
+      model: 'gpt-r',
+      input: 'read it',
+      tools: [responsesTool],
+      stream: true,
+    });
     const seqs: number[] = [];
     for await (const e of raw) seqs.push(e.sequence_number);
     expect(seqs).toEqual(seqs.map((_, i) => i));

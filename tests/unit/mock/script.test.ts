@@ -64,7 +64,9 @@ describe('script files', () => {
       { text: 'a' },
       { toolUse: { name: 't', input: {} } },
     ]);
-    expect(parseScriptFile('{"turns":[{"toolUses":[{"name":"x","input":{"a":1}}],"thinking":"hm"}],"finalText":"bye"}')).toEqual({
+    expect(
+      parseScriptFile('{"turns":[{"toolUses":[{"name":"x","input":{"a":1}}],"thinking":"hm"}],"finalText":"bye"}'),
+    ).toEqual({
       script: [{ toolUses: [{ name: 'x', input: { a: 1 } }], thinking: 'hm' }],
       finalText: 'bye',
     });
@@ -94,7 +96,8 @@ describe('server lifecycle', () => {
       mock = await startMock({ host: '::1' });
     } catch (err) {
       // Reported as skipped, with the reason, never as a pass that checked nothing.
-      if ((err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') ctx.skip('no IPv6 loopback (::1) on this machine: EADDRNOTAVAIL');
+      if ((err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL')
+        ctx.skip('no IPv6 loopback (::1) on this machine: EADDRNOTAVAIL');
       throw err;
     }
     expect(mock.url).toBe(`http://[::1]:${mock.port}`);
@@ -119,7 +122,8 @@ describe('server lifecycle', () => {
 
   it('counts model requests for faults from 1 again after reset()', async () => {
     mock = await startMock({ faults: [{ kind: 'status', status: 500, on: [1] }] });
-    const post = () => fetch(`${mock!.url}/v1/messages`, { method: 'POST', body: '{"model":"m","max_tokens":1,"messages":[]}' });
+    const post = () =>
+      fetch(`${mock!.url}/v1/messages`, { method: 'POST', body: '{"model":"m","max_tokens":1,"messages":[]}' });
     expect((await post()).status).toBe(500);
     expect((await post()).status).toBe(200);
     mock.reset();

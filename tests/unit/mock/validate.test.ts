@@ -34,7 +34,11 @@ describe('validateAnthropicRequest', () => {
         ],
       }),
     ).toEqual([]);
-    expect(validateAnthropicRequest({ ...base, messages: [sys, { role: 'user', content: 'hi' }] }).some((p) => p.startsWith('messages.0'))).toBe(true);
+    expect(
+      validateAnthropicRequest({ ...base, messages: [sys, { role: 'user', content: 'hi' }] }).some((p) =>
+        p.startsWith('messages.0'),
+      ),
+    ).toBe(true);
   });
 
   it('rejects a first message that is not user, and non-alternating roles', () => {
@@ -80,7 +84,15 @@ describe('validateAnthropicRequest', () => {
       ...base,
       system: [{ type: 'text', text: 's', ...cc }],
       tools: [{ name: 't', input_schema: { type: 'object' }, ...cc }],
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'a', ...cc }, { type: 'text', text: 'b', ...cc }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'a', ...cc },
+            { type: 'text', text: 'b', ...cc },
+          ],
+        },
+      ],
     };
     expect(validateAnthropicRequest(body)).toEqual([]);
     body.messages[0]!.content.push({ type: 'text', text: 'c', ...cc });
@@ -105,7 +117,9 @@ describe('validateAnthropicRequest', () => {
       expect.stringContaining('max_tokens'),
       expect.stringContaining('messages'),
     ]);
-    expect(validateAnthropicRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }] }, { requireMaxTokens: false })).toEqual([]);
+    expect(
+      validateAnthropicRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }] }, { requireMaxTokens: false }),
+    ).toEqual([]);
     expect(validateAnthropicRequest('nope')).toEqual(['request body must be a JSON object']);
   });
 });
@@ -150,7 +164,9 @@ describe('strict mode', () => {
       .catch((e: unknown) => e);
     expect(countErr).toBeInstanceOf(Anthropic.BadRequestError);
 
-    await expect(client.messages.create({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'ok' }] })).resolves.toMatchObject({
+    await expect(
+      client.messages.create({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'ok' }] }),
+    ).resolves.toMatchObject({
       type: 'message',
     });
     expect(mock.received.map((r) => r.status)).toEqual([400, 400, 400, 200]);

@@ -4,11 +4,11 @@
  * (entropy, allowlists). `sample` is the text the rule matched (key name and all), `secret` the
  * part it must redact.
  */
-import fc from "fast-check";
-import rewritePattern from "regexpu-core";
-import type { Finding } from "../../../src/policy/redact/finding.js";
-import { gitleaksRule } from "../../../src/policy/redact/gitleaks.js";
-import { GITLEAKS } from "../../../src/policy/redact/rules/gitleaks/rules.js";
+import fc from 'fast-check';
+import rewritePattern from 'regexpu-core';
+import type { Finding } from '../../../src/policy/redact/finding.js';
+import { gitleaksRule } from '../../../src/policy/redact/gitleaks.js';
+import { GITLEAKS } from '../../../src/policy/redact/rules/gitleaks/rules.js';
 
 export interface Planted {
   rule: string;
@@ -20,7 +20,11 @@ export interface Planted {
 const SUFFIXES = [String.raw`(?=[\x60'"\s;,/?&#)\]}>|\\]|$)`];
 
 /** The generator's escape-aware additions (JSON-escaped text): lookbehinds and `\\[nrt"']` alternatives. */
-const ESCAPE_ADDITIONS = [/\(\?:\\b\|\(\?<=\\\\\[[A-Za-z]+\]\)\)/g, /\|\(\?<=\\\\\[[A-Za-z]+\]\)/g, /\|\\\\\[[A-Za-z"'\\x60]+\]/g];
+const ESCAPE_ADDITIONS = [
+  /\(\?:\\b\|\(\?<=\\\\\[[A-Za-z]+\]\)\)/g,
+  /\|\(\?<=\\\\\[[A-Za-z]+\]\)/g,
+  /\|\\\\\[[A-Za-z"'\\x60]+\]/g,
+];
 
 /**
  * fast-check's generator knows neither `\b`, lookarounds nor flags: drop the first two (the
@@ -28,9 +32,9 @@ const ESCAPE_ADDITIONS = [/\(\?:\\b\|\(\?<=\\\\\[[A-Za-z]+\]\)\)/g, /\|\(\?<=\\\
  * backslashes), compile the flags away.
  */
 function generatorSource(source: string, flags: string): RegExp {
-  let g = SUFFIXES.reduce((s, suffix) => s.split(suffix).join(""), source).replaceAll("\\b", "");
-  for (const re of ESCAPE_ADDITIONS) g = g.replace(re, "");
-  if (flags.includes("i")) g = rewritePattern(`(?i:${g})`, "", { modifiers: "transform" });
+  let g = SUFFIXES.reduce((s, suffix) => s.split(suffix).join(''), source).replaceAll('\\b', '');
+  for (const re of ESCAPE_ADDITIONS) g = g.replace(re, '');
+  if (flags.includes('i')) g = rewritePattern(`(?i:${g})`, '', { modifiers: 'transform' });
   return new RegExp(g);
 }
 

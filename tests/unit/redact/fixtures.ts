@@ -3,7 +3,7 @@
  * (and seeded random characters), so this repository contains no literal a scanner or GitHub
  * push protection would flag.
  */
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync } from 'node:crypto';
 
 /** Small seeded PRNG (mulberry32): reproducible "random" secrets and blobs. */
 export function prng(seed: number): () => number {
@@ -17,13 +17,13 @@ export function prng(seed: number): () => number {
   };
 }
 
-export const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-const UPPER_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-const B64 = ALNUM + "+/";
-const DIGITS = "0123456789";
+export const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const UPPER_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const B64 = ALNUM + '+/';
+const DIGITS = '0123456789';
 
 export function randomChars(rand: () => number, n: number, alphabet = ALNUM): string {
-  let s = "";
+  let s = '';
   for (let i = 0; i < n; i++) s += alphabet[Math.floor(rand() * alphabet.length)];
   return s;
 }
@@ -46,49 +46,52 @@ export function secretCases(seed = 1): Record<string, SecretCase> {
   const plain = (type: string, secret: string): SecretCase => ({ type, secret, inText: secret, urlSafe: true });
 
   const awsSecret = c(40, B64);
-  const bearer = c(20) + "." + c(24);
-  const basicPw = "Pw" + c(14);
-  const keyedValue = c(24) + "!" + c(4, DIGITS);
+  const bearer = c(20) + '.' + c(24);
+  const basicPw = 'Pw' + c(14);
+  const keyedValue = c(24) + '!' + c(4, DIGITS);
   return {
-    awsAccessKey: plain("aws-access-key", "AK" + "IA" + c(16, UPPER_DIGITS)),
-    awsDocsExampleKey: plain("aws-access-key", "AKIA" + "IOSFODNN7EXAMPLE"),
-    awsSessionKey: plain("aws-access-key", "AS" + "IA" + c(16, UPPER_DIGITS)),
+    awsAccessKey: plain('aws-access-key', 'AK' + 'IA' + c(16, UPPER_DIGITS)),
+    awsDocsExampleKey: plain('aws-access-key', 'AKIA' + 'IOSFODNN7EXAMPLE'),
+    awsSessionKey: plain('aws-access-key', 'AS' + 'IA' + c(16, UPPER_DIGITS)),
     awsSecretKey: {
-      type: "aws-secret-key",
+      type: 'aws-secret-key',
       secret: awsSecret,
-      inText: "aws_secret_access_key = " + awsSecret,
+      inText: 'aws_secret_access_key = ' + awsSecret,
       urlSafe: false,
     },
-    githubClassic: plain("github-token", "gh" + "p_" + c(36)),
-    githubOAuth: plain("github-token", "gh" + "o_" + c(36)),
-    githubServer: plain("github-token", "gh" + "s_" + c(36)),
-    githubFineGrained: plain("github-token", "github" + "_pat_" + c(22) + "_" + c(59)),
-    anthropic: plain("anthropic-api-key", "sk-" + "ant-api03-" + c(93) + "AA"),
-    anthropicOtherShape: plain("anthropic-api-key", "sk-" + "ant-admin01-" + c(60)),
-    openaiProject: plain("openai-api-key", "sk-" + "proj-" + c(74) + "T3Blbk" + "FJ" + c(74)),
-    openaiProjectNoMarker: plain("openai-api-key", "sk-" + "proj-" + c(40) + "_" + c(40)),
-    openaiLegacy: plain("openai-api-key", "sk-" + c(20) + "7" + c(27)),
+    githubClassic: plain('github-token', 'gh' + 'p_' + c(36)),
+    githubOAuth: plain('github-token', 'gh' + 'o_' + c(36)),
+    githubServer: plain('github-token', 'gh' + 's_' + c(36)),
+    githubFineGrained: plain('github-token', 'github' + '_pat_' + c(22) + '_' + c(59)),
+    anthropic: plain('anthropic-api-key', 'sk-' + 'ant-api03-' + c(93) + 'AA'),
+    anthropicOtherShape: plain('anthropic-api-key', 'sk-' + 'ant-admin01-' + c(60)),
+    openaiProject: plain('openai-api-key', 'sk-' + 'proj-' + c(74) + 'T3Blbk' + 'FJ' + c(74)),
+    openaiProjectNoMarker: plain('openai-api-key', 'sk-' + 'proj-' + c(40) + '_' + c(40)),
+    openaiLegacy: plain('openai-api-key', 'sk-' + c(20) + '7' + c(27)),
     jwt: plain(
-      "jwt",
-      "ey" + "JhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9" + ".ey" + "JzdWIiOiJ1c2VyLTQyIiwiaWF0IjoxNzAwMDAwMDAwfQ." + c(43),
+      'jwt',
+      'ey' + 'JhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9' + '.ey' + 'JzdWIiOiJ1c2VyLTQyIiwiaWF0IjoxNzAwMDAwMDAwfQ.' + c(43),
     ),
-    google: plain("google-api-key", "AI" + "za" + "Sy" + c(33)),
-    stripeLive: plain("stripe-key", "sk" + "_live_" + c(24)),
-    stripeTest: plain("stripe-key", "sk" + "_test_" + c(24)),
-    stripeRestricted: plain("stripe-key", "rk" + "_live_" + c(24)),
-    slackBot: plain("slack-token", "xo" + "xb-" + c(12, DIGITS) + "-" + c(13, DIGITS) + "-" + c(24)),
-    slackUser: plain("slack-token", "xo" + "xp-" + c(12, DIGITS) + "-" + c(12, DIGITS) + "-" + c(12, DIGITS) + "-" + c(32)),
-    bearer: { type: "bearer-token", secret: bearer, inText: "Authorization: Bearer " + bearer, urlSafe: false },
+    google: plain('google-api-key', 'AI' + 'za' + 'Sy' + c(33)),
+    stripeLive: plain('stripe-key', 'sk' + '_live_' + c(24)),
+    stripeTest: plain('stripe-key', 'sk' + '_test_' + c(24)),
+    stripeRestricted: plain('stripe-key', 'rk' + '_live_' + c(24)),
+    slackBot: plain('slack-token', 'xo' + 'xb-' + c(12, DIGITS) + '-' + c(13, DIGITS) + '-' + c(24)),
+    slackUser: plain(
+      'slack-token',
+      'xo' + 'xp-' + c(12, DIGITS) + '-' + c(12, DIGITS) + '-' + c(12, DIGITS) + '-' + c(32),
+    ),
+    bearer: { type: 'bearer-token', secret: bearer, inText: 'Authorization: Bearer ' + bearer, urlSafe: false },
     basicAuthUrl: {
-      type: "basic-auth",
+      type: 'basic-auth',
       secret: basicPw,
-      inText: "https://deploy:" + basicPw + "@git.internal.example/repo.git",
+      inText: 'https://deploy:' + basicPw + '@git.internal.example/repo.git',
       urlSafe: false,
     },
     keyedPassword: {
-      type: "high-entropy",
+      type: 'high-entropy',
       secret: keyedValue,
-      inText: "DB_PASSWORD=" + keyedValue,
+      inText: 'DB_PASSWORD=' + keyedValue,
       urlSafe: false,
     },
   };
@@ -98,16 +101,16 @@ export function secretCases(seed = 1): Record<string, SecretCase> {
 let pemCache: Record<string, string> | undefined;
 export function privateKeys(): Record<string, string> {
   if (pemCache) return pemCache;
-  const rsa = generateKeyPairSync("rsa", { modulusLength: 1024 });
-  const ec = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
-  const ed = generateKeyPairSync("ed25519");
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const ed = generateKeyPairSync('ed25519');
   pemCache = {
-    rsaPkcs1: rsa.privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
-    rsaPkcs8: rsa.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-    ecSec1: ec.privateKey.export({ type: "sec1", format: "pem" }).toString(),
-    ed25519: ed.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    rsaPkcs1: rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+    rsaPkcs8: rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    ecSec1: ec.privateKey.export({ type: 'sec1', format: 'pem' }).toString(),
+    ed25519: ed.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     encrypted: rsa.privateKey
-      .export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "correct horse" })
+      .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'correct horse' })
       .toString(),
   };
   return pemCache;
@@ -116,48 +119,52 @@ export function privateKeys(): Record<string, string> {
 /** The base64 body of a PEM block (what must not survive). */
 export function pemBody(pem: string): string {
   return pem
-    .split("\n")
-    .filter((l) => l !== "" && !l.startsWith("-----"))
-    .join("\n");
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('-----'))
+    .join('\n');
 }
 
 /** An Anthropic Messages API request body with `secret` planted where `where` says. */
-export function agentRequest(plant: { prompt?: string; toolResult?: string; toolInput?: string }): Record<string, unknown> {
+export function agentRequest(plant: {
+  prompt?: string;
+  toolResult?: string;
+  toolInput?: string;
+}): Record<string, unknown> {
   return {
-    model: "claude-sonnet-5-5",
+    model: 'claude-sonnet-5-5',
     max_tokens: 4096,
-    system: [{ type: "text", text: "You are a coding agent. Use the tools to inspect and edit the repository." }],
+    system: [{ type: 'text', text: 'You are a coding agent. Use the tools to inspect and edit the repository.' }],
     tools: [
       {
-        name: "bash",
-        description: "Run a shell command in the repository and return its output.",
-        input_schema: { type: "object", properties: { command: { type: "string" } }, required: ["command"] },
+        name: 'bash',
+        description: 'Run a shell command in the repository and return its output.',
+        input_schema: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] },
       },
     ],
     messages: [
       {
-        role: "user",
-        content: [{ type: "text", text: "Please deploy the service. " + (plant.prompt ?? "") }],
+        role: 'user',
+        content: [{ type: 'text', text: 'Please deploy the service. ' + (plant.prompt ?? '') }],
       },
       {
-        role: "assistant",
+        role: 'assistant',
         content: [
-          { type: "text", text: "Let me look at the deployment configuration first." },
+          { type: 'text', text: 'Let me look at the deployment configuration first.' },
           {
-            type: "tool_use",
-            id: "toolu_01A09q90qw90lq917835lq9",
-            name: "bash",
-            input: { command: "cat deploy/config.env && ./deploy.sh", env: { NOTE: plant.toolInput ?? "none" } },
+            type: 'tool_use',
+            id: 'toolu_01A09q90qw90lq917835lq9',
+            name: 'bash',
+            input: { command: 'cat deploy/config.env && ./deploy.sh', env: { NOTE: plant.toolInput ?? 'none' } },
           },
         ],
       },
       {
-        role: "user",
+        role: 'user',
         content: [
           {
-            type: "tool_result",
-            tool_use_id: "toolu_01A09q90qw90lq917835lq9",
-            content: [{ type: "text", text: "REGION=eu-west-1\n" + (plant.toolResult ?? "") + "\nDeployed in 41s." }],
+            type: 'tool_result',
+            tool_use_id: 'toolu_01A09q90qw90lq917835lq9',
+            content: [{ type: 'text', text: 'REGION=eu-west-1\n' + (plant.toolResult ?? '') + '\nDeployed in 41s.' }],
           },
         ],
       },
@@ -168,9 +175,9 @@ export function agentRequest(plant: { prompt?: string; toolResult?: string; tool
 /** Realistic content with no secrets in it: redaction must leave it byte-identical. */
 export function benignSamples() {
   const r = prng(99);
-  const hex = (n: number): string => randomChars(r, n, "0123456789abcdef");
+  const hex = (n: number): string => randomChars(r, n, '0123456789abcdef');
   const uuid = (): string => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
-  const png = Buffer.from(Array.from({ length: 24_000 }, () => Math.floor(r() * 256))).toString("base64");
+  const png = Buffer.from(Array.from({ length: 24_000 }, () => Math.floor(r() * 256))).toString('base64');
 
   const typescript = `import { createHash, randomUUID } from "node:crypto";
 import type { Request, Response } from "express";
@@ -206,16 +213,17 @@ const schema = z.object({ password: z.string().min(12), token: z.string().uuid()
 export const id = randomUUID();
 `;
 
-  const gitLog = [0, 1, 2, 3]
-    .map(
-      (i) => `commit ${hex(40)}
+  const gitLog =
+    [0, 1, 2, 3]
+      .map(
+        (i) => `commit ${hex(40)}
 Author: Jane Developer <jane@example.com>
 Date:   Mon Mar ${10 + i} 14:0${i}:12 2025 +0100
 
     fix(auth): refresh the token before it expires (#${120 + i})
 `,
-    )
-    .join("\n") + `\n${hex(7)} chore: bump deps\n${hex(7)} feat: add secret rotation docs\n`;
+      )
+      .join('\n') + `\n${hex(7)} chore: bump deps\n${hex(7)} feat: add secret rotation docs\n`;
 
   const ids = `request-id: req_011CSHoEeqs5C35K2UUqR7Fy
 message: msg_01XFDUDYJgAACzvnptvVoYEL tool: toolu_01A09q90qw90lq917835lq9
@@ -224,7 +232,7 @@ session=${uuid()} user_id=${uuid()}
 `;
 
   const hashes = `FROM node:20-alpine@sha256:${hex(64)}
-"integrity": "sha512-${Buffer.from(hex(64), "hex").toString("base64")}${Buffer.from(hex(64), "hex").toString("base64")}",
+"integrity": "sha512-${Buffer.from(hex(64), 'hex').toString('base64')}${Buffer.from(hex(64), 'hex').toString('base64')}",
 image: ghcr.io/acme/api@sha256:${hex(64)}
 checksum sha256:${hex(64)}  agenttap-0.1.0.tgz
 `;

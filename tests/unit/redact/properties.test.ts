@@ -1,8 +1,8 @@
-import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
-import { createRedactor } from "../../../src/policy/redact/index.js";
-import type { Redactor } from "../../../src/policy/redact/types.js";
-import { privateKeys, secretCases } from "./fixtures.js";
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createRedactor } from '../../../src/policy/redact/index.js';
+import type { Redactor } from '../../../src/policy/redact/types.js';
+import { privateKeys, secretCases } from './fixtures.js';
 
 let redactor: Redactor;
 beforeAll(async () => {
@@ -14,22 +14,68 @@ const pem = privateKeys().rsaPkcs8!;
 
 /** Pieces that sit on or near rule boundaries, to build nasty text from. */
 const tricky = fc.constantFrom(
-  " ", "\n", "\t", "\0", "\n\0\n", "\\n", "\\", '"', "'", "`", "=", ":", "@", "/", "?", "&", "#", ".", "_", "-",
-  "token", "password=", "api_key: ", "Bearer ", "Basic ", "https://", "user:", "?token=", "&sig=",
-  "-----BEGIN " + "PRIVATE KEY-----", "-----END " + "PRIVATE KEY-----", "MII", "eyJhbGciOi", ".eyJzdWIi.",
-  "AKIA", "ghp_", "sk-ant-", "sk-", "xoxb-", "AIza", "[REDACTED:jwt:0123abcd]", "[REDACTED:", "]",
-  "secretlint-disable",
+  ' ',
+  '\n',
+  '\t',
+  '\0',
+  '\n\0\n',
+  '\\n',
+  '\\',
+  '"',
+  "'",
+  '`',
+  '=',
+  ':',
+  '@',
+  '/',
+  '?',
+  '&',
+  '#',
+  '.',
+  '_',
+  '-',
+  'token',
+  'password=',
+  'api_key: ',
+  'Bearer ',
+  'Basic ',
+  'https://',
+  'user:',
+  '?token=',
+  '&sig=',
+  '-----BEGIN ' + 'PRIVATE KEY-----',
+  '-----END ' + 'PRIVATE KEY-----',
+  'MII',
+  'eyJhbGciOi',
+  '.eyJzdWIi.',
+  'AKIA',
+  'ghp_',
+  'sk-ant-',
+  'sk-',
+  'xoxb-',
+  'AIza',
+  '[REDACTED:jwt:0123abcd]',
+  '[REDACTED:',
+  ']',
+  'secretlint-disable',
 );
 const secretText = fc.constantFrom(...cases.map(([, c]) => c.inText), pem, JSON.stringify(pem));
-const anyString = fc.oneof(fc.string(), fc.string({ unit: "binary" }));
+const anyString = fc.oneof(fc.string(), fc.string({ unit: 'binary' }));
 const nastyText = fc
-  .array(fc.oneof({ weight: 3, arbitrary: tricky }, { weight: 2, arbitrary: anyString }, { weight: 1, arbitrary: secretText }), {
-    maxLength: 25,
-  })
-  .map((parts) => parts.join(""));
+  .array(
+    fc.oneof(
+      { weight: 3, arbitrary: tricky },
+      { weight: 2, arbitrary: anyString },
+      { weight: 1, arbitrary: secretText },
+    ),
+    {
+      maxLength: 25,
+    },
+  )
+  .map((parts) => parts.join(''));
 
-describe("properties", () => {
-  it("redaction is idempotent", async () => {
+describe('properties', () => {
+  it('redaction is idempotent', async () => {
     await fc.assert(
       fc.asyncProperty(nastyText, async (text) => {
         const once = await redactor.text(text);
@@ -39,8 +85,8 @@ describe("properties", () => {
     );
   });
 
-  it("a planted secret never survives, whatever text surrounds it", async () => {
-    const boundary = fc.constantFrom(" ", "\n", "\t", '"', "'", "(", ",", "\n\0\n", "\\n");
+  it('a planted secret never survives, whatever text surrounds it', async () => {
+    const boundary = fc.constantFrom(' ', '\n', '\t', '"', "'", '(', ',', '\n\0\n', '\\n');
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...cases),
@@ -57,7 +103,7 @@ describe("properties", () => {
     );
   });
 
-  it("batching is invisible: redacting an array equals redacting each string alone", async () => {
+  it('batching is invisible: redacting an array equals redacting each string alone', async () => {
     // The scanner joins strings with a separator; no rule may match across it.
     await fc.assert(
       fc.asyncProperty(fc.array(nastyText, { maxLength: 8 }), async (texts) => {
@@ -69,7 +115,7 @@ describe("properties", () => {
     );
   });
 
-  it("the input is never mutated", async () => {
+  it('the input is never mutated', async () => {
     await fc.assert(
       fc.asyncProperty(fc.jsonValue(), secretText, async (json, secret) => {
         const input = { json, planted: secret };

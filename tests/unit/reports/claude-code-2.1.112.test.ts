@@ -19,8 +19,20 @@ import { startMock, type MockServer } from '../../../src/mock/index.js';
 import { parseRequest } from '../../../src/mock/request.js';
 import { buildReport } from '../../../reports/model/build.js';
 import type { ReportModel } from '../../../reports/model/types.js';
-import { BIG_PROMPT, TASK_PROMPT, classifyClaudeCodeRequest, claudeCodeScript, claudeCodeUsage } from '../../fixtures/claude-code/script.js';
-import { CLAUDE_CLI, DEFAULT_ALLOWED_TOOLS, claudeCodeEnv, prepareClaudeHome, runClaudeCode } from '../../helpers/claude-code.js';
+import {
+  BIG_PROMPT,
+  TASK_PROMPT,
+  classifyClaudeCodeRequest,
+  claudeCodeScript,
+  claudeCodeUsage,
+} from '../../fixtures/claude-code/script.js';
+import {
+  CLAUDE_CLI,
+  DEFAULT_ALLOWED_TOOLS,
+  claudeCodeEnv,
+  prepareClaudeHome,
+  runClaudeCode,
+} from '../../helpers/claude-code.js';
 import { LOADER, ROOT, eventsOf, scratch, sessionEvents, spawnBounded } from '../../helpers/run.js';
 
 /**
@@ -29,7 +41,12 @@ import { LOADER, ROOT, eventsOf, scratch, sessionEvents, spawnBounded } from '..
  * that variable other side traffic may try to leave: a dead proxy on 127.0.0.1:9 (NO_PROXY for the mock) makes
  * it fail locally. (A proxy variable also makes Claude Code skip its `HEAD /` warm-up.)
  */
-function titleRun(mockUrl: string, home: string, cwd: string, sessionsDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function titleRun(
+  mockUrl: string,
+  home: string,
+  cwd: string,
+  sessionsDir: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     ...claudeCodeEnv(home, mockUrl),
@@ -42,7 +59,21 @@ function titleRun(mockUrl: string, home: string, cwd: string, sessionsDir: strin
     AGENTTAP_KEY_FILE: join(ROOT, 'tests', 'fixtures', 'redaction.key'),
   };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  const args = ['--import', LOADER, CLAUDE_CLI, '-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits', '--allowedTools', ...DEFAULT_ALLOWED_TOOLS];
+  const args = [
+    '--import',
+    LOADER,
+    CLAUDE_CLI,
+    '-p',
+    '--input-format',
+    'stream-json',
+    '--output-format',
+    'stream-json',
+    '--verbose',
+    '--permission-mode',
+    'acceptEdits',
+    '--allowedTools',
+    ...DEFAULT_ALLOWED_TOOLS,
+  ];
   return spawnBounded(process.execPath, args, {
     cwd,
     env,
@@ -51,7 +82,13 @@ function titleRun(mockUrl: string, home: string, cwd: string, sessionsDir: strin
   });
 }
 
-const ORACLE: Record<string, string> = { title: 'session-title', compaction: 'compaction', subagent: 'sub-agent', continuation: 'post-compaction', main: 'main-loop' };
+const ORACLE: Record<string, string> = {
+  title: 'session-title',
+  compaction: 'compaction',
+  subagent: 'sub-agent',
+  continuation: 'post-compaction',
+  main: 'main-loop',
+};
 
 describe('report: a real Claude Code 2.1.112 session', () => {
   let mock: MockServer;
@@ -66,7 +103,13 @@ describe('report: a real Claude Code 2.1.112 session', () => {
       script: claudeCodeScript(),
       usage: claudeCodeUsage,
       // The first streamed answer to the task's second main-loop step breaks after 3 events.
-      faults: [{ kind: 'disconnect', afterEvents: 3, when: (req) => req.stream && classifyClaudeCodeRequest(req) === 'main' && req.turnIndex === 1 && cut++ === 0 }],
+      faults: [
+        {
+          kind: 'disconnect',
+          afterEvents: 3,
+          when: (req) => req.stream && classifyClaudeCodeRequest(req) === 'main' && req.turnIndex === 1 && cut++ === 0,
+        },
+      ],
     });
     try {
       const home = prepareClaudeHome();
@@ -76,13 +119,26 @@ describe('report: a real Claude Code 2.1.112 session', () => {
       const first = await titleRun(mock.url, home, cwd, sessionsDir);
       expect(first.code, first.stderr).toBe(0);
       for (const prompt of ['/compact', BIG_PROMPT]) {
-        const r = await runClaudeCode({ prompt, mockUrl: mock.url, via: 'loader', continueSession: true, cwd, home, sessionsDir, session: 'cc' });
+        const r = await runClaudeCode({
+          prompt,
+          mockUrl: mock.url,
+          via: 'loader',
+          continueSession: true,
+          cwd,
+          home,
+          sessionsDir,
+          session: 'cc',
+        });
         expect(r.code, r.stderr).toBe(0);
       }
     } finally {
       await mock.close();
     }
-    model = await buildReport(sessionDir, { onWarning: (w) => { throw new Error(w); } });
+    model = await buildReport(sessionDir, {
+      onWarning: (w) => {
+        throw new Error(w);
+      },
+    });
     // The oracle, from the logged bodies in the report's order (time order of the requests).
     const requests = eventsOf(await sessionEvents(sessionDir), 'exchange.request');
     const byKey = new Map(requests.map((e) => [`${e.pid}/${e.exchange}`, e]));
@@ -91,7 +147,15 @@ describe('report: a real Claude Code 2.1.112 session', () => {
       const body = bodies[i];
       if (byKey.get(`${r.pid}/${r.id}`)!.endpoint === 'anthropic.warmup') return 'warm-up';
       // The non-streaming fallback is an attempt of the call whose stream broke: that call's mechanism (issue 16).
-      const req = parseRequest({ api: 'anthropic', n: 0, seq: 0, path: '/v1/messages', headers: {}, body, bodyBytes: 0 });
+      const req = parseRequest({
+        api: 'anthropic',
+        n: 0,
+        seq: 0,
+        path: '/v1/messages',
+        headers: {},
+        body,
+        bodyBytes: 0,
+      });
       return ORACLE[classifyClaudeCodeRequest(req)] ?? 'other';
     });
   }, 180_000);
@@ -103,7 +167,9 @@ describe('report: a real Claude Code 2.1.112 session', () => {
     expect(count('warm-up')).toBe(2);
     expect(count('session-title')).toBe(1);
     expect(count('non-streaming-fallback')).toBe(0);
-    expect(model.exchanges.filter((r) => r.retryOf !== undefined).map((r) => [r.stream, r.signature])).toEqual([[false, expect.stringMatching(/non-streaming-fallback$/)]]);
+    expect(model.exchanges.filter((r) => r.retryOf !== undefined).map((r) => [r.stream, r.signature])).toEqual([
+      [false, expect.stringMatching(/non-streaming-fallback$/)],
+    ]);
     expect(count('compaction')).toBe(2); // `/compact` and the automatic one
     expect(count('post-compaction')).toBeGreaterThanOrEqual(1);
     expect(count('sub-agent')).toBeGreaterThanOrEqual(2);
@@ -123,7 +189,7 @@ describe('report: a real Claude Code 2.1.112 session', () => {
     expect(fallback.parentMessages).toBe(fallback.context.count);
   });
 
-  test('sub-agent threads hang off the main loop\'s Agent tool_use that started them', () => {
+  test("sub-agent threads hang off the main loop's Agent tool_use that started them", () => {
     const subThreads = model.threads.filter((t) => t.mechanism === 'sub-agent');
     expect(subThreads.length).toBeGreaterThanOrEqual(1);
     for (const t of subThreads) {
@@ -133,13 +199,18 @@ describe('report: a real Claude Code 2.1.112 session', () => {
       // The tool_use's prompt is the sub-agent's first user text, and the main loop answers that tool_use later.
       const first = model.exchanges[t.exchanges[0]!]!;
       expect(first.start).toBeGreaterThan(model.exchanges[from.exchange]!.start);
-      const answered = bodies.some((b, i) => model.exchanges[i]!.thread === model.exchanges[from.exchange]!.thread && JSON.stringify(b.messages).includes(`"tool_use_id":"${from.toolUseId}"`));
+      const answered = bodies.some(
+        (b, i) =>
+          model.exchanges[i]!.thread === model.exchanges[from.exchange]!.thread &&
+          JSON.stringify(b.messages).includes(`"tool_use_id":"${from.toolUseId}"`),
+      );
       expect(answered).toBe(true);
       const firstText = JSON.stringify(bodies[first.i]!.messages);
       expect(firstText).toContain('and report its first item.');
     }
     // Every sub-agent exchange belongs to a spawned thread.
-    for (const r of model.exchanges.filter((x) => x.mechanism === 'sub-agent')) expect(model.threads.find((t) => t.id === r.thread)!.spawnedBy).toBeDefined();
+    for (const r of model.exchanges.filter((x) => x.mechanism === 'sub-agent'))
+      expect(model.threads.find((t) => t.id === r.thread)!.spawnedBy).toBeDefined();
   });
 
   test('compactions restart the main thread', () => {

@@ -13,8 +13,14 @@ beforeAll(async () => {
   mock = await startMock({
     script: (req) => {
       const tools = req.tools.map((t) => t.name);
-      if (tools.includes('delegate')) return req.turnIndex === 0 ? { toolUse: { name: 'delegate', input: { task: 'Count the files in src and say how many.' } } } : { text: 'Tidied.' };
-      if (tools.includes('list_files')) return req.turnIndex === 0 ? { toolUse: { name: 'list_files', input: { path: 'src' } } } : { text: 'Two files.' };
+      if (tools.includes('delegate'))
+        return req.turnIndex === 0
+          ? { toolUse: { name: 'delegate', input: { task: 'Count the files in src and say how many.' } } }
+          : { text: 'Tidied.' };
+      if (tools.includes('list_files'))
+        return req.turnIndex === 0
+          ? { toolUse: { name: 'list_files', input: { path: 'src' } } }
+          : { text: 'Two files.' };
       return { text: 'Tidy project session' };
     },
   });
@@ -24,12 +30,19 @@ afterAll(() => mock.close());
 async function record(script: string, env: Record<string, string>) {
   const run = await runNode(script, { env, args: ['List the project.'] });
   expect(run.code, run.stderr).toBe(0);
-  return buildReport(run.sessionDir, { onWarning: (w) => { throw new Error(w); } });
+  return buildReport(run.sessionDir, {
+    onWarning: (w) => {
+      throw new Error(w);
+    },
+  });
 }
 
 describe('generic agents', () => {
   test('Anthropic SDK tool loop: main loop, then a tool round-trip, one thread', async () => {
-    const model = await record(join(ROOT, 'examples', 'anthropic-agent.mjs'), { ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'test' });
+    const model = await record(join(ROOT, 'examples', 'anthropic-agent.mjs'), {
+      ANTHROPIC_BASE_URL: mock.url,
+      ANTHROPIC_API_KEY: 'test',
+    });
     expect(model.exchanges.map((r) => r.mechanism)).toEqual(['main-loop', 'tool-round-trip']);
     expect(model.exchanges.map((r) => r.agent)).toEqual(['generic', 'generic']);
     expect(model.threads).toHaveLength(1);
@@ -38,16 +51,33 @@ describe('generic agents', () => {
   });
 
   test('OpenAI Chat Completions tool loop: the same mechanisms, priced', async () => {
-    const model = await record(join(ROOT, 'examples', 'openai-agent.mjs'), { OPENAI_BASE_URL: `${mock.url}/v1`, OPENAI_API_KEY: 'test' });
-    expect(model.exchanges.map((r) => `${r.endpoint} ${r.mechanism}`)).toEqual(['openai.chat main-loop', 'openai.chat tool-round-trip']);
-    expect(model.anatomy.systems[0]!.blocks[0]!.preview).toBe('You are a careful assistant. Use the tools to look before you answer.');
+    const model = await record(join(ROOT, 'examples', 'openai-agent.mjs'), {
+      OPENAI_BASE_URL: `${mock.url}/v1`,
+      OPENAI_API_KEY: 'test',
+    });
+    expect(model.exchanges.map((r) => `${r.endpoint} ${r.mechanism}`)).toEqual([
+      'openai.chat main-loop',
+      'openai.chat tool-round-trip',
+    ]);
+    expect(model.anatomy.systems[0]!.blocks[0]!.preview).toBe(
+      'You are a careful assistant. Use the tools to look before you answer.',
+    );
     expect(model.totals.unpriced).toBe(0);
     expect(model.totals.cost).toBeGreaterThan(0);
   });
 
   test('a delegated helper conversation hangs off the tool_use that started it; a side call is apart', async () => {
-    const model = await record(join(ROOT, 'tests', 'fixtures', 'logs', 'apps', 'delegating-agent.mjs'), { ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'test' });
-    expect(model.exchanges.map((r) => r.mechanism)).toEqual(['main-loop', 'sub-conversation', 'sub-conversation', 'tool-round-trip', 'sub-conversation']);
+    const model = await record(join(ROOT, 'tests', 'fixtures', 'logs', 'apps', 'delegating-agent.mjs'), {
+      ANTHROPIC_BASE_URL: mock.url,
+      ANTHROPIC_API_KEY: 'test',
+    });
+    expect(model.exchanges.map((r) => r.mechanism)).toEqual([
+      'main-loop',
+      'sub-conversation',
+      'sub-conversation',
+      'tool-round-trip',
+      'sub-conversation',
+    ]);
     const helper = model.threads.find((t) => t.spawnedBy)!;
     expect(helper.exchanges).toEqual([1, 2]);
     expect(helper.spawnedBy).toMatchObject({ exchange: 0, tool: 'delegate' });

@@ -15,7 +15,8 @@ import { ROOT, scratch } from '../../helpers/run.js';
 
 const LOGS = join(ROOT, 'tests', 'fixtures', 'logs');
 const BIN = join(ROOT, 'bin', 'agenttap.js');
-const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, 'report', ...args], { encoding: 'utf8', timeout: 30_000 });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [BIN, 'report', ...args], { encoding: 'utf8', timeout: 30_000 });
 
 describe('reading', () => {
   test('a torn last line is skipped with a warning; an unknown event type is counted, not fatal', async () => {
@@ -43,10 +44,13 @@ describe('reading', () => {
   test('LazyBlobs reads a blob back from its offset after the cache let it go', async () => {
     const dir = scratch();
     const file = join(dir, 'b.ndjson');
-    const events = Array.from({ length: 50 }, (_, i) => JSON.stringify({ event: 'blob', hash: `h${i}`, content: { i, pad: 'p'.repeat(1000) } }));
+    const events = Array.from({ length: 50 }, (_, i) =>
+      JSON.stringify({ event: 'blob', hash: `h${i}`, content: { i, pad: 'p'.repeat(1000) } }),
+    );
     writeFileSync(file, `${events.join('\n')}\n`);
     const blobs = new LazyBlobs(file, 4096);
-    for await (const l of readLinesWithOffsets(file)) blobs.add(JSON.parse(l.text).hash, l.offset, l.bytes, JSON.parse(l.text).content);
+    for await (const l of readLinesWithOffsets(file))
+      blobs.add(JSON.parse(l.text).hash, l.offset, l.bytes, JSON.parse(l.text).content);
     expect((blobs.get('h3') as { i: number }).i).toBe(3);
     expect((blobs.get('h49') as { i: number }).i).toBe(49);
     expect(blobs.get('nope')).toBeUndefined();
@@ -57,7 +61,9 @@ describe('reading', () => {
 describe('renderers', () => {
   test('Markdown: a table per mechanism plus totals; captured text cannot become markup', async () => {
     const md = renderMarkdown(await buildReport(join(LOGS, 'claude-code-1.0')));
-    expect(md).toMatch(/^\| mechanism \| calls \| input \| output \| cache read \| cache write \| cost \| p50 \/ p95 \| TTFT p50 \/ p95 \|$/m);
+    expect(md).toMatch(
+      /^\| mechanism \| calls \| input \| output \| cache read \| cache write \| cost \| p50 \/ p95 \| TTFT p50 \/ p95 \|$/m,
+    );
     expect(md).toMatch(/^\| Main agent loop \| 6 \| /m);
     expect(md).toMatch(/^\| total \| 14 \| /m);
     expect(md).toContain('started by `Task` tool_use toolu\\_task1 in call #5');
@@ -79,8 +85,12 @@ describe('renderers', () => {
 describe('pricing', () => {
   test('default table prices by model family; an unknown model has no price (never 0)', () => {
     const prices = loadPriceTable();
-    expect(prices.cost('claude-sonnet-4-20250514', { input: 1e6, output: 1e6, cacheRead: 1e6, cacheWrite: 1e6 })).toBeCloseTo(3 + 15 + 0.3 + 3.75);
-    expect(prices.cost('claude-3-5-haiku-20241022', { input: 1e6, output: 0, cacheRead: 0, cacheWrite: 0 })).toBeCloseTo(0.8);
+    expect(
+      prices.cost('claude-sonnet-4-20250514', { input: 1e6, output: 1e6, cacheRead: 1e6, cacheWrite: 1e6 }),
+    ).toBeCloseTo(3 + 15 + 0.3 + 3.75);
+    expect(
+      prices.cost('claude-3-5-haiku-20241022', { input: 1e6, output: 0, cacheRead: 0, cacheWrite: 0 }),
+    ).toBeCloseTo(0.8);
     expect(prices.cost('my-model', { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 })).toBeUndefined();
   });
 });
@@ -88,7 +98,15 @@ describe('pricing', () => {
 describe('agenttap report (CLI)', () => {
   test('--md - prints Markdown; --json writes the model; --export-prompts writes the prompt parts', () => {
     const dir = scratch();
-    const r = cli(join(LOGS, 'claude-code-1.0'), '--md', '-', '--json', join(dir, 'm.json'), '--export-prompts', join(dir, 'prompts'));
+    const r = cli(
+      join(LOGS, 'claude-code-1.0'),
+      '--md',
+      '-',
+      '--json',
+      join(dir, 'm.json'),
+      '--export-prompts',
+      join(dir, 'prompts'),
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^## agenttap report — cc10/);
     const model = JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8'));
@@ -98,13 +116,18 @@ describe('agenttap report (CLI)', () => {
     expect(files.filter((f) => f.startsWith('system-')).length).toBeGreaterThanOrEqual(7);
     expect(files.filter((f) => f.startsWith('tools-'))).toHaveLength(2);
     expect(files.filter((f) => f.startsWith('reminder-'))).toHaveLength(3);
-    const block = files.find((f) => readFileSync(join(dir, 'prompts', f), 'utf8').startsWith('You are an interactive CLI tool'));
+    const block = files.find((f) =>
+      readFileSync(join(dir, 'prompts', f), 'utf8').startsWith('You are an interactive CLI tool'),
+    );
     expect(block).toBeDefined();
   });
 
-  test('--prices overrides a model\'s price; a bad price file is refused with exit code 2', () => {
+  test("--prices overrides a model's price; a bad price file is refused with exit code 2", () => {
     const dir = scratch();
-    writeFileSync(join(dir, 'p.json'), JSON.stringify({ models: [{ match: '^claude-', input: 0, output: 0, cache_write: 0, cache_read: 0 }] }));
+    writeFileSync(
+      join(dir, 'p.json'),
+      JSON.stringify({ models: [{ match: '^claude-', input: 0, output: 0, cache_write: 0, cache_read: 0 }] }),
+    );
     const r = cli(join(LOGS, 'claude-code-1.0'), '--json', '-', '--prices', join(dir, 'p.json'));
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).totals.cost).toBe(0);
@@ -116,7 +139,19 @@ describe('agenttap report (CLI)', () => {
 
   test('--signatures adds a user set: its signatures are tried first, the shipped ones still apply after', () => {
     const dir = scratch();
-    writeFileSync(join(dir, 's.json'), JSON.stringify({ sets: [{ agent: 'claude-code', label: 'Claude Code, my labels', detect: { header: { name: 'user-agent', value: 'claude-cli/1.0.' } }, signatures: [{ id: 'mine/quota', mechanism: 'ping', when: { maxTokens: 1 } }] }] }));
+    writeFileSync(
+      join(dir, 's.json'),
+      JSON.stringify({
+        sets: [
+          {
+            agent: 'claude-code',
+            label: 'Claude Code, my labels',
+            detect: { header: { name: 'user-agent', value: 'claude-cli/1.0.' } },
+            signatures: [{ id: 'mine/quota', mechanism: 'ping', when: { maxTokens: 1 } }],
+          },
+        ],
+      }),
+    );
     const r = cli(join(LOGS, 'claude-code-1.0'), '--json', '-', '--signatures', join(dir, 's.json'));
     expect(r.status, r.stderr).toBe(0);
     const model = JSON.parse(r.stdout);

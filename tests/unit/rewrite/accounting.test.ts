@@ -16,26 +16,54 @@ const MODEL = 'claude-sonnet-4-5';
 
 /** A tool loop the way Claude Code sends it: the cache marker on the newest message, moved every turn. */
 function conversation(turns: number, resultChars = 4000): AnthropicBody[] {
-  const messages: Message[] = [{ role: 'user', content: [{ type: 'text', text: 'Fix the failing test in this repository.' }] }];
+  const messages: Message[] = [
+    { role: 'user', content: [{ type: 'text', text: 'Fix the failing test in this repository.' }] },
+  ];
   const requests: AnthropicBody[] = [];
   for (let turn = 0; turn < turns; turn++) {
     const marked = messages.map((m, i) => (i === messages.length - 1 ? withMarker(m) : m));
-    requests.push({ model: MODEL, max_tokens: 8000, system: [{ type: 'text', text: 'You are a coding agent.' }], messages: marked });
+    requests.push({
+      model: MODEL,
+      max_tokens: 8000,
+      system: [{ type: 'text', text: 'You are a coding agent.' }],
+      messages: marked,
+    });
     const id = `tu_${turn}`;
-    messages.push({ role: 'assistant', content: [{ type: 'tool_use', id, name: 'Read', input: { file: `f${turn}.ts` } }] });
-    messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: `${turn}:`.padEnd(resultChars, 'x') }] });
+    messages.push({
+      role: 'assistant',
+      content: [{ type: 'tool_use', id, name: 'Read', input: { file: `f${turn}.ts` } }],
+    });
+    messages.push({
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: id, content: `${turn}:`.padEnd(resultChars, 'x') }],
+    });
   }
   return requests;
 }
 
 function withMarker(message: Message): Message {
-  const blocks: Block[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
-  return { ...message, content: blocks.map((b, i) => (i === blocks.length - 1 ? { ...b, cache_control: { type: 'ephemeral' } } : b)) };
+  const blocks: Block[] =
+    typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+  return {
+    ...message,
+    content: blocks.map((b, i) => (i === blocks.length - 1 ? { ...b, cache_control: { type: 'ephemeral' } } : b)),
+  };
 }
 
-const request = (body: AnthropicBody): OutgoingRequest => ({ provider: 'anthropic', endpoint: 'anthropic.messages', method: 'POST', path: '/v1/messages', headers: {}, body });
+const request = (body: AnthropicBody): OutgoingRequest => ({
+  provider: 'anthropic',
+  endpoint: 'anthropic.messages',
+  method: 'POST',
+  path: '/v1/messages',
+  headers: {},
+  body,
+});
 
-function run(rules: unknown[], bodies: AnthropicBody[], options: { dryRun?: boolean; usage?: (sent: AnthropicBody) => number } = {}): RulesOutcome[] {
+function run(
+  rules: unknown[],
+  bodies: AnthropicBody[],
+  options: { dryRun?: boolean; usage?: (sent: AnthropicBody) => number } = {},
+): RulesOutcome[] {
   const step = createRulesStep(RulesFile.parse({ rules }), { dryRun: options.dryRun ?? false, prices });
   return bodies.map((body) => {
     const outcome = step(request(body))!;
@@ -66,7 +94,16 @@ describe('the prompt-cache split', () => {
 
   it('a marker is left out wherever it sits in a block; the words "cache_control" in a text are content', () => {
     const text = (extra: Record<string, unknown>, at: 'first' | 'last') =>
-      shapeOf({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: [at === 'first' ? { ...extra, type: 'text', text: 'a' } : { type: 'text', text: 'a', ...extra }] }] });
+      shapeOf({
+        model: MODEL,
+        max_tokens: 10,
+        messages: [
+          {
+            role: 'user',
+            content: [at === 'first' ? { ...extra, type: 'text', text: 'a' } : { type: 'text', text: 'a', ...extra }],
+          },
+        ],
+      });
     const plain = text({}, 'last');
     const marker = { cache_control: { type: 'ephemeral', ttl: '1h' } };
     for (const at of ['first', 'last'] as const) {
@@ -74,7 +111,11 @@ describe('the prompt-cache split', () => {
       expect(text(marker, at).cached, at).toBe(plain.upTo.at(-1));
     }
     expect(plain.cached).toBe(0);
-    const quoted = shapeOf({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'set "cache_control":{"type":"ephemeral"} on the block' }] });
+    const quoted = shapeOf({
+      model: MODEL,
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'set "cache_control":{"type":"ephemeral"} on the block' }],
+    });
     expect(quoted.cached).toBe(0);
   });
 
@@ -100,7 +141,9 @@ describe('rewrite accounting over a conversation', () => {
     expect(trimmed.length).toBeGreaterThan(2);
     const slid = trimmed.slice(1); // from the second trimmed turn on, the window has moved since the last request
     expect(slid.every((e) => e.tokens!.after < e.tokens!.before)).toBe(true);
-    expect(slid.every((e) => e.cache!.after.read < e.cache!.before.read && e.cache!.after.write > e.cache!.before.write)).toBe(true);
+    expect(
+      slid.every((e) => e.cache!.after.read < e.cache!.before.read && e.cache!.after.write > e.cache!.before.write),
+    ).toBe(true);
     // Priced without the cache, fewer tokens would look cheaper; with it, the rewrite costs more.
     const flat = (tokens: number) => prices.cost(MODEL, { input: tokens, output: 0, cacheRead: 0, cacheWrite: 0 })!;
     expect(slid.every((e) => flat(e.tokens!.after) < flat(e.tokens!.before))).toBe(true);
@@ -121,7 +164,13 @@ describe('rewrite accounting over a conversation', () => {
 
   it('inputTokens matches on the calibrated figure, where the size estimate alone would not', () => {
     const size = shapeOf(turns[2]!).upTo.at(-1)!;
-    const rules = [{ id: 'big', match: { inputTokens: { min: Math.round(1.5 * size) } }, actions: [{ type: 'capMaxTokens', max: 1000 }] }];
+    const rules = [
+      {
+        id: 'big',
+        match: { inputTokens: { min: Math.round(1.5 * size) } },
+        actions: [{ type: 'capMaxTokens', max: 1000 }],
+      },
+    ];
     expect(run(rules, turns.slice(0, 3)).map((o) => o.event?.sent ?? false)).toEqual([false, false, false]);
     const calibrated = run(rules, turns.slice(0, 3), { usage: (sent) => 4 * shapeOf(sent).upTo.at(-1)! });
     expect(calibrated.map((o) => o.event?.sent ?? false)).toEqual([false, true, true]);
@@ -136,9 +185,16 @@ describe('rewrite accounting over a conversation', () => {
   });
 
   it('a request that may not be changed where it is (signed) is decided and logged, not sent', () => {
-    const step = createRulesStep(RulesFile.parse({ rules: [{ id: 'swap', actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] }] }), { dryRun: false, prices });
+    const step = createRulesStep(
+      RulesFile.parse({ rules: [{ id: 'swap', actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] }] }),
+      { dryRun: false, prices },
+    );
     const outcome = step(request(turns[0]!), 'a signed request: only the SDK layer can rewrite it');
     expect(outcome!.send).toBeUndefined();
-    expect(outcome!.event).toMatchObject({ sent: false, rejected: ['a signed request: only the SDK layer can rewrite it'], change: { model: [MODEL, 'claude-haiku-4-5'] } });
+    expect(outcome!.event).toMatchObject({
+      sent: false,
+      rejected: ['a signed request: only the SDK layer can rewrite it'],
+      change: { model: [MODEL, 'claude-haiku-4-5'] },
+    });
   });
 });

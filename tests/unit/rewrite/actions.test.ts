@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  capMaxTokens, contextManagement, cutMiddle, dropThinking, removeTools, setModel, trimContext, truncateLarge,
+  capMaxTokens,
+  contextManagement,
+  cutMiddle,
+  dropThinking,
+  removeTools,
+  setModel,
+  trimContext,
+  truncateLarge,
 } from '../../../src/policy/rewrite/actions/index.js';
 import type { AnthropicBody, Message } from '../../../src/policy/rewrite/types.js';
 
@@ -16,9 +23,17 @@ function loop(n: number, extra: Partial<AnthropicBody> = {}): AnthropicBody {
     messages.push({ role: 'assistant', content: [thinking, call(`t${i}`)] });
     messages.push({ role: 'user', content: [result(`t${i}`, `output ${i}`)] });
   }
-  return { model: 'claude-opus-4-6', max_tokens: 8000, thinking: { type: 'enabled', budget_tokens: 4000 }, tools: [{ name: 'bash' }, { name: 'web' }], messages, ...extra };
+  return {
+    model: 'claude-opus-4-6',
+    max_tokens: 8000,
+    thinking: { type: 'enabled', budget_tokens: 4000 },
+    tools: [{ name: 'bash' }, { name: 'web' }],
+    messages,
+    ...extra,
+  };
 }
-const run = (action: ReturnType<typeof setModel>, body: AnthropicBody, headers: Record<string, string> = {}) => action({ body, headers });
+const run = (action: ReturnType<typeof setModel>, body: AnthropicBody, headers: Record<string, string> = {}) =>
+  action({ body, headers });
 
 describe('setModel', () => {
   it('swaps by map, drops thinking signed by the old model, and turns thinking off for an open tool loop', () => {
@@ -66,7 +81,10 @@ describe('trimContext', () => {
   it('removes the oldest whole exchanges, keeps the first user message and says so', () => {
     const out = run(trimContext({ keepExchanges: 2 }), loop(5, { thinking: undefined })).body;
     expect(out.messages.length).toBe(5);
-    expect(out.messages[0]!.content).toEqual([{ type: 'text', text: 'task' }, { type: 'text', text: '[agenttap: 6 earlier messages were removed to fit the context]' }]);
+    expect(out.messages[0]!.content).toEqual([
+      { type: 'text', text: 'task' },
+      { type: 'text', text: '[agenttap: 6 earlier messages were removed to fit the context]' },
+    ]);
     expect(JSON.stringify(out.messages[1])).toContain('"t4"');
     expect(JSON.stringify(out.messages[2])).toContain('"tool_use_id":"t4"');
   });
@@ -89,7 +107,9 @@ describe('dropThinking / removeTools / contextManagement', () => {
     expect(out.tools).toEqual([{ name: 'bash' }]);
   });
   it('contextManagement adds the edits and merges the beta header', () => {
-    const out = run(contextManagement({ clearToolUses: { keep: 3 }, clearThinking: { keepTurns: 1 } }), loop(1), { 'anthropic-beta': 'a,b' });
+    const out = run(contextManagement({ clearToolUses: { keep: 3 }, clearThinking: { keepTurns: 1 } }), loop(1), {
+      'anthropic-beta': 'a,b',
+    });
     expect(out.body.context_management).toEqual({
       edits: [
         { type: 'clear_thinking_20251015', keep: { type: 'thinking_turns', value: 1 } },

@@ -47,7 +47,10 @@ describe('the hook action', () => {
     expect(seen).toEqual(['claude-code.sub-agent', 'claude-cli/2.1.112', true]);
     expect(original.body).toEqual(before);
     expect(decision.rejected).toBeUndefined();
-    expect(decision.rewritten!.body).toMatchObject({ max_tokens: 1234, messages: [{}, {}, { content: [{ content: 'short' }] }] });
+    expect(decision.rewritten!.body).toMatchObject({
+      max_tokens: 1234,
+      messages: [{}, {}, { content: [{ content: 'short' }] }],
+    });
     expect(decision.change).toMatchObject({ max_tokens: [8000, 1234] });
     expect(decision.tokens![1]).toBeLessThan(decision.tokens![0]);
   });
@@ -67,10 +70,20 @@ describe('the hook action', () => {
   });
 
   it.each([
-    ['throws', () => { throw new TypeError('boom'); }, /rule "custom": hook \S+ threw: TypeError: boom/],
+    [
+      'throws',
+      () => {
+        throw new TypeError('boom');
+      },
+      /rule "custom": hook \S+ threw: TypeError: boom/,
+    ],
     ['returns a Promise', async (b: unknown) => b, /returned a Promise; hooks run synchronously/],
     ['returns a non-request', () => ({ hello: 1 }), /returned something that is not a request body/],
-    ['returns an invalid request', (b: AnthropicBody) => ({ ...b, messages: b.messages.slice(2) }), /tool_result|first message/],
+    [
+      'returns an invalid request',
+      (b: AnthropicBody) => ({ ...b, messages: b.messages.slice(2) }),
+      /tool_result|first message/,
+    ],
     [
       'returns a cycle',
       (b: AnthropicBody & { self?: unknown }) => {
@@ -87,7 +100,12 @@ describe('the hook action', () => {
 
   it('a hook that never returns is stopped at its time limit', () => {
     const started = performance.now();
-    const decision = engineWith(function spin() { for (;;) {} }, { timeoutMs: 50 })(request());
+    const decision = engineWith(
+      function spin() {
+        for (;;) {}
+      },
+      { timeoutMs: 50 },
+    )(request());
     const took = performance.now() - started;
     expect(decision.rewritten).toBeUndefined();
     expect(decision.rejected).toEqual(['rule "custom": hook spin ran past its 50 ms limit']);
@@ -98,12 +116,24 @@ describe('the hook action', () => {
   });
 
   it('a failing rule spoils the whole rewrite: an earlier rule’s change is not sent alone', () => {
-    const engine = compileRules(RulesFile.parse({
-      rules: [
-        { id: 'swap', actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] },
-        { id: 'broken', actions: [{ type: 'hook', fn: () => { throw new Error('nope'); } }] },
-      ],
-    }));
+    const engine = compileRules(
+      RulesFile.parse({
+        rules: [
+          { id: 'swap', actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] },
+          {
+            id: 'broken',
+            actions: [
+              {
+                type: 'hook',
+                fn: () => {
+                  throw new Error('nope');
+                },
+              },
+            ],
+          },
+        ],
+      }),
+    );
     const decision = engine(request());
     expect(decision.applied.map((a) => a.rule)).toEqual(['swap', 'broken']);
     expect(decision.rewritten).toBeUndefined();
@@ -116,9 +146,20 @@ describe('hooks in a rules file', () => {
 
   it('an .mjs rules file holds the function; a JSON file names a module beside it', async () => {
     const d = dir();
-    writeFileSync(join(d, 'cap.mjs'), 'export function cap(body) { return { ...body, max_tokens: 321 }; }\nexport default () => undefined;\n');
-    writeFileSync(join(d, 'rules.json'), JSON.stringify({ rules: [{ id: 'cap', actions: [{ type: 'hook', module: './cap.mjs', export: 'cap', timeoutMs: 20 }] }] }));
-    writeFileSync(join(d, 'rules.mjs'), "export default { rules: [{ id: 'cap', actions: [{ type: 'hook', fn: (b) => ({ ...b, max_tokens: 321 }) }] }] };\n");
+    writeFileSync(
+      join(d, 'cap.mjs'),
+      'export function cap(body) { return { ...body, max_tokens: 321 }; }\nexport default () => undefined;\n',
+    );
+    writeFileSync(
+      join(d, 'rules.json'),
+      JSON.stringify({
+        rules: [{ id: 'cap', actions: [{ type: 'hook', module: './cap.mjs', export: 'cap', timeoutMs: 20 }] }],
+      }),
+    );
+    writeFileSync(
+      join(d, 'rules.mjs'),
+      "export default { rules: [{ id: 'cap', actions: [{ type: 'hook', fn: (b) => ({ ...b, max_tokens: 321 }) }] }] };\n",
+    );
     for (const name of ['rules.json', 'rules.mjs']) {
       const decision = compileRules(await loadRules(join(d, name)))(request());
       expect(decision.rewritten!.body.max_tokens, name).toBe(321);
@@ -127,14 +168,23 @@ describe('hooks in a rules file', () => {
 
   it.each([
     [{ type: 'hook' }, /field "actions\[0\]": give exactly one of "fn"/],
-    [{ type: 'hook', module: './missing.mjs' }, /rule "h" \(rules\[0\]\), field "actions\[0\]\.module": cannot import \.\/missing\.mjs/],
-    [{ type: 'hook', module: './cap.mjs', export: 'nothere' }, /field "actions\[0\]\.module": \.\/cap\.mjs has no function export "nothere"/],
+    [
+      { type: 'hook', module: './missing.mjs' },
+      /rule "h" \(rules\[0\]\), field "actions\[0\]\.module": cannot import \.\/missing\.mjs/,
+    ],
+    [
+      { type: 'hook', module: './cap.mjs', export: 'nothere' },
+      /field "actions\[0\]\.module": \.\/cap\.mjs has no function export "nothere"/,
+    ],
     [{ type: 'hook', module: './cap.mjs', timeoutMs: 0 }, /field "actions\[0\]\.timeoutMs"/],
   ])('a bad hook stops the run, naming the rule and the field: %j', async (action, message) => {
     const d = dir();
     writeFileSync(join(d, 'cap.mjs'), 'export default (b) => b;\n');
     writeFileSync(join(d, 'rules.json'), JSON.stringify({ rules: [{ id: 'h', actions: [action] }] }));
-    const error = await loadRules(join(d, 'rules.json')).then(() => undefined, (err: unknown) => err);
+    const error = await loadRules(join(d, 'rules.json')).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(error).toBeInstanceOf(AgentTapError);
     expect((error as Error).message).toMatch(message);
   });

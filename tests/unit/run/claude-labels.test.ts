@@ -27,20 +27,45 @@ describe("Claude Code's raw-body folder", () => {
   test("the user's own OTel settings stand: their file: folder is read and kept, anything else is left alone", () => {
     const theirs = join(tmp, 'theirs');
     mkdirSync(theirs);
-    expect(prepareClaudeRawBodies({ OTEL_LOG_RAW_API_BODIES: `file:${theirs}` })).toEqual({ env: {}, dir: theirs, owned: false });
+    expect(prepareClaudeRawBodies({ OTEL_LOG_RAW_API_BODIES: `file:${theirs}` })).toEqual({
+      env: {},
+      dir: theirs,
+      owned: false,
+    });
     expect(prepareClaudeRawBodies({ OTEL_LOG_RAW_API_BODIES: '1' })).toBeUndefined();
     expect(prepareClaudeRawBodies({ CLAUDE_CODE_ENABLE_TELEMETRY: '1' })).toBeUndefined();
     expect(prepareClaudeRawBodies({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })).toBeUndefined();
 
     // Joined into the session, and the user's folder is still there afterwards.
     const sessionDir = scratch('agenttap-labels-session-');
-    writeFileSync(join(sessionDir, '1.ndjson'), `${JSON.stringify({ event: 'exchange.response', exchange: 'a-1', headers: { 'request-id': 'req_1' } })}\n`);
-    writeFileSync(join(theirs, 'index.jsonl'), `${JSON.stringify({ query_source: 'compact', request_id: 'req_1', session_id: 's' })}\n${JSON.stringify({ query_source: 'sdk', request_id: 'req_unknown' })}\n{"torn`);
+    writeFileSync(
+      join(sessionDir, '1.ndjson'),
+      `${JSON.stringify({ event: 'exchange.response', exchange: 'a-1', headers: { 'request-id': 'req_1' } })}\n`,
+    );
+    writeFileSync(
+      join(theirs, 'index.jsonl'),
+      `${JSON.stringify({ query_source: 'compact', request_id: 'req_1', session_id: 's' })}\n${JSON.stringify({ query_source: 'sdk', request_id: 'req_unknown' })}\n{"torn`,
+    );
     writeFileSync(join(theirs, 'u.request.json'), '{}');
-    expect(joinClaudeLabels({ env: {}, dir: theirs, owned: false }, sessionDir, 'sess')).toEqual({ labelled: 1, unmatched: 1 });
+    expect(joinClaudeLabels({ env: {}, dir: theirs, owned: false }, sessionDir, 'sess')).toEqual({
+      labelled: 1,
+      unmatched: 1,
+    });
     expect(existsSync(join(theirs, 'u.request.json'))).toBe(true);
-    const written = readFileSync(join(sessionDir, `${process.pid}.ndjson`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(written).toMatchObject([{ event: 'exchange.label', exchange: 'a-1', source: 'claude-code', label: 'compact', request_id: 'req_1', agent_session: 's' }]);
+    const written = readFileSync(join(sessionDir, `${process.pid}.ndjson`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(written).toMatchObject([
+      {
+        event: 'exchange.label',
+        exchange: 'a-1',
+        source: 'claude-code',
+        label: 'compact',
+        request_id: 'req_1',
+        agent_session: 's',
+      },
+    ]);
   });
 
   test('ours is deleted after the join, even with nothing to join', () => {

@@ -31,7 +31,11 @@ describe('inspectTarget', () => {
 
   test('found on PATH by name, like a shell', () => {
     file('my-agent', '#!/usr/bin/env node\n');
-    expect(inspectTarget(['my-agent', '--flag'], env)).toMatchObject({ kind: 'node', file: join(dir, 'my-agent'), argv: ['my-agent', '--flag'] });
+    expect(inspectTarget(['my-agent', '--flag'], env)).toMatchObject({
+      kind: 'node',
+      file: join(dir, 'my-agent'),
+      argv: ['my-agent', '--flag'],
+    });
   });
 
   test('node itself, under any name it is installed as', () => {
@@ -54,7 +58,10 @@ describe('inspectTarget', () => {
   });
 
   test.runIf(nativeClaudeCode())('the native Claude Code binary is Bun-compiled', () => {
-    expect(inspectTarget([nativeClaudeCode()!])).toMatchObject({ kind: 'bun', what: 'a Bun-compiled executable (ELF)' });
+    expect(inspectTarget([nativeClaudeCode()!])).toMatchObject({
+      kind: 'bun',
+      what: 'a Bun-compiled executable (ELF)',
+    });
   });
 
   test('missing', () => {
@@ -66,7 +73,9 @@ describe('inspectTarget', () => {
 describe('withLoader', () => {
   test('appends once, keeps what is there', () => {
     expect(withLoader(undefined, '/a b/loader')).toBe('--import file:///a%20b/loader');
-    expect(withLoader('--max-old-space-size=300', '/x/loader')).toBe('--max-old-space-size=300 --import file:///x/loader');
+    expect(withLoader('--max-old-space-size=300', '/x/loader')).toBe(
+      '--max-old-space-size=300 --import file:///x/loader',
+    );
     expect(withLoader('--import file:///x/loader', '/x/loader')).toBe('--import file:///x/loader');
   });
 });
@@ -74,7 +83,9 @@ describe('withLoader', () => {
 describe('withBunPreload', () => {
   test('added to what the user set, once; a path with spaces quoted', () => {
     expect(withBunPreload(undefined, '/x/bun')).toBe('--preload=/x/bun');
-    expect(withBunPreload('--smol --preload=/u/mine.ts', '/x/bun')).toBe('--smol --preload=/u/mine.ts --preload=/x/bun');
+    expect(withBunPreload('--smol --preload=/u/mine.ts', '/x/bun')).toBe(
+      '--smol --preload=/u/mine.ts --preload=/x/bun',
+    );
     expect(withBunPreload('--preload=/x/bun', '/x/bun')).toBe('--preload=/x/bun');
     expect(withBunPreload('', '/a b/bun')).toBe('--preload="/a b/bun"');
   });

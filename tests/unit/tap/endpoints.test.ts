@@ -30,13 +30,21 @@ describe('endpoint matcher', () => {
   });
 
   it('gives provider and OpenTelemetry operation', () => {
-    expect(match('POST', new URL('https://a/v1/messages'))).toEqual({ endpoint: 'anthropic.messages', provider: 'anthropic', operation: 'chat' });
+    expect(match('POST', new URL('https://a/v1/messages'))).toEqual({
+      endpoint: 'anthropic.messages',
+      provider: 'anthropic',
+      operation: 'chat',
+    });
     expect(match('POST', new URL('https://a/v1/messages/count_tokens'))?.operation).toBe('count_tokens');
   });
 
   it("records a warm-up `HEAD /` of the agent's Anthropic base URL, and no other HEAD", () => {
     const withBase = createEndpointMatcher([], { ANTHROPIC_BASE_URL: 'http://127.0.0.1:4000' });
-    expect(withBase('HEAD', new URL('http://127.0.0.1:4000/'))).toEqual({ endpoint: 'anthropic.warmup', provider: 'anthropic', operation: 'warmup' });
+    expect(withBase('HEAD', new URL('http://127.0.0.1:4000/'))).toEqual({
+      endpoint: 'anthropic.warmup',
+      provider: 'anthropic',
+      operation: 'warmup',
+    });
     expect(withBase('HEAD', new URL('https://api.anthropic.com/'))?.endpoint).toBe('anthropic.warmup');
     expect(withBase('HEAD', new URL('http://127.0.0.1:5000/'))).toBeNull();
     expect(withBase('HEAD', new URL('http://127.0.0.1:4000/v1/messages'))).toBeNull();

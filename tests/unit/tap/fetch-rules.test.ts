@@ -16,10 +16,17 @@ const received: { body: string; length: string | undefined; beta: string | undef
 beforeAll(async () => {
   server = createServer((req, res) => {
     let body = '';
-    req.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => {
-      received.push({ body, length: req.headers['content-length'], beta: req.headers['anthropic-beta'] as string | undefined });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"type":"message","content":[]}');
-    });
+    req
+      .setEncoding('utf8')
+      .on('data', (d: string) => (body += d))
+      .on('end', () => {
+        received.push({
+          body,
+          length: req.headers['content-length'],
+          beta: req.headers['anthropic-beta'] as string | undefined,
+        });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"type":"message","content":[]}');
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1/messages`;
@@ -41,7 +48,12 @@ function context(rules: RulesStep) {
   const warnings: string[] = [];
   let n = 0;
   const ctx: TapContext = {
-    recorder: { request: (r) => log.push(`request ${r.id} ${r.headers['anthropic-beta'] ?? '-'}`), response() {}, end() {}, rewrite: (r) => log.push(`rewrite ${r.exchange}`) },
+    recorder: {
+      request: (r) => log.push(`request ${r.id} ${r.headers['anthropic-beta'] ?? '-'}`),
+      response() {},
+      end() {},
+      rewrite: (r) => log.push(`rewrite ${r.exchange}`),
+    },
     matchEndpoint: createEndpointMatcher(),
     warn: (code) => warnings.push(code),
     maxBodyBytes: 1 << 20,
@@ -52,7 +64,11 @@ function context(rules: RulesStep) {
   return { ctx, log, warnings };
 }
 
-const agentBody = JSON.stringify({ model: 'claude-sonnet-5-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
+const agentBody = JSON.stringify({
+  model: 'claude-sonnet-5-5',
+  max_tokens: 16,
+  messages: [{ role: 'user', content: 'hi' }],
+});
 
 describe('fetch tap and the rules', () => {
   it('parses the body once, sends the rewrite with its own length and headers, logs the decision first', async () => {
@@ -60,11 +76,18 @@ describe('fetch tap and the rules', () => {
     const { ctx, log } = context((request) => {
       seen.push(request.body);
       const body = JSON.stringify({ ...request.body, model: 'claude-haiku-4-5' });
-      return { event: { dry_run: false, sent: true, rules: [{ rule: 'r', actions: ['setModel'] }] }, send: { body, headers: { ...request.headers, 'anthropic-beta': 'b1' } } };
+      return {
+        event: { dry_run: false, sent: true, rules: [{ rule: 'r', actions: ['setModel'] }] },
+        send: { body, headers: { ...request.headers, 'anthropic-beta': 'b1' } },
+      };
     });
     uninstall = installFetchTap(ctx);
     const parse = vi.spyOn(JSON, 'parse');
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(agentBody.length) }, body: agentBody });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(agentBody.length) },
+      body: agentBody,
+    });
     await res.text();
     expect(parse.mock.calls.filter(([text]) => text === agentBody)).toHaveLength(1);
     expect(seen).toEqual([JSON.parse(agentBody)]);
@@ -73,12 +96,14 @@ describe('fetch tap and the rules', () => {
     expect(log).toEqual(['rewrite x-1', 'request x-1 b1']);
   });
 
-  it('a rules step that throws: the agent\'s bytes go out, one warning, the exchange still recorded', async () => {
+  it("a rules step that throws: the agent's bytes go out, one warning, the exchange still recorded", async () => {
     const { ctx, log, warnings } = context(() => {
       throw new Error('rule bug');
     });
     uninstall = installFetchTap(ctx);
-    await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: agentBody })).text();
+    await (
+      await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: agentBody })
+    ).text();
     expect(received).toEqual([{ body: agentBody, length: String(agentBody.length), beta: undefined }]);
     expect(warnings).toEqual(['rules-failed']);
     expect(log).toEqual(['request x-1 -']);

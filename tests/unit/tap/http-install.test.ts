@@ -23,7 +23,11 @@ let server: Server;
 let url: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
-    req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"type":"message","content":[]}'));
+    req
+      .resume()
+      .on('end', () =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"type":"message","content":[]}'),
+      );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1/messages`;
@@ -38,7 +42,11 @@ function post(): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve(text)).on('error', reject);
+      res
+        .setEncoding('utf8')
+        .on('data', (d: string) => (text += d))
+        .on('end', () => resolve(text))
+        .on('error', reject);
     });
     req.on('error', reject);
     req.end('{"model":"m","messages":[]}');
@@ -66,7 +74,12 @@ describe('http tap install', () => {
 
   it('a wrapper installed after ours stays in place on uninstall, and ours passes through unrecorded', async () => {
     const requests: string[] = [];
-    const recording: TapContext = { ...ctx, matchEndpoint: createEndpointMatcher(), recorder: { ...ctx.recorder, request: (r) => requests.push(r.url) }, open: new Set() };
+    const recording: TapContext = {
+      ...ctx,
+      matchEndpoint: createEndpointMatcher(),
+      recorder: { ...ctx.recorder, request: (r) => requests.push(r.url) },
+      open: new Set(),
+    };
     const pristine = http.request;
     const uninstall = installHttpTap(recording);
     const below = http.request;

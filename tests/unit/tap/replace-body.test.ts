@@ -8,7 +8,9 @@ let url: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
     let body = '';
-    req.on('data', (d) => (body += d)).on('end', () => res.end(JSON.stringify({ got: body, length: req.headers['content-length'] })));
+    req
+      .on('data', (d) => (body += d))
+      .on('end', () => res.end(JSON.stringify({ got: body, length: req.headers['content-length'] })));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1/messages`;
@@ -20,7 +22,11 @@ afterAll(() => {
 
 const original = '{"model":"a"}';
 const longer = '{"model":"a-much-longer-model-name"}';
-const init = { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(original.length) }, body: original };
+const init = {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', 'content-length': String(original.length) },
+  body: original,
+};
 
 describe('withBody', () => {
   it('sending a longer body under the caller content-length fails (the pitfall is real)', async () => {

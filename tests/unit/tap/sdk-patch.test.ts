@@ -15,9 +15,20 @@ class BaseAnthropic {
   seen: unknown[] = [];
   async fetchWithTimeout(_url: string, init: RequestInit): Promise<Response> {
     this.seen.push(JSON.parse(String(init.body)));
-    return new Response(JSON.stringify({ id: 'msg_1', type: 'message', role: 'assistant', content: [], model: 'm', stop_reason: 'end_turn', usage: { input_tokens: 1, output_tokens: 1 } }), {
-      headers: { 'content-type': 'application/json' },
-    });
+    return new Response(
+      JSON.stringify({
+        id: 'msg_1',
+        type: 'message',
+        role: 'assistant',
+        content: [],
+        model: 'm',
+        stop_reason: 'end_turn',
+        usage: { input_tokens: 1, output_tokens: 1 },
+      }),
+      {
+        headers: { 'content-type': 'application/json' },
+      },
+    );
   }
 }
 /** A platform client: its requests are signed, so the rules run on its params (docs/sdk-layer.md#signed-bodies). */
@@ -25,7 +36,10 @@ class AnthropicBedrock extends BaseAnthropic {}
 class Messages {
   constructor(readonly _client: BaseAnthropic) {}
   create(params: Record<string, unknown>) {
-    const promise = this._client.fetchWithTimeout('http://127.0.0.1:9/v1/messages', { method: 'post', body: JSON.stringify(params) });
+    const promise = this._client.fetchWithTimeout('http://127.0.0.1:9/v1/messages', {
+      method: 'post',
+      body: JSON.stringify(params),
+    });
     return Object.assign(promise, { withResponse: () => 'kept' });
   }
 }
@@ -64,7 +78,10 @@ describe('SDK prototype patches', () => {
     expect(result.withResponse()).toBe('kept'); // the SDK's own object, helpers intact
     await (await result).json();
     expect(requests).toHaveLength(1);
-    expect(requests[0]).toMatchObject({ layer: 'sdk', sdk: { client: 'anthropic', method: 'messages.create', attempt: 1 } });
+    expect(requests[0]).toMatchObject({
+      layer: 'sdk',
+      sdk: { client: 'anthropic', method: 'messages.create', attempt: 1 },
+    });
   });
 
   it('patch once across copies, and unpatch back to the original', () => {
@@ -78,14 +95,17 @@ describe('SDK prototype patches', () => {
     expect(Messages.prototype.create).toBe(original);
   });
 
-  it('the rules rewrite a platform call\'s params before the SDK builds the request, and the attempt logs the decision', async () => {
+  it("the rules rewrite a platform call's params before the SDK builds the request, and the attempt logs the decision", async () => {
     const { ctx, requests, rewrites } = context();
     const seenByRules: string[] = [];
     ctx.rules = ((request) => {
       seenByRules.push(`${request.endpoint} ${request.path} ${String(request.body.model)}`);
       return {
         event: { dry_run: false, sent: true, rules: [{ rule: 'swap', actions: ['setModel'] }] },
-        send: { body: JSON.stringify({ ...request.body, model: 'swapped' }), headers: { ...request.headers, 'anthropic-beta': 'b1' } },
+        send: {
+          body: JSON.stringify({ ...request.body, model: 'swapped' }),
+          headers: { ...request.headers, 'anthropic-beta': 'b1' },
+        },
       };
     }) satisfies RulesStep;
     patches = [...patchResource(ctx, { Messages }, target), ...patchClients(ctx, { BaseAnthropic })];
@@ -93,7 +113,9 @@ describe('SDK prototype patches', () => {
     await new Messages(client).create({ model: 'm', max_tokens: 1, messages: [] });
     expect(seenByRules).toEqual(['anthropic.messages /v1/messages m']);
     expect(client.seen).toEqual([{ model: 'swapped', max_tokens: 1, messages: [] }]);
-    expect(rewrites).toEqual([{ exchange: requests[0]!.id, dry_run: false, sent: true, rules: [{ rule: 'swap', actions: ['setModel'] }] }]);
+    expect(rewrites).toEqual([
+      { exchange: requests[0]!.id, dry_run: false, sent: true, rules: [{ rule: 'swap', actions: ['setModel'] }] },
+    ]);
   });
 
   it('a first-party client is left to the wire: the rules do not run on its params', async () => {

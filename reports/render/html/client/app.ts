@@ -21,7 +21,18 @@ export interface App extends PageData {
   rw: RewritesView;
 }
 
-export const PALETTE = ['#3356d6', '#e07a10', '#12a150', '#c2255c', '#7048e8', '#0c8599', '#a61e4d', '#5c940d', '#862e9c', '#495057'];
+export const PALETTE = [
+  '#3356d6',
+  '#e07a10',
+  '#12a150',
+  '#c2255c',
+  '#7048e8',
+  '#0c8599',
+  '#a61e4d',
+  '#5c940d',
+  '#862e9c',
+  '#495057',
+];
 
 export function makeApp(data: PageData, main: HTMLElement): Omit<App, 'rw'> {
   const rows = data.model.exchanges;

@@ -7,7 +7,18 @@ export function contextView(app: App): { section: HTMLElement; draw(): void } {
   const { model, rows } = app;
   const ctxSection = h('section', { id: 'context' }, h('h2', null, 'Main thread context per turn'));
   const ctxCanvas = h('canvas', { id: 'context-canvas' });
-  ctxSection.append(h('div', { class: 'legend' }, 'bytes of JSON per request: ', h('span', null, h('span', { class: 'swatch sw-sys' }), 'system'), h('span', null, h('span', { class: 'swatch sw-tools' }), 'tools'), h('span', null, h('span', { class: 'swatch sw-msg' }), 'messages'), h('span', null, '| ▼ compaction')), ctxCanvas);
+  ctxSection.append(
+    h(
+      'div',
+      { class: 'legend' },
+      'bytes of JSON per request: ',
+      h('span', null, h('span', { class: 'swatch sw-sys' }), 'system'),
+      h('span', null, h('span', { class: 'swatch sw-tools' }), 'tools'),
+      h('span', null, h('span', { class: 'swatch sw-msg' }), 'messages'),
+      h('span', null, '| ▼ compaction'),
+    ),
+    ctxCanvas,
+  );
   const CTX = ['#7048e8', '#e07a10', '#3356d6'];
   (ctxSection.querySelector('.sw-sys') as HTMLElement).style.background = CTX[0]!;
   (ctxSection.querySelector('.sw-tools') as HTMLElement).style.background = CTX[1]!;

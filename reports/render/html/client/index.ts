@@ -27,7 +27,14 @@ const root = document.getElementById('app')!;
 const main = h('main', null);
 const base = makeApp(readPageData(), main);
 const app: App = Object.assign(base, {
-  rw: rewritesView({ model: base.model, h, link: (text: string, i: number) => base.link(text, i), fmtTokens, fmtCost: (usd: number) => fmtCost(usd), rewriteText }),
+  rw: rewritesView({
+    model: base.model,
+    h,
+    link: (text: string, i: number) => base.link(text, i),
+    fmtTokens,
+    fmtCost: (usd: number) => fmtCost(usd),
+    rewriteText,
+  }),
 });
 document.title = `agenttap report — ${app.model.session.id}`;
 
@@ -38,7 +45,15 @@ const exchange = exchangeView(app);
 const context = contextView(app);
 app.open = exchange.open;
 app.onSelect.push(timeline.draw, list.render);
-main.append(summary, timeline.section, list.section, exchange.section, context.section, threadsView(app), anatomyView(app));
+main.append(
+  summary,
+  timeline.section,
+  list.section,
+  exchange.section,
+  context.section,
+  threadsView(app),
+  anatomyView(app),
+);
 // Under the summary: the Rewrites section, then the agent's own labels and the unclassified shapes.
 const rewrites = app.rw.section();
 summary.after(...(rewrites ? [rewrites] : []), ...labelsView(app));
@@ -48,4 +63,9 @@ timeline.draw();
 list.render();
 context.draw();
 // For tests and automation: where a bar (and a rewrite marker) is; how long the page took to become interactive.
-(window as unknown as Record<string, unknown>).agenttapReport = { barCentre: timeline.barCentre, markerAt: timeline.markerAt, openExchange: exchange.open, ready: performance.now() };
+(window as unknown as Record<string, unknown>).agenttapReport = {
+  barCentre: timeline.barCentre,
+  markerAt: timeline.markerAt,
+  openExchange: exchange.open,
+  ready: performance.now(),
+};

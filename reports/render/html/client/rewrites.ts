@@ -13,7 +13,11 @@ import type { Child } from './dom.js';
 /** What client/index.ts lends the view. */
 export interface ViewKit {
   model: ReportModel;
-  h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, string> | null, ...children: Child[]): HTMLElementTagNameMap[K];
+  h<K extends keyof HTMLElementTagNameMap>(
+    tag: K,
+    props: Record<string, string> | null,
+    ...children: Child[]
+  ): HTMLElementTagNameMap[K];
   link(text: string, i: number): HTMLElement;
   fmtTokens(n: number): string;
   fmtCost(usd: number): string;
@@ -39,7 +43,11 @@ export function rewritesView(kit: ViewKit): RewritesView {
   const { model, h, link, fmtTokens, fmtCost } = kit;
   const STATES: Record<RewriteState, { colour: string; label: string; title: string }> = {
     sent: { colour: '#039855', label: 'rewritten', title: 'the rewritten request was sent' },
-    'dry-run': { colour: '#6941c6', label: 'dry run', title: 'dry run: the rules would have rewritten it; the original was sent' },
+    'dry-run': {
+      colour: '#6941c6',
+      label: 'dry run',
+      title: 'dry run: the rules would have rewritten it; the original was sent',
+    },
     rejected: { colour: '#dc6803', label: 'rewrite rejected', title: 'the rewrite was refused; the original was sent' },
   };
   const swatch = (colour: string) => {
@@ -55,17 +63,53 @@ export function rewritesView(kit: ViewKit): RewritesView {
     const st = STATES[rw.state];
     const kv = h('div', { class: 'kv' });
     const add = (k: string, v: Child) => kv.append(h('div', null, k), h('div', null, v));
-    add('rules', h('span', null, ...rw.rules.map((rule, k) => h('span', { class: 'badge', 'data-rule': rule }, `${rule}${rw.actions[k]?.length ? ` (${rw.actions[k]!.join(', ')})` : ''}`))));
-    const change = Object.entries(rw.change).map(([k, v]) => (Array.isArray(v) ? `${k} ${v[0]} → ${v[1]}` : `${k} ${v}`));
+    add(
+      'rules',
+      h(
+        'span',
+        null,
+        ...rw.rules.map((rule, k) =>
+          h(
+            'span',
+            { class: 'badge', 'data-rule': rule },
+            `${rule}${rw.actions[k]?.length ? ` (${rw.actions[k]!.join(', ')})` : ''}`,
+          ),
+        ),
+      ),
+    );
+    const change = Object.entries(rw.change).map(([k, v]) =>
+      Array.isArray(v) ? `${k} ${v[0]} → ${v[1]}` : `${k} ${v}`,
+    );
     add('change', change.length ? change.join(' · ') : '–');
-    if (rw.tokens) add('est. input tokens', `${pair(rw.tokens, fmtTokens)}${rw.tokens.basis ? ` (from ${rw.tokens.basis === 'usage' ? 'the last usage' : 'the request size'})` : ''}`);
-    if (rw.cache) add('est. cache read / write', `${fmtTokens(rw.cache.before.read)} / ${fmtTokens(rw.cache.before.write)} → ${fmtTokens(rw.cache.after.read)} / ${fmtTokens(rw.cache.after.write)}`);
+    if (rw.tokens)
+      add(
+        'est. input tokens',
+        `${pair(rw.tokens, fmtTokens)}${rw.tokens.basis ? ` (from ${rw.tokens.basis === 'usage' ? 'the last usage' : 'the request size'})` : ''}`,
+      );
+    if (rw.cache)
+      add(
+        'est. cache read / write',
+        `${fmtTokens(rw.cache.before.read)} / ${fmtTokens(rw.cache.before.write)} → ${fmtTokens(rw.cache.after.read)} / ${fmtTokens(rw.cache.after.write)}`,
+      );
     if (rw.cost) add('est. input cost', `${pair(rw.cost, fmtCost)} (saves ${fmtCost(rw.cost.before - rw.cost.after)})`);
-    if (rw.state === 'sent' && rw.cost && r.cost !== undefined) add('actual cost', `${fmtCost(r.cost)}; about ${fmtCost(r.cost + rw.cost.before - rw.cost.after)} without the rewrite`);
-    const box = h('div', { class: `rewrite rewrite-${rw.state}` },
+    if (rw.state === 'sent' && rw.cost && r.cost !== undefined)
+      add(
+        'actual cost',
+        `${fmtCost(r.cost)}; about ${fmtCost(r.cost + rw.cost.before - rw.cost.after)} without the rewrite`,
+      );
+    const box = h(
+      'div',
+      { class: `rewrite rewrite-${rw.state}` },
       h('h3', null, swatch(st.colour), `Rewrite: ${st.label}`),
-      h('p', { class: 'hint' }, rw.state === 'sent' ? 'The request below is the rewritten one.' : `${st.title}; the request below is the original.`),
-      kv);
+      h(
+        'p',
+        { class: 'hint' },
+        rw.state === 'sent'
+          ? 'The request below is the rewritten one.'
+          : `${st.title}; the request below is the original.`,
+      ),
+      kv,
+    );
     if (rw.rejected?.length) box.append(h('ul', { class: 'reasons' }, ...rw.rejected.map((x) => h('li', null, x))));
     return box;
   }
@@ -75,9 +119,14 @@ export function rewritesView(kit: ViewKit): RewritesView {
     if (!summary) return null;
     const t: RewriteText = kit.rewriteText(summary);
     const sec = h('section', { id: 'rewrites' }, h('h2', null, 'Rewrites'), h('p', null, t.sentence));
-    const table = h('table', { id: 'rewrites-table' }, h('thead', null, h('tr', null, ...t.head.map((x) => h('th', null, x)))));
+    const table = h(
+      'table',
+      { id: 'rewrites-table' },
+      h('thead', null, h('tr', null, ...t.head.map((x) => h('th', null, x)))),
+    );
     const body = h('tbody', null);
-    for (const row of t.rows) body.append(h('tr', { 'data-rules': row.rules }, ...row.cells.map((c) => h('td', null, c))));
+    for (const row of t.rows)
+      body.append(h('tr', { 'data-rules': row.rules }, ...row.cells.map((c) => h('td', null, c))));
     body.append(h('tr', { class: 'total' }, ...t.total.map((c) => h('td', null, c))));
     table.append(body);
     sec.append(table, h('p', { class: 'hint' }, t.perRule));
@@ -85,22 +134,47 @@ export function rewritesView(kit: ViewKit): RewritesView {
     const rows = model.exchanges.filter((r) => r.rewrite);
     if (rows.length) {
       const list = h('p', { class: 'rewritten' });
-      rows.slice(0, 500).forEach((r, k) => list.append(k ? ' · ' : '', link(`#${r.i}`, r.i), ` ${STATES[r.rewrite!.state].label}`));
+      rows
+        .slice(0, 500)
+        .forEach((r, k) => list.append(k ? ' · ' : '', link(`#${r.i}`, r.i), ` ${STATES[r.rewrite!.state].label}`));
       if (rows.length > 500) list.append(` … ${rows.length - 500} more (filter the exchange list by "rewrite")`);
       const head = `Rewritten exchanges (${rows.length})`;
-      sec.append(rows.length > 30 ? h('details', null, h('summary', null, head), list) : h('div', null, h('h3', null, head), list));
+      sec.append(
+        rows.length > 30
+          ? h('details', null, h('summary', null, head), list)
+          : h('div', null, h('h3', null, head), list),
+      );
     }
-    if (t.rejected.length) sec.append(h('h3', null, 'Rejected rewrites (the original request was sent)'), h('ul', { class: 'reasons' }, ...t.rejected.map((x) => h('li', null, x))));
+    if (t.rejected.length)
+      sec.append(
+        h('h3', null, 'Rejected rewrites (the original request was sent)'),
+        h('ul', { class: 'reasons' }, ...t.rejected.map((x) => h('li', null, x))),
+      );
     for (const n of t.notes) sec.append(h('p', { class: 'hint' }, n));
     return sec;
   }
 
   return {
     marker: (r) => (r.rewrite ? { ...STATES[r.rewrite.state], state: r.rewrite.state } : undefined),
-    badge: (r) => (r.rewrite ? h('span', { class: `rw rw-${r.rewrite.state}`, title: STATES[r.rewrite.state].title }, STATES[r.rewrite.state].label) : null),
+    badge: (r) =>
+      r.rewrite
+        ? h(
+            'span',
+            { class: `rw rw-${r.rewrite.state}`, title: STATES[r.rewrite.state].title },
+            STATES[r.rewrite.state].label,
+          )
+        : null,
     tooltip: (r) => (r.rewrite ? `\n${STATES[r.rewrite.state].label}: ${r.rewrite.rules.join(' + ')}` : ''),
     detail,
-    legend: () => (model.rewrites ? [h('span', null, '| ▼ '), ...(['sent', 'dry-run', 'rejected'] as const).map((s) => h('span', null, swatch(STATES[s].colour), STATES[s].label))] : []),
+    legend: () =>
+      model.rewrites
+        ? [
+            h('span', null, '| ▼ '),
+            ...(['sent', 'dry-run', 'rejected'] as const).map((s) =>
+              h('span', null, swatch(STATES[s].colour), STATES[s].label),
+            ),
+          ]
+        : [],
     section,
   };
 }

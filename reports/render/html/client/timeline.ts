@@ -27,13 +27,19 @@ export function timelineView(app: App): TimelineView {
   let view = { from: 0, to: span * 1.02 };
   const tl = h('section', { id: 'timeline' }, h('h2', null, 'Timeline'));
   const legend = h('div', { class: 'legend' });
-  models.forEach((m, i) => legend.append(h('span', null, h('span', { class: 'swatch', 'data-colour': PALETTE[i % PALETTE.length]! }), m)));
+  models.forEach((m, i) =>
+    legend.append(h('span', null, h('span', { class: 'swatch', 'data-colour': PALETTE[i % PALETTE.length]! }), m)),
+  );
   legend.append(h('span', null, '| tick = first token · red edge = failed'), ...rw.legend());
   for (const sw of legend.querySelectorAll<HTMLElement>('.swatch')) sw.style.background = sw.dataset.colour!;
   const wrap = h('div', { class: 'timeline' });
   const canvas = h('canvas', { id: 'timeline-canvas', 'aria-label': 'timeline, one lane per mechanism' });
   wrap.append(canvas);
-  tl.append(legend, wrap, h('div', { class: 'hint' }, 'Wheel to zoom, drag to pan, double-click to reset, click a bar to open the exchange.'));
+  tl.append(
+    legend,
+    wrap,
+    h('div', { class: 'hint' }, 'Wheel to zoom, drag to pan, double-click to reset, click a bar to open the exchange.'),
+  );
   const tooltip = h('div', { class: 'tooltip' });
   document.body.append(tooltip);
   const byLane: ExchangeRow[][] = lanes.map(() => []);
@@ -140,7 +146,10 @@ export function timelineView(app: App): TimelineView {
   function markerAt(i: number): { x: number; y: number } {
     const r = rows[i]!;
     const width = wrap.clientWidth || 800;
-    return { x: LABEL_W + ((r.start - view.from) / (view.to - view.from)) * (width - LABEL_W - 8) + 4, y: laneOf.get(r.mechanism)! * LANE + 1.5 };
+    return {
+      x: LABEL_W + ((r.start - view.from) / (view.to - view.from)) * (width - LABEL_W - 8) + 4,
+      y: laneOf.get(r.mechanism)! * LANE + 1.5,
+    };
   }
   let drag: { x: number; from: number; to: number; moved: boolean } | undefined;
   on(canvas, 'mousedown', (e) => {
@@ -182,14 +191,18 @@ export function timelineView(app: App): TimelineView {
     view = { from: 0, to: span * 1.02 };
     draw();
   });
-  canvas.addEventListener('wheel', (e) => {
-    e.preventDefault();
-    const width = wrap.clientWidth - LABEL_W - 8;
-    const at = view.from + ((e.offsetX - LABEL_W) / width) * (view.to - view.from);
-    const k = e.deltaY > 0 ? 1.25 : 0.8;
-    view = { from: at - (at - view.from) * k, to: at + (view.to - at) * k };
-    draw();
-  }, { passive: false });
+  canvas.addEventListener(
+    'wheel',
+    (e) => {
+      e.preventDefault();
+      const width = wrap.clientWidth - LABEL_W - 8;
+      const at = view.from + ((e.offsetX - LABEL_W) / width) * (view.to - view.from);
+      const k = e.deltaY > 0 ? 1.25 : 0.8;
+      view = { from: at - (at - view.from) * k, to: at + (view.to - at) * k };
+      draw();
+    },
+    { passive: false },
+  );
   window.addEventListener('resize', draw);
   return { section: tl, draw, barCentre, markerAt };
 }

@@ -21,7 +21,12 @@ export function contextManagement(options: ContextManagementOptions): Action {
     const edits: Record<string, unknown>[] = [];
     // clear_thinking must come first among the edits, and needs thinking on.
     if (options.clearThinking && !has('clear_thinking') && target.body.thinking) {
-      edits.push({ type: 'clear_thinking_20251015', ...(options.clearThinking.keepTurns !== undefined ? { keep: { type: 'thinking_turns', value: options.clearThinking.keepTurns } } : {}) });
+      edits.push({
+        type: 'clear_thinking_20251015',
+        ...(options.clearThinking.keepTurns !== undefined
+          ? { keep: { type: 'thinking_turns', value: options.clearThinking.keepTurns } }
+          : {}),
+      });
     }
     if (options.clearToolUses && !has('clear_tool_uses')) {
       const o = options.clearToolUses;
@@ -29,12 +34,21 @@ export function contextManagement(options: ContextManagementOptions): Action {
         type: 'clear_tool_uses_20250919',
         ...(o.triggerTokens !== undefined ? { trigger: { type: 'input_tokens', value: o.triggerTokens } } : {}),
         ...(o.keep !== undefined ? { keep: { type: 'tool_uses', value: o.keep } } : {}),
-        ...(o.clearAtLeastTokens !== undefined ? { clear_at_least: { type: 'input_tokens', value: o.clearAtLeastTokens } } : {}),
+        ...(o.clearAtLeastTokens !== undefined
+          ? { clear_at_least: { type: 'input_tokens', value: o.clearAtLeastTokens } }
+          : {}),
       });
     }
     if (edits.length === 0) return target;
-    const ordered = [...edits.filter((e) => String(e.type).startsWith('clear_thinking')), ...existing, ...edits.filter((e) => !String(e.type).startsWith('clear_thinking'))];
-    const betas = (target.headers['anthropic-beta'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const ordered = [
+      ...edits.filter((e) => String(e.type).startsWith('clear_thinking')),
+      ...existing,
+      ...edits.filter((e) => !String(e.type).startsWith('clear_thinking')),
+    ];
+    const betas = (target.headers['anthropic-beta'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     return {
       body: { ...target.body, context_management: { ...(target.body.context_management as object), edits: ordered } },
       headers: { ...target.headers, 'anthropic-beta': [...new Set([...betas, CONTEXT_MANAGEMENT_BETA])].join(',') },

@@ -45,30 +45,41 @@ export function hook(options: HookOptions): HookAction {
   return (target, known) => {
     const body = structuredClone(target.body);
     const context: HookContext = Object.freeze({ ...known, headers: Object.freeze({ ...target.headers }) });
-    const serialised = runBounded(() => {
-      const result = fn(body, context);
-      if (isThenable(result)) {
-        result.then(undefined, () => {}); // its rejection is ours to swallow, not the agent's unhandledRejection
-        throw new HookError(`${name} returned a Promise; hooks run synchronously — return the body itself`);
-      }
-      return result === undefined || result === null ? undefined : JSON.stringify(result);
-    }, timeoutMs, name);
+    const serialised = runBounded(
+      () => {
+        const result = fn(body, context);
+        if (isThenable(result)) {
+          result.then(undefined, () => {}); // its rejection is ours to swallow, not the agent's unhandledRejection
+          throw new HookError(`${name} returned a Promise; hooks run synchronously — return the body itself`);
+        }
+        return result === undefined || result === null ? undefined : JSON.stringify(result);
+      },
+      timeoutMs,
+      name,
+    );
     if (serialised === undefined) return target;
     const next = JSON.parse(serialised) as unknown;
-    if (!isRequestBody(next)) throw new HookError(`${name} returned something that is not a request body (an object with "model" and "messages" or "input")`);
+    if (!isRequestBody(next))
+      throw new HookError(
+        `${name} returned something that is not a request body (an object with "model" and "messages" or "input")`,
+      );
     return { body: next, headers: target.headers };
   };
 }
 
 function runBounded<T>(work: () => T, timeoutMs: number, name: string): T {
-  bound ??= { realm: createContext(Object.create(null) as object), call: new Script('__agenttapHook()', { filename: 'agenttap-hook' }) };
+  bound ??= {
+    realm: createContext(Object.create(null) as object),
+    call: new Script('__agenttapHook()', { filename: 'agenttap-hook' }),
+  };
   const { realm, call } = bound;
   (realm as { __agenttapHook?: () => T }).__agenttapHook = work;
   try {
     return call.runInContext(realm, { timeout: timeoutMs }) as T;
   } catch (err) {
     if (err instanceof HookError) throw err;
-    if ((err as NodeJS.ErrnoException)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new HookError(`${name} ran past its ${timeoutMs} ms limit`);
+    if ((err as NodeJS.ErrnoException)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT')
+      throw new HookError(`${name} ran past its ${timeoutMs} ms limit`);
     throw new HookError(`${name} threw: ${describe(err)}`);
   } finally {
     (realm as { __agenttapHook?: unknown }).__agenttapHook = undefined;
@@ -76,7 +87,11 @@ function runBounded<T>(work: () => T, timeoutMs: number, name: string): T {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function isRequestBody(value: unknown): value is AnthropicBody {

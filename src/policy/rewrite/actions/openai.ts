@@ -17,7 +17,10 @@ export type OpenAIAction = (target: RewriteTarget, endpoint: OpenAIEndpoint) => 
 type Item = Record<string, unknown>;
 
 /** The body with its fields replaced; typed as the target's body, which for OpenAI is a plain JSON object. */
-const withFields = (target: RewriteTarget, fields: Record<string, unknown>): RewriteTarget => ({ ...target, body: { ...target.body, ...fields } as AnthropicBody });
+const withFields = (target: RewriteTarget, fields: Record<string, unknown>): RewriteTarget => ({
+  ...target,
+  body: { ...target.body, ...fields } as AnthropicBody,
+});
 
 export function setModelOpenAI(options: SetModelOptions): OpenAIAction {
   return (target) => {
@@ -33,7 +36,12 @@ export function setModelOpenAI(options: SetModelOptions): OpenAIAction {
 export function capOutputOpenAI({ max }: CapMaxTokensOptions): OpenAIAction {
   return (target, endpoint) => {
     const body = target.body as Item;
-    const field = endpoint === 'openai.responses' ? 'max_output_tokens' : 'max_tokens' in body ? 'max_tokens' : 'max_completion_tokens';
+    const field =
+      endpoint === 'openai.responses'
+        ? 'max_output_tokens'
+        : 'max_tokens' in body
+          ? 'max_tokens'
+          : 'max_completion_tokens';
     const current = body[field];
     if (typeof current === 'number' && current <= max) return target;
     return withFields(target, { [field]: max });
@@ -75,7 +83,8 @@ function withText(item: Item, field: string, cut: (t: string) => string): Item {
   if (!Array.isArray(value)) return item;
   let changed = false;
   const parts = value.map((part: unknown) => {
-    if (!isRecord(part) || typeof part.text !== 'string' || !/^(?:input_|output_)?text$/.test(String(part.type))) return part;
+    if (!isRecord(part) || typeof part.text !== 'string' || !/^(?:input_|output_)?text$/.test(String(part.type)))
+      return part;
     const text = cut(part.text);
     if (text === part.text) return part;
     changed = true;

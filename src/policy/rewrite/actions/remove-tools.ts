@@ -18,7 +18,8 @@ export function removeTools({ names }: RemoveToolsOptions): Action {
     const used = new Set<string>();
     for (const message of target.body.messages) {
       if (!Array.isArray(message.content)) continue;
-      for (const block of message.content) if (block.type === 'tool_use' && typeof block.name === 'string') used.add(block.name);
+      for (const block of message.content)
+        if (block.type === 'tool_use' && typeof block.name === 'string') used.add(block.name);
     }
     const choice = target.body.tool_choice as { name?: unknown } | undefined;
     if (typeof choice?.name === 'string') used.add(choice.name);

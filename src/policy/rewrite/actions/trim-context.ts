@@ -41,7 +41,10 @@ function trimmed(body: AnthropicBody, n: number): AnthropicBody {
   const [first, ...rest] = body.messages as [Message, ...Message[]];
   const kept = rest.slice(2 * n);
   const note = { type: 'text', text: `[agenttap: ${2 * n} earlier messages were removed to fit the context]` };
-  const head: Message = { role: 'user', content: [...(typeof first.content === 'string' ? [{ type: 'text', text: first.content }] : first.content), note] };
+  const head: Message = {
+    role: 'user',
+    content: [...(typeof first.content === 'string' ? [{ type: 'text', text: first.content }] : first.content), note],
+  };
   // Every message after the first one changed position: no thinking block keeps a valid prefix.
   return withMessages(body, dropThinkingFrom([head, ...kept], 1));
 }

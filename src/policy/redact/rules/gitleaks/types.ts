@@ -7,7 +7,7 @@ export interface GitleaksRegex {
 
 export interface GitleaksAllowlist {
   /** What the regexes are tested on: the secret, the whole match, or the match's line. */
-  target: "secret" | "match" | "line";
+  target: 'secret' | 'match' | 'line';
   /** Allowed only when regexes *and* stopwords agree (gitleaks `condition = "AND"`). */
   all?: boolean;
   regexes: GitleaksRegex[];
