@@ -68,7 +68,7 @@ try {
 const text = JSON.stringify({
   messages: Array.from({ length: 64 }, (_, i) => ({
     role: 'user',
-    content: `file ${i}\n` + 'const value = items[index] // abc;\n'.repeat(1900),
+    content: `file ${i}\n${'const value = items[index] // abc;\n'.repeat(1900)}`,
   })),
 });
 const parsed = JSON.parse(text);

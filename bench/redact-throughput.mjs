@@ -193,6 +193,6 @@ Spans redacted over all runs (each a false positive: the body holds no secret): 
 
 A ${TURNS}-turn session of the same shape (${sessionMb.toFixed(1)} MB of request bodies, each resending the conversation so far): ${sessionMs.toFixed(0)} ms through the recorder (${(sessionMb / (sessionMs / 1000)).toFixed(0)} MB/s of request bodies; it hands the redactor ${(sessionRedactedChars / 1e6).toFixed(2)} MB, the last body being ${(JSON.stringify(requests.at(-1)).length / 1e6).toFixed(2)} MB: a message of 256 bytes or more resent every turn is redacted once, most of the time is the recorder's own per-turn work, serialising and hashing every message to find the repeats), against ${wholeMs.toFixed(0)} ms redacting every body whole (${(sessionMb / (wholeMs / 1000)).toFixed(1)} MB/s).
 ${recall}`;
-process.stdout.write(md + '\n');
+process.stdout.write(`${md}\n`);
 if (redacted > 0) process.stdout.write(`redacted types: ${JSON.stringify(redactor.stats.byType)}\n`);
 if (process.argv.includes('--write')) writeSection(join(root, 'BENCHMARKS.md'), 'redact-throughput', md);

@@ -66,7 +66,7 @@ function readClass(p, i) {
     j++;
   }
   if (p[j] !== ']') throw new Error('unterminated character class');
-  return [out + ']', j + 1];
+  return [`${out}]`, j + 1];
 }
 
 function escapeLength(p, i) {
@@ -150,12 +150,12 @@ function rewriteSyntax(pattern, options) {
       }
       stack.push({ open: [] });
     } else if (c === ')') {
-      out += ')'.repeat(top.open.length) + ')';
+      out += `${')'.repeat(top.open.length)})`;
       stack.pop();
       if (stack.length === 0) throw new Error('unbalanced )');
       i++;
     } else if (c === '|') {
-      out += ')'.repeat(top.open.length) + '|' + top.open.map((f) => `(?${f}:`).join('');
+      out += `${')'.repeat(top.open.length)}|${top.open.map((f) => `(?${f}:`).join('')}`;
       i++;
     } else {
       out += c;

@@ -42,7 +42,7 @@ export class AnthropicStreamCodec implements StreamCodec {
       this.ctx.unknown(eventName ?? typeof ev);
       return;
     }
-    const type = typeof ev['type'] === 'string' ? ev['type'] : (eventName ?? '');
+    const type = typeof ev.type === 'string' ? ev.type : (eventName ?? '');
     switch (type) {
       case 'content_block_delta':
         this.onDelta(ev);
@@ -56,7 +56,7 @@ export class AnthropicStreamCodec implements StreamCodec {
         this.onBlockStart(ev, data.length);
         return;
       case 'content_block_stop':
-        if (typeof ev['index'] === 'number') this.finishInput(ev['index']);
+        if (typeof ev.index === 'number') this.finishInput(ev.index);
         return;
       case 'message_delta':
         this.onMessageDelta(ev);
@@ -83,47 +83,47 @@ export class AnthropicStreamCodec implements StreamCodec {
   }
 
   private onMessageStart(ev: Json): void {
-    const message = ev['message'];
+    const message = ev.message;
     if (!isRecord(message)) return;
-    if (!Array.isArray(message['content'])) message['content'] = [];
-    if (!isRecord(message['usage'])) message['usage'] = {};
+    if (!Array.isArray(message.content)) message.content = [];
+    if (!isRecord(message.usage)) message.usage = {};
     this.message = message;
-    this.content = message['content'] as unknown[];
+    this.content = message.content as unknown[];
     this.json = [];
     this.jsonCut = undefined;
   }
 
   private onBlockStart(ev: Json, size: number): void {
-    const block = ev['content_block'];
+    const block = ev.content_block;
     if (!this.message || !isRecord(block)) return;
-    const type = block['type'];
+    const type = block.type;
     // The block skeleton (or a server tool result that arrives whole) counts against the limit;
     // past it, no new block is kept and deltas for it are ignored.
     if (!this.ctx.budget.reserve(size)) return;
     this.content.push(block);
-    if (type === 'fallback' && isRecord(block['to']) && typeof block['to']['model'] === 'string') {
-      this.message['model'] = block['to']['model'];
+    if (type === 'fallback' && isRecord(block.to) && typeof block.to.model === 'string') {
+      this.message.model = block.to.model;
     }
   }
 
   private onDelta(ev: Json): void {
-    const delta = ev['delta'];
-    const index = ev['index'];
+    const delta = ev.delta;
+    const index = ev.index;
     if (!isRecord(delta) || typeof index !== 'number') return;
     const block = this.message ? this.content[index] : undefined;
     const b = isRecord(block) ? block : undefined;
     const budget = this.ctx.budget;
-    switch (delta['type']) {
+    switch (delta.type) {
       case 'text_delta': {
-        const text = str(delta['text']) ?? '';
+        const text = str(delta.text) ?? '';
         if (text) this.ctx.firstContent();
-        if (b?.['type'] === 'text') b['text'] = (str(b['text']) ?? '') + budget.take(text);
+        if (b?.type === 'text') b.text = (str(b.text) ?? '') + budget.take(text);
         return;
       }
       case 'input_json_delta': {
-        const part = str(delta['partial_json']) ?? '';
+        const part = str(delta.partial_json) ?? '';
         if (part) this.ctx.firstContent();
-        if (b && tracksToolInput(b['type'])) {
+        if (b && tracksToolInput(b.type)) {
           const kept = budget.take(part);
           if (kept.length < part.length) {
             this.jsonCut ??= new Set();
@@ -134,35 +134,35 @@ export class AnthropicStreamCodec implements StreamCodec {
         return;
       }
       case 'thinking_delta': {
-        const thinking = str(delta['thinking']) ?? '';
+        const thinking = str(delta.thinking) ?? '';
         if (thinking) this.ctx.firstContent();
-        if (b?.['type'] === 'thinking') b['thinking'] = (str(b['thinking']) ?? '') + budget.take(thinking);
+        if (b?.type === 'thinking') b.thinking = (str(b.thinking) ?? '') + budget.take(thinking);
         return;
       }
       case 'signature_delta':
-        if (b?.['type'] === 'thinking') {
-          const signature = str(delta['signature']) ?? '';
+        if (b?.type === 'thinking') {
+          const signature = str(delta.signature) ?? '';
           const kept = budget.take(signature);
-          if (kept.length === signature.length) b['signature'] = signature;
+          if (kept.length === signature.length) b.signature = signature;
         }
         return;
       case 'citations_delta':
-        if (b?.['type'] === 'text' && budget.reserve(JSON.stringify(delta['citation'] ?? null).length)) {
-          const citations = b['citations'];
-          if (Array.isArray(citations)) citations.push(delta['citation']);
-          else b['citations'] = [delta['citation']];
+        if (b?.type === 'text' && budget.reserve(JSON.stringify(delta.citation ?? null).length)) {
+          const citations = b.citations;
+          if (Array.isArray(citations)) citations.push(delta.citation);
+          else b.citations = [delta.citation];
         }
         return;
       case 'compaction_delta':
         // Beta: the delta carries the block's final value.
-        if (b?.['type'] === 'compaction') {
-          const content = delta['content'];
-          if (typeof content !== 'string' || budget.take(content).length === content.length) b['content'] = content;
-          if ('encrypted_content' in delta) b['encrypted_content'] = delta['encrypted_content'];
+        if (b?.type === 'compaction') {
+          const content = delta.content;
+          if (typeof content !== 'string' || budget.take(content).length === content.length) b.content = content;
+          if ('encrypted_content' in delta) b.encrypted_content = delta.encrypted_content;
         }
         return;
       default:
-        this.ctx.unknown(`content_block_delta.${String(delta['type'])}`);
+        this.ctx.unknown(`content_block_delta.${String(delta.type)}`);
     }
   }
 
@@ -175,37 +175,37 @@ export class AnthropicStreamCodec implements StreamCodec {
     if (!isRecord(block)) return;
     if (this.jsonCut?.has(index)) {
       // Cut at the capture limit: keep the raw prefix rather than invent an object.
-      block['input'] = json;
+      block.input = json;
       return;
     }
     if (json === '') {
-      block['input'] = {};
+      block.input = {};
       return;
     }
     try {
-      block['input'] = JSON.parse(json);
+      block.input = JSON.parse(json);
     } catch {
       // Not valid JSON (the API broke it, or the stream was cut): keep what was sent.
-      block['input'] = json;
+      block.input = json;
     }
   }
 
   private onMessageDelta(ev: Json): void {
     const message = this.message;
     if (!message) return;
-    const delta = isRecord(ev['delta']) ? ev['delta'] : {};
+    const delta = isRecord(ev.delta) ? ev.delta : {};
     // As the SDK: these three are assigned whether or not the delta has them.
     for (const key of ['stop_reason', 'stop_sequence', 'stop_details'] as const) {
       if (delta[key] !== undefined) message[key] = delta[key];
       else delete message[key];
     }
-    if (delta['container'] != null) message['container'] = delta['container'];
-    if (ev['context_management'] != null) message['context_management'] = ev['context_management'];
-    if (ev['input_transformations'] != null) message['input_transformations'] = ev['input_transformations'];
-    const usage = ev['usage'];
+    if (delta.container != null) message.container = delta.container;
+    if (ev.context_management != null) message.context_management = ev.context_management;
+    if (ev.input_transformations != null) message.input_transformations = ev.input_transformations;
+    const usage = ev.usage;
     if (isRecord(usage)) {
-      const target = message['usage'] as Json;
-      if (usage['output_tokens'] !== undefined) target['output_tokens'] = usage['output_tokens'];
+      const target = message.usage as Json;
+      if (usage.output_tokens !== undefined) target.output_tokens = usage.output_tokens;
       // The other counters are whole-message totals, omitted when they do not apply:
       // overwrite when present, never add (as the SDK).
       for (const key in usage) {
@@ -226,13 +226,13 @@ export class AnthropicStreamCodec implements StreamCodec {
 
 function summarizeMessage(message: Json): Omit<CodecResult, 'body'> {
   const out: Omit<CodecResult, 'body'> = {};
-  const usage = normalizeUsage(message['usage']);
+  const usage = normalizeUsage(message.usage);
   if (usage) out.usage = usage;
-  const stopReason = str(message['stop_reason']);
+  const stopReason = str(message.stop_reason);
   if (stopReason) out.stopReason = stopReason;
-  const id = str(message['id']);
+  const id = str(message.id);
   if (id) out.responseId = id;
-  const model = str(message['model']);
+  const model = str(message.model);
   if (model) out.responseModel = model;
   return out;
 }
@@ -241,9 +241,9 @@ function summarizeMessage(message: Json): Omit<CodecResult, 'body'> {
 export function summarizeAnthropicJson(body: unknown): CodecResult {
   const out: CodecResult = { body };
   if (!isRecord(body)) return out;
-  const error = body['type'] === 'error' ? errorFrom(body) : undefined;
+  const error = body.type === 'error' ? errorFrom(body) : undefined;
   if (error) out.error = error;
   // `count_tokens` answers `{input_tokens}`: a count, not tokens spent, so it is not `usage`.
-  if (body['type'] === 'message') Object.assign(out, summarizeMessage(body));
+  if (body.type === 'message') Object.assign(out, summarizeMessage(body));
   return out;
 }

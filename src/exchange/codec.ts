@@ -181,24 +181,24 @@ function num(v: unknown): number | undefined {
 export function normalizeUsage(u: unknown): Usage | undefined {
   if (!isRecord(u)) return undefined;
   const out: Usage = {};
-  const input = num(u['input_tokens']) ?? num(u['prompt_tokens']);
+  const input = num(u.input_tokens) ?? num(u.prompt_tokens);
   if (input !== undefined) out.input_tokens = input;
-  const output = num(u['output_tokens']) ?? num(u['completion_tokens']);
+  const output = num(u.output_tokens) ?? num(u.completion_tokens);
   if (output !== undefined) out.output_tokens = output;
-  const promptDetails = u['prompt_tokens_details'];
-  const inputDetails = u['input_tokens_details'];
+  const promptDetails = u.prompt_tokens_details;
+  const inputDetails = u.input_tokens_details;
   const cacheRead =
-    num(u['cache_read_input_tokens']) ??
-    (isRecord(promptDetails) ? num(promptDetails['cached_tokens']) : undefined) ??
-    (isRecord(inputDetails) ? num(inputDetails['cached_tokens']) : undefined);
+    num(u.cache_read_input_tokens) ??
+    (isRecord(promptDetails) ? num(promptDetails.cached_tokens) : undefined) ??
+    (isRecord(inputDetails) ? num(inputDetails.cached_tokens) : undefined);
   if (cacheRead !== undefined) out.cache_read_input_tokens = cacheRead;
-  const cacheCreation = num(u['cache_creation_input_tokens']);
+  const cacheCreation = num(u.cache_creation_input_tokens);
   if (cacheCreation !== undefined) out.cache_creation_input_tokens = cacheCreation;
-  const completionDetails = u['completion_tokens_details'];
-  const outputDetails = u['output_tokens_details'];
+  const completionDetails = u.completion_tokens_details;
+  const outputDetails = u.output_tokens_details;
   const reasoning =
-    (isRecord(completionDetails) ? num(completionDetails['reasoning_tokens']) : undefined) ??
-    (isRecord(outputDetails) ? num(outputDetails['reasoning_tokens']) : undefined);
+    (isRecord(completionDetails) ? num(completionDetails.reasoning_tokens) : undefined) ??
+    (isRecord(outputDetails) ? num(outputDetails.reasoning_tokens) : undefined);
   if (reasoning !== undefined) out.reasoning_tokens = reasoning;
   for (const _ in out) return out;
   return undefined;
@@ -211,14 +211,14 @@ export function normalizeUsage(u: unknown): Usage | undefined {
  */
 export function errorFrom(body: unknown): ApiError | undefined {
   if (!isRecord(body)) return undefined;
-  const inner = body['error'];
+  const inner = body.error;
   if (isRecord(inner)) {
-    const type = str(inner['type']) ?? str(inner['code']) ?? str(body['type']) ?? 'error';
-    return { type, message: str(inner['message']) ?? '' };
+    const type = str(inner.type) ?? str(inner.code) ?? str(body.type) ?? 'error';
+    return { type, message: str(inner.message) ?? '' };
   }
-  if (typeof inner === 'string') return { type: str(body['type']) ?? 'error', message: inner };
-  if (body['type'] === 'error' && (typeof body['message'] === 'string' || typeof body['code'] === 'string')) {
-    return { type: str(body['code']) ?? 'error', message: str(body['message']) ?? '' };
+  if (typeof inner === 'string') return { type: str(body.type) ?? 'error', message: inner };
+  if (body.type === 'error' && (typeof body.message === 'string' || typeof body.code === 'string')) {
+    return { type: str(body.code) ?? 'error', message: str(body.message) ?? '' };
   }
   return undefined;
 }

@@ -238,7 +238,7 @@ class Observer implements ResponseObserver {
     } catch {
       data = undefined;
     }
-    const type = (isRecord(data) ? str(data['type']) : undefined) ?? first.event ?? '';
+    const type = (isRecord(data) ? str(data.type) : undefined) ?? first.event ?? '';
     if (
       type === 'message_start' ||
       type === 'ping' ||
@@ -248,7 +248,7 @@ class Observer implements ResponseObserver {
       return new AnthropicStreamCodec(this.ctx);
     }
     if (type.startsWith('response.')) return new ResponsesStreamCodec(this.ctx);
-    if (isRecord(data) && (data['object'] === 'chat.completion.chunk' || Array.isArray(data['choices']))) {
+    if (isRecord(data) && (data.object === 'chat.completion.chunk' || Array.isArray(data.choices))) {
       return new ChatStreamCodec(this.ctx);
     }
     return new GenericStreamCodec(this.ctx);
@@ -306,7 +306,7 @@ class Observer implements ResponseObserver {
       case 'openai.responses':
         return summarizeOpenAIJson(body);
       default: {
-        const type = isRecord(body) ? body['type'] : undefined;
+        const type = isRecord(body) ? body.type : undefined;
         return type === 'message' || type === 'error' ? summarizeAnthropicJson(body) : summarizeOpenAIJson(body);
       }
     }

@@ -67,46 +67,46 @@ export class ChatStreamCodec implements StreamCodec {
       this.ctx.unknown(eventName ?? typeof chunk);
       return;
     }
-    if (eventName === 'error' || chunk['error']) {
+    if (eventName === 'error' || chunk.error) {
       this.error = errorFrom(chunk) ?? { type: 'error', message: data };
       return;
     }
     // Chunks have neither an SSE event name (bar the default, `message`) nor a `type`: one that
     // does is something new. Its data is still merged, as the SDK does.
-    if ((eventName !== undefined && eventName !== 'message') || typeof chunk['type'] === 'string') {
-      this.ctx.unknown(eventName ?? String(chunk['type']));
+    if ((eventName !== undefined && eventName !== 'message') || typeof chunk.type === 'string') {
+      this.ctx.unknown(eventName ?? String(chunk.type));
     }
     if (!this.top) {
       this.top = {};
       assignExcept(this.top, chunk, skipTop);
-    } else if (chunk['id']) {
+    } else if (chunk.id) {
       assignExcept(this.top, chunk, skipTop);
     }
-    const choices = chunk['choices'];
+    const choices = chunk.choices;
     if (!Array.isArray(choices)) {
-      if (chunk['object'] !== 'chat.completion.chunk') this.ctx.unknown(str(chunk['object']) ?? eventName ?? 'chunk');
+      if (chunk.object !== 'chat.completion.chunk') this.ctx.unknown(str(chunk.object) ?? eventName ?? 'chunk');
       return;
     }
     for (const c of choices) if (isRecord(c)) this.onChoice(c);
   }
 
   private onChoice(c: Json): void {
-    const index = c['index'] ?? 0;
+    const index = c.index ?? 0;
     if (!safeIndex(index)) return;
     let state = this.choices[index];
     if (!state) {
       const message: Json = {};
-      const choice: Json = { finish_reason: c['finish_reason'] ?? null, index, message, logprobs: null };
+      const choice: Json = { finish_reason: c.finish_reason ?? null, index, message, logprobs: null };
       assignExcept(choice, c, skipChoice);
       state = { choice, message };
       this.choices[index] = state;
     }
     const { choice, message } = state;
-    const logprobs = c['logprobs'];
+    const logprobs = c.logprobs;
     if (isRecord(logprobs)) this.mergeLogprobs(choice, logprobs);
-    if (c['finish_reason']) choice['finish_reason'] = c['finish_reason'];
+    if (c.finish_reason) choice.finish_reason = c.finish_reason;
     assignExcept(choice, c, skipChoice);
-    const delta = c['delta'];
+    const delta = c.delta;
     if (!isRecord(delta)) return;
     const budget = this.ctx.budget;
     for (const key in delta) {
@@ -116,18 +116,18 @@ export class ChatStreamCodec implements StreamCodec {
           if (value != null) {
             const text = String(value);
             if (text) this.ctx.firstContent();
-            message['content'] = ((message['content'] as string | null | undefined) || '') + budget.take(text);
+            message.content = ((message.content as string | null | undefined) || '') + budget.take(text);
           }
           break;
         case 'refusal':
           if (value) {
             const text = String(value);
             this.ctx.firstContent();
-            message['refusal'] = ((message['refusal'] as string | null | undefined) || '') + budget.take(text);
+            message.refusal = ((message.refusal as string | null | undefined) || '') + budget.take(text);
           }
           break;
         case 'role':
-          if (value) message['role'] = value;
+          if (value) message.role = value;
           break;
         case 'tool_calls':
           if (Array.isArray(value)) this.onToolCalls(message, value);
@@ -153,12 +153,12 @@ export class ChatStreamCodec implements StreamCodec {
 
   private onToolCalls(message: Json, deltas: unknown[]): void {
     const budget = this.ctx.budget;
-    let calls = message['tool_calls'] as Json[] | undefined;
-    if (!calls) message['tool_calls'] = calls = [];
+    let calls = message.tool_calls as Json[] | undefined;
+    if (!calls) message.tool_calls = calls = [];
     for (const t of deltas) {
       if (!isRecord(t)) continue;
       // Some OpenAI-compatible servers omit `index`: a delta with an id starts a new call.
-      const index = t['index'] ?? (t['id'] || calls.length === 0 ? calls.length : calls.length - 1);
+      const index = t.index ?? (t.id || calls.length === 0 ? calls.length : calls.length - 1);
       if (!safeIndex(index)) continue;
       let call = calls[index];
       if (!call) {
@@ -167,55 +167,55 @@ export class ChatStreamCodec implements StreamCodec {
         calls[index] = call = {};
       }
       assignExcept(call, t, skipToolCall);
-      if (t['id']) call['id'] = t['id'];
-      if (t['type']) call['type'] = t['type'];
-      const custom = t['custom'];
+      if (t.id) call.id = t.id;
+      if (t.type) call.type = t.type;
+      const custom = t.custom;
       if (isRecord(custom)) {
-        let snap = call['custom'] as Json | undefined;
-        if (!snap) call['custom'] = snap = { name: custom['name'] ?? '', input: '' };
-        if (custom['name']) snap['name'] = custom['name'];
-        const input = str(custom['input']);
+        let snap = call.custom as Json | undefined;
+        if (!snap) call.custom = snap = { name: custom.name ?? '', input: '' };
+        if (custom.name) snap.name = custom.name;
+        const input = str(custom.input);
         if (input) this.ctx.firstContent();
-        if (input) snap['input'] = String(snap['input']) + budget.take(input);
+        if (input) snap.input = String(snap.input) + budget.take(input);
       }
-      const fn = t['function'];
+      const fn = t.function;
       if (isRecord(fn)) {
-        let snap = call['function'] as Json | undefined;
-        if (!snap) call['function'] = snap = { name: fn['name'] ?? '', arguments: '' };
-        if (fn['name']) snap['name'] = fn['name'];
-        const args = fn['arguments'];
+        let snap = call.function as Json | undefined;
+        if (!snap) call.function = snap = { name: fn.name ?? '', arguments: '' };
+        if (fn.name) snap.name = fn.name;
+        const args = fn.arguments;
         if (args) this.ctx.firstContent();
-        if (args != null) snap['arguments'] = String(snap['arguments']) + budget.take(String(args));
+        if (args != null) snap.arguments = String(snap.arguments) + budget.take(String(args));
       }
     }
   }
 
   private onFunctionCall(message: Json, fc: Json): void {
     const budget = this.ctx.budget;
-    if (fc['arguments']) this.ctx.firstContent();
-    const snap = message['function_call'] as Json | undefined;
+    if (fc.arguments) this.ctx.firstContent();
+    const snap = message.function_call as Json | undefined;
     if (!snap) {
       const copy: Json = { ...fc };
-      if (typeof fc['arguments'] === 'string') copy['arguments'] = budget.take(fc['arguments']);
-      message['function_call'] = copy;
+      if (typeof fc.arguments === 'string') copy.arguments = budget.take(fc.arguments);
+      message.function_call = copy;
       return;
     }
-    if (fc['name']) snap['name'] = fc['name'];
-    if (fc['arguments']) snap['arguments'] = (str(snap['arguments']) ?? '') + budget.take(String(fc['arguments']));
+    if (fc.name) snap.name = fc.name;
+    if (fc.arguments) snap.arguments = (str(snap.arguments) ?? '') + budget.take(String(fc.arguments));
   }
 
   private onAudio(message: Json, audio: Json): void {
     const budget = this.ctx.budget;
-    let snap = message['audio'] as Json | undefined;
-    if (!isRecord(snap)) message['audio'] = snap = {};
-    if (audio['id'] != null) snap['id'] = audio['id'];
-    if (audio['data'] != null) snap['data'] = (str(snap['data']) ?? '') + budget.take(String(audio['data']));
-    if (audio['transcript'] != null) {
-      const transcript = String(audio['transcript']);
+    let snap = message.audio as Json | undefined;
+    if (!isRecord(snap)) message.audio = snap = {};
+    if (audio.id != null) snap.id = audio.id;
+    if (audio.data != null) snap.data = (str(snap.data) ?? '') + budget.take(String(audio.data));
+    if (audio.transcript != null) {
+      const transcript = String(audio.transcript);
       if (transcript) this.ctx.firstContent();
-      snap['transcript'] = (str(snap['transcript']) ?? '') + budget.take(transcript);
+      snap.transcript = (str(snap.transcript) ?? '') + budget.take(transcript);
     }
-    if (audio['expires_at'] != null) snap['expires_at'] = audio['expires_at'];
+    if (audio.expires_at != null) snap.expires_at = audio.expires_at;
   }
 
   /** Appends token logprobs as the SDK does; each entry is charged a rough 64 bytes plus its token. */
@@ -225,13 +225,13 @@ export class ChatStreamCodec implements StreamCodec {
       if (!Array.isArray(entries)) return [];
       const out: unknown[] = [];
       for (const e of entries) {
-        const token = isRecord(e) ? str(e['token']) : undefined;
+        const token = isRecord(e) ? str(e.token) : undefined;
         if (!budget.reserve(64 + (token?.length ?? 0))) break;
         out.push(e);
       }
       return out;
     };
-    const current = choice['logprobs'];
+    const current = choice.logprobs;
     if (isRecord(current)) {
       assignExcept(current, logprobs, (k) => k === 'content' || k === 'refusal');
       for (const key of ['content', 'refusal'] as const) {
@@ -242,9 +242,9 @@ export class ChatStreamCodec implements StreamCodec {
       }
     } else {
       const copy: Json = { ...logprobs };
-      if (logprobs['content']) copy['content'] = keep(logprobs['content']);
-      if (logprobs['refusal']) copy['refusal'] = keep(logprobs['refusal']);
-      choice['logprobs'] = copy;
+      if (logprobs.content) copy.content = keep(logprobs.content);
+      if (logprobs.refusal) copy.refusal = keep(logprobs.refusal);
+      choice.logprobs = copy;
     }
   }
 
@@ -275,8 +275,8 @@ function finalChoice({ choice, message }: ChoiceState): Json {
   const { message: _message, finish_reason, index, logprobs, ...choiceRest } = choice;
   const { content = null, function_call, tool_calls, audio, ...messageRest } = message;
   const audioPart = audio ? { audio } : {};
-  const role = message['role'];
-  const refusal = message['refusal'] ?? null;
+  const role = message.role;
+  const refusal = message.refusal ?? null;
   const finishReason = finish_reason ?? null;
   if (isRecord(function_call)) {
     return {
@@ -284,7 +284,7 @@ function finalChoice({ choice, message }: ChoiceState): Json {
       message: {
         ...audioPart,
         content,
-        function_call: { arguments: function_call['arguments'], name: function_call['name'] },
+        function_call: { arguments: function_call.arguments, name: function_call.name },
         role,
         refusal,
       },
@@ -326,17 +326,17 @@ function finalChoice({ choice, message }: ChoiceState): Json {
 
 export function summarizeChatCompletion(body: Json): Omit<CodecResult, 'body'> {
   const out: Omit<CodecResult, 'body'> = {};
-  const usage = normalizeUsage(body['usage']);
+  const usage = normalizeUsage(body.usage);
   if (usage) out.usage = usage;
-  const choices = body['choices'];
+  const choices = body.choices;
   if (Array.isArray(choices)) {
     const first = choices.find((c) => isRecord(c));
-    const reason = isRecord(first) ? str(first['finish_reason']) : undefined;
+    const reason = isRecord(first) ? str(first.finish_reason) : undefined;
     if (reason) out.stopReason = reason;
   }
-  const id = str(body['id']);
+  const id = str(body.id);
   if (id) out.responseId = id;
-  const model = str(body['model']);
+  const model = str(body.model);
   if (model) out.responseModel = model;
   return out;
 }

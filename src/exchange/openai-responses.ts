@@ -89,7 +89,7 @@ export class ResponsesStreamCodec implements StreamCodec {
       this.ctx.unknown(eventName ?? typeof ev);
       return;
     }
-    const type = typeof ev['type'] === 'string' ? ev['type'] : (eventName ?? '');
+    const type = typeof ev.type === 'string' ? ev.type : (eventName ?? '');
     const text = RESPONSES_TEXT[type];
     if (text) {
       this.onText(ev, text[0], text[1], text[2], text[3]);
@@ -132,7 +132,7 @@ export class ResponsesStreamCodec implements StreamCodec {
   }
 
   private item(ev: Json): Json | undefined {
-    const index = ev['output_index'];
+    const index = ev.output_index;
     if (typeof index !== 'number') return undefined;
     const item = this.output[index];
     return isRecord(item) ? item : undefined;
@@ -144,7 +144,7 @@ export class ResponsesStreamCodec implements StreamCodec {
 
   private onText(ev: Json, field: string, target: Target, isDelta: boolean, partType?: string): void {
     const budget = this.ctx.budget;
-    const value = isDelta ? ev['delta'] : ev[field];
+    const value = isDelta ? ev.delta : ev[field];
     if (typeof value !== 'string') return;
     if (isDelta && value) this.ctx.firstContent();
     const item = this.item(ev);
@@ -154,27 +154,27 @@ export class ResponsesStreamCodec implements StreamCodec {
       const list = item[target];
       const at = ev[target === 'content' ? 'content_index' : 'summary_index'];
       const part = Array.isArray(list) && typeof at === 'number' ? list[at] : undefined;
-      holder = isRecord(part) && (partType === undefined || part['type'] === partType) ? part : undefined;
+      holder = isRecord(part) && (partType === undefined || part.type === partType) ? part : undefined;
     }
     if (!holder) return;
     const current = str(holder[field]) ?? '';
     if (isDelta) {
       const kept = budget.take(value);
       holder[field] = current + kept;
-      this.charge(ev['output_index'], kept.length);
+      this.charge(ev.output_index, kept.length);
     } else if (value !== current) {
       // The full value replaces the reassembled one, if the limit allows what it adds.
       const extra = Math.max(0, value.length - current.length);
       if (budget.reserve(extra)) {
         holder[field] = value;
-        this.charge(ev['output_index'], extra);
+        this.charge(ev.output_index, extra);
       }
     }
   }
 
   private onItemAdded(ev: Json, size: number): void {
-    const index = ev['output_index'];
-    const item = ev['item'];
+    const index = ev.output_index;
+    const item = ev.item;
     if (!safeOutputIndex(index) || !isRecord(item)) return;
     if (!this.ctx.budget.reserve(size)) return;
     this.output[index] = item;
@@ -182,8 +182,8 @@ export class ResponsesStreamCodec implements StreamCodec {
   }
 
   private onItemDone(ev: Json, size: number): void {
-    const index = ev['output_index'];
-    const item = ev['item'];
+    const index = ev.output_index;
+    const item = ev.item;
     if (!safeOutputIndex(index) || !isRecord(item)) return;
     if (this.ctx.budget.replace(this.cost[index] ?? 0, size)) {
       this.output[index] = item;
@@ -191,14 +191,14 @@ export class ResponsesStreamCodec implements StreamCodec {
     } else {
       // Past the limit the reassembled (cut) item stays, with the final status.
       const current = this.output[index];
-      if (isRecord(current) && item['status'] !== undefined) current['status'] = item['status'];
+      if (isRecord(current) && item.status !== undefined) current.status = item.status;
     }
   }
 
   private onPart(ev: Json, key: 'content' | 'summary', indexKey: string, size: number, added: boolean): void {
     const item = this.item(ev);
     const at = ev[indexKey];
-    const part = ev['part'];
+    const part = ev.part;
     if (!item || typeof at !== 'number' || !safeOutputIndex(at) || !isRecord(part)) return;
     let list: unknown[];
     if (Array.isArray(item[key])) list = item[key] as unknown[];
@@ -208,36 +208,36 @@ export class ResponsesStreamCodec implements StreamCodec {
     if (added) {
       if (!budget.reserve(size)) return;
       list[at] = part;
-      this.charge(ev['output_index'], size);
+      this.charge(ev.output_index, size);
     } else if (list[at] !== undefined) {
       // The finished part replaces the reassembled one, if the limit allows what it adds.
       const extra = Math.max(0, partTextLength(part) - partTextLength(list[at]));
       if (budget.reserve(extra)) {
         list[at] = part;
-        this.charge(ev['output_index'], extra);
+        this.charge(ev.output_index, extra);
       }
     }
   }
 
   private onAnnotation(ev: Json, size: number): void {
     const item = this.item(ev);
-    const contentIndex = ev['content_index'];
-    const at = ev['annotation_index'];
+    const contentIndex = ev.content_index;
+    const at = ev.annotation_index;
     if (!item || typeof contentIndex !== 'number' || !safeOutputIndex(at)) return;
-    const content = item['content'];
+    const content = item.content;
     const part = Array.isArray(content) ? content[contentIndex] : undefined;
     if (!isRecord(part) || !this.ctx.budget.reserve(size)) return;
-    if (!Array.isArray(part['annotations'])) part['annotations'] = [];
-    const list = part['annotations'];
-    (list as unknown[])[at] = ev['annotation'];
-    this.charge(ev['output_index'], size);
+    if (!Array.isArray(part.annotations)) part.annotations = [];
+    const list = part.annotations;
+    (list as unknown[])[at] = ev.annotation;
+    this.charge(ev.output_index, size);
   }
 
   private onInterim(ev: Json, size: number): void {
-    const response = ev['response'];
+    const response = ev.response;
     if (!isRecord(response)) return;
     this.response = response;
-    const output = response['output'];
+    const output = response.output;
     // A response that resumes with output already in it (background mode): adopt it.
     if (Array.isArray(output) && output.length > 0 && this.output.length === 0 && this.ctx.budget.reserve(size)) {
       this.output = output.slice();
@@ -246,10 +246,10 @@ export class ResponsesStreamCodec implements StreamCodec {
   }
 
   private onFinal(ev: Json, size: number): void {
-    const response = ev['response'];
+    const response = ev.response;
     if (!isRecord(response)) return;
     // As the SDK: a lifecycle event without `output` gets the reassembled one.
-    if (!Array.isArray(response['output'])) response['output'] = this.denseOutput();
+    if (!Array.isArray(response.output)) response.output = this.denseOutput();
     const budget = this.ctx.budget;
     let charged = 0;
     for (const c of this.cost) charged += c ?? 0;
@@ -257,7 +257,7 @@ export class ResponsesStreamCodec implements StreamCodec {
       // Larger than what is left of the limit: cut the strings of its output to fit (the
       // metadata — status, usage, ids — stays whole).
       budget.used = Math.max(0, budget.used - charged);
-      budget.used += clampStrings(response['output'], Math.max(0, budget.max - budget.used));
+      budget.used += clampStrings(response.output, Math.max(0, budget.max - budget.used));
       budget.truncated = true;
     }
     this.final = response;
@@ -287,7 +287,7 @@ export class ResponsesStreamCodec implements StreamCodec {
 /** The streamed text a content or summary part holds. */
 function partTextLength(part: unknown): number {
   if (!isRecord(part)) return 0;
-  return (str(part['text']) ?? str(part['refusal']) ?? '').length;
+  return (str(part.text) ?? str(part.refusal) ?? '').length;
 }
 
 function safeOutputIndex(v: unknown): v is number {
@@ -296,19 +296,19 @@ function safeOutputIndex(v: unknown): v is number {
 
 export function summarizeResponse(body: Json): Omit<CodecResult, 'body'> {
   const out: Omit<CodecResult, 'body'> = {};
-  const usage = normalizeUsage(body['usage']);
+  const usage = normalizeUsage(body.usage);
   if (usage) out.usage = usage;
-  const status = str(body['status']);
-  const details = body['incomplete_details'];
-  const reason = isRecord(details) ? str(details['reason']) : undefined;
+  const status = str(body.status);
+  const details = body.incomplete_details;
+  const reason = isRecord(details) ? str(details.reason) : undefined;
   const stopReason = status === 'incomplete' && reason ? reason : status;
   if (stopReason) out.stopReason = stopReason;
-  const id = str(body['id']);
+  const id = str(body.id);
   if (id) out.responseId = id;
-  const model = str(body['model']);
+  const model = str(body.model);
   if (model) out.responseModel = model;
   // A failed response carries `error: {code, message}`.
-  if (isRecord(body['error'])) {
+  if (isRecord(body.error)) {
     const error = errorFrom(body);
     if (error) out.error = error;
   }

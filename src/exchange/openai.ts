@@ -11,11 +11,11 @@ import { summarizeResponse } from './openai-responses.js';
 export function summarizeOpenAIJson(body: unknown): CodecResult {
   const out: CodecResult = { body };
   if (!isRecord(body)) return out;
-  const object = body['object'];
+  const object = body.object;
   if (object === 'response') Object.assign(out, summarizeResponse(body));
-  else if (object === 'chat.completion' || Array.isArray(body['choices']))
+  else if (object === 'chat.completion' || Array.isArray(body.choices))
     Object.assign(out, summarizeChatCompletion(body));
-  else if (isRecord(body['error'])) {
+  else if (isRecord(body.error)) {
     const error = errorFrom(body);
     if (error) out.error = error;
   }

@@ -15,14 +15,14 @@ export function describeRequest(endpoint: Endpoint, body: unknown): RequestFacts
   try {
     if (!isRecord(body)) return facts;
     const b = body;
-    if (typeof b['model'] === 'string') facts.model = b['model'];
-    facts.stream = b['stream'] === true;
+    if (typeof b.model === 'string') facts.model = b.model;
+    facts.stream = b.stream === true;
 
     const maxTokens = maxTokensOf(b, endpoint);
     const messages = messageCount(endpoint, b);
     if (maxTokens !== undefined) facts.maxTokens = maxTokens;
     if (messages !== undefined) facts.messages = messages;
-    const tools = count(b['tools']);
+    const tools = count(b.tools);
     if (tools !== undefined) facts.tools = tools;
   } catch {
     // A hostile body (getters, proxies): keep what was read.
@@ -35,11 +35,11 @@ function messageCount(endpoint: Endpoint, b: Record<string, unknown>): number | 
     case 'anthropic.messages':
     case 'anthropic.count_tokens':
     case 'openai.chat':
-      return count(b['messages']);
+      return count(b.messages);
     case 'openai.responses':
-      return inputCount(b['input']);
+      return inputCount(b.input);
     default:
-      return count(b['messages']) ?? inputCount(b['input']);
+      return count(b.messages) ?? inputCount(b.input);
   }
 }
 

@@ -273,53 +273,51 @@ describe('HTML report in Chromium', () => {
           },
         ],
       };
-      return (
-        [
-          ev('session.start', 0, { agenttap: P, node: P, argv: [P], cwd: P }),
-          ev('blob', 1, { hash, content: [{ type: 'text', text: `system ${P}` }] }),
-          ev('tap.warning', 2, { message: P }),
-          ev('exchange.request', 10, {
-            exchange: id,
-            layer: P,
-            endpoint: 'anthropic.messages',
-            'gen_ai.provider.name': 'anthropic',
-            'gen_ai.request.model': P,
-            'http.request.method': 'POST',
-            'url.full': `https://api.anthropic.com/v1/messages?${P}`,
-            stream: true,
-            headers: { [P]: P },
-            body,
-          }),
-          ev('exchange.response', 20, {
-            exchange: id,
-            'http.response.status_code': 200,
-            headers: { [P]: P },
-            ttfb_ms: 10,
-          }),
-          ev('exchange.end', 90, {
-            exchange: id,
-            outcome: 'complete',
-            duration_ms: 80,
-            ttft_ms: 12,
-            body: {
-              id: P,
-              type: 'message',
-              role: 'assistant',
-              model: P,
-              content: [
-                { type: 'text', text: P },
-                { type: 'tool_use', id: P, name: P, input: { [P]: P } },
-              ],
-              stop_reason: P,
-            },
-            usage: { input_tokens: 10, output_tokens: 5 },
-            'gen_ai.response.model': P,
-            'gen_ai.response.finish_reasons': [P],
-            error: { type: P, message: P },
-          }),
-          ev(P, 95, { [P]: P }),
-        ].join('\n') + '\n'
-      );
+      return `${[
+        ev('session.start', 0, { agenttap: P, node: P, argv: [P], cwd: P }),
+        ev('blob', 1, { hash, content: [{ type: 'text', text: `system ${P}` }] }),
+        ev('tap.warning', 2, { message: P }),
+        ev('exchange.request', 10, {
+          exchange: id,
+          layer: P,
+          endpoint: 'anthropic.messages',
+          'gen_ai.provider.name': 'anthropic',
+          'gen_ai.request.model': P,
+          'http.request.method': 'POST',
+          'url.full': `https://api.anthropic.com/v1/messages?${P}`,
+          stream: true,
+          headers: { [P]: P },
+          body,
+        }),
+        ev('exchange.response', 20, {
+          exchange: id,
+          'http.response.status_code': 200,
+          headers: { [P]: P },
+          ttfb_ms: 10,
+        }),
+        ev('exchange.end', 90, {
+          exchange: id,
+          outcome: 'complete',
+          duration_ms: 80,
+          ttft_ms: 12,
+          body: {
+            id: P,
+            type: 'message',
+            role: 'assistant',
+            model: P,
+            content: [
+              { type: 'text', text: P },
+              { type: 'tool_use', id: P, name: P, input: { [P]: P } },
+            ],
+            stop_reason: P,
+          },
+          usage: { input_tokens: 10, output_tokens: 5 },
+          'gen_ai.response.model': P,
+          'gen_ai.response.finish_reasons': [P],
+          error: { type: P, message: P },
+        }),
+        ev(P, 95, { [P]: P }),
+      ].join('\n')}\n`;
     };
     writeFileSync(join(session, '778.ndjson'), lines(778, 1));
     writeFileSync(join(session, '779.ndjson'), lines(`779${P}`, 2));

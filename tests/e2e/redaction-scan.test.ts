@@ -28,7 +28,7 @@ const seed = Date.now() % 2 ** 31;
 const rand = prng(seed);
 const chars = (n: number, alphabet = ALNUM): string => randomChars(rand, n, alphabet);
 const HEX = '0123456789abcdef';
-const B64 = ALNUM + '+/';
+const B64 = `${ALNUM}+/`;
 
 /** A secret to look for on disk, and whether it travelled in a request (argv and cwd do not). */
 interface Secret {
@@ -55,16 +55,16 @@ pemBody(pem)
   .forEach((line, i) => plant(`pem line ${i}`, line));
 
 // Issue 11, "Why": each shape as a new user's agent showed it.
-const awsId = plant('aws id', 'AK' + 'IA' + chars(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'));
+const awsId = plant('aws id', `AKIA${chars(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`);
 const awsSecret = plant('aws secret', chars(40, B64));
 const accountKey = plant('AccountKey', Buffer.from(chars(64)).toString('base64'));
 const privateKeyId = plant('private_key_id', chars(40, HEX));
-const twilio = plant('twilio', 'S' + 'K' + chars(32, HEX));
+const twilio = plant('twilio', `SK${chars(32, HEX)}`);
 const ddKey = plant('datadog', chars(32, HEX));
-const databricks = plant('databricks', 'da' + 'pi' + chars(32, HEX));
+const databricks = plant('databricks', `dapi${chars(32, HEX)}`);
 const discord = plant(
   'discord',
-  `${Buffer.from('1' + chars(17, '0123456789')).toString('base64url')}.${chars(6)}.${chars(27, ALNUM + '_-')}`,
+  `${Buffer.from(`1${chars(17, '0123456789')}`).toString('base64url')}.${chars(6)}.${chars(27, `${ALNUM}_-`)}`,
 );
 const credsSecret = plant('x-creds secret', chars(40, B64));
 const serviceAccount = JSON.stringify(
@@ -91,14 +91,14 @@ const why = [
 ].join('\n');
 
 // Keys the agent authenticates with, and one the API refuses (and quotes back).
-const anthropicKey = plant('anthropic api key', 'sk-' + 'ant-api03-' + chars(93) + 'AA');
-const openaiKey = plant('openai api key', 'sk-' + 'proj-' + chars(74) + 'T3Blbk' + 'FJ' + chars(74));
-const refusedKey = plant('refused key', 'sk-' + 'ant-api03-' + chars(93) + 'AA');
+const anthropicKey = plant('anthropic api key', `sk-ant-api03-${chars(93)}AA`);
+const openaiKey = plant('openai api key', `sk-proj-${chars(74)}T3BlbkFJ${chars(74)}`);
+const refusedKey = plant('refused key', `sk-ant-api03-${chars(93)}AA`);
 
 // argv and cwd (recorded in session.start; never sent to the model).
 const argvSecret = plant('argv --api-token', chars(32), false);
-const argvPassword = plant('argv url password', 'Pw' + chars(16), false);
-const argvToken = plant('argv github token', 'gh' + 'p_' + chars(36), false);
+const argvPassword = plant('argv url password', `Pw${chars(16)}`, false);
+const argvToken = plant('argv github token', `ghp_${chars(36)}`, false);
 const argvDd = plant('argv --dd-api-key=', chars(32, HEX), false);
 const argv = [
   '--api-token',
@@ -108,10 +108,10 @@ const argv = [
   `postgres://app:${argvPassword}@db.internal:5432/prod`,
   argvToken,
 ];
-const toolInputSecret = plant('tool_use input', 'gh' + 'o_' + chars(36));
-const cwdToken = plant('cwd github token', 'gh' + 'p_' + chars(36), false);
+const toolInputSecret = plant('tool_use input', `gho_${chars(36)}`);
+const cwdToken = plant('cwd github token', `ghp_${chars(36)}`, false);
 // The proxy's upstream with a password in it (sent upstream as Basic auth, recorded in the proxy's argv).
-const upstreamPassword = plant('proxy upstream password', 'Up' + chars(20), false);
+const upstreamPassword = plant('proxy upstream password', `Up${chars(20)}`, false);
 
 const singleLine = (s: string): boolean => !/[\r\n]/.test(s);
 const prompt = [
@@ -153,7 +153,7 @@ const debugHeader = planted
   .slice(0, 6000)
   .replace(/ [^ ]*$/, '');
 const query = {
-  key: plant('query key', 'AI' + 'za' + 'Sy' + chars(33)),
+  key: plant('query key', `AIzaSy${chars(33)}`),
   sig: plant('query sig', chars(43)),
   page: '2',
 };

@@ -30,7 +30,7 @@ async function fetchCall(i, { stream = true, signal, onFirstDelta, raw = false }
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'x-api-key': 'sk-ant-api03-' + 'k'.repeat(40),
+        'x-api-key': `sk-ant-api03-${'k'.repeat(40)}`,
         'anthropic-version': '2023-06-01',
       },
       body: JSON.stringify(params({ stream })),
@@ -103,7 +103,7 @@ process.on(
 );
 
 const sdk = () =>
-  new Anthropic({ apiKey: 'sk-ant-api03-' + 'k'.repeat(40), maxRetries: Number(process.env.RETRIES ?? 0) });
+  new Anthropic({ apiKey: `sk-ant-api03-${'k'.repeat(40)}`, maxRetries: Number(process.env.RETRIES ?? 0) });
 
 switch (mode) {
   case 'fetch':

@@ -43,10 +43,9 @@ const DAMAGES: Damage[] = [
   },
   {
     name: "NDJSON that is not agenttap's (a pino app log)",
-    text:
-      Array.from({ length: 20 }, (_, i) =>
-        JSON.stringify({ level: 30, time: 1751364000000 + i, pid: 1, msg: `request ${i}` }),
-      ).join('\n') + '\n',
+    text: `${Array.from({ length: 20 }, (_, i) =>
+      JSON.stringify({ level: 30, time: 1751364000000 + i, pid: 1, msg: `request ${i}` }),
+    ).join('\n')}\n`,
     exits: [0, 2],
     says: /agenttap|not an agenttap/i,
   },
@@ -58,13 +57,13 @@ const DAMAGES: Damage[] = [
   },
   {
     name: 'a log from a future version (v: 99)',
-    text: valid.map((l) => l.replace('"v":1,', '"v":99,')).join('\n') + '\n',
+    text: `${valid.map((l) => l.replace('"v":1,', '"v":99,')).join('\n')}\n`,
     exits: [0, 2],
     says: /99|version/i,
   },
   {
     name: 'a dangling blob reference',
-    text: valid.filter((l) => !l.includes('"event":"blob"')).join('\n') + '\n',
+    text: `${valid.filter((l) => !l.includes('"event":"blob"')).join('\n')}\n`,
     exits: [0, 2],
     says: /2b13448419c465f79ec89649d75b3800|blob/i,
     // Plain `cat` prints references as they are written; only expanding (`--full`, `report`) needs the blob.

@@ -25,7 +25,7 @@ export interface SdkAppRun {
 }
 
 /** The fake credentials every SDK app runs with: the secrets a test checks are absent from the log. */
-export const FAKE_KEYS = { anthropic: 'sk-ant-api03-' + 'x'.repeat(40), openai: 'sk-proj-' + 'y'.repeat(40) } as const;
+export const FAKE_KEYS = { anthropic: `sk-ant-api03-${'x'.repeat(40)}`, openai: `sk-proj-${'y'.repeat(40)}` } as const;
 
 export async function runSdkApp(
   app: string,

@@ -51,7 +51,7 @@ function expectRequestsMatch(events: LogEvent[], received: MockServer['received'
   expect(ends.filter((e) => e.parse_error !== undefined)).toEqual([]);
   // Credentials never reach the log, whatever header carried them.
   for (const r of requests) {
-    const credential = r.headers['authorization'] ?? r.headers['x-api-key'];
+    const credential = r.headers.authorization ?? r.headers['x-api-key'];
     expect(credential).toMatch(/\[REDACTED:/);
     expect(JSON.stringify(r)).not.toMatch(/xxxxxxxxxx|yyyyyyyyyy/);
   }

@@ -39,7 +39,7 @@ function expectRequestsMatch(events: LogEvent[], received: MockServer['received'
   expect(ends.every((e) => e.outcome === 'complete')).toBe(true);
   // Credentials never reach the log, whatever header carried them.
   for (const r of requests) {
-    const credential = r.headers['authorization'] ?? r.headers['x-api-key'];
+    const credential = r.headers.authorization ?? r.headers['x-api-key'];
     expect(credential).toMatch(/\[REDACTED:/);
   }
 }

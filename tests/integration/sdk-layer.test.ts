@@ -24,9 +24,9 @@ async function runApp(app: string, options: { env?: Record<string, string>; load
     loader: options.loader,
     env: {
       ANTHROPIC_BASE_URL: mock.url,
-      ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40),
+      ANTHROPIC_API_KEY: `sk-ant-api03-${'x'.repeat(40)}`,
       OPENAI_BASE_URL: `${mock.url}/v1`,
-      OPENAI_API_KEY: 'sk-proj-' + 'y'.repeat(40),
+      OPENAI_API_KEY: `sk-proj-${'y'.repeat(40)}`,
       AGENT_OUT: join(scratch(), 'out.ndjson'),
       AGENTTAP_SDK: 'on',
       ...options.env,
@@ -74,7 +74,7 @@ describe('SDK layer: one record per HTTP attempt, with its SDK call', () => {
       const run = await runNode(join(APPS, 'anthropic-scenarios.cjs'), {
         env: {
           ANTHROPIC_BASE_URL: faulty.url,
-          ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40),
+          ANTHROPIC_API_KEY: `sk-ant-api03-${'x'.repeat(40)}`,
           AGENT_OUT: join(scratch(), 'o'),
           AGENTTAP_SDK: 'on',
         },
@@ -231,9 +231,9 @@ describe('fetch-level rewrite (the rules step)', () => {
     const run = await runNode(join(APPS, 'sdk-dual.mjs'), {
       env: {
         ANTHROPIC_BASE_URL: mock.url,
-        ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40),
+        ANTHROPIC_API_KEY: `sk-ant-api03-${'x'.repeat(40)}`,
         OPENAI_BASE_URL: `${mock.url}/v1`,
-        OPENAI_API_KEY: 'sk-proj-' + 'y'.repeat(40),
+        OPENAI_API_KEY: `sk-proj-${'y'.repeat(40)}`,
         AGENTTAP_SDK: 'off',
         AGENTTAP_RULES: rules,
       },
@@ -266,9 +266,9 @@ describe('sdk: auto — the default per Node version (BENCHMARKS.md "SDK layer s
   }, 300_000);
   const env = () => ({
     ANTHROPIC_BASE_URL: mock.url,
-    ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40),
+    ANTHROPIC_API_KEY: `sk-ant-api03-${'x'.repeat(40)}`,
     OPENAI_BASE_URL: `${mock.url}/v1`,
-    OPENAI_API_KEY: 'sk-proj-' + 'y'.repeat(40),
+    OPENAI_API_KEY: `sk-proj-${'y'.repeat(40)}`,
   });
 
   it('Node 22 (sync module hooks): on by default, ESM and CJS copies each patched once, stderr clean', async () => {
@@ -300,9 +300,9 @@ describe('sdk: auto — the default per Node version (BENCHMARKS.md "SDK layer s
       const run = await runNode(join(APPS, 'sdk-dual.mjs'), {
         env: {
           ANTHROPIC_BASE_URL: mock.url,
-          ANTHROPIC_API_KEY: 'sk-ant-api03-' + 'x'.repeat(40),
+          ANTHROPIC_API_KEY: `sk-ant-api03-${'x'.repeat(40)}`,
           OPENAI_BASE_URL: `${mock.url}/v1`,
-          OPENAI_API_KEY: 'sk-proj-' + 'y'.repeat(40),
+          OPENAI_API_KEY: `sk-proj-${'y'.repeat(40)}`,
         },
         timeoutMs: 20_000,
       });

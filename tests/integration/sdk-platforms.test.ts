@@ -87,7 +87,7 @@ async function verifySigV4(req: IncomingMessage, rawPath: string, body: string):
     },
     { signingDate },
   );
-  return signed.headers['authorization'] === auth ? 'valid' : 'invalid';
+  return signed.headers.authorization === auth ? 'valid' : 'invalid';
 }
 
 const frames = new EventStreamCodec(

@@ -13,8 +13,8 @@ import { ALNUM, prng, randomChars } from '../unit/redact/fixtures.js';
 const seed = Date.now() % 2 ** 31;
 const rand = prng(seed);
 // Azure AD client secret: 3 characters, a digit, `Q~`, 31–34 more.
-const azure = randomChars(rand, 3, ALNUM) + '8Q~' + randomChars(rand, 34, ALNUM + '_~.-');
-const github = 'gh' + 'p_' + randomChars(rand, 36, ALNUM);
+const azure = `${randomChars(rand, 3, ALNUM)}8Q~${randomChars(rand, 34, `${ALNUM}_~.-`)}`;
+const github = `ghp_${randomChars(rand, 36, ALNUM)}`;
 
 describe(`URL paths (seed ${seed})`, () => {
   it('every segment is scanned on its own', () => {

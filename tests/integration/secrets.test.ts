@@ -77,7 +77,7 @@ describe('secrets', () => {
     expect(JSON.stringify(requests[1]!.body)).toMatch(/\[REDACTED:private-key:[0-9a-f]{8}\]/);
     expect(
       requests.every((r) =>
-        /^Bearer \[REDACTED:|^\[REDACTED:/.test(r.headers['authorization'] ?? r.headers['x-api-key']!),
+        /^Bearer \[REDACTED:|^\[REDACTED:/.test(r.headers.authorization ?? r.headers['x-api-key']!),
       ),
     ).toBe(true);
     const answer = eventsOf(events, 'exchange.end')[1]!;

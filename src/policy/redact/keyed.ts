@@ -166,10 +166,10 @@ function keyedRule(name: string, source: string): TextRule {
       re.lastIndex = 0;
       for (let m = re.exec(text); m !== null; m = re.exec(text)) {
         const groups = m.indices?.groups;
-        const span = groups?.['quoted'] ?? groups?.['bare'];
+        const span = groups?.quoted ?? groups?.bare;
         if (span === undefined) continue;
         const [start, end] = span;
-        if (isKeyedSecret(text.slice(start, end), m.groups?.['key'])) {
+        if (isKeyedSecret(text.slice(start, end), m.groups?.key)) {
           out.push({ start, end, type: 'high-entropy', priority: PRIORITY.highEntropy });
         }
       }

@@ -24,7 +24,7 @@ describe('Anthropic Messages SSE', () => {
     expect(plain(summary.body)).toStrictEqual(sdk);
     // Sanity: the comparison is about real content, not two empty objects.
     const content = (sdk as { content: Record<string, unknown>[] }).content;
-    expect(content.map((b) => b['type'])).toEqual([
+    expect(content.map((b) => b.type)).toEqual([
       'thinking',
       'text',
       'server_tool_use',
@@ -32,8 +32,8 @@ describe('Anthropic Messages SSE', () => {
       'text',
       'tool_use',
     ]);
-    expect(content[1]!['text']).toBe(ANSWER.join(''));
-    expect(content[5]!['input']).toEqual(JSON.parse(TOOL_JSON.join('')));
+    expect(content[1]!.text).toBe(ANSWER.join(''));
+    expect(content[5]!.input).toEqual(JSON.parse(TOOL_JSON.join('')));
   });
 
   it('summarises usage (message_delta merged over message_start), stop reason, id, model and events', () => {
@@ -213,7 +213,7 @@ describe('Anthropic Messages SSE', () => {
     expect(summary.truncated).toBe(true);
     const input = (summary.body as { content: { input: unknown }[] }).content[0]!.input;
     expect(typeof input).toBe('string');
-    expect(('{"data": "' + 'x'.repeat(300)).startsWith(input as string)).toBe(true);
+    expect(`{"data": "${'x'.repeat(300)}`.startsWith(input as string)).toBe(true);
   });
 
   it('mirrors the SDK when message_delta lacks fields (stop_sequence dropped, counters overwritten, never added)', async () => {

@@ -505,7 +505,7 @@ export function responsesEvents(end: 'completed' | 'incomplete' | 'failed' | 'no
       },
     });
   }
-  return list.map((data, sequence_number) => ({ event: String(data['type']), data: { ...data, sequence_number } }));
+  return list.map((data, sequence_number) => ({ event: String(data.type), data: { ...data, sequence_number } }));
 }
 
 export function responseOf(events: SseEvent[], type: string): Record<string, unknown> {

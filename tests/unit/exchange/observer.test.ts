@@ -135,7 +135,7 @@ describe('never throws', () => {
     const text = new TextDecoder().decode(sseBytes(good.slice(0, 8)));
     const rest = new TextDecoder().decode(sseBytes(good.slice(8)));
     const { summary } = observe('anthropic.messages', [
-      enc(text + 'event: content_block_delta\ndata: {"type": "content_blo\n\n' + rest),
+      enc(`${text}event: content_block_delta\ndata: {"type": "content_blo\n\n${rest}`),
     ]);
     expect(summary.parseError).toMatch(/JSON/);
     expect(summary.events).toBe(9);

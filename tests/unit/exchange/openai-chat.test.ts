@@ -29,7 +29,7 @@ describe('OpenAI Chat Completions SSE', () => {
       { city: '東京' },
       { tz: 'Asia/Tokyo' },
     ]);
-    expect(sdk['object']).toBe('chat.completion');
+    expect(sdk.object).toBe('chat.completion');
   });
 
   it('normalises usage (prompt/completion/cached/reasoning) and reads finish_reason, id, model', () => {
@@ -184,8 +184,8 @@ describe('OpenAI Chat Completions SSE', () => {
     ];
     const { summary } = observe('openai.chat', [sseBytes(events)]);
     const message = (summary.body as { choices: { message: Record<string, unknown> }[] }).choices[0]!.message;
-    expect(message['reasoning_content']).toBe('Think hard.');
-    expect(message['tool_calls']).toEqual([
+    expect(message.reasoning_content).toBe('Think hard.');
+    expect(message.tool_calls).toEqual([
       { id: 'a', type: 'function', function: { name: 'f', arguments: '{"x":1}' } },
       { id: 'b', type: 'function', function: { name: 'g', arguments: '{}' } },
     ]);

@@ -87,7 +87,7 @@ const body = (label: string, chars: number) =>
     messages: [
       {
         role: 'user',
-        content: `${label} token ${SECRET} ` + 'const value = items[index];\n'.repeat(Math.ceil(chars / 28)),
+        content: `${label} token ${SECRET} ${'const value = items[index];\n'.repeat(Math.ceil(chars / 28))}`,
       },
     ],
   });

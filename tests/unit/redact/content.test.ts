@@ -17,11 +17,11 @@ beforeAll(async () => {
 const cases = Object.entries(secretCases(1));
 // High-entropy values for the keyed rule, split so no scanner flags this file.
 const HI = 'Xk9mP2vL' + '5nQ8wR3t';
-const HI2 = HI + 'Z7yB';
+const HI2 = `${HI}Z7yB`;
 
 describe('each secret kind, wherever it is planted', () => {
   it.each(cases)('%s in a prompt string', async (_name, c) => {
-    const out = JSON.stringify(await redactor.value(agentRequest({ prompt: 'here: ' + c.inText + ' thanks' })));
+    const out = JSON.stringify(await redactor.value(agentRequest({ prompt: `here: ${c.inText} thanks` })));
     expect(out).not.toContain(c.secret);
     expect(out).toMatch(placeholder(c.type));
   });
@@ -39,14 +39,14 @@ describe('each secret kind, wherever it is planted', () => {
   });
 
   it.each(cases)('%s in an ordinary header value', async (_name, c) => {
-    const out = await redactor.headers({ 'x-debug-note': 'seen ' + c.inText, 'content-type': 'application/json' });
+    const out = await redactor.headers({ 'x-debug-note': `seen ${c.inText}`, 'content-type': 'application/json' });
     expect(out['x-debug-note']).not.toContain(c.secret);
     expect(out['x-debug-note']).toMatch(placeholder(c.type));
     expect(out['content-type']).toBe('application/json');
   });
 
   it.each(cases.filter(([, c]) => c.urlSafe))('%s inside a URL', async (_name, c) => {
-    const out = await redactor.url('https://api.example.com/v1/debug?q=' + c.inText + '&page=2');
+    const out = await redactor.url(`https://api.example.com/v1/debug?q=${c.inText}&page=2`);
     expect(out).not.toContain(c.secret);
     expect(out).toMatch(placeholder(c.type));
     expect(out.startsWith('https://api.example.com/v1/debug?q=')).toBe(true);
@@ -54,7 +54,7 @@ describe('each secret kind, wherever it is planted', () => {
   });
 
   it.each(cases)('%s right after a literal \\n escape (JSON text inside a string)', async (_name, c) => {
-    const out = await redactor.text(JSON.stringify({ log: 'line one\n' + c.inText + '\nline three' }));
+    const out = await redactor.text(JSON.stringify({ log: `line one\n${c.inText}\nline three` }));
     expect(out).not.toContain(c.secret);
     expect(out).toMatch(placeholder(c.type));
   });
@@ -70,7 +70,7 @@ describe('private keys', () => {
   const keys = Object.entries(privateKeys());
 
   it.each(keys)('%s as plain PEM', async (_name, pem) => {
-    const out = await redactor.text('key file:\n' + pem + 'done');
+    const out = await redactor.text(`key file:\n${pem}done`);
     expect(out).not.toContain(pemBody(pem).split('\n')[0]);
     expect(out).toMatch(/^key file:\n\[REDACTED:private-key:[0-9a-f]{8}\]\ndone$/);
   });
@@ -78,7 +78,7 @@ describe('private keys', () => {
   it.each(keys)('%s with literal \\n escapes, in a JSON string inside a tool result', async (_name, pem) => {
     const serviceAccount = JSON.stringify({ type: 'service_account', private_key_id: 'abc123', private_key: pem });
     expect(serviceAccount).toContain('\\n'); // two characters, not a newline
-    const request = agentRequest({ toolResult: '$ cat sa.json\n' + serviceAccount });
+    const request = agentRequest({ toolResult: `$ cat sa.json\n${serviceAccount}` });
     const out = JSON.stringify(await redactor.value(request));
     for (const line of pemBody(pem).split('\n')) expect(out).not.toContain(line);
     expect(out).toMatch(placeholder('private-key'));
@@ -94,7 +94,7 @@ describe('private keys', () => {
   it('a truncated PEM block (no END line) still loses its body', async () => {
     const pem = privateKeys().rsaPkcs1!;
     const truncated = pem.slice(0, Math.floor(pem.length / 2));
-    const out = await redactor.text(truncated + '... (output truncated)');
+    const out = await redactor.text(`${truncated}... (output truncated)`);
     for (const line of pemBody(truncated).split('\n')) expect(out).not.toContain(line);
     expect(out).toMatch(/^\[REDACTED:private-key:[0-9a-f]{8}\]\.\.\. \(output truncated\)$/);
   });
@@ -135,11 +135,11 @@ describe('no false positives', () => {
 
 describe('the keyed high-entropy rule', () => {
   it.each([
-    ['env file', 'DB_PASSWORD=' + HI],
-    ['yaml', 'client_secret: ' + HI2],
-    ['json', '{"apiKey": "' + HI2 + '"}'],
-    ['escaped json', '{\\"access_token\\": \\"' + HI2 + '\\"}'],
-    ['python', "SECRET_KEY = '" + HI + "#Z7yB'"],
+    ['env file', `DB_PASSWORD=${HI}`],
+    ['yaml', `client_secret: ${HI2}`],
+    ['json', `{"apiKey": "${HI2}"}`],
+    ['escaped json', `{\\"access_token\\": \\"${HI2}\\"}`],
+    ['python', `SECRET_KEY = '${HI}#Z7yB'`],
   ])('%s: the value goes', async (_name, text) => {
     const out = await redactor.text(text);
     expect(out).not.toContain(HI);
@@ -162,7 +162,7 @@ describe('the keyed high-entropy rule', () => {
   });
 
   it('a string stored under a credential-named key is redacted whole', async () => {
-    const out = await redactor.value({ config: { password: HI + '!', user: 'deploy', apiKey: HI2 } });
+    const out = await redactor.value({ config: { password: `${HI}!`, user: 'deploy', apiKey: HI2 } });
     expect(out.config.password).toMatch(/^\[REDACTED:high-entropy:[0-9a-f]{8}\]$/);
     expect(out.config.apiKey).toMatch(/^\[REDACTED:high-entropy:[0-9a-f]{8}\]$/);
     expect(out.config.user).toBe('deploy');
@@ -170,7 +170,7 @@ describe('the keyed high-entropy rule', () => {
 
   it('can be switched off', async () => {
     const off = await createRedactor({ key: KEY, highEntropy: false });
-    expect(await off.text('DB_PASSWORD=' + HI)).toBe('DB_PASSWORD=' + HI);
+    expect(await off.text(`DB_PASSWORD=${HI}`)).toBe(`DB_PASSWORD=${HI}`);
     expect(await off.value({ password: HI2 })).toEqual({ password: HI2 });
     // Format rules still apply.
     const gh = secretCases(3).githubClassic!;
@@ -188,7 +188,7 @@ describe('secretlint integration', () => {
 
   it('a `secretlint-disable` comment in content does not switch redaction off', async () => {
     const gh = secretCases(4).githubClassic!;
-    const out = await redactor.text('// secretlint-disable\n' + gh.inText + '\n// secretlint-enable');
+    const out = await redactor.text(`// secretlint-disable\n${gh.inText}\n// secretlint-enable`);
     expect(out).not.toContain(gh.secret);
   });
 
@@ -199,7 +199,7 @@ describe('secretlint integration', () => {
   });
 
   it('database URLs lose only the password', async () => {
-    const out = await redactor.text('DATABASE_URL=postgres://app:' + HI + '@db.internal:5432/app?sslmode=require');
+    const out = await redactor.text(`DATABASE_URL=postgres://app:${HI}@db.internal:5432/app?sslmode=require`);
     expect(out).toMatch(
       /^DATABASE_URL=postgres:\/\/app:\[REDACTED:basic-auth:[0-9a-f]{8}\]@db\.internal:5432\/app\?sslmode=require$/,
     );
@@ -207,7 +207,7 @@ describe('secretlint integration', () => {
 
   it('a Slack incoming webhook URL', async () => {
     const url = 'https://hooks.slack.com/services/' + 'T0ABCD123/B0ABCD456/' + 'q2X8vY3mZ9wK1pL5nR7tB4cD';
-    const out = await redactor.text('webhook: ' + url);
+    const out = await redactor.text(`webhook: ${url}`);
     expect(out).toMatch(/^webhook: \[REDACTED:slack-webhook:[0-9a-f]{8}\]$/);
   });
 });
@@ -265,7 +265,7 @@ describe('value()', () => {
 
   it('refuses a string that never reaches a fixed point instead of returning it half-done', async () => {
     // Each pass, secretlint's GitHub rule peels 40 characters off the end of this run.
-    const pathological = 'x' + ('gh' + 'p_').repeat(200);
+    const pathological = `x${('gh' + 'p_').repeat(200)}`;
     expect(() => redactor.text(pathological)).toThrow(/converge/);
   });
 

@@ -65,11 +65,11 @@ describe(`recall per family (seed ${seed})`, () => {
       for (const t of texts) {
         for (const [family, rule] of Object.entries(families))
           if (!leaked(redactWith(rule, t), secret)) caught[family]!++;
-        if (!leaked(all.text(t), secret)) caught['all']!++;
+        if (!leaked(all.text(t), secret)) caught.all!++;
       }
     }
     rows.push({ corpus: name, total: items.length * contexts.length, caught });
-    expect(caught['all'], `seed ${seed}`).toBe(items.length * contexts.length);
+    expect(caught.all, `seed ${seed}`).toBe(items.length * contexts.length);
   });
 });
 
@@ -89,13 +89,13 @@ describe('false positives per family', () => {
         return (rule ? redactWith(rule, text) : all.text(text)) !== text;
       }).length;
     }
-    expect(falsePositives['all']).toBe(0);
+    expect(falsePositives.all).toBe(0);
   });
 });
 
 describe('report', () => {
   it('writes the counts when asked', () => {
-    const file = process.env['AGENTTAP_FAMILY_REPORT'];
+    const file = process.env.AGENTTAP_FAMILY_REPORT;
     if (file)
       writeFileSync(file, JSON.stringify({ seed, contexts: contexts.length, rows, benignTotal, falsePositives }));
     expect(rows.length).toBe(Object.keys(corpora).length);

@@ -19,7 +19,7 @@ export function prng(seed: number): () => number {
 
 export const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const UPPER_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const B64 = ALNUM + '+/';
+const B64 = `${ALNUM}+/`;
 const DIGITS = '0123456789';
 
 export function randomChars(rand: () => number, n: number, alphabet = ALNUM): string {
@@ -46,52 +46,46 @@ export function secretCases(seed = 1): Record<string, SecretCase> {
   const plain = (type: string, secret: string): SecretCase => ({ type, secret, inText: secret, urlSafe: true });
 
   const awsSecret = c(40, B64);
-  const bearer = c(20) + '.' + c(24);
-  const basicPw = 'Pw' + c(14);
-  const keyedValue = c(24) + '!' + c(4, DIGITS);
+  const bearer = `${c(20)}.${c(24)}`;
+  const basicPw = `Pw${c(14)}`;
+  const keyedValue = `${c(24)}!${c(4, DIGITS)}`;
   return {
-    awsAccessKey: plain('aws-access-key', 'AK' + 'IA' + c(16, UPPER_DIGITS)),
+    awsAccessKey: plain('aws-access-key', `AKIA${c(16, UPPER_DIGITS)}`),
     awsDocsExampleKey: plain('aws-access-key', 'AKIA' + 'IOSFODNN7EXAMPLE'),
-    awsSessionKey: plain('aws-access-key', 'AS' + 'IA' + c(16, UPPER_DIGITS)),
+    awsSessionKey: plain('aws-access-key', `ASIA${c(16, UPPER_DIGITS)}`),
     awsSecretKey: {
       type: 'aws-secret-key',
       secret: awsSecret,
-      inText: 'aws_secret_access_key = ' + awsSecret,
+      inText: `aws_secret_access_key = ${awsSecret}`,
       urlSafe: false,
     },
-    githubClassic: plain('github-token', 'gh' + 'p_' + c(36)),
-    githubOAuth: plain('github-token', 'gh' + 'o_' + c(36)),
-    githubServer: plain('github-token', 'gh' + 's_' + c(36)),
-    githubFineGrained: plain('github-token', 'github' + '_pat_' + c(22) + '_' + c(59)),
-    anthropic: plain('anthropic-api-key', 'sk-' + 'ant-api03-' + c(93) + 'AA'),
-    anthropicOtherShape: plain('anthropic-api-key', 'sk-' + 'ant-admin01-' + c(60)),
-    openaiProject: plain('openai-api-key', 'sk-' + 'proj-' + c(74) + 'T3Blbk' + 'FJ' + c(74)),
-    openaiProjectNoMarker: plain('openai-api-key', 'sk-' + 'proj-' + c(40) + '_' + c(40)),
-    openaiLegacy: plain('openai-api-key', 'sk-' + c(20) + '7' + c(27)),
-    jwt: plain(
-      'jwt',
-      'ey' + 'JhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9' + '.ey' + 'JzdWIiOiJ1c2VyLTQyIiwiaWF0IjoxNzAwMDAwMDAwfQ.' + c(43),
-    ),
-    google: plain('google-api-key', 'AI' + 'za' + 'Sy' + c(33)),
-    stripeLive: plain('stripe-key', 'sk' + '_live_' + c(24)),
-    stripeTest: plain('stripe-key', 'sk' + '_test_' + c(24)),
-    stripeRestricted: plain('stripe-key', 'rk' + '_live_' + c(24)),
-    slackBot: plain('slack-token', 'xo' + 'xb-' + c(12, DIGITS) + '-' + c(13, DIGITS) + '-' + c(24)),
-    slackUser: plain(
-      'slack-token',
-      'xo' + 'xp-' + c(12, DIGITS) + '-' + c(12, DIGITS) + '-' + c(12, DIGITS) + '-' + c(32),
-    ),
-    bearer: { type: 'bearer-token', secret: bearer, inText: 'Authorization: Bearer ' + bearer, urlSafe: false },
+    githubClassic: plain('github-token', `ghp_${c(36)}`),
+    githubOAuth: plain('github-token', `gho_${c(36)}`),
+    githubServer: plain('github-token', `ghs_${c(36)}`),
+    githubFineGrained: plain('github-token', `github_pat_${c(22)}_${c(59)}`),
+    anthropic: plain('anthropic-api-key', `sk-ant-api03-${c(93)}AA`),
+    anthropicOtherShape: plain('anthropic-api-key', `sk-ant-admin01-${c(60)}`),
+    openaiProject: plain('openai-api-key', `sk-proj-${c(74)}T3BlbkFJ${c(74)}`),
+    openaiProjectNoMarker: plain('openai-api-key', `sk-proj-${c(40)}_${c(40)}`),
+    openaiLegacy: plain('openai-api-key', `sk-${c(20)}7${c(27)}`),
+    jwt: plain('jwt', `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTQyIiwiaWF0IjoxNzAwMDAwMDAwfQ.${c(43)}`),
+    google: plain('google-api-key', `AIzaSy${c(33)}`),
+    stripeLive: plain('stripe-key', `sk_live_${c(24)}`),
+    stripeTest: plain('stripe-key', `sk_test_${c(24)}`),
+    stripeRestricted: plain('stripe-key', `rk_live_${c(24)}`),
+    slackBot: plain('slack-token', `xoxb-${c(12, DIGITS)}-${c(13, DIGITS)}-${c(24)}`),
+    slackUser: plain('slack-token', `xoxp-${c(12, DIGITS)}-${c(12, DIGITS)}-${c(12, DIGITS)}-${c(32)}`),
+    bearer: { type: 'bearer-token', secret: bearer, inText: `Authorization: Bearer ${bearer}`, urlSafe: false },
     basicAuthUrl: {
       type: 'basic-auth',
       secret: basicPw,
-      inText: 'https://deploy:' + basicPw + '@git.internal.example/repo.git',
+      inText: `https://deploy:${basicPw}@git.internal.example/repo.git`,
       urlSafe: false,
     },
     keyedPassword: {
       type: 'high-entropy',
       secret: keyedValue,
-      inText: 'DB_PASSWORD=' + keyedValue,
+      inText: `DB_PASSWORD=${keyedValue}`,
       urlSafe: false,
     },
   };
@@ -144,7 +138,7 @@ export function agentRequest(plant: {
     messages: [
       {
         role: 'user',
-        content: [{ type: 'text', text: 'Please deploy the service. ' + (plant.prompt ?? '') }],
+        content: [{ type: 'text', text: `Please deploy the service. ${plant.prompt ?? ''}` }],
       },
       {
         role: 'assistant',
@@ -164,7 +158,7 @@ export function agentRequest(plant: {
           {
             type: 'tool_result',
             tool_use_id: 'toolu_01A09q90qw90lq917835lq9',
-            content: [{ type: 'text', text: 'REGION=eu-west-1\n' + (plant.toolResult ?? '') + '\nDeployed in 41s.' }],
+            content: [{ type: 'text', text: `REGION=eu-west-1\n${plant.toolResult ?? ''}\nDeployed in 41s.` }],
           },
         ],
       },
@@ -213,17 +207,16 @@ const schema = z.object({ password: z.string().min(12), token: z.string().uuid()
 export const id = randomUUID();
 `;
 
-  const gitLog =
-    [0, 1, 2, 3]
-      .map(
-        (i) => `commit ${hex(40)}
+  const gitLog = `${[0, 1, 2, 3]
+    .map(
+      (i) => `commit ${hex(40)}
 Author: Jane Developer <jane@example.com>
 Date:   Mon Mar ${10 + i} 14:0${i}:12 2025 +0100
 
     fix(auth): refresh the token before it expires (#${120 + i})
 `,
-      )
-      .join('\n') + `\n${hex(7)} chore: bump deps\n${hex(7)} feat: add secret rotation docs\n`;
+    )
+    .join('\n')}\n${hex(7)} chore: bump deps\n${hex(7)} feat: add secret rotation docs\n`;
 
   const ids = `request-id: req_011CSHoEeqs5C35K2UUqR7Fy
 message: msg_01XFDUDYJgAACzvnptvVoYEL tool: toolu_01A09q90qw90lq917835lq9

@@ -92,8 +92,8 @@ describe('keyword index', () => {
 
 describe("provider tokens only gitleaks's rules know, through the redactor", () => {
   const redactor = createRedactor({ key: Buffer.alloc(32, 3) });
-  const twilio = 'SK' + randomChars(r, 32, HEX);
-  const databricks = 'dapi' + randomChars(r, 32, HEX);
+  const twilio = `SK${randomChars(r, 32, HEX)}`;
+  const databricks = `dapi${randomChars(r, 32, HEX)}`;
 
   it.each([
     ['Twilio API key in prose', `use ${twilio} for sms`, twilio],

@@ -14,10 +14,10 @@ describe('headers()', () => {
 
   it('replaces credential headers by name, keeping the auth scheme', async () => {
     const out = await redactor.headers({
-      Authorization: 'Bearer ' + s.anthropic!.secret,
+      Authorization: `Bearer ${s.anthropic!.secret}`,
       'X-Api-Key': s.anthropic!.secret,
       Cookie: 'session=abc123; theme=dark',
-      'proxy-authorization': 'Basic ' + Buffer.from('user:pass').toString('base64'),
+      'proxy-authorization': `Basic ${Buffer.from('user:pass').toString('base64')}`,
       'x-goog-api-key': s.google!.secret,
       'api-key': 'azure-key-1234',
       'x-amz-security-token': 'FwoGZXIvYXdzEJr',
@@ -65,9 +65,9 @@ describe('headers()', () => {
   });
 
   it('is idempotent and tags the credential, not the scheme', async () => {
-    const once = await redactor.headers({ authorization: 'Bearer ' + s.githubClassic!.secret });
+    const once = await redactor.headers({ authorization: `Bearer ${s.githubClassic!.secret}` });
     expect(await redactor.headers(once)).toEqual(once);
-    const inText = await redactor.text('Bearer ' + s.githubClassic!.secret);
+    const inText = await redactor.text(`Bearer ${s.githubClassic!.secret}`);
     // Same secret ⇒ same tag, whether it came in a header or in text.
     expect(once.authorization!.slice(-10)).toBe(inText.slice(-10));
   });

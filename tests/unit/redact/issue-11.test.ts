@@ -8,20 +8,20 @@ import { createRedactor } from '../../../src/policy/redact/index.js';
 
 const redactor = createRedactor({ key: Buffer.alloc(32, 5) });
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const B64 = ALNUM + '+/';
+const B64 = `${ALNUM}+/`;
 const pick = (n: number, alphabet: string): string =>
   Array.from({ length: n }, () => alphabet[randomInt(alphabet.length)]).join('');
 const hex = (n: number): string => randomBytes(n / 2).toString('hex');
 
-const awsId = 'AKIA' + pick(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567');
+const awsId = `AKIA${pick(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`;
 const awsSecret = pick(40, B64);
 const accountKey = randomBytes(64).toString('base64');
 const privateKeyId = hex(40);
-const twilio = 'SK' + hex(32);
+const twilio = `SK${hex(32)}`;
 const ddKey = hex(32);
-const databricks = 'dapi' + hex(32);
+const databricks = `dapi${hex(32)}`;
 const discordId = String(randomInt(100_000_000_000, 999_999_999_999)) + String(randomInt(100_000, 999_999)); // 18 digits
-const discord = `${Buffer.from(discordId).toString('base64url')}.${pick(6, ALNUM)}.${pick(27, ALNUM + '_-')}`;
+const discord = `${Buffer.from(discordId).toString('base64url')}.${pick(6, ALNUM)}.${pick(27, `${ALNUM}_-`)}`;
 const argvSecret = pick(32, ALNUM);
 const pem = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
   type: 'pkcs8',
@@ -36,7 +36,7 @@ const serviceAccount = JSON.stringify(
     private_key_id: privateKeyId,
     private_key: pem,
     client_email: 'agent@acme-prod.iam.gserviceaccount.com',
-    client_id: '103' + String(randomInt(1e9, 9e9)) + '5521',
+    client_id: `103${String(randomInt(1e9, 9e9))}5521`,
   },
   null,
   2,

@@ -8,8 +8,8 @@ const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const pick = (n: number, alphabet = ALNUM): string =>
   Array.from({ length: n }, () => alphabet[randomInt(alphabet.length)]).join('');
 // Random each run; no shape of its own, so only the key name can find it.
-const v = pick(12) + 'x9' + pick(10);
-const pw = pick(5) + '7#' + pick(4); // a short human password
+const v = `${pick(12)}x9${pick(10)}`;
+const pw = `${pick(5)}7#${pick(4)}`; // a short human password
 
 describe('a value found by its key name', () => {
   it.each([
@@ -65,10 +65,10 @@ describe('what is not a secret stays', () => {
       id: 'msg_01XFDUDYJgAACzvnptvVoYEL',
       content: [
         { type: 'tool_use', id: 'toolu_01A09q90qw90lq917835lq9', name: 'Read', input: { path: 'package-lock.json' } },
-        { type: 'thinking', thinking: '…', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxWP3kD' + pick(40) },
+        { type: 'thinking', thinking: '…', signature: `EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxWP3kD${pick(40)}` },
       ],
       sha: '9fceb02d0ae598e95dc970b74767f19372d61af8',
-      integrity: 'sha512-' + Buffer.from(pick(64)).toString('base64'),
+      integrity: `sha512-${Buffer.from(pick(64)).toString('base64')}`,
       uuid: '3f2b8c1e-4d5a-4b6c-9e7f-0a1b2c3d4e5f',
       color: '#1e90ff',
     };
@@ -81,7 +81,7 @@ describe('what is not a secret stays', () => {
 // alphanumeric keys. Up to 1% is tolerated here so the test is not flaky; more means a regression.
 describe('random keys of every usual alphabet are judged secret', () => {
   const HEX = '0123456789abcdef';
-  const B64 = ALNUM + '+/';
+  const B64 = `${ALNUM}+/`;
   it.each([
     ['hex 32', 32, HEX],
     ['hex 40', 40, HEX],

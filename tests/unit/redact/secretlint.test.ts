@@ -5,9 +5,9 @@ import { privateKeys, prng, randomChars, secretCases } from './fixtures.js';
 
 const scan = createSecretlintScan();
 const r = prng(77);
-const linear = 'lin' + '_api_' + randomChars(r, 40);
-const npm = 'np' + 'm_' + randomChars(r, 36);
-const shopify = 'shp' + 'at_' + randomChars(r, 32);
+const linear = `lin_api_${randomChars(r, 40)}`;
+const npm = `npm_${randomChars(r, 36)}`;
+const shopify = `shpat_${randomChars(r, 32)}`;
 
 const found = (text: string): { type: string; text: string }[] =>
   scan(text).map((f) => ({ type: f.type, text: text.slice(f.start, f.end) }));
@@ -28,7 +28,7 @@ describe('secretlint adapter', () => {
 
   it("corrects the preset's AWS secret range to cover exactly the secret", async () => {
     // Ends in a letter: the preset's pattern needs a word boundary after the key.
-    const secret = secretCases(40).awsSecretKey!.secret.slice(0, 39) + 'Q';
+    const secret = `${secretCases(40).awsSecretKey!.secret.slice(0, 39)}Q`;
     expect(await found(`aws_secret_access_key = ${secret}`)).toEqual([{ type: 'aws-secret-key', text: secret }]);
   });
 
@@ -55,11 +55,11 @@ describe('secretlint adapter', () => {
       expect(await found(c[name]!.inText), name).toEqual([]);
     }
     // An AWS secret key ending in `/`, `+` or `=` (its pattern wants a word boundary after it).
-    expect(await found('aws_secret_access_key = ' + c.awsSecretKey!.secret.slice(0, 39) + '/')).toEqual([]);
+    expect(await found(`aws_secret_access_key = ${c.awsSecretKey!.secret.slice(0, 39)}/`)).toEqual([]);
     // `ENCRYPTED PRIVATE KEY` blocks, and ed25519 keys (body under its 100-character minimum).
     expect(await found(privateKeys().encrypted!)).toEqual([]);
     // A token right after a literal `\n` escape (its `(?<!\p{L})` boundary sees the `n`).
-    expect(await found(JSON.stringify('output:\n' + c.githubClassic!.secret))).toEqual([]);
+    expect(await found(JSON.stringify(`output:\n${c.githubClassic!.secret}`))).toEqual([]);
     expect(await found(privateKeys().ed25519!)).toEqual([]);
   });
 });

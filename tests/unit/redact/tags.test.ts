@@ -20,7 +20,7 @@ describe('placeholder tags', () => {
     const r = await createRedactor({ key: KEY_A });
     const c = secretCases(21).anthropic!;
     const first = tagsIn(JSON.stringify(await r.value(agentRequest({ prompt: c.inText }))));
-    const second = tagsIn(JSON.stringify(await r.value(agentRequest({ toolResult: 'KEY=' + c.inText }))));
+    const second = tagsIn(JSON.stringify(await r.value(agentRequest({ toolResult: `KEY=${c.inText}` }))));
     const header = tagsIn((await r.headers({ 'x-api-key': c.secret }))['x-api-key']!);
     expect(first).toHaveLength(1);
     expect(second).toEqual(first);

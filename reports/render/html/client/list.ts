@@ -39,7 +39,7 @@ export function listView(app: App): { section: HTMLElement; render(): void } {
           'span',
           null,
           rw.badge(r),
-          `${r.responseModel ?? r.model ?? r.method + ' ' + r.path}${r.thread ? ` · thread ${r.thread}` : ''}${r.retryOf !== undefined ? ` · attempt ${r.attempt} of #${r.retryOf}` : ''}`,
+          `${r.responseModel ?? r.model ?? `${r.method} ${r.path}`}${r.thread ? ` · thread ${r.thread}` : ''}${r.retryOf !== undefined ? ` · attempt ${r.attempt} of #${r.retryOf}` : ''}`,
         ),
         h('span', null, fmtMs(r.duration)),
         h('span', null, `in ${fmtTokens(r.usage.input + r.usage.cacheRead + r.usage.cacheWrite)}`),
