@@ -43,16 +43,18 @@ describe.each(MATRIX)('log places, node %s', { timeout: 180_000 }, (major) => {
   it('a full disk (64 KiB tmpfs, a first request larger than that)', async (ctx) => {
     const reason = cannotMount();
     if (reason) return ctx.skip(reason);
-    // Unmounted only after the log is read back (what fit on the disk lives there).
-    let disk: string | undefined;
+    // Unmounted only after the log is read back (what fit on the disk lives there). One disk per side of the
+    // pair: the side function runs twice, and a single variable leaked the first mount.
+    const disks: string[] = [];
     try {
       const pair = await pairAt(major, () => {
-        disk = mountTmpfs(['size=64k']);
+        const disk = mountTmpfs(['size=64k']);
+        disks.push(disk);
         return { spec: { logDir: disk, env: { SYSTEM_BYTES: String(96 * 1024) } } };
       });
       await expectUnnoticed(pair, { notice: true, log: 'valid' });
     } finally {
-      if (disk) unmount(disk);
+      for (const disk of disks) unmount(disk);
     }
   });
 
