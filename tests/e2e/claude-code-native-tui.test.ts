@@ -160,7 +160,14 @@ async function tuiRun(via: 'plain' | 'run', claude: string, cwd: string): Promis
   try {
     const ready = await settled(tmux, (s) => /^❯\s*$/m.test(s) && s.includes('accept edits on'), 'ready');
     await tmux.type(TASK);
-    const answered = await settled(tmux, (s) => s.includes(DONE_TEXT) && /✻ \S+ for .* · done/.test(s), 'answered');
+    // Transient hints (the effort indicator, "← for agents") show while Claude Code still works in the background
+    // (on a loaded machine, its title call): the answered screen is the one after they are gone.
+    const answered = await settled(
+      tmux,
+      (s) =>
+        s.includes(DONE_TEXT) && /✻ \S+ for .* · done/.test(s) && !s.includes('← for agents') && !s.includes('/effort'),
+      'answered',
+    );
     await tmux.type('/exit');
     let status: number | undefined;
     for (let i = 0; i < 100 && status === undefined; i++) {
