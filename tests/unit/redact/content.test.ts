@@ -272,7 +272,7 @@ describe('value()', () => {
   it('extra user patterns become their own type', async () => {
     const custom = await createRedactor({
       key: KEY,
-      extraPatterns: [{ name: 'Internal Ticket Token', pattern: String.raw`itk_[a-z0-9]{12}`, flags: 'i' }],
+      extraPatterns: [{ name: 'Internal Ticket Token', pattern: 'itk_[a-z0-9]{12}', flags: 'i' }],
     });
     const out = await custom.text('use ITK_ab12cd34ef56 please');
     expect(out).toMatch(/^use \[REDACTED:internal-ticket-token:[0-9a-f]{8}\] please$/);
