@@ -150,6 +150,7 @@ describe('the keyed high-entropy rule', () => {
     ['short', 'password=hunter2'],
     ['low entropy', 'token=aaaaaaaaaaaaaaaaaaaaaaaa'],
     ['env reference', 'apiKey: process.env.ANTHROPIC_API_KEY'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CI placeholder is the sample, not a template
     ['variable', 'secret: ${{ secrets.NPM_TOKEN }}'],
     ['identifier', 'const endToken = findPrecedingToken(file, pos);'],
     ['comparison', 'if (prevToken == null || prevToken === closeBraceToken) {'],
