@@ -118,7 +118,7 @@ const session = (viaRecorder) => {
   if (viaRecorder) {
     const recorder = new Recorder({ blobMinBytes: 256 });
     recorder.attach({ sink, redactor: r });
-    requests.forEach((b, k) =>
+    for (const [k, b] of requests.entries()) {
       recorder.request({
         id: `r${k}`,
         layer: 'fetch',
@@ -129,8 +129,8 @@ const session = (viaRecorder) => {
         body: b,
         bodyBytes: 1,
         stream: true,
-      }),
-    );
+      });
+    }
     recorder.drainSync();
   } else {
     for (const b of requests) r.value(b);

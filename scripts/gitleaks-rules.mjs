@@ -36,7 +36,7 @@ const REPLACED = {
  */
 const PATCHES = {
   // A bare 40-hex alternative: every git SHA in a conversation that mentions Sourcegraph once.
-  'sourcegraph-access-token': [String.raw`|[a-fA-F0-9]{40})`, ')'],
+  'sourcegraph-access-token': ['|[a-fA-F0-9]{40})', ')'],
 };
 
 /**

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { AgentTapError } from '../errors.js';
 import { ImportInputError } from '../import/claude-otel-folder.js';
-import { importClaudeOtel } from '../import/claude-otel.js';
+import { type ImportResult, importClaudeOtel } from '../import/claude-otel.js';
 import { stderrLine } from '../stderr.js';
 import { flagsToEnv } from './env-flags.js';
 
@@ -33,7 +33,7 @@ export function registerImportCommand(program: Command): void {
       if (flags.AGENTTAP_DIR) flags.AGENTTAP_DIR = '--out';
       // Nothing here runs inside an agent: redaction on this thread, no capture worker to wait for at exit.
       process.env.AGENTTAP_REDACT_WORKER = '0';
-      let result;
+      let result: ImportResult;
       try {
         result = await importClaudeOtel({ dir, env: { ...process.env, ...overrides }, flags, notify: stderrLine });
       } catch (err) {

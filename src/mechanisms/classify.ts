@@ -10,7 +10,10 @@ const regexCache = new Map<string, RegExp>();
 function re(source: string, flags = ''): RegExp {
   const key = `${flags}/${source}`;
   let r = regexCache.get(key);
-  if (!r) regexCache.set(key, (r = new RegExp(source, flags)));
+  if (!r) {
+    r = new RegExp(source, flags);
+    regexCache.set(key, r);
+  }
   return r;
 }
 
@@ -29,17 +32,11 @@ const inRange = (n: number | undefined, r: number | Range): boolean =>
 
 const show = (v: unknown) => JSON.stringify(v);
 
-/** The failed leaf tests of `cond` (empty when it holds). */
-export function evaluate(cond: Condition, f: ExchangeFacts): string[] {
-  const failed: string[] = [];
-  const check = (ok: boolean, what: string) => {
-    if (!ok) failed.push(what);
-  };
-  if (cond.all) for (const c of cond.all) failed.push(...evaluate(c, f));
-  if (cond.any && !cond.any.some((c) => evaluate(c, f).length === 0)) {
-    failed.push(`none of: ${cond.any.map((c) => evaluate(c, f).join(' & ')).join(' | ')}`);
-  }
-  if (cond.not && evaluate(cond.not, f).length === 0) failed.push(`not ${show(cond.not)}`);
+/** Records `what` as a failed test unless `ok`. */
+type Check = (ok: boolean, what: string) => void;
+
+/** Tests on the HTTP request itself. */
+function checkRequest(cond: Condition, f: ExchangeFacts, check: Check): void {
   if (cond.method !== undefined)
     check(f.method.toUpperCase() === cond.method.toUpperCase(), `method ${cond.method} (is ${f.method})`);
   if (cond.endpoint !== undefined) {
@@ -57,6 +54,10 @@ export function evaluate(cond: Condition, f: ExchangeFacts): string[] {
   if (cond.hasBody !== undefined) check(f.hasBody === cond.hasBody, cond.hasBody ? 'a body' : 'no body');
   if (cond.model !== undefined)
     check(f.model !== undefined && textMatches(f.model, cond.model), `model ${show(cond.model)} (is ${f.model})`);
+}
+
+/** Tests on what the request asks the model: system prompt, tools, limits, output. */
+function checkPrompt(cond: Condition, f: ExchangeFacts, check: Check): void {
   if (cond.system !== undefined)
     check(
       f.system.some((s) => textMatches(s, cond.system!)),
@@ -85,6 +86,10 @@ export function evaluate(cond: Condition, f: ExchangeFacts): string[] {
       `output format ${show(cond.outputFormat)}`,
     );
   }
+}
+
+/** Tests on the messages and on the response. */
+function checkConversation(cond: Condition, f: ExchangeFacts, check: Check): void {
   if (cond.messageCount !== undefined)
     check(
       inRange(f.messageCount, cond.messageCount),
@@ -104,6 +109,10 @@ export function evaluate(cond: Condition, f: ExchangeFacts): string[] {
       f.responseTools.some((t) => textMatches(t, cond.responseTool!)),
       `response calls ${show(cond.responseTool)}`,
     );
+}
+
+/** Tests on where the exchange stands among the others. */
+function checkThread(cond: Condition, f: ExchangeFacts, check: Check): void {
   if (cond.threadPosition !== undefined)
     check(f.threadPosition === cond.threadPosition, `thread position ${cond.threadPosition} (is ${f.threadPosition})`);
   if (cond.spawned !== undefined) {
@@ -126,6 +135,23 @@ export function evaluate(cond: Condition, f: ExchangeFacts): string[] {
       f.afterBrokenStream === cond.afterBrokenStream,
       cond.afterBrokenStream ? 'a resend after a broken stream' : 'not a resend after a broken stream',
     );
+}
+
+/** The failed leaf tests of `cond` (empty when it holds). */
+export function evaluate(cond: Condition, f: ExchangeFacts): string[] {
+  const failed: string[] = [];
+  const check = (ok: boolean, what: string) => {
+    if (!ok) failed.push(what);
+  };
+  if (cond.all) for (const c of cond.all) failed.push(...evaluate(c, f));
+  if (cond.any && !cond.any.some((c) => evaluate(c, f).length === 0)) {
+    failed.push(`none of: ${cond.any.map((c) => evaluate(c, f).join(' & ')).join(' | ')}`);
+  }
+  if (cond.not && evaluate(cond.not, f).length === 0) failed.push(`not ${show(cond.not)}`);
+  checkRequest(cond, f, check);
+  checkPrompt(cond, f, check);
+  checkConversation(cond, f, check);
+  checkThread(cond, f, check);
   return failed;
 }
 

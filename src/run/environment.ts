@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { loadConfig, type FlagNames } from '../config/load.js';
 import { ENV_PARENT_PID, ENV_SESSION_DIR, ENV_SESSION_ID, newSessionId } from '../log/session.js';
 

@@ -214,7 +214,9 @@ describe('HTML report in Chromium', () => {
       await page.click(`.list .row[data-exchange="${i}"]`);
       await expect.poll(() => page.textContent('#exchange h2')).toBe(`Exchange #${i}`);
       // Unfold everything (system prompt, tools, earlier messages) and click the javascript: text.
-      await page.$$eval('#exchange details', (ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+      await page.$$eval('#exchange details', (ds) => {
+        for (const d of ds) (d as HTMLDetailsElement).open = true;
+      });
       const text = (await page.textContent('#exchange'))!;
       for (const payload of HOSTILE) expect(text).toContain(payload);
     }
@@ -329,11 +331,15 @@ describe('HTML report in Chromium', () => {
     for (const i of [0, 1]) {
       await page.click(`.list .row[data-exchange="${i}"]`);
       await expect.poll(() => page.textContent('#exchange h2')).toBe(`Exchange #${i}`);
-      await page.$$eval('#exchange details', (ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+      await page.$$eval('#exchange details', (ds) => {
+        for (const d of ds) (d as HTMLDetailsElement).open = true;
+      });
     }
     // The exchange with a numeric pid is found with its content: the payload is there as text, U+2028 and all.
     await page.click('.list .row[data-exchange="0"]');
-    await page.$$eval('#exchange details', (ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+    await page.$$eval('#exchange details', (ds) => {
+      for (const d of ds) (d as HTMLDetailsElement).open = true;
+    });
     expect(await page.textContent('#exchange')).toContain(P.slice(0, P.indexOf('\t')));
     // A refresh would have fired by now (content="0"); a second look after the page has settled.
     await page.waitForTimeout(300);
@@ -417,7 +423,9 @@ describe('HTML report in Chromium', () => {
     const { page, errors } = await open(render(session));
     await page.click('.list .row[data-exchange="0"]');
     await expect.poll(() => page.textContent('#exchange h2')).toBe('Exchange #0');
-    await page.$$eval('#exchange details', (ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+    await page.$$eval('#exchange details', (ds) => {
+      for (const d of ds) (d as HTMLDetailsElement).open = true;
+    });
     expect(await page.textContent('#exchange')).toContain(rest);
     expect(await page.$$eval('#exchange mark.reminder', (m) => m.map((x) => x.textContent))).toEqual([reminder]);
     expect(errors).toEqual([]);

@@ -29,7 +29,7 @@ const PROMPT = `${TASK_PROMPT} For the record, the deploy token is ${GITHUB_TOKE
 
 /** A canonical body (sorted keys) with each thinking block's text as Claude Code's dump writes it. */
 function thinkingMasked(canonical: string): string {
-  return JSON.stringify(JSON.parse(canonical), (key, v: unknown) => {
+  return JSON.stringify(JSON.parse(canonical), (_key, v: unknown) => {
     if (isRecord(v) && v.type === 'thinking' && typeof v.thinking === 'string') v = { ...v, thinking: '<REDACTED>' };
     return isRecord(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v;
   });

@@ -49,10 +49,10 @@ for (const p of planted) plant(`gitleaks:${p.rule}`, p.secret);
 const cases = Object.entries(secretCases(seed)).filter(([name]) => name !== 'awsDocsExampleKey');
 for (const [name, c] of cases) plant(name, c.secret);
 const pem = privateKeys().rsaPkcs8!;
-pemBody(pem)
+const pemLines = pemBody(pem)
   .split('\n')
-  .filter((line) => line.length >= 40)
-  .forEach((line, i) => plant(`pem line ${i}`, line));
+  .filter((line) => line.length >= 40);
+for (const [i, line] of pemLines.entries()) plant(`pem line ${i}`, line);
 
 // Issue 11, "Why": each shape as a new user's agent showed it.
 const awsId = plant('aws id', `AKIA${chars(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`);

@@ -44,5 +44,5 @@ it('a conversation trimmed by the rules stays one thread', async () => {
   expect(trimmed.length).toBeGreaterThanOrEqual(3);
   expect(model.threads).toHaveLength(1);
   expect(model.threads[0]!.exchanges).toEqual(rows.map((x) => x.i));
-  rows.slice(1).forEach((x, k) => expect(x.parent, `#${x.i}`).toBe(k));
+  for (const [k, x] of rows.slice(1).entries()) expect(x.parent, `#${x.i}`).toBe(k);
 });

@@ -9,7 +9,7 @@ import { isKeyedSecret, isSecretKeyName, keyedEntropyRule, secretFlagName } from
 import { gitleaksRules } from './gitleaks.js';
 import { gateRules } from './keywords.js';
 import { patternGatedRules, regexRule } from './patterns.js';
-import { createBatchScan, MIN_SCAN_LENGTH } from './scan.js';
+import { type BatchScan, createBatchScan, MIN_SCAN_LENGTH } from './scan.js';
 import { createSecretlintScan, secretlintGroup, type SecretlintScan } from './secretlint.js';
 import { createTagger, normaliseType, type Tagger } from './tag.js';
 import type { RedactionStats, Redactor, RedactorOptions } from './types.js';
@@ -53,35 +53,30 @@ function commit(stats: RedactionStats, counts: Record<string, number>): void {
   for (const [type, n] of Object.entries(counts)) stats.byType[type] = (stats.byType[type] ?? 0) + n;
 }
 
-export function createRedactor(options: RedactorOptions): Redactor {
-  if (!(options.key instanceof Uint8Array) || options.key.length < MIN_KEY_BYTES) {
-    throw new Error(`redact: key must be a Uint8Array of at least ${MIN_KEY_BYTES} bytes`);
-  }
-  const tagger: Tagger = createTagger(options.key);
-  const highEntropy = options.highEntropy ?? true;
+/** Extra findings for the string at `index`, on pass `pass` of `redactAll`. */
+type ExtraFindings = (text: string, index: number, pass: number) => Finding[] | undefined;
+/** Redacts a batch of strings; `skipScan[i]` leaves string `i` to `extra` alone. */
+type RedactAll = (texts: readonly string[], extra?: ExtraFindings, skipScan?: readonly boolean[]) => string[];
+
+function createRules(options: RedactorOptions, highEntropy: boolean): TextRule[] {
   const secretlint = secretlintGroup();
   selfCheck(createSecretlintScan(secretlint));
-  const rules: TextRule[] = [
+  return [
     // One keyword pass picks which of the provider rules run on a chunk (keywords.ts).
     gateRules('providers', [...patternGatedRules(), ...gitleaksRules()], [secretlint]),
     ...(highEntropy ? [keyedEntropyRule()] : []),
     ...userRules(options.extraPatterns),
   ];
-  const scan = createBatchScan(rules);
+}
 
-  const stats: RedactionStats = { byType: {} };
-
-  /**
-   * Redacts `texts` as one batch and returns the results; stats are committed only when all
-   * succeeded. Repeats on the strings that changed until nothing changes, so the output is a
-   * fixed point (idempotent by construction): a redaction can change a neighbour's context,
-   * e.g. two AWS key ids glued together only match one at a time.
-   */
-  function redactAll(
-    texts: readonly string[],
-    extra?: (text: string, index: number, pass: number) => Finding[] | undefined,
-    skipScan: readonly boolean[] = [],
-  ): string[] {
+/**
+ * Redacts `texts` as one batch and returns the results; stats are committed only when all
+ * succeeded. Repeats on the strings that changed until nothing changes, so the output is a
+ * fixed point (idempotent by construction): a redaction can change a neighbour's context,
+ * e.g. two AWS key ids glued together only match one at a time.
+ */
+function createRedactAll(scan: BatchScan, tagger: Tagger, stats: RedactionStats): RedactAll {
+  return (texts, extra, skipScan = []) => {
     const counts: Record<string, number> = {};
     const current = [...texts];
     let todo = texts.map((_, i) => i);
@@ -101,7 +96,69 @@ export function createRedactor(options: RedactorOptions): Redactor {
     }
     commit(stats, counts);
     return current;
+  };
+}
+
+function redactHeaders(redactAll: RedactAll, headers: Record<string, string>): Record<string, string> {
+  const names = Object.keys(headers);
+  const values = names.map((name) => {
+    const v = headers[name];
+    // Fail closed: an array or number here means the caller broke the contract.
+    if (typeof v !== 'string') throw new TypeError(`redact: header ${name} is not a string`);
+    return v;
+  });
+  const credential = names.map(isCredentialHeader);
+  // Credential values are replaced whole; scanning them too would only split the placeholder.
+  const redacted = redactAll(
+    values,
+    (text, i, pass) => {
+      const f = pass === 0 && credential[i] ? credentialHeaderFinding(names[i] as string, text) : undefined;
+      return f ? [f] : undefined;
+    },
+    credential,
+  );
+  // Then the rest of each word a secret was found in (custom headers are scanned whole).
+  const whole = redactAll(
+    redacted,
+    (text, i, pass) => (pass === 0 && !credential[i] ? secretWordFindings(text) : undefined),
+    names.map(() => true), // already scanned
+  );
+  const out: Record<string, string> = {};
+  for (const [i, name] of names.entries()) setProperty(out, name, whole[i]);
+  return out;
+}
+
+function redactValue<T>(redactAll: RedactAll, highEntropy: boolean, value: T): T {
+  const { root, slots } = copyAndCollect(value, MIN_SCAN_LENGTH);
+  // A credential-named key (`password`, `apiKey`) or argv flag (`--token`, value) makes its
+  // whole string value a candidate.
+  const keyed = slots.map((s) => {
+    const name = s.parentKey !== undefined && isSecretKeyName(s.parentKey) ? s.parentKey : secretFlagName(s.previous);
+    return highEntropy && name !== undefined && isKeyedSecret(s.text, name);
+  });
+  const redacted = redactAll(
+    slots.map((s) => s.text),
+    (text, i, pass) =>
+      pass === 0 && keyed[i]
+        ? [{ start: 0, end: text.length, type: 'high-entropy', priority: PRIORITY.highEntropy }]
+        : undefined,
+  );
+  slots.forEach((s, i) => {
+    const r = redacted[i] as string;
+    if (r !== s.text) setProperty(s.holder, s.key, r);
+  });
+  return root[0] as T;
+}
+
+export function createRedactor(options: RedactorOptions): Redactor {
+  if (!(options.key instanceof Uint8Array) || options.key.length < MIN_KEY_BYTES) {
+    throw new Error(`redact: key must be a Uint8Array of at least ${MIN_KEY_BYTES} bytes`);
   }
+  const tagger: Tagger = createTagger(options.key);
+  const highEntropy = options.highEntropy ?? true;
+  const scan = createBatchScan(createRules(options, highEntropy));
+  const stats: RedactionStats = { byType: {} };
+  const redactAll = createRedactAll(scan, tagger, stats);
 
   return {
     stats,
@@ -119,55 +176,11 @@ export function createRedactor(options: RedactorOptions): Redactor {
     },
 
     headers(headers) {
-      const names = Object.keys(headers);
-      const values = names.map((name) => {
-        const v = headers[name];
-        // Fail closed: an array or number here means the caller broke the contract.
-        if (typeof v !== 'string') throw new TypeError(`redact: header ${name} is not a string`);
-        return v;
-      });
-      const credential = names.map(isCredentialHeader);
-      // Credential values are replaced whole; scanning them too would only split the placeholder.
-      const redacted = redactAll(
-        values,
-        (text, i, pass) => {
-          const f = pass === 0 && credential[i] ? credentialHeaderFinding(names[i] as string, text) : undefined;
-          return f ? [f] : undefined;
-        },
-        credential,
-      );
-      // Then the rest of each word a secret was found in (custom headers are scanned whole).
-      const whole = redactAll(
-        redacted,
-        (text, i, pass) => (pass === 0 && !credential[i] ? secretWordFindings(text) : undefined),
-        names.map(() => true), // already scanned
-      );
-      const out: Record<string, string> = {};
-      names.forEach((name, i) => setProperty(out, name, whole[i]));
-      return out;
+      return redactHeaders(redactAll, headers);
     },
 
     value<T>(value: T): T {
-      const { root, slots } = copyAndCollect(value, MIN_SCAN_LENGTH);
-      // A credential-named key (`password`, `apiKey`) or argv flag (`--token`, value) makes its
-      // whole string value a candidate.
-      const keyed = slots.map((s) => {
-        const name =
-          s.parentKey !== undefined && isSecretKeyName(s.parentKey) ? s.parentKey : secretFlagName(s.previous);
-        return highEntropy && name !== undefined && isKeyedSecret(s.text, name);
-      });
-      const redacted = redactAll(
-        slots.map((s) => s.text),
-        (text, i, pass) =>
-          pass === 0 && keyed[i]
-            ? [{ start: 0, end: text.length, type: 'high-entropy', priority: PRIORITY.highEntropy }]
-            : undefined,
-      );
-      slots.forEach((s, i) => {
-        const r = redacted[i] as string;
-        if (r !== s.text) setProperty(s.holder, s.key, r);
-      });
-      return root[0] as T;
+      return redactValue(redactAll, highEntropy, value);
     },
   };
 }

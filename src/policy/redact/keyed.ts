@@ -21,10 +21,10 @@ const MIN_HEX_ENTROPY = 3.0;
 const MIN_MIXED_ENTROPY = 3.2;
 const MAX_LENGTH = 4096; // long enough for an AWS session token
 
-const PASSWORD_WORD = String.raw`pass(?:word|wd|phrase)|pwd`;
+const PASSWORD_WORD = 'pass(?:word|wd|phrase)|pwd';
 const KEY_WORD =
-  String.raw`(?:${PASSWORD_WORD}|secret|token|api[_-]?key|access[_-]?key|account[_-]?key|shared[_-]?access[_-]?key|` +
-  String.raw`private[_-]?key(?:[_-]?id)?|client[_-]?secret|(?:auth|encryption|signing|master)[_-]?key)(?:[_-]?key)?`;
+  `(?:${PASSWORD_WORD}|secret|token|api[_-]?key|access[_-]?key|account[_-]?key|shared[_-]?access[_-]?key|` +
+  'private[_-]?key(?:[_-]?id)?|client[_-]?secret|(?:auth|encryption|signing|master)[_-]?key)(?:[_-]?key)?';
 
 /** An object key that names a credential: `password`, `apiKey`, `GITHUB_TOKEN`, `x-api-key`… */
 const KEY_NAME = new RegExp(`${KEY_WORD}$`, 'i');
@@ -40,7 +40,7 @@ const VALUE =
   // …or bare, taken whole. Unbounded on purpose: with an upper bound, a longer run would
   // backtrack through every shorter length at every key word in it (quadratic); this way
   // the match always succeeds and the scan resumes after the run. Length is checked later.
-  String.raw`|(?<bare>${BARE}{${MIN_PASSWORD_LENGTH},}))`;
+  `|(?<bare>${BARE}{${MIN_PASSWORD_LENGTH},}))`;
 /**
  * Starts at the operator and looks back for the name: a pattern starting at the name is tried at
  * every letter a name can start with (it was ~15% of the redactor's time); `:` and `=` are rarer,
@@ -48,7 +48,7 @@ const VALUE =
  * prefix does in patterns.ts): first in the pattern, it would run at every position. Same matches:
  * the name only ever mattered as what stands right before the operator.
  */
-const OPERATOR = String.raw`(?::=|=>|:|=)`;
+const OPERATOR = '(?::=|=>|:|=)';
 const TEXT_SOURCE =
   String.raw`${OPERATOR}(?<=(?<key>${KEY_WORD})\\*["'\x60]?[ \t]*${OPERATOR})` +
   // `(?!=)`: `token == null` and `token === x` are comparisons, not assignments.

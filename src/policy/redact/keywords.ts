@@ -55,7 +55,7 @@ export function createKeywordIndex(groups: readonly (readonly string[])[]): Keyw
   const queue: number[] = [];
   for (let k = 0; k < classes; k++) {
     const t = (next[0] as number[])[k] as number;
-    delta[k] = t < 0 ? 0 : t;
+    delta[k] = Math.max(0, t);
     if (t > 0) queue.push(t);
   }
   for (let q = 0; q < queue.length; q++) {

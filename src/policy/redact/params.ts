@@ -21,10 +21,10 @@ export const SECRET_PARAM_NAMES: ReadonlySet<string> = new Set([
   'code',
 ]);
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 
 /** Longest names first so the alternation never stops at a prefix (`key` vs `key…`). */
 export const SECRET_PARAM_NAMES_SOURCE = [...SECRET_PARAM_NAMES]
   .sort((a, b) => b.length - a.length)
-  .map(escape)
+  .map(escapeRegex)
   .join('|');

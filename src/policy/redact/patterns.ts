@@ -12,7 +12,7 @@
  * All regexes are compiled once, when the redactor is created, and no character class admits
  * `\0`, which is part of the separator the scanner puts between strings (see scan.ts).
  */
-import { PRIORITY, type Finding, type TextRule } from './finding.js';
+import { PRIORITY, type TextRule } from './finding.js';
 import type { GatedRule } from './keywords.js';
 import { SECRET_PARAM_NAMES, SECRET_PARAM_NAMES_SOURCE } from './params.js';
 
@@ -109,7 +109,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
     // next one its left boundary, one pass later.
     prefix: '(?:AKIA|ASIA|A3T[A-Z0-9])',
     notAfter: 'A-Za-z0-9',
-    source: String.raw`[A-Z0-9]{16}(?:(?:AKIA|ASIA|A3T[A-Z0-9])[A-Z0-9]{16})*`,
+    source: '[A-Z0-9]{16}(?:(?:AKIA|ASIA|A3T[A-Z0-9])[A-Z0-9]{16})*',
   },
   {
     name: 'aws-secret-access-key',
@@ -128,7 +128,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
     // `_` in the body (real tokens have none) so a token glued to the next is taken whole.
     prefix: '(?:gh[pousr]|github_pat)_',
     notAfter: 'A-Za-z0-9_',
-    source: String.raw`[A-Za-z0-9_]{22,}`,
+    source: '[A-Za-z0-9_]{22,}',
     // Classic tokens have 36 characters after `ghp_`. `ghs_some_long_snake_case_name` is an
     // identifier: real tokens are random, so have digits.
     accept: (s) => hasDigit(s) && (s.startsWith('github_pat_') || s.length >= 34),
@@ -140,7 +140,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
     priority: PRIORITY.vendor + 2, // beats the generic `sk-` rule below on the same span
     prefix: 'sk-ant-',
     notAfter: 'A-Za-z0-9_-',
-    source: String.raw`[A-Za-z0-9_-]{20,}`,
+    source: '[A-Za-z0-9_-]{20,}',
   },
   {
     name: 'openai-api-key',
@@ -150,7 +150,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
     // Project/service/admin keys, and the legacy `sk-<48>` form (other vendors reuse `sk-`).
     prefix: 'sk-',
     notAfter: 'A-Za-z0-9_-',
-    source: String.raw`(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}|(?!ant-)[A-Za-z0-9_-]{32,})`,
+    source: '(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}|(?!ant-)[A-Za-z0-9_-]{32,})',
     // A hyphenated slug after `sk-` is prose, not a key: real keys contain digits.
     accept: hasDigit,
   },
@@ -161,7 +161,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
     priority: PRIORITY.vendor,
     prefix: '[sr]k_(?:live|test)_',
     notAfter: 'A-Za-z0-9_',
-    source: String.raw`[A-Za-z0-9]{16,}`,
+    source: '[A-Za-z0-9]{16,}',
   },
   {
     name: 'stripe-webhook-secret',
@@ -170,7 +170,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
     priority: PRIORITY.vendor,
     prefix: 'whsec_',
     notAfter: 'A-Za-z0-9_',
-    source: String.raw`[A-Za-z0-9+/=]{24,}`,
+    source: '[A-Za-z0-9+/=]{24,}',
   },
   {
     name: 'google-api-key',
@@ -180,7 +180,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
     // No trailing boundary: if something is glued on, still take the 39 characters.
     prefix: 'AIza',
     notAfter: 'A-Za-z0-9_-',
-    source: String.raw`[0-9A-Za-z_-]{35}(?:AIza[0-9A-Za-z_-]{35})*`,
+    source: '[0-9A-Za-z_-]{35}(?:AIza[0-9A-Za-z_-]{35})*',
   },
   {
     name: 'google-oauth-token',
@@ -189,7 +189,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
     priority: PRIORITY.vendor,
     prefix: String.raw`(?:ya29\.|GOCSPX-)`,
     notAfter: 'A-Za-z0-9_-',
-    source: String.raw`[0-9A-Za-z_-]{20,}`,
+    source: '[0-9A-Za-z_-]{20,}',
   },
   {
     name: 'slack-token',
@@ -198,7 +198,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
     priority: PRIORITY.vendor,
     prefix: '(?:xox[abposre]|xapp)-',
     notAfter: 'A-Za-z0-9',
-    source: String.raw`[A-Za-z0-9-]{10,}`,
+    source: '[A-Za-z0-9-]{10,}',
   },
   {
     name: 'slack-webhook',
@@ -260,7 +260,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
     priority: PRIORITY.basicAuth,
     // Password runs to the *last* `@` of the authority, as URL parsers read it.
     // Anchored on `://` (a fast literal search); the scheme does not matter.
-    source: String.raw`://[^${URL_STOP}:/?#@]*:([^${URL_STOP}/?#]+)@`,
+    source: `://[^${URL_STOP}:/?#@]*:([^${URL_STOP}/?#]+)@`,
     group: 1,
     accept: isRealPassword,
   },
@@ -270,7 +270,7 @@ export const PATTERN_SPECS: readonly RegexRuleSpec[] = [
     type: 'url-param',
     priority: PRIORITY.urlParam,
     // In free text only values of 8+ characters, so `?code=200` stays readable.
-    source: String.raw`[?&;#](?:${SECRET_PARAM_NAMES_SOURCE})=([^${URL_STOP}&#]{8,})`,
+    source: `[?&;#](?:${SECRET_PARAM_NAMES_SOURCE})=([^${URL_STOP}&#]{8,})`,
     flags: 'i',
     group: 1,
   },

@@ -150,6 +150,7 @@ describe('the keyed high-entropy rule', () => {
     ['short', 'password=hunter2'],
     ['low entropy', 'token=aaaaaaaaaaaaaaaaaaaaaaaa'],
     ['env reference', 'apiKey: process.env.ANTHROPIC_API_KEY'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CI placeholder is the sample, not a template
     ['variable', 'secret: ${{ secrets.NPM_TOKEN }}'],
     ['identifier', 'const endToken = findPrecedingToken(file, pos);'],
     ['comparison', 'if (prevToken == null || prevToken === closeBraceToken) {'],
@@ -272,7 +273,7 @@ describe('value()', () => {
   it('extra user patterns become their own type', async () => {
     const custom = await createRedactor({
       key: KEY,
-      extraPatterns: [{ name: 'Internal Ticket Token', pattern: String.raw`itk_[a-z0-9]{12}`, flags: 'i' }],
+      extraPatterns: [{ name: 'Internal Ticket Token', pattern: 'itk_[a-z0-9]{12}', flags: 'i' }],
     });
     const out = await custom.text('use ITK_ab12cd34ef56 please');
     expect(out).toMatch(/^use \[REDACTED:internal-ticket-token:[0-9a-f]{8}\] please$/);

@@ -46,6 +46,7 @@ describe('what is not a secret stays', () => {
   it.each([
     ['placeholder changeme', 'DB_PASSWORD=changeme123'],
     ['angle placeholder', 'api_key = <your-api-key-goes-here>'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell placeholder is the sample, not a template
     ['env reference', 'token: ${GITHUB_TOKEN}'],
     ['masked', 'password: xxxxxxxxxxxxxxxx'],
     ['your_…_here', 'SECRET_KEY=your_secret_key_here'],
