@@ -26,7 +26,10 @@ export function anatomyOf(
       map.set(hash, e);
     }
     d.reminders.forEach((r, k) => {
-      if (reminders.length >= MAX_REMINDERS) return void remindersOmitted++;
+      if (reminders.length >= MAX_REMINDERS) {
+        remindersOmitted++;
+        return;
+      }
       reminders.push({
         exchange: i,
         kind: rows[i]!.reminders[k]!,

@@ -11,7 +11,7 @@ import { sessionFiles } from '../../src/log/read.js';
 import { Classifier } from '../../src/mechanisms/classify.js';
 import type { SignatureSet } from '../../src/mechanisms/types.js';
 import { shippedSets } from '../../src/mechanisms/user-file.js';
-import { PriceTable, loadPriceTable } from '../../src/pricing/index.js';
+import { type PriceTable, loadPriceTable } from '../../src/pricing/index.js';
 import { collect, type CollectOptions, type CollectResult, type Draft } from '../read/read.js';
 import { joinAgentLabels, unclassifiedShapes } from './agent-labels.js';
 import { anatomyOf } from './anatomy.js';

@@ -150,12 +150,18 @@ export function summarizeRewrites(list: readonly RewriteInput[]): RewriteSummary
   for (const { rewrite: r, cost } of list) {
     const key = r.rules.join('+');
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { rules: key, ...figures() }));
+    if (!g) {
+      g = { rules: key, ...figures() };
+      groups.set(key, g);
+    }
     add(g, r, cost);
     add(totals, r, cost);
     r.rules.forEach((id, k) => {
       let c = rules.get(id);
-      if (!c) rules.set(id, (c = { rule: id, calls: 0, sent: 0, dryRun: 0, rejected: 0, actions: [] }));
+      if (!c) {
+        c = { rule: id, calls: 0, sent: 0, dryRun: 0, rejected: 0, actions: [] };
+        rules.set(id, c);
+      }
       c.calls++;
       if (r.state === 'sent') c.sent++;
       else if (r.state === 'dry-run') c.dryRun++;

@@ -64,7 +64,8 @@ export function joinRetries(rows: ExchangeRow[], retryOf: ReadonlyMap<number, nu
   for (const [i, first] of retryOf) {
     const r = rows[i]!;
     const f = rows[first]!;
-    (f.attempts ??= [first]).push(i);
+    f.attempts ??= [first];
+    f.attempts.push(i);
     // The attempt keeps its own signature and reasons (how it retried: e.g. the non-streaming fallback).
     Object.assign(r, {
       retryOf: first,

@@ -18,7 +18,10 @@ export function threadsOf(drafts: readonly Draft[], index: ReadonlyMap<string, n
   for (const d of drafts) {
     if (!d.thread) continue;
     let t = rows.get(d.thread);
-    if (!t) rows.set(d.thread, (t = { id: d.thread, pid: d.pid, exchanges: [], mechanism: 'unclassified' }));
+    if (!t) {
+      t = { id: d.thread, pid: d.pid, exchanges: [], mechanism: 'unclassified' };
+      rows.set(d.thread, t);
+    }
     t.exchanges.push(index.get(d.key)!);
     if (d.spawnedBy && !t.spawnedBy)
       t.spawnedBy = { exchange: index.get(d.spawnedBy.key)!, toolUseId: d.spawnedBy.toolUseId, tool: d.spawnedBy.tool };

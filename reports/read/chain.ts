@@ -49,11 +49,10 @@ export class MessageChains {
         let key = this.blobKeys.get(it.$blob);
         // The content's key, not the reference's: Claude Code moves cache_control, so the same message comes
         // back as another blob.
-        if (key === undefined)
-          this.blobKeys.set(
-            it.$blob,
-            (key = this.blobs.has(it.$blob) ? messageKey(this.blobs.get(it.$blob)) : `b:${it.$blob}`),
-          );
+        if (key === undefined) {
+          key = this.blobs.has(it.$blob) ? messageKey(this.blobs.get(it.$blob)) : `b:${it.$blob}`;
+          this.blobKeys.set(it.$blob, key);
+        }
         return key;
       }
       sizes.push(JSON.stringify(it).length);

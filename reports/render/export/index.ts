@@ -13,12 +13,16 @@ export class PromptExport implements ReadSubscriber {
 
   request(r: RequestRead): void {
     const { draft: d } = r;
-    if (r.system?.first)
-      r.interned.systems
-        .get(r.system.hash)!
-        .texts.forEach((t, k) => this.write(`system-${r.system!.hash.slice(0, 12)}-block-${k}.txt`, t));
+    if (r.system?.first) {
+      const { hash } = r.system;
+      r.interned.systems.get(hash)!.texts.forEach((t, k) => {
+        this.write(`system-${hash.slice(0, 12)}-block-${k}.txt`, t);
+      });
+    }
     if (r.tools?.first) this.write(`tools-${r.tools.hash.slice(0, 12)}.json`, JSON.stringify(r.tools.list, null, 2));
-    r.reminders.forEach((x, k) => this.write(`reminder-${d.pid}-${d.id}-${k + 1}.txt`, x.text));
+    r.reminders.forEach((x, k) => {
+      this.write(`reminder-${d.pid}-${d.id}-${k + 1}.txt`, x.text);
+    });
   }
 
   private write(name: string, text: string): void {

@@ -54,7 +54,9 @@ export class HtmlDetail implements ReadSubscriber {
     const keep = (hash: string, v: unknown) => this.sink.content(hash, truncateDeep(v, this.maxText));
     if (r.system) {
       const s = interned.systems.get(r.system.hash)!;
-      s.blocks.forEach((b, k) => keep(b.hash, s.texts[k]));
+      s.blocks.forEach((b, k) => {
+        keep(b.hash, s.texts[k]);
+      });
       detail.system = s.blocks.map((b) => b.hash);
     }
     if (r.tools) {

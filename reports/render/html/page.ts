@@ -56,10 +56,11 @@ const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').
 function renderer(): { script: string; csp: string } {
   if (page) return page;
   const script = clientScript();
-  return (page = {
+  page = {
     script,
     csp: `default-src 'none'; script-src ${sha256(script)}; style-src ${sha256(CSS)}; img-src data:; base-uri 'none'; form-action 'none'`,
-  });
+  };
+  return page;
 }
 /** The page's Content-Security-Policy. */
 export const csp = () => renderer().csp;

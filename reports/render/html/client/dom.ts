@@ -16,9 +16,10 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
-export const on = <T extends HTMLElement>(el: T, ev: string, fn: (e: Event) => void): T => (
-  el.addEventListener(ev, fn), el
-);
+export const on = <T extends HTMLElement>(el: T, ev: string, fn: (e: Event) => void): T => {
+  el.addEventListener(ev, fn);
+  return el;
+};
 
 /** A button that saves `text` as a file (a Blob URL: the page itself makes no request). */
 export function download(name: string, text: string): HTMLElement {

@@ -7,7 +7,10 @@ import { h } from './dom.js';
 // Reminders by structure (src/exchange/reminders.ts); a system prompt holds none, whatever its prose says.
 export function textView(text: string, reminders = true): HTMLElement {
   const pre = h('pre', null);
-  if (!reminders) return (pre.append(text), pre);
+  if (!reminders) {
+    pre.append(text);
+    return pre;
+  }
   for (const part of reminderParts(text)) {
     if (part.reminder)
       pre.append(h('mark', { class: 'reminder', title: 'system reminder (injected by the agent)' }, part.text));
@@ -32,7 +35,7 @@ export function blockView(b: unknown): HTMLElement {
   else if (type === 'tool_result' || type === 'function_call_output') {
     box.append(h('div', null, `for ${String(o.tool_use_id ?? o.call_id ?? '')}${o.is_error ? ' (error)' : ''}`));
     const c = o.content ?? o.output;
-    if (Array.isArray(c)) c.forEach((x) => box.append(blockView(x)));
+    if (Array.isArray(c)) for (const x of c) box.append(blockView(x));
     else box.append(textView(json(c)));
   } else if (type === 'image' || type === 'document') box.append(h('pre', null, `[${type}]`));
   else box.append(h('pre', null, json(o)));
@@ -47,9 +50,9 @@ export function messageView(m: unknown, isNew: boolean): HTMLElement {
   );
   const c = o.content;
   if (typeof c === 'string') box.append(h('div', { class: 'block' }, textView(c)));
-  else if (Array.isArray(c)) c.forEach((b) => box.append(blockView(b)));
+  else if (Array.isArray(c)) for (const b of c) box.append(blockView(b));
   else if (o.tool_calls || o.type) box.append(blockView(o));
-  if (Array.isArray(o.tool_calls)) o.tool_calls.forEach((tc) => box.append(h('pre', null, json(tc))));
+  if (Array.isArray(o.tool_calls)) for (const tc of o.tool_calls) box.append(h('pre', null, json(tc)));
   return box;
 }
 /** The full request messages: the thread's earlier requests' added messages, then this one's. */
