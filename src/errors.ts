@@ -18,6 +18,16 @@ export class AgentTapError extends Error {
   }
 }
 
+/** sysexits' EX_CONFIG: how the loader, `run` and `proxy` stop on a bad config or rules file, before the agent starts. */
+export const EXIT_CONFIG = 78;
+
+/** A config or rules file that failed validation: the one error that stops the agent from starting. */
+export function isConfigError(err: unknown): err is AgentTapError {
+  return (
+    err instanceof AgentTapError && (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')
+  );
+}
+
 /** `redact.patterns[2].pattern`: a field's path as the user would write it in JavaScript. */
 export function fieldPath(path: readonly PropertyKey[]): string {
   return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i > 0 ? '.' : ''}${String(key)}`)).join('');

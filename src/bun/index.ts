@@ -7,7 +7,7 @@
  * Guards as the loader's: main thread only, once per process, never throws into the agent, stdout never.
  */
 import { isMainThread } from 'node:worker_threads';
-import { AgentTapError } from '../errors.js';
+import { EXIT_CONFIG, isConfigError } from '../errors.js';
 import { activate } from '../loader/activate.js';
 // Static: the bundle has no `./writer.js` beside it for the exit path's synchronous load (capture/writer-loader.ts).
 // Bun evaluates it with the preload; its code is in the one bundled file either way.
@@ -22,12 +22,9 @@ if (isMainThread && !g[LOADED]) {
   try {
     await activate({ installTaps: bunTaps, writerModule: () => writerModule });
   } catch (err) {
-    if (
-      err instanceof AgentTapError &&
-      (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')
-    ) {
+    if (isConfigError(err)) {
       process.stderr.write(`${err.message}\n`);
-      process.exit(78);
+      process.exit(EXIT_CONFIG);
     }
     try {
       process.stderr.write(`agenttap: not capturing this run: ${(err as Error)?.stack ?? String(err)}\n`);

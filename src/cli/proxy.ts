@@ -5,7 +5,7 @@
  * itself, ends with the command (same exit code or signal) and prints where the session went on stderr.
  */
 import type { Command } from 'commander';
-import { AgentTapError } from '../errors.js';
+import { AgentTapError, EXIT_CONFIG, isConfigError } from '../errors.js';
 import { openPipeline, type CapturePipeline } from '../proxy/pipeline.js';
 import { startProxyServer, upstreamForDisplay, type ProxyServer } from '../proxy/server.js';
 import { loadRules } from '../policy/rewrite/rules-load.js';
@@ -121,12 +121,9 @@ async function openProxyPipeline(options: ProxyOptions, upstream: URL, port: num
       flags,
     });
   } catch (err) {
-    if (
-      err instanceof AgentTapError &&
-      (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')
-    ) {
+    if (isConfigError(err)) {
       process.stderr.write(`${err.message}\n`);
-      process.exit(78);
+      process.exit(EXIT_CONFIG);
     }
     throw err;
   }

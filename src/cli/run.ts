@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { AgentTapError } from '../errors.js';
+import { AgentTapError, EXIT_CONFIG, isConfigError } from '../errors.js';
 import { loadRules } from '../policy/rewrite/rules-load.js';
 import { flagsToEnv } from './env-flags.js';
 import { bunPreloadIsBuilt, planRun, loaderIsBuilt, withBunPreload } from '../run/environment.js';
@@ -75,13 +75,10 @@ export function registerRunCommand(program: Command): void {
         if (overrides.AGENTTAP_RULES) await loadRules(overrides.AGENTTAP_RULES, process.cwd(), '--rules');
         plan = await planRun({ overrides, flags });
       } catch (err) {
-        if (
-          err instanceof AgentTapError &&
-          (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')
-        ) {
+        if (isConfigError(err)) {
           // Same stop as the loader's: EX_CONFIG, before the agent starts.
           process.stderr.write(`${err.message}\n`);
-          process.exit(78);
+          process.exit(EXIT_CONFIG);
         }
         throw err;
       }

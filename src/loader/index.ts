@@ -10,24 +10,19 @@
  * on stderr with file, field and fix, exits with code 78 (EX_CONFIG) before the agent starts.
  */
 import { isMainThread } from 'node:worker_threads';
-import { AgentTapError } from '../errors.js';
+import { EXIT_CONFIG, isConfigError } from '../errors.js';
 import { stderrLine } from '../stderr.js';
 import { activate } from './activate.js';
 
 const LOADED = Symbol.for('agenttap.loaded');
 const g = globalThis as typeof globalThis & { [LOADED]?: boolean };
 
-export const EXIT_CONFIG = 78;
-
 if (isMainThread && !g[LOADED]) {
   g[LOADED] = true;
   try {
     await activate();
   } catch (err) {
-    if (
-      err instanceof AgentTapError &&
-      (err.code === 'AGENTTAP_CONFIG_INVALID' || err.code === 'AGENTTAP_RULES_INVALID')
-    ) {
+    if (isConfigError(err)) {
       stderrLine(err.message);
       process.exit(EXIT_CONFIG);
     }
