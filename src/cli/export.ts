@@ -43,24 +43,21 @@ export function registerExportCommand(program: Command): void {
         throw new AgentTapError('AGENTTAP_USAGE', `--max-content ${o.maxContent}: not a whole number ≥ 256.`);
       const started = Date.now();
       // The exporter and the SDK load only now: no other command pays for them.
-      const { exportSession } = await import('../../reports/otlp/index.js');
+      const otlp = await import('../../reports/otlp/index.js');
       const onWarning = (m: string) => process.stderr.write(`agenttap export otlp: ${m}\n`);
       const target = url ?? defaultTarget();
-      let result: Awaited<ReturnType<typeof exportSession>>;
+      let mapped: Awaited<ReturnType<typeof otlp.spansOfSession>>;
       try {
-        result = await exportSession(path, {
-          url,
-          headers,
-          protocol,
-          content: o.content === true,
-          maxContent,
-          version: VERSION,
-          onWarning,
-        });
+        mapped = await otlp.spansOfSession(path, { content: o.content === true, maxContent, onWarning });
       } catch (err) {
-        if (err instanceof Error && 'code' in err && (err as NodeJS.ErrnoException).syscall)
-          throw inputError(err, path);
-        if (err instanceof AgentTapError) throw err;
+        throw inputError(err, path);
+      }
+      const { model, spans } = mapped;
+      let sent: number;
+      try {
+        const readable = await otlp.toReadableSpans(spans, otlp.sessionResource(model, VERSION), VERSION);
+        ({ sent } = await otlp.exportSpans(readable, { url, headers, protocol }));
+      } catch (err) {
         process.stderr.write(
           `agenttap export otlp: sending to ${target} (${protocol}) failed: ${describe(err)}. Fix: check --endpoint ` +
             '(or OTEL_EXPORTER_OTLP_ENDPOINT), --protocol and --headers, and that the collector accepts OTLP/HTTP.\n',
@@ -68,11 +65,11 @@ export function registerExportCommand(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      const count = (op: string) => result.spans.filter((s) => s.attributes['gen_ai.operation.name'] === op).length;
+      const count = (op: string) => spans.filter((s) => s.attributes['gen_ai.operation.name'] === op).length;
       process.stderr.write(
-        `agenttap export otlp: sent ${result.sent} spans (${count('invoke_agent')} agents, ${result.model.exchanges.length} exchanges, ` +
-          `${count('execute_tool')} tool calls) of session ${result.model.session.id} to ${target} (${protocol}) ` +
-          `in ${Date.now() - started} ms; trace ${result.spans[0]?.traceId ?? '-'}\n`,
+        `agenttap export otlp: sent ${sent} spans (${count('invoke_agent')} agents, ${model.exchanges.length} exchanges, ` +
+          `${count('execute_tool')} tool calls) of session ${model.session.id} to ${target} (${protocol}) ` +
+          `in ${Date.now() - started} ms; trace ${spans[0]?.traceId ?? '-'}\n`,
       );
     });
 }
