@@ -38,7 +38,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--normalise <file>', 'extra normalisation rules (JSON or YAML; docs/replay.md), repeatable', collect, [])
     .option('--exec', 'run the command after -- with its base URL variables pointing at the replay; stop with it')
     .option('--quiet', 'print nothing but misses')
-    .passThroughOptions()
+    // No passThroughOptions: the options may follow <session>; `--` ends them.
     .action(runReplay);
 }
 

@@ -33,12 +33,15 @@ function streamedField(block: Json): 'text' | 'thinking' | 'input' | undefined {
 
 export function anthropicEvents(message: Json, pieces: readonly number[]): SseEvent[] {
   const content = (Array.isArray(message.content) ? message.content : []).filter(isRecord);
-  const { content: _c, stop_reason, stop_sequence, stop_details, usage, ...head } = message;
-  const out: SseEvent[] = [
-    ev('message_start', {
-      message: { ...head, content: [], stop_reason: null, stop_sequence: null, ...(usage ? { usage } : {}) },
-    }),
-  ];
+  const { stop_reason, stop_sequence, stop_details, usage } = message;
+  // The recorded Message's keys in their order (the reassembled one keeps the order message_start gave it).
+  const start: Json = {};
+  for (const [key, value] of Object.entries(message)) {
+    if (key === 'content') start[key] = [];
+    else if (key === 'stop_reason' || key === 'stop_sequence' || key === 'stop_details') start[key] = null;
+    else start[key] = value;
+  }
+  const out: SseEvent[] = [ev('message_start', { message: start })];
   content.forEach((block, index) => {
     const field = streamedField(block);
     out.push(ev('content_block_start', { index, content_block: skeleton(block, field) }));
