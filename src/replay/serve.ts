@@ -53,13 +53,15 @@ export async function startReplayServer(options: ServeOptions): Promise<ReplayHt
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse, count: () => number): Promise<void> {
+    const arrived = performance.now();
     const raw = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://replay.invalid');
     const method = req.method ?? 'GET';
     const headers = flat(req.headers);
     if (url.pathname === '/' && (method === 'HEAD' || method === 'GET')) {
       if (method === 'GET') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      return answer(res, { method, path: '/', endpoint: 'anthropic.warmup', headers, body: undefined }, count(), false);
+      const warmup: LiveRequest = { method, path: '/', endpoint: 'anthropic.warmup', headers, body: undefined };
+      return answer(res, warmup, count(), false, arrived);
     }
     const match = endpointOf(method, url);
     if (!match || match.endpoint === 'custom' || match.endpoint === 'anthropic.warmup') {
@@ -74,10 +76,16 @@ export async function startReplayServer(options: ServeOptions): Promise<ReplayHt
     }
     const live: LiveRequest = { method, path: url.pathname, endpoint: match.endpoint, headers, body };
     const stream = typeof body === 'object' && body !== null && (body as { stream?: unknown }).stream === true;
-    return answer(res, live, count(), stream);
+    return answer(res, live, count(), stream, arrived);
   }
 
-  async function answer(res: ServerResponse, live: LiveRequest, n: number, stream: boolean): Promise<void> {
+  async function answer(
+    res: ServerResponse,
+    live: LiveRequest,
+    n: number,
+    stream: boolean,
+    arrived: number,
+  ): Promise<void> {
     const result = options.matcher.match(live);
     if (result.kind === 'miss') {
       options.onMiss?.(result, n, `${live.method} ${live.path}`);
@@ -89,6 +97,8 @@ export async function startReplayServer(options: ServeOptions): Promise<ReplayHt
     }
     options.onHit?.(result, n);
     const plan = planResponse(result.recorded, { stream, body: live.body, cwd: options.cwd }, options.pacing);
+    // The time spent matching (redaction, normalisation) counts towards the recorded time to headers.
+    plan.headersAfterMs = Math.max(0, plan.headersAfterMs - (performance.now() - arrived));
     await send(res, plan, closing.signal);
   }
 
@@ -126,10 +136,12 @@ async function send(res: ServerResponse, plan: Planned, closing: AbortSignal): P
   }
   res.writeHead(plan.status, plan.headers);
   res.flushHeaders();
-  // Each event at its recorded offset from the first byte: timer overshoot does not add up along the stream.
-  const start = performance.now();
+  // Each event at its recorded offset from the first one: a schedule kept (timer overshoot does not add up), set
+  // when the first event goes (a late start does not shorten the gaps after it).
+  let start = performance.now();
   let due = 0;
   let batch = '';
+  let first = true;
   for (const event of plan.events) {
     due += event.afterMs;
     const wait = start + due - performance.now();
@@ -139,6 +151,8 @@ async function send(res: ServerResponse, plan: Planned, closing: AbortSignal): P
     }
     if (wait >= 1) await sleep(wait, signal);
     if (signal.aborted) return;
+    if (first) start = performance.now() - due;
+    first = false;
     batch += event.text;
   }
   res.end(batch);
