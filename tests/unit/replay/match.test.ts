@@ -109,7 +109,9 @@ describe('replay matching', () => {
     if (miss.kind !== 'miss') return;
     expect(miss.nearest?.recorded.n).toBe(2);
     const text = describeMiss(miss, 4, 'POST /v1/messages');
-    expect(text.fields).toEqual([expect.stringMatching(/^messages\[0\]\.content\[0\]\.text: .*\[-login-\]\{\+signup\+\}/)]);
+    expect(text.fields).toEqual([
+      expect.stringMatching(/^messages\[0\]\.content\[0\]\.text: .*\[-login-\]\{\+signup\+\}/),
+    ]);
     expect(text.full).toContain('--- recorded request 2');
     expect(text.full).not.toContain(SECRET);
   });

@@ -58,9 +58,9 @@ describe('a recorded body rendered back into a stream', () => {
     const plan = planResponse(r, { stream: true, body: {} }, { speed: 2, timing: true });
     expect(plan.events).toHaveLength(r.end!.sseEvents);
     expect(plan.events!.map((e) => e.afterMs)).toEqual(r.end!.chunkMs.map((ms) => ms / 2));
-    expect(planResponse(r, { stream: true, body: {} }, { speed: 1, timing: false }).events!.every((e) => e.afterMs === 0)).toBe(
-      true,
-    );
+    expect(
+      planResponse(r, { stream: true, body: {} }, { speed: 1, timing: false }).events!.every((e) => e.afterMs === 0),
+    ).toBe(true);
   });
 
   it('a request without stream gets the recorded body as JSON', () => {
