@@ -34,6 +34,8 @@ const KEY_FILE = join(ROOT, 'tests', 'fixtures', 'redaction.key');
 
 interface Replayed {
   steps: Spawned[];
+  /** `replay-report.txt` after each step (each replay rewrites it). */
+  reports: string[];
   cwd: string;
   sessionDir: string;
 }
@@ -44,6 +46,7 @@ async function replay(recording: string, prompts: string[], flags: string[] = []
   const home = prepareClaudeHome();
   const sessions = scratch('agenttap-cc-replay-sessions-');
   const steps: Spawned[] = [];
+  const reports: string[] = [];
   for (const [i, prompt] of prompts.entries()) {
     const claude = [
       process.execPath,
@@ -73,8 +76,9 @@ async function replay(recording: string, prompts: string[], flags: string[] = []
         timeoutMs: 60_000,
       }),
     );
+    reports.push(readFileSync(join(recording, 'replay-report.txt'), 'utf8'));
   }
-  return { steps, cwd, sessionDir: join(sessions, 'replayed') };
+  return { steps, reports, cwd, sessionDir: join(sessions, 'replayed') };
 }
 
 /** A session's requests and responses, normalised as replay compares them, response paths moved to `<cwd>`. */
@@ -121,7 +125,7 @@ describe('Claude Code 2.1.112 replayed from its recording', () => {
       await mock.close();
     }
     replayed = await replay(recordingDir, PROMPTS);
-  }, 150_000);
+  }, 240_000);
 
   test('Claude Code completes the task from the replay alone: same exit, same output, same files', () => {
     expect(
@@ -146,8 +150,10 @@ describe('Claude Code 2.1.112 replayed from its recording', () => {
     expect(asked).toBe(recorded.length);
     const kinds = new Set(recorded.map((r) => r.endpoint));
     expect(kinds).toEqual(new Set(['anthropic.warmup', 'anthropic.messages']));
-    const report = readFileSync(join(recordingDir, 'replay-report.txt'), 'utf8');
-    expect(report).toMatch(/after normalisation: .*working directory/);
+    const reports = replayed.reports.join('\n');
+    expect(reports).toMatch(/after normalisation: .*working directory/);
+    for (const mechanism of ['main-loop', 'sub-agent', 'compaction'])
+      expect(reports).toMatch(new RegExp(`→ recorded \\d+ \\(claude-code\\.${mechanism}\\)`));
   });
 
   test('a capture of the replay equals the recording, modulo the normalised parts', async () => {
