@@ -21,11 +21,17 @@ const TASK = 'What does notes.txt say?';
 const LOADER = pathToFileURL(createRequire(import.meta.url).resolve('agenttap/loader')).href;
 
 /** The agent in its own folder, with the given base URL; bounded in time. */
-function agent(cwd, env, task = TASK, extra = []) {
-  return run(process.execPath, [...extra, AGENT, task], {
+function agent(cwd, env, task = TASK, extra = [], file = AGENT) {
+  return run(process.execPath, [...extra, file, task], {
     cwd,
     timeout: 30_000,
-    env: { PATH: process.env.PATH, HOME: cwd, ANTHROPIC_API_KEY: 'sk-ant-test-not-a-real-key', ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: cwd,
+      ANTHROPIC_API_KEY: 'sk-ant-test-not-a-real-key',
+      OPENAI_API_KEY: 'sk-test-not-a-real-key',
+      ...env,
+    },
   });
 }
 
@@ -80,4 +86,25 @@ test('a changed agent is caught: the request that differs gets an API error (not
   // The SDK (maxRetries: 2) did not retry the 400: one request, one miss.
   expect(replay.misses).toHaveLength(1);
   expect(replay.misses[0].fields).toEqual([expect.stringMatching(/notes\.\[-txt-\]\{\+md\+\}/)]);
+});
+
+test('the same with an OpenAI Chat Completions agent (streamed, with its usage chunk)', async () => {
+  const openaiAgent = resolve(import.meta.dirname, 'openai-agent.mjs');
+  const mock = await startMock({
+    script: [{ toolUse: { name: 'read_file', input: { path: 'notes.txt' } } }, { text: 'It says: ship it.' }],
+  });
+  const sessions = mkdtempSync(join(tmpdir(), 'agent-sessions-'));
+  let recorded;
+  try {
+    const env = { OPENAI_BASE_URL: `${mock.url}/v1`, AGENTTAP_DIR: sessions, AGENTTAP_SESSION: 'openai' };
+    recorded = await agent(project(), env, TASK, ['--import', LOADER], openaiAgent);
+  } finally {
+    await mock.close();
+  }
+  const cwd = project();
+  replay = await replaySession(join(sessions, 'openai'), { cwd, timing: false, reportFile: false });
+  const { stdout } = await agent(cwd, replay.env, TASK, [], openaiAgent);
+  expect(stdout).toBe(recorded.stdout);
+  expect(replay.misses).toEqual([]);
+  expect(replay.hits).toHaveLength(2);
 });
