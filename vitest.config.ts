@@ -12,7 +12,7 @@ if (!process.env.AGENTTAP_TEST_TMPDIR) {
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
+    include: ['tests/**/*.test.ts', 'examples/**/*.test.mjs'],
     globalSetup: ['tests/global-tmp.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -5,7 +5,8 @@
  *   - the mock model API (Anthropic Messages, OpenAI Chat Completions and Responses on loopback), for tests;
  *   - the session log's event types and its reader (blobs expanded);
  *   - the report builder and its renderers;
- *   - the rewrite rules: the file format, its loader, the engine and the step the taps run.
+ *   - the rewrite rules: the file format, its loader, the engine and the step the taps run;
+ *   - replay: a recorded session served back as the model (`replaySession`), for agent tests.
  */
 export {
   startMock,
@@ -54,5 +55,13 @@ export {
   type RulesStepOptions,
 } from './policy/rewrite/runtime.js';
 export { loadPriceTable, type PriceTable } from './pricing/index.js';
+
+export {
+  replaySession,
+  type ReplayHit,
+  type ReplayMiss,
+  type ReplayOptions,
+  type ReplaySession,
+} from './replay/index.js';
 
 export { AgentTapError, type ErrorCode } from './errors.js';

@@ -8,6 +8,7 @@ import { registerImportCommand } from './import.js';
 import { registerMockCommand } from './mock.js';
 import { registerReportCommand } from './report.js';
 import { registerProxyCommand } from './proxy.js';
+import { registerReplayCommand } from './replay.js';
 import { registerRunCommand } from './run.js';
 import { registerSchemaCommand } from './schema.js';
 
@@ -24,6 +25,7 @@ registerRunCommand(program);
 registerProxyCommand(program);
 registerImportCommand(program);
 registerExportCommand(program);
+registerReplayCommand(program);
 
 try {
   await program.parseAsync(process.argv);

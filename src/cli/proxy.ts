@@ -11,7 +11,7 @@ import { startProxyServer, upstreamForDisplay, type ProxyServer } from '../proxy
 import { loadRules } from '../policy/rewrite/rules-load.js';
 import { flagsToEnv } from './env-flags.js';
 import { joinClaudeLabels, prepareClaudeRawBodies } from '../run/claude-labels.js';
-import { endLike, runForeground, type Ended } from '../run/foreground.js';
+import { baseUrlEnv, endLike, runForeground, type Ended } from '../run/foreground.js';
 import { reportToStderr } from '../run/report.js';
 import { sessionSummary } from '../run/summary.js';
 
@@ -141,8 +141,7 @@ async function execThroughProxy(
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...raw?.env,
-    ANTHROPIC_BASE_URL: server.url,
-    OPENAI_BASE_URL: `${server.url}/v1`,
+    ...baseUrlEnv(server.url),
   };
   let ended: Ended;
   try {

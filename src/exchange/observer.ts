@@ -21,6 +21,11 @@ const STREAM: TextDecodeOptions = { stream: true };
 const MAX_PREFACE = 64 * 1024;
 /** How much of an unlabelled body is looked at to tell SSE from JSON from text. */
 const SNIFF_CHARS = 16;
+/**
+ * SSE events whose arrival time is kept (`exchange.end` `chunk_ms`, for `agenttap replay`'s pacing); past it the
+ * list stops and `sse_events` says how many came in all.
+ */
+export const MAX_CHUNK_TIMES = 4096;
 
 export function createResponseObserver(options: ObserverOptions): ResponseObserver {
   // Bedrock streams: AWS event-stream frames around Anthropic events (eventstream.ts).
@@ -36,6 +41,21 @@ function modeFor(contentType: string | null): Mode {
   if (ct.includes('json')) return 'json';
   if (ct === '' || ct.startsWith('text/plain') || ct.startsWith('application/octet-stream')) return 'sniff';
   return 'text';
+}
+
+/**
+ * Arrival times as whole-ms gaps (the first from `start`). Each time is rounded before the gaps are taken, so
+ * rounding errors do not add up along a long stream.
+ */
+function gaps(start: number, times: readonly number[]): number[] {
+  const out: number[] = [];
+  let prev = 0;
+  for (const t of times) {
+    const at = Math.max(prev, Math.round(t - start));
+    out.push(at - prev);
+    prev = at;
+  }
+  return out;
 }
 
 function errorText(e: unknown): string {
@@ -55,6 +75,9 @@ class Observer implements ResponseObserver {
   private codec: StreamCodec | undefined;
   private events = 0;
   private preface = '';
+  /** When the observer started (the response's headers) and when each SSE event arrived, `performance.now()`. */
+  private readonly startedAt = performance.now();
+  private arrivals: number[] = [];
   /** The last character fed ended in CR: the parser holds it back, waiting for a possible LF. */
   private pendingCR = false;
   /** The parser dropped an oversized event: the next one may be its tail, so a bad one is skipped. */
@@ -123,11 +146,13 @@ class Observer implements ResponseObserver {
     if (result.error) summary.error = result.error;
     if (this.ctx.unknownEvents) summary.unknownEvents = this.ctx.unknownEvents.slice();
     if (this.ctx.budget.truncated) summary.truncated = true;
+    if (this.arrivals.length > 0) summary.chunkMs = gaps(this.startedAt, this.arrivals);
     if (this.failed !== undefined) summary.parseError = this.failed;
     // Let go of the parser and buffers; the summary is all that is left.
     this.parser = undefined;
     this.codec = undefined;
     this.parts = [];
+    this.arrivals = [];
     this.summary = summary;
     return summary;
   }
@@ -200,6 +225,7 @@ class Observer implements ResponseObserver {
   private onEvent(event: EventSourceMessage): void {
     if (this.failed !== undefined || this.summary) return;
     if (this.events++ === 0) this.preface = '';
+    if (this.arrivals.length < MAX_CHUNK_TIMES) this.arrivals.push(performance.now());
     // As the SDKs: an event without data carries nothing.
     if (event.data === '') return;
     this.codec ??= this.codecFor(event);

@@ -69,6 +69,8 @@ export interface ResponseSummary {
   truncated?: boolean;
   /** Parsing failed; the agent still received everything. */
   parseError?: string;
+  /** Each SSE event's arrival, ms after the previous one (the first: after the response headers); capped. */
+  chunkMs?: number[];
 }
 
 export interface ObserverOptions {

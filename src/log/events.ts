@@ -127,6 +127,11 @@ export const ExchangeEnd = z.looseObject({
   error: z.object({ type: z.string(), message: z.string() }).optional(),
   [sc.ERROR_TYPE]: z.string().optional(),
   sse_events: z.number().int(),
+  /**
+   * When each SSE event arrived: ms after the previous event, the first after the response headers (whole ms).
+   * At most 4096 entries: fewer than `sse_events` means the list was cut there. Replay paces its streams by it.
+   */
+  chunk_ms: z.array(z.number().int().nonnegative()).optional(),
   unknown_events: z.array(z.string()).optional(),
   truncated: z.boolean().optional(),
   parse_error: z.string().optional(),

@@ -355,6 +355,7 @@ export class Recorder {
       ...(redacted.apiError ? { api_error: redacted.apiError } : {}),
       ...(redacted.error ? { error: redacted.error, [sc.ERROR_TYPE]: redacted.error.type } : {}),
       sse_events: s?.events ?? 0,
+      ...(s?.chunkMs ? { chunk_ms: s.chunkMs } : {}),
       ...(s?.unknownEvents?.length ? { unknown_events: s.unknownEvents } : {}),
       ...(s?.truncated ? { truncated: true } : {}),
       ...(redacted.parseError ? { parse_error: redacted.parseError } : {}),

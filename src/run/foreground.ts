@@ -13,9 +13,10 @@ export interface Ended {
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 
-export function runForeground(argv: string[], env: NodeJS.ProcessEnv): Promise<Ended> {
+/** `signal`: aborting it ends the command (SIGTERM) and rejects with an AbortError (`agenttap replay --strict`). */
+export function runForeground(argv: string[], env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<Ended> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env });
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env, ...(signal ? { signal } : {}) });
     const handlers = new Map<NodeJS.Signals, () => void>();
     for (const signal of FORWARDED) {
       const forward = () => {
@@ -40,6 +41,11 @@ export function runForeground(argv: string[], env: NodeJS.ProcessEnv): Promise<E
       resolve({ code, signal });
     });
   });
+}
+
+/** The base URL variables that point an agent at a local model API (`proxy --exec`, `replay --exec`). */
+export function baseUrlEnv(url: string): { ANTHROPIC_BASE_URL: string; OPENAI_BASE_URL: string } {
+  return { ANTHROPIC_BASE_URL: url, OPENAI_BASE_URL: `${url}/v1` };
 }
 
 /** Ends this process as the command ended. Call after everything else is written. */
