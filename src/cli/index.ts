@@ -7,6 +7,7 @@ import { registerImportCommand } from './import.js';
 import { registerMockCommand } from './mock.js';
 import { registerReportCommand } from './report.js';
 import { registerProxyCommand } from './proxy.js';
+import { registerRulesCommand } from './rules.js';
 import { registerRunCommand } from './run.js';
 import { registerSchemaCommand } from './schema.js';
 
@@ -22,6 +23,7 @@ registerReportCommand(program);
 registerRunCommand(program);
 registerProxyCommand(program);
 registerImportCommand(program);
+registerRulesCommand(program);
 
 try {
   await program.parseAsync(process.argv);

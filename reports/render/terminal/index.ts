@@ -3,18 +3,7 @@ import type { ReportModel } from '../../model/types.js';
 import { fmtMs } from '../format.js';
 import { HEAD, tableRows } from '../mechanism-table.js';
 import { rewriteText } from '../rewrite-text.js';
-
-/** Printable: control characters from captured text never reach the terminal. */
-const plain = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
-
-/** A table with aligned columns (first left, others right), rules under the head and above the last (total) row. */
-function aligned(head: string[], body: string[][]): string[] {
-  const rows = [head, ...body].map((r) => r.map(plain));
-  const widths = head.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  const rule = widths.map((w) => '─'.repeat(w)).join('  ');
-  return [line(rows[0]!), rule, ...rows.slice(1, -1).map(line), rule, line(rows[rows.length - 1]!)];
-}
+import { aligned, plain } from './table.js';
 
 const TERMINAL_RULES = 8;
 /** The terminal's Rewrites columns (of `rewriteText`'s): counts and dollars, no before → after pairs. */
