@@ -148,6 +148,20 @@ describe('agenttap rules simulate', () => {
     expect(text.stdout).toMatch(/invalid \(the original would have gone out\):\n\s+8× .*"user" role/);
     const md = await simulate(run.sessionDir, rules, '--markdown');
     expect(md.stdout).toContain('| drop-first | generic.tool-round-trip | 8 | 0 | 8 |');
+
+    // `agenttap report --simulate` carries the same simulation in its model, and shows it on the terminal.
+    const report = await spawnBounded(
+      process.execPath,
+      [CLI, 'report', run.sessionDir, '--simulate', rules, '--json', '-'],
+      { env: { PATH: process.env.PATH }, timeoutMs: 60_000 },
+    );
+    expect(report.code, report.stderr).toBe(0);
+    expect((JSON.parse(report.stdout) as { simulation: unknown }).simulation).toEqual(sim);
+    const terminal = await spawnBounded(process.execPath, [CLI, 'report', run.sessionDir, '--simulate', rules], {
+      env: { PATH: process.env.PATH },
+      timeoutMs: 60_000,
+    });
+    expect(terminal.stdout).toContain(text.stdout.trimEnd());
   }, 120_000);
 
   it('a sliding-window trim that breaks the cache prefix every turn costs more after than a deterministic cut', async () => {

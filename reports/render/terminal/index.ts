@@ -3,6 +3,7 @@ import type { ReportModel } from '../../model/types.js';
 import { fmtMs } from '../format.js';
 import { HEAD, tableRows } from '../mechanism-table.js';
 import { rewriteText } from '../rewrite-text.js';
+import { renderSimulationTerminal } from './simulation.js';
 import { aligned, plain } from './table.js';
 
 const TERMINAL_RULES = 8;
@@ -36,6 +37,7 @@ export function renderTerminal(model: ReportModel): string {
       out.push(`rejected (original sent): ${r.rejected.join(' · ')}${rw.rejections.length > 3 ? ' · …' : ''}`);
     if (rw.unlinked) out.push(r.notes[r.notes.length - 1]!);
   }
+  if (model.simulation) out.push('', renderSimulationTerminal(model.simulation).trimEnd());
   const al = model.agentLabels;
   if (al) {
     const pairs = al.disagreements.slice(0, 6).map((d) => plain(`${d.signature} → ${d.agent} ×${d.count}`));
