@@ -14,18 +14,11 @@ import { ROOT, scratch } from '../helpers/run.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SESSION = join(ROOT, 'tests', 'fixtures', 'logs', 'claude-code-1.0');
+// Sub-agents to Haiku; the main loop's context cut to its newest exchange (a sliding window).
 const RULES = {
   rules: [
-    {
-      id: 'side-calls-to-haiku',
-      match: { mechanism: ['claude-code.sub-agent', 'claude-code.compaction'] },
-      actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }],
-    },
-    {
-      id: 'window',
-      match: { mechanism: 'claude-code.main-loop' },
-      actions: [{ type: 'trimContext', keepExchanges: 1 }],
-    },
+    { id: 'sub-agents', match: { mechanism: 'sub-agent' }, actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] },
+    { id: 'window', match: { mechanism: 'main-loop' }, actions: [{ type: 'trimContext', keepExchanges: 1 }] },
   ],
 };
 

@@ -29,12 +29,9 @@ export function simulationView(app: App): HTMLElement | null {
       table('simulation-rules', t.head, t.perRule),
       changedList(app, s),
     );
-  if (t.reasons.length)
-    sec.append(
-      h('h3', null, 'Invalid rewrites (the original would have gone out)'),
-      h('ul', { class: 'reasons' }, ...t.reasons.map((x) => h('li', null, x))),
-    );
-  for (const n of t.notes) sec.append(h('p', { class: 'hint' }, n));
+  const invalid = t.reasons.map((x) => h('li', null, x));
+  if (invalid.length) sec.append(h('h3', null, 'Invalid rewrites (the original would have gone out)'));
+  sec.append(h('ul', { class: 'reasons' }, ...invalid), ...t.notes.map((n) => h('p', { class: 'hint' }, n)));
   return sec;
 }
 
