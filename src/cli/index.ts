@@ -29,7 +29,8 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof AgentTapError) {
-    process.stderr.write(`agenttap: ${err.message}\n`);
+    // Config and rules errors already name the tool (the loader prints them as they are).
+    process.stderr.write(`${err.message.startsWith('agenttap: ') ? '' : 'agenttap: '}${err.message}\n`);
     process.exitCode = 2;
   } else throw err;
 }

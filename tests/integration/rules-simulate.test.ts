@@ -119,6 +119,31 @@ describe('agenttap rules simulate', () => {
     expect(sim).toMatchObject({ requests: TURNS + 1, decided: TURNS + 1, skipped: [], alreadyRewritten: 0 });
   }, 120_000);
 
+  it('an OpenAI agent: the simulation of its dry run equals what the run logged (priced on size, no cache split)', async () => {
+    mock.reset();
+    const rules = join(ROOT, 'examples', 'rules', 'generic-sdk.json');
+    const run = await runNode(join(ROOT, 'examples', 'openai-agent.mjs'), {
+      args: ['What is in src?'],
+      env: {
+        OPENAI_BASE_URL: `${mock.url}/v1`,
+        OPENAI_API_KEY: 'sk-test',
+        AGENTTAP_RULES: rules,
+        AGENTTAP_DRY_RUN: '1',
+      },
+      timeoutMs: 60_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const live = eventsOf(await sessionEvents(run.sessionDir), 'rewrite.applied');
+    expect(live.length).toBeGreaterThan(2);
+    const sim = await simulateJson(run.sessionDir, rules);
+    const report = await buildReport(run.sessionDir);
+    expect(sim.decisions.map((d) => [d.exchange, d.rewrite])).toEqual(
+      report.exchanges.filter((r) => r.rewrite).map((r) => [r.id, r.rewrite]),
+    );
+    expect(sim.decisions.map((d) => [d.rewrite.tokens, d.rewrite.cost])).toEqual(live.map((e) => [e.tokens, e.cost]));
+    expect(sim.perRule.map((r) => [r.rules, r.changed])).toEqual([['openai-loop-to-nano', live.length]]);
+  }, 120_000);
+
   it('on a plain recording, a rule whose rewrite is invalid shows those requests invalid, with the reason', async () => {
     const run = await record();
     const rules = rulesFile(
@@ -192,6 +217,7 @@ describe('agenttap rules simulate', () => {
     const badRule = rulesFile([{ id: 'x', actions: [{ type: 'setModel' }] }]);
     const bad = await simulate(session, badRule);
     expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^agenttap: invalid rules\n/);
     expect(bad.stderr).toContain(badRule);
     expect(bad.stderr).toMatch(/rule "x" \(rules\[0\]\), field "actions\[0\]": give "to"/);
     expect(bad.stderr).toContain('Fix:');
