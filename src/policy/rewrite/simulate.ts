@@ -3,7 +3,8 @@
  *
  *   <pid>.ndjson, line by line (blobs and list refs expanded: readExpanded)
  *     ├ file starts        ──► a fresh rules step (createRulesStep, dry run): one per process, as each capture has one
- *     ├ exchange.request   ──► decideOnWire, as the fetch tap and the proxy call it ──► the rewrite.applied it would log
+ *     ├ exchange.request   ──► decideOnBody: decideOnWire's step, as the fetch tap and the proxy take it, on the parsed
+ *     │                        body ──► the rewrite.applied it would have logged
  *     └ exchange.end usage ──► that request's settle: the ledger learns what the API counted, as it did live
  *
  * The log's order is the live order of these calls (a tap decides, then records the request; it records the
@@ -18,7 +19,7 @@ import type { EventBody } from '../../log/events.js';
 import { readExpanded } from '../../log/read.js';
 import * as sc from '../../log/semconv.js';
 import type { PriceTable } from '../../pricing/index.js';
-import { decideOnWire } from './apply.js';
+import { decideOnBody } from './apply.js';
 import { requestMechanisms } from './load-step.js';
 import type { RulesFile } from './rules-schema.js';
 import { createRulesStep, type RulesStep } from './runtime.js';
@@ -90,7 +91,7 @@ export async function simulateRules(session: string, rules: RulesFile, options: 
     }
     out.decided++;
     mechanism = undefined;
-    const outcome = decideOnWire(step, request);
+    const outcome = decideOnBody(step, request, request.body, request.chars);
     if (outcome?.settle) settles.set(exchange, outcome.settle);
     if (outcome?.event)
       out.decisions.push({ file, exchange, ...(mechanism ? { mechanism } : {}), event: outcome.event });
@@ -98,7 +99,7 @@ export async function simulateRules(session: string, rules: RulesFile, options: 
   return out;
 }
 
-/** The request as the tap held it when the rules decided: its endpoint, path, headers and JSON text. */
+/** The request as the tap held it when the rules decided: its endpoint, path, headers, body and the body's length. */
 function wireRequestOf(event: Record<string, unknown>, pathModel: ReturnType<typeof createEndpointMatcher>) {
   if (!isRecord(event.body) || typeof event[sc.URL_FULL] !== 'string') return undefined;
   const method = String(event[sc.HTTP_REQUEST_METHOD] ?? 'POST');
@@ -118,5 +119,6 @@ function wireRequestOf(event: Record<string, unknown>, pathModel: ReturnType<typ
     ...(found?.endpoint === endpoint && found.model ? { model: found.model } : {}),
   };
   const headers = isRecord(event.headers) ? (event.headers as Record<string, string>) : {};
-  return { match, method, path: url.pathname, headers, text: JSON.stringify(event.body) };
+  // The length of the text the agent sent, as the tap measured it (redaction aside: a tag's length is not the secret's).
+  return { match, method, path: url.pathname, headers, body: event.body, chars: JSON.stringify(event.body).length };
 }
