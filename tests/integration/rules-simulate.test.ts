@@ -144,6 +144,28 @@ describe('agenttap rules simulate', () => {
     expect(sim.perRule.map((r) => [r.rules, r.changed])).toEqual([['openai-loop-to-nano', live.length]]);
   }, 120_000);
 
+  it('a body another serialiser wrote (Python json.dumps spacing): sized as sent, so the figures equal the live ones', async () => {
+    mock.reset();
+    const rules = rulesFile([{ id: 'swap', actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] }]);
+    // What the anthropic Python SDK sends through `agenttap proxy`: ", " and ": " between the parts.
+    const body = `{"model": "claude-sonnet-4-5", "max_tokens": 100, "messages": [{"role": "user", "content": "${'Summarise this file. '.repeat(40)}"}]}`;
+    const app = join(scratch('agenttap-sim-app-'), 'app.mjs');
+    writeFileSync(
+      app,
+      `await fetch(process.env.ANTHROPIC_BASE_URL + '/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: ${JSON.stringify(body)} }).then((r) => r.text());`,
+    );
+    const run = await runNode(app, {
+      env: { ANTHROPIC_BASE_URL: mock.url, AGENTTAP_RULES: rules, AGENTTAP_DRY_RUN: '1' },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const [live] = eventsOf(await sessionEvents(run.sessionDir), 'rewrite.applied');
+    expect((live!.change as { chars: number[] }).chars[0]).toBe(body.length);
+    const sim = await simulateJson(run.sessionDir, rules);
+    expect(sim.decisions.map((d) => [d.rewrite.change.chars, d.rewrite.tokens, d.rewrite.cost])).toEqual([
+      [live!.change!.chars, live!.tokens, live!.cost],
+    ]);
+  }, 60_000);
+
   it('on a plain recording, a rule whose rewrite is invalid shows those requests invalid, with the reason', async () => {
     const run = await record();
     const rules = rulesFile(

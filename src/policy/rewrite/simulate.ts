@@ -119,6 +119,17 @@ function wireRequestOf(event: Record<string, unknown>, pathModel: ReturnType<typ
     ...(found?.endpoint === endpoint && found.model ? { model: found.model } : {}),
   };
   const headers = isRecord(event.headers) ? (event.headers as Record<string, string>) : {};
-  // The length of the text the agent sent, as the tap measured it (redaction aside: a tag's length is not the secret's).
-  return { match, method, path: url.pathname, headers, body: event.body, chars: JSON.stringify(event.body).length };
+  return { match, method, path: url.pathname, headers, body: event.body, chars: sentChars(event) };
+}
+
+/**
+ * The length of the JSON text the agent sent, which the live step sized its estimates by. The log holds the body
+ * parsed (and redacted) and the text's size in bytes: serialised again, the body differs from the text only by
+ * formatting (another serialiser's spaces: Python's `json.dumps`) and redaction, both ASCII, so the difference in
+ * bytes is the difference in characters. Exact for any ASCII text, and for a text that `JSON.stringify` wrote.
+ */
+function sentChars(event: Record<string, unknown>): number {
+  const json = JSON.stringify(event.body);
+  const bytes = event.body_bytes;
+  return typeof bytes === 'number' && bytes > 0 ? json.length + bytes - Buffer.byteLength(json) : json.length;
 }
