@@ -47,6 +47,8 @@ export interface SimulationSummary {
   skipped: { reason: string; count: number }[];
   /** Requests the recording already sent rewritten (its own rules were live): simulated as recorded. */
   alreadyRewritten: number;
+  /** Requests with a redacted secret in their body: sized by its tag, not the secret. */
+  redacted: number;
   rows: SimulationRow[];
   perRule: SimulationRow[];
   total: SimulationRow;
@@ -82,6 +84,7 @@ export interface SimulationRun {
   decided: number;
   skipped: Record<string, number>;
   alreadyRewritten: number;
+  redacted?: number;
   decisions: readonly SimulatedInput[];
 }
 
@@ -114,6 +117,7 @@ export function summarizeSimulation(run: SimulationRun, session: string, rulesFi
     decided: run.decided,
     skipped: Object.entries(run.skipped).map(([reason, count]) => ({ reason, count })),
     alreadyRewritten: run.alreadyRewritten,
+    redacted: run.redacted ?? 0,
     rows: [...rows.values()].sort((a, b) => a.rules.localeCompare(b.rules) || a.mechanism.localeCompare(b.mechanism)),
     perRule: [...perRule.values()],
     total,

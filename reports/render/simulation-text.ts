@@ -50,6 +50,10 @@ export function simulationText(s: SimulationSummary, text: (s: string) => string
     notes.push(
       `${s.alreadyRewritten} request(s) of this recording were sent rewritten by its own rules: simulated as recorded (the rewrite included).`,
     );
+  if (s.redacted)
+    notes.push(
+      `${s.redacted} request(s) carry a redacted secret: those parts are sized by the tag the log holds, so their estimates may differ from a live run's by a few tokens.`,
+    );
   if (t.estimate.unpriced)
     notes.push(`${t.estimate.unpriced} valid rewrite(s) of a model without a price: not in the cost.`);
   return {

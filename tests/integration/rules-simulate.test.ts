@@ -6,7 +6,7 @@
  * first) on a real SDK agent recorded under the loader against the mock.
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../reports/index.js';
 import { summarizeSimulation, type SimulationSummary } from '../../reports/model/simulation.js';
@@ -116,7 +116,13 @@ describe('agenttap rules simulate', () => {
       ['window', TURNS - 3, TURNS - 3],
     ]);
     expect(sim.rows.every((r) => r.mechanism !== 'unclassified')).toBe(true);
-    expect(sim).toMatchObject({ requests: TURNS + 1, decided: TURNS + 1, skipped: [], alreadyRewritten: 0 });
+    expect(sim).toMatchObject({
+      requests: TURNS + 1,
+      decided: TURNS + 1,
+      skipped: [],
+      alreadyRewritten: 0,
+      redacted: 0,
+    });
   }, 120_000);
 
   it('an OpenAI agent: the simulation of its dry run equals what the run logged (priced on size, no cache split)', async () => {
@@ -144,11 +150,9 @@ describe('agenttap rules simulate', () => {
     expect(sim.perRule.map((r) => [r.rules, r.changed])).toEqual([['openai-loop-to-nano', live.length]]);
   }, 120_000);
 
-  it('a body another serialiser wrote (Python json.dumps spacing): sized as sent, so the figures equal the live ones', async () => {
+  /** One request with this JSON text, sent by a bare fetch under the loader in a live dry run of `rules`. */
+  async function dryRunOf(body: string, rules: string) {
     mock.reset();
-    const rules = rulesFile([{ id: 'swap', actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] }]);
-    // What the anthropic Python SDK sends through `agenttap proxy`: ", " and ": " between the parts.
-    const body = `{"model": "claude-sonnet-4-5", "max_tokens": 100, "messages": [{"role": "user", "content": "${'Summarise this file. '.repeat(40)}"}]}`;
     const app = join(scratch('agenttap-sim-app-'), 'app.mjs');
     writeFileSync(
       app,
@@ -159,11 +163,42 @@ describe('agenttap rules simulate', () => {
     });
     expect(run.code, run.stderr).toBe(0);
     const [live] = eventsOf(await sessionEvents(run.sessionDir), 'rewrite.applied');
-    expect((live!.change as { chars: number[] }).chars[0]).toBe(body.length);
-    const sim = await simulateJson(run.sessionDir, rules);
+    return { live: live!, sim: await simulateJson(run.sessionDir, rules) };
+  }
+  const SWAP = [{ id: 'swap', actions: [{ type: 'setModel', to: 'claude-haiku-4-5' }] }];
+
+  it('a body another serialiser wrote (Python json.dumps spacing): sized as sent, so the figures equal the live ones', async () => {
+    // What the anthropic Python SDK sends through `agenttap proxy`: ", " and ": " between the parts.
+    const body = `{"model": "claude-sonnet-4-5", "max_tokens": 100, "messages": [{"role": "user", "content": "${'Summarise this file. '.repeat(40)}"}]}`;
+    const { live, sim } = await dryRunOf(body, rulesFile(SWAP));
+    expect((live.change as { chars: number[] }).chars[0]).toBe(body.length);
     expect(sim.decisions.map((d) => [d.rewrite.change.chars, d.rewrite.tokens, d.rewrite.cost])).toEqual([
-      [live!.change!.chars, live!.tokens, live!.cost],
+      [live.change!.chars, live.tokens, live.cost],
     ]);
+    expect(sim.redacted).toBe(0);
+  }, 60_000);
+
+  it('a body with a secret: estimated from what the log holds, within a few tokens of the live run, and says so', async () => {
+    const key = `sk-ant-api03-${'Zx9'.repeat(30)}AA`;
+    const body = JSON.stringify({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: `Deploy with ANTHROPIC_API_KEY=${key} please.` }],
+    });
+    const rules = rulesFile(SWAP);
+    const { live, sim } = await dryRunOf(body, rules);
+    expect(sim.redacted).toBe(1);
+    // The key is a shorter tag in the log: a few tokens fewer on both sides…
+    const [s, l] = [sim.decisions[0]!.rewrite.tokens!, live.tokens!];
+    expect(l.before - s.before).toBeGreaterThan(0);
+    expect(l.before - s.before).toBeLessThanOrEqual(20);
+    expect(l.before - l.after).toBe(s.before - s.after);
+    // …and the body's size before and after from the same (redacted) text: the change in size is the live one.
+    const [sc, lc] = [sim.decisions[0]!.rewrite.change.chars as number[], live.change!.chars as number[]];
+    expect(sc[1]! - sc[0]!).toBe(lc[1]! - lc[0]!);
+    const text = await simulate(dirname(sim.decisions[0]!.file), rules);
+    expect(text.stdout).toContain('1 request(s) carry a redacted secret');
+    expect(text.stdout).not.toContain(key);
   }, 60_000);
 
   it('on a plain recording, a rule whose rewrite is invalid shows those requests invalid, with the reason', async () => {

@@ -44,6 +44,8 @@ export interface Simulation {
   skipped: Record<string, number>;
   /** Requests the recording sent rewritten (its rules were live): simulated as sent, rewrite included. */
   alreadyRewritten: number;
+  /** Requests with a redacted secret: their parts are sized by the tags (a few tokens off a live run's estimate). */
+  redacted: number;
   decisions: SimulatedDecision[];
 }
 
@@ -52,6 +54,8 @@ export interface SimulateOptions {
   onWarning?: (message: string) => void;
 }
 
+/** How the redactor's tags begin (src/policy/redact/tag.ts: `[REDACTED:<type>:<8 hex>]`). */
+const REDACTED = '[REDACTED:';
 const SKIP_HTTP = 'recorded at the http layer, where rules never rewrite (the body streams through)';
 const SKIP_BODY = 'body not in the log (unreadable, not JSON, or over capture.maxBodyBytes)';
 
@@ -59,7 +63,7 @@ export async function simulateRules(session: string, rules: RulesFile, options: 
   const classify = await requestMechanisms();
   let mechanism: string | undefined;
   const mechanismOf: typeof classify = (request) => (mechanism = classify(request));
-  const out: Simulation = { requests: 0, decided: 0, skipped: {}, alreadyRewritten: 0, decisions: [] };
+  const out: Simulation = { requests: 0, decided: 0, skipped: {}, alreadyRewritten: 0, redacted: 0, decisions: [] };
   const skip = (why: string) => (out.skipped[why] = (out.skipped[why] ?? 0) + 1);
   const pathModel = createEndpointMatcher([], {});
   let file: string | undefined;
@@ -90,6 +94,7 @@ export async function simulateRules(session: string, rules: RulesFile, options: 
       continue;
     }
     out.decided++;
+    if (request.redacted) out.redacted++;
     mechanism = undefined;
     const outcome = decideOnBody(step, request, request.body, request.chars);
     if (outcome?.settle) settles.set(exchange, outcome.settle);
@@ -119,17 +124,20 @@ function wireRequestOf(event: Record<string, unknown>, pathModel: ReturnType<typ
     ...(found?.endpoint === endpoint && found.model ? { model: found.model } : {}),
   };
   const headers = isRecord(event.headers) ? (event.headers as Record<string, string>) : {};
-  return { match, method, path: url.pathname, headers, body: event.body, chars: sentChars(event) };
+  const json = JSON.stringify(event.body);
+  const redacted = json.includes(REDACTED);
+  // A redacted body is sized as the log holds it: the rewrite of it is too, so the ratio of the two stays the live one.
+  const chars = redacted ? json.length : sentChars(event, json);
+  return { match, method, path: url.pathname, headers, body: event.body, chars, redacted };
 }
 
 /**
  * The length of the JSON text the agent sent, which the live step sized its estimates by. The log holds the body
- * parsed (and redacted) and the text's size in bytes: serialised again, the body differs from the text only by
- * formatting (another serialiser's spaces: Python's `json.dumps`) and redaction, both ASCII, so the difference in
- * bytes is the difference in characters. Exact for any ASCII text, and for a text that `JSON.stringify` wrote.
+ * parsed and the text's size in bytes: serialised again, a body without redactions differs from the text only by
+ * formatting (another serialiser's spaces: Python's `json.dumps`), ASCII, so the difference in bytes is the
+ * difference in characters. Exact for any ASCII text, and for a text that `JSON.stringify` wrote.
  */
-function sentChars(event: Record<string, unknown>): number {
-  const json = JSON.stringify(event.body);
+function sentChars(event: Record<string, unknown>, json: string): number {
   const bytes = event.body_bytes;
   return typeof bytes === 'number' && bytes > 0 ? json.length + bytes - Buffer.byteLength(json) : json.length;
 }
