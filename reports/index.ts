@@ -8,6 +8,7 @@ import { buildReport as build, type BuildOptions as ModelOptions } from './model
 import { PromptExport } from './render/export/index.js';
 import { HtmlDetail } from './render/html/detail.js';
 import { ContentSpool, writeHtml } from './render/html/page.js';
+import type { SimulationSummary } from './model/simulation.js';
 import type { ReportModel } from './model/types.js';
 import { ReportOutputError } from './render/output-error.js';
 
@@ -21,15 +22,19 @@ export { ReportOutputError } from './render/output-error.js';
 export interface BuildOptions extends ModelOptions {
   /** Write system prompt blocks, tool definitions and reminders as files (0600) here; the folder must exist (the CLI makes it, 0700). */
   exportDir?: string;
+  /** A rules simulation of this session (`agenttap report --simulate`), carried by the model to every output. */
+  simulation?: SimulationSummary;
 }
 
 /** The report model, in one pass over the log; with `exportDir`, the prompts written as files on the way. */
-export function buildReport(path: string, options: BuildOptions = {}): Promise<ReportModel> {
+export async function buildReport(path: string, options: BuildOptions = {}): Promise<ReportModel> {
   const subscribers = [
     ...(options.subscribers ?? []),
     ...(options.exportDir ? [new PromptExport(options.exportDir)] : []),
   ];
-  return build(path, { ...options, subscribers });
+  const model = await build(path, { ...options, subscribers });
+  if (options.simulation) model.simulation = options.simulation;
+  return model;
 }
 
 export interface HtmlOptions extends BuildOptions {

@@ -87,7 +87,7 @@ export function readRewrite(ev: Record<string, unknown>): { exchange: string; re
   return { exchange: ev.exchange, rewrite };
 }
 
-const estimate = (): RewriteEstimate => ({
+export const estimate = (): RewriteEstimate => ({
   calls: 0,
   tokens: { before: 0, after: 0 },
   noTokens: 0,
@@ -104,7 +104,8 @@ const figures = (): RewriteFigures => ({
   actual: { calls: 0, cost: 0, original: 0 },
 });
 
-function addEstimate(e: RewriteEstimate, r: ExchangeRewrite): void {
+/** Adds a rewrite's own estimate (tokens, cost) to a sum (also the rules simulation's: simulation.ts). */
+export function addEstimate(e: RewriteEstimate, r: ExchangeRewrite): void {
   e.calls++;
   if (r.tokens) {
     e.tokens.before += r.tokens.before;

@@ -3,6 +3,7 @@
  * `buildReport`. Plain JSON; times are ms from the session's first event; token counts as the API reported.
  * Captured content (prompts, replies) is not in the model: the HTML carries it apart, by hash, as inert data.
  */
+import type { SimulationSummary } from './simulation.js';
 import type { Classification } from '../../src/mechanisms/types.js';
 
 export interface TokenUsage {
@@ -272,6 +273,8 @@ export interface ReportModel {
   rewrites?: RewriteSummary;
   /** Present when the log has `exchange.label` events (the agent labels its own calls). */
   agentLabels?: AgentLabelSummary;
+  /** Present with `agenttap report --simulate RULES`: the rules tried on this session (simulation.ts). */
+  simulation?: SimulationSummary;
   /** The distinct shapes of the `unclassified` exchanges (first 50), most calls first. */
   unclassifiedShapes: UnclassifiedShape[];
 }

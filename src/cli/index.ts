@@ -9,6 +9,7 @@ import { registerMockCommand } from './mock.js';
 import { registerReportCommand } from './report.js';
 import { registerProxyCommand } from './proxy.js';
 import { registerReplayCommand } from './replay.js';
+import { registerRulesCommand } from './rules.js';
 import { registerRunCommand } from './run.js';
 import { registerSchemaCommand } from './schema.js';
 
@@ -26,12 +27,14 @@ registerProxyCommand(program);
 registerImportCommand(program);
 registerExportCommand(program);
 registerReplayCommand(program);
+registerRulesCommand(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof AgentTapError) {
-    process.stderr.write(`agenttap: ${err.message}\n`);
+    // Config and rules errors already name the tool (the loader prints them as they are).
+    process.stderr.write(`${err.message.startsWith('agenttap: ') ? '' : 'agenttap: '}${err.message}\n`);
     process.exitCode = 2;
   } else throw err;
 }

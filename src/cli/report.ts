@@ -1,6 +1,7 @@
 /**
  * `agenttap report <session>`: the session's mechanisms as a terminal summary (default), a self-contained
- * HTML page (`--html`), Markdown (`--md`) and the report model as JSON (`--json`), all from one read.
+ * HTML page (`--html`), Markdown (`--md`) and the report model as JSON (`--json`), all from one read —
+ * plus, with `--simulate RULES`, a rules simulation of the session (a read of its own, first: rules.ts).
  */
 import type { Command } from 'commander';
 import { AgentTapError } from '../errors.js';
@@ -17,6 +18,7 @@ import {
   type ReportModel,
 } from '../../reports/index.js';
 import { endQuietlyOnEpipe } from './epipe.js';
+import { runSimulation } from './rules.js';
 import {
   checkOutputFile,
   ensureOutputDir,
@@ -37,6 +39,7 @@ interface Options {
   contentBudget?: string;
   progress?: boolean;
   quiet?: boolean;
+  simulate?: string;
 }
 
 export function registerReportCommand(program: Command): void {
@@ -55,6 +58,7 @@ export function registerReportCommand(program: Command): void {
       '--prices <file>',
       'price table (JSON {"models": [{match, input, output, cache_write, cache_read}]}, USD per MTok)',
     )
+    .option('--simulate <rules>', 'add a rules simulation of this session (as `agenttap rules simulate --rules`)')
     .option('--export-prompts <dir>', 'write system prompt blocks, tool lists and reminders as files')
     .option('--max-text <chars>', 'longest text kept per content block in the HTML', '16384')
     .option('--content-budget <MiB>', 'most captured content the HTML carries', '256')
@@ -78,7 +82,11 @@ export function registerReportCommand(program: Command): void {
       if (o.exportPrompts !== undefined) ensureOutputDir(o.exportPrompts, '--export-prompts');
       const onWarning = (m: string) => process.stderr.write(`agenttap report: ${m}\n`);
       const progress = o.progress !== false && process.stderr.isTTY ? progressBar() : undefined;
+      // Before the report's read: a bad rules file stops the command at once. Its reader warnings: the report's.
+      const simulation =
+        o.simulate === undefined ? undefined : await runSimulation(path, o.simulate, { prices: o.prices });
       const options: HtmlOptions = {
+        simulation,
         onWarning,
         onProgress: progress,
         signatures: (o.signatures ?? []).flatMap((f) => loadSignatureFile(f)),

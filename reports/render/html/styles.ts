@@ -53,7 +53,8 @@ mark.reminder { background:var(--rem); border-left:3px solid #f5b400; display:bl
 .rewrite { border:1px solid var(--line); border-left:4px solid #039855; border-radius:6px; padding:4px 12px 8px; margin:8px 0; background:var(--bg); }
 .rewrite-dry-run { border-left-color:#6941c6; }
 .rewrite-rejected { border-left-color:#dc6803; }
-#rewrites td:first-child { white-space:normal; }
+#rewrites td:first-child, #simulation td:first-child { white-space:normal; }
+#simulation td:nth-child(2), #simulation th:nth-child(2) { text-align:left; }
 .reasons { margin:4px 0 0 16px; padding:0; font-size:12px; color:var(--muted); }
 details > summary { cursor:pointer; }
 .bars { display:grid; grid-template-columns:220px 1fr 80px; gap:2px 8px; align-items:center; font-size:12px; }

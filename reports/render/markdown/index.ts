@@ -3,6 +3,7 @@ import type { ReportModel } from '../../model/types.js';
 import { fmtMs } from '../format.js';
 import { HEAD, tableRows } from '../mechanism-table.js';
 import { rewriteText } from '../rewrite-text.js';
+import { renderSimulationMarkdown } from './simulation.js';
 
 const mechanismName = (model: ReportModel, id: string) => model.mechanisms.find((m) => m.id === id)?.label ?? id;
 
@@ -74,6 +75,7 @@ export function renderMarkdown(model: ReportModel): string {
       lines.push('Rejected rewrites (the original request was sent):', '', ...r.rejected.map((x) => `- ${x}`), '');
     if (r.notes.length) lines.push(...r.notes, '');
   }
+  if (model.simulation) lines.push(renderSimulationMarkdown(model.simulation, 3));
   if (model.prices.unpricedModels.length)
     lines.push(`Models without a price (cost not counted): ${model.prices.unpricedModels.map(md).join(', ')}.`, '');
   if (s.warnings.length) lines.push(`Reader warnings: ${s.warnings.length}.`, '');

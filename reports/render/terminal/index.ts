@@ -3,18 +3,8 @@ import type { ReportModel } from '../../model/types.js';
 import { fmtMs } from '../format.js';
 import { HEAD, tableRows } from '../mechanism-table.js';
 import { rewriteText } from '../rewrite-text.js';
-
-/** Printable: control characters from captured text never reach the terminal. */
-const plain = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
-
-/** A table with aligned columns (first left, others right), rules under the head and above the last (total) row. */
-function aligned(head: string[], body: string[][]): string[] {
-  const rows = [head, ...body].map((r) => r.map(plain));
-  const widths = head.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  const rule = widths.map((w) => '─'.repeat(w)).join('  ');
-  return [line(rows[0]!), rule, ...rows.slice(1, -1).map(line), rule, line(rows[rows.length - 1]!)];
-}
+import { renderSimulationTerminal } from './simulation.js';
+import { aligned, plain } from './table.js';
 
 const TERMINAL_RULES = 8;
 /** The terminal's Rewrites columns (of `rewriteText`'s): counts and dollars, no before → after pairs. */
@@ -47,6 +37,7 @@ export function renderTerminal(model: ReportModel): string {
       out.push(`rejected (original sent): ${r.rejected.join(' · ')}${rw.rejections.length > 3 ? ' · …' : ''}`);
     if (rw.unlinked) out.push(r.notes[r.notes.length - 1]!);
   }
+  if (model.simulation) out.push('', renderSimulationTerminal(model.simulation).trimEnd());
   const al = model.agentLabels;
   if (al) {
     const pairs = al.disagreements.slice(0, 6).map((d) => plain(`${d.signature} → ${d.agent} ×${d.count}`));

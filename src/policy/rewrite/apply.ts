@@ -31,11 +31,23 @@ export interface WireRequest {
  */
 export function decideOnWire(step: RulesStep, request: WireRequest): RulesOutcome | undefined {
   const body = JSON.parse(request.text) as unknown;
-  if (!isRecord(body)) return undefined;
-  const { match, method, path, headers, text } = request;
+  return isRecord(body) ? decideOnBody(step, request, body, request.text.length) : undefined;
+}
+
+/**
+ * The same for a body already parsed, `chars` the length of its JSON text: `agenttap rules simulate` on a recorded
+ * request (simulate.ts), whose parts the log's reader shares between requests as the agent's own objects are.
+ */
+export function decideOnBody(
+  step: RulesStep,
+  request: Omit<WireRequest, 'text'>,
+  body: Record<string, unknown>,
+  chars: number,
+): RulesOutcome | undefined {
+  const { match, method, path, headers } = request;
   return decideRules(
     step,
-    { provider: match.provider, endpoint: match.endpoint, method, path, headers, body, bodyChars: text.length },
+    { provider: match.provider, endpoint: match.endpoint, method, path, headers, body, bodyChars: chars },
     { signed: isSignedRequest(headers), pathModel: match.model },
   );
 }

@@ -4,7 +4,7 @@
  * `<script type="application/json">` blocks and reaches the page through text nodes (and canvas
  * `fillText`), never `innerHTML`.
  *
- * One view per file: header and summary · agent labels · rewrites · timeline · exchange list · exchange
+ * One view per file: header and summary · agent labels · rewrites · rules simulation · timeline · exchange list · exchange
  * · context growth · threads · prompt anatomy. Views that link to an exchange get `app.link`, bound late to
  * the exchange view's `open`.
  */
@@ -19,6 +19,7 @@ import { exchangeView } from './exchange.js';
 import { labelsView } from './labels.js';
 import { listView } from './list.js';
 import { rewritesView } from './rewrites.js';
+import { simulationView } from './simulation.js';
 import { headerView, summaryView } from './summary.js';
 import { threadsView } from './threads.js';
 import { timelineView } from './timeline.js';
@@ -54,9 +55,10 @@ main.append(
   threadsView(app),
   anatomyView(app),
 );
-// Under the summary: the Rewrites section, then the agent's own labels and the unclassified shapes.
+// Under the summary: the Rewrites section, the rules simulation, then the agent's own labels and the unclassified shapes.
 const rewrites = app.rw.section();
-summary.after(...(rewrites ? [rewrites] : []), ...labelsView(app));
+const simulation = simulationView(app);
+summary.after(...(rewrites ? [rewrites] : []), ...(simulation ? [simulation] : []), ...labelsView(app));
 root.append(headerView(app), main);
 
 timeline.draw();
