@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
 import { withoutPreload } from '../log/capture-client.js';
+import type { EventBody } from '../log/events.js';
 import type { Writer } from '../log/recorder.js';
 import type { SessionPlace } from '../log/session.js';
 import type { Sink } from '../log/sink.js';
@@ -26,6 +27,7 @@ import {
   DROPPED,
   ENDED,
   EXPORTED,
+  MAPPED_EXCHANGES,
   PENDING,
   STATE_SLOTS,
   type ExportWorkerData,
@@ -41,6 +43,8 @@ export const MAX_QUEUE = 2048;
 
 export interface LiveExportOptions {
   notify: (message: string) => void;
+  /** A debug line at the end: how long the exit waited, what went out. */
+  debug?: boolean;
   /** Tests: a shorter or longer exit wait. */
   exitWaitMs?: number;
   /** Tests: the worker's entry (by default the compiled worker.js beside this module). */
@@ -78,7 +82,8 @@ function endsWithCounts(inner: Sink, live: LiveExport): Sink {
     write(event, body) {
       if (event !== 'session.end') return inner.write(event, body);
       inner.flushSync(); // the worker reads the file: everything before `session.end` must be in it
-      inner.write(event, { ...body, ...live.end() });
+      const { exchanges } = body as EventBody<'session.end'>;
+      inner.write(event, { ...body, ...live.end(exchanges) });
     },
     flushSync: () => inner.flushSync(),
   };
@@ -129,17 +134,20 @@ class LiveExport {
   private stopped(why: string): void {
     if (!this.worker) return;
     this.worker = undefined;
-    this.tell(`agenttap: live OTLP export stopped (${why}); the session's log is complete, export it with \`agenttap export otlp\``);
+    this.tell(
+      `agenttap: live OTLP export stopped (${why}); the session's log is complete, export it with \`agenttap export otlp\``,
+    );
   }
 
   /** The end of the session: the worker sends what is left, within the exit wait. Never throws. */
-  end(): { otlp_exported: number; otlp_dropped: number } {
+  end(exchanges: number): { otlp_exported: number; otlp_dropped: number } {
     const worker = this.worker;
     const waitMs = this.options.exitWaitMs ?? Math.min(EXIT_WAIT_MS, this.settings.timeoutMs);
+    const started = performance.now();
     try {
       if (worker) {
-        worker.postMessage({ t: 'end', waitMs } satisfies ToExportWorker);
-        const deadline = performance.now() + waitMs;
+        this.notices.postMessage({ t: 'end', waitMs } satisfies ToExportWorker);
+        const deadline = started + waitMs;
         for (let left = waitMs; Atomics.load(this.state, ENDED) === 0 && left > 0; left = deadline - performance.now())
           Atomics.wait(this.state, ENDED, 0, left);
         // Its notices would otherwise die with the event loop.
@@ -149,10 +157,15 @@ class LiveExport {
     } catch {
       // counted below as it stands
     }
+    if (this.options.debug)
+      this.options.notify(
+        `agenttap: OTLP export ${Atomics.load(this.state, ENDED) ? 'finished' : 'cut short'} at exit after ${Math.round(performance.now() - started)} ms`,
+      );
+    // What is still pending dies with the process, and so do the spans of exchanges it had not mapped yet.
+    const unmapped = Math.max(0, exchanges - Atomics.load(this.state, MAPPED_EXCHANGES));
     const counts = {
       otlp_exported: Atomics.load(this.state, EXPORTED),
-      // What is still pending dies with the process.
-      otlp_dropped: Atomics.load(this.state, DROPPED) + Atomics.load(this.state, PENDING),
+      otlp_dropped: Atomics.load(this.state, DROPPED) + Atomics.load(this.state, PENDING) + unmapped,
     };
     if (counts.otlp_dropped > 0)
       this.tell(

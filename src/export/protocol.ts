@@ -33,4 +33,6 @@ export const DROPPED = 1;
 export const PENDING = 2;
 /** 1 once the worker has settled everything after `end`. */
 export const ENDED = 3;
-export const STATE_SLOTS = 4;
+/** Inference spans built (one per exchange): the exchanges the worker had not reached at exit count as dropped. */
+export const MAPPED_EXCHANGES = 4;
+export const STATE_SLOTS = 5;

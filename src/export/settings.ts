@@ -97,7 +97,7 @@ function checkUrl(variable: string, value: string): string {
     throw invalid(
       variable,
       `"${url.protocol}" is not supported (agenttap exports OTLP over HTTP)`,
-      'use an http:// or https:// URL (the collector\'s OTLP/HTTP port, 4318 by default)',
+      "use an http:// or https:// URL (the collector's OTLP/HTTP port, 4318 by default)",
     );
   return value;
 }

@@ -1,0 +1,141 @@
+/**
+ * The export worker: follows this process's log file and sends its spans to the collector, off the agent's
+ * thread. Started by src/export/live.ts with the log writer, without our preload.
+ *
+ *   every tick: follow (new bytes only) ──(an exchange ended?)──► map the file (reports/otlp, the offline
+ *   export's mapping) ──► inference spans of ended exchanges, each once ──► bounded queue ──► exporter
+ *   `end`: follow the rest ──► map once more ──► every span not sent yet ──► drain within the exit wait
+ *
+ * Why map the file again rather than keep a second, incremental mapping: one mapping means live and offline
+ * spans are the same, ids included. Its cost is bounded two ways: the mapping reads the file streaming (memory:
+ * a row per exchange, content read back by position only where exported), and it runs only after an exchange
+ * ended, at most once per tick, with the next tick pushed back to COST_SHARE times its duration — so the worker
+ * takes at most 1/COST_SHARE of a core however long the session grows (a longer session gets later, larger
+ * batches, never more CPU). Thread and tool spans grow until the session ends: they go out at `end`.
+ */
+import { performance } from 'node:perf_hooks';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { Batcher } from './batcher.js';
+import { createExporter, type ReadableSpan } from './exporter.js';
+import { LogFollower } from './follow.js';
+import { exchangeOfSpan, mapLogFile, spanKey } from './mapping.js';
+import {
+  DROPPED,
+  ENDED,
+  EXPORTED,
+  MAPPED_EXCHANGES,
+  PENDING,
+  type ExportWorkerData,
+  type FromExportWorker,
+  type ToExportWorker,
+} from './protocol.js';
+
+/** Spans per export request (the SDK's BatchSpanProcessor default). */
+const MAX_BATCH = 512;
+/** The worker's CPU share is at most 1/COST_SHARE: the next tick waits that many times the last mapping's cost. */
+const COST_SHARE = 10;
+/** The first look at the log: soon, so a short session's spans (and a dead collector) are known before its exit. */
+const FIRST_TICK_MS = 200;
+
+async function run(data: ExportWorkerData): Promise<void> {
+  const state = new Int32Array(data.state);
+  const notify = (message: string) => data.notices.postMessage({ t: 'notify', message } satisfies FromExportWorker);
+  const settle = () => {
+    Atomics.store(state, ENDED, 1);
+    Atomics.notify(state, ENDED);
+  };
+  let batcher: Batcher<ReadableSpan>;
+  try {
+    const exporter = await createExporter(data.settings);
+    batcher = new Batcher(exporter, {
+      maxQueue: data.maxQueue,
+      maxBatch: MAX_BATCH,
+      onChange: () => {
+        Atomics.store(state, EXPORTED, batcher.exported);
+        Atomics.store(state, DROPPED, batcher.dropped);
+        Atomics.store(state, PENDING, batcher.pending);
+      },
+      onFailure: (why) =>
+        notify(`agenttap: the OTLP collector at ${data.settings.url} did not take spans (${why}); the agent goes on`),
+    });
+  } catch (err) {
+    notify(`agenttap: live OTLP export did not start (${(err as Error)?.message ?? String(err)})`);
+    settle();
+    return;
+  }
+  const follow = new Follow(data, batcher, notify, (n) => Atomics.add(state, MAPPED_EXCHANGES, n));
+  let timer = setTimeout(function tick() {
+    void follow.step(false).then((costMs) => {
+      timer = setTimeout(tick, Math.max(data.settings.intervalMs, costMs * COST_SHARE));
+    });
+  }, FIRST_TICK_MS);
+  data.notices.on('message', (message: ToExportWorker) => {
+    if (message.t !== 'end') return;
+    clearTimeout(timer);
+    void follow.step(true).then(() => {
+      // A collector already failing or hanging gets nothing more: the agent's exit must not wait on it.
+      if (batcher.stalled(message.waitMs)) batcher.dropQueued();
+      batcher.drain(settle);
+    });
+  });
+}
+
+/** The log as followed so far: which exchanges ended, which spans went out. */
+class Follow {
+  private readonly follower: LogFollower;
+  private readonly ended = new Set<string>();
+  private readonly sent = new Set<string>();
+  private dirty = false;
+  private busy: Promise<number> | undefined;
+
+  constructor(
+    private readonly data: ExportWorkerData,
+    private readonly batcher: Batcher<ReadableSpan>,
+    private readonly notify: (message: string) => void,
+    private readonly mapped: (exchanges: number) => void,
+  ) {
+    this.follower = new LogFollower(data.file);
+  }
+
+  /** One look at the log; resolves to how long the mapping took (ms). Never rejects. */
+  step(final: boolean): Promise<number> {
+    const previous = this.busy ?? Promise.resolve(0);
+    this.busy = previous.then(() => this.look(final));
+    return this.busy;
+  }
+
+  private async look(final: boolean): Promise<number> {
+    try {
+      for (const line of this.follower.read())
+        if (line.event === 'exchange.end' && line.exchange) {
+          this.ended.add(line.exchange);
+          this.dirty = true;
+        }
+      if (!this.dirty && !final) return 0;
+      this.dirty = false;
+      const t0 = performance.now();
+      const spans = await mapLogFile(this.data.file, this.data.session, this.data.settings.content);
+      const out: ReadableSpan[] = [];
+      let exchanges = 0;
+      for (const span of spans) {
+        const key = spanKey(span);
+        if (this.sent.has(key)) continue;
+        const exchange = exchangeOfSpan(span);
+        if (!final && !(exchange !== undefined && this.ended.has(exchange))) continue;
+        this.sent.add(key);
+        out.push(span);
+        if (exchange !== undefined) exchanges++;
+      }
+      this.mapped(exchanges);
+      this.batcher.add(out);
+      this.batcher.send();
+      return performance.now() - t0;
+    } catch (err) {
+      this.notify(`agenttap: live OTLP export could not read the log (${(err as Error)?.message ?? String(err)})`);
+      return 0;
+    }
+  }
+}
+
+// Last: the classes above must be initialised before the worker runs.
+if (!isMainThread) await run(workerData as ExportWorkerData);
