@@ -74,11 +74,12 @@ export const RULES: Rule[] = [
     only: [...BODY_READER, 'src/exchange/types.ts', 'node:'],
   },
   {
-    // zod (~50 ms on Node 20), pino and the redactor load with the capture worker at the first model call.
+    // zod (~50 ms on Node 20), pino and the redactor load with the capture worker at the first model call;
+    // the OpenTelemetry SDK and exporters only when OTLP export is on (issue 14).
     id: 'startup-path-loads-no-zod-pino-redactor-report-or-cli',
     scope: 'transitive',
     from: STARTUP_ROOTS,
-    forbid: ['zod', 'pino', '@secretlint/', 'src/policy/redact/', ...REPORT, 'src/cli/'],
+    forbid: ['zod', 'pino', '@secretlint/', 'src/policy/redact/', ...REPORT, 'src/cli/', '@opentelemetry/'],
   },
   {
     // OpenTelemetry (SDK, exporters) loads in the live export's worker only (src/export/worker.ts): never at the
