@@ -116,6 +116,8 @@ export const ConfigSchema = z
             interval: z.number().int().min(100).max(600_000).default(5000),
             /** Milliseconds one export may take (OTEL_EXPORTER_OTLP_TIMEOUT). */
             timeout: z.number().int().positive().max(600_000).optional(),
+            /** Milliseconds the agent's exit may wait for the last spans (never longer than `timeout`). */
+            exitWait: z.number().int().nonnegative().max(30_000).default(1000),
           })
           .strict()
           .optional(),

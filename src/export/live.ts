@@ -4,13 +4,13 @@
  *
  *   agent's thread                                  export worker (src/export/worker.ts)
  *   sink ──► <pid>.ndjson ─────────────(follows the file)──► spans (reports/otlp's mapping) ──► queue ──► collector
- *   session.end: flush the log ──► `end` ──► wait ≤ EXIT_WAIT_MS on state[ENDED] ──► session.end + otlp counts
+ *   session.end: flush the log ──► `end` ──► wait ≤ exitWait on state[ENDED] ──► session.end + otlp counts
  *
  * The worker reads the log the sink wrote, not the agent's objects: it needs nothing from the agent's thread, the
  * spans are the ones `agenttap export otlp` makes of the same file, and what is exported was redacted first.
  * The worker is unref'd, gets neither our `--import` nor a preload (docs/preload.md#workers-and-children), and
  * its stdout/stderr are not the agent's. A dead, failing or hanging collector costs the agent nothing but, at
- * exit, at most EXIT_WAIT_MS (none when it is known to be failing); what it did not take is counted in
+ * exit, at most `export.otlp.exitWait` (1 s by default) (none when it is known to be failing); what it did not take is counted in
  * `session.end` as `otlp_dropped`.
  */
 import { existsSync } from 'node:fs';
@@ -36,8 +36,6 @@ import {
 } from './protocol.js';
 import { resolveOtlpSettings, type OtlpSettings } from './settings.js';
 
-/** How long the agent's exit may wait for the collector to take the session's last spans. */
-export const EXIT_WAIT_MS = 1000;
 /** Spans held at most; a collector that cannot keep up loses the newest ones (counted). */
 export const MAX_QUEUE = 2048;
 
@@ -45,8 +43,6 @@ export interface LiveExportOptions {
   notify: (message: string) => void;
   /** A debug line at the end: how long the exit waited, what went out. */
   debug?: boolean;
-  /** Tests: a shorter or longer exit wait. */
-  exitWaitMs?: number;
   /** Tests: the worker's entry (by default the compiled worker.js beside this module). */
   entry?: URL;
 }
@@ -142,7 +138,7 @@ class LiveExport {
   /** The end of the session: the worker sends what is left, within the exit wait. Never throws. */
   end(exchanges: number): { otlp_exported: number; otlp_dropped: number } {
     const worker = this.worker;
-    const waitMs = this.options.exitWaitMs ?? Math.min(EXIT_WAIT_MS, this.settings.timeoutMs);
+    const waitMs = this.settings.exitWaitMs;
     const started = performance.now();
     try {
       if (worker) {

@@ -19,6 +19,7 @@ export interface OtlpConfig {
   content: boolean;
   interval: number;
   timeout?: number;
+  exitWait: number;
 }
 
 export interface OtlpSettings {
@@ -29,6 +30,8 @@ export interface OtlpSettings {
   content: boolean;
   intervalMs: number;
   timeoutMs: number;
+  /** How long the agent's exit may wait for the last spans. */
+  exitWaitMs: number;
 }
 
 const DEFAULT_BASE = 'http://localhost:4318';
@@ -45,13 +48,15 @@ export const OTLP_VARIABLES = {
 } as const;
 
 export function resolveOtlpSettings(config: OtlpConfig, env: NodeJS.ProcessEnv = process.env): OtlpSettings {
+  const timeoutMs = config.timeout ?? envTimeout(env) ?? DEFAULT_TIMEOUT_MS;
   return {
     url: resolveUrl(config, env),
     protocol: config.protocol ?? envProtocol(env) ?? 'http/protobuf',
     headers: { ...envHeaders(env), ...config.headers },
     content: config.content,
     intervalMs: config.interval,
-    timeoutMs: config.timeout ?? envTimeout(env) ?? DEFAULT_TIMEOUT_MS,
+    timeoutMs,
+    exitWaitMs: Math.min(config.exitWait, timeoutMs),
   };
 }
 

@@ -16,9 +16,9 @@
 import { performance } from 'node:perf_hooks';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { Batcher } from './batcher.js';
-import { createExporter, type ReadableSpan } from './exporter.js';
+import { createExporter } from '../../reports/otlp/index.js';
 import { LogFollower } from './follow.js';
-import { exchangeOfSpan, mapLogFile, spanKey } from './mapping.js';
+import { digestOf, exchangeSpan, mapLogFile, type ReadableSpan, type SpanRecord } from './mapping.js';
 import {
   DROPPED,
   ENDED,
@@ -46,7 +46,8 @@ async function run(data: ExportWorkerData): Promise<void> {
   };
   let batcher: Batcher<ReadableSpan>;
   try {
-    const exporter = await createExporter(data.settings);
+    const { url, headers, protocol, timeoutMs } = data.settings;
+    const exporter = await createExporter({ url, headers, protocol, timeoutMillis: timeoutMs });
     batcher = new Batcher(exporter, {
       maxQueue: data.maxQueue,
       maxBatch: MAX_BATCH,
@@ -80,11 +81,12 @@ async function run(data: ExportWorkerData): Promise<void> {
   });
 }
 
-/** The log as followed so far: which exchanges ended, which spans went out. */
+/** The log as followed so far: which exchanges ended, what went out (a digest per span id). */
 class Follow {
   private readonly follower: LogFollower;
+  /** Span ids of this process's exchanges that ended: their spans can go before the end. */
   private readonly ended = new Set<string>();
-  private readonly sent = new Set<string>();
+  private readonly sent = new Map<string, string>();
   private dirty = false;
   private busy: Promise<number> | undefined;
 
@@ -108,26 +110,28 @@ class Follow {
     try {
       for (const line of this.follower.read())
         if (line.event === 'exchange.end' && line.exchange) {
-          this.ended.add(line.exchange);
+          this.ended.add(exchangeSpan(this.data.session, line.exchange));
           this.dirty = true;
         }
       if (!this.dirty && !final) return 0;
       this.dirty = false;
       const t0 = performance.now();
-      const spans = await mapLogFile(this.data.file, this.data.session, this.data.settings.content);
-      const out: ReadableSpan[] = [];
+      const log = await mapLogFile(this.data.file, this.data.settings.content);
+      const out: SpanRecord[] = [];
       let exchanges = 0;
-      for (const span of spans) {
-        const key = spanKey(span);
-        if (this.sent.has(key)) continue;
-        const exchange = exchangeOfSpan(span);
-        if (!final && !(exchange !== undefined && this.ended.has(exchange))) continue;
-        this.sent.add(key);
-        out.push(span);
-        if (exchange !== undefined) exchanges++;
+      for (const record of log.records) {
+        const isExchange = this.ended.has(record.spanId);
+        if (!final && !isExchange) continue;
+        const digest = digestOf(record);
+        const before = this.sent.get(record.spanId);
+        if (before === digest) continue;
+        // A span sent again (its thread grew, a retry joined it) has the same id: the backend keeps the last.
+        if (before === undefined && isExchange) exchanges++;
+        this.sent.set(record.spanId, digest);
+        out.push(record);
       }
       this.mapped(exchanges);
-      this.batcher.add(out);
+      this.batcher.add(await log.readable(out));
       this.batcher.send();
       return performance.now() - t0;
     } catch (err) {

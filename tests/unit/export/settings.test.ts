@@ -12,7 +12,7 @@ import { ConfigSchema } from '../../../src/config/schema.js';
 import { AgentTapError } from '../../../src/errors.js';
 import { resolveOtlpSettings } from '../../../src/export/settings.js';
 
-const on = { content: false, interval: 5000 };
+const on = { content: false, interval: 5000, exitWait: 1000 };
 
 function dirWith(config: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'agenttap-otlp-config-'));
@@ -39,6 +39,7 @@ describe('resolveOtlpSettings', () => {
       content: false,
       intervalMs: 5000,
       timeoutMs: 10_000,
+      exitWaitMs: 1000,
     });
   });
 
@@ -79,6 +80,8 @@ describe('resolveOtlpSettings', () => {
     });
     expect(settings.protocol).toBe('http/json');
     expect(settings.timeoutMs).toBe(2500);
+    // The exit never waits longer than one export may take.
+    expect(resolveOtlpSettings(on, { OTEL_EXPORTER_OTLP_TIMEOUT: '300' }).exitWaitMs).toBe(300);
   });
 
   it.each([
@@ -120,7 +123,7 @@ describe('export.otlp in the config', () => {
 
   it('fills its defaults', async () => {
     const { config } = await loadConfig({}, dirWith({ export: { otlp: {} } }));
-    expect(config.export?.otlp).toEqual({ content: false, interval: 5000 });
+    expect(config.export?.otlp).toEqual({ content: false, interval: 5000, exitWait: 1000 });
   });
 
   it('checks the OTEL variables at load, before the agent starts, only when export is on', async () => {
