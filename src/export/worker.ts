@@ -2,16 +2,19 @@
  * The export worker: follows this process's log file and sends its spans to the collector, off the agent's
  * thread. Started by src/export/live.ts with the log writer, without our preload.
  *
- *   every tick: follow (new bytes only) ──(an exchange ended?)──► map the file (reports/otlp, the offline
- *   export's mapping) ──► inference spans of ended exchanges, each once ──► bounded queue ──► exporter
- *   `end`: follow the rest ──► map once more ──► every span not sent yet ──► drain within the exit wait
+ *   every tick: follow (new bytes only) ──(an exchange ended?)──► map the file (reports/otlp: the offline
+ *   export's mapping) ──► spans of the exchanges that ended, each once ──► bounded queue ──► exporter
+ *   `end`: follow the rest ──► map once more ──► every span not sent, or changed since ──► drain in the exit wait
+ *          (a collector already failing or hanging: nothing more, the agent's exit does not wait)
  *
- * Why map the file again rather than keep a second, incremental mapping: one mapping means live and offline
- * spans are the same, ids included. Its cost is bounded two ways: the mapping reads the file streaming (memory:
- * a row per exchange, content read back by position only where exported), and it runs only after an exchange
- * ended, at most once per tick, with the next tick pushed back to COST_SHARE times its duration — so the worker
- * takes at most 1/COST_SHARE of a core however long the session grows (a longer session gets later, larger
- * batches, never more CPU). Thread and tool spans grow until the session ends: they go out at `end`.
+ * Why map the file again rather than keep an incremental mapping of our own: one mapping means live and offline
+ * spans are the same, ids included. Following the file (follow.ts) costs what the log grows by; the mapping
+ * reads the file streaming (memory: a row per exchange, content read back by position) and runs only after an
+ * exchange ended, at most once per tick, the next tick pushed back to COST_SHARE times its duration — so the
+ * worker takes at most 1/COST_SHARE of a core however long the session grows (a longer session gets later,
+ * larger batches, never more CPU). Thread and tool spans grow until the session ends: they go out at `end`,
+ * with any exchange span a later mapping changed (same id: a backend keeps the last).
+ * Memory besides the mapping: a digest per span sent and a span id per exchange ended.
  */
 import { performance } from 'node:perf_hooks';
 import { isMainThread, workerData } from 'node:worker_threads';
@@ -73,11 +76,14 @@ async function run(data: ExportWorkerData): Promise<void> {
   data.notices.on('message', (message: ToExportWorker) => {
     if (message.t !== 'end') return;
     clearTimeout(timer);
-    void follow.step(true).then(() => {
-      // A collector already failing or hanging gets nothing more: the agent's exit must not wait on it.
-      if (batcher.stalled(message.waitMs)) batcher.dropQueued();
-      batcher.drain(settle);
-    });
+    // A collector already failing or hanging gets nothing more, not even a last look at the log: the agent's exit
+    // must not wait on it. What it did not take is counted by the agent's thread (pending, exchanges not mapped).
+    if (batcher.stalled(message.waitMs)) {
+      batcher.dropQueued();
+      settle();
+      return;
+    }
+    void follow.step(true).then(() => batcher.drain(settle));
   });
 }
 
