@@ -45,16 +45,16 @@ export function inferenceAttributes(r: ExchangeRow, x: ExchangeExtras | undefine
     set('gen_ai.response.finish_reasons', r.stop ? [r.stop] : undefined);
     if (r.stream && r.ttft !== undefined) set('gen_ai.response.time_to_first_chunk', r.ttft / 1000);
     usageAttributes(r, set);
+    if (x?.content) {
+      set('gen_ai.system_instructions', x.content.system);
+      set('gen_ai.input.messages', x.content.input);
+      set('gen_ai.output.messages', x.content.output);
+      set('gen_ai.tool.definitions', x.content.tools);
+    }
   }
   set('http.response.status_code', r.status);
   set('error.type', errorType(r));
   ownAttributes(r, set);
-  if (x?.content) {
-    set('gen_ai.system_instructions', x.content.system);
-    set('gen_ai.input.messages', x.content.input);
-    set('gen_ai.output.messages', x.content.output);
-    set('gen_ai.tool.definitions', x.content.tools);
-  }
   return a;
 }
 

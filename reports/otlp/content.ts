@@ -130,8 +130,10 @@ export function capJson(value: unknown, max: number, wrap?: (cut: Part) => unkno
     text = JSON.stringify(cutStrings(value, limit));
     if (text.length <= max) return text;
   }
-  const items = Array.isArray(value) ? (cutStrings(value, 64) as unknown[]) : [cutStrings(value, 64)];
   const cutPart = (n: number, chars: number): Part => ({ type: 'agenttap.cut', items: n, characters: chars });
+  // Not a list (tool arguments, a result): the marker alone stands for it.
+  if (!Array.isArray(value)) return JSON.stringify(cutPart(1, JSON.stringify(value).length));
+  const items = cutStrings(value, 64) as unknown[];
   const marker = (n: number, chars: number) => (wrap ? wrap(cutPart(n, chars)) : cutPart(n, chars));
   let kept = items.length;
   let total = 0;

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { AgentTapError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerCatCommand } from './cat.js';
+import { registerExportCommand } from './export.js';
 import { registerImportCommand } from './import.js';
 import { registerMockCommand } from './mock.js';
 import { registerReportCommand } from './report.js';
@@ -22,6 +23,7 @@ registerReportCommand(program);
 registerRunCommand(program);
 registerProxyCommand(program);
 registerImportCommand(program);
+registerExportCommand(program);
 
 try {
   await program.parseAsync(process.argv);
