@@ -1,7 +1,7 @@
 /**
  * Live OTLP export (issue 14) from a real SDK agent under the real loader, against the mock API and the test
  * receiver on 127.0.0.1:
- *   - the receiver gets the spans `agenttap export otlp` makes of the same session, ids included (http/json and
+ *   - the receiver gets the spans `agenttap export otlp` sends of the same session, ids included (http/json and
  *     http/protobuf, each decoded by the receiver from the official .proto definitions);
  *   - with the collector down, answering 500 or never answering, the agent's stdout is byte for byte the one of a
  *     run without export, its exit waits at most `exitWait`, and the spans it lost are counted in `session.end`.
@@ -10,12 +10,10 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportSession } from '../../reports/otlp/index.js';
 import type { OtlpProtocol } from '../../src/export/settings.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
-import { VERSION } from '../../src/version.js';
 import { type ReceivedSpan, type ReceiverMode, startOtlpReceiver } from '../helpers/otlp-receiver.js';
-import { eventsOf, ROOT, runNode, scratch, sessionEvents, type RunResult } from '../helpers/run.js';
+import { eventsOf, ROOT, runNode, scratch, sessionEvents, spawnBounded, type RunResult } from '../helpers/run.js';
 
 const AGENT = join(ROOT, 'tests/fixtures/apps/long-session.mjs');
 const TURNS = 4; // three tool round-trips, then the answer: 4 inference, 3 tool and 1 agent span
@@ -75,7 +73,21 @@ describe('live OTLP export from an SDK agent', () => {
         expect(run.stderr).toBe('');
         expect(live.requests.every((r) => r.protocol === (protocol === 'http/json' ? 'json' : 'protobuf'))).toBe(true);
 
-        await exportSession(run.sessionDir, { url: `${offline.url}/v1/traces`, protocol, version: VERSION });
+        const cli = await spawnBounded(
+          process.execPath,
+          [
+            join(ROOT, 'bin/agenttap.js'),
+            'export',
+            'otlp',
+            run.sessionDir,
+            '--endpoint',
+            offline.url,
+            '--protocol',
+            protocol,
+          ],
+          { env: { PATH: process.env.PATH }, timeoutMs: 30_000 },
+        );
+        expect(cli.code, cli.stderr).toBe(0);
         const want = byId(offline.spans());
         expect(want.size).toBe(TURNS + (TURNS - 1) + 1);
         expect(byId(live.spans())).toEqual(want);
