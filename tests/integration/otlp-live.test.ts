@@ -102,6 +102,34 @@ describe('live OTLP export from an SDK agent', () => {
     },
   );
 
+  it("sends an exchange's span while the agent is still running", async () => {
+    const live = await startOtlpReceiver();
+    try {
+      let exited = false;
+      const running = runNode(join(ROOT, 'tests/fixtures/apps/paced-calls.mjs'), {
+        timeoutMs: 60_000,
+        env: {
+          ANTHROPIC_BASE_URL: mock.url,
+          ANTHROPIC_API_KEY: 'sk-ant-test',
+          CALLS: '6',
+          PAUSE_MS: '1500',
+          AGENTTAP_CONFIG: configFile({ endpoint: live.url, interval: 200 }),
+        },
+      }).finally(() => {
+        exited = true;
+      });
+      const [first] = await live.waitForSpans(1, 60_000);
+      // Before the agent's last call, not in its exit's flush.
+      expect(exited).toBe(false);
+      expect(mock.received.length).toBeLessThan(6);
+      expect(first!.attributes['gen_ai.operation.name']).toBe('chat');
+      const run = await running;
+      expect(run.code, run.stderr).toBe(0);
+    } finally {
+      await live.close();
+    }
+  });
+
   type Collector = { url: string; close(): Promise<void> };
   const faults: (readonly [string, () => Promise<Collector>])[] = [
     ['down', async () => ({ url: `http://127.0.0.1:${await deadPort()}`, close: async () => {} })],
