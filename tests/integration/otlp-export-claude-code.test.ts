@@ -28,7 +28,13 @@ let sessionDir: string;
 const receivers: OtlpReceiver[] = [];
 
 beforeAll(async () => {
-  const mock = await startMock({ script: claudeCodeScript(), usage: claudeCodeUsage });
+  // Prompt-cache reads and writes on every call, so the cache usage sums compare non-zero numbers.
+  const usage = (req: Parameters<typeof claudeCodeUsage>[0]) => ({
+    cache_read_input_tokens: 700,
+    cache_creation_input_tokens: 300,
+    ...claudeCodeUsage(req),
+  });
+  const mock = await startMock({ script: claudeCodeScript(), usage });
   try {
     const sessionsDir = scratch('agenttap-otlp-cc-');
     let first: Awaited<ReturnType<typeof runClaudeCode>> | undefined;
@@ -159,7 +165,7 @@ describe('agenttap export otlp: a Claude Code 2.1.112 session', () => {
   it("sums usage to the report's totals", () => {
     const sum = (k: string) => json.spans.reduce((n, s) => n + Number(s.attributes[k] ?? 0), 0);
     const u = report.totals.usage;
-    expect(u.input + u.output).toBeGreaterThan(0);
+    expect(u.input * u.output * u.cacheRead * u.cacheWrite).toBeGreaterThan(0);
     expect(sum('gen_ai.usage.input_tokens')).toBe(u.input + u.cacheRead + u.cacheWrite);
     expect(sum('gen_ai.usage.output_tokens')).toBe(u.output);
     expect(sum('gen_ai.usage.cache_read.input_tokens')).toBe(u.cacheRead);

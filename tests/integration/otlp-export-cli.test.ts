@@ -94,4 +94,15 @@ describe('agenttap export otlp (CLI)', () => {
     }
     expect(failing.requests.length).toBeGreaterThan(0);
   });
+
+  it('a collector that never answers: exit code 1 after OTEL_EXPORTER_OTLP_TIMEOUT, not a hang', async () => {
+    const hanging = await receiver('hang');
+    const t0 = Date.now();
+    const run = await exportOtlp([LOG, '--endpoint', hanging.url], { OTEL_EXPORTER_OTLP_TIMEOUT: '1500' });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/failed: .*timed out.*Fix: check --endpoint/i);
+    expect(hanging.requests.length).toBeGreaterThan(0);
+    // The default timeout is 10 s: well under it, the variable was honoured.
+    expect(Date.now() - t0).toBeLessThan(9_000);
+  });
 });
