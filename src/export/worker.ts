@@ -3,7 +3,8 @@
  * thread. Started by src/export/live.ts with the log writer, without our preload.
  *
  *   every tick: follow (new bytes only) ──(an exchange ended?)──► map the file (reports/otlp: the offline
- *   export's mapping) ──► spans of the exchanges that ended, each once ──► bounded queue ──► exporter
+ *   export's mapping) ──► spans of the exchanges that ended, of answered tool calls and of the sub-agents they
+ *   ran, each once ──► bounded queue ──► exporter
  *   `end`: follow the rest ──► map once more ──► every span not sent, or changed since ──► drain in the exit wait
  *          (a collector already failing or hanging: nothing more, the agent's exit does not wait)
  *
@@ -12,8 +13,8 @@
  * reads the file streaming (memory: a row per exchange, content read back by position) and runs only after an
  * exchange ended, at most once per tick, the next tick pushed back to COST_SHARE times its duration — so the
  * worker takes at most 1/COST_SHARE of a core however long the session grows (a longer session gets later,
- * larger batches, never more CPU). Thread and tool spans grow until the session ends: they go out at `end`,
- * with any exchange span a later mapping changed (same id: a backend keeps the last).
+ * larger batches, never more CPU). The main agent spans grow until the session ends: they go out at `end`,
+ * with any span a later mapping changed (same id: a backend keeps the last).
  * Memory besides the mapping: a digest per span sent and a span id per exchange ended.
  */
 import { performance } from 'node:perf_hooks';
@@ -123,11 +124,12 @@ class Follow {
       this.dirty = false;
       const t0 = performance.now();
       const log = await mapLogFile(this.data.file, this.data.settings.content);
+      const byId = new Map(log.records.map((r) => [r.spanId, r]));
       const out: SpanRecord[] = [];
       let exchanges = 0;
       for (const record of log.records) {
         const isExchange = this.ended.has(record.spanId);
-        if (!final && !isExchange) continue;
+        if (!final && !isExchange && !isDone(record, byId)) continue;
         const digest = digestOf(record);
         const before = this.sent.get(record.spanId);
         if (before === digest) continue;
@@ -145,6 +147,17 @@ class Follow {
       return 0;
     }
   }
+}
+
+/**
+ * A tool call whose result came back, or the sub-agent that call started: neither changes any more, so neither
+ * waits for the end (where a long session's last mapping may not fit in the exit wait).
+ */
+function isDone(record: SpanRecord, byId: ReadonlyMap<string, SpanRecord>): boolean {
+  const answered = (r: SpanRecord | undefined) =>
+    r?.attributes['gen_ai.operation.name'] === 'execute_tool' && r.attributes['agenttap.tool.answered'] === true;
+  if (answered(record)) return true;
+  return record.attributes['gen_ai.operation.name'] === 'invoke_agent' && answered(byId.get(record.parentSpanId ?? ''));
 }
 
 // Last: the classes above must be initialised before the worker runs.

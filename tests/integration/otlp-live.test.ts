@@ -102,7 +102,7 @@ describe('live OTLP export from an SDK agent', () => {
     },
   );
 
-  it("sends an exchange's span while the agent is still running", async () => {
+  it('sends exchange and answered tool spans while the agent is still running', async () => {
     const live = await startOtlpReceiver();
     try {
       let exited = false;
@@ -111,18 +111,23 @@ describe('live OTLP export from an SDK agent', () => {
         env: {
           ANTHROPIC_BASE_URL: mock.url,
           ANTHROPIC_API_KEY: 'sk-ant-test',
-          CALLS: '6',
-          PAUSE_MS: '1500',
+          CALLS: String(TURNS),
+          PAUSE_MS: '2500',
           AGENTTAP_CONFIG: configFile({ endpoint: live.url, interval: 200 }),
         },
       }).finally(() => {
         exited = true;
       });
-      const [first] = await live.waitForSpans(1, 60_000);
+      const op = (s: ReceivedSpan) => s.attributes['gen_ai.operation.name'];
+      const deadline = performance.now() + 50_000;
+      while (!live.spans().some((s) => op(s) === 'execute_tool') && !exited && performance.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       // Before the agent's last call, not in its exit's flush.
       expect(exited).toBe(false);
-      expect(mock.received.length).toBeLessThan(6);
-      expect(first!.attributes['gen_ai.operation.name']).toBe('chat');
+      expect(mock.received.length).toBeLessThan(TURNS);
+      expect(live.spans().some((s) => op(s) === 'chat')).toBe(true);
+      const tool = live.spans().find((s) => op(s) === 'execute_tool');
+      expect(tool?.attributes['agenttap.tool.answered']).toBe(true);
       const run = await running;
       expect(run.code, run.stderr).toBe(0);
     } finally {
