@@ -106,6 +106,7 @@ describe('live OTLP export from an SDK agent', () => {
     const live = await startOtlpReceiver();
     try {
       let exited = false;
+      mock.reset();
       const running = runNode(join(ROOT, 'tests/fixtures/apps/paced-calls.mjs'), {
         timeoutMs: 60_000,
         env: {
