@@ -119,31 +119,54 @@ function cutStrings(v: unknown, max: number): unknown {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, cutStrings(x, max)]));
 }
 
+/** The longest strings tried, longest first: few steps, each a pass over at most 2 × max characters. */
+const cutLimits = (max: number) => [Math.floor(max / 4), Math.floor(max / 16), 256, 64].filter((n) => n >= 64);
+
 /**
- * `value` as JSON of at most about `max` characters, still valid against its schema: long strings are cut first
- * (each saying how much), then, for a list, the oldest items are left out behind one `agenttap.cut` part.
+ * `value` as JSON of at most about `max` characters, still valid against its schema. A list: each item measured
+ * once, the oldest items beyond 2 × `max` left out first (a long session resends its whole conversation on every
+ * call: cutting strings in all of it each time would cost more than the export), then long strings cut (each saying
+ * how much), then more of the oldest items left out; what was left out stands as one `agenttap.cut` part first.
  */
 export function capJson(value: unknown, max: number, wrap?: (cut: Part) => unknown): string {
-  let text = JSON.stringify(value);
-  if (text.length <= max) return text;
-  for (let limit = Math.max(64, Math.floor(max / 4)); limit >= 64; limit = Math.floor(limit / 2)) {
-    text = JSON.stringify(cutStrings(value, limit));
+  const cutPart = (n: number, chars: number): Part => ({ type: 'agenttap.cut', items: n, characters: chars });
+  if (!Array.isArray(value)) {
+    const text = JSON.stringify(value);
+    if (text.length <= max) return text;
+    for (const limit of cutLimits(max)) {
+      const cut = JSON.stringify(cutStrings(value, limit));
+      if (cut.length <= max) return cut;
+    }
+    // Not a list (tool arguments, a result): the marker alone stands for it.
+    return JSON.stringify(cutPart(1, text.length));
+  }
+  const sizes = value.map((x) => JSON.stringify(x).length + 1);
+  let total = sizes.reduce((a, b) => a + b, 1);
+  if (total <= max) return JSON.stringify(value);
+  let from = 0;
+  while (total > 2 * max && from < value.length - 1) total -= sizes[from++]!;
+  const marker = (n: number) => {
+    const part = cutPart(
+      n,
+      sizes.slice(0, n).reduce((a, b) => a + b, 0),
+    );
+    return wrap ? wrap(part) : part;
+  };
+  const withMarker = (items: unknown[], n: number) => JSON.stringify(n ? [marker(n), ...items] : items);
+  const rest = value.slice(from);
+  for (const limit of cutLimits(max)) {
+    const text = withMarker(cutStrings(rest, limit) as unknown[], from);
     if (text.length <= max) return text;
   }
-  const cutPart = (n: number, chars: number): Part => ({ type: 'agenttap.cut', items: n, characters: chars });
-  // Not a list (tool arguments, a result): the marker alone stands for it.
-  if (!Array.isArray(value)) return JSON.stringify(cutPart(1, JSON.stringify(value).length));
-  const items = cutStrings(value, 64) as unknown[];
-  const marker = (n: number, chars: number) => (wrap ? wrap(cutPart(n, chars)) : cutPart(n, chars));
-  let kept = items.length;
-  let total = 0;
   // Keep the newest items that fit beside the marker.
+  const items = cutStrings(rest, 64) as unknown[];
+  let kept = items.length;
+  let used = 0;
   while (kept > 0) {
     const size = JSON.stringify(items[kept - 1]).length + 1;
-    if (total + size + 120 > max) break;
-    total += size;
+    if (used + size + 120 > max) break;
+    used += size;
     kept--;
   }
-  const dropped = items.slice(0, kept);
-  return JSON.stringify([marker(kept, JSON.stringify(dropped).length), ...items.slice(kept)]);
+  return withMarker(items.slice(kept), from + kept);
 }
