@@ -2,7 +2,8 @@
 // `export.otlp` on against a collector that is up, down (nothing listens), failing (500) or hanging (never
 // answers), against the same agent under the loader with export off. Fresh processes, the variants' order
 // rotated every round, medians and the median of per-round ratios; written to BENCHMARKS.md (section "otlp-live").
-// The agent: tests/fixtures/apps/long-session.mjs, a real @anthropic-ai/sdk tool loop against the mock.
+// The agent: tests/fixtures/apps/paced-calls.mjs, a real @anthropic-ai/sdk tool loop against the mock, its tools
+// taking $BENCH_PAUSE_MS each (an agent that never pauses loads the log writer, and so the exporter, only at exit).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,8 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const turns = Number(process.env.BENCH_TURNS ?? 10);
 const exitWait = 1000; // the default
 const scratch = mkdtempSync(join(tmpdir(), 'agenttap-bench-otlp-'));
-const app = join(root, 'tests/fixtures/apps/long-session.mjs');
+const pause = Number(process.env.BENCH_PAUSE_MS ?? 200);
+const app = join(root, 'tests/fixtures/apps/paced-calls.mjs');
 
 /** A bare OTLP/HTTP endpoint on 127.0.0.1: answers 200, 500, or never. */
 async function collector(mode) {
@@ -76,7 +78,8 @@ try {
         AGENTTAP_KEY_FILE: join(root, 'tests/fixtures/redaction.key'),
         ANTHROPIC_BASE_URL: mock.url,
         ANTHROPIC_API_KEY: 'sk-ant-bench',
-        TURNS: String(turns),
+        CALLS: String(turns),
+        PAUSE_MS: String(pause),
         ...(variants[name] ? { AGENTTAP_CONFIG: configFor(name, variants[name]) } : {}),
       };
       ({ ms: ms[name] } = await timedProcess(process.execPath, ['--import', './loader', app], { env }));
@@ -104,7 +107,7 @@ const rows = names.map(
 );
 const doc = `## Live OTLP export: the agent's wall time (bench/otlp-live.mjs)
 
-An SDK tool loop (tests/fixtures/apps/long-session.mjs, ${turns} model calls) under the loader against the mock,
+An SDK tool loop (tests/fixtures/apps/paced-calls.mjs: ${turns} model calls, each tool taking ${pause} ms) under the loader against the mock,
 spawn to exit, with \`export.otlp\` on (default \`interval\` and \`exitWait\` ${exitWait} ms, http/protobuf) against
 a collector in each state, and off. Fresh processes, the five variants' order rotated every round, medians of
 ${rounds} rounds and the median of per-round ratios to *export off*. The spans column is the last round's
