@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { withLiveExport } from '../export/live.js';
 import { createCaptureClient } from '../log/capture-client.js';
 import type { Writer } from '../log/recorder.js';
 import type { SessionPlace } from '../log/session.js';
@@ -33,7 +34,7 @@ export function createWriter(config: Config, session: SessionPlace, notify: (mes
     writer = { sink, redactor, offload };
   }
   if (config.debug) notify(`agenttap: session ${session.id} → ${writer.sink.file}`);
-  return writer;
+  return withLiveExport(writer, config, session, { notify, debug: config.debug });
 }
 
 function installKey(config: Config, notify: (message: string) => void): Buffer {

@@ -59,6 +59,8 @@ export async function loadConfig(
     const parsed = ConfigSchema.safeParse(overlay(file ? readJsonFile(file) : {}, fromEnv));
     if (!parsed.success) throw configError(parsed.error, file, env, flags);
     config = parsed.data;
+    // The OTEL_EXPORTER_OTLP_* variables it reads are checked now, before the agent starts.
+    if (config.export?.otlp) (await import('../export/settings.js')).resolveOtlpSettings(config.export.otlp, env);
   }
   if (!config.debug && /\bagenttap\b/.test(env.NODE_DEBUG ?? '')) config.debug = true;
   return { config, file };

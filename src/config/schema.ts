@@ -95,6 +95,35 @@ export const ConfigSchema = z
       .default([]),
     /** Debug lines on stderr (also `NODE_DEBUG=agenttap`). */
     debug: z.boolean().default(false),
+    /** Live export of the session as it is recorded (src/export/). Off when absent. */
+    export: z
+      .object({
+        /**
+         * OTLP over HTTP to a collector. What is not set here comes from the standard `OTEL_EXPORTER_OTLP_*`
+         * variables (TRACES_ENDPOINT, ENDPOINT, HEADERS, PROTOCOL, TIMEOUT), then the OTLP defaults
+         * (`http://localhost:4318`, `http/protobuf`, 10 s). Those variables alone do not turn export on.
+         */
+        otlp: z
+          .object({
+            /** The collector's base URL (`/v1/traces` is added unless the URL ends with it). */
+            endpoint: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+            protocol: z.enum(['http/protobuf', 'http/json']).optional(),
+            /** Request headers (e.g. `{"authorization": "Bearer …"}`), over OTEL_EXPORTER_OTLP_HEADERS. */
+            headers: z.record(z.string(), z.string()).optional(),
+            /** Also export the prompts and answers (`gen_ai.input.messages`, …), redacted and size-capped. */
+            content: z.boolean().default(false),
+            /** Milliseconds between batches. */
+            interval: z.number().int().min(100).max(600_000).default(5000),
+            /** Milliseconds one export may take (OTEL_EXPORTER_OTLP_TIMEOUT). */
+            timeout: z.number().int().positive().max(600_000).optional(),
+            /** Milliseconds the agent's exit may wait for the last spans (never longer than `timeout`). */
+            exitWait: z.number().int().nonnegative().max(30_000).default(1000),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -208,6 +208,9 @@ export const SessionEnd = z.looseObject({
   /** Records dropped because redaction failed (never written raw). */
   dropped: z.number().int(),
   warnings: z.number().int(),
+  /** Live OTLP export (`export.otlp`): spans the collector took, and spans it did not (dead, failing, too slow). */
+  otlp_exported: z.number().int().optional(),
+  otlp_dropped: z.number().int().optional(),
 });
 
 export const LogEvent = z.discriminatedUnion('event', [

@@ -82,6 +82,14 @@ export const RULES: Rule[] = [
     forbid: ['zod', 'pino', '@secretlint/', 'src/policy/redact/', ...REPORT, 'src/cli/', '@opentelemetry/'],
   },
   {
+    // OpenTelemetry (SDK, exporters) loads in the live export's worker only (src/export/worker.ts): never at the
+    // agent's start, and not on the agent's thread when the log writer starts the export (issue 14).
+    id: 'agent-thread-never-loads-opentelemetry',
+    scope: 'transitive',
+    from: [...STARTUP_ROOTS, 'src/capture/', 'src/export/live.ts'],
+    forbid: ['@opentelemetry/'],
+  },
+  {
     // The proxy and the loader are peers assembled by src/capture/, not one on top of the other.
     id: 'proxy-never-loads-the-loader',
     scope: 'transitive',
