@@ -1,8 +1,14 @@
 /**
  * The agent's side of the capture worker (src/log/capture-worker.ts): a Sink and an Offload for the
- * recorder, so redaction of an exchange's records (a 4 MB prompt: ~200 ms of secretlint and our patterns)
- * runs off the agent's thread. The hand-off is the body text the tap already had (never a parsed object: a
- * structured clone of one costs more than the text), in 64 KB slices, one per turn of the agent's loop.
+ * recorder, so parsing, hashing, de-duplication, redaction (a 4 MB prompt: ~200 ms of secretlint and our
+ * patterns) and writing of an exchange's records run off the agent's thread. The hand-off is the body text
+ * the tap already had (never a parsed object: a structured clone of one costs more than the text), copied into
+ * a shared ring (capture-ring.ts: ~15 µs for 200 KB, where a postMessage of it costs 2–3 ms); only a text
+ * larger than the whole ring crosses by postMessage, in 64 KB slices, one per turn of the agent's loop.
+ *
+ * Backpressure: when the worker is so far behind that the ring has no room for a body, the exchange's records
+ * are dropped and counted (`session.end.dropped`, one `tap.warning` in the log): the agent's thread never
+ * waits and memory never grows.
  *
  *   idle ──(first exchange record: the first model call)──► worker ──(it failed)──► local
  *     └──(exit with no model call: the buffered writes)──────────────────────────► local
@@ -24,6 +30,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { createRingBuffers, RingWriter } from './capture-ring.js';
 import {
   DONE,
   FAILED,
@@ -44,13 +51,23 @@ export const EXIT_WAIT_MS = 5000;
  * 4 MB at once measured 70-150 ms on a loaded 2-core machine, a stall as bad as redacting it.
  */
 export const SLICE_CHARS = 64 * 1024;
+/**
+ * The shared ring's size: two 4 MB prompts waiting for the worker, or forty of 200 KB. The worker touches its
+ * pages once at its start (a first touch of a page is what makes a copy slow); a body that does not fit in what
+ * is free crosses in slices.
+ */
+export const RING_BYTES = 8 * 1024 * 1024;
+/** Body text sent in slices and not yet read by the worker, at most: beyond it, an exchange is dropped and counted. */
+export const MAX_SLICED_CHARS = 64 * 1024 * 1024;
 
 export interface CaptureClientOptions {
-  data: Omit<CaptureWorkerData, 'state' | 'notices'>;
+  data: Omit<CaptureWorkerData, 'state' | 'notices' | 'ring'>;
   /** The sink on the agent's thread, opened only when the worker is not used. */
   openLocalSink: () => Sink;
   notify: (message: string) => void;
   exitWaitMs?: number;
+  /** The shared ring's size (tests). */
+  ringBytes?: number;
   /** The worker's entry (tests); by default the compiled capture-worker.js beside this module. */
   entry?: URL;
 }
@@ -83,6 +100,15 @@ class WorkerClient implements CaptureClient {
   private lost = 0;
   private flushes = 0;
   private warnedSlow = false;
+  private ring: RingWriter | undefined;
+  /** Records dropped because the worker was too far behind (backpressure), and the exchanges they were of. */
+  private overflowed = 0;
+  private readonly droppedExchanges = new Set<string>();
+  /** Messages ever queued for the worker (the worker counts those it finished in `state[DONE]`). */
+  private enqueued = 0;
+  /** Texts sent in slices that the worker has not finished: by the message count that finishes each. */
+  private sliced: { upTo: number; chars: number }[] = [];
+  private slicedChars = 0;
   readonly sink: Sink;
   readonly offload: Offload;
 
@@ -127,11 +153,13 @@ class WorkerClient implements CaptureClient {
       this.notices = notices;
       notices.on('message', (m: FromWorker) => this.options.notify(m.message));
       notices.unref();
+      const ring = createRingBuffers(this.options.ringBytes ?? RING_BYTES);
       const worker = new Worker(this.entry, {
         workerData: {
           ...this.options.data,
           state: this.state.buffer,
           notices: channel.port2,
+          ring,
         } satisfies CaptureWorkerData,
         transferList: [channel.port2],
         execArgv: [],
@@ -141,6 +169,7 @@ class WorkerClient implements CaptureClient {
         stderr: true,
       });
       this.worker = worker;
+      this.ring = new RingWriter(ring.data, ring.state);
       worker.on('error', (err) => this.failed(err.message));
       worker.on('exit', (code) => this.failed(`exit ${code}`));
       worker.unref();
@@ -168,7 +197,8 @@ class WorkerClient implements CaptureClient {
       }
       this.outbox.shift();
       this.posted++;
-      this.worker.postMessage(message);
+      // Anything but a slice of text as its JSON: cloning a string costs a fraction of cloning the object.
+      this.worker.postMessage(message.t === 'text' ? message : JSON.stringify(message));
     }
     if (this.worker && this.outbox.length > 0 && Number.isFinite(budget)) {
       this.pumping = true;
@@ -177,6 +207,7 @@ class WorkerClient implements CaptureClient {
   };
 
   private send(message: ToWorker): void {
+    this.enqueued++;
     this.outbox.push(message);
     if (this.mode === 'worker' && !this.pumping) this.pump();
   }
@@ -241,27 +272,65 @@ class WorkerClient implements CaptureClient {
       record(raw: ExchangeRecord) {
         if (client.mode === 'idle') client.start();
         if (client.mode !== 'worker') return false;
-        const text = raw.kind === 'request' ? raw.record.text : undefined;
-        if (raw.kind !== 'request' || text === undefined || text.length <= SLICE_CHARS) {
-          client.send({ t: 'record', mono: mono(), raw });
-          return true;
-        }
-        // The text in slices, then a copy of the record without it (the tap's object stays as it was).
-        const parts = Math.ceil(text.length / SLICE_CHARS);
-        for (let i = 0; i < parts; i++)
-          client.send({ t: 'text', part: text.slice(i * SLICE_CHARS, (i + 1) * SLICE_CHARS) });
-        client.send({
-          t: 'record',
-          mono: mono(),
-          raw: { kind: 'request', record: { ...raw.record, text: undefined } },
-          textParts: parts,
-        });
+        client.hand(raw);
         return true;
       },
       get lost() {
-        return client.lost;
+        return client.lost + client.overflowed;
       },
     };
+  }
+
+  /** One record to the worker: its body text through the ring, or in slices when the ring has no room for it. */
+  private hand(raw: ExchangeRecord): void {
+    const id = raw.kind === 'rewrite' ? String(raw.record.exchange) : raw.record.id;
+    if (this.droppedExchanges.has(id)) {
+      if (raw.kind === 'end') this.droppedExchanges.delete(id);
+      this.overflowed++;
+      return;
+    }
+    const text = raw.kind === 'request' ? raw.record.text : undefined;
+    if (raw.kind !== 'request' || text === undefined || text.length === 0) {
+      this.send({ t: 'record', mono: mono(), raw });
+      return;
+    }
+    // A copy of the record without its text (the tap's object stays as it was).
+    const bare: ExchangeRecord = { kind: 'request', record: { ...raw.record, text: undefined } };
+    const slot = this.ring!.put(text);
+    if (slot) {
+      this.send({ t: 'record', mono: mono(), raw: bare, slot });
+      return;
+    }
+    // A body larger than the ring, or the ring full: slices, as long as those the worker has not read stay bounded.
+    const done = Atomics.load(this.state, DONE);
+    while (this.sliced.length > 0 && this.sliced[0]!.upTo <= done) this.slicedChars -= this.sliced.shift()!.chars;
+    if (this.slicedChars + text.length > MAX_SLICED_CHARS) {
+      this.overflow(id, this.ring!.pending + this.slicedChars);
+      return;
+    }
+    const parts = Math.ceil(text.length / SLICE_CHARS);
+    for (let i = 0; i < parts; i++) this.send({ t: 'text', part: text.slice(i * SLICE_CHARS, (i + 1) * SLICE_CHARS) });
+    this.send({ t: 'record', mono: mono(), raw: bare, textParts: parts });
+    this.sliced.push({ upTo: this.enqueued, chars: text.length });
+    this.slicedChars += text.length;
+  }
+
+  /** Backpressure: the worker holds too much already; this exchange is dropped, counted, and said once in the log. */
+  private overflow(id: string, pending: number): void {
+    this.overflowed++;
+    this.droppedExchanges.add(id);
+    if (this.overflowed > 1) return;
+    const behind = (pending / 1024 / 1024).toFixed(1);
+    this.send({
+      t: 'write',
+      mono: mono(),
+      event: 'tap.warning',
+      body: {
+        code: 'capture-backlog',
+        message: `the capture worker was ${behind} MB behind; exchange ${id} was dropped (further drops are only counted in session.end)`,
+        exchange: id,
+      },
+    });
   }
 }
 
