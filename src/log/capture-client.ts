@@ -66,8 +66,9 @@ export interface CaptureClientOptions {
   openLocalSink: () => Sink;
   notify: (message: string) => void;
   exitWaitMs?: number;
-  /** The shared ring's size (tests). */
+  /** The shared ring's size and the most text in slices not yet read by the worker (tests). */
   ringBytes?: number;
+  maxSlicedChars?: number;
   /** The worker's entry (tests); by default the compiled capture-worker.js beside this module. */
   entry?: URL;
 }
@@ -304,7 +305,7 @@ class WorkerClient implements CaptureClient {
     // A body larger than the ring, or the ring full: slices, as long as those the worker has not read stay bounded.
     const done = Atomics.load(this.state, DONE);
     while (this.sliced.length > 0 && this.sliced[0]!.upTo <= done) this.slicedChars -= this.sliced.shift()!.chars;
-    if (this.slicedChars + text.length > MAX_SLICED_CHARS) {
+    if (this.slicedChars + text.length > (this.options.maxSlicedChars ?? MAX_SLICED_CHARS)) {
       this.overflow(id, this.ring!.pending + this.slicedChars);
       return;
     }

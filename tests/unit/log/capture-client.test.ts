@@ -8,7 +8,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createCaptureClient, SLICE_CHARS, withoutPreload } from '../../../src/log/capture-client.js';
+import {
+  createCaptureClient,
+  SLICE_CHARS,
+  withoutPreload,
+  type CaptureClientOptions,
+} from '../../../src/log/capture-client.js';
 import type { LogEvent } from '../../../src/log/events.js';
 import { readExpanded } from '../../../src/log/read.js';
 import { Recorder, type RequestRecord } from '../../../src/log/recorder.js';
@@ -33,7 +38,12 @@ function mainRedactor(): Redactor & { exchangeCalls: number } {
   return Object.assign(guard, { text: real.text, value: refuse, headers: refuse, url: refuse, stats: real.stats });
 }
 
-function setup(entry: URL = WORKER, exitWaitMs?: number, redactor: Redactor = mainRedactor()) {
+function setup(
+  entry: URL = WORKER,
+  exitWaitMs?: number,
+  redactor: Redactor = mainRedactor(),
+  bounds: Pick<CaptureClientOptions, 'ringBytes' | 'maxSlicedChars'> = {},
+) {
   const dir = scratch('agenttap-worker-');
   const notices: string[] = [];
   const openLocalSink = () => openSink({ sessionDir: dir, session: 's' });
@@ -43,6 +53,7 @@ function setup(entry: URL = WORKER, exitWaitMs?: number, redactor: Redactor = ma
     notify: (m) => notices.push(m),
     entry,
     exitWaitMs,
+    ...bounds,
   });
   const recorder = new Recorder({ blobMinBytes: 256, notify: (m) => notices.push(m) });
   recorder.attach({ sink: client.sink, redactor, offload: client.offload });
@@ -152,6 +163,35 @@ describe('capture worker', () => {
     expect(
       log.map((e) => (e.event === 'exchange.request' ? e.exchange : e.event === 'tap.warning' ? e.code : e.event)),
     ).toEqual(['session.start', 'r0', 'w0', 'r1', 'w1', 'r2', 'w2', 'session.end']);
+  });
+
+  // The worker takes tens of ms to start: a burst of requests made meanwhile is what a worker far behind sees.
+  it('backpressure: with the ring full and the slices bound reached, an exchange is dropped whole, counted and said once in the log', async () => {
+    const { recorder, exit, events, notices } = setup(WORKER, undefined, mainRedactor(), {
+      ringBytes: 64 * 1024,
+      maxSlicedChars: 100 * 1024,
+    });
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    for (const id of ids) {
+      recorder.request(request(id, body(id, 40 * 1024)));
+      recorder.response({ id, status: 200, headers: {}, ttfbMs: 1 });
+      recorder.end({ id, outcome: 'complete', durationMs: 2, bytes: 3 });
+    }
+    recorder.drainSync(); // a: the ring; b, c: slices (80 KB); d, e: over the bound
+    exit();
+    expect(notices).toEqual([]);
+    const log = await events();
+    const of = (id: string) => log.filter((e) => 'exchange' in e && e.exchange === id && e.event !== 'tap.warning');
+    for (const id of ['a', 'b', 'c']) {
+      expect(of(id).map((e) => e.event)).toEqual(['exchange.request', 'exchange.response', 'exchange.end']);
+      const logged = (of(id)[0] as { body: { messages: { content: string }[] } }).body;
+      expect(logged.messages[0]!.content).toContain(`${id} token [REDACTED`);
+    }
+    expect(of('d')).toEqual([]);
+    expect(of('e')).toEqual([]);
+    const warnings = log.filter((e) => e.event === 'tap.warning');
+    expect(warnings).toEqual([expect.objectContaining({ code: 'capture-backlog', exchange: 'd' })]);
+    expect(log.at(-1)).toMatchObject({ event: 'session.end', exchanges: 5, dropped: 6 });
   });
 
   it('a process that never calls a model writes its records without a worker', async () => {
