@@ -25,7 +25,7 @@ import { openSink, type Sink } from './sink.js';
  * machine the agent's thread gets the CPU first and this one catches up in the pauses, instead of the two
  * contending right when a request has left and the agent waits for its first token.
  */
-export const WORKER_NICE = 10;
+export const WORKER_NICE = 5;
 
 function lowerPriority(): void {
   try {
