@@ -37,7 +37,6 @@ function lowerPriority(): void {
 }
 
 if (!isMainThread && parentPort) {
-  lowerPriority();
   const data = workerData as CaptureWorkerData;
   const state = new Int32Array(data.state);
   const notify = (message: string) => data.notices.postMessage({ t: 'notify', message } satisfies FromWorker);
@@ -77,7 +76,12 @@ if (!isMainThread && parentPort) {
 
   const parts: string[] = [];
   const ring = new RingReader(data.ring.data, data.ring.state);
-  ring.touchPages();
+  // After the first messages waiting (an exit may be waiting for them), and safe alongside the agent's writes.
+  // The priority only then: this thread's start is what an exit may be waiting for.
+  setImmediate(() => {
+    ring.touchPages();
+    lowerPriority();
+  });
   parentPort.on('message', (received: ToWorker | string) => {
     try {
       const message: ToWorker = typeof received === 'string' ? JSON.parse(received) : received;
