@@ -198,14 +198,28 @@ class WorkerClient implements CaptureClient {
       }
       this.outbox.shift();
       this.posted++;
-      // Anything but a slice of text as its JSON: cloning a string costs a fraction of cloning the object.
-      this.worker.postMessage(message.t === 'text' ? message : JSON.stringify(message));
+      this.worker.postMessage(this.serialised(message));
     }
     if (this.worker && this.outbox.length > 0 && Number.isFinite(budget)) {
       this.pumping = true;
       setImmediate(this.pump).unref();
     }
   };
+
+  /**
+   * Anything but a slice of text as its JSON: cloning a string costs a fraction of cloning the object. A record
+   * that has no JSON (a BigInt, a cycle) is lost and counted; the worker gets a no-op in its place (its count of
+   * finished messages stays the count of posted ones).
+   */
+  private serialised(message: ToWorker): ToWorker | string {
+    if (message.t === 'text') return message;
+    try {
+      return JSON.stringify(message);
+    } catch {
+      this.lost++;
+      return '{"t":"skip"}';
+    }
+  }
 
   private send(message: ToWorker): void {
     this.enqueued++;

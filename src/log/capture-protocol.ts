@@ -9,6 +9,7 @@
  *            text is in the shared ring at `slot` (capture-ring.ts), or, with `textParts`, the `text` slices
  *            just before it, joined
  *   flush  — write everything before it to disk, then publish `seq` in `state[FLUSHED]`
+ *   skip   — nothing: in place of a message that could not be serialised (counted as lost on the agent's side)
  * Raw content crosses in memory only (structured clone of strings: the body text the tap already had).
  */
 import type { MessagePort } from 'node:worker_threads';
@@ -19,7 +20,8 @@ export type ToWorker =
   | { t: 'write'; mono: number; event: string; body: Record<string, unknown> }
   | { t: 'text'; part: string }
   | { t: 'record'; mono: number; raw: ExchangeRecord; slot?: RingSlot; textParts?: number }
-  | { t: 'flush'; seq: number };
+  | { t: 'flush'; seq: number }
+  | { t: 'skip' };
 
 /** The worker's notices for the agent's stderr (one line per warning code), on their own port. */
 export type FromWorker = { t: 'notify'; message: string };

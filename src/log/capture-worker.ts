@@ -92,6 +92,7 @@ if (!isMainThread && parentPort) {
         Atomics.notify(state, FLUSHED);
         return;
       }
+      if (message.t === 'skip') return;
       if (message.t === 'text') {
         parts.push(message.part);
         return;

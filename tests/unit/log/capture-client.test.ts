@@ -194,6 +194,19 @@ describe('capture worker', () => {
     expect(log.at(-1)).toMatchObject({ event: 'session.end', exchanges: 5, dropped: 6 });
   });
 
+  it('a record that has no JSON (a BigInt) is lost and counted; the records around it are written', async () => {
+    const { recorder, exit, events, notices } = setup();
+    recorder.request(request('a', body('a', 100)));
+    recorder.end({ id: 'a', outcome: 'complete', durationMs: 1, bytes: 1, summary: { events: 1n } as never });
+    recorder.request(request('b', body('b', 100)));
+    recorder.drainSync();
+    exit();
+    expect(notices).toEqual([]);
+    const log = await events();
+    expect(log.map((e) => e.event)).toEqual(['session.start', 'exchange.request', 'exchange.request', 'session.end']);
+    expect(log.at(-1)).toMatchObject({ exchanges: 2, dropped: 1 });
+  });
+
   it('a process that never calls a model writes its records without a worker', async () => {
     const { client, recorder, exit, events } = setup();
     recorder.warn('sdk-unpatched', 'not patched');
