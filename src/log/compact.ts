@@ -19,6 +19,8 @@ const PART_CACHE_LIMIT = 50_000;
  * is resent every turn, and scanning it again each time grows with turns². Entries are under blobMinBytes each.
  */
 const SMALL_CACHE_LIMIT = 20_000;
+/** The longest raw JSON the small cache keeps for what is not a part (a body's other fields, request headers). */
+const SMALL_CACHE_MAX_CHARS = 4096;
 
 export class BodyCompactor {
   private readonly blobs: BlobStore;
@@ -53,7 +55,7 @@ export class BodyCompactor {
       } else rest[key] = value;
     }
     // Keep the agent's key order: it is what a reader expects to see.
-    const redactedRest = redactor.value(rest);
+    const redactedRest = this.cached('v', rest, () => redactor.value(rest));
     const ordered: Record<string, unknown> = {};
     for (const key of Object.keys(body)) ordered[key] = key in out ? out[key] : redactedRest[key];
     return ordered;
@@ -81,12 +83,30 @@ export class BodyCompactor {
     return ref;
   }
 
+  /**
+   * Request headers, redacted once per session while they stay the same (an SDK sends the same ones every turn).
+   */
+  headers(headers: Record<string, string>, redactor: Redactor): Record<string, string> {
+    return this.cached('h', headers, () => redactor.headers(headers));
+  }
+
+  /** `redact()`, through the small cache when the value's JSON is short; `kind` keeps each redaction's own. */
+  private cached<T>(kind: 'h' | 'v', value: T, redact: () => T): T {
+    const raw = JSON.stringify(value);
+    if (raw.length > SMALL_CACHE_MAX_CHARS) return redact();
+    return this.remember(kind + raw, redact) as T;
+  }
+
   /** A part too small for a blob, redacted once per session (the same value is written each time it comes). */
   private small(value: unknown, raw: string | undefined, redactor: Redactor): unknown {
     if (raw === undefined) return redactor.value(value);
+    return this.remember(`v${raw}`, () => redactor.value(value));
+  }
+
+  private remember(raw: string, redact: () => unknown): unknown {
     const cached = this.smallCache.get(raw);
     if (cached !== undefined) return cached;
-    const redacted = redactor.value(value);
+    const redacted = redact();
     if (this.smallCache.size >= SMALL_CACHE_LIMIT) this.smallCache.delete(this.smallCache.keys().next().value!);
     this.smallCache.set(raw, redacted);
     return redacted;

@@ -280,7 +280,7 @@ export class Recorder {
     const model = r.model ?? facts.model ?? r.match.model;
     const maxTokens = r.maxTokens ?? facts.maxTokens;
     const body = this.redacted(r.id, 'request', () => ({
-      headers: redactor.headers(r.headers),
+      headers: this.compactor.headers(r.headers, redactor),
       url: redactUrl(redactor, r.url),
       body: parsed === undefined ? undefined : this.compactor.body(r.match.endpoint, parsed, redactor),
     }));

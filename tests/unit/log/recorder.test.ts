@@ -109,14 +109,19 @@ describe('Recorder', () => {
     expect(link.items.length).toBe(3);
   });
 
-  it('redacts a message too small for a blob once per session, however many turns resend it', () => {
+  it('redacts a message too small for a blob, the other fields and the headers once per session, however many turns resend them', () => {
     const { sink, events } = memorySink();
     const scanned: string[] = [];
+    let headerScans = 0;
     const counting: Redactor = {
       ...redactor,
       value: <T>(v: T) => {
         scanned.push(JSON.stringify(v));
         return redactor.value(v);
+      },
+      headers: (h) => {
+        headerScans++;
+        return redactor.headers(h);
       },
     };
     const recorder = new Recorder({ blobMinBytes: 256 });
@@ -129,6 +134,8 @@ describe('Recorder', () => {
     }
     recorder.drainSync();
     expect(scanned.filter((s) => s === JSON.stringify(toolUse))).toHaveLength(1);
+    expect(scanned.filter((s) => s === JSON.stringify({ model: 'm' }))).toHaveLength(1);
+    expect(headerScans).toBe(1);
     // …and written the same each time: inline, as it came.
     const requests = events.filter((e) => e.event === 'exchange.request');
     expect(requests).toHaveLength(5);
@@ -136,6 +143,7 @@ describe('Recorder', () => {
     for (const r of requests) {
       const body = expandBody(r.body, blobs, 'test') as { messages: unknown[] };
       expect(body.messages[1]).toEqual(toolUse);
+      expect(r.headers).toEqual({ 'x-api-key': expect.stringMatching(/^\[REDACTED/) });
     }
   });
 
