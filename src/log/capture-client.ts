@@ -59,6 +59,8 @@ export const SLICE_CHARS = 64 * 1024;
 export const RING_BYTES = 8 * 1024 * 1024;
 /** Body text sent in slices and not yet read by the worker, at most: beyond it, an exchange is dropped and counted. */
 export const MAX_SLICED_CHARS = 64 * 1024 * 1024;
+/** How long a response's headers may wait for the next message to the worker before they go on their own. */
+const LAZY_MS = 250;
 
 export interface CaptureClientOptions {
   data: Omit<CaptureWorkerData, 'state' | 'notices' | 'ring'>;
@@ -84,6 +86,9 @@ export function createCaptureClient(options: CaptureClientOptions): CaptureClien
   return new WorkerClient(options);
 }
 
+/** What waits to be sent: a message, or a record already serialised. */
+type Queued = ToWorker | { t: 'json'; kind: ToWorker['t']; json: string };
+
 const mono = () => Math.round(performance.now() * 1000) / 1000;
 
 /** The client's states and steps; `sink` and `offload` are its faces for the recorder. */
@@ -92,7 +97,7 @@ class WorkerClient implements CaptureClient {
   private readonly state = new Int32Array(new SharedArrayBuffer(STATE_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   mode: 'idle' | 'worker' | 'local' = 'idle';
   /** In order: what the worker has not been sent yet (idle: everything; worker: what waits for the pump). */
-  private outbox: ToWorker[] = [];
+  private outbox: Queued[] = [];
   private pumping = false;
   private worker: Worker | undefined;
   private notices: MessagePort | undefined;
@@ -110,6 +115,7 @@ class WorkerClient implements CaptureClient {
   /** Texts sent in slices that the worker has not finished: by the message count that finishes each. */
   private sliced: { upTo: number; chars: number }[] = [];
   private slicedChars = 0;
+  private lazyTimer: NodeJS.Timeout | undefined;
   readonly sink: Sink;
   readonly offload: Offload;
 
@@ -133,7 +139,8 @@ class WorkerClient implements CaptureClient {
   /** The worker stopped: what it had not finished is lost (never written raw); the rest goes on here. */
   private failed(why: string): void {
     if (this.mode !== 'worker') return;
-    const missing = this.posted - Atomics.load(this.state, DONE) + this.outbox.filter((m) => m.t === 'record').length;
+    const records = this.outbox.filter((m) => (m.t === 'json' ? m.kind : m.t) === 'record').length;
+    const missing = this.posted - Atomics.load(this.state, DONE) + records;
     this.lost += missing;
     this.worker = undefined;
     this.outbox = [];
@@ -175,7 +182,8 @@ class WorkerClient implements CaptureClient {
       worker.on('exit', (code) => this.failed(`exit ${code}`));
       worker.unref();
       this.mode = 'worker';
-      this.pump();
+      this.pumping = true;
+      queueMicrotask(this.pump); // what waited, with what this turn adds
     } catch (err) {
       this.options.notify(
         `agenttap: the capture worker did not start (${(err as Error).message}); redacting in the agent's thread`,
@@ -187,32 +195,43 @@ class WorkerClient implements CaptureClient {
   /**
    * Sends what waits, in order, at most SLICE_CHARS of body text per turn of the agent's event loop; the rest
    * on the next turn (an unref'd setImmediate: it never keeps the agent alive; exit sends the rest at once).
+   * Records in a row cross as one message: each message wakes the worker, and a wake-up is what costs the agent's
+   * thread here, not the copy.
    */
   private readonly pump = (budget = SLICE_CHARS): void => {
     this.pumping = false;
+    const batch: string[] = [];
     while (this.worker && this.outbox.length > 0) {
       const message = this.outbox[0]!;
       if (message.t === 'text') {
         if (budget <= 0) break;
         budget -= message.part.length;
-      }
+        this.post(batch);
+        this.worker.postMessage(message);
+        this.posted++;
+      } else batch.push(message.t === 'json' ? message.json : this.serialised(message));
       this.outbox.shift();
-      this.posted++;
-      this.worker.postMessage(this.serialised(message));
     }
+    this.post(batch);
     if (this.worker && this.outbox.length > 0 && Number.isFinite(budget)) {
       this.pumping = true;
       setImmediate(this.pump).unref();
     }
   };
 
+  /** Records as one JSON array (cloning a string costs a fraction of cloning the objects); empties `batch`. */
+  private post(batch: string[]): void {
+    if (batch.length === 0 || !this.worker) return;
+    this.worker.postMessage(`[${batch.join(',')}]`);
+    this.posted += batch.length;
+    batch.length = 0;
+  }
+
   /**
-   * Anything but a slice of text as its JSON: cloning a string costs a fraction of cloning the object. A record
-   * that has no JSON (a BigInt, a cycle) is lost and counted; the worker gets a no-op in its place (its count of
-   * finished messages stays the count of posted ones).
+   * A record's JSON. One that has none (a BigInt, a cycle) is lost and counted; the worker gets a no-op in its
+   * place (its count of finished messages stays the count of posted ones).
    */
-  private serialised(message: ToWorker): ToWorker | string {
-    if (message.t === 'text') return message;
+  private serialised(message: ToWorker): string {
     try {
       return JSON.stringify(message);
     } catch {
@@ -221,10 +240,29 @@ class WorkerClient implements CaptureClient {
     }
   }
 
-  private send(message: ToWorker): void {
+  /**
+   * Queues a message for the worker, sent at the end of this turn's work. `lazy` (a response's headers): no wake-up
+   * of its own; it goes with the next message (its exchange's end, most often), or within LAZY_MS.
+   */
+  private send(message: ToWorker, lazy = false): void {
     this.enqueued++;
-    this.outbox.push(message);
-    if (this.mode === 'worker' && !this.pumping) this.pump();
+    // Serialised now, as it is (the tap's objects may change later), and so that one that cannot be is counted now.
+    this.outbox.push(
+      this.mode === 'worker' && message.t !== 'text'
+        ? { t: 'json', kind: message.t, json: this.serialised(message) }
+        : message,
+    );
+    if (this.mode !== 'worker' || this.pumping) return;
+    if (!lazy) {
+      // After the recorder's drain: what it sends in one turn crosses as one message.
+      this.pumping = true;
+      queueMicrotask(this.pump);
+    } else if (!this.lazyTimer) {
+      this.lazyTimer = setTimeout(() => {
+        this.lazyTimer = undefined;
+        if (!this.pumping) this.pump();
+      }, LAZY_MS).unref();
+    }
   }
 
   private makeSink(): Sink {
@@ -252,6 +290,7 @@ class WorkerClient implements CaptureClient {
   /** Exit: everything sent so far written by the worker, or EXIT_WAIT_MS passed. */
   private waitForWorker(): void {
     const seq = ++this.flushes;
+    this.enqueued++;
     this.outbox.push({ t: 'flush', seq });
     this.pump(Infinity);
     const waitMs = this.options.exitWaitMs ?? EXIT_WAIT_MS;
@@ -306,7 +345,7 @@ class WorkerClient implements CaptureClient {
     }
     const text = raw.kind === 'request' ? raw.record.text : undefined;
     if (raw.kind !== 'request' || text === undefined || text.length === 0) {
-      this.send({ t: 'record', mono: mono(), raw });
+      this.send({ t: 'record', mono: mono(), raw }, raw.kind === 'response');
       return;
     }
     // A copy of the record without its text (the tap's object stays as it was).

@@ -10,6 +10,7 @@
  *            just before it, joined
  *   flush  — write everything before it to disk, then publish `seq` in `state[FLUSHED]`
  *   skip   — nothing: in place of a message that could not be serialised (counted as lost on the agent's side)
+ * A `text` crosses as itself; the others cross as JSON text, those waiting together as one array (one wake-up).
  * Raw content crosses in memory only (structured clone of strings: the body text the tap already had).
  */
 import type { MessagePort } from 'node:worker_threads';

@@ -82,9 +82,8 @@ if (!isMainThread && parentPort) {
     ring.touchPages();
     lowerPriority();
   });
-  parentPort.on('message', (received: ToWorker | string) => {
+  const handle = (message: ToWorker) => {
     try {
-      const message: ToWorker = typeof received === 'string' ? JSON.parse(received) : received;
       if (message.t === 'flush') {
         recorder.drainSync();
         sink.flushSync();
@@ -111,5 +110,10 @@ if (!isMainThread && parentPort) {
     } finally {
       Atomics.add(state, DONE, 1);
     }
+  };
+  // A slice of text as itself; records as a JSON array of those that were waiting, in order.
+  parentPort.on('message', (received: ToWorker | string) => {
+    if (typeof received !== 'string') handle(received);
+    else for (const message of JSON.parse(received) as ToWorker[]) handle(message);
   });
 }

@@ -4,7 +4,7 @@
  * the log reader. The agent's-thread redactor here throws on exchange content, so a record redacted on the
  * agent's thread is a failed test, not a slower one.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -205,6 +205,46 @@ describe('capture worker', () => {
     const log = await events();
     expect(log.map((e) => e.event)).toEqual(['session.start', 'exchange.request', 'exchange.request', 'session.end']);
     expect(log.at(-1)).toMatchObject({ exchanges: 2, dropped: 1 });
+  });
+
+  it("a response's headers wake the worker with their exchange's end, not on their own; records waiting cross as one", async () => {
+    const dir = scratch('agenttap-worker-batches-');
+    const entry = join(dir, 'counting-worker.mjs');
+    // Writes what each message it gets holds, one line per message; answers flushes like the real one.
+    writeFileSync(
+      entry,
+      `import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+const state = new Int32Array(workerData.state);
+parentPort.on('message', (m) => {
+  const batch = typeof m === 'string' ? JSON.parse(m) : [m];
+  appendFileSync(join(workerData.sessionDir, 'batches'), batch.map((x) => (x.t === 'record' ? x.raw.kind : x.t)).join('+') + '\\n');
+  for (const x of batch) {
+    Atomics.add(state, 1, 1);
+    if (x.t === 'flush') { Atomics.store(state, 0, x.seq); Atomics.notify(state, 0); }
+  }
+});
+`,
+    );
+    const { dir: sessionDir, recorder, exit, notices } = setup(pathToFileURL(entry));
+    const pause = () => new Promise((r) => setTimeout(r, 50));
+    recorder.request(request('a', body('a', 100)));
+    recorder.drainSync();
+    await pause();
+    recorder.response({ id: 'a', status: 200, headers: {}, ttfbMs: 1 });
+    recorder.drainSync();
+    await pause();
+    recorder.end({ id: 'a', outcome: 'complete', durationMs: 2, bytes: 3 });
+    recorder.drainSync();
+    await pause();
+    exit();
+    expect(notices).toEqual([]);
+    expect(readFileSync(join(sessionDir, 'batches'), 'utf8').trim().split('\n')).toEqual([
+      'write+request',
+      'response+end',
+      'write+flush',
+    ]);
   });
 
   it('a process that never calls a model writes its records without a worker', async () => {
