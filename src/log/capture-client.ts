@@ -1,8 +1,14 @@
 /**
  * The agent's side of the capture worker (src/log/capture-worker.ts): a Sink and an Offload for the
- * recorder, so redaction of an exchange's records (a 4 MB prompt: ~200 ms of secretlint and our patterns)
- * runs off the agent's thread. The hand-off is the body text the tap already had (never a parsed object: a
- * structured clone of one costs more than the text), in 64 KB slices, one per turn of the agent's loop.
+ * recorder, so parsing, hashing, de-duplication, redaction (a 4 MB prompt: ~200 ms of secretlint and our
+ * patterns) and writing of an exchange's records run off the agent's thread. The hand-off is the body text
+ * the tap already had (never a parsed object: a structured clone of one costs more than the text), copied into
+ * a shared ring (capture-ring.ts: ~15 µs for 200 KB, where a postMessage of it costs 2–3 ms); only a text
+ * larger than the whole ring crosses by postMessage, in 64 KB slices, one per turn of the agent's loop.
+ *
+ * Backpressure: when the worker is so far behind that the ring has no room for a body, the exchange's records
+ * are dropped and counted (`session.end.dropped`, one `tap.warning` in the log): the agent's thread never
+ * waits and memory never grows.
  *
  *   idle ──(first exchange record: the first model call)──► worker ──(it failed)──► local
  *     └──(exit with no model call: the buffered writes)──────────────────────────► local
@@ -24,6 +30,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { createRingBuffers, RingWriter } from './capture-ring.js';
 import {
   DONE,
   FAILED,
@@ -44,13 +51,26 @@ export const EXIT_WAIT_MS = 5000;
  * 4 MB at once measured 70-150 ms on a loaded 2-core machine, a stall as bad as redacting it.
  */
 export const SLICE_CHARS = 64 * 1024;
+/**
+ * The shared ring's size: two 4 MB prompts waiting for the worker, or forty of 200 KB. The worker touches its
+ * pages once at its start (a first touch of a page is what makes a copy slow); a body that does not fit in what
+ * is free crosses in slices.
+ */
+export const RING_BYTES = 8 * 1024 * 1024;
+/** Body text sent in slices and not yet read by the worker, at most: beyond it, an exchange is dropped and counted. */
+export const MAX_SLICED_CHARS = 64 * 1024 * 1024;
+/** How long a response's headers may wait for the next message to the worker before they go on their own. */
+const LAZY_MS = 250;
 
 export interface CaptureClientOptions {
-  data: Omit<CaptureWorkerData, 'state' | 'notices'>;
+  data: Omit<CaptureWorkerData, 'state' | 'notices' | 'ring'>;
   /** The sink on the agent's thread, opened only when the worker is not used. */
   openLocalSink: () => Sink;
   notify: (message: string) => void;
   exitWaitMs?: number;
+  /** The shared ring's size and the most text in slices not yet read by the worker (tests). */
+  ringBytes?: number;
+  maxSlicedChars?: number;
   /** The worker's entry (tests); by default the compiled capture-worker.js beside this module. */
   entry?: URL;
 }
@@ -66,6 +86,9 @@ export function createCaptureClient(options: CaptureClientOptions): CaptureClien
   return new WorkerClient(options);
 }
 
+/** What waits to be sent: a message, or a record already serialised. */
+type Queued = ToWorker | { t: 'json'; kind: ToWorker['t']; json: string };
+
 const mono = () => Math.round(performance.now() * 1000) / 1000;
 
 /** The client's states and steps; `sink` and `offload` are its faces for the recorder. */
@@ -74,7 +97,7 @@ class WorkerClient implements CaptureClient {
   private readonly state = new Int32Array(new SharedArrayBuffer(STATE_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   mode: 'idle' | 'worker' | 'local' = 'idle';
   /** In order: what the worker has not been sent yet (idle: everything; worker: what waits for the pump). */
-  private outbox: ToWorker[] = [];
+  private outbox: Queued[] = [];
   private pumping = false;
   private worker: Worker | undefined;
   private notices: MessagePort | undefined;
@@ -83,6 +106,16 @@ class WorkerClient implements CaptureClient {
   private lost = 0;
   private flushes = 0;
   private warnedSlow = false;
+  private ring: RingWriter | undefined;
+  /** Records dropped because the worker was too far behind (backpressure), and the exchanges they were of. */
+  private overflowed = 0;
+  private readonly droppedExchanges = new Set<string>();
+  /** Messages ever queued for the worker (the worker counts those it finished in `state[DONE]`). */
+  private enqueued = 0;
+  /** Texts sent in slices that the worker has not finished: by the message count that finishes each. */
+  private sliced: { upTo: number; chars: number }[] = [];
+  private slicedChars = 0;
+  private lazyTimer: NodeJS.Timeout | undefined;
   readonly sink: Sink;
   readonly offload: Offload;
 
@@ -106,7 +139,8 @@ class WorkerClient implements CaptureClient {
   /** The worker stopped: what it had not finished is lost (never written raw); the rest goes on here. */
   private failed(why: string): void {
     if (this.mode !== 'worker') return;
-    const missing = this.posted - Atomics.load(this.state, DONE) + this.outbox.filter((m) => m.t === 'record').length;
+    const records = this.outbox.filter((m) => (m.t === 'json' ? m.kind : m.t) === 'record').length;
+    const missing = this.posted - Atomics.load(this.state, DONE) + records;
     this.lost += missing;
     this.worker = undefined;
     this.outbox = [];
@@ -127,11 +161,13 @@ class WorkerClient implements CaptureClient {
       this.notices = notices;
       notices.on('message', (m: FromWorker) => this.options.notify(m.message));
       notices.unref();
+      const ring = createRingBuffers(this.options.ringBytes ?? RING_BYTES);
       const worker = new Worker(this.entry, {
         workerData: {
           ...this.options.data,
           state: this.state.buffer,
           notices: channel.port2,
+          ring,
         } satisfies CaptureWorkerData,
         transferList: [channel.port2],
         execArgv: [],
@@ -141,11 +177,13 @@ class WorkerClient implements CaptureClient {
         stderr: true,
       });
       this.worker = worker;
+      this.ring = new RingWriter(ring.data, ring.state);
       worker.on('error', (err) => this.failed(err.message));
       worker.on('exit', (code) => this.failed(`exit ${code}`));
       worker.unref();
       this.mode = 'worker';
-      this.pump();
+      this.pumping = true;
+      queueMicrotask(this.pump); // what waited, with what this turn adds
     } catch (err) {
       this.options.notify(
         `agenttap: the capture worker did not start (${(err as Error).message}); redacting in the agent's thread`,
@@ -157,28 +195,74 @@ class WorkerClient implements CaptureClient {
   /**
    * Sends what waits, in order, at most SLICE_CHARS of body text per turn of the agent's event loop; the rest
    * on the next turn (an unref'd setImmediate: it never keeps the agent alive; exit sends the rest at once).
+   * Records in a row cross as one message: each message wakes the worker, and a wake-up is what costs the agent's
+   * thread here, not the copy.
    */
   private readonly pump = (budget = SLICE_CHARS): void => {
     this.pumping = false;
+    const batch: string[] = [];
     while (this.worker && this.outbox.length > 0) {
       const message = this.outbox[0]!;
       if (message.t === 'text') {
         if (budget <= 0) break;
         budget -= message.part.length;
-      }
+        this.post(batch);
+        this.worker.postMessage(message);
+        this.posted++;
+      } else batch.push(message.t === 'json' ? message.json : this.serialised(message));
       this.outbox.shift();
-      this.posted++;
-      this.worker.postMessage(message);
     }
+    this.post(batch);
     if (this.worker && this.outbox.length > 0 && Number.isFinite(budget)) {
       this.pumping = true;
       setImmediate(this.pump).unref();
     }
   };
 
-  private send(message: ToWorker): void {
-    this.outbox.push(message);
-    if (this.mode === 'worker' && !this.pumping) this.pump();
+  /** Records as one JSON array (cloning a string costs a fraction of cloning the objects); empties `batch`. */
+  private post(batch: string[]): void {
+    if (batch.length === 0 || !this.worker) return;
+    this.worker.postMessage(`[${batch.join(',')}]`);
+    this.posted += batch.length;
+    batch.length = 0;
+  }
+
+  /**
+   * A record's JSON. One that has none (a BigInt, a cycle) is lost and counted; the worker gets a no-op in its
+   * place (its count of finished messages stays the count of posted ones).
+   */
+  private serialised(message: ToWorker): string {
+    try {
+      return JSON.stringify(message);
+    } catch {
+      this.lost++;
+      return '{"t":"skip"}';
+    }
+  }
+
+  /**
+   * Queues a message for the worker, sent at the end of this turn's work. `lazy` (a response's headers): no wake-up
+   * of its own; it goes with the next message (its exchange's end, most often), or within LAZY_MS.
+   */
+  private send(message: ToWorker, lazy = false): void {
+    this.enqueued++;
+    // Serialised now, as it is (the tap's objects may change later), and so that one that cannot be is counted now.
+    this.outbox.push(
+      this.mode === 'worker' && message.t !== 'text'
+        ? { t: 'json', kind: message.t, json: this.serialised(message) }
+        : message,
+    );
+    if (this.mode !== 'worker' || this.pumping) return;
+    if (!lazy) {
+      // After the recorder's drain: what it sends in one turn crosses as one message.
+      this.pumping = true;
+      queueMicrotask(this.pump);
+    } else if (!this.lazyTimer) {
+      this.lazyTimer = setTimeout(() => {
+        this.lazyTimer = undefined;
+        if (!this.pumping) this.pump();
+      }, LAZY_MS).unref();
+    }
   }
 
   private makeSink(): Sink {
@@ -206,6 +290,7 @@ class WorkerClient implements CaptureClient {
   /** Exit: everything sent so far written by the worker, or EXIT_WAIT_MS passed. */
   private waitForWorker(): void {
     const seq = ++this.flushes;
+    this.enqueued++;
     this.outbox.push({ t: 'flush', seq });
     this.pump(Infinity);
     const waitMs = this.options.exitWaitMs ?? EXIT_WAIT_MS;
@@ -241,27 +326,65 @@ class WorkerClient implements CaptureClient {
       record(raw: ExchangeRecord) {
         if (client.mode === 'idle') client.start();
         if (client.mode !== 'worker') return false;
-        const text = raw.kind === 'request' ? raw.record.text : undefined;
-        if (raw.kind !== 'request' || text === undefined || text.length <= SLICE_CHARS) {
-          client.send({ t: 'record', mono: mono(), raw });
-          return true;
-        }
-        // The text in slices, then a copy of the record without it (the tap's object stays as it was).
-        const parts = Math.ceil(text.length / SLICE_CHARS);
-        for (let i = 0; i < parts; i++)
-          client.send({ t: 'text', part: text.slice(i * SLICE_CHARS, (i + 1) * SLICE_CHARS) });
-        client.send({
-          t: 'record',
-          mono: mono(),
-          raw: { kind: 'request', record: { ...raw.record, text: undefined } },
-          textParts: parts,
-        });
+        client.hand(raw);
         return true;
       },
       get lost() {
-        return client.lost;
+        return client.lost + client.overflowed;
       },
     };
+  }
+
+  /** One record to the worker: its body text through the ring, or in slices when the ring has no room for it. */
+  private hand(raw: ExchangeRecord): void {
+    const id = raw.kind === 'rewrite' ? String(raw.record.exchange) : raw.record.id;
+    if (this.droppedExchanges.has(id)) {
+      if (raw.kind === 'end') this.droppedExchanges.delete(id);
+      this.overflowed++;
+      return;
+    }
+    const text = raw.kind === 'request' ? raw.record.text : undefined;
+    if (raw.kind !== 'request' || text === undefined || text.length === 0) {
+      this.send({ t: 'record', mono: mono(), raw }, raw.kind === 'response');
+      return;
+    }
+    // A copy of the record without its text (the tap's object stays as it was).
+    const bare: ExchangeRecord = { kind: 'request', record: { ...raw.record, text: undefined } };
+    const slot = this.ring!.put(text);
+    if (slot) {
+      this.send({ t: 'record', mono: mono(), raw: bare, slot });
+      return;
+    }
+    // A body larger than the ring, or the ring full: slices, as long as those the worker has not read stay bounded.
+    const done = Atomics.load(this.state, DONE);
+    while (this.sliced.length > 0 && this.sliced[0]!.upTo <= done) this.slicedChars -= this.sliced.shift()!.chars;
+    if (this.slicedChars + text.length > (this.options.maxSlicedChars ?? MAX_SLICED_CHARS)) {
+      this.overflow(id, this.ring!.pending + this.slicedChars);
+      return;
+    }
+    const parts = Math.ceil(text.length / SLICE_CHARS);
+    for (let i = 0; i < parts; i++) this.send({ t: 'text', part: text.slice(i * SLICE_CHARS, (i + 1) * SLICE_CHARS) });
+    this.send({ t: 'record', mono: mono(), raw: bare, textParts: parts });
+    this.sliced.push({ upTo: this.enqueued, chars: text.length });
+    this.slicedChars += text.length;
+  }
+
+  /** Backpressure: the worker holds too much already; this exchange is dropped, counted, and said once in the log. */
+  private overflow(id: string, pending: number): void {
+    this.overflowed++;
+    this.droppedExchanges.add(id);
+    if (this.overflowed > 1) return;
+    const behind = (pending / 1024 / 1024).toFixed(1);
+    this.send({
+      t: 'write',
+      mono: mono(),
+      event: 'tap.warning',
+      body: {
+        code: 'capture-backlog',
+        message: `the capture worker was ${behind} MB behind; exchange ${id} was dropped (further drops are only counted in session.end)`,
+        exchange: id,
+      },
+    });
   }
 }
 

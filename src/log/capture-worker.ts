@@ -10,12 +10,31 @@
  * A record whose redaction fails is dropped and counted here; `session.end` (written by the agent's
  * thread, which cannot know) gets this thread's counts added on its way through.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createRedactor } from '../policy/redact/index.js';
+import { RingReader } from './capture-ring.js';
 import { DONE, FAILED, FLUSHED, type CaptureWorkerData, type FromWorker, type ToWorker } from './capture-protocol.js';
 import type { EventBody, EventName } from './events.js';
 import { Recorder } from './recorder.js';
 import { openSink, type Sink } from './sink.js';
+
+/**
+ * Below the agent's threads in the scheduler (Linux: a thread's own nice value; elsewhere nothing): on a busy
+ * machine the agent's thread gets the CPU first and this one catches up in the pauses, instead of the two
+ * contending right when a request has left and the agent waits for its first token.
+ */
+export const WORKER_NICE = 5;
+
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid !== process.pid) setPriority(tid, WORKER_NICE);
+  } catch {
+    // not Linux, or not allowed: the worker runs at the agent's priority
+  }
+}
 
 if (!isMainThread && parentPort) {
   const data = workerData as CaptureWorkerData;
@@ -56,7 +75,14 @@ if (!isMainThread && parentPort) {
   }
 
   const parts: string[] = [];
-  parentPort.on('message', (message: ToWorker) => {
+  const ring = new RingReader(data.ring.data, data.ring.state);
+  // After the first messages waiting (an exit may be waiting for them), and safe alongside the agent's writes.
+  // The priority only then: this thread's start is what an exit may be waiting for.
+  setImmediate(() => {
+    ring.touchPages();
+    lowerPriority();
+  });
+  const handle = (message: ToWorker) => {
     try {
       if (message.t === 'flush') {
         recorder.drainSync();
@@ -65,6 +91,7 @@ if (!isMainThread && parentPort) {
         Atomics.notify(state, FLUSHED);
         return;
       }
+      if (message.t === 'skip') return;
       if (message.t === 'text') {
         parts.push(message.part);
         return;
@@ -73,8 +100,9 @@ if (!isMainThread && parentPort) {
       if (message.t === 'write')
         recorder.later(({ sink }) => sink.write(message.event as EventName, message.body as EventBody<EventName>));
       else {
-        if (message.textParts !== undefined && message.raw.kind === 'request') {
-          message.raw.record.text = parts.splice(0).join('');
+        if (message.raw.kind === 'request') {
+          if (message.slot) message.raw.record.text = ring.take(message.slot);
+          else if (message.textParts !== undefined) message.raw.record.text = parts.splice(0).join('');
         }
         recorder.record(message.raw);
       }
@@ -82,5 +110,10 @@ if (!isMainThread && parentPort) {
     } finally {
       Atomics.add(state, DONE, 1);
     }
+  };
+  // A slice of text as itself; records as a JSON array of those that were waiting, in order.
+  parentPort.on('message', (received: ToWorker | string) => {
+    if (typeof received !== 'string') handle(received);
+    else for (const message of JSON.parse(received) as ToWorker[]) handle(message);
   });
 }

@@ -15,16 +15,13 @@
  * model loads no writer and leaves no file.
  * Fail closed for secrets: a record whose redaction throws is dropped and counted, never written raw.
  */
-import { createHash } from 'node:crypto';
-import type { Endpoint, Layer, Outcome, ResponseSummary, SdkCall } from '../exchange/types.js';
+import type { Layer, Outcome, ResponseSummary, SdkCall } from '../exchange/types.js';
 import type { EndpointMatch } from '../exchange/endpoints.js';
 import { describeRequest } from '../exchange/request.js';
 import type { Redactor } from '../policy/redact/types.js';
-import { splitCacheMarkers } from '../exchange/cache-markers.js';
-import { BlobStore, ListStore, repeatedParts } from './blobs.js';
-import type { BlobRef, EventBody, EventName } from './events.js';
+import { BodyCompactor } from './compact.js';
+import type { EventBody, EventName } from './events.js';
 import { redactUrl } from './redact-url.js';
-import { isBlobRef } from './refs.js';
 import * as sc from './semconv.js';
 import type { Sink } from './sink.js';
 
@@ -97,8 +94,6 @@ export interface RecorderOptions {
   onRecord?: () => void;
 }
 
-/** Caps memory of the raw-part cache (hash → blob ref); old entries just cost a re-redaction. */
-const PART_CACHE_LIMIT = 50_000;
 /** Per code, how many `tap.warning` events reach the log; the rest are only counted. */
 const WARNINGS_LOGGED_PER_CODE = 20;
 /**
@@ -111,10 +106,7 @@ export class Recorder {
   private queue: ((writer: Writer) => void)[] = [];
   private scheduled = false;
   private writer: Writer | undefined;
-  private blobs!: BlobStore;
-  private lists!: ListStore;
-  /** sha256(raw part JSON) → its blob ref. Raw hashes live in memory only; only redacted content is hashed to disk. */
-  private readonly partCache = new Map<string, BlobRef>();
+  private compactor!: BodyCompactor;
   private readonly warningCounts = new Map<string, number>();
   private recorded = false;
   exchanges = 0;
@@ -126,8 +118,9 @@ export class Recorder {
   /** Connects the writer; whatever queued meanwhile is written on the next turn of the event loop. */
   attach(writer: Writer): void {
     this.writer = writer;
-    this.blobs = new BlobStore((hash, content) => writer.sink.write('blob', { hash, content }));
-    this.lists = new ListStore(this.blobs);
+    this.compactor = new BodyCompactor(this.options.blobMinBytes, (hash, content) =>
+      writer.sink.write('blob', { hash, content }),
+    );
     this.schedule();
   }
 
@@ -287,9 +280,9 @@ export class Recorder {
     const model = r.model ?? facts.model ?? r.match.model;
     const maxTokens = r.maxTokens ?? facts.maxTokens;
     const body = this.redacted(r.id, 'request', () => ({
-      headers: redactor.headers(r.headers),
+      headers: this.compactor.headers(r.headers, redactor),
       url: redactUrl(redactor, r.url),
-      body: parsed === undefined ? undefined : this.compactBody(r.match.endpoint, parsed, redactor),
+      body: parsed === undefined ? undefined : this.compactor.body(r.match.endpoint, parsed, redactor),
     }));
     if (!body) return;
     const url = new URL(r.url);
@@ -365,51 +358,6 @@ export class Recorder {
 
   private write<N extends EventName>(event: N, body: EventBody<N>): void {
     this.writer?.sink.write(event, body);
-  }
-
-  /** The redacted body, with the parts agents resend every turn replaced by blob references. */
-  private compactBody(endpoint: Endpoint, body: unknown, redactor: Redactor): unknown {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return redactor.value(body);
-    const { whole, each } = repeatedParts(endpoint);
-    const rest: Record<string, unknown> = {};
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(body)) {
-      if (whole.includes(key)) out[key] = this.part(value, redactor);
-      else if (each.includes(key) && Array.isArray(value)) {
-        const items = value.map((item) => this.message(item, redactor));
-        out[key] = this.lists.ref(
-          items,
-          items.map((item) => JSON.stringify(item)),
-        );
-      } else rest[key] = value;
-    }
-    // Keep the agent's key order: it is what a reader expects to see.
-    const redactedRest = redactor.value(rest);
-    const ordered: Record<string, unknown> = {};
-    for (const key of Object.keys(body)) ordered[key] = key in out ? out[key] : redactedRest[key];
-    return ordered;
-  }
-
-  /** One message of a list: a blob without its cache markers, the markers on the reference. */
-  private message(value: unknown, redactor: Redactor): unknown {
-    const { bare, markers } = splitCacheMarkers(value);
-    if (!markers) return this.part(value, redactor);
-    const ref = this.part(bare, redactor);
-    // A message too small for a blob stays inline, markers and all.
-    return isBlobRef(ref) ? { ...ref, $cache: markers } : redactor.value(value);
-  }
-
-  private part(value: unknown, redactor: Redactor): unknown {
-    const raw = JSON.stringify(value);
-    if (raw === undefined || raw.length < this.options.blobMinBytes) return redactor.value(value);
-    const rawKey = createHash('sha256').update(raw).digest('base64');
-    const cached = this.partCache.get(rawKey);
-    if (cached) return cached;
-    const redacted = redactor.value(value);
-    const ref = this.blobs.ref(redacted, JSON.stringify(redacted));
-    if (this.partCache.size >= PART_CACHE_LIMIT) this.partCache.delete(this.partCache.keys().next().value!);
-    this.partCache.set(rawKey, ref);
-    return ref;
   }
 }
 

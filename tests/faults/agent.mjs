@@ -141,12 +141,14 @@ switch (mode) {
   }
   case 'interrupt': {
     // One finished call, then a slow stream interrupted by $INTERRUPT (a real signal, sent to itself) once its first
-    // delta has arrived: the signal lands while the response is still streaming.
+    // delta has arrived: the signal lands while the response is still streaming. With $CALLS > 1, calls 2…$CALLS
+    // come back to back before the interrupted one.
     out(await fetchCall(1));
     // $PAUSE_MS: the agent's own work between two calls (a tool run), if any.
     if (process.env.PAUSE_MS) await new Promise((resolve) => setTimeout(resolve, Number(process.env.PAUSE_MS)));
+    for (let i = 2; i <= calls; i++) out(await fetchCall(i));
     out(
-      await fetchCall(2, {
+      await fetchCall(calls + 1, {
         onFirstDelta: () => {
           out('streaming');
           process.kill(process.pid, process.env.INTERRUPT);

@@ -61,6 +61,19 @@ describe.each(MATRIX)('the agent process, node %s', { timeout: 180_000 }, (major
     await expectUnnoticed(pair);
   });
 
+  // Back to back, the agent's thread hands each finished call to the capture worker and goes on; the worker writes it
+  // while the next call is under way. A SIGKILL at the first delta of the sixth call may lose that call, no other.
+  it('SIGKILL during back-to-back calls: every finished call is in the log', async () => {
+    const pair = await onMock(
+      major,
+      { pacingMs: 40, textChunks: 10 },
+      { args: [AGENT, 'interrupt'], env: { INTERRUPT: 'SIGKILL', PAUSE_MS: '1500', CALLS: '5' } },
+    );
+    expect(pair.plain.signal).toBe('SIGKILL');
+    expect(pair.tapped.finished).toHaveLength(5);
+    await expectUnnoticed(pair);
+  });
+
   it('`node -e` exiting at once (exit code 3)', async () => {
     const pair = await onMock(major, {}, { args: ['-e', 'process.exitCode = 3'] });
     expect(pair.plain.code).toBe(3);

@@ -4,11 +4,16 @@
  * the log reader. The agent's-thread redactor here throws on exchange content, so a record redacted on the
  * agent's thread is a failed test, not a slower one.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createCaptureClient, SLICE_CHARS, withoutPreload } from '../../../src/log/capture-client.js';
+import {
+  createCaptureClient,
+  SLICE_CHARS,
+  withoutPreload,
+  type CaptureClientOptions,
+} from '../../../src/log/capture-client.js';
 import type { LogEvent } from '../../../src/log/events.js';
 import { readExpanded } from '../../../src/log/read.js';
 import { Recorder, type RequestRecord } from '../../../src/log/recorder.js';
@@ -33,7 +38,12 @@ function mainRedactor(): Redactor & { exchangeCalls: number } {
   return Object.assign(guard, { text: real.text, value: refuse, headers: refuse, url: refuse, stats: real.stats });
 }
 
-function setup(entry: URL = WORKER, exitWaitMs?: number, redactor: Redactor = mainRedactor()) {
+function setup(
+  entry: URL = WORKER,
+  exitWaitMs?: number,
+  redactor: Redactor = mainRedactor(),
+  bounds: Pick<CaptureClientOptions, 'ringBytes' | 'maxSlicedChars'> = {},
+) {
   const dir = scratch('agenttap-worker-');
   const notices: string[] = [];
   const openLocalSink = () => openSink({ sessionDir: dir, session: 's' });
@@ -43,6 +53,7 @@ function setup(entry: URL = WORKER, exitWaitMs?: number, redactor: Redactor = ma
     notify: (m) => notices.push(m),
     entry,
     exitWaitMs,
+    ...bounds,
   });
   const recorder = new Recorder({ blobMinBytes: 256, notify: (m) => notices.push(m) });
   recorder.attach({ sink: client.sink, redactor, offload: client.offload });
@@ -152,6 +163,88 @@ describe('capture worker', () => {
     expect(
       log.map((e) => (e.event === 'exchange.request' ? e.exchange : e.event === 'tap.warning' ? e.code : e.event)),
     ).toEqual(['session.start', 'r0', 'w0', 'r1', 'w1', 'r2', 'w2', 'session.end']);
+  });
+
+  // The worker takes tens of ms to start: a burst of requests made meanwhile is what a worker far behind sees.
+  it('backpressure: with the ring full and the slices bound reached, an exchange is dropped whole, counted and said once in the log', async () => {
+    const { recorder, exit, events, notices } = setup(WORKER, undefined, mainRedactor(), {
+      ringBytes: 64 * 1024,
+      maxSlicedChars: 100 * 1024,
+    });
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    for (const id of ids) {
+      recorder.request(request(id, body(id, 40 * 1024)));
+      recorder.response({ id, status: 200, headers: {}, ttfbMs: 1 });
+      recorder.end({ id, outcome: 'complete', durationMs: 2, bytes: 3 });
+    }
+    recorder.drainSync(); // a: the ring; b, c: slices (80 KB); d, e: over the bound
+    exit();
+    expect(notices).toEqual([]);
+    const log = await events();
+    const of = (id: string) => log.filter((e) => 'exchange' in e && e.exchange === id && e.event !== 'tap.warning');
+    for (const id of ['a', 'b', 'c']) {
+      expect(of(id).map((e) => e.event)).toEqual(['exchange.request', 'exchange.response', 'exchange.end']);
+      const logged = (of(id)[0] as { body: { messages: { content: string }[] } }).body;
+      expect(logged.messages[0]!.content).toContain(`${id} token [REDACTED`);
+    }
+    expect(of('d')).toEqual([]);
+    expect(of('e')).toEqual([]);
+    const warnings = log.filter((e) => e.event === 'tap.warning');
+    expect(warnings).toEqual([expect.objectContaining({ code: 'capture-backlog', exchange: 'd' })]);
+    expect(log.at(-1)).toMatchObject({ event: 'session.end', exchanges: 5, dropped: 6 });
+  });
+
+  it('a record that has no JSON (a BigInt) is lost and counted; the records around it are written', async () => {
+    const { recorder, exit, events, notices } = setup();
+    recorder.request(request('a', body('a', 100)));
+    recorder.end({ id: 'a', outcome: 'complete', durationMs: 1, bytes: 1, summary: { events: 1n } as never });
+    recorder.request(request('b', body('b', 100)));
+    recorder.drainSync();
+    exit();
+    expect(notices).toEqual([]);
+    const log = await events();
+    expect(log.map((e) => e.event)).toEqual(['session.start', 'exchange.request', 'exchange.request', 'session.end']);
+    expect(log.at(-1)).toMatchObject({ exchanges: 2, dropped: 1 });
+  });
+
+  it("a response's headers wake the worker with their exchange's end, not on their own; records waiting cross as one", async () => {
+    const dir = scratch('agenttap-worker-batches-');
+    const entry = join(dir, 'counting-worker.mjs');
+    // Writes what each message it gets holds, one line per message; answers flushes like the real one.
+    writeFileSync(
+      entry,
+      `import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+const state = new Int32Array(workerData.state);
+parentPort.on('message', (m) => {
+  const batch = typeof m === 'string' ? JSON.parse(m) : [m];
+  appendFileSync(join(workerData.sessionDir, 'batches'), batch.map((x) => (x.t === 'record' ? x.raw.kind : x.t)).join('+') + '\\n');
+  for (const x of batch) {
+    Atomics.add(state, 1, 1);
+    if (x.t === 'flush') { Atomics.store(state, 0, x.seq); Atomics.notify(state, 0); }
+  }
+});
+`,
+    );
+    const { dir: sessionDir, recorder, exit, notices } = setup(pathToFileURL(entry));
+    const pause = () => new Promise((r) => setTimeout(r, 50));
+    recorder.request(request('a', body('a', 100)));
+    recorder.drainSync();
+    await pause();
+    recorder.response({ id: 'a', status: 200, headers: {}, ttfbMs: 1 });
+    recorder.drainSync();
+    await pause();
+    recorder.end({ id: 'a', outcome: 'complete', durationMs: 2, bytes: 3 });
+    recorder.drainSync();
+    await pause();
+    exit();
+    expect(notices).toEqual([]);
+    expect(readFileSync(join(sessionDir, 'batches'), 'utf8').trim().split('\n')).toEqual([
+      'write+request',
+      'response+end',
+      'write+flush',
+    ]);
   });
 
   it('a process that never calls a model writes its records without a worker', async () => {

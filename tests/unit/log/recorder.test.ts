@@ -109,6 +109,44 @@ describe('Recorder', () => {
     expect(link.items.length).toBe(3);
   });
 
+  it('redacts a message too small for a blob, the other fields and the headers once per session, however many turns resend them', () => {
+    const { sink, events } = memorySink();
+    const scanned: string[] = [];
+    let headerScans = 0;
+    const counting: Redactor = {
+      ...redactor,
+      value: <T>(v: T) => {
+        scanned.push(JSON.stringify(v));
+        return redactor.value(v);
+      },
+      headers: (h) => {
+        headerScans++;
+        return redactor.headers(h);
+      },
+    };
+    const recorder = new Recorder({ blobMinBytes: 256 });
+    recorder.attach({ sink, redactor: counting });
+    const toolUse = { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Read', input: {} }] };
+    const history: unknown[] = [turn(0), toolUse];
+    for (let i = 0; i < 5; i++) {
+      recorder.request(request(`r${i}`, [...history]));
+      history.push(turn(2 + i));
+    }
+    recorder.drainSync();
+    expect(scanned.filter((s) => s === JSON.stringify(toolUse))).toHaveLength(1);
+    expect(scanned.filter((s) => s === JSON.stringify({ model: 'm' }))).toHaveLength(1);
+    expect(headerScans).toBe(1);
+    // …and written the same each time: inline, as it came.
+    const requests = events.filter((e) => e.event === 'exchange.request');
+    expect(requests).toHaveLength(5);
+    const blobs = new Map(events.filter((e) => e.event === 'blob').map((e) => [e.hash as string, e.content]));
+    for (const r of requests) {
+      const body = expandBody(r.body, blobs, 'test') as { messages: unknown[] };
+      expect(body.messages[1]).toEqual(toolUse);
+      expect(r.headers).toEqual({ 'x-api-key': expect.stringMatching(/^\[REDACTED/) });
+    }
+  });
+
   it('drops a record whose redaction fails, counts it, and never writes it raw', () => {
     const { sink, events } = memorySink();
     const failing: Redactor = {

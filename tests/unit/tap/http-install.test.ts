@@ -1,6 +1,7 @@
 /**
  * The http tap installs once and uninstalls symmetrically: request and get of both modules, ESM facade too; a
  * wrapper someone installed after ours is left in place, and ours, still inside it, passes through unrecorded.
+ * The request body it records is what went out, whatever shape the agent wrote it in.
  */
 import http, { createServer, type Server } from 'node:http';
 import https from 'node:https';
@@ -100,5 +101,43 @@ describe('http tap install', () => {
     } finally {
       http.request = pristine;
     }
+  });
+
+  it('records the body as written: strings, byte chunks splitting a character, other encodings, mixed', async () => {
+    const bodies: { text?: string; bodyBytes: number }[] = [];
+    const recording: TapContext = {
+      ...ctx,
+      maxBodyBytes: 1 << 20,
+      matchEndpoint: createEndpointMatcher(),
+      recorder: { ...ctx.recorder, request: (r) => bodies.push({ text: r.text, bodyBytes: r.bodyBytes }) },
+      open: new Set(),
+    };
+    const text = '{"model":"m","messages":[{"role":"user","content":"héllo € 😀"}]}';
+    const bytes = Buffer.from(text);
+    const split = bytes.indexOf(Buffer.from('€')) + 1; // inside the three bytes of €
+    const ways: ((req: http.ClientRequest) => void)[] = [
+      (req) => req.end(text),
+      (req) => {
+        req.write(bytes.subarray(0, split));
+        req.end(new Uint8Array(bytes.subarray(split)));
+      },
+      (req) => {
+        req.write(text.slice(0, 10), 'latin1');
+        req.write(Buffer.from(text.slice(10, 20)).toString('base64'), 'base64');
+        req.end(text.slice(20), 'utf-8');
+      },
+    ];
+    const uninstall = installHttpTap(recording);
+    try {
+      for (const write of ways)
+        await new Promise<void>((resolve, reject) => {
+          const req = http.request(url, { method: 'POST' }, (res) => res.resume().on('end', resolve));
+          req.on('error', reject);
+          write(req);
+        });
+    } finally {
+      uninstall();
+    }
+    expect(bodies).toEqual(ways.map(() => ({ text, bodyBytes: bytes.byteLength })));
   });
 });

@@ -1,0 +1,114 @@
+/**
+ * A request body as the log keeps it: redacted, with the parts agents resend every turn (system prompt, tools, each
+ * message) replaced by blob references (blobs.ts). Each part is redacted once per session: a part of blobMinBytes or
+ * more is found again by the hash of its raw JSON, a smaller one by its raw JSON itself. Raw hashes and raw JSON live
+ * in memory only; only redacted content is hashed to disk.
+ */
+import { createHash } from 'node:crypto';
+import { splitCacheMarkers } from '../exchange/cache-markers.js';
+import type { Endpoint } from '../exchange/types.js';
+import type { Redactor } from '../policy/redact/types.js';
+import { BlobStore, ListStore, repeatedParts } from './blobs.js';
+import type { BlobRef } from './events.js';
+import { isBlobRef } from './refs.js';
+
+/** Caps memory of the raw-part cache (hash → blob ref); old entries just cost a re-redaction. */
+const PART_CACHE_LIMIT = 50_000;
+/**
+ * Caps the cache of parts too small for a blob (their raw JSON → redacted value): an assistant's `tool_use` message
+ * is resent every turn, and scanning it again each time grows with turns². Entries are under blobMinBytes each.
+ */
+const SMALL_CACHE_LIMIT = 20_000;
+/** The longest raw JSON the small cache keeps for what is not a part (a body's other fields, request headers). */
+const SMALL_CACHE_MAX_CHARS = 4096;
+
+export class BodyCompactor {
+  private readonly blobs: BlobStore;
+  private readonly lists: ListStore;
+  /** sha256(raw part JSON) → its blob ref. */
+  private readonly partCache = new Map<string, BlobRef>();
+  /** Raw JSON of a part below blobMinBytes → its redacted value. */
+  private readonly smallCache = new Map<string, unknown>();
+
+  constructor(
+    private readonly blobMinBytes: number,
+    writeBlob: (hash: string, content: unknown) => void,
+  ) {
+    this.blobs = new BlobStore(writeBlob);
+    this.lists = new ListStore(this.blobs);
+  }
+
+  /** The redacted body, with the parts agents resend every turn replaced by blob references. */
+  body(endpoint: Endpoint, body: unknown, redactor: Redactor): unknown {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return redactor.value(body);
+    const { whole, each } = repeatedParts(endpoint);
+    const rest: Record<string, unknown> = {};
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(body)) {
+      if (whole.includes(key)) out[key] = this.part(value, redactor);
+      else if (each.includes(key) && Array.isArray(value)) {
+        const items = value.map((item) => this.message(item, redactor));
+        out[key] = this.lists.ref(
+          items,
+          items.map((item) => JSON.stringify(item)),
+        );
+      } else rest[key] = value;
+    }
+    // Keep the agent's key order: it is what a reader expects to see.
+    const redactedRest = this.cached('v', rest, () => redactor.value(rest));
+    const ordered: Record<string, unknown> = {};
+    for (const key of Object.keys(body)) ordered[key] = key in out ? out[key] : redactedRest[key];
+    return ordered;
+  }
+
+  /** One message of a list: a blob without its cache markers, the markers on the reference. */
+  private message(value: unknown, redactor: Redactor): unknown {
+    const { bare, markers } = splitCacheMarkers(value);
+    if (!markers) return this.part(value, redactor);
+    const ref = this.part(bare, redactor);
+    // A message too small for a blob stays inline, markers and all.
+    return isBlobRef(ref) ? { ...ref, $cache: markers } : this.small(value, JSON.stringify(value), redactor);
+  }
+
+  private part(value: unknown, redactor: Redactor): unknown {
+    const raw = JSON.stringify(value);
+    if (raw === undefined || raw.length < this.blobMinBytes) return this.small(value, raw, redactor);
+    const rawKey = createHash('sha256').update(raw).digest('base64');
+    const cached = this.partCache.get(rawKey);
+    if (cached) return cached;
+    const redacted = redactor.value(value);
+    const ref = this.blobs.ref(redacted, JSON.stringify(redacted));
+    if (this.partCache.size >= PART_CACHE_LIMIT) this.partCache.delete(this.partCache.keys().next().value!);
+    this.partCache.set(rawKey, ref);
+    return ref;
+  }
+
+  /**
+   * Request headers, redacted once per session while they stay the same (an SDK sends the same ones every turn).
+   */
+  headers(headers: Record<string, string>, redactor: Redactor): Record<string, string> {
+    return this.cached('h', headers, () => redactor.headers(headers));
+  }
+
+  /** `redact()`, through the small cache when the value's JSON is short; `kind` keeps each redaction's own. */
+  private cached<T>(kind: 'h' | 'v', value: T, redact: () => T): T {
+    const raw = JSON.stringify(value);
+    if (raw.length > SMALL_CACHE_MAX_CHARS) return redact();
+    return this.remember(kind + raw, redact) as T;
+  }
+
+  /** A part too small for a blob, redacted once per session (the same value is written each time it comes). */
+  private small(value: unknown, raw: string | undefined, redactor: Redactor): unknown {
+    if (raw === undefined) return redactor.value(value);
+    return this.remember(`v${raw}`, () => redactor.value(value));
+  }
+
+  private remember(raw: string, redact: () => unknown): unknown {
+    const cached = this.smallCache.get(raw);
+    if (cached !== undefined) return cached;
+    const redacted = redact();
+    if (this.smallCache.size >= SMALL_CACHE_LIMIT) this.smallCache.delete(this.smallCache.keys().next().value!);
+    this.smallCache.set(raw, redacted);
+    return redacted;
+  }
+}
