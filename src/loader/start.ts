@@ -8,6 +8,7 @@ import { createEndpointMatcher } from '../exchange/endpoints.js';
 import { stderrLine } from '../stderr.js';
 import { fetchTarget, patchFetch } from '../tap/fetch-patch.js';
 import { patchHttp, requestUrl } from '../tap/http-patch.js';
+import { planSdkLayer } from '../tap/sdk/plan.js';
 import { createGate, type Gate } from './gate.js';
 import { type Prepared, prepare } from './prepare.js';
 
@@ -45,8 +46,7 @@ export async function start(): Promise<void> {
 /** The SDK layer: its module hooks are registered before the agent's first import, with the capture open. */
 async function sdkLayer({ config }: Prepared, gate: Gate): Promise<void> {
   try {
-    const { planSdkLayer } = await import('../tap/sdk/plan.js');
-    const plan = await planSdkLayer(config.sdk);
+    const plan = planSdkLayer(config.sdk);
     if (config.debug) stderrLine(`agenttap: SDK layer ${plan.on ? 'on' : 'off'}: ${plan.reason}`);
     if (!plan.on) return;
     const full = gate.now() ?? (await gate.load());

@@ -1,65 +1,79 @@
 /**
- * The http/https patch alone, on the agent's start-up path: wraps `request` and `get` of both modules and shows
- * each ClientRequest they return to a hook, synchronously, before the agent writes to it. What observing a model
- * call needs (http.ts: exchanges, codecs, the recorder) loads at the first request the hook recognises.
+ * Where the http/https tap sees each ClientRequest, on the agent's start-up path: synchronously, inside its
+ * constructor, before the agent writes to it — without loading `node:https` (tls and crypto: ~8 ms of an agent's
+ * start on Node 20, issue 13), and without replacing anything the agent can compare:
+ *   - Node ≥ 22.14 (≥ 23.2): the `http.client.request.created` diagnostics channel, published at the end of the
+ *     constructor — neither http nor https is loaded at start;
+ *   - older Node: the two calls every ClientRequest constructor ends with (lib/_http_client.js, Node 20):
+ *     `agent.addRequest(req)` (http.Agent's, which https.Agent inherits) or, without an agent (`createConnection`),
+ *     `req.onSocket(socket)`. An agent whose own `addRequest` does not call http.Agent's is seen at its later
+ *     `onSocket` call, after the body was written: its requests are recorded without their body.
+ * What observing a model call needs (http.ts: exchanges, codecs, the recorder) loads at the first request the hook
+ * recognises.
  */
-import http, { type ClientRequest } from 'node:http';
-import https from 'node:https';
-import { syncBuiltinESMExports } from 'node:module';
+import dc from 'node:diagnostics_channel';
+import type { Agent, ClientRequest } from 'node:http';
+import { createRequire } from 'node:module';
 import type { Uninstall } from './context.js';
 
 const STATE = Symbol.for('agenttap.http');
+const CREATED = 'http.client.request.created';
 
-type RequestFn = typeof http.request;
-interface Patched {
-  module: typeof http | typeof https;
-  key: 'request' | 'get';
-  original: RequestFn;
-  wrapped: RequestFn;
-}
+type GlobalWithState = typeof globalThis & { [STATE]?: true };
 
-type GlobalWithState = typeof globalThis & { [STATE]?: Patched[] };
-
-/** Shown every request the agent makes through http/https; must not throw (wrap it in `safely`). */
+/** Shown every request the agent makes through http/https, maybe more than once; must not throw. */
 export type HttpHook = (req: ClientRequest) => void;
+
+/** Node versions that publish `http.client.request.created` (added in 23.2.0 and 22.14.0). */
+export function hasCreatedChannel(version = process.versions.node): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 23 || (major === 23 && minor >= 2) || (major === 22 && minor >= 14);
+}
 
 export function patchHttp(hook: HttpHook): Uninstall {
   const g = globalThis as GlobalWithState;
   if (g[STATE]) return () => {};
-  const patched: Patched[] = [];
+  g[STATE] = true;
   let installed = true;
-  for (const module of [http, https]) {
-    const request = module.request as (...a: unknown[]) => ClientRequest;
-    const tapped = function (this: unknown, ...args: unknown[]) {
-      const req = request.apply(this, args);
-      // Uninstalled while someone else's wrapper still calls us: pass through, record nothing (STYLE #9).
-      if (installed) hook(req);
-      return req;
-    };
-    // Node's own `get` is `request(...)` then `req.end()` (lib/http.js, lib/https.js, unchanged since Node 10)
-    // and calls its internal `request`: wrapping it from outside would see the request only after it ended,
-    // with its body (and the request record) gone. So `get` is that, through the tapped request.
-    const get = function (this: unknown, ...args: unknown[]) {
-      const req = tapped.apply(this, args);
-      req.end();
-      return req;
-    };
-    for (const [key, wrapped] of [
-      ['request', tapped],
-      ['get', get],
-    ] as const) {
-      patched.push({ module, key, original: module[key] as RequestFn, wrapped: wrapped as RequestFn });
-      module[key] = wrapped as RequestFn;
-    }
-  }
-  g[STATE] = patched;
-  // `import { request } from 'node:https'` binds to the ESM facade; this makes it see the wrapper.
-  syncBuiltinESMExports();
+  const seen = (req: ClientRequest) => {
+    // Uninstalled while a patched prototype of ours is still wrapped by someone else: pass through (STYLE #9).
+    if (installed) hook(req);
+  };
+  const unpatch = hasCreatedChannel() ? subscribe(seen) : patchPrototypes(seen);
   return () => {
     installed = false;
-    for (const p of patched) if (p.module[p.key] === p.wrapped) p.module[p.key] = p.original;
-    syncBuiltinESMExports();
+    unpatch();
     delete g[STATE];
+  };
+}
+
+function subscribe(hook: HttpHook): Uninstall {
+  const onCreated = (message: unknown) => hook((message as { request: ClientRequest }).request);
+  dc.subscribe(CREATED, onCreated);
+  return () => dc.unsubscribe(CREATED, onCreated);
+}
+
+function patchPrototypes(hook: HttpHook): Uninstall {
+  // node:http itself, not node:https: the ClientRequest and Agent classes both use are defined by http's modules.
+  const http = createRequire(import.meta.url)('node:http') as typeof import('node:http');
+  const agent = http.Agent.prototype as Agent & { addRequest(req: ClientRequest, ...rest: unknown[]): void };
+  const request = http.ClientRequest.prototype as ClientRequest & { onSocket(...args: unknown[]): void };
+  const addRequest = agent.addRequest;
+  const onSocket = request.onSocket;
+  const wrappedAdd = function (this: Agent, req: ClientRequest, ...rest: unknown[]) {
+    hook(req);
+    return addRequest.call(this, req, ...rest);
+  };
+  const wrappedOnSocket = function (this: ClientRequest, ...args: unknown[]) {
+    hook(this);
+    return onSocket.apply(this, args);
+  };
+  agent.addRequest = wrappedAdd;
+  request.onSocket = wrappedOnSocket;
+  return () => {
+    // Unhook politely: a wrapper someone put over ours stays (ours then passes through).
+    if (agent.addRequest === wrappedAdd) agent.addRequest = addRequest;
+    if (request.onSocket === wrappedOnSocket) request.onSocket = onSocket;
   };
 }
 
