@@ -5,7 +5,9 @@
  *   recorder + the taps' context (capture.ts) ──► writer: redactor + sink (writer.ts) ──► rules (a rules file)
  *   ──► exit flush: open exchanges finished, the queue and `session.end` written, synchronously
  *
- * The writer's timing is the one difference between the two kinds of driver:
+ * The Node loader opens it at the agent's first model call (src/loader/gate.ts), synchronously (openAgentCapture),
+ * with the rules it validated before the agent started; the Bun preload at start. The writer's timing is the one
+ * difference between the two kinds of driver:
  *   - `agent` (inside the agent's process): loaded only once the process has made a model call, in a pause of its
  *     model traffic (writer-loader.ts), while records queue; SIGINT/SIGTERM that would kill the agent flush first
  *     (signals.ts); `exit` loads it right there if it had not loaded yet.

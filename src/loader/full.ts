@@ -31,14 +31,16 @@ export function openFull(
     { notify: stderrLine, start: () => startFields(session), writer: { agent: true } },
     rules,
   );
-  // Node loads undici at the first fetch call, ours or not; loaded here, before the first exchange's clock starts,
-  // its ~20–50 ms are not counted in that exchange's TTFT and duration (the agent pays them either way).
-  void globalThis.Response;
   // The matcher the start-up patches used (it read ANTHROPIC_BASE_URL at start): one answer per URL.
   ctx.matchEndpoint = matchEndpoint;
   return {
     ctx,
-    fetch: (original) => fetchHandler(ctx, original),
+    fetch: (original) => {
+      // Node loads undici at the first fetch call, ours or not; loaded here, before the first exchange's clock
+      // starts, its ~20–50 ms are not counted in that exchange's TTFT and duration (the agent pays them either way).
+      void globalThis.Response;
+      return fetchHandler(ctx, original);
+    },
     http: (req) => safely(ctx.warn, 'http-tap-failed', () => observeRequest(ctx, req), undefined),
   };
 }

@@ -27,6 +27,8 @@ export interface Gate {
   now(): Full | undefined;
   /** The capture, loaded with import() if it was not (undefined: it failed). */
   load(): Promise<Full | undefined>;
+  /** Calls `fn` with the capture once it is open (at once if it is). */
+  whenOpen(fn: (full: Full) => void): void;
 }
 
 export function createGate(
@@ -35,9 +37,13 @@ export function createGate(
 ): Gate {
   let full: Full | undefined;
   let failed = false;
+  const waiting: ((full: Full) => void)[] = [];
   const open = (module: FullModule) => {
-    full ??= module.openFull(prepared, matchEndpoint);
-    return full;
+    if (full) return full;
+    const opened = module.openFull(prepared, matchEndpoint);
+    full = opened;
+    for (const fn of waiting.splice(0)) fn(opened);
+    return opened;
   };
   const fail = (err: unknown) => {
     if (!failed) stderrLine(`agenttap: not capturing this run: ${(err as Error)?.stack ?? String(err)}`);
@@ -61,6 +67,10 @@ export function createGate(
       } catch (err) {
         return fail(err);
       }
+    },
+    whenOpen(fn) {
+      if (full) fn(full);
+      else waiting.push(fn);
     },
   };
 }

@@ -2,7 +2,8 @@
  * The Node loader's start: what runs before the agent's first line, kept to what a minimal fetch tee does — the
  * config (validated without zod unless it is wrong: src/config/), the session place published for children, the
  * fetch and http/https patches with the endpoint matcher. No recorder, codec, writer, crypto or undici: the first
- * model call opens the gate (gate.ts) to the rest. The SDK layer, when it runs, needs the capture at once.
+ * model call opens the gate (gate.ts) to the rest. The SDK layer, when it runs, registers its module hooks here
+ * (its own cost: BENCHMARKS.md) and opens the gate when the agent loads an SDK file it patches.
  */
 import { createEndpointMatcher } from '../exchange/endpoints.js';
 import { stderrLine } from '../stderr.js';
@@ -49,10 +50,10 @@ async function sdkLayer({ config }: Prepared, gate: Gate): Promise<void> {
     const plan = planSdkLayer(config.sdk);
     if (config.debug) stderrLine(`agenttap: SDK layer ${plan.on ? 'on' : 'off'}: ${plan.reason}`);
     if (!plan.on) return;
-    const full = gate.now() ?? (await gate.load());
-    if (!full) return;
     const { installSdkTap } = await import('../tap/sdk/index.js');
-    await installSdkTap(full.ctx, config, plan.mode);
+    // The capture opens when a patched SDK file loads (or at the first model call), not with the hooks.
+    const sdk = await installSdkTap(() => gate.now()?.ctx, config, plan.mode);
+    gate.whenOpen((full) => sdk.wire(full.ctx));
   } catch (err) {
     const message = `sdk-layer-failed: ${(err as Error)?.message ?? String(err)}`;
     (gate.now() ?? (await gate.load()))?.ctx.warn('sdk-layer-failed', message);
