@@ -5,7 +5,9 @@
  *   recorder + the taps' context (capture.ts) ──► writer: redactor + sink (writer.ts) ──► rules (a rules file)
  *   ──► exit flush: open exchanges finished, the queue and `session.end` written, synchronously
  *
- * The writer's timing is the one difference between the two kinds of driver:
+ * The Node loader opens it at the agent's first model call (src/loader/gate.ts), synchronously (openAgentCapture),
+ * with the rules it validated before the agent started; the Bun preload at start. The writer's timing is the one
+ * difference between the two kinds of driver:
  *   - `agent` (inside the agent's process): loaded only once the process has made a model call, in a pause of its
  *     model traffic (writer-loader.ts), while records queue; SIGINT/SIGTERM that would kill the agent flush first
  *     (signals.ts); `exit` loads it right there if it had not loaded yet.
@@ -15,6 +17,7 @@
 import type { Config } from '../config/schema.js';
 import type { Recorder, Writer } from '../log/recorder.js';
 import type { SessionPlace } from '../log/session.js';
+import type { RulesStep } from '../policy/rewrite/wire.js';
 import type { TapContext } from '../tap/context.js';
 import { createCapture, type Capture, type CaptureOptions } from './capture.js';
 import { flushOnSignals } from './signals.js';
@@ -45,38 +48,58 @@ export interface OpenOptions {
 
 export async function openCapture(config: Config, session: SessionPlace, options: OpenOptions): Promise<OpenCapture> {
   const { notify, start, writer: timing } = options;
+  if (timing !== 'now') {
+    const rules = config.rules ? await loadRules(config) : undefined;
+    return openAgentCapture(config, session, { notify, start, writer: timing }, rules);
+  }
+  // Imported here, never at the top: the agent's start-up path must not load pino and secretlint.
+  const { createWriter } = await import('./writer.js');
+  const writer = createWriter(config, session, notify);
+  const capture = createCapture(config, { notify, start });
+  capture.recorder.attach(writer);
+  if (config.rules) capture.ctx.rules = await loadRules(config);
+  return armExit(capture, () => writer);
+}
+
+/** The rules file's step (validated: a bad file throws AGENTTAP_RULES_INVALID). */
+export async function loadRules(config: Config): Promise<RulesStep> {
+  return (await import('../policy/rewrite/load-step.js')).loadRulesStep(config);
+}
+
+/**
+ * The agent's capture, synchronously (the loader builds it at the first model call, inside the agent's request):
+ * the writer loads after the first model call; `rules` were loaded (and validated) before the agent started.
+ */
+export function openAgentCapture(
+  config: Config,
+  session: SessionPlace,
+  options: OpenOptions & { writer: { agent: true; module?: () => WriterModule } },
+  rules?: RulesStep,
+): OpenCapture {
+  const { notify, start } = options;
   // The closures below run only once `capture` is assigned (at a record, a signal or the exit).
   let capture: Capture;
-  let writerAtExit: () => Writer | undefined;
-  let onRecord: (() => void) | undefined;
-  if (timing === 'now') {
-    // Imported here, never at the top: the agent's start-up path must not load pino and secretlint.
-    const { createWriter } = await import('./writer.js');
-    const writer = createWriter(config, session, notify);
-    writerAtExit = () => writer;
-    capture = createCapture(config, { notify, start });
-    capture.recorder.attach(writer);
-  } else {
-    const loader = writerLoader(
-      ({ createWriter }) => {
-        const writer = createWriter(config, session, notify);
-        capture.recorder.attach(writer);
-        return writer;
-      },
-      notify,
-      timing.module,
-    );
-    // Without a record of its own the process leaves no log: the writer is not even loaded for it.
-    writerAtExit = () => (capture.recorder.hasRecords ? loader.now() : undefined);
-    onRecord = afterModelCall(() => capture, loader);
-    capture = createCapture(config, { notify, start, onRecord });
-  }
-  const { recorder, ctx } = capture;
-  if (config.rules) ctx.rules = await (await import('../policy/rewrite/load-step.js')).loadRulesStep(config);
-  // Whatever is still open or queued at exit is finished and written synchronously (the event loop is gone).
+  const loader = writerLoader(
+    ({ createWriter }) => {
+      const writer = createWriter(config, session, notify);
+      capture.recorder.attach(writer);
+      return writer;
+    },
+    notify,
+    options.writer.module,
+  );
+  const onRecord = afterModelCall(() => capture, loader);
+  capture = createCapture(config, { notify, start, onRecord });
+  if (rules) capture.ctx.rules = rules;
+  // Without a record of its own the process leaves no log: the writer is not even loaded for it.
+  return armExit(capture, () => (capture.recorder.hasRecords ? loader.now() : undefined));
+}
+
+/** Whatever is still open or queued at exit is finished and written synchronously (the event loop is gone). */
+function armExit(capture: Capture, writerAtExit: () => Writer | undefined): OpenCapture {
   const close = () => capture.close(writerAtExit());
   process.once('exit', close);
-  return { recorder, ctx, close };
+  return { recorder: capture.recorder, ctx: capture.ctx, close };
 }
 
 /**

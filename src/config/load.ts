@@ -2,13 +2,15 @@
  * Reads the config: an optional JSON file (`AGENTTAP_CONFIG`, else `./agenttap.config.json` when present)
  * overlaid by `AGENTTAP_*` variables, validated by one schema. Any problem throws AGENTTAP_CONFIG_INVALID
  * with the source (file or variable), the field and the fix — the loader turns that into a stop *before*
- * the agent starts. With nothing to read, the defaults are returned without loading zod (see defaults.ts).
+ * the agent starts. With nothing to read, the defaults are returned without loading zod (see defaults.ts); a
+ * valid config is checked by hand (check.ts), zod loads only to name what is wrong.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { AgentTapError, fieldPath } from '../errors.js';
 import { isRecord } from '../exchange/json.js';
+import { checkConfig } from './check.js';
 import { defaultConfig } from './defaults.js';
 import type { Config } from './schema.js';
 
@@ -55,10 +57,16 @@ export async function loadConfig(
   let config: Config;
   if (!file && Object.keys(fromEnv).length === 0) config = defaultConfig();
   else {
-    const { ConfigSchema } = await import('./schema.js');
-    const parsed = ConfigSchema.safeParse(overlay(file ? readJsonFile(file) : {}, fromEnv));
-    if (!parsed.success) throw configError(parsed.error, file, env, flags);
-    config = parsed.data;
+    const input = overlay(file ? readJsonFile(file) : {}, fromEnv);
+    // zod only when the hand check is not sure: to name the error (or accept what the check was wary of).
+    const checked = checkConfig(input);
+    if (checked) config = checked;
+    else {
+      const { ConfigSchema } = await import('./schema.js');
+      const parsed = ConfigSchema.safeParse(input);
+      if (!parsed.success) throw configError(parsed.error, file, env, flags);
+      config = parsed.data;
+    }
     // The OTEL_EXPORTER_OTLP_* variables it reads are checked now, before the agent starts.
     if (config.export?.otlp) (await import('../export/settings.js')).resolveOtlpSettings(config.export.otlp, env);
   }

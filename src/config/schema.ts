@@ -1,15 +1,14 @@
 /**
  * The one place that says what each setting means. A config file (JSON) and `AGENTTAP_*` environment
  * variables fill the same schema; the environment wins. `agenttap schema config` prints it as JSON Schema.
+ * The agent's start-up path checks a config by hand first (check.ts, held equal to this by a property test).
  */
 import { z } from 'zod';
+import { SESSION_ID } from './session-id.js';
 import { checkUserRegex } from './user-regex.js';
 
-/**
- * A session id is one path segment under `dir`: no `..`, no `/`, no leading dot or dash (a hidden folder, or
- * something a shell or `agenttap report --session` would read as an option).
- */
-export const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export { SESSION_ID };
+
 export const SessionId = z.string().regex(SESSION_ID, {
   message:
     'is not a single folder name. Fix: start with a letter or digit, then use letters, digits, ".", "_" or "-", at most 128 characters (e.g. "review-42")',

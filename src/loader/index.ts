@@ -12,7 +12,7 @@
 import { isMainThread } from 'node:worker_threads';
 import { EXIT_CONFIG, isConfigError } from '../errors.js';
 import { stderrLine } from '../stderr.js';
-import { activate } from './activate.js';
+import { start } from './start.js';
 
 const LOADED = Symbol.for('agenttap.loaded');
 const g = globalThis as typeof globalThis & { [LOADED]?: boolean };
@@ -20,7 +20,7 @@ const g = globalThis as typeof globalThis & { [LOADED]?: boolean };
 if (isMainThread && !g[LOADED]) {
   g[LOADED] = true;
   try {
-    await activate();
+    await start();
   } catch (err) {
     if (isConfigError(err)) {
       stderrLine(err.message);

@@ -3,7 +3,6 @@
  * publishes it in the environment; Node children that inherit the loader (NODE_OPTIONS) join it with
  * their own `<pid>.ndjson`, unless `children: off`, in which case they stay inactive.
  */
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 
@@ -45,5 +44,10 @@ export function publishSession(place: SessionPlace, env: NodeJS.ProcessEnv = pro
 
 export function newSessionId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
+  // Six hex digits to keep two sessions of the same second apart, not a secret: Math.random, because
+  // node:crypto costs an agent's start ~5 ms of module loading (issue 13) that nothing else on that path needs.
+  const suffix = Math.floor(Math.random() * 0x1000000)
+    .toString(16)
+    .padStart(6, '0');
+  return `${stamp}-${suffix}`;
 }

@@ -1,5 +1,5 @@
 /**
- * The fetch tap: wraps `globalThis.fetch` itself, not the undici dispatcher — a per-request `dispatcher`
+ * The fetch tap: wraps `globalThis.fetch` itself (fetch-patch.ts), not the undici dispatcher — a per-request `dispatcher`
  * or a later `setGlobalDispatcher` would bypass a dispatcher hook (docs/fetch-tap.md#wrap-fetch-not-the-dispatcher). Agents that look fetch up
  * at each request (Claude Code does) see the wrapper as long as it is installed before their first call.
  *
@@ -12,34 +12,21 @@ import type { EndpointMatch } from '../exchange/endpoints.js';
 import { applyOutcome, decideOnWire } from '../policy/rewrite/apply.js';
 import type { RulesOutcome } from '../policy/rewrite/wire.js';
 import { claimAttempt } from './attempt-scope.js';
+import { fetchTarget, patchFetch } from './fetch-patch.js';
 import type { TapContext, Uninstall } from './context.js';
 import { captureRequestBody, observe, requestHeaders, startExchange } from './fetch-exchange.js';
 import { type LiveExchange, isAbortError } from './live-exchange.js';
 import { withBody } from './replace-body.js';
 import { safely } from './safely.js';
 
-const STATE = Symbol.for('agenttap.fetch');
-
-interface FetchState {
-  original: typeof fetch;
-  wrapped: typeof fetch;
-}
-
-type GlobalWithState = typeof globalThis & { [STATE]?: FetchState };
-
-export function canInstallFetchTap(): boolean {
-  return typeof globalThis.fetch === 'function' && typeof globalThis.Response === 'function';
-}
-
+/** The fetch tap with its context at hand (the Bun preload, tests): every call goes through the handler. */
 export function installFetchTap(ctx: TapContext): Uninstall {
-  const g = globalThis as GlobalWithState;
-  if (g[STATE] || !canInstallFetchTap()) return () => {};
-  const original = globalThis.fetch;
-  let installed = true;
+  return patchFetch({ wants: () => true, handler: (original) => fetchHandler(ctx, original) });
+}
 
-  const wrapped = async function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    // Uninstalled while someone else's wrapper still calls us: pass through, record nothing (STYLE #9).
-    if (!installed) return original(input, init);
+/** What the patched fetch does with a call: records and rewrites a model call; anything else goes straight through. */
+export function fetchHandler(ctx: TapContext, original: typeof fetch) {
+  return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const started = safely(ctx.warn, 'fetch-tap-failed', () => begin(ctx, input, init), undefined);
     if (!started) return original(input, init);
     const { exchange } = started;
@@ -57,15 +44,6 @@ export function installFetchTap(ctx: TapContext): Uninstall {
       () => observe(exchange, response, init?.signal ?? requestSignal(input)),
       response,
     );
-  } as typeof fetch;
-
-  g[STATE] = { original, wrapped };
-  globalThis.fetch = wrapped;
-  return () => {
-    // Unhook politely: if someone wrapped fetch after us, leave theirs in place (we then pass through).
-    installed = false;
-    if (globalThis.fetch === wrapped) globalThis.fetch = original;
-    delete g[STATE];
   };
 }
 
@@ -78,9 +56,7 @@ interface Begun {
 
 /** The model call this fetch is, or undefined to pass it through untouched. */
 function begin(ctx: TapContext, input: RequestInfo | URL, init: RequestInit | undefined): Begun | undefined {
-  const request = input instanceof Request ? input : undefined;
-  const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
-  const url = new URL(request ? request.url : String(input));
+  const { method, url } = fetchTarget(input, init);
   const match = ctx.matchEndpoint(method, url);
   if (!match) return undefined;
   const claim = claimAttempt();

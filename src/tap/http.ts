@@ -2,7 +2,7 @@
  * The http/https tap, for clients that never touch fetch: node-fetch and axios based ones
  * (`@anthropic-ai/sdk` ≤ 0.41, `openai` 4.x, Claude Code's side calls) — docs/sdk-layer.md#old-sdks-use-http.
  *
- * It wraps `request` and `get` of both modules and inspects the ClientRequest they return, so every call
+ * It wraps `request` and `get` of both modules (http-patch.ts) and inspects the ClientRequest they return, so every call
  * signature (url string, URL, options, url + options, callback) is covered by Node's own parsing. It only
  * ever observes, never consumes:
  *   - the request body through the instance's `write`/`end`,
@@ -12,75 +12,27 @@
  *     agent expects).
  * Compressed bodies are inflated on a side copy for the codec (docs/fetch-tap.md#compressed-bodies); the agent gets the raw bytes.
  */
-import http, { type ClientRequest, type IncomingMessage } from 'node:http';
-import https from 'node:https';
-import { syncBuiltinESMExports } from 'node:module';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { TapContext, Uninstall } from './context.js';
+import { patchHttp, requestUrl } from './http-patch.js';
 import { LiveExchange, isAbortError } from './live-exchange.js';
 import { safely } from './safely.js';
 import { claimAttempt } from './attempt-scope.js';
 import { flattenHeaders } from '../exchange/headers.js';
 import { inflaterFor } from '../exchange/inflate.js';
 
-const STATE = Symbol.for('agenttap.http');
-
-type RequestFn = typeof http.request;
-interface Patched {
-  module: typeof http | typeof https;
-  key: 'request' | 'get';
-  original: RequestFn;
-  wrapped: RequestFn;
-}
-
-type GlobalWithState = typeof globalThis & { [STATE]?: Patched[] };
-
+/** The http tap with its context at hand (tests): every request is shown to `observeRequest`. */
 export function installHttpTap(ctx: TapContext): Uninstall {
-  const g = globalThis as GlobalWithState;
-  if (g[STATE]) return () => {};
-  const patched: Patched[] = [];
-  let installed = true;
-  for (const module of [http, https]) {
-    const request = module.request as (...a: unknown[]) => ClientRequest;
-    const tapped = function (this: unknown, ...args: unknown[]) {
-      const req = request.apply(this, args);
-      // Uninstalled while someone else's wrapper still calls us: pass through, record nothing (STYLE #9).
-      if (installed) safely(ctx.warn, 'http-tap-failed', () => observeRequest(ctx, req), undefined);
-      return req;
-    };
-    // Node's own `get` is `request(...)` then `req.end()` (lib/http.js, lib/https.js, unchanged since Node 10)
-    // and calls its internal `request`: wrapping it from outside would see the request only after it ended,
-    // with its body (and the request record) gone. So `get` is that, through the tapped request.
-    const get = function (this: unknown, ...args: unknown[]) {
-      const req = tapped.apply(this, args);
-      req.end();
-      return req;
-    };
-    for (const [key, wrapped] of [
-      ['request', tapped],
-      ['get', get],
-    ] as const) {
-      patched.push({ module, key, original: module[key] as RequestFn, wrapped: wrapped as RequestFn });
-      module[key] = wrapped as RequestFn;
-    }
-  }
-  g[STATE] = patched;
-  // `import { request } from 'node:https'` binds to the ESM facade; this makes it see the wrapper.
-  syncBuiltinESMExports();
-  return () => {
-    installed = false;
-    for (const p of patched) if (p.module[p.key] === p.wrapped) p.module[p.key] = p.original;
-    syncBuiltinESMExports();
-    delete g[STATE];
-  };
+  return patchHttp((req) => safely(ctx.warn, 'http-tap-failed', () => observeRequest(ctx, req), undefined));
 }
 
 const seen = new WeakSet<ClientRequest>();
 
-function observeRequest(ctx: TapContext, req: ClientRequest): void {
+/** Records the request if it is a model call (throws on a tap bug: callers wrap it in `safely`). */
+export function observeRequest(ctx: TapContext, req: ClientRequest): void {
   if (seen.has(req)) return; // one record per ClientRequest, however many wrappers it passed
   seen.add(req);
-  const host = String(req.getHeader('host') ?? req.host);
-  const url = new URL(`${req.protocol}//${host}${req.path}`);
+  const url = requestUrl(req);
   const match = ctx.matchEndpoint(req.method, url);
   if (!match) return;
   const claim = claimAttempt();

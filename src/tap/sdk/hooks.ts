@@ -32,14 +32,6 @@ type IitmCtor = new (
 const require = createRequire(import.meta.url);
 const REGISTERED = Symbol.for('agenttap.sdk.esm-hooks');
 
-/** Whether this Node can run import-in-the-middle's synchronous hooks (read without loading IITM's loader). */
-export async function syncHooksSupported(): Promise<boolean> {
-  const { supportsSyncHooks } = (await import('import-in-the-middle/supports-sync-hooks.mjs' as string)) as {
-    supportsSyncHooks(): boolean;
-  };
-  return supportsSyncHooks();
-}
-
 export async function registerModuleHooks(
   packages: string[],
   include: RegExp,

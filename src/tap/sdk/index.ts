@@ -11,31 +11,64 @@ import { registerModuleHooks, type HookMode } from './hooks.js';
 import { type Patch, patchClients, patchResource, unpatch } from './patch.js';
 import { SDK_PACKAGES, fileUrlPattern, targetFor } from './targets.js';
 
+/**
+ * `ctx`: the capture, or how to get it — the Node loader opens it only when a patched SDK file loads or a model
+ * call is made (src/loader/gate.ts), so registering the hooks does not load the capture. `wire(ctx)` is then called
+ * by whoever opens it first, so the capture knows the layer runs (`outsideSdkCall`).
+ */
 export async function installSdkTap(
-  ctx: TapContext,
+  ctx: TapContext | (() => TapContext | undefined),
   config: Pick<Config, 'sdkPackages'>,
   mode: HookMode,
-): Promise<Uninstall> {
+): Promise<SdkTap> {
   const packages = [...Object.keys(SDK_PACKAGES), ...config.sdkPackages];
   const patches: Patch[] = [];
-  const onModule = (exports: Record<string, unknown>, name: string) =>
+  let wired: TapContext | undefined;
+  const wire = (c: TapContext) => {
+    if (wired) return;
+    wired = c;
+    c.outsideSdkCall = warnUnpatchedSdk(c);
+  };
+  const ctxNow = () => {
+    const c = typeof ctx === 'function' ? ctx() : ctx;
+    if (c) wire(c);
+    return c;
+  };
+  const onModule = (exports: Record<string, unknown>, name: string) => {
+    const target = safely(
+      () => {},
+      'sdk-patch-failed',
+      () => targetFor(name, packages),
+      undefined,
+    );
+    if (!target) return;
+    const c = ctxNow();
+    if (!c) return;
     safely(
-      ctx.warn,
+      c.warn,
       'sdk-patch-failed',
       () => {
-        const target = targetFor(name, packages);
-        if (!target) return;
-        patches.push(...(target.kind === 'client' ? patchClients(ctx, exports) : patchResource(ctx, exports, target)));
+        patches.push(...(target.kind === 'client' ? patchClients(c, exports) : patchResource(c, exports, target)));
       },
       undefined,
     );
-  const unhook = await registerModuleHooks(packages, fileUrlPattern(packages), mode, onModule);
-  ctx.outsideSdkCall = warnUnpatchedSdk(ctx);
-  return () => {
-    unhook();
-    unpatch(patches);
-    delete ctx.outsideSdkCall;
   };
+  const unhook = await registerModuleHooks(packages, fileUrlPattern(packages), mode, onModule);
+  if (typeof ctx !== 'function') wire(ctx);
+  return {
+    wire,
+    uninstall: () => {
+      unhook();
+      unpatch(patches);
+      if (wired) delete wired.outsideSdkCall;
+    },
+  };
+}
+
+export interface SdkTap {
+  /** Tells the capture, once it is open, that the SDK layer runs. */
+  wire(ctx: TapContext): void;
+  uninstall: Uninstall;
 }
 
 /**

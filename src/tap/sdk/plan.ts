@@ -3,7 +3,9 @@
  * where it stays off (Node 20 on `auto`) pays nothing for it.
  */
 import type { Config } from '../../config/schema.js';
-import { syncHooksSupported, type HookMode } from './hooks.js';
+// IITM's version check alone (a file with no imports): the loader's start path decides without loading IITM.
+import { supportsSyncHooks } from 'import-in-the-middle/supports-sync-hooks.mjs';
+import type { HookMode } from './hooks.js';
 
 export interface SdkLayerPlan {
   on: boolean;
@@ -13,9 +15,9 @@ export interface SdkLayerPlan {
 }
 
 /** Decides whether and how the SDK layer runs in this process. */
-export async function planSdkLayer(setting: Config['sdk']): Promise<SdkLayerPlan> {
+export function planSdkLayer(setting: Config['sdk']): SdkLayerPlan {
   if (setting === 'off') return { on: false, mode: 'async', reason: 'sdk: off' };
-  const sync = await syncHooksSupported();
+  const sync = supportsSyncHooks();
   const mode: HookMode = sync ? 'sync' : 'async';
   if (setting === 'on') return { on: true, mode, reason: `sdk: on (${mode} ESM hooks)` };
   return sync

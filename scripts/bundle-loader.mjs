@@ -1,0 +1,39 @@
+// dist/src/loader/index.js (tsc output) → the same file, bundled: the modules of the agent's start-up path (config
+// check, session, the fetch/http patches, the gate) in one file. Node's ESM loader reads, resolves and links each
+// module file separately (~1 ms each on an idle machine, far more under load): one file instead of ~16 is most of
+// what separates the loader's start from a minimal fetch tee (issue 13; figures in BENCHMARKS.md "startup").
+// What loads later stays a file of its own, imported where it always was (same folder, so the relative specifiers
+// hold): every dynamic import (the capture at the first model call, zod for a config error, the rules, the SDK
+// layer) and the gate's require('./full.js'). errors.js stays shared too: `isConfigError` is an `instanceof` check,
+// and the rules loader throws the error class of the unbundled copy.
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'rolldown';
+
+const loaderDir = fileURLToPath(new URL('../dist/src/loader/', import.meta.url));
+const entry = `${loaderDir}index.js`;
+const SHARED = [resolve(loaderDir, '../errors.js')];
+
+/** A specifier for `file`, relative to the bundle's folder (the folder of the entry it replaces). */
+const fromLoader = (file) => {
+  const path = relative(loaderDir, file);
+  return path.startsWith('.') ? path : `./${path}`;
+};
+
+const keepLazyFiles = {
+  name: 'agenttap-keep-lazy-files',
+  resolveId(specifier, importer, { kind }) {
+    if (!importer || !specifier.startsWith('.')) return null;
+    const file = resolve(dirname(importer), specifier);
+    if (kind === 'dynamic-import' || SHARED.includes(file)) return { id: fromLoader(file), external: true };
+    return null;
+  },
+};
+
+await build({
+  input: entry,
+  platform: 'node',
+  logLevel: 'warn',
+  plugins: [keepLazyFiles],
+  output: { file: entry, format: 'esm', codeSplitting: false },
+});

@@ -1,0 +1,49 @@
+/**
+ * Issue 13: a process that never calls a model pays for the patches only. Before the agent's first line the loader
+ * (with settings to validate) loads none of what the capture needs — undici (Node loads it when `globalThis.Response`
+ * is read), https/tls, crypto, zlib, perf_hooks, async_hooks — over what the same process loads without it; zod
+ * neither (it would bring no built-in, so the hand check is held to the schema in tests/unit/config/check.test.ts).
+ * The first model call still gets recorded: every capture test runs through this lazy path.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runNode } from '../helpers/run.js';
+
+const APP = join(ROOT, 'tests/fixtures/apps/builtins.mjs');
+const FORBIDDEN = [
+  'NativeModule internal/deps/undici/undici',
+  'NativeModule https',
+  'NativeModule tls',
+  'NativeModule crypto',
+  'NativeModule zlib',
+  'NativeModule perf_hooks',
+  'NativeModule async_hooks',
+];
+
+async function added(node?: string, env: Record<string, string> = {}): Promise<string[]> {
+  const plain = await runNode(APP, { loader: false, node, env });
+  const tapped = await runNode(APP, { node, env });
+  expect(tapped.stderr).toBe('');
+  const before = new Set(JSON.parse(plain.stdout) as string[]);
+  return (JSON.parse(tapped.stdout) as string[]).filter((m) => !before.has(m));
+}
+
+describe('the loader start-up path', () => {
+  it('loads none of the capture built-ins before the first line (Node 20: node:http only)', async () => {
+    const extra = await added();
+    expect(extra.filter((m) => FORBIDDEN.includes(m))).toEqual([]);
+    // What it does load on Node 20: the http client's classes, for the http tap (not https).
+    expect(extra.filter((m) => /^NativeModule https?$/.test(m))).toEqual(
+      Number(process.versions.node.split('.')[0]) === 20 ? ['NativeModule http'] : [],
+    );
+  });
+
+  // The SDK layer (on by default on Node 22) has a start cost of its own (module hooks): measured apart, so off here.
+  it('on Node 22, no http module at all (the http.client.request.created channel)', async () => {
+    const { ensureNode } = (await import('../../bench/lib/node-bin.mjs' as string)) as {
+      ensureNode(major: number): string;
+    };
+    const extra = await added(ensureNode(22), { AGENTTAP_SDK: 'off' });
+    expect(extra.filter((m) => FORBIDDEN.includes(m) || /^NativeModule (https?|net)$/.test(m))).toEqual([]);
+  }, 300_000);
+});
