@@ -113,6 +113,7 @@ describe('public API (the packed package, imported by name)', () => {
       'readExpanded',
       'renderMarkdown',
       'renderTerminal',
+      'replaySession',
       'reportHtml',
       'sessionFiles',
       'startMock',
