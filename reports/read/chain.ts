@@ -7,6 +7,7 @@ import { isBlobRef, resolveBlobRef } from '../../src/log/events.js';
 import type { LazyBlobs } from '../../src/log/read.js';
 import { messageKey } from '../../src/exchange/cache-markers.js';
 import { isRecord as isObj } from '../../src/exchange/json.js';
+import { factsView, scanMessage } from './scan.js';
 
 interface Link {
   prefix: string | null;
@@ -23,6 +24,16 @@ interface Entry {
   index: number;
 }
 
+/** Messages smaller than this are parsed whole for their facts (a view would not cut anything). */
+const VIEW_MIN = 16 << 10;
+
+/** Facts views kept from when their blob was read to when a request adds the message (usually the next line). */
+const RECENT_VIEWS = 64;
+
+/** Views with strings cut (and the messages made of them): the facts may read them, a page must not show them. */
+const CUT = new WeakSet<object>();
+export const isCutView = (m: unknown): boolean => typeof m === 'object' && m !== null && CUT.has(m);
+
 /** Longest chain followed: far beyond any real session, short of a corrupted loop. */
 const MAX_LINKS = 1_000_000;
 
@@ -30,6 +41,7 @@ export class MessageChains {
   private readonly links = new Map<string, Link>();
   /** Normalised keys of blob-referenced (large) messages, by blob hash. */
   private readonly blobKeys = new Map<string, string>();
+  private readonly recentViews = new Map<string, object>();
 
   constructor(
     private readonly blobs: LazyBlobs,
@@ -61,6 +73,17 @@ export class MessageChains {
     this.links.set(hash, { prefix, ...(keep !== undefined ? { keep } : {}), keys, sizes });
   }
 
+  /** A message blob known by its bytes (`buf[start, end)`, its content as written): its key, without parsing it. */
+  addRawMessage(hash: string, buf: Buffer, start: number, end: number): void {
+    // Its facts view now too, while its bytes are in memory: no second read of the file for it.
+    const scan = scanMessage(buf, start, end, end - start >= VIEW_MIN);
+    if (scan?.key !== undefined && !this.blobKeys.has(hash)) this.blobKeys.set(hash, scan.key);
+    const view = scan?.view;
+    if (typeof view !== 'object' || view === null) return;
+    this.recentViews.set(hash, view);
+    if (this.recentViews.size > RECENT_VIEWS) this.recentViews.delete(this.recentViews.keys().next().value!);
+  }
+
   has(head: string): boolean {
     return this.links.has(head);
   }
@@ -81,11 +104,27 @@ export class MessageChains {
       .map((e) => this.item(e));
   }
 
-  /** The first `n` messages. */
-  first(head: string, n: number): unknown[] {
+  /**
+   * Messages `[from, count)` as the facts read them: a long user message's long strings cut (scan.ts
+   * factsView), so a 200 KB tool output is not parsed to learn that it is one.
+   */
+  views(head: string, from: number): unknown[] {
+    return this.entries(head)
+      .slice(from)
+      .map((e) => this.view(e));
+  }
+
+  /** The first `n` messages, as views (see `views`). */
+  firstViews(head: string, n: number): unknown[] {
     return this.entries(head)
       .slice(0, n)
-      .map((e) => this.item(e));
+      .map((e) => this.view(e));
+  }
+
+  /** Message `i`, whole. */
+  at(head: string, i: number): unknown {
+    const e = this.entries(head)[i];
+    return e ? this.item(e) : undefined;
   }
 
   /** The list's messages as positions in its links, oldest first (the chain walked back, then replayed). */
@@ -108,6 +147,21 @@ export class MessageChains {
   private item(entry: Entry): unknown {
     const node = this.blobs.get(entry.hash) as { items: unknown[] };
     return this.resolve(node.items[entry.index]);
+  }
+
+  private view(entry: Entry): unknown {
+    const it = (this.blobs.get(entry.hash) as { items: unknown[] }).items[entry.index];
+    if (!isBlobRef(it) || (this.blobs.size(it.$blob) ?? 0) < VIEW_MIN) return this.resolve(it);
+    let view = this.recentViews.get(it.$blob);
+    if (!view) {
+      const raw = this.blobs.raw(it.$blob);
+      const v = raw ? factsView(raw, 0, raw.length) : undefined;
+      if (typeof v !== 'object' || v === null) return this.resolve(it);
+      view = v;
+    }
+    const m = resolveBlobRef(it, view) as object;
+    CUT.add(m);
+    return m;
   }
 
   resolve(it: unknown): unknown {

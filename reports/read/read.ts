@@ -11,10 +11,11 @@
  * file only for the messages a request added. Nothing holds the session's content.
  */
 import { isRecord } from '../../src/exchange/json.js';
-import { LogCheck, readLinesWithOffsets } from '../../src/log/read.js';
+import { type LineBytes, LogCheck, readLineBuffers } from '../../src/log/read.js';
 import type { CollectResult } from './draft.js';
 import { HANDLERS } from './events.js';
 import { finite } from './missing.js';
+import { blobHead } from './scan.js';
 import { type EventIn, FileState } from './state.js';
 import type { ReadSubscriber } from './subscriber.js';
 
@@ -55,8 +56,14 @@ export async function collect(files: string[], options: CollectOptions = {}): Pr
 
 async function collectFile(file: string, out: CollectResult, check: LogCheck, options: CollectOptions): Promise<void> {
   const s = new FileState(file, out, check, options);
-  for await (const raw of readLinesWithOffsets(file, options.onBytes)) {
-    const e = parseEvent(s, raw);
+  for await (const l of readLineBuffers(file, options.onBytes)) {
+    if (readBlobHead(s, l)) continue;
+    const e = parseEvent(s, {
+      line: l.line,
+      offset: l.offset,
+      bytes: l.end - l.start,
+      text: l.buf.toString('utf8', l.start, l.end),
+    });
     if (!e) continue;
     const name = e.ev.event as string;
     const handler = Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : undefined;
@@ -76,6 +83,34 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
   }
   s.blobs.close();
 }
+
+/**
+ * A blob line of the sink's shape, kept by position without parsing it (scan.ts): a list link is parsed (it is
+ * small and the chains need it), a message gets its key from its bytes, anything else waits for a view.
+ */
+function readBlobHead(s: FileState, l: LineBytes): boolean {
+  const head = blobHead(l.buf, l.start, l.end);
+  if (!head) return false;
+  s.check.line(s.file, { event: 'blob', v: head.v });
+  const bytes = l.end - l.start;
+  const at = l.offset - l.start;
+  if (l.buf.compare(LINK, 0, LINK.length, head.start, head.start + LINK.length) === 0) {
+    let content: unknown;
+    try {
+      content = JSON.parse(l.buf.toString('utf8', head.start, head.end));
+    } catch {
+      return false;
+    }
+    s.blobs.add(head.hash, l.offset, bytes, content);
+    s.chains.addBlob(head.hash, content);
+    return true;
+  }
+  s.blobs.addUnparsed(head.hash, l.offset, bytes, at + head.start, at + head.end);
+  s.chains.addRawMessage(head.hash, l.buf, head.start, head.end);
+  return true;
+}
+
+const LINK = Buffer.from('{"prefix":');
 
 /** One line as an agenttap event, or undefined (blank; torn or foreign lines are warned about and skipped). */
 function parseEvent(s: FileState, raw: EventIn['raw']): EventIn | undefined {
