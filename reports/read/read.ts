@@ -89,7 +89,8 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
  * small and the chains need it), a message gets its key from its bytes, anything else waits for a view.
  */
 function readBlobHead(s: FileState, l: LineBytes): boolean {
-  const head = blobHead(l.buf, l.start, l.end);
+  // A last line without its newline may be torn: parsed whole, to be told as such.
+  const head = l.complete ? blobHead(l.buf, l.start, l.end) : undefined;
   if (!head) return false;
   s.check.line(s.file, { event: 'blob', v: head.v });
   const bytes = l.end - l.start;

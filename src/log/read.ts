@@ -235,6 +235,8 @@ export interface LineBytes {
   buf: Buffer;
   start: number;
   end: number;
+  /** False for a last line without its newline: the write may have been cut (torn). */
+  complete: boolean;
 }
 
 /**
@@ -258,8 +260,8 @@ export async function* readLineBuffers(file: string, onBytes?: (bytes: number) =
         n++;
         if (parts.length) {
           const buf = Buffer.concat([...parts, chunk.subarray(from, nl)]);
-          yield { line: n, offset: lineStart, buf, start: 0, end: buf.length };
-        } else yield { line: n, offset: lineStart, buf: chunk, start: from, end: nl };
+          yield { line: n, offset: lineStart, buf, start: 0, end: buf.length, complete: true };
+        } else yield { line: n, offset: lineStart, buf: chunk, start: from, end: nl, complete: true };
         parts = [];
         from = nl + 1;
         lineStart = position + from;
@@ -270,7 +272,7 @@ export async function* readLineBuffers(file: string, onBytes?: (bytes: number) =
     }
     if (parts.length) {
       const buf = Buffer.concat(parts);
-      yield { line: n + 1, offset: lineStart, buf, start: 0, end: buf.length };
+      yield { line: n + 1, offset: lineStart, buf, start: 0, end: buf.length, complete: false };
     }
   } finally {
     await handle.close();
