@@ -121,6 +121,16 @@ export class MessageChains {
       .map((e) => this.view(e));
   }
 
+  /** For messages `[from, count)`: the blob hash of each written as a blob without cache markers (its content hash). */
+  hashes(head: string, from: number): (string | undefined)[] {
+    return this.entries(head)
+      .slice(from)
+      .map((e) => {
+        const it = (this.blobs.get(e.hash) as { items: unknown[] }).items[e.index];
+        return isBlobRef(it) && !it.$cache && this.blobs.has(it.$blob) ? it.$blob : undefined;
+      });
+  }
+
   /** Message `i`, whole. */
   at(head: string, i: number): unknown {
     const e = this.entries(head)[i];

@@ -35,6 +35,8 @@ interface Messages {
   firstFew: unknown[];
   /** Message `i` whole. */
   at: (i: number) => unknown;
+  /** Content hashes of messages `[from, count)` where the log gives them (see RequestRead.addedHashes). */
+  hashes: (from: number) => (string | undefined)[];
 }
 
 export async function onRequest(s: FileState, { ev, time }: EventIn): Promise<void> {
@@ -89,8 +91,10 @@ function readBody(s: FileState, d: Draft, body: Body, read: RequestRead): void {
       read.reminders.push({ text, hash });
     }
   }
-  // The messages whole only for the stages that keep content (the HTML's detail, exported prompts).
-  read.added = s.subscribers.length ? msgs.items(parentLen) : [];
+  // The messages whole only when a stage reads them (the HTML's detail): parsed on first access.
+  let whole: unknown[] | undefined;
+  Object.defineProperty(read, 'added', { get: () => (whole ??= msgs.items(parentLen)), enumerable: true });
+  read.addedHashes = msgs.hashes(parentLen);
 }
 
 /** Messages: keys for the thread trie, sizes, the first and last messages for the facts. */
@@ -120,7 +124,8 @@ function readMessages(s: FileState, d: Draft, ml: unknown): Messages {
   const views = (from: number): unknown[] => (plain ? plain.slice(from) : head ? chains.views(head, from) : []);
   const firstFew = plain ? plain.slice(0, 8) : head ? chains.firstViews(head, 8) : [];
   const at = (i: number): unknown => (plain ? plain[i] : head ? chains.at(head, i) : undefined);
-  return { keys, items, views, firstFew, at };
+  const hashes = (from: number) => (head && !plain ? chains.hashes(head, from) : []);
+  return { keys, items, views, firstFew, at, hashes };
 }
 
 /** Thread: the latest earlier request whose messages are all a prefix of these. */
