@@ -27,8 +27,11 @@ interface Entry {
 /** Messages smaller than this are parsed whole for their facts (a view would not cut anything). */
 const VIEW_MIN = 16 << 10;
 
-/** Facts views kept from when their blob was read to when a request adds the message (usually the next line). */
-const RECENT_VIEWS = 64;
+/**
+ * Facts views kept (a few KB each): from when their blob is read to when a request adds the message (usually the
+ * next line), and the first messages of threads, which every request of the thread reads.
+ */
+const RECENT_VIEWS = 256;
 
 /** Views with strings cut (and the messages made of them): the facts may read them, a page must not show them. */
 const CUT = new WeakSet<object>();
@@ -42,6 +45,7 @@ export class MessageChains {
   /** Normalised keys of blob-referenced (large) messages, by blob hash. */
   private readonly blobKeys = new Map<string, string>();
   private readonly recentViews = new Map<string, object>();
+  private last: { head: string; entries: Entry[] } | undefined;
 
   constructor(
     private readonly blobs: LazyBlobs,
@@ -70,6 +74,7 @@ export class MessageChains {
       sizes.push(JSON.stringify(it).length);
       return messageKey(it);
     });
+    this.last = undefined;
     this.links.set(hash, { prefix, ...(keep !== undefined ? { keep } : {}), keys, sizes });
   }
 
@@ -79,7 +84,12 @@ export class MessageChains {
     const scan = scanMessage(buf, start, end, end - start >= VIEW_MIN);
     if (scan?.key !== undefined && !this.blobKeys.has(hash)) this.blobKeys.set(hash, scan.key);
     const view = scan?.view;
-    if (typeof view !== 'object' || view === null) return;
+    if (typeof view === 'object' && view !== null) this.rememberView(hash, view);
+  }
+
+  /** Most recently used last: the first messages of a thread, read by every request of it, stay. */
+  private rememberView(hash: string, view: object): void {
+    this.recentViews.delete(hash);
     this.recentViews.set(hash, view);
     if (this.recentViews.size > RECENT_VIEWS) this.recentViews.delete(this.recentViews.keys().next().value!);
   }
@@ -137,8 +147,14 @@ export class MessageChains {
     return e ? this.item(e) : undefined;
   }
 
-  /** The list's messages as positions in its links, oldest first (the chain walked back, then replayed). */
+  /** The list's messages as positions in its links, oldest first; the last list's kept (a request asks ~6 times). */
   private entries(head: string): Entry[] {
+    if (this.last?.head !== head) this.last = { head, entries: this.walk(head) };
+    return this.last.entries;
+  }
+
+  /** The chain walked back, then replayed. */
+  private walk(head: string): Entry[] {
     const chain: [string, Link][] = [];
     for (let h: string | null = head, n = 0; h !== null && n < MAX_LINKS; n++) {
       const link = this.links.get(h);
@@ -169,6 +185,7 @@ export class MessageChains {
       if (typeof v !== 'object' || v === null) return this.resolve(it);
       view = v;
     }
+    this.rememberView(it.$blob, view);
     const m = resolveBlobRef(it, view) as object;
     CUT.add(m);
     return m;
