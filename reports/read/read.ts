@@ -1,14 +1,16 @@
 /**
  * Reading a session for a report, one `<pid>.ndjson` at a time, streaming:
  *
- *   line ─► blob?     ─► LazyBlobs (offset only) + MessageChains (list links: message keys and sizes)
+ *   line ─► blob?     ─► by its head (scan.ts), not parsed: LazyBlobs (offset only) + MessageChains (list links
+ *                        parsed: message keys and sizes; a message's key hashed from its bytes, a facts view)
  *        ─► request   ─► facts (system, tools, first/last user text) + thread (ThreadTrie)
  *        ─► response  ─► status, TTFB
  *        ─► end       ─► usage, TTFT, tool calls (a later thread whose first user text is a tool call's
  *                        input string was started by it: sub-agents)
  *
- * Memory: per exchange a small row; per unique message a 16-character key; content is read back from the
- * file only for the messages a request added. Nothing holds the session's content.
+ * Memory: per exchange a small row; per unique message a 32-character key; content is read back from the
+ * file only for a view that shows it (the HTML's detail). Nothing holds the session's content.
+ * Time: what is parsed is the small lines (requests, responses, list links) and a few KB of each long message.
  */
 import { isRecord } from '../../src/exchange/json.js';
 import { type LineBytes, LogCheck, readLineBuffers } from '../../src/log/read.js';

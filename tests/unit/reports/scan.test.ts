@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { isToolResults, remindersOf, roleOf, userText } from '../../../src/exchange/body.js';
 import { messageKey } from '../../../src/exchange/cache-markers.js';
+import { openSink } from '../../../src/log/sink.js';
 import { buildReport } from '../../../reports/model/build.js';
 import { blobHead, factsView, rawMessageKey } from '../../../reports/read/scan.js';
 import { generateSession } from '../../../bench/report-generate.mjs';
@@ -87,6 +88,18 @@ describe('a message key from the bytes', () => {
     ['content as blocks', { role: 'user', content: [text(big(30)), text('second')] }],
   ])('%s', (_name, message) => {
     expect(keyOf(message)).toBe(messageKey(message));
+  });
+
+  test("the sink's own blob lines have the shape read by their head (a change to its fields must show here)", () => {
+    const dir = scratch();
+    const sink = openSink({ sessionDir: dir, session: 'a-session', onFailure: () => {} });
+    const content = { role: 'user', content: [toolResult('t1', big(50))] };
+    sink.write('blob', { hash: '0123456789abcdef0123456789abcdef', content });
+    sink.flushSync();
+    const line = Buffer.from(readFileSync(sink.file, 'utf8').trim());
+    const head = blobHead(line, 0, line.length);
+    expect(head).toMatchObject({ hash: '0123456789abcdef0123456789abcdef', v: 1 });
+    expect(rawMessageKey(line, head!.start, head!.end)).toBe(messageKey(content));
   });
 
   test('a message with cache markers has no key from its bytes (the caller parses it)', () => {
