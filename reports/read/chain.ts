@@ -31,7 +31,7 @@ const VIEW_MIN = 16 << 10;
  * Facts views kept (a few KB each): from when their blob is read to when a request adds the message (usually the
  * next line), and the first messages of threads, which every request of the thread reads.
  */
-const RECENT_VIEWS = 256;
+const RECENT_VIEWS = 64;
 
 /** Views with strings cut (and the messages made of them): the facts may read them, a page must not show them. */
 const CUT = new WeakSet<object>();

@@ -96,7 +96,6 @@ function readBlobHead(s: FileState, l: LineBytes): boolean {
   if (!head) return false;
   s.check.line(s.file, { event: 'blob', v: head.v });
   const bytes = l.end - l.start;
-  const at = l.offset - l.start;
   if (l.buf.compare(LINK, 0, LINK.length, head.start, head.start + LINK.length) === 0) {
     let content: unknown;
     try {
@@ -108,7 +107,7 @@ function readBlobHead(s: FileState, l: LineBytes): boolean {
     s.chains.addBlob(head.hash, content);
     return true;
   }
-  s.blobs.addUnparsed(head.hash, l.offset, bytes, at + head.start, at + head.end);
+  s.blobs.addUnparsed(head.hash, l.offset, bytes, head.start - l.start);
   s.chains.addRawMessage(head.hash, l.buf, head.start, head.end);
   return true;
 }

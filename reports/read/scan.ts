@@ -38,7 +38,10 @@ export function blobHead(buf: Buffer, start: number, end: number): BlobHead | un
   // record glued onto a torn one inside a message is found by scanMessage, elsewhere when the blob is parsed.
   if ((open !== 123 && open !== 91) || buf[end - 2] !== (open === 123 ? 125 : 93)) return undefined;
   if (!isUtf8(buf.subarray(from, end - 1))) return undefined;
-  return { hash: m[2]!, v: Number(m[1]), start: from, end: end - 1 };
+  // The hash copied from the bytes: a regex capture is a slice that would keep the whole head alive in the index.
+  const hashEnd = start + c - 2;
+  const hash = buf.toString('latin1', hashEnd - m[2]!.length, hashEnd);
+  return { hash, v: Number(m[1]), start: from, end: end - 1 };
 }
 
 /** The index of the quote that closes the string literal opened at `open`, or -1 (torn). */

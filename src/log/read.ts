@@ -293,8 +293,8 @@ export async function* readLinesWithOffsets(
  * a reader's memory then follows the exchange it is looking at, not the session.
  */
 export class LazyBlobs implements BlobLookup {
-  /** Where each blob's line is; `content`: where its content is in it, for lines read by their head only. */
-  private readonly where = new Map<string, { offset: number; bytes: number; content?: [number, number] }>();
+  /** Where each blob's line is; `head`: for a line read by its head only, its content starts `head` bytes in. */
+  private readonly where = new Map<string, { offset: number; bytes: number; head?: number }>();
   private readonly cache = new Map<string, { value: unknown; bytes: number }>();
   private cachedBytes = 0;
   private fd: number | undefined;
@@ -309,15 +309,15 @@ export class LazyBlobs implements BlobLookup {
     if (content !== undefined) this.remember(hash, content, bytes);
   }
 
-  /** A blob known by position only: its content is `[start, end)` of the file, parsed when asked for. */
-  addUnparsed(hash: string, offset: number, bytes: number, start: number, end: number): void {
-    if (!this.where.has(hash)) this.where.set(hash, { offset, bytes, content: [start, end] });
+  /** A blob known by position only: its content is the line's `[head, bytes - 1)` (then `}`), parsed when asked for. */
+  addUnparsed(hash: string, offset: number, bytes: number, head: number): void {
+    if (!this.where.has(hash)) this.where.set(hash, { offset, bytes, head });
   }
 
   /** The content's bytes of a blob added unparsed (undefined for others). */
   raw(hash: string): Buffer | undefined {
-    const c = this.where.get(hash)?.content;
-    return c ? this.read(c[0], c[1] - c[0]) : undefined;
+    const at = this.where.get(hash);
+    return at?.head !== undefined ? this.read(at.offset + at.head, at.bytes - 1 - at.head) : undefined;
   }
 
   has(hash: string): boolean {
@@ -338,12 +338,12 @@ export class LazyBlobs implements BlobLookup {
     }
     const at = this.where.get(hash);
     if (!at) return undefined;
-    const c = at.content;
     let value: unknown;
     try {
-      value = c
-        ? JSON.parse(this.read(c[0], c[1] - c[0]).toString('utf8'))
-        : (JSON.parse(this.read(at.offset, at.bytes).toString('utf8')) as { content: unknown }).content;
+      value =
+        at.head !== undefined
+          ? JSON.parse(this.read(at.offset + at.head, at.bytes - 1 - at.head).toString('utf8'))
+          : (JSON.parse(this.read(at.offset, at.bytes).toString('utf8')) as { content: unknown }).content;
     } catch {
       // Only a line read by its head can fail here (it looked whole): from now on it is a missing blob.
       this.where.delete(hash);
