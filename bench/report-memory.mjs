@@ -17,7 +17,7 @@ const gib = Number(process.argv[process.argv.indexOf('--gib') + 1] || 1) || 1;
 const MiB = 1 << 20;
 const PEAK = `data:text/javascript,process.on('exit',()=>process.stderr.write('PEAK_RSS_KB='+process.resourceUsage().maxRSS+'\\n'))`;
 
-function report(session, out, nodeArgs = []) {
+function report(session, out, nodeArgs = [], format = '--html') {
   const t0 = performance.now();
   const r = spawnSync(
     process.execPath,
@@ -28,7 +28,7 @@ function report(session, out, nodeArgs = []) {
       join(ROOT, 'bin', 'agenttap.js'),
       'report',
       session,
-      '--html',
+      format,
       out,
       '-q',
       '--no-progress',
@@ -59,6 +59,7 @@ try {
   // The same with V8's old space capped at 64 MiB: it completes, so what the default run holds above that
   // is collectable garbage V8 chose not to collect yet, not the session.
   const capped = report(join(tmp, 'big'), join(tmp, 'capped.html'), ['--max-old-space-size=64']);
+  const json = report(join(tmp, 'big'), join(tmp, 'big.json'), [], '--json');
   const rows = [
     ['log size', `${(statSync(gen.file).size / MiB).toFixed(0)} MiB, ${gen.exchanges} exchanges`],
     ['largest single exchange (its new content: the longest log line)', `${(gen.largestLine / MiB).toFixed(2)} MiB`],
@@ -66,6 +67,10 @@ try {
     [
       'peak RSS rendering the big session to HTML',
       `${(big.peak / MiB).toFixed(0)} MiB (${(big.ms / 1000).toFixed(1)} s; page ${(big.html / MiB).toFixed(0)} MiB)`,
+    ],
+    [
+      'peak RSS of `agenttap report --json` on the big session',
+      `${(json.peak / MiB).toFixed(0)} MiB (${(json.ms / 1000).toFixed(1)} s)`,
     ],
     [
       'peak RSS, same render with `node --max-old-space-size=64`',
@@ -90,9 +95,9 @@ a compaction every 50), rendered with \`agenttap report --html\`; peak RSS from 
 |---|---|
 ${rows.map(([q, v]) => `| ${q} | ${v} |`).join('\n')}
 
-Reading the figures: the reader keeps blob positions, not blob content (a blob is read back from the file when
-an exchange needs it, through a 32 MiB cache); per exchange it keeps a small row and per message a 16-character
-key. What grows with the session is those rows and keys, and the set of content hashes written to the page.
+Reading the figures: the reader keeps blob positions, not blob content (a blob line is taken by its head; its
+content is read back from the file when a view needs it, through a 32 MiB cache); per exchange it keeps a small row
+and per message a 32-character key. What grows with the session is those rows and keys, and the set of content hashes written to the page.
 The page itself is capped by \`--content-budget\` (256 MiB by default); content past it is left out and says so.`;
   writeSection(join(ROOT, 'BENCHMARKS.md'), 'report-memory', md);
   process.stdout.write(`${md}\n`);

@@ -7,6 +7,7 @@ import { isBlobRef, resolveBlobRef } from '../../src/log/events.js';
 import type { LazyBlobs } from '../../src/log/read.js';
 import { messageKey } from '../../src/exchange/cache-markers.js';
 import { isRecord as isObj } from '../../src/exchange/json.js';
+import { factsView, scanMessage } from './scan.js';
 
 interface Link {
   prefix: string | null;
@@ -23,6 +24,19 @@ interface Entry {
   index: number;
 }
 
+/** Messages smaller than this are parsed whole for their facts (a view would not cut anything). */
+const VIEW_MIN = 16 << 10;
+
+/**
+ * Facts views kept (a few KB each): from when their blob is read to when a request adds the message (usually the
+ * next line), and the first messages of threads, which every request of the thread reads.
+ */
+const RECENT_VIEWS = 64;
+
+/** Views with strings cut (and the messages made of them): the facts may read them, a page must not show them. */
+const CUT = new WeakSet<object>();
+export const isCutView = (m: unknown): boolean => typeof m === 'object' && m !== null && CUT.has(m);
+
 /** Longest chain followed: far beyond any real session, short of a corrupted loop. */
 const MAX_LINKS = 1_000_000;
 
@@ -30,6 +44,8 @@ export class MessageChains {
   private readonly links = new Map<string, Link>();
   /** Normalised keys of blob-referenced (large) messages, by blob hash. */
   private readonly blobKeys = new Map<string, string>();
+  private readonly recentViews = new Map<string, object>();
+  private last: { head: string; entries: Entry[] } | undefined;
 
   constructor(
     private readonly blobs: LazyBlobs,
@@ -58,7 +74,24 @@ export class MessageChains {
       sizes.push(JSON.stringify(it).length);
       return messageKey(it);
     });
+    this.last = undefined;
     this.links.set(hash, { prefix, ...(keep !== undefined ? { keep } : {}), keys, sizes });
+  }
+
+  /** A message blob known by its bytes (`buf[start, end)`, its content as written): its key, without parsing it. */
+  addRawMessage(hash: string, buf: Buffer, start: number, end: number): void {
+    // Its facts view now too, while its bytes are in memory: no second read of the file for it.
+    const scan = scanMessage(buf, start, end, end - start >= VIEW_MIN);
+    if (scan?.key !== undefined && !this.blobKeys.has(hash)) this.blobKeys.set(hash, scan.key);
+    const view = scan?.view;
+    if (typeof view === 'object' && view !== null) this.rememberView(hash, view);
+  }
+
+  /** Most recently used last: the first messages of a thread, read by every request of it, stay. */
+  private rememberView(hash: string, view: object): void {
+    this.recentViews.delete(hash);
+    this.recentViews.set(hash, view);
+    if (this.recentViews.size > RECENT_VIEWS) this.recentViews.delete(this.recentViews.keys().next().value!);
   }
 
   has(head: string): boolean {
@@ -81,15 +114,47 @@ export class MessageChains {
       .map((e) => this.item(e));
   }
 
-  /** The first `n` messages. */
-  first(head: string, n: number): unknown[] {
+  /**
+   * Messages `[from, count)` as the facts read them: a long user message's long strings cut (scan.ts
+   * factsView), so a 200 KB tool output is not parsed to learn that it is one.
+   */
+  views(head: string, from: number): unknown[] {
     return this.entries(head)
-      .slice(0, n)
-      .map((e) => this.item(e));
+      .slice(from)
+      .map((e) => this.view(e));
   }
 
-  /** The list's messages as positions in its links, oldest first (the chain walked back, then replayed). */
+  /** The first `n` messages, as views (see `views`). */
+  firstViews(head: string, n: number): unknown[] {
+    return this.entries(head)
+      .slice(0, n)
+      .map((e) => this.view(e));
+  }
+
+  /** For messages `[from, count)`: the blob hash of each written as a blob without cache markers (its content hash). */
+  hashes(head: string, from: number): (string | undefined)[] {
+    return this.entries(head)
+      .slice(from)
+      .map((e) => {
+        const it = (this.blobs.get(e.hash) as { items: unknown[] }).items[e.index];
+        return isBlobRef(it) && !it.$cache && this.blobs.has(it.$blob) ? it.$blob : undefined;
+      });
+  }
+
+  /** Message `i`, whole. */
+  at(head: string, i: number): unknown {
+    const e = this.entries(head)[i];
+    return e ? this.item(e) : undefined;
+  }
+
+  /** The list's messages as positions in its links, oldest first; the last list's kept (a request asks ~6 times). */
   private entries(head: string): Entry[] {
+    if (this.last?.head !== head) this.last = { head, entries: this.walk(head) };
+    return this.last.entries;
+  }
+
+  /** The chain walked back, then replayed. */
+  private walk(head: string): Entry[] {
     const chain: [string, Link][] = [];
     for (let h: string | null = head, n = 0; h !== null && n < MAX_LINKS; n++) {
       const link = this.links.get(h);
@@ -108,6 +173,22 @@ export class MessageChains {
   private item(entry: Entry): unknown {
     const node = this.blobs.get(entry.hash) as { items: unknown[] };
     return this.resolve(node.items[entry.index]);
+  }
+
+  private view(entry: Entry): unknown {
+    const it = (this.blobs.get(entry.hash) as { items: unknown[] }).items[entry.index];
+    if (!isBlobRef(it) || (this.blobs.size(it.$blob) ?? 0) < VIEW_MIN) return this.resolve(it);
+    let view = this.recentViews.get(it.$blob);
+    if (!view) {
+      const raw = this.blobs.raw(it.$blob);
+      const v = raw ? factsView(raw, 0, raw.length) : undefined;
+      if (typeof v !== 'object' || v === null) return this.resolve(it);
+      view = v;
+    }
+    this.rememberView(it.$blob, view);
+    const m = resolveBlobRef(it, view) as object;
+    CUT.add(m);
+    return m;
   }
 
   resolve(it: unknown): unknown {

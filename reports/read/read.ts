@@ -1,20 +1,23 @@
 /**
  * Reading a session for a report, one `<pid>.ndjson` at a time, streaming:
  *
- *   line ─► blob?     ─► LazyBlobs (offset only) + MessageChains (list links: message keys and sizes)
+ *   line ─► blob?     ─► by its head (scan.ts), not parsed: LazyBlobs (offset only) + MessageChains (list links
+ *                        parsed: message keys and sizes; a message's key hashed from its bytes, a facts view)
  *        ─► request   ─► facts (system, tools, first/last user text) + thread (ThreadTrie)
  *        ─► response  ─► status, TTFB
  *        ─► end       ─► usage, TTFT, tool calls (a later thread whose first user text is a tool call's
  *                        input string was started by it: sub-agents)
  *
- * Memory: per exchange a small row; per unique message a 16-character key; content is read back from the
- * file only for the messages a request added. Nothing holds the session's content.
+ * Memory: per exchange a small row; per unique message a 32-character key; content is read back from the
+ * file only for a view that shows it (the HTML's detail). Nothing holds the session's content.
+ * Time: what is parsed is the small lines (requests, responses, list links) and a few KB of each long message.
  */
 import { isRecord } from '../../src/exchange/json.js';
-import { LogCheck, readLinesWithOffsets } from '../../src/log/read.js';
+import { type LineBytes, LogCheck, readLineBuffers } from '../../src/log/read.js';
 import type { CollectResult } from './draft.js';
 import { HANDLERS } from './events.js';
 import { finite } from './missing.js';
+import { blobHead } from './scan.js';
 import { type EventIn, FileState } from './state.js';
 import type { ReadSubscriber } from './subscriber.js';
 
@@ -55,8 +58,14 @@ export async function collect(files: string[], options: CollectOptions = {}): Pr
 
 async function collectFile(file: string, out: CollectResult, check: LogCheck, options: CollectOptions): Promise<void> {
   const s = new FileState(file, out, check, options);
-  for await (const raw of readLinesWithOffsets(file, options.onBytes)) {
-    const e = parseEvent(s, raw);
+  for await (const l of readLineBuffers(file, options.onBytes)) {
+    if (readBlobHead(s, l)) continue;
+    const e = parseEvent(s, {
+      line: l.line,
+      offset: l.offset,
+      bytes: l.end - l.start,
+      text: l.buf.toString('utf8', l.start, l.end),
+    });
     if (!e) continue;
     const name = e.ev.event as string;
     const handler = Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : undefined;
@@ -76,6 +85,34 @@ async function collectFile(file: string, out: CollectResult, check: LogCheck, op
   }
   s.blobs.close();
 }
+
+/**
+ * A blob line of the sink's shape, kept by position without parsing it (scan.ts): a list link is parsed (it is
+ * small and the chains need it), a message gets its key from its bytes, anything else waits for a view.
+ */
+function readBlobHead(s: FileState, l: LineBytes): boolean {
+  // A last line without its newline may be torn: parsed whole, to be told as such.
+  const head = l.complete ? blobHead(l.buf, l.start, l.end) : undefined;
+  if (!head) return false;
+  s.check.line(s.file, { event: 'blob', v: head.v });
+  const bytes = l.end - l.start;
+  if (l.buf.compare(LINK, 0, LINK.length, head.start, head.start + LINK.length) === 0) {
+    let content: unknown;
+    try {
+      content = JSON.parse(l.buf.toString('utf8', head.start, head.end));
+    } catch {
+      return false;
+    }
+    s.blobs.add(head.hash, l.offset, bytes, content);
+    s.chains.addBlob(head.hash, content);
+    return true;
+  }
+  s.blobs.addUnparsed(head.hash, l.offset, bytes, head.start - l.start);
+  s.chains.addRawMessage(head.hash, l.buf, head.start, head.end);
+  return true;
+}
+
+const LINK = Buffer.from('{"prefix":');
 
 /** One line as an agenttap event, or undefined (blank; torn or foreign lines are warned about and skipped). */
 function parseEvent(s: FileState, raw: EventIn['raw']): EventIn | undefined {

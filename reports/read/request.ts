@@ -17,6 +17,7 @@ import { isRecord } from '../../src/exchange/json.js';
 import { isBlobRef, isListRef } from '../../src/log/events.js';
 import { shapeFacts } from '../../src/mechanisms/request-facts.js';
 import type { ExchangeRewrite } from '../model/types.js';
+import { isCutView } from './chain.js';
 import { type Draft, requestDraft } from './draft.js';
 import { own, TEXT_FOR_FACTS } from './own.js';
 import type { EventIn, FileState } from './state.js';
@@ -28,7 +29,14 @@ type Body = Record<string, unknown>;
 interface Messages {
   keys: string[];
   items: (from: number) => unknown[];
+  /** As `items`, long strings of long messages cut: for the facts (chain.ts views). */
+  views: (from: number) => unknown[];
+  /** The first few, as views. */
   firstFew: unknown[];
+  /** Message `i` whole. */
+  at: (i: number) => unknown;
+  /** Content hashes of messages `[from, count)` where the log gives them (see RequestRead.addedHashes). */
+  hashes: (from: number) => (string | undefined)[];
 }
 
 export async function onRequest(s: FileState, { ev, time }: EventIn): Promise<void> {
@@ -56,11 +64,13 @@ function readBody(s: FileState, d: Draft, body: Body, read: RequestRead): void {
   const { keys, firstFew } = msgs;
   const { node, parent, parentLen } = placeThread(s, d, keys);
   // The first user words: Claude Code opens some conversations with reminder-only messages.
-  const firstUser =
+  let firstUser =
     firstFew.find((m) => roleOf(m) === 'user' && userText(m) !== '') ?? firstFew.find((m) => roleOf(m) === 'user');
+  // Whole, not cut: a sub-agent is found by its first user text (a tool call's input), every character of it.
+  if (isCutView(firstUser)) firstUser = msgs.at(firstFew.indexOf(firstUser));
   const firstText = userText(firstUser);
   if (keys.length) startOrContinue(s, d, parent, parentLen, firstText);
-  const added = msgs.items(parentLen);
+  const added = msgs.views(parentLen);
   const lastMessage = added.length ? added[added.length - 1] : undefined;
   const lastUser = [...added].reverse().find((m) => roleOf(m) === 'user');
   d.facts.firstUserText = own(firstText, TEXT_FOR_FACTS);
@@ -81,7 +91,10 @@ function readBody(s: FileState, d: Draft, body: Body, read: RequestRead): void {
       read.reminders.push({ text, hash });
     }
   }
-  read.added = added;
+  // The messages whole only when a stage reads them (the HTML's detail): parsed on first access.
+  let whole: unknown[] | undefined;
+  Object.defineProperty(read, 'added', { get: () => (whole ??= msgs.items(parentLen)), enumerable: true });
+  read.addedHashes = msgs.hashes(parentLen);
 }
 
 /** Messages: keys for the thread trie, sizes, the first and last messages for the facts. */
@@ -108,8 +121,11 @@ function readMessages(s: FileState, d: Draft, ml: unknown): Messages {
   }
   d.context.count = keys.length;
   const items = (from: number): unknown[] => (plain ? plain.slice(from) : head ? chains.items(head, from) : []);
-  const firstFew = plain ? plain.slice(0, 8) : head ? chains.first(head, 8) : [];
-  return { keys, items, firstFew };
+  const views = (from: number): unknown[] => (plain ? plain.slice(from) : head ? chains.views(head, from) : []);
+  const firstFew = plain ? plain.slice(0, 8) : head ? chains.firstViews(head, 8) : [];
+  const at = (i: number): unknown => (plain ? plain[i] : head ? chains.at(head, i) : undefined);
+  const hashes = (from: number) => (head && !plain ? chains.hashes(head, from) : []);
+  return { keys, items, views, firstFew, at, hashes };
 }
 
 /** Thread: the latest earlier request whose messages are all a prefix of these. */

@@ -13,8 +13,13 @@ export interface RequestRead {
   system?: { hash: string; first: boolean };
   /** The tool definitions, interned by hash. */
   tools?: { hash: string; list: unknown[]; first: boolean };
-  /** The messages this request added after its parent's. */
+  /** The messages this request added after its parent's (parsed when first read). */
   added: unknown[];
+  /**
+   * `contentHash(JSON.stringify(added[i]))` where the log already gives it: a message written as a blob (without
+   * cache markers) is its blob's hash. Undefined entries (and a missing list): compute it.
+   */
+  addedHashes?: (string | undefined)[];
   /** The request of the same thread this one extends. */
   parent?: Draft;
   /** The `<system-reminder>` blocks of the added messages, whole. */

@@ -228,19 +228,27 @@ export interface OffsetLine {
   text: string;
 }
 
+/** One line as bytes: `buf[start, end)`, valid until the next line is asked for (the chunk is reused). */
+export interface LineBytes {
+  line: number;
+  offset: number;
+  buf: Buffer;
+  start: number;
+  end: number;
+  /** False for a last line without its newline: the write may have been cut (torn). */
+  complete: boolean;
+}
+
 /**
- * The lines of a file with their byte offsets, read in 1 MiB chunks. Memory holds one chunk plus the
- * longest line (a line is one event: at most one exchange's new content).
+ * The lines of a file with their byte offsets, as bytes, read in 4 MiB chunks: a line is decoded (or not) by
+ * its reader, so a line nobody needs as text costs no string. Memory holds one chunk plus the longest line
+ * (a line is one event: at most one exchange's new content).
  */
-export async function* readLinesWithOffsets(
-  file: string,
-  onBytes?: (bytes: number) => void,
-): AsyncGenerator<OffsetLine> {
+export async function* readLineBuffers(file: string, onBytes?: (bytes: number) => void): AsyncGenerator<LineBytes> {
   const handle = await open(file, 'r');
   try {
-    const chunk = Buffer.allocUnsafe(1 << 20);
+    const chunk = Buffer.allocUnsafe(4 << 20);
     let parts: Buffer[] = [];
-    let partBytes = 0;
     let lineStart = 0;
     let position = 0;
     let n = 0;
@@ -249,30 +257,35 @@ export async function* readLinesWithOffsets(
       if (bytesRead === 0) break;
       let from = 0;
       for (let nl = chunk.indexOf(10, 0); nl !== -1 && nl < bytesRead; nl = chunk.indexOf(10, from)) {
-        const piece = chunk.subarray(from, nl);
-        const buf = partBytes ? Buffer.concat([...parts, piece]) : piece;
         n++;
-        yield { line: n, offset: lineStart, bytes: buf.length, text: buf.toString('utf8') };
+        if (parts.length) {
+          const buf = Buffer.concat([...parts, chunk.subarray(from, nl)]);
+          yield { line: n, offset: lineStart, buf, start: 0, end: buf.length, complete: true };
+        } else yield { line: n, offset: lineStart, buf: chunk, start: from, end: nl, complete: true };
         parts = [];
-        partBytes = 0;
         from = nl + 1;
         lineStart = position + from;
       }
-      if (from < bytesRead) {
-        parts.push(Buffer.from(chunk.subarray(from, bytesRead)));
-        partBytes += bytesRead - from;
-      }
+      if (from < bytesRead) parts.push(Buffer.from(chunk.subarray(from, bytesRead)));
       position += bytesRead;
       onBytes?.(position);
     }
-    if (partBytes) {
-      n++;
+    if (parts.length) {
       const buf = Buffer.concat(parts);
-      yield { line: n, offset: lineStart, bytes: buf.length, text: buf.toString('utf8') };
+      yield { line: n + 1, offset: lineStart, buf, start: 0, end: buf.length, complete: false };
     }
   } finally {
     await handle.close();
   }
+}
+
+/** The lines of a file as text, with their byte offsets (see readLineBuffers). */
+export async function* readLinesWithOffsets(
+  file: string,
+  onBytes?: (bytes: number) => void,
+): AsyncGenerator<OffsetLine> {
+  for await (const l of readLineBuffers(file, onBytes))
+    yield { line: l.line, offset: l.offset, bytes: l.end - l.start, text: l.buf.toString('utf8', l.start, l.end) };
 }
 
 /**
@@ -280,7 +293,8 @@ export async function* readLinesWithOffsets(
  * a reader's memory then follows the exchange it is looking at, not the session.
  */
 export class LazyBlobs implements BlobLookup {
-  private readonly where = new Map<string, { offset: number; bytes: number }>();
+  /** Where each blob's line is; `head`: for a line read by its head only, its content starts `head` bytes in. */
+  private readonly where = new Map<string, { offset: number; bytes: number; head?: number }>();
   private readonly cache = new Map<string, { value: unknown; bytes: number }>();
   private cachedBytes = 0;
   private fd: number | undefined;
@@ -293,6 +307,17 @@ export class LazyBlobs implements BlobLookup {
   add(hash: string, offset: number, bytes: number, content?: unknown): void {
     if (!this.where.has(hash)) this.where.set(hash, { offset, bytes });
     if (content !== undefined) this.remember(hash, content, bytes);
+  }
+
+  /** A blob known by position only: its content is the line's `[head, bytes - 1)` (then `}`), parsed when asked for. */
+  addUnparsed(hash: string, offset: number, bytes: number, head: number): void {
+    if (!this.where.has(hash)) this.where.set(hash, { offset, bytes, head });
+  }
+
+  /** The content's bytes of a blob added unparsed (undefined for others). */
+  raw(hash: string): Buffer | undefined {
+    const at = this.where.get(hash);
+    return at?.head !== undefined ? this.read(at.offset + at.head, at.bytes - 1 - at.head) : undefined;
   }
 
   has(hash: string): boolean {
@@ -313,12 +338,26 @@ export class LazyBlobs implements BlobLookup {
     }
     const at = this.where.get(hash);
     if (!at) return undefined;
-    this.fd ??= openSync(this.file, 'r');
-    const buf = Buffer.allocUnsafe(at.bytes);
-    readSync(this.fd, buf, 0, at.bytes, at.offset);
-    const value = (JSON.parse(buf.toString('utf8')) as { content: unknown }).content;
+    let value: unknown;
+    try {
+      value =
+        at.head !== undefined
+          ? JSON.parse(this.read(at.offset + at.head, at.bytes - 1 - at.head).toString('utf8'))
+          : (JSON.parse(this.read(at.offset, at.bytes).toString('utf8')) as { content: unknown }).content;
+    } catch {
+      // Only a line read by its head can fail here (it looked whole): from now on it is a missing blob.
+      this.where.delete(hash);
+      return undefined;
+    }
     this.remember(hash, value, at.bytes);
     return value;
+  }
+
+  private read(offset: number, bytes: number): Buffer {
+    this.fd ??= openSync(this.file, 'r');
+    const buf = Buffer.allocUnsafe(bytes);
+    readSync(this.fd, buf, 0, bytes, offset);
+    return buf;
   }
 
   close(): void {

@@ -84,8 +84,8 @@ export class HtmlDetail implements ReadSubscriber {
     }
     for (const x of r.reminders) keep(x.hash, x.text);
     let partial = false;
-    detail.added = r.added.map((m) => {
-      const h = contentHash(JSON.stringify(m));
+    detail.added = r.added.map((m, i) => {
+      const h = r.addedHashes?.[i] ?? contentHash(JSON.stringify(m));
       if (!keep(h, m)) partial = true;
       return h;
     });

@@ -16,7 +16,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { DetailSink, ExchangeDetail } from './detail.js';
 import type { ReportModel } from '../../model/types.js';
 import { existsSync, readFileSync } from 'node:fs';
@@ -138,8 +137,9 @@ export async function writeHtml(
 <script type="application/json" id="report-content">`);
   if (spool) {
     await spool.close();
-    const lines = createInterface({ input: createReadStream(spool.file, 'utf8'), crlfDelay: Infinity });
-    for await (const line of lines) await write(`${line}\n`);
+    // Copied as bytes: the spool holds whole lines of inert JSON already.
+    for await (const chunk of createReadStream(spool.file, { highWaterMark: 1 << 20 }))
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await write(`</script>\n<script>${script}</script>\n</body></html>\n`);
 }

@@ -1,0 +1,178 @@
+/**
+ * Reading blob lines without parsing them: most of a log's bytes are blob content (tool outputs, files), and
+ * the report needs little of it. The sink writes every event in a fixed field order (pino's base fields, then
+ * `event`, `mono`, then the body: src/log/sink.ts), so a blob line is recognised by its head, and its content
+ * kept by position. What the report needs of a message — its key, its role, its reminders — is read from the
+ * bytes; its content is parsed only when a view shows it. A line that does not have the exact shape (hand-edited,
+ * from another writer, torn) is not taken here: the reader parses it whole, as any other line.
+ */
+import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
+
+/** A blob line read by its head: the content is `buf[start, end)`. */
+export interface BlobHead {
+  hash: string;
+  v: number;
+  start: number;
+  end: number;
+}
+
+const HEAD_MAX = 1024;
+const CONTENT = Buffer.from('"content":');
+const HEAD =
+  /^\{"level":\d+,"time":\d+,"v":(\d+),"session":"[^"\\]*","pid":\d+,"ppid":\d+,"event":"blob","mono":-?[\d.e+-]+,"hash":"([0-9a-f]{1,64})",$/;
+const Q = 34;
+const BACKSLASH = 92;
+
+/** The line `buf[start, end)` as a blob of the sink's shape, or undefined (then it is parsed whole). */
+export function blobHead(buf: Buffer, start: number, end: number): BlobHead | undefined {
+  // Cheap rejections first: most non-blob lines are small and parsed anyway.
+  if (end - start < 256 || buf[start] !== 123 || buf[end - 1] !== 125) return undefined;
+  const c = buf.subarray(start, Math.min(end, start + HEAD_MAX)).indexOf(CONTENT);
+  if (c === -1) return undefined;
+  const m = HEAD.exec(buf.toString('latin1', start, start + c));
+  if (!m) return undefined;
+  const from = start + c + CONTENT.length;
+  const open = buf[from];
+  // Object or array content only (what blobs hold). A torn line is the file's last, and read whole by its caller; a
+  // record glued onto a torn one inside a message is found by scanMessage, elsewhere when the blob is parsed.
+  if ((open !== 123 && open !== 91) || buf[end - 2] !== (open === 123 ? 125 : 93)) return undefined;
+  if (!isUtf8(buf.subarray(from, end - 1))) return undefined;
+  // The hash copied from the bytes: a regex capture is a slice that would keep the whole head alive in the index.
+  const hashEnd = start + c - 2;
+  const hash = buf.toString('latin1', hashEnd - m[2]!.length, hashEnd);
+  return { hash, v: Number(m[1]), start: from, end: end - 1 };
+}
+
+/** The index of the quote that closes the string literal opened at `open`, or -1 (torn). */
+export function stringEnd(buf: Buffer, open: number, end: number): number {
+  for (let k = open + 1; ; k++) {
+    k = buf.indexOf(Q, k);
+    if (k === -1 || k >= end) return -1;
+    let b = k - 1;
+    while (buf[b] === BACKSLASH) b--;
+    if ((k - 1 - b) % 2 === 0) return k;
+  }
+}
+
+const LIT_CONTENT = Buffer.from('"content"');
+const LIT_MARKER = Buffer.from('"cache_control"');
+const LIT_LEVEL = Buffer.from('"level"');
+const BLOCK_OPEN = '[{"type":"text","text":';
+const ROLE_USER = Buffer.from('{"role":"user",');
+const REMINDER = Buffer.from('<system-reminder>');
+const NEWLINE = Buffer.from('\\n');
+/** Strings longer than this are cut to their first `KEEP` bytes in a message read for its facts. */
+const LONG = 12 << 10;
+const KEEP = 8 << 10;
+
+/** What the report takes of a message blob's bytes: its key, and (asked for, long user messages) a facts view. */
+export interface MessageScan {
+  /** `messageKey` of the content; undefined when it has cache markers (taking them out needs the value). */
+  key?: string;
+  /** The message with long strings cut (see below); undefined when nothing was cut or not asked for. */
+  view?: unknown;
+}
+
+/**
+ * One walk over a message blob's string literals (a quote outside a string is always a literal's start, so they are
+ * found with `indexOf`, not by parsing), for two things:
+ *  - `messageKey(JSON.parse(content))` from the bytes, when they are what `JSON.stringify` wrote (a line of the sink's
+ *    shape): the same hash over the same text, string `content` fields taken as one text block as messageKey's
+ *    replacer does, without building the value;
+ *  - a facts view of a long user message: each string over `LONG` bytes keeps its first `KEEP` bytes (the facts keep
+ *    2 000 characters of a text) and, when it has `<system-reminder>` lines, everything from the first one on —
+ *    remindersOf then finds the same reminders, isToolResults the same blocks.
+ * Undefined when the bytes are not one whole JSON value (a record glued onto a torn one).
+ */
+export function scanMessage(buf: Buffer, start: number, end: number, wantView: boolean): MessageScan | undefined {
+  if (buf[start] !== 123) return {};
+  const h = createHash('sha256');
+  let hashed = start;
+  let marker = false;
+  const viewing = wantView && end - start > LONG && startsWith(buf, start, ROLE_USER);
+  const parts: Buffer[] = [];
+  let kept = start;
+  let contentValue = -1;
+  for (let q = buf.indexOf(Q, start), close = 0; q !== -1 && q < end; q = buf.indexOf(Q, close + 1)) {
+    close = stringEnd(buf, q, end);
+    if (close === -1) return undefined;
+    const len = close + 1 - q;
+    if (q === contentValue) {
+      h.update(buf.subarray(hashed, q));
+      h.update(BLOCK_OPEN);
+      h.update(buf.subarray(q, close + 1));
+      h.update('}]');
+      hashed = close + 1;
+    } else if (len <= 15 && buf[close + 1] === 58 && (buf[q - 1] === 123 || buf[q - 1] === 44)) {
+      // A key (`{` or `,` before it, `:` after: inside a string a quote is escaped, so this is structure).
+      if (same(buf, q, LIT_CONTENT)) contentValue = buf[close + 2] === Q ? close + 2 : -1;
+      else if (same(buf, q, LIT_MARKER)) marker = true;
+      else if (buf[q - 1] === 123 && same(buf, q, LIT_LEVEL)) return undefined;
+    }
+    if (viewing && len > LONG) kept = cutString(buf, q, close, parts, kept);
+  }
+  h.update(buf.subarray(hashed, end));
+  const key = marker ? undefined : h.digest('hex').slice(0, 32);
+  if (!parts.length) return { key };
+  parts.push(buf.subarray(kept, end));
+  try {
+    return { key, view: JSON.parse(Buffer.concat(parts).toString('utf8')) };
+  } catch {
+    return { key };
+  }
+}
+
+/** `messageKey(JSON.parse(buf[start, end)))` from the bytes, or undefined (see scanMessage). */
+export const rawMessageKey = (buf: Buffer, start: number, end: number) => scanMessage(buf, start, end, false)?.key;
+
+/** A facts view of a long user message, or undefined when nothing in it is cut (see scanMessage). */
+export const factsView = (buf: Buffer, start: number, end: number) => scanMessage(buf, start, end, true)?.view;
+
+/** Cuts the string literal `buf[q, close]` for a view: pushes what is kept since `kept`; returns the new `kept`. */
+function cutString(buf: Buffer, q: number, close: number, parts: Buffer[], kept: number): number {
+  const cut = safeCut(buf, q + KEEP);
+  const r = buf.subarray(q, close).indexOf(REMINDER);
+  const tail = r === -1 ? close : lineStart(buf, q, q + r);
+  // A reminder inside the kept start, or a tag not at a line's start: the string stays whole.
+  if (tail === -1 || tail < cut) return kept;
+  parts.push(buf.subarray(kept, cut));
+  if (tail < close) parts.push(NEWLINE, buf.subarray(tail, close));
+  return close;
+}
+
+const same = (buf: Buffer, at: number, lit: Buffer) => buf.compare(lit, 0, lit.length, at, at + lit.length) === 0;
+const startsWith = same;
+
+/** A cut at or before `at` that splits neither a UTF-8 character nor an escape sequence. */
+function safeCut(buf: Buffer, at: number): number {
+  let cut = at;
+  while ((buf[cut]! & 0xc0) === 0x80) cut--;
+  for (let j = cut - 1; j >= cut - 6; j--)
+    if (buf[j] === BACKSLASH) {
+      cut = j;
+      break;
+    }
+  while (buf[cut - 1] === BACKSLASH) cut--;
+  return cut;
+}
+
+/** Where the line holding `<system-reminder>` at `r` starts (after an escaped newline), or -1: not at a line start. */
+function lineStart(buf: Buffer, open: number, r: number): number {
+  let s = r;
+  // Spaces and tabs before it (a tab is written `\t`).
+  for (;;) {
+    if (buf[s - 1] === 32) s--;
+    else if (buf[s - 1] === 116 && escaped(buf, s - 1)) s -= 2;
+    else break;
+  }
+  if (s === open + 1) return s;
+  return buf[s - 1] === 110 && escaped(buf, s - 1) ? s : -1;
+}
+
+/** Whether `buf[i]` is the letter of an escape (an odd run of backslashes before it). */
+function escaped(buf: Buffer, i: number): boolean {
+  let b = i - 1;
+  while (buf[b] === BACKSLASH) b--;
+  return (i - 1 - b) % 2 === 1;
+}
