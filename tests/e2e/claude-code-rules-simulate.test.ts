@@ -7,12 +7,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { summarizeSimulation, type SimulationSummary } from '../../reports/model/simulation.js';
+import type { SimulationSummary } from '../../reports/model/simulation.js';
 import { buildReport } from '../../reports/index.js';
 import { startMock } from '../../src/mock/index.js';
 import { EDITED_LINE, TASK_PROMPT, claudeCodeScript, claudeCodeUsage } from '../fixtures/claude-code/script.js';
-import { AGENTTAP_BIN, runClaudeCode, type ClaudeCodeResult } from '../helpers/claude-code.js';
+import { AGENTTAP_BIN, runClaudeCodeSteps, type ClaudeCodeResult } from '../helpers/claude-code.js';
 import { eventsOf, ROOT, scratch, sessionEvents, spawnBounded } from '../helpers/run.js';
+import { summaryOfLiveRun } from '../helpers/simulation.js';
 
 // The shipped cost saver, with a cut of every tool result and a sliding window on the main loop on top: model
 // swaps, a change of every request, and one that moves the cached prefix each turn.
@@ -37,23 +38,13 @@ describe('Claude Code 2.1.112: rules simulate on a recording equals the live dry
     const rules = join(scratch('agenttap-cc-sim-rules-'), 'rules.json');
     writeFileSync(rules, JSON.stringify(RULES));
     const sessionsDir = scratch('agenttap-cc-sim-sessions-');
-    const steps: ClaudeCodeResult[] = [];
+    let steps: ClaudeCodeResult[];
     try {
-      for (const [i, prompt] of [TASK_PROMPT, '/compact'].entries()) {
-        steps.push(
-          await runClaudeCode({
-            prompt,
-            mockUrl: mock.url,
-            via: 'loader',
-            continueSession: i > 0,
-            cwd: steps[0]?.cwd,
-            home: steps[0]?.home,
-            sessionsDir,
-            session: 'cc',
-            env: { AGENTTAP_RULES: rules, AGENTTAP_DRY_RUN: '1' },
-          }),
-        );
-      }
+      steps = await runClaudeCodeSteps([TASK_PROMPT, '/compact'], {
+        mockUrl: mock.url,
+        sessionsDir,
+        env: { AGENTTAP_RULES: rules, AGENTTAP_DRY_RUN: '1' },
+      });
     } finally {
       await mock.close();
     }
@@ -90,22 +81,7 @@ describe('Claude Code 2.1.112: rules simulate on a recording equals the live dry
     );
 
     // Rule by rule and per mechanism: the live events summed the same way.
-    const fromLive = summarizeSimulation(
-      {
-        requests: 0,
-        decided: 0,
-        skipped: {},
-        alreadyRewritten: 0,
-        decisions: live.map((e, k) => ({
-          file: '',
-          exchange: e.exchange,
-          mechanism: sim.decisions[k]!.mechanism,
-          event: e,
-        })),
-      },
-      '',
-      '',
-    );
+    const fromLive = summaryOfLiveRun(live, sim);
     expect(sim.perRule).toEqual(fromLive.perRule);
     expect(sim.rows).toEqual(fromLive.rows);
     expect(sim.total).toEqual(fromLive.total);

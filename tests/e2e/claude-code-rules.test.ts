@@ -17,7 +17,7 @@ import {
   claudeCodeScript,
   claudeCodeUsage,
 } from '../fixtures/claude-code/script.js';
-import { runClaudeCode, type ClaudeCodeResult } from '../helpers/claude-code.js';
+import { runClaudeCodeSteps, type ClaudeCodeResult } from '../helpers/claude-code.js';
 import { eventsOf, scratch, sessionEvents } from '../helpers/run.js';
 
 const RULES = {
@@ -41,23 +41,13 @@ describe('Claude Code 2.1.112 with rewrite rules', () => {
     const rules = join(scratch('agenttap-cc-rules-'), 'rules.json');
     writeFileSync(rules, JSON.stringify(RULES));
     const sessionsDir = scratch('agenttap-cc-sessions-');
-    const steps: ClaudeCodeResult[] = [];
+    let steps: ClaudeCodeResult[];
     try {
-      for (const [i, prompt] of [TASK_PROMPT, '/compact'].entries()) {
-        steps.push(
-          await runClaudeCode({
-            prompt,
-            mockUrl: mock.url,
-            via: 'loader',
-            continueSession: i > 0,
-            cwd: steps[0]?.cwd,
-            home: steps[0]?.home,
-            sessionsDir,
-            session: 'cc',
-            env: { AGENTTAP_RULES: rules },
-          }),
-        );
-      }
+      steps = await runClaudeCodeSteps([TASK_PROMPT, '/compact'], {
+        mockUrl: mock.url,
+        sessionsDir,
+        env: { AGENTTAP_RULES: rules },
+      });
     } finally {
       await mock.close();
     }

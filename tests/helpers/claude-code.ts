@@ -120,6 +120,33 @@ export function nativeClaudeCode(): string | undefined {
   return undefined;
 }
 
+/**
+ * Claude Code run once per prompt in one conversation (the second and later with `-c`, same cwd and HOME), under
+ * the loader into one session `cc` in `sessionsDir`: e.g. the task, then `/compact`.
+ */
+export async function runClaudeCodeSteps(
+  prompts: string[],
+  options: { mockUrl: string; sessionsDir: string; env?: Record<string, string | undefined> },
+): Promise<ClaudeCodeResult[]> {
+  const steps: ClaudeCodeResult[] = [];
+  for (const [i, prompt] of prompts.entries()) {
+    steps.push(
+      await runClaudeCode({
+        prompt,
+        mockUrl: options.mockUrl,
+        via: 'loader',
+        continueSession: i > 0,
+        cwd: steps[0]?.cwd,
+        home: steps[0]?.home,
+        sessionsDir: options.sessionsDir,
+        session: 'cc',
+        env: options.env,
+      }),
+    );
+  }
+  return steps;
+}
+
 export function runClaudeCode(options: ClaudeCodeOptions): Promise<ClaudeCodeResult> {
   const via = options.via ?? 'plain';
   const cwd = options.cwd ?? scratch('agenttap-cc-work-');

@@ -10,28 +10,11 @@ import { startMock, type MockServer } from '../../src/mock/index.js';
 import { AGENTTAP_BIN } from '../helpers/claude-code.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
 import { ROOT, runNode, spawnBounded } from '../helpers/run.js';
-import { pemBody, privateKeys, secretCases } from '../unit/redact/fixtures.js';
+import { plantedSecrets, secretAgentScript, secretProbes } from '../helpers/secret-agent.js';
 
-const cases = secretCases(1414);
-const secrets = {
-  anthropic: cases.anthropic!.secret,
-  github: cases.githubClassic!.secret,
-  awsAccessKey: cases.awsAccessKey!.secret,
-  awsSecret: cases.awsSecretKey!.secret,
-  jwt: cases.jwt!.secret,
-  stripe: cases.stripeLive!.secret,
-  pem: privateKeys().rsaPkcs8!,
-};
+const secrets = plantedSecrets(1414);
 
-/** What to look for: each secret (the PEM key by its body lines), raw, JSON-escaped and base64. */
-const probes = Object.entries(secrets).flatMap(([name, value]) =>
-  (name === 'pem'
-    ? pemBody(value)
-        .split('\n')
-        .filter((l) => l.length > 20)
-    : [value]
-  ).flatMap((p) => [p, JSON.stringify(p).slice(1, -1), Buffer.from(p).toString('base64')].map((x) => ({ name, x }))),
-);
+const probes = secretProbes(secrets);
 
 let mock: MockServer;
 let sessionDir: string;
@@ -39,10 +22,7 @@ const receivers: OtlpReceiver[] = [];
 
 beforeAll(async () => {
   mock = await startMock({
-    script: [
-      { toolUse: { name: 'read_file', input: { path: 'credentials.txt' } } },
-      { text: `The file also mentions ${secrets.stripe}.` },
-    ],
+    script: secretAgentScript(secrets),
   });
   const run = await runNode(join(ROOT, 'tests/fixtures/apps/secret-agent.mjs'), {
     env: { ANTHROPIC_BASE_URL: mock.url, SECRETS: JSON.stringify(secrets) },

@@ -10,35 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { startOtlpReceiver } from '../helpers/otlp-receiver.js';
 import { ROOT, runNode, scratch } from '../helpers/run.js';
-import { pemBody, privateKeys, secretCases } from '../unit/redact/fixtures.js';
+import { plantedSecrets, secretAgentScript, secretProbes } from '../helpers/secret-agent.js';
 
-const cases = secretCases(1415);
-const secrets = {
-  anthropic: cases.anthropic!.secret,
-  github: cases.githubClassic!.secret,
-  awsAccessKey: cases.awsAccessKey!.secret,
-  awsSecret: cases.awsSecretKey!.secret,
-  jwt: cases.jwt!.secret,
-  stripe: cases.stripeLive!.secret,
-  pem: privateKeys().rsaPkcs8!,
-};
+const secrets = plantedSecrets(1415);
 
-const probes = Object.entries(secrets).flatMap(([name, value]) =>
-  (name === 'pem'
-    ? pemBody(value)
-        .split('\n')
-        .filter((l) => l.length > 20)
-    : [value]
-  ).flatMap((p) => [p, JSON.stringify(p).slice(1, -1), Buffer.from(p).toString('base64')].map((x) => ({ name, x }))),
-);
+const probes = secretProbes(secrets);
 
 let mock: MockServer;
 beforeAll(async () => {
   mock = await startMock({
-    script: [
-      { toolUse: { name: 'read_file', input: { path: 'credentials.txt' } } },
-      { text: `The file also mentions ${secrets.stripe}.` },
-    ],
+    script: secretAgentScript(secrets),
   });
 });
 afterAll(() => mock.close());

@@ -9,9 +9,10 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../reports/index.js';
-import { summarizeSimulation, type SimulationSummary } from '../../reports/model/simulation.js';
+import type { SimulationSummary } from '../../reports/model/simulation.js';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { eventsOf, ROOT, runNode, scratch, sessionEvents, spawnBounded, type RunResult } from '../helpers/run.js';
+import { summaryOfLiveRun } from '../helpers/simulation.js';
 
 const CLI = join(ROOT, 'bin', 'agenttap.js');
 const AGENT = join(ROOT, 'tests', 'fixtures', 'agents', 'cached-tool-loop.mjs');
@@ -91,22 +92,7 @@ describe('agenttap rules simulate', () => {
     expect(sim.decisions.map((d) => d.rewrite.cache)).toEqual(live.map((e) => e.cache));
 
     // Rule by rule: the live events summed the same way.
-    const fromLive = summarizeSimulation(
-      {
-        requests: 0,
-        decided: 0,
-        skipped: {},
-        alreadyRewritten: 0,
-        decisions: live.map((e, k) => ({
-          file: '',
-          exchange: e.exchange,
-          mechanism: sim.decisions[k]!.mechanism,
-          event: e,
-        })),
-      },
-      '',
-      '',
-    );
+    const fromLive = summaryOfLiveRun(live, sim);
     expect(sim.perRule).toEqual(fromLive.perRule);
     expect(sim.rows).toEqual(fromLive.rows);
     expect(sim.total).toEqual(fromLive.total);

@@ -7,26 +7,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { allFileText, eventsOf, ROOT, runNode, sessionEvents } from '../helpers/run.js';
-import { pemBody, privateKeys, secretCases } from '../unit/redact/fixtures.js';
+import { pemBody } from '../unit/redact/fixtures.js';
+import { plantedSecrets, secretAgentScript } from '../helpers/secret-agent.js';
 
-const cases = secretCases(2026);
-const secrets = {
-  anthropic: cases.anthropic!.secret,
-  github: cases.githubClassic!.secret,
-  awsAccessKey: cases.awsAccessKey!.secret,
-  awsSecret: cases.awsSecretKey!.secret,
-  jwt: cases.jwt!.secret,
-  stripe: cases.stripeLive!.secret,
-  pem: privateKeys().rsaPkcs8!,
-};
+const secrets = plantedSecrets(2026);
 
 let mock: MockServer;
 beforeAll(async () => {
   mock = await startMock({
-    script: [
-      { toolUse: { name: 'read_file', input: { path: 'credentials.txt' } } },
-      { text: `The file also mentions ${secrets.stripe}.` },
-    ],
+    script: secretAgentScript(secrets),
   });
 });
 afterAll(() => mock.close());
