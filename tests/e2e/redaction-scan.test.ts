@@ -22,9 +22,10 @@ import type { Finding } from '../../src/policy/redact/finding.js';
 import { gitleaksRule } from '../../src/policy/redact/gitleaks.js';
 import { recallCorpus, type Planted } from '../unit/redact/corpus.js';
 import { benignSamples, pemBody, privateKeys, secretCases, prng, randomChars, ALNUM } from '../unit/redact/fixtures.js';
+import { testSeed } from '../helpers/seed.js';
 
 const AGENT = join(ROOT, 'tests', 'fixtures', 'apps', 'secret-scan-agent.mjs');
-const seed = Date.now() % 2 ** 31;
+const seed = testSeed();
 const rand = prng(seed);
 const chars = (n: number, alphabet = ALNUM): string => randomChars(rand, n, alphabet);
 const HEX = '0123456789abcdef';

@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { allFileText, eventsOf, ROOT, runNode, scratch, sessionEvents } from '../helpers/run.js';
 import { ALNUM, prng, randomChars, secretCases } from '../unit/redact/fixtures.js';
+import { testSeed } from '../helpers/seed.js';
 
 const AGENT = join(ROOT, 'tests/fixtures/apps/bad-header-agent.mjs');
-const seed = Date.now() % 2 ** 31;
+const seed = testSeed();
 const rand = prng(seed);
 const bare = randomChars(rand, 32, ALNUM);
 const dd = randomChars(rand, 32, '0123456789abcdef');

@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../src/mock/index.js';
 import { allFileText, eventsOf, ROOT, runNode, sessionEvents } from '../helpers/run.js';
 import { secretCases } from '../unit/redact/fixtures.js';
+import { testSeed } from '../helpers/seed.js';
 
 const AGENT = join(ROOT, 'tests/fixtures/apps/bad-header-agent.mjs');
-const KEY = secretCases(Date.now() % 2 ** 31).anthropic!.secret;
+const KEY = secretCases(testSeed()).anthropic!.secret;
 
 let mock: MockServer;
 beforeAll(async () => {

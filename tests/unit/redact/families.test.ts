@@ -17,8 +17,9 @@ import { GITLEAKS } from '../../../src/policy/redact/rules/gitleaks/rules.js';
 import { secretlintGroup } from '../../../src/policy/redact/secretlint.js';
 import { recallCorpus } from './corpus.js';
 import { benignSamples, secretCases } from './fixtures.js';
+import { testSeed } from '../../helpers/seed.js';
 
-const seed = Date.now() % 2 ** 31;
+const seed = testSeed();
 const tagger = (_secret: string, type: string): string => `[REDACTED:${type}:00000000]`;
 const families: Record<string, TextRule> = {
   gitleaks: gateRules('gitleaks', gitleaksRules()),

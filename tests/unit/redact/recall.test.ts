@@ -7,8 +7,9 @@ import { createRedactor } from '../../../src/policy/redact/index.js';
 import { GITLEAKS } from '../../../src/policy/redact/rules/gitleaks/rules.js';
 import { recallCorpus, type Planted } from './corpus.js';
 import { benignSamples } from './fixtures.js';
+import { testSeed } from '../../helpers/seed.js';
 
-const seed = Date.now() % 2 ** 31;
+const seed = testSeed();
 const { planted, ungenerated } = recallCorpus(seed);
 const redactor = createRedactor({ key: Buffer.alloc(32, 4) });
 

@@ -12,8 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockServer } from '../../../src/mock/index.js';
 import { runSdkApp } from '../../helpers/sdk-app.js';
 import { recallCorpus } from './corpus.js';
+import { testSeed } from '../../helpers/seed.js';
 
-const seed = Date.now() % 2 ** 31;
+const seed = testSeed();
 const secrets = recallCorpus(seed).planted.filter((p) => !/[\r\n]/.test(p.sample));
 const reply = `Found these in the repo:\n${secrets.map((p) => `- ${p.sample}`).join('\n')}\nDone.`;
 
