@@ -6,6 +6,14 @@
  */
 import type { Command } from 'commander';
 import { AgentTapError } from '../errors.js';
+import {
+  type OtlpSettings,
+  parseOtlpHeaders,
+  parseOtlpProtocol,
+  parseOtlpUrl,
+  parsedOrThrow,
+  resolveOtlpSettings,
+} from '../export/settings.js';
 import { VERSION } from '../version.js';
 import { inputError } from './output-files.js';
 
@@ -16,9 +24,6 @@ interface Options {
   content?: boolean;
   maxContent?: string;
 }
-
-const PROTOCOLS = ['http/json', 'http/protobuf'] as const;
-type Protocol = (typeof PROTOCOLS)[number];
 
 export function registerExportCommand(program: Command): void {
   const exp = program.command('export').description('send a recorded session to another system');
@@ -35,9 +40,7 @@ export function registerExportCommand(program: Command): void {
     .option('--content', 'include prompts, replies, tool arguments and results (from the log: already redacted)')
     .option('--max-content <chars>', 'longest JSON per content attribute; longer is cut and says so', '65536')
     .action(async (path: string, o: Options) => {
-      const protocol = protocolOf(o.protocol);
-      const url = o.endpoint !== undefined ? tracesUrl(o.endpoint) : undefined;
-      const headers = o.headers !== undefined ? parseHeaders(o.headers) : undefined;
+      const { url, headers, protocol, timeoutMs } = settingsOf(o);
       const maxContent = Number(o.maxContent);
       if (!Number.isInteger(maxContent) || maxContent < 256)
         throw new AgentTapError('AGENTTAP_USAGE', `--max-content ${o.maxContent}: not a whole number ≥ 256.`);
@@ -45,7 +48,7 @@ export function registerExportCommand(program: Command): void {
       // The exporter and the SDK load only now: no other command pays for them.
       const otlp = await import('../../reports/otlp/index.js');
       const onWarning = (m: string) => process.stderr.write(`agenttap export otlp: ${m}\n`);
-      const target = url ?? defaultTarget();
+      const target = url;
       let mapped: Awaited<ReturnType<typeof otlp.spansOfSession>>;
       try {
         mapped = await otlp.spansOfSession(path, { content: o.content === true, maxContent, onWarning });
@@ -56,7 +59,7 @@ export function registerExportCommand(program: Command): void {
       let sent: number;
       try {
         const readable = await otlp.toReadableSpans(spans, otlp.sessionResource(model, VERSION), VERSION);
-        ({ sent } = await otlp.exportSpans(readable, { url, headers, protocol }));
+        ({ sent } = await otlp.exportSpans(readable, { url, headers, protocol, timeoutMillis: timeoutMs }));
       } catch (err) {
         process.stderr.write(
           `agenttap export otlp: sending to ${target} (${protocol}) failed: ${describe(err)}. Fix: check --endpoint ` +
@@ -74,64 +77,29 @@ export function registerExportCommand(program: Command): void {
     });
 }
 
-function protocolOf(flag: string | undefined): Protocol {
-  const env = process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || process.env.OTEL_EXPORTER_OTLP_PROTOCOL;
-  const p = (flag ?? env ?? 'http/protobuf').trim();
-  if ((PROTOCOLS as readonly string[]).includes(p)) return p as Protocol;
-  const where = flag !== undefined ? '--protocol' : 'OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL';
-  throw new AgentTapError(
-    'AGENTTAP_USAGE',
-    `${where} ${p}: not supported${p === 'grpc' ? ' (agenttap sends OTLP over HTTP only)' : ''}. Fix: use http/protobuf or http/json (a collector's OTLP/HTTP port is 4318).`,
-  );
-}
-
-/** A base URL gets the traces path, as OTEL_EXPORTER_OTLP_ENDPOINT does; a URL already ending in it is kept. */
-function tracesUrl(endpoint: string): string {
-  let u: URL;
-  try {
-    u = new URL(endpoint);
-  } catch {
-    throw new AgentTapError(
-      'AGENTTAP_USAGE',
-      `--endpoint ${endpoint}: not a URL. Fix: give the collector's OTLP/HTTP address, e.g. --endpoint http://localhost:4318.`,
-    );
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw new AgentTapError(
-      'AGENTTAP_USAGE',
-      `--endpoint ${endpoint}: ${u.protocol} is not http: or https:. Fix: give an OTLP/HTTP address, e.g. http://localhost:4318.`,
-    );
-  if (u.pathname.endsWith('/v1/traces')) return u.href;
-  u.pathname = `${u.pathname.replace(/\/+$/, '')}/v1/traces`;
-  return u.href;
-}
-
-/** `k=v,k2=v2`, values URL-encoded (the format of OTEL_EXPORTER_OTLP_HEADERS). */
-function parseHeaders(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of text.split(',')) {
-    if (!pair.trim()) continue;
-    const eq = pair.indexOf('=');
-    const key = eq > 0 ? pair.slice(0, eq).trim() : '';
-    if (!key)
-      throw new AgentTapError(
-        'AGENTTAP_USAGE',
-        `--headers: "${pair.trim().slice(0, 40)}" is not key=value. Fix: --headers "authorization=Bearer%20<token>,x-team=a".`,
-      );
-    try {
-      out[key] = decodeURIComponent(pair.slice(eq + 1).trim());
-    } catch {
-      out[key] = pair.slice(eq + 1).trim();
-    }
-  }
-  return out;
-}
-
-function defaultTarget(): string {
-  const env = process.env;
-  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) return `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
-  return 'http://localhost:4318/v1/traces';
+/**
+ * The flags over the standard variables, through the same resolution as the live export (src/export/settings.ts),
+ * so both read OTEL_EXPORTER_OTLP_* alike; a bad flag names itself and the fix (not its value: a header may be a
+ * secret; the problem quotes what is safe to show).
+ */
+function settingsOf(o: Options): OtlpSettings {
+  const flag = <T>(name: string, value: string | undefined, parse: (value: string) => T): T | undefined =>
+    value === undefined
+      ? undefined
+      : parsedOrThrow(
+          value,
+          parse,
+          (problem, fix) => new AgentTapError('AGENTTAP_USAGE', `${name}: ${problem}. Fix: ${fix}.`),
+        );
+  const config = {
+    endpoint: flag('--endpoint', o.endpoint, parseOtlpUrl),
+    protocol: flag('--protocol', o.protocol, parseOtlpProtocol),
+    headers: flag('--headers', o.headers, parseOtlpHeaders),
+    content: false,
+    interval: 0,
+    exitWait: 0,
+  };
+  return resolveOtlpSettings(config, process.env, { winner: 'the --endpoint, --protocol and --headers flags' });
 }
 
 function describe(err: unknown): string {

@@ -47,12 +47,34 @@ export const OTLP_VARIABLES = {
   timeout: ['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT'],
 } as const;
 
-export function resolveOtlpSettings(config: OtlpConfig, env: NodeJS.ProcessEnv = process.env): OtlpSettings {
-  const timeoutMs = config.timeout ?? envTimeout(env) ?? DEFAULT_TIMEOUT_MS;
+/**
+ * Where the settings' values come from, for error messages: the config file by default, the `export otlp` flags
+ * for the CLI. Whatever `config` holds wins over the variables.
+ */
+export interface SettingsSource {
+  /** What wins over a variable, named in its error. */
+  winner: string;
+}
+const FROM_CONFIG: SettingsSource = { winner: 'export.otlp in the config file' };
+
+export function resolveOtlpSettings(
+  config: OtlpConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  source: SettingsSource = FROM_CONFIG,
+): OtlpSettings {
+  const fromEnv = <T>(names: readonly string[], parse: (value: string) => T): T | undefined => {
+    const found = first(env, names);
+    return found ? parsedOrThrow(found[1], parse, (p, fix) => invalidVariable(found[0], p, fix, source)) : undefined;
+  };
+  const timeoutMs = config.timeout ?? fromEnv(OTLP_VARIABLES.timeout, parseOtlpTimeout) ?? DEFAULT_TIMEOUT_MS;
+  const url = config.endpoint
+    ? withTracesPath(config.endpoint)
+    : (fromEnv([OTLP_VARIABLES.tracesEndpoint], parseOtlpUrl) ?? // used as given (the spec)
+      withTracesPath(fromEnv([OTLP_VARIABLES.endpoint], parseOtlpUrl) ?? DEFAULT_BASE));
   return {
-    url: resolveUrl(config, env),
-    protocol: config.protocol ?? envProtocol(env) ?? 'http/protobuf',
-    headers: { ...envHeaders(env), ...config.headers },
+    url,
+    protocol: config.protocol ?? fromEnv(OTLP_VARIABLES.protocol, parseOtlpProtocol) ?? 'http/protobuf',
+    headers: { ...fromEnv(OTLP_VARIABLES.headers, parseOtlpHeaders), ...config.headers },
     content: config.content,
     intervalMs: config.interval,
     timeoutMs,
@@ -60,10 +82,34 @@ export function resolveOtlpSettings(config: OtlpConfig, env: NodeJS.ProcessEnv =
   };
 }
 
-function invalid(variable: string, problem: string, fix: string): AgentTapError {
+/** What is wrong with one value and how to fix it; the caller names where the value came from. */
+export class OtlpValueError extends Error {
+  constructor(
+    readonly problem: string,
+    readonly fix: string,
+  ) {
+    super(problem);
+  }
+}
+
+/** `parse(value)`, its OtlpValueError turned into the caller's error. */
+export function parsedOrThrow<T>(
+  value: string,
+  parse: (value: string) => T,
+  fail: (problem: string, fix: string) => Error,
+): T {
+  try {
+    return parse(value);
+  } catch (err) {
+    if (err instanceof OtlpValueError) throw fail(err.problem, err.fix);
+    throw err;
+  }
+}
+
+function invalidVariable(variable: string, problem: string, fix: string, source: SettingsSource): AgentTapError {
   return new AgentTapError(
     'AGENTTAP_CONFIG_INVALID',
-    `agenttap: invalid configuration\n  environment variable ${variable}: ${problem}. Fix: ${fix} (export.otlp in the config file wins over it).`,
+    `agenttap: invalid configuration\n  environment variable ${variable}: ${problem}. Fix: ${fix} (${source.winner} wins over it).`,
   );
 }
 
@@ -76,51 +122,36 @@ function first(env: NodeJS.ProcessEnv, names: readonly string[]): [string, strin
   return undefined;
 }
 
-function resolveUrl(config: OtlpConfig, env: NodeJS.ProcessEnv): string {
-  if (config.endpoint) return withTracesPath(config.endpoint);
-  const traces = first(env, [OTLP_VARIABLES.tracesEndpoint]);
-  if (traces) return checkUrl(traces[0], traces[1]); // used as given (the spec)
-  const base = first(env, [OTLP_VARIABLES.endpoint]);
-  if (base) return withTracesPath(checkUrl(base[0], base[1]));
-  return withTracesPath(DEFAULT_BASE);
-}
-
 /** A base URL gets `/v1/traces`; one that already ends with it is kept (a full URL given as the base). */
-function withTracesPath(base: string): string {
+export function withTracesPath(base: string): string {
   if (base.replace(/\/+$/, '').endsWith(`/${TRACES_PATH}`)) return base;
   return `${base.replace(/\/+$/, '')}/${TRACES_PATH}`;
 }
 
-function checkUrl(variable: string, value: string): string {
+/** An http(s) URL, returned as given. */
+export function parseOtlpUrl(value: string): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw invalid(variable, `"${value}" is not a URL`, 'give the collector\'s URL, e.g. "http://localhost:4318"');
+    throw new OtlpValueError(`"${value}" is not a URL`, 'give the collector\'s URL, e.g. "http://localhost:4318"');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw invalid(
-      variable,
+    throw new OtlpValueError(
       `"${url.protocol}" is not supported (agenttap exports OTLP over HTTP)`,
       "use an http:// or https:// URL (the collector's OTLP/HTTP port, 4318 by default)",
     );
   return value;
 }
 
-function envProtocol(env: NodeJS.ProcessEnv): OtlpProtocol | undefined {
-  const found = first(env, OTLP_VARIABLES.protocol);
-  if (!found) return undefined;
-  const [variable, value] = found;
+export function parseOtlpProtocol(value: string): OtlpProtocol {
   if (value === 'http/protobuf' || value === 'http/json') return value;
   const why = value === 'grpc' ? 'gRPC is not supported' : `"${value}" is not an OTLP protocol`;
-  throw invalid(variable, why, 'use "http/protobuf" or "http/json" (and the collector\'s HTTP port, 4318)');
+  throw new OtlpValueError(why, 'use "http/protobuf" or "http/json" (and the collector\'s HTTP port, 4318)');
 }
 
 /** `k1=v1,k2=v2`, keys and values percent-encoded (the W3C baggage format the spec names). */
-function envHeaders(env: NodeJS.ProcessEnv): Record<string, string> {
-  const found = first(env, OTLP_VARIABLES.headers);
-  if (!found) return {};
-  const [variable, value] = found;
+export function parseOtlpHeaders(value: string): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [i, pair] of value.split(',').entries()) {
     if (!pair.trim()) continue;
@@ -128,8 +159,7 @@ function envHeaders(env: NodeJS.ProcessEnv): Record<string, string> {
     const key = eq > 0 ? decode(pair.slice(0, eq).trim()) : undefined;
     const val = eq > 0 ? decode(pair.slice(eq + 1).trim()) : undefined;
     if (!key || val === undefined || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key))
-      throw invalid(
-        variable,
+      throw new OtlpValueError(
         `pair ${i + 1} is not a key=value header (its text is not repeated here: it may be a secret)`,
         'write comma-separated key=value pairs, e.g. "authorization=Bearer%20abc,x-team=ml"',
       );
@@ -146,12 +176,9 @@ function decode(text: string): string | undefined {
   }
 }
 
-function envTimeout(env: NodeJS.ProcessEnv): number | undefined {
-  const found = first(env, OTLP_VARIABLES.timeout);
-  if (!found) return undefined;
-  const [variable, value] = found;
+function parseOtlpTimeout(value: string): number {
   const ms = /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!(ms > 0 && ms <= 600_000))
-    throw invalid(variable, `"${value}" is not a timeout in milliseconds`, 'give a whole number of ms, e.g. 10000');
+    throw new OtlpValueError(`"${value}" is not a timeout in milliseconds`, 'give a whole number of ms, e.g. 10000');
   return ms;
 }

@@ -57,10 +57,19 @@ describe('agenttap export otlp (CLI)', () => {
   });
 
   for (const [args, pattern] of [
-    [['--protocol', 'grpc'], /--protocol grpc: not supported .*Fix: use http\/protobuf or http\/json/],
-    [['--endpoint', 'localhost:4318'], /--endpoint localhost:4318: .*Fix: give an OTLP\/HTTP address/],
-    [['--endpoint', 'not a url'], /--endpoint not a url: not a URL\. Fix:/],
-    [['--headers', 'novalue'], /--headers: "novalue" is not key=value\. Fix:/],
+    [
+      ['--protocol', 'grpc'],
+      /^agenttap: --protocol: gRPC is not supported\. Fix: use "http\/protobuf" or "http\/json"/,
+    ],
+    [
+      ['--endpoint', 'localhost:4318'],
+      /^agenttap: --endpoint: "localhost:" is not supported .*Fix: use an http:\/\/ or https:\/\/ URL/,
+    ],
+    [['--endpoint', 'not a url'], /^agenttap: --endpoint: "not a url" is not a URL\. Fix:/],
+    [
+      ['--headers', 'authorization'],
+      /^agenttap: --headers: pair 1 is not a key=value header .*Fix: write comma-separated/,
+    ],
     [['--max-content', '10'], /--max-content 10: not a whole number ≥ 256/],
   ] as const)
     it(`refuses ${args.join(' ')} with exit code 2 and the fix`, async () => {
@@ -68,7 +77,14 @@ describe('agenttap export otlp (CLI)', () => {
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(pattern);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      if (args[0] === '--headers') expect(run.stderr).not.toContain(args[1]); // a header may be a secret
     });
+
+  it('a bad variable is named, and so are the flags that win over it', async () => {
+    const run = await exportOtlp([LOG], { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/OTEL_EXPORTER_OTLP_PROTOCOL: gRPC is not supported\. Fix: .*--protocol/);
+  });
 
   it('a missing session: exit code 2, naming the path', async () => {
     const run = await exportOtlp([join(LOG, 'nope'), '--endpoint', 'http://127.0.0.1:9']);
