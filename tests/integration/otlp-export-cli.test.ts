@@ -67,7 +67,7 @@ describe('agenttap export otlp (CLI)', () => {
     ],
     [['--endpoint', 'not a url'], /^agenttap: --endpoint: "not a url" is not a URL\. Fix:/],
     [
-      ['--headers', 'authorization'],
+      ['--headers', 'sk-s3cr3t'],
       /^agenttap: --headers: pair 1 is not a key=value header .*Fix: write comma-separated/,
     ],
     [['--max-content', '10'], /--max-content 10: not a whole number ≥ 256/],
