@@ -42,7 +42,7 @@ export function compileRule(rule: GitleaksRuleData): CompiledRule {
     return {
       id: rule.id,
       // `d` for the secret group's offsets; never `y` (it would stop at the first gap).
-      re: new RegExp(rule.source, `${rule.flags.replace(/[gyd]/g, '')}gd`),
+      re: new RegExp(escapeAwareDots(rule.source), `${rule.flags.replace(/[gyd]/g, '')}gd`),
       boundary: rule.boundary === true,
       group: rule.group,
       entropy: rule.entropy,
@@ -51,6 +51,33 @@ export function compileRule(rule: GitleaksRuleData): CompiledRule {
   } catch (err) {
     throw new Error(`redact: gitleaks rule ${rule.id} does not compile: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/**
+ * A lone `.` outside a class (upstream writes `MailchimpSDK.initialize`, `hooks.slack.com`) matches one character;
+ * in JSON text the same character may be a two-character escape (`\"`), which upstream's own separators allow for
+ * (`\\[nrt"']`) but its dots do not. Each such dot also takes one JSON escape, so a body scanned as sent finds what
+ * its decoded strings would. Quantified dots (`.{0,20}`) already span an escape.
+ */
+export function escapeAwareDots(source: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i] as string;
+    if (c === '\\') {
+      out += source.slice(i, i + 2);
+      i++;
+    } else if (inClass) {
+      inClass = c !== ']';
+      out += c;
+    } else if (c === '.' && !/[*+?{]/.test(source[i + 1] ?? '')) {
+      out += '(?:\\\\["\\\\/bfnrt]|.)';
+    } else {
+      inClass = c === '[';
+      out += c;
+    }
+  }
+  return out;
 }
 
 const isWordChar = (c: number): boolean =>

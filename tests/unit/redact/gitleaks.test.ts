@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { goRegexToJs } from '../../../scripts/lib/go-regex.mjs';
 import type { Finding } from '../../../src/policy/redact/finding.js';
-import { compileRule, gitleaksRule } from '../../../src/policy/redact/gitleaks.js';
+import { compileRule, escapeAwareDots, gitleaksRule } from '../../../src/policy/redact/gitleaks.js';
 import { createRedactor } from '../../../src/policy/redact/index.js';
 import { createKeywordIndex } from '../../../src/policy/redact/keywords.js';
 import { GITLEAKS } from '../../../src/policy/redact/rules/gitleaks/rules.js';
@@ -102,5 +102,21 @@ describe("provider tokens only gitleaks's rules know, through the redactor", () 
   ])('%s', (_name, text, secret) => {
     expect(redactor.text(text)).not.toContain(secret);
     expect(redactor.url(text)).not.toContain(secret);
+  });
+});
+
+describe('upstream dots in JSON text', () => {
+  it('a lone dot outside a class also takes one JSON escape; escaped, class and quantified dots stay', () => {
+    expect(escapeAwareDots('a.b')).toBe('a(?:\\\\["\\\\/bfnrt]|.)b');
+    expect(escapeAwareDots('a\\.b[.x]c.{0,3}d.*e.+f.?')).toBe('a\\.b[.x]c.{0,3}d.*e.+f.?');
+    expect(escapeAwareDots('[\\].]x')).toBe('[\\].]x');
+  });
+
+  it('a Mailchimp key after "MailchimpSDK<quote>initialize" is found in the JSON body as sent (recall seed 914337144)', async () => {
+    const key = 'aAdeB87F19A94FB23cCae3b2eCfdAFB1-uS18';
+    const sample = `Hs#4MAilCHImpsdK"INItialIzE ":\`="${key}]$;kz&`;
+    const redactor = await createRedactor({ key: Buffer.alloc(32, 7) });
+    const body = JSON.stringify({ config: { value: sample } });
+    expect(redactor.text(body)).not.toContain(key);
   });
 });
