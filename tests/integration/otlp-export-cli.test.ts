@@ -66,10 +66,7 @@ describe('agenttap export otlp (CLI)', () => {
       /^agenttap: --endpoint: "localhost:" is not supported .*Fix: use an http:\/\/ or https:\/\/ URL/,
     ],
     [['--endpoint', 'not a url'], /^agenttap: --endpoint: "not a url" is not a URL\. Fix:/],
-    [
-      ['--headers', 'sk-s3cr3t'],
-      /^agenttap: --headers: pair 1 is not a key=value header .*Fix: write comma-separated/,
-    ],
+    [['--headers', 'sk-s3cr3t'], /^agenttap: --headers: pair 1 is not a key=value header .*Fix: write comma-separated/],
     [['--max-content', '10'], /--max-content 10: not a whole number ≥ 256/],
   ] as const)
     it(`refuses ${args.join(' ')} with exit code 2 and the fix`, async () => {
