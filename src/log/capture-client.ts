@@ -278,7 +278,10 @@ class WorkerClient implements CaptureClient {
     );
     if (this.mode !== 'worker') return;
     // Cloned now, behind what waits (unless body text is still crossing in slices), for the same two reasons.
-    if (large && !this.outbox.some((m) => m.t === 'text')) return this.pump();
+    if (large && !this.outbox.some((m) => m.t === 'text')) {
+      this.pump();
+      return;
+    }
     if (this.pumping) return;
     if (!lazy) {
       // After the recorder's drain: what it sends in one turn crosses as one message.
