@@ -78,11 +78,12 @@ describe.each(MATRIX)('upstream faults, node %s', { timeout: 180_000 }, (major) 
 
   it('a 50 MB stream: same bytes, not slower, memory bounded by the capture cap, not by the stream', async () => {
     // The capture keeps at most AGENTTAP_MAX_BODY_BYTES of a reply, and holds a few copies of what it keeps on its way
-    // to the log (reassembled text, the hand-off to the capture worker, redaction, serialisation): ~100-180 MB extra at
-    // the default 16 MiB cap (README, Known limits). agenttap also has a fixed cost (the writer's modules, the capture
-    // worker's isolate and its pre-touched 8 MiB ring: up to 50 MB by Node version), measured here on a small reply of the
-    // same agent. At a 4 MiB cap, what the 50 MB stream adds beyond that fixed cost stays under 72 MB if memory is
-    // bounded by the cap — a tee() or clone() would hold the whole 50 MB behind a slow branch on top of those copies
+    // to the log (reassembled text, the hand-off to the capture worker, redaction, serialisation): ~140-150 MB extra at
+    // the default 16 MiB cap, fixed cost included (Node 22-24; 235-245 MB while the end record crossed as JSON text;
+    // README, Known limits). agenttap's fixed cost (the writer's modules, the capture worker's isolate and its
+    // pre-touched 8 MiB ring: up to 50 MB by Node version) is measured here on a small reply of the same agent. At a
+    // 4 MiB cap, what the 50 MB stream adds beyond that fixed cost stays under 72 MB if memory is bounded by the cap — a
+    // tee() or clone() would hold the whole 50 MB behind a slow branch on top of those copies
     // (docs/fetch-tap.md#no-tee-or-clone). Measured (this test, load 6-14 on 2 cores): 18-32 MB (Node 22) before the
     // capture worker's shared ring; 46-54 (Node 22) and 29-46 here, 85 on CI (Node 24) with the end record crossing as
     // JSON text; 26-46 (Node 22), 5-16 and once 63 (Node 24), 1-4 (Node 20) with a large response crossing as itself.
