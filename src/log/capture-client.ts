@@ -61,6 +61,15 @@ export const RING_BYTES = 8 * 1024 * 1024;
 export const MAX_SLICED_CHARS = 64 * 1024 * 1024;
 /** How long a response's headers may wait for the next message to the worker before they go on their own. */
 const LAZY_MS = 250;
+/**
+ * A response of more bytes than this has its end record cross as itself (one structured clone), not as JSON text in
+ * the batch: the JSON, the batch around it, the clone of that text and the worker's parse were four copies of what
+ * the capture kept (a 4 MiB-capped 50 MB stream: ~13 MB more peak RSS, tests/faults/upstream.test.ts).
+ */
+export const LARGE_RESPONSE_BYTES = 64 * 1024;
+
+/** A record to post as itself: an exchange's end whose response was large. */
+const isLarge = (m: ToWorker) => m.t === 'record' && m.raw.kind === 'end' && m.raw.record.bytes > LARGE_RESPONSE_BYTES;
 
 export interface CaptureClientOptions {
   data: Omit<CaptureWorkerData, 'state' | 'notices' | 'ring'>;
@@ -209,6 +218,9 @@ class WorkerClient implements CaptureClient {
         this.post(batch);
         this.worker.postMessage(message);
         this.posted++;
+      } else if (message.t !== 'json' && isLarge(message)) {
+        this.post(batch);
+        this.postAlone(message);
       } else batch.push(message.t === 'json' ? message.json : this.serialised(message));
       this.outbox.shift();
     }
@@ -225,6 +237,17 @@ class WorkerClient implements CaptureClient {
     this.worker.postMessage(`[${batch.join(',')}]`);
     this.posted += batch.length;
     batch.length = 0;
+  }
+
+  /** A message as itself; one that cannot be cloned is lost and counted, a no-op in its place (as `serialised`). */
+  private postAlone(message: ToWorker): void {
+    try {
+      this.worker!.postMessage(message);
+    } catch {
+      this.lost++;
+      this.worker!.postMessage('[{"t":"skip"}]');
+    }
+    this.posted++;
   }
 
   /**
@@ -247,12 +270,19 @@ class WorkerClient implements CaptureClient {
   private send(message: ToWorker, lazy = false): void {
     this.enqueued++;
     // Serialised now, as it is (the tap's objects may change later), and so that one that cannot be is counted now.
+    const large = isLarge(message);
     this.outbox.push(
-      this.mode === 'worker' && message.t !== 'text'
+      this.mode === 'worker' && message.t !== 'text' && !large
         ? { t: 'json', kind: message.t, json: this.serialised(message) }
         : message,
     );
-    if (this.mode !== 'worker' || this.pumping) return;
+    if (this.mode !== 'worker') return;
+    // Cloned now, behind what waits (unless body text is still crossing in slices), for the same two reasons.
+    if (large && !this.outbox.some((m) => m.t === 'text')) {
+      this.pump();
+      return;
+    }
+    if (this.pumping) return;
     if (!lazy) {
       // After the recorder's drain: what it sends in one turn crosses as one message.
       this.pumping = true;

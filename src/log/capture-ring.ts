@@ -22,8 +22,6 @@ export interface RingSlot {
 
 /** Int32 slot 0 of `state`: bytes written and not yet freed by the reader. */
 const USED = 0;
-/** The most bytes encodeInto may leave unused at the end when the next character does not fit (UTF-8: 3). */
-const SPLIT_SLACK = 3;
 const PAGE_BYTES = 4096;
 
 export function createRingBuffers(bytes: number): { data: SharedArrayBuffer; state: SharedArrayBuffer } {
@@ -50,25 +48,33 @@ export class RingWriter {
     return Atomics.load(this.used, USED);
   }
 
-  /** Writes `text`, or returns undefined when it does not fit in what is free now. */
+  /**
+   * Writes `text`, or returns undefined when it does not fit in what is free now. Encoded straight into the free
+   * space, never measured first: `Buffer.byteLength` of a 200 KB body costs more than its `encodeInto` (70-135 µs
+   * vs 10-27 µs here), and the tap has already paid one such pass over it.
+   */
   put(text: string): RingSlot | undefined {
     const cap = this.bytes.length;
-    const size = Buffer.byteLength(text);
-    if (size + SPLIT_SLACK > cap - Atomics.load(this.used, USED)) return undefined;
+    const used = Atomics.load(this.used, USED);
+    // Everything read: start over at the front, so that a text is one run of bytes and the same pages stay in use.
+    if (used === 0) this.head = 0;
+    const free = cap - used;
+    if (text.length > free) return undefined; // UTF-8 takes at least a byte per UTF-16 unit
     const at = this.head;
-    const first = this.encoder.encodeInto(text, this.bytes.subarray(at, cap));
-    let len2 = 0;
-    if (first.read < text.length) {
-      // Never past the free space, even if the text's length were misjudged: unread bytes stay intact.
-      const second = this.encoder.encodeInto(text.slice(first.read), this.bytes.subarray(0, size - first.written));
-      if (first.read + second.read < text.length) return undefined;
-      len2 = second.written;
-    }
-    // Wrapped: the bytes encodeInto left unused at the end belong to this slot too, freed with it.
-    const span = len2 > 0 ? cap - at + len2 : first.written;
-    this.head = len2 > 0 ? len2 : (at + first.written) % cap;
+    // The free space runs from the head on, past the end to the front when it wraps; unread bytes lie beyond it.
+    const first = this.encoder.encodeInto(text, this.bytes.subarray(at, Math.min(cap, at + free)));
+    if (first.read === text.length) return this.taken(at, first.written, 0, first.written);
+    if (at + free <= cap) return undefined;
+    const second = this.encoder.encodeInto(text.slice(first.read), this.bytes.subarray(0, free - (cap - at)));
+    if (first.read + second.read < text.length) return undefined;
+    // Wrapped: the bytes encodeInto left unused at the end (a character that did not fit) belong to this slot too.
+    return this.taken(at, first.written, second.written, cap - at + second.written);
+  }
+
+  private taken(at: number, len1: number, len2: number, span: number): RingSlot {
+    this.head = (at + span) % this.bytes.length;
     Atomics.add(this.used, USED, span);
-    return { at, len1: first.written, len2, span };
+    return { at, len1, len2, span };
   }
 }
 

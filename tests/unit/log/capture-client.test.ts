@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   createCaptureClient,
+  LARGE_RESPONSE_BYTES,
   SLICE_CHARS,
   withoutPreload,
   type CaptureClientOptions,
@@ -245,6 +246,90 @@ parentPort.on('message', (m) => {
       'response+end',
       'write+flush',
     ]);
+  });
+
+  it('a large response crosses as itself (one clone), not as JSON text in a batch; a small one still rides in one', async () => {
+    const dir = scratch('agenttap-worker-clones-');
+    const entry = join(dir, 'crossing-worker.mjs');
+    // Writes how each message crossed (JSON text or a clone) and what it holds; answers flushes like the real one.
+    writeFileSync(
+      entry,
+      `import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+const state = new Int32Array(workerData.state);
+parentPort.on('message', (m) => {
+  const batch = typeof m === 'string' ? JSON.parse(m) : [m];
+  const kinds = batch.map((x) => (x.t === 'record' ? x.raw.kind + (x.raw.record.summary ? ':' + x.raw.record.summary.body.text.length : '') : x.t));
+  appendFileSync(join(workerData.sessionDir, 'crossed'), (typeof m === 'string' ? 'json ' : 'clone ') + kinds.join('+') + '\\n');
+  for (const x of batch) {
+    Atomics.add(state, 1, 1);
+    if (x.t === 'flush') { Atomics.store(state, 0, x.seq); Atomics.notify(state, 0); }
+  }
+});
+`,
+    );
+    const { dir: sessionDir, recorder, exit, notices } = setup(pathToFileURL(entry));
+    const pause = () => new Promise((r) => setTimeout(r, 50));
+    const ended = (id: string, chars: number) => {
+      recorder.response({ id, status: 200, headers: {}, ttfbMs: 1 });
+      recorder.end({
+        id,
+        outcome: 'complete',
+        durationMs: 2,
+        bytes: chars + 100,
+        summary: { body: { type: 'message', text: 'x'.repeat(chars) }, events: 3 } as never,
+      });
+      recorder.drainSync();
+    };
+    recorder.request(request('a', body('a', 100)));
+    recorder.drainSync();
+    await pause();
+    ended('a', LARGE_RESPONSE_BYTES);
+    await pause();
+    ended('b', 10);
+    await pause();
+    exit();
+    expect(notices).toEqual([]);
+    expect(readFileSync(join(sessionDir, 'crossed'), 'utf8').trim().split('\n')).toEqual([
+      'json write+request',
+      'json response',
+      `clone end:${LARGE_RESPONSE_BYTES}`,
+      'json response+end:10',
+      'json write+flush',
+    ]);
+  });
+
+  it('a large response is written whole, redacted, by the worker; one that cannot be cloned is lost and counted', async () => {
+    const { recorder, exit, events, notices } = setup();
+    const text = `answer ${SECRET} ${'y'.repeat(2 * LARGE_RESPONSE_BYTES)}`;
+    for (const [id, value] of [
+      ['a', text],
+      ['b', () => text], // no structured clone of a function
+      ['c', text],
+    ] as const) {
+      recorder.request(request(id, body(id, 100)));
+      recorder.end({
+        id,
+        outcome: 'complete',
+        durationMs: 1,
+        bytes: text.length,
+        summary: { body: { content: [{ type: 'text', text: value }] }, events: 1 } as never,
+      });
+    }
+    recorder.drainSync();
+    exit();
+    expect(notices).toEqual([]);
+    const log = await events();
+    const ends = log.filter((e) => e.event === 'exchange.end');
+    expect(ends.map((e) => e.exchange)).toEqual(['a', 'c']);
+    for (const end of ends) {
+      const logged = (end.body as { content: { text: string }[] }).content[0]!.text;
+      expect(logged).toMatch(/^answer \[REDACTED:[^\]]+\] y+$/);
+      expect(logged.endsWith('y'.repeat(2 * LARGE_RESPONSE_BYTES))).toBe(true);
+    }
+    expect(JSON.stringify(log)).not.toContain(SECRET);
+    expect(log.at(-1)).toMatchObject({ event: 'session.end', exchanges: 3, dropped: 1 });
   });
 
   it('a process that never calls a model writes its records without a worker', async () => {

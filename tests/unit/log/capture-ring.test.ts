@@ -10,13 +10,44 @@ const ring = (bytes: number) => {
 describe('capture ring', () => {
   it('gives back each text as it was, across the end of the buffer and through multi-byte characters', () => {
     const { writer, reader } = ring(100);
-    const texts = ['a'.repeat(40), 'é€😀'.repeat(5), 'b'.repeat(30), 'ü'.repeat(25), '€'.repeat(20), 'x'];
-    for (const text of texts) {
+    const texts = [
+      'a'.repeat(40),
+      'é€😀'.repeat(5),
+      'b'.repeat(30),
+      'ü'.repeat(25),
+      '€'.repeat(15),
+      'x',
+      'y'.repeat(9),
+    ];
+    // One text always waits unread, so the next is written after it and the writes go round the ring.
+    let waiting = { text: texts[0]!, slot: writer.put(texts[0]!)! };
+    let wrapped = 0;
+    for (const text of texts.slice(1)) {
       const slot = writer.put(text);
       expect(slot, text).toBeDefined();
-      expect(reader.take(slot!)).toBe(text);
+      if (slot!.len2 > 0) wrapped++;
+      expect(reader.take(waiting.slot)).toBe(waiting.text);
+      waiting = { text, slot: slot! };
     }
+    expect(reader.take(waiting.slot)).toBe(waiting.text);
+    expect(wrapped).toBeGreaterThan(0);
     expect(writer.pending).toBe(0);
+  });
+
+  it('starts over at the front once the reader has freed everything', () => {
+    const { writer, reader } = ring(100);
+    expect(reader.take(writer.put('a'.repeat(70))!)).toBe('a'.repeat(70));
+    const next = writer.put('b'.repeat(60))!; // would wrap after the first; starts at 0 instead
+    expect(next).toMatchObject({ at: 0, len1: 60, len2: 0 });
+    expect(reader.take(next)).toBe('b'.repeat(60));
+  });
+
+  it('refuses a text whose UTF-8 does not fit, without taking any room', () => {
+    const { writer, reader } = ring(64);
+    expect(writer.put('€'.repeat(30))).toBeUndefined(); // 30 characters, 90 bytes
+    expect(writer.pending).toBe(0);
+    const fits = writer.put('€'.repeat(21))!; // 63 bytes
+    expect(reader.take(fits)).toBe('€'.repeat(21));
   });
 
   it('refuses a text that does not fit in what the reader has not freed, and never overwrites it', () => {
@@ -34,9 +65,10 @@ describe('capture ring', () => {
     expect(writer.pending).toBe(0);
   });
 
-  it('refuses a text larger than the whole ring', () => {
-    const { writer } = ring(16);
-    expect(writer.put('z'.repeat(16))).toBeUndefined();
+  it('refuses a text larger than the whole ring, and takes one that fills it exactly', () => {
+    const { writer, reader } = ring(16);
+    expect(writer.put('z'.repeat(17))).toBeUndefined();
     expect(writer.pending).toBe(0);
+    expect(reader.take(writer.put('z'.repeat(16))!)).toBe('z'.repeat(16));
   });
 });
