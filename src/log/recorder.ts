@@ -274,17 +274,25 @@ export class Recorder {
   }
 
   private writeRequest(r: RequestRecord, { redactor }: Writer): void {
-    const parsed = r.text === undefined ? r.body : parseBody(r.text);
-    const facts = describeRequest(r.match.endpoint, parsed);
+    const { endpoint } = r.match;
+    const body = this.redacted(r.id, 'request', () => {
+      // From the text, only what differs from a recent request of the same conversation is parsed (compact.ts).
+      const read =
+        r.text === undefined
+          ? { parsed: r.body, body: r.body === undefined ? undefined : this.compactor.body(endpoint, r.body, redactor) }
+          : this.compactor.text(endpoint, r.text, redactor);
+      return {
+        facts: describeRequest(endpoint, read.parsed),
+        headers: this.compactor.headers(r.headers, redactor),
+        url: redactUrl(redactor, r.url),
+        body: read.body,
+      };
+    });
+    if (!body) return;
+    const { facts } = body;
     // Bedrock and Vertex carry the model in the URL path, not the body (docs/sdk-layer.md#model-in-the-url).
     const model = r.model ?? facts.model ?? r.match.model;
     const maxTokens = r.maxTokens ?? facts.maxTokens;
-    const body = this.redacted(r.id, 'request', () => ({
-      headers: this.compactor.headers(r.headers, redactor),
-      url: redactUrl(redactor, r.url),
-      body: parsed === undefined ? undefined : this.compactor.body(r.match.endpoint, parsed, redactor),
-    }));
-    if (!body) return;
     const url = new URL(r.url);
     const event: EventBody<'exchange.request'> = {
       exchange: r.id,
@@ -358,14 +366,6 @@ export class Recorder {
 
   private write<N extends EventName>(event: N, body: EventBody<N>): void {
     this.writer?.sink.write(event, body);
-  }
-}
-
-function parseBody(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }
 
