@@ -33,6 +33,7 @@ export class BodyCompactor {
   private readonly smallCache = new Map<string, unknown>();
   /** Recent bodies' texts and what was made of them: a resent conversation is read only where it changed. */
   private readonly shapes = new ShapeMemory(this);
+  private scratch = Buffer.alloc(0);
 
   constructor(
     private readonly blobMinBytes: number,
@@ -49,17 +50,25 @@ export class BodyCompactor {
   }
 
   /**
-   * The same from the body's text, and the parsed body (for describeRequest; a resent list's kept elements are
+   * The same from the body's text (or its UTF-8 bytes, read during this call only), and the parsed body (for describeRequest; a resent list's kept elements are
    * holes in it, only its length is true). Reads only what differs from a recent request's text (body-shape.ts).
    */
-  text(endpoint: Endpoint, text: string, redactor: Redactor): { parsed: unknown; body: unknown } {
-    const reused = this.shapes.reuse(endpoint, text, redactor);
+  text(endpoint: Endpoint, text: string | Buffer, redactor: Redactor): { parsed: unknown; body: unknown } {
+    const bytes = typeof text === 'string' ? this.encode(text) : text;
+    const reused = this.shapes.reuse(endpoint, bytes, redactor);
     if (reused) return reused;
-    const parsed = parseBody(text);
+    const parsed = parseBody(typeof text === 'string' ? text : text.toString());
     if (!isRecord(parsed)) return { parsed, body: redactor.value(parsed) };
     const composed = this.compose(endpoint, parsed, redactor);
-    this.shapes.remember(endpoint, text, parsed, composed);
+    this.shapes.remember(endpoint, bytes, parsed, composed);
     return { parsed, body: composed.out };
+  }
+
+  /** A text's UTF-8 in a buffer reused from call to call (ShapeMemory copies what it keeps). */
+  private encode(text: string): Buffer {
+    const size = Buffer.byteLength(text);
+    if (this.scratch.length < size) this.scratch = Buffer.allocUnsafeSlow(size * 2);
+    return this.scratch.subarray(0, this.scratch.write(text));
   }
 
   /** The body's fields as the log keeps them, and each resent list's elements as they are in its `$list`. */

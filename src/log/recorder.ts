@@ -38,6 +38,11 @@ export interface RequestRecord {
    * to the capture worker in well under a millisecond where a parsed object takes tens.
    */
   text?: string;
+  /**
+   * Instead of `text`: the body's UTF-8 bytes (the capture worker copies them out of the shared ring; making a
+   * string of them would cost more than reading what changed: compact.ts).
+   */
+  utf8?: Buffer;
   /** Instead of `text`: the body as a value (parsed JSON, the text when not JSON, a note when not kept). */
   body?: unknown;
   bodyBytes: number;
@@ -277,10 +282,11 @@ export class Recorder {
     const { endpoint } = r.match;
     const body = this.redacted(r.id, 'request', () => {
       // From the text, only what differs from a recent request of the same conversation is parsed (compact.ts).
+      const text = r.utf8 ?? r.text;
       const read =
-        r.text === undefined
+        text === undefined
           ? { parsed: r.body, body: r.body === undefined ? undefined : this.compactor.body(endpoint, r.body, redactor) }
-          : this.compactor.text(endpoint, r.text, redactor);
+          : this.compactor.text(endpoint, text, redactor);
       return {
         facts: describeRequest(endpoint, read.parsed),
         headers: this.compactor.headers(r.headers, redactor),

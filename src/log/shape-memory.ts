@@ -45,21 +45,31 @@ interface Entry {
   fields: FieldMemo[];
 }
 
-/** Conversations followed at once (a main loop and its concurrent sub-agents), and their texts' size in all. */
+/** Conversations followed at once (a main loop and its concurrent sub-agents), and their texts' bytes in all. */
 const RECENT = 16;
-const MAX_CHARS = 32 * 1024 * 1024;
+const MAX_BYTES = 32 * 1024 * 1024;
+/** Buffers of texts no longer kept, for the next ones (room for a few KB of growth per turn). */
+const SPARE_BUFFERS = 4;
+const GROWTH = 1.25;
 
+/**
+ * The texts it is given are valid during the call only (the capture worker's are views into the shared ring): what
+ * it keeps it copies, into buffers it recycles. A fresh buffer of 200 KB costs 1–2 ms on the bench machine (new
+ * pages, each touched for the first time), a copy into one already used ~10 µs.
+ */
 export class ShapeMemory {
   private recent: Entry[] = [];
+  private spare: Buffer[] = [];
 
   constructor(private readonly parts: Parts) {}
 
   /** Keeps a body read whole, with what the compactor made of it. */
-  remember(endpoint: Endpoint, text: string, parsed: Record<string, unknown>, composed: Composed): void {
+  remember(endpoint: Endpoint, text: Buffer, parsed: Record<string, unknown>, composed: Composed): void {
     const { whole, each } = repeatedParts(endpoint);
     if (each.length === 0) return;
-    const shape = scanShape(text, each);
-    if (!shape || shape.fields.length !== Object.keys(parsed).length) return;
+    const scanned = scanShape(text, each);
+    if (!scanned || scanned.fields.length !== Object.keys(parsed).length) return;
+    const shape = { ...scanned, text: this.copy(text) };
     const fields: FieldMemo[] = [];
     for (const { key, items } of shape.fields) {
       const list = composed.lists.get(key);
@@ -73,7 +83,7 @@ export class ShapeMemory {
   }
 
   /** The parsed body (for describeRequest) and the log's body, or undefined: read the text whole. */
-  reuse(endpoint: Endpoint, text: string, redactor: Redactor): { parsed: unknown; body: unknown } | undefined {
+  reuse(endpoint: Endpoint, text: Buffer, redactor: Redactor): { parsed: unknown; body: unknown } | undefined {
     let best: { entry: Entry; plan: Plan } | undefined;
     for (const entry of this.recent) {
       if (entry.endpoint !== endpoint) continue;
@@ -89,7 +99,7 @@ export class ShapeMemory {
     }
   }
 
-  private apply(entry: Entry, plan: Plan, text: string, redactor: Redactor): { parsed: unknown; body: unknown } {
+  private apply(entry: Entry, plan: Plan, text: Buffer, redactor: Redactor): { parsed: unknown; body: unknown } {
     const fields = [...entry.fields];
     let added: ReturnType<typeof listItems>;
     if (plan.changed >= 0) {
@@ -98,14 +108,14 @@ export class ShapeMemory {
       if (old.kind === 'list') {
         added = listItems(text, plan);
         if (!added) throw new Error('not a list');
-        const values = added.map((span) => JSON.parse(text.slice(span.start, span.end)) as unknown);
+        const values = added.map((span) => JSON.parse(text.toString('utf8', span.start, span.end)) as unknown);
         const outs = [...old.items!.outs.slice(0, plan.kept), ...values.map((v) => this.parts.message(v, redactor))];
         const keys = [...old.items!.keys.slice(0, plan.kept), ...outs.slice(plan.kept).map((o) => JSON.stringify(o))];
         fields[plan.changed] = { kind: 'list', value: new Array(outs.length), out: undefined, items: { outs, keys } };
       } else {
         // A field that was not a list becoming one is read whole (the shape has no elements for it).
         if (old.kind === 'rest' && repeatedParts(entry.endpoint).each.includes(key)) throw new Error('now a list?');
-        const value = JSON.parse(text.slice(plan.value!.start, plan.value!.end)) as unknown;
+        const value = JSON.parse(text.toString('utf8', plan.value!.start, plan.value!.end)) as unknown;
         const out = old.kind === 'whole' ? this.parts.part(value, redactor) : undefined;
         fields[plan.changed] = { kind: old.kind, value: old.kind === 'rest' ? value : standIn(value), out };
       }
@@ -127,7 +137,8 @@ export class ShapeMemory {
     });
     const body: Record<string, unknown> = {};
     for (const key of Object.keys(parsed)) body[key] = byKey.get(key);
-    const shape = nextShape(entry.shape, text, plan, added);
+    // The same text again (a retry): the entry's own copy serves.
+    const shape = nextShape(entry.shape, plan.changed < 0 ? entry.shape.text : this.copy(text), plan, added);
     this.keep({ endpoint: entry.endpoint, shape, fields }, entry);
     return { parsed, body };
   }
@@ -137,12 +148,27 @@ export class ShapeMemory {
    * would cost a compare of the whole text more per request).
    */
   private keep(entry: Entry, from?: Entry): void {
-    const recent = [entry, ...this.recent.filter((e) => e !== from)].slice(0, RECENT);
-    let chars = 0;
-    this.recent = recent.filter((e) => {
-      chars += e.shape.text.length;
-      return chars <= MAX_CHARS || e === entry;
+    const recent = [entry, ...this.recent.filter((e) => e !== from)];
+    let bytes = 0;
+    this.recent = recent.filter((e, i) => {
+      bytes += e.shape.text.length;
+      return e === entry || (i < RECENT && bytes <= MAX_BYTES);
     });
+    for (const e of from ? [from, ...recent] : recent)
+      if (!this.recent.includes(e) && e.shape.text !== entry.shape.text) this.recycle(e.shape.text);
+  }
+
+  /** `text` copied into a spare buffer large enough, or a new one with room to grow. */
+  private copy(text: Buffer): Buffer {
+    const i = this.spare.findIndex((b) => b.length >= text.length);
+    const buffer = i >= 0 ? this.spare.splice(i, 1)[0]! : Buffer.allocUnsafeSlow(Math.ceil(text.length * GROWTH));
+    text.copy(buffer);
+    return buffer.subarray(0, text.length);
+  }
+
+  /** A kept text's buffer (all made by `copy`: each its own ArrayBuffer), whole again, for a later copy. */
+  private recycle(text: Buffer): void {
+    if (this.spare.length < SPARE_BUFFERS) this.spare.push(Buffer.from(text.buffer));
   }
 }
 
