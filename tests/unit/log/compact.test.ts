@@ -146,6 +146,25 @@ describe('BodyCompactor from the text (issue 13: per-turn work proportional to w
     );
   });
 
+  it("keeps its own copy of the bytes it is given (the worker's are a view into the shared ring, reused after the call)", () => {
+    const ring = Buffer.alloc(1 << 20);
+    const fromView = compactor();
+    const whole = compactor();
+    const parse = vi.spyOn(JSON, 'parse');
+    for (const turns of [3, 4, 5, 5, 7, 8]) {
+      const text = ccBody(history(turns));
+      parse.mockClear();
+      const read = fromView.compactor.text('anthropic.messages', ring.subarray(0, ring.write(text)), redactor);
+      const parsed = parse.mock.calls.reduce((n, [t]) => n + String(t).length, 0);
+      ring.fill(' '); // what the writer leaves there next is not this text
+      expect(read.body).toEqual(whole.compactor.body('anthropic.messages', JSON.parse(text), redactor));
+      // Read from its own copy of the text before: only the new messages were parsed.
+      if (turns === 8) expect(parsed).toBeLessThan(text.length / 4);
+    }
+    expect(fromView.blobs).toEqual(whole.blobs);
+    vi.restoreAllMocks();
+  });
+
   describe('parses and serialises only what is new', () => {
     afterEach(() => vi.restoreAllMocks());
 
