@@ -7,6 +7,7 @@
  *                                                     flush done ──► Atomics.notify(state[FLUSHED])
  *
  * Each message is handled to the end before the next (drainSync), so the file keeps the channel's order.
+ * `session.start` and `tap.warning` arrive raw (the agent's thread loads no redactor) and are redacted here.
  * A record whose redaction fails is dropped and counted here; `session.end` (written by the agent's
  * thread, which cannot know) gets this thread's counts added on its way through.
  */
@@ -18,6 +19,7 @@ import { RingReader, type RingSlot } from './capture-ring.js';
 import { DONE, FAILED, FLUSHED, type CaptureWorkerData, type FromWorker, type ToWorker } from './capture-protocol.js';
 import type { EventBody, EventName } from './events.js';
 import { Recorder, type RequestRecord } from './recorder.js';
+import { redactingSink } from './redact-events.js';
 import { openSink, type Sink } from './sink.js';
 
 /**
@@ -63,10 +65,19 @@ if (!isMainThread && parentPort) {
   });
 
   try {
-    recorder.attach({
-      sink,
-      redactor: createRedactor({ key: data.key, extraPatterns: data.extraPatterns, highEntropy: data.highEntropy }),
+    const redactor = createRedactor({
+      key: data.key,
+      extraPatterns: data.extraPatterns,
+      highEntropy: data.highEntropy,
     });
+    // `session.start` and warnings come raw from the agent's thread (it builds no redactor): redacted here.
+    const redacting = redactingSink(
+      sink,
+      () => redactor,
+      notify,
+      () => recorder.dropped++,
+    );
+    recorder.attach({ sink: redacting, redactor, sinkRedacts: true });
   } catch (err) {
     // The agent's thread stops waiting on this worker at once, counts what it sent as lost, and goes on alone.
     Atomics.store(state, FAILED, 1);

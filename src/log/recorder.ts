@@ -21,6 +21,7 @@ import { describeRequest } from '../exchange/request.js';
 import type { Redactor } from '../policy/redact/types.js';
 import { BodyCompactor } from './compact.js';
 import type { EventBody, EventName } from './events.js';
+import { TELL, warningLine } from './redact-events.js';
 import { redactUrl } from './redact-url.js';
 import * as sc from './semconv.js';
 import type { Sink } from './sink.js';
@@ -74,6 +75,11 @@ export interface EndRecord {
 export interface Writer {
   sink: Sink;
   redactor: Redactor;
+  /**
+   * The sink redacts `session.start` and `tap.warning` itself (redact-events.ts: in the capture worker), so they are
+   * handed to it raw and the agent's thread never touches `redactor` for them.
+   */
+  sinkRedacts?: boolean;
   /** Takes an exchange's raw records to redact them elsewhere (the capture worker), ordered with `sink`'s writes. */
   offload?: Offload;
 }
@@ -192,13 +198,12 @@ export class Recorder {
     this.warningCounts.set(code, seen);
     if (seen > WARNINGS_LOGGED_PER_CODE) return;
     const tell = seen === 1 && !LOG_ONLY.has(code);
-    this.enqueue(({ sink, redactor }) => {
+    this.enqueue(({ sink, redactor, sinkRedacts }) => {
+      const at = exchange ? { exchange } : {};
+      if (sinkRedacts) return sink.write('tap.warning', { code, message, ...at, ...(tell ? { [TELL]: code } : {}) });
       const redacted = redactor.text(message);
-      if (tell)
-        this.options.notify?.(
-          `agenttap: ${redacted.replace(/\s*[\r\n]+\s*/g, ' ')} (further "${code}" warnings go to the log only)`,
-        );
-      sink.write('tap.warning', { code, message: redacted, ...(exchange ? { exchange } : {}) });
+      if (tell) this.options.notify?.(warningLine(code, redacted));
+      sink.write('tap.warning', { code, message: redacted, ...at });
     });
   }
 
