@@ -12,6 +12,7 @@ import { activate } from '../loader/activate.js';
 // Static: the bundle has no `./writer.js` beside it for the exit path's synchronous load (capture/writer-loader.ts).
 // Bun evaluates it with the preload; its code is in the one bundled file either way.
 import * as writerModule from '../capture/writer.js';
+import * as writerParts from '../capture/writer-parts.js';
 import { bunTaps } from './taps.js';
 
 const LOADED = Symbol.for('agenttap.loaded');
@@ -20,6 +21,7 @@ const g = globalThis as typeof globalThis & { [LOADED]?: boolean };
 if (isMainThread && !g[LOADED]) {
   g[LOADED] = true;
   try {
+    writerModule.useParts(writerParts); // no file beside the bundle to load them from on demand
     await activate({ installTaps: bunTaps, writerModule: () => writerModule });
   } catch (err) {
     if (isConfigError(err)) {

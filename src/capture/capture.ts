@@ -33,14 +33,16 @@ export interface CaptureOptions {
 
 export function createCapture(config: Config, { notify, start, onRecord }: CaptureOptions): Capture {
   const recorder = new Recorder({ blobMinBytes: config.capture.blobMinBytes, notify, onRecord });
-  recorder.later(({ sink, redactor }) =>
+  recorder.later(({ sink, redactor, sinkRedacts }) => {
+    const facts = { argv: process.argv, cwd: process.cwd() };
     sink.write('session.start', {
       agenttap: VERSION,
       node: process.version,
-      ...redactProcessFacts(redactor, process.argv, process.cwd()),
+      // Raw to a sink that redacts them (in the capture worker: redact-events.ts).
+      ...(sinkRedacts ? facts : redactProcessFacts(redactor, facts.argv, facts.cwd)),
       ...start?.(redactor),
-    }),
-  );
+    });
+  });
 
   let counter = 0;
   const pid36 = process.pid.toString(36);

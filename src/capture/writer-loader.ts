@@ -60,8 +60,10 @@ export function writerLoader(
       started = true;
       setImmediate(() => {
         if (module) loadSync();
+        // Without require(esm) the writer's heavy parts cannot load on demand: handed over now.
         else
-          import('./writer.js').then((module) => {
+          Promise.all([import('./writer.js'), import('./writer-parts.js')]).then(([module, parts]) => {
+            module.useParts(parts);
             writer ??= make(module);
           }, fail);
       }).unref();

@@ -6,11 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { splitCacheMarkers } from '../exchange/cache-markers.js';
+import { isRecord } from '../exchange/json.js';
 import type { Endpoint } from '../exchange/types.js';
 import type { Redactor } from '../policy/redact/types.js';
 import { BlobStore, ListStore, repeatedParts } from './blobs.js';
-import type { BlobRef } from './events.js';
+import type { BlobRef, ListRef } from './events.js';
 import { isBlobRef } from './refs.js';
+import { type Composed, type ListItems, ShapeMemory } from './shape-memory.js';
 
 /** Caps memory of the raw-part cache (hash → blob ref); old entries just cost a re-redaction. */
 const PART_CACHE_LIMIT = 50_000;
@@ -29,6 +31,9 @@ export class BodyCompactor {
   private readonly partCache = new Map<string, BlobRef>();
   /** Raw JSON of a part below blobMinBytes → its redacted value. */
   private readonly smallCache = new Map<string, unknown>();
+  /** Recent bodies' texts and what was made of them: a resent conversation is read only where it changed. */
+  private readonly shapes = new ShapeMemory(this);
+  private scratch = Buffer.alloc(0);
 
   constructor(
     private readonly blobMinBytes: number,
@@ -40,29 +45,66 @@ export class BodyCompactor {
 
   /** The redacted body, with the parts agents resend every turn replaced by blob references. */
   body(endpoint: Endpoint, body: unknown, redactor: Redactor): unknown {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return redactor.value(body);
+    if (!isRecord(body)) return redactor.value(body);
+    return this.compose(endpoint, body, redactor).out;
+  }
+
+  /**
+   * The same from the body's text (or its UTF-8 bytes, read during this call only), and the parsed body (for describeRequest; a resent list's kept elements are
+   * holes in it, only its length is true). Reads only what differs from a recent request's text (body-shape.ts).
+   */
+  text(endpoint: Endpoint, text: string | Buffer, redactor: Redactor): { parsed: unknown; body: unknown } {
+    const bytes = typeof text === 'string' ? this.encode(text) : text;
+    const reused = this.shapes.reuse(endpoint, bytes, redactor);
+    if (reused) return reused;
+    const parsed = parseBody(typeof text === 'string' ? text : text.toString());
+    if (!isRecord(parsed)) return { parsed, body: redactor.value(parsed) };
+    const composed = this.compose(endpoint, parsed, redactor);
+    this.shapes.remember(endpoint, bytes, parsed, composed);
+    return { parsed, body: composed.out };
+  }
+
+  /** A text's UTF-8 in a buffer reused from call to call (ShapeMemory copies what it keeps). */
+  private encode(text: string): Buffer {
+    const size = Buffer.byteLength(text);
+    if (this.scratch.length < size) this.scratch = Buffer.allocUnsafeSlow(size * 2);
+    return this.scratch.subarray(0, this.scratch.write(text));
+  }
+
+  /** The body's fields as the log keeps them, and each resent list's elements as they are in its `$list`. */
+  private compose(endpoint: Endpoint, body: Record<string, unknown>, redactor: Redactor): Composed {
     const { whole, each } = repeatedParts(endpoint);
     const rest: Record<string, unknown> = {};
     const out: Record<string, unknown> = {};
+    const lists = new Map<string, ListItems>();
     for (const [key, value] of Object.entries(body)) {
       if (whole.includes(key)) out[key] = this.part(value, redactor);
       else if (each.includes(key) && Array.isArray(value)) {
-        const items = value.map((item) => this.message(item, redactor));
-        out[key] = this.lists.ref(
-          items,
-          items.map((item) => JSON.stringify(item)),
-        );
+        const outs = value.map((item) => this.message(item, redactor));
+        const items = { outs, keys: outs.map((item) => JSON.stringify(item)) };
+        lists.set(key, items);
+        out[key] = this.list(items);
       } else rest[key] = value;
     }
     // Keep the agent's key order: it is what a reader expects to see.
-    const redactedRest = this.cached('v', rest, () => redactor.value(rest));
+    const redactedRest = this.rest(rest, redactor);
     const ordered: Record<string, unknown> = {};
     for (const key of Object.keys(body)) ordered[key] = key in out ? out[key] : redactedRest[key];
-    return ordered;
+    return { out: ordered, lists };
+  }
+
+  /** A resent list as a `$list` reference. */
+  list(items: ListItems): ListRef {
+    return this.lists.ref(items.outs, items.keys);
+  }
+
+  /** The fields that are not resent parts, redacted together (through the small cache). */
+  rest(rest: Record<string, unknown>, redactor: Redactor): Record<string, unknown> {
+    return this.cached('v', rest, () => redactor.value(rest));
   }
 
   /** One message of a list: a blob without its cache markers, the markers on the reference. */
-  private message(value: unknown, redactor: Redactor): unknown {
+  message(value: unknown, redactor: Redactor): unknown {
     const { bare, markers } = splitCacheMarkers(value);
     if (!markers) return this.part(value, redactor);
     const ref = this.part(bare, redactor);
@@ -70,7 +112,8 @@ export class BodyCompactor {
     return isBlobRef(ref) ? { ...ref, $cache: markers } : this.small(value, JSON.stringify(value), redactor);
   }
 
-  private part(value: unknown, redactor: Redactor): unknown {
+  /** A resent part (a system prompt, a tool list): a blob reference, or its redacted value when small. */
+  part(value: unknown, redactor: Redactor): unknown {
     const raw = JSON.stringify(value);
     if (raw === undefined || raw.length < this.blobMinBytes) return this.small(value, raw, redactor);
     const rawKey = createHash('sha256').update(raw).digest('base64');
@@ -110,5 +153,14 @@ export class BodyCompactor {
     if (this.smallCache.size >= SMALL_CACHE_LIMIT) this.smallCache.delete(this.smallCache.keys().next().value!);
     this.smallCache.set(raw, redacted);
     return redacted;
+  }
+}
+
+/** A body's text as a value: parsed when it is JSON, the text itself when not. */
+export function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }

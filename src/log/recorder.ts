@@ -21,6 +21,7 @@ import { describeRequest } from '../exchange/request.js';
 import type { Redactor } from '../policy/redact/types.js';
 import { BodyCompactor } from './compact.js';
 import type { EventBody, EventName } from './events.js';
+import { TELL, warningLine } from './redact-events.js';
 import { redactUrl } from './redact-url.js';
 import * as sc from './semconv.js';
 import type { Sink } from './sink.js';
@@ -38,6 +39,11 @@ export interface RequestRecord {
    * to the capture worker in well under a millisecond where a parsed object takes tens.
    */
   text?: string;
+  /**
+   * Instead of `text`: the body's UTF-8 bytes (the capture worker copies them out of the shared ring; making a
+   * string of them would cost more than reading what changed: compact.ts).
+   */
+  utf8?: Buffer;
   /** Instead of `text`: the body as a value (parsed JSON, the text when not JSON, a note when not kept). */
   body?: unknown;
   bodyBytes: number;
@@ -69,6 +75,11 @@ export interface EndRecord {
 export interface Writer {
   sink: Sink;
   redactor: Redactor;
+  /**
+   * The sink redacts `session.start` and `tap.warning` itself (redact-events.ts: in the capture worker), so they are
+   * handed to it raw and the agent's thread never touches `redactor` for them.
+   */
+  sinkRedacts?: boolean;
   /** Takes an exchange's raw records to redact them elsewhere (the capture worker), ordered with `sink`'s writes. */
   offload?: Offload;
 }
@@ -187,13 +198,12 @@ export class Recorder {
     this.warningCounts.set(code, seen);
     if (seen > WARNINGS_LOGGED_PER_CODE) return;
     const tell = seen === 1 && !LOG_ONLY.has(code);
-    this.enqueue(({ sink, redactor }) => {
+    this.enqueue(({ sink, redactor, sinkRedacts }) => {
+      const at = exchange ? { exchange } : {};
+      if (sinkRedacts) return sink.write('tap.warning', { code, message, ...at, ...(tell ? { [TELL]: code } : {}) });
       const redacted = redactor.text(message);
-      if (tell)
-        this.options.notify?.(
-          `agenttap: ${redacted.replace(/\s*[\r\n]+\s*/g, ' ')} (further "${code}" warnings go to the log only)`,
-        );
-      sink.write('tap.warning', { code, message: redacted, ...(exchange ? { exchange } : {}) });
+      if (tell) this.options.notify?.(warningLine(code, redacted));
+      sink.write('tap.warning', { code, message: redacted, ...at });
     });
   }
 
@@ -274,17 +284,26 @@ export class Recorder {
   }
 
   private writeRequest(r: RequestRecord, { redactor }: Writer): void {
-    const parsed = r.text === undefined ? r.body : parseBody(r.text);
-    const facts = describeRequest(r.match.endpoint, parsed);
+    const { endpoint } = r.match;
+    const body = this.redacted(r.id, 'request', () => {
+      // From the text, only what differs from a recent request of the same conversation is parsed (compact.ts).
+      const text = r.utf8 ?? r.text;
+      const read =
+        text === undefined
+          ? { parsed: r.body, body: r.body === undefined ? undefined : this.compactor.body(endpoint, r.body, redactor) }
+          : this.compactor.text(endpoint, text, redactor);
+      return {
+        facts: describeRequest(endpoint, read.parsed),
+        headers: this.compactor.headers(r.headers, redactor),
+        url: redactUrl(redactor, r.url),
+        body: read.body,
+      };
+    });
+    if (!body) return;
+    const { facts } = body;
     // Bedrock and Vertex carry the model in the URL path, not the body (docs/sdk-layer.md#model-in-the-url).
     const model = r.model ?? facts.model ?? r.match.model;
     const maxTokens = r.maxTokens ?? facts.maxTokens;
-    const body = this.redacted(r.id, 'request', () => ({
-      headers: this.compactor.headers(r.headers, redactor),
-      url: redactUrl(redactor, r.url),
-      body: parsed === undefined ? undefined : this.compactor.body(r.match.endpoint, parsed, redactor),
-    }));
-    if (!body) return;
     const url = new URL(r.url);
     const event: EventBody<'exchange.request'> = {
       exchange: r.id,
@@ -358,14 +377,6 @@ export class Recorder {
 
   private write<N extends EventName>(event: N, body: EventBody<N>): void {
     this.writer?.sink.write(event, body);
-  }
-}
-
-function parseBody(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }
 

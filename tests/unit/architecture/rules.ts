@@ -90,6 +90,14 @@ export const RULES: Rule[] = [
     forbid: ['@opentelemetry/'],
   },
   {
+    // Issue 13: the log writer the agent's thread loads at the first model call builds no redactor and loads
+    // neither pino nor secretlint: they load in the capture worker (writer-parts.ts only where there is none).
+    id: 'agent-thread-writer-loads-no-pino-or-redactor',
+    scope: 'transitive',
+    from: ['src/capture/writer.ts'],
+    forbid: ['pino', '@secretlint/', 'src/policy/redact/index.ts', 'src/log/sink.ts', 'src/capture/writer-parts.ts'],
+  },
+  {
     // The proxy and the loader are peers assembled by src/capture/, not one on top of the other.
     id: 'proxy-never-loads-the-loader',
     scope: 'transitive',
@@ -106,6 +114,15 @@ export const ALLOWED: Allowance[] = [
     reason:
       'the Bun preload is one bundle with no writer file beside it, so it imports the writer (pino, redactor) ' +
       'statically and evaluates it before native Claude Code starts (commit 77efd37)',
+    removedBy: 'issue 12: src/capture/ assembles the capture; the bundle keeps the writer behind import()',
+  },
+  {
+    rule: 'startup-path-loads-no-zod-pino-redactor-report-or-cli',
+    from: 'src/bun/index.ts',
+    to: 'src/capture/writer-parts.ts',
+    reason:
+      'the same bundle hands the writer its heavy parts (pino, redactor) statically: nothing beside it to require() ' +
+      'on demand (issue 13: the Node loader loads them only where there is no capture worker)',
     removedBy: 'issue 12: src/capture/ assembles the capture; the bundle keeps the writer behind import()',
   },
 ];
