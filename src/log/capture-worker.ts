@@ -87,7 +87,6 @@ if (!isMainThread && parentPort) {
 
   const parts: string[] = [];
   const ring = new RingReader(data.ring.data, data.ring.state);
-  const ringText = ringBytes(data.ring.data, data.ring.state);
   // After the first messages waiting (an exit may be waiting for them), and safe alongside the agent's writes.
   // The priority only then: this thread's start is what an exit may be waiting for.
   setImmediate(() => {
@@ -124,14 +123,14 @@ if (!isMainThread && parentPort) {
   };
   /** A request whose body is in the ring: read where it lies, the slot freed once the record is written. */
   const fromRing = (record: RequestRecord, slot: RingSlot) => {
-    record.utf8 = ringText.view(slot);
+    record.utf8 = ring.view(slot);
     try {
       recorder.request(record);
       recorder.drainSync();
     } finally {
       // Written by now (the writer is attached before the first message); if not, it keeps a copy of its own.
       if (recorder.pending > 0) record.utf8 = Buffer.from(record.utf8);
-      ringText.free(slot);
+      ring.free(slot);
     }
   };
   // A slice of text as itself; records as a JSON array of those that were waiting, in order.
@@ -139,31 +138,4 @@ if (!isMainThread && parentPort) {
     if (typeof received !== 'string') handle(received);
     else for (const message of JSON.parse(received) as ToWorker[]) handle(message);
   });
-}
-
-/**
- * RingReader.take() in two steps and without the string: `view` gives the slot's bytes where they are (a wrapped
- * slot copied into one reused buffer), valid until `free` gives the slot back to the writer. The recorder reads only
- * what changed since the conversation's last request from them and copies what it keeps into buffers it recycles
- * (compact.ts): a string of the whole body cost ~3 ms per 200 KB on the bench machine, and a fresh 200 KB buffer
- * ~1–2 ms (a large allocation is fresh pages, and a first touch of a page is what costs), against ~10 µs for a copy
- * into memory already touched. Slot layout and the `used` count as in capture-ring.ts (Int32 slot 0 of `state`).
- */
-function ringBytes(data: SharedArrayBuffer, state: SharedArrayBuffer) {
-  const bytes = Buffer.from(data);
-  const used = new Int32Array(state);
-  let scratch = Buffer.alloc(0);
-  return {
-    view(slot: RingSlot): Buffer {
-      if (slot.len2 === 0) return bytes.subarray(slot.at, slot.at + slot.len1);
-      const size = slot.len1 + slot.len2;
-      if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(size * 2);
-      bytes.copy(scratch, 0, slot.at, slot.at + slot.len1);
-      bytes.copy(scratch, slot.len1, 0, slot.len2);
-      return scratch.subarray(0, size);
-    },
-    free(slot: RingSlot): void {
-      Atomics.sub(used, 0, slot.span);
-    },
-  };
 }

@@ -34,6 +34,21 @@ describe('capture ring', () => {
     expect(writer.pending).toBe(0);
   });
 
+  it("view gives a slot's bytes where they lie (a wrapped one joined), kept from the writer until free", () => {
+    const { writer, reader } = ring(100);
+    const first = writer.put('a'.repeat(50))!;
+    const second = writer.put('é'.repeat(15))!; // 30 bytes at 50
+    reader.free(first);
+    const wrapped = writer.put('€'.repeat(20))!; // 60 bytes from 80: wraps to the front
+    expect(wrapped.len2).toBeGreaterThan(0);
+    expect(reader.view(second).toString('utf8')).toBe('é'.repeat(15));
+    expect(reader.view(wrapped).toString('utf8')).toBe('€'.repeat(20));
+    expect(writer.put('x'.repeat(10))).toBeUndefined(); // nothing freed yet: the viewed bytes stay the reader's
+    reader.free(second);
+    reader.free(wrapped);
+    expect(writer.pending).toBe(0);
+  });
+
   it('starts over at the front once the reader has freed everything', () => {
     const { writer, reader } = ring(100);
     expect(reader.take(writer.put('a'.repeat(70))!)).toBe('a'.repeat(70));
