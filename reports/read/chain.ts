@@ -3,7 +3,7 @@
  * its links' normalised message keys, counts and sizes, kept when the link's blob goes by; message content
  * is read back from the file (LazyBlobs) only for the few messages a report looks at.
  */
-import { isBlobRef, resolveBlobRef } from '../../src/log/events.js';
+import { isBlobRef, resolveBlobRef } from '../../src/log/refs.js';
 import type { LazyBlobs } from '../../src/log/read.js';
 import { messageKey } from '../../src/exchange/cache-markers.js';
 import { isRecord as isObj } from '../../src/exchange/json.js';

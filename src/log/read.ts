@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AgentTapError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { isBlobRef, isListRef, resolveBlobRef, type LogEvent } from './events.js';
+import type { LogEvent } from './events.js';
+import { isBlobRef, isListRef, resolveBlobRef } from './refs.js';
 import { LOG_VERSION } from './log-version.js';
 
 export interface ReadLine {
