@@ -22,8 +22,39 @@ export function textMatches(text: string, m: TextMatch): boolean {
   if (m.equals !== undefined && text !== m.equals) return false;
   if (m.startsWith !== undefined && !text.startsWith(m.startsWith)) return false;
   if (m.contains !== undefined && !text.includes(m.contains)) return false;
-  if (m.matches !== undefined && !re(m.matches, m.flags).test(text)) return false;
+  if (m.matches !== undefined && !regexOf(m).test(text)) return false;
   return true;
+}
+
+/** A text match's compiled `matches`, by the object (the signatures' own): no cache key to build per test. */
+const compiledRegex = new WeakMap<object, RegExp>();
+function regexOf(m: { matches?: string; flags?: string }): RegExp {
+  let r = compiledRegex.get(m);
+  if (!r) {
+    r = re(m.matches!, m.flags);
+    compiledRegex.set(m, r);
+  }
+  return r;
+}
+
+/**
+ * Whether some text of `list` matches, remembered per list: a report's facts share one interned system prompt (tens
+ * of KB) and tool list across the exchanges that send it, and the signatures test them many times each. Facts are
+ * not changed once classified.
+ */
+const listMatches = new WeakMap<readonly string[], Map<TextMatch, boolean>>();
+function someMatches(list: readonly string[], m: TextMatch): boolean {
+  let memo = listMatches.get(list);
+  if (!memo) {
+    memo = new Map();
+    listMatches.set(list, memo);
+  }
+  let hit = memo.get(m);
+  if (hit === undefined) {
+    hit = list.some((t) => textMatches(t, m));
+    memo.set(m, hit);
+  }
+  return hit;
 }
 
 const inRange = (n: number | undefined, r: number | Range): boolean =>
@@ -79,7 +110,7 @@ const LEAVES: readonly Leaf[] = [
   },
   {
     key: 'system',
-    ok: (c, f) => f.system.some((s) => textMatches(s, c.system!)),
+    ok: (c, f) => someMatches(f.system, c.system!),
     what: (c) => `system prompt ${show(c.system)}`,
   },
   {
@@ -87,7 +118,7 @@ const LEAVES: readonly Leaf[] = [
     ok: (c, f) => (f.system.length === 0) === c.noSystem,
     what: (c) => (c.noSystem ? 'no system prompt' : 'a system prompt'),
   },
-  { key: 'tool', ok: (c, f) => f.tools.some((t) => textMatches(t, c.tool!)), what: (c) => `a tool ${show(c.tool)}` },
+  { key: 'tool', ok: (c, f) => someMatches(f.tools, c.tool!), what: (c) => `a tool ${show(c.tool)}` },
   {
     key: 'toolCount',
     ok: (c, f) => inRange(f.tools.length, c.toolCount!),
@@ -197,13 +228,27 @@ function compile(cond: Condition): (f: ExchangeFacts) => boolean {
 /** Version from the sets' `version` sources; the system prompt's billing block counts as header "system". */
 function versionOf(set: SignatureSet, f: ExchangeFacts): string | undefined {
   for (const v of set.version ?? []) {
-    const sources = v.header === 'system' ? f.system : [f.headers[v.header.toLowerCase()]];
-    for (const s of sources) {
-      const m = s === undefined ? null : re(v.pattern).exec(s);
-      if (m?.[1]) return m[1];
-    }
+    const found =
+      v.header === 'system'
+        ? systemVersion(f.system, v.pattern)
+        : versionIn(f.headers[v.header.toLowerCase()], v.pattern);
+    if (found) return found;
   }
   return undefined;
+}
+
+const versionIn = (s: string | undefined, pattern: string) => (s === undefined ? undefined : re(pattern).exec(s)?.[1]);
+
+/** A version in the system prompt, remembered per (interned) prompt as someMatches does: the regex reads tens of KB. */
+const systemVersions = new WeakMap<readonly string[], Map<string, string | undefined>>();
+function systemVersion(system: readonly string[], pattern: string): string | undefined {
+  let memo = systemVersions.get(system);
+  if (!memo) {
+    memo = new Map();
+    systemVersions.set(system, memo);
+  }
+  if (!memo.has(pattern)) memo.set(pattern, system.map((s) => versionIn(s, pattern)).find(Boolean));
+  return memo.get(pattern);
 }
 
 export class Classifier {
