@@ -4,6 +4,7 @@
 // grows with new content as a real one does. Used by bench/report-memory.mjs, bench/report-browser.mjs and
 // tests/browser (5 000 exchanges).
 //   node bench/report-generate.mjs <dir> [--turns N] [--tool-bytes B] [--target-bytes T]
+import { writeSync } from 'node:fs';
 import { LogWriter, reminder, reply, text, toolResult, toolUse } from '../tests/fixtures/logs/log-writer.mjs';
 
 const BILLING = 'x-anthropic-billing-header: cc_version=2.1.112.9a6; cc_entrypoint=sdk-cli; cch=00000;';
@@ -51,25 +52,83 @@ const WORDS = [
   'parse',
 ];
 
-/** Unique, deterministic filler text of about `bytes` bytes. */
-function filler(seed, bytes) {
-  let x = (seed * 2654435761) >>> 0;
+/** Deterministic filler lines: a pool made once, of which each tool output takes a slice (generating is the slow part). */
+const POOL = (() => {
+  let x = 2654435761;
   const out = [];
-  let n = 0;
-  while (n < bytes) {
+  for (let n = 0; n < 4 << 20; ) {
     x = (x * 1103515245 + 12345) >>> 0;
     const line = `${(x % 997).toString().padStart(3, '0')}: ${WORDS[x % WORDS.length]} ${WORDS[(x >>> 8) % WORDS.length]} ${x.toString(36)}`;
     out.push(line);
     n += line.length + 1;
   }
   return out.join('\n');
+})();
+
+/** Unique, deterministic filler text of about `bytes` bytes: its own first line, then a slice of the pool. */
+function filler(seed, bytes) {
+  const head = `output ${seed}\n`;
+  const want = Math.max(0, Math.min(bytes - head.length, POOL.length));
+  let from = ((seed * 2654435761) >>> 0) % (POOL.length - want + 1);
+  from = POOL.lastIndexOf('\n', from) + 1;
+  return head + POOL.slice(from, from + want);
+}
+
+/**
+ * A LogWriter that writes in 4 MiB batches and gives each request's JSON size from its messages' sizes, remembered
+ * per message object (stringifying a 10 MB conversation every turn made a 1 GiB log take half an hour).
+ */
+class FastWriter extends LogWriter {
+  pending = [];
+  pendingBytes = 0;
+  sizes = new WeakMap();
+
+  line(text) {
+    const buf = Buffer.from(`${text}\n`);
+    this.pending.push(buf);
+    this.pendingBytes += buf.length;
+    this.bytes += buf.length;
+    this.largestLine = Math.max(this.largestLine, buf.length);
+    if (this.pendingBytes >= 4 << 20) this.flush();
+  }
+
+  flush() {
+    if (this.pending.length) writeSync(this.fd, Buffer.concat(this.pending));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  exchange(options) {
+    return super.exchange({ ...options, bodyBytes: this.bodyBytes(options.body) });
+  }
+
+  /** `Buffer.byteLength(JSON.stringify(body))`, its messages sized once each. */
+  bodyBytes(body) {
+    const messages = body.messages;
+    const rest = Buffer.byteLength(JSON.stringify({ ...body, messages: [] }));
+    let sum = Math.max(0, messages.length - 1);
+    for (const m of messages) {
+      let n = this.sizes.get(m);
+      if (n === undefined) {
+        n = Buffer.byteLength(JSON.stringify(m));
+        this.sizes.set(m, n);
+      }
+      sum += n;
+    }
+    return rest + sum;
+  }
+
+  end(extra) {
+    this.flush();
+    super.end(extra);
+  }
 }
 
 export function generateSession(
   dir,
   { turns = 100, toolBytes = 2000, targetBytes = Infinity, subEvery = 10, compactEvery = 50, pid = 9000 } = {},
 ) {
-  const w = new LogWriter(dir, { session: 'generated', pid });
+  const w = new FastWriter(dir, { session: 'generated', pid });
   w.start(['/usr/bin/node', 'cli.js', '-p', 'generated']);
   const system = [BILLING, IDENTITY, MAIN].map((t) => ({ type: 'text', text: t }));
   const subSystem = [BILLING, IDENTITY, SUB].map((t) => ({ type: 'text', text: t }));

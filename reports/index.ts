@@ -6,7 +6,6 @@ import { open } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { buildReport as build, type BuildOptions as ModelOptions } from './model/build.js';
 import { PromptExport } from './render/export/index.js';
-import { HtmlDetail } from './render/html/detail.js';
 import { ContentSpool, writeHtml } from './render/html/page.js';
 import type { SimulationSummary } from './model/simulation.js';
 import type { ReportModel } from './model/types.js';
@@ -46,6 +45,8 @@ export interface HtmlOptions extends BuildOptions {
 
 /** Builds the model and writes the HTML page to `file` (created 0600: it holds the prompts) in one pass over the log. */
 export async function reportHtml(path: string, file: string, options: HtmlOptions = {}): Promise<ReportModel> {
+  // Loaded here, not with the module: the detail's line diff is a dependency of the page only.
+  const { HtmlDetail } = await import('./render/html/detail.js');
   const spool = new ContentSpool(options.contentBudget);
   try {
     const model = await buildReport(path, {

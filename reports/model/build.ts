@@ -10,8 +10,8 @@ import { statSync } from 'node:fs';
 import { sessionFiles } from '../../src/log/read.js';
 import { Classifier } from '../../src/mechanisms/classify.js';
 import type { SignatureSet } from '../../src/mechanisms/types.js';
-import { shippedSets } from '../../src/mechanisms/user-file.js';
-import { type PriceTable, loadPriceTable } from '../../src/pricing/index.js';
+import { shippedSets } from '../../src/mechanisms/shipped.js';
+import { defaultPriceTable, type PriceTable } from '../../src/pricing/table.js';
 import { collect, type CollectOptions, type CollectResult, type Draft } from '../read/read.js';
 import { joinAgentLabels, unclassifiedShapes } from './agent-labels.js';
 import { anatomyOf } from './anatomy.js';
@@ -49,7 +49,7 @@ export async function buildReport(path: string, options: BuildOptions = {}): Pro
     },
     onBytes: (b) => options.onProgress?.(b, total),
   });
-  const prices = options.prices ?? loadPriceTable();
+  const prices = options.prices ?? defaultPriceTable();
   const classifier = new Classifier([...(options.signatures ?? []), ...shippedSets()]);
   const drafts = collected.drafts.sort((a, b) => a.t - b.t);
   const index = new Map(drafts.map((d, i) => [d.key, i]));

@@ -12,8 +12,13 @@ export interface Placed<T> {
   node: number;
 }
 
+/** Edges keyed `node * KEYS + key id` (a number: a string key built per step cost more than the rest of the walk). */
+const KEYS = 2 ** 26;
+
 export class ThreadTrie<T> {
-  private readonly edges = new Map<string, number>();
+  /** Message keys by id: each key string is hashed once (the chains hand out the same strings every time). */
+  private readonly ids = new Map<string, number>();
+  private readonly edges = new Map<number, number>();
   private readonly ends = new Map<number, T>();
   private readonly byFirst = new Map<string, T>();
   private next = 1;
@@ -24,7 +29,7 @@ export class ThreadTrie<T> {
     let parentLen = 0;
     let depth = 0;
     for (; depth < keys.length; depth++) {
-      const n = this.edges.get(`${node}|${keys[depth]}`);
+      const n = this.edges.get(node * KEYS + this.id(keys[depth]!));
       if (n === undefined) break;
       node = n;
       const end = this.ends.get(node);
@@ -35,7 +40,7 @@ export class ThreadTrie<T> {
     }
     for (; depth < keys.length; depth++) {
       const id = this.next++;
-      this.edges.set(`${node}|${keys[depth]}`, id);
+      this.edges.set(node * KEYS + this.id(keys[depth]!), id);
       node = id;
     }
     if (parent === undefined && keys.length > 1) {
@@ -48,5 +53,16 @@ export class ThreadTrie<T> {
       this.byFirst.set(keys[0]!, item);
     }
     return { parent, parentLen, node };
+  }
+
+  private id(key: string): number {
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.ids.size;
+      // Beyond 2^26 distinct messages (and 2^27 trie nodes) the edge numbers would not stay exact.
+      if (id >= KEYS) throw new Error('too many distinct messages in one log file for the thread trie');
+      this.ids.set(key, id);
+    }
+    return id;
   }
 }

@@ -1,7 +1,7 @@
 /** A draft and its classification as the row the report shows; retries joined to their call's first attempt. */
 import type { Classifier } from '../../src/mechanisms/classify.js';
 import type { Classification } from '../../src/mechanisms/types.js';
-import type { PriceTable } from '../../src/pricing/index.js';
+import type { PriceTable } from '../../src/pricing/table.js';
 import type { CollectResult, Draft } from '../read/read.js';
 import { round } from './summaries.js';
 import type { ExchangeRow } from './types.js';

@@ -3,7 +3,7 @@
  * its links' normalised message keys, counts and sizes, kept when the link's blob goes by; message content
  * is read back from the file (LazyBlobs) only for the few messages a report looks at.
  */
-import { isBlobRef, resolveBlobRef } from '../../src/log/events.js';
+import { isBlobRef, resolveBlobRef } from '../../src/log/refs.js';
 import type { LazyBlobs } from '../../src/log/read.js';
 import { messageKey } from '../../src/exchange/cache-markers.js';
 import { isRecord as isObj } from '../../src/exchange/json.js';
@@ -78,10 +78,13 @@ export class MessageChains {
     this.links.set(hash, { prefix, ...(keep !== undefined ? { keep } : {}), keys, sizes });
   }
 
-  /** A message blob known by its bytes (`buf[start, end)`, its content as written): its key, without parsing it. */
+  /**
+   * A message blob known by its bytes (`buf[start, end)`, its content as written): its key, without parsing it —
+   * most often its own hash (scan.ts).
+   */
   addRawMessage(hash: string, buf: Buffer, start: number, end: number): void {
     // Its facts view now too, while its bytes are in memory: no second read of the file for it.
-    const scan = scanMessage(buf, start, end, end - start >= VIEW_MIN);
+    const scan = scanMessage(buf, start, end, end - start >= VIEW_MIN, hash);
     if (scan?.key !== undefined && !this.blobKeys.has(hash)) this.blobKeys.set(hash, scan.key);
     const view = scan?.view;
     if (typeof view === 'object' && view !== null) this.rememberView(hash, view);

@@ -2,7 +2,8 @@
  * Reading a session for a report, one `<pid>.ndjson` at a time, streaming:
  *
  *   line ─► blob?     ─► by its head (scan.ts), not parsed: LazyBlobs (offset only) + MessageChains (list links
- *                        parsed: message keys and sizes; a message's key hashed from its bytes, a facts view)
+ *                        parsed: message keys and sizes; a message's key its blob's hash, or hashed from its bytes
+ *                        when a one-block content needs writing as its string; a facts view)
  *        ─► request   ─► facts (system, tools, first/last user text) + thread (ThreadTrie)
  *        ─► response  ─► status, TTFB
  *        ─► end       ─► usage, TTFT, tool calls (a later thread whose first user text is a tool call's

@@ -14,7 +14,7 @@ import {
 import { messageKey } from '../../src/exchange/cache-markers.js';
 import { contentHash } from '../../src/exchange/hash.js';
 import { isRecord } from '../../src/exchange/json.js';
-import { isBlobRef, isListRef } from '../../src/log/events.js';
+import { isBlobRef, isListRef } from '../../src/log/refs.js';
 import { shapeFacts } from '../../src/mechanisms/request-facts.js';
 import type { ExchangeRewrite } from '../model/types.js';
 import { isCutView } from './chain.js';

@@ -58,7 +58,10 @@ export function stringEnd(buf: Buffer, open: number, end: number): number {
 const LIT_CONTENT = Buffer.from('"content"');
 const LIT_MARKER = Buffer.from('"cache_control"');
 const LIT_LEVEL = Buffer.from('"level"');
-const BLOCK_OPEN = '[{"type":"text","text":';
+/** A `content` array of one text block, up to its text's opening quote. */
+const ONE_BLOCK = Buffer.from('[{"type":"text","text":');
+/** What src/exchange/hash.ts writes. */
+const CONTENT_HASH = /^[0-9a-f]{32}$/;
 const ROLE_USER = Buffer.from('{"role":"user",');
 const REMINDER = Buffer.from('<system-reminder>');
 const NEWLINE = Buffer.from('\\n');
@@ -78,42 +81,49 @@ export interface MessageScan {
  * One walk over a message blob's string literals (a quote outside a string is always a literal's start, so they are
  * found with `indexOf`, not by parsing), for two things:
  *  - `messageKey(JSON.parse(content))` from the bytes, when they are what `JSON.stringify` wrote (a line of the sink's
- *    shape): the same hash over the same text, string `content` fields taken as one text block as messageKey's
- *    replacer does, without building the value;
+ *    shape): the same hash over the same text, a `content` of one plain text block taken as its string, without
+ *    building the value. Most messages need no such change: their key is then `hash`, the blob's own (the content
+ *    hash of these bytes, written by the recorder), and their bytes are not hashed again;
  *  - a facts view of a long user message: each string over `LONG` bytes keeps its first `KEEP` bytes (the facts keep
  *    2 000 characters of a text) and, when it has `<system-reminder>` lines, everything from the first one on —
  *    remindersOf then finds the same reminders, isToolResults the same blocks.
  * Undefined when the bytes are not one whole JSON value (a record glued onto a torn one).
  */
-export function scanMessage(buf: Buffer, start: number, end: number, wantView: boolean): MessageScan | undefined {
+export function scanMessage(
+  buf: Buffer,
+  start: number,
+  end: number,
+  wantView: boolean,
+  hash?: string,
+): MessageScan | undefined {
   if (buf[start] !== 123) return {};
-  const h = createHash('sha256');
-  let hashed = start;
   let marker = false;
   const viewing = wantView && end - start > LONG && startsWith(buf, start, ROLE_USER);
   const parts: Buffer[] = [];
   let kept = start;
-  let contentValue = -1;
+  /** Where a one-block `content` array opens, and where its text literal starts. */
+  let block = -1;
+  let blockText = -1;
+  /** `[from, literal, close]`: the array at `from` written as its text literal (`buf[literal, close]`). */
+  const asText: [number, number, number][] = [];
   for (let q = buf.indexOf(Q, start), close = 0; q !== -1 && q < end; q = buf.indexOf(Q, close + 1)) {
     close = stringEnd(buf, q, end);
     if (close === -1) return undefined;
     const len = close + 1 - q;
-    if (q === contentValue) {
-      h.update(buf.subarray(hashed, q));
-      h.update(BLOCK_OPEN);
-      h.update(buf.subarray(q, close + 1));
-      h.update('}]');
-      hashed = close + 1;
+    if (q === blockText) {
+      if (buf[close + 1] === 125 && buf[close + 2] === 93) asText.push([block, q, close]);
     } else if (len <= 15 && buf[close + 1] === 58 && (buf[q - 1] === 123 || buf[q - 1] === 44)) {
       // A key (`{` or `,` before it, `:` after: inside a string a quote is escaped, so this is structure).
-      if (same(buf, q, LIT_CONTENT)) contentValue = buf[close + 2] === Q ? close + 2 : -1;
-      else if (same(buf, q, LIT_MARKER)) marker = true;
+      if (same(buf, q, LIT_CONTENT)) {
+        const one = same(buf, close + 2, ONE_BLOCK);
+        block = one ? close + 2 : -1;
+        blockText = one ? close + 2 + ONE_BLOCK.length : -1;
+      } else if (same(buf, q, LIT_MARKER)) marker = true;
       else if (buf[q - 1] === 123 && same(buf, q, LIT_LEVEL)) return undefined;
     }
     if (viewing && len > LONG) kept = cutString(buf, q, close, parts, kept);
   }
-  h.update(buf.subarray(hashed, end));
-  const key = marker ? undefined : h.digest('hex').slice(0, 32);
+  const key = marker ? undefined : keyOf(buf, start, end, asText, hash);
   if (!parts.length) return { key };
   parts.push(buf.subarray(kept, end));
   try {
@@ -123,8 +133,23 @@ export function scanMessage(buf: Buffer, start: number, end: number, wantView: b
   }
 }
 
+/** The content hash of `buf[start, end)` with each one-block array written as its text: `hash` when there is none. */
+function keyOf(buf: Buffer, start: number, end: number, asText: [number, number, number][], hash?: string): string {
+  if (!asText.length && hash !== undefined && CONTENT_HASH.test(hash)) return hash;
+  const h = createHash('sha256');
+  let hashed = start;
+  for (const [from, literal, close] of asText) {
+    h.update(buf.subarray(hashed, from));
+    h.update(buf.subarray(literal, close + 1));
+    hashed = close + 3;
+  }
+  h.update(buf.subarray(hashed, end));
+  return h.digest('hex').slice(0, 32);
+}
+
 /** `messageKey(JSON.parse(buf[start, end)))` from the bytes, or undefined (see scanMessage). */
-export const rawMessageKey = (buf: Buffer, start: number, end: number) => scanMessage(buf, start, end, false)?.key;
+export const rawMessageKey = (buf: Buffer, start: number, end: number, hash?: string) =>
+  scanMessage(buf, start, end, false, hash)?.key;
 
 /** A facts view of a long user message, or undefined when nothing in it is cut (see scanMessage). */
 export const factsView = (buf: Buffer, start: number, end: number) => scanMessage(buf, start, end, true)?.view;
@@ -141,7 +166,8 @@ function cutString(buf: Buffer, q: number, close: number, parts: Buffer[], kept:
   return close;
 }
 
-const same = (buf: Buffer, at: number, lit: Buffer) => buf.compare(lit, 0, lit.length, at, at + lit.length) === 0;
+const same = (buf: Buffer, at: number, lit: Buffer) =>
+  at + lit.length <= buf.length && buf.compare(lit, 0, lit.length, at, at + lit.length) === 0;
 const startsWith = same;
 
 /** A cut at or before `at` that splits neither a UTF-8 character nor an escape sequence. */

@@ -1,5 +1,5 @@
 /** What one file's read pass keeps between events: blobs, message chains, the thread trie, pending exchanges. */
-import { isBlobRef, resolveBlobRef } from '../../src/log/events.js';
+import { isBlobRef, resolveBlobRef } from '../../src/log/refs.js';
 import { LazyBlobs, type LogCheck, type OffsetLine } from '../../src/log/read.js';
 import { ThreadTrie } from '../model/placement.js';
 import { MessageChains } from './chain.js';

@@ -5,8 +5,7 @@
  */
 import type { Command } from 'commander';
 import { AgentTapError } from '../errors.js';
-import { loadSignatureFile } from '../mechanisms/user-file.js';
-import { loadPriceTable } from '../pricing/index.js';
+import type { SignatureSet } from '../mechanisms/types.js';
 import {
   buildReport,
   renderJson,
@@ -18,7 +17,6 @@ import {
   type ReportModel,
 } from '../../reports/index.js';
 import { endQuietlyOnEpipe } from './epipe.js';
-import { runSimulation } from './rules.js';
 import {
   checkOutputFile,
   ensureOutputDir,
@@ -83,14 +81,12 @@ export function registerReportCommand(program: Command): void {
       const onWarning = (m: string) => process.stderr.write(`agenttap report: ${m}\n`);
       const progress = o.progress !== false && process.stderr.isTTY ? progressBar() : undefined;
       // Before the report's read: a bad rules file stops the command at once. Its reader warnings: the report's.
-      const simulation =
-        o.simulate === undefined ? undefined : await runSimulation(path, o.simulate, { prices: o.prices });
+      const simulation = o.simulate === undefined ? undefined : await simulate(path, o.simulate, o.prices);
       const options: HtmlOptions = {
         simulation,
         onWarning,
         onProgress: progress,
-        signatures: (o.signatures ?? []).flatMap((f) => loadSignatureFile(f)),
-        prices: loadPriceTable(o.prices),
+        ...(await userFiles(o)),
         exportDir: o.exportPrompts,
         maxText: positive(o.maxText, '--max-text'),
         contentBudget: positive(o.contentBudget, '--content-budget') * (1 << 20),
@@ -112,6 +108,23 @@ export function registerReportCommand(program: Command): void {
       if (!o.quiet && o.md !== '-' && o.json !== '-') process.stdout.write(renderTerminal(model));
       if (o.html && !o.quiet) process.stderr.write(`agenttap report: wrote ${o.html}\n`);
     });
+}
+
+/** Signature and price files, read (by their zod schemas) only when given: zod is a third of the command's start. */
+async function userFiles(o: Options): Promise<Pick<HtmlOptions, 'signatures' | 'prices'>> {
+  const signatures: SignatureSet[] = [];
+  if (o.signatures?.length) {
+    const { loadSignatureFile } = await import('../mechanisms/user-file.js');
+    for (const file of o.signatures) signatures.push(...loadSignatureFile(file));
+  }
+  const prices = o.prices === undefined ? undefined : (await import('../pricing/index.js')).loadPriceTable(o.prices);
+  return { signatures, prices };
+}
+
+/** A rules simulation (rules.ts): its module (the rules' schema, the simulator) loaded only when asked for. */
+async function simulate(path: string, rules: string, prices: string | undefined) {
+  const { runSimulation } = await import('./rules.js');
+  return runSimulation(path, rules, { prices });
 }
 
 function positive(v: string | undefined, flag: string): number {

@@ -14,15 +14,31 @@ export function withoutCacheMarkers(json: string): string {
   return json.includes('"cache_control":') ? json.replace(MARKER, '') : json;
 }
 
-/** Messages compare equal across turns when only `cache_control` markers moved or string/block form changed. */
+/**
+ * Messages compare equal across turns when only `cache_control` markers moved or string/block form changed. The
+ * key is over the string form (a `content` of one plain text block taken as its text): most messages are logged
+ * in that form, so a reader gets their key from the blob's own hash, without hashing their bytes again
+ * (reports/read/scan.ts).
+ */
 export function messageKey(message: unknown): string {
-  return contentHash(withoutCacheMarkers(JSON.stringify(message, blockForm) ?? 'undefined'));
+  return contentHash(withoutCacheMarkers(JSON.stringify(message, stringForm) ?? 'undefined'));
 }
 
-/** A string `content` read as the one text block it stands for. */
-function blockForm(key: string, value: unknown): unknown {
-  return key === 'content' && typeof value === 'string' ? [{ type: 'text', text: value }] : value;
+/** A `content` of one text block (nothing else in it but a marker) read as its text. */
+function stringForm(key: string, value: unknown): unknown {
+  if (key !== 'content' || !Array.isArray(value) || value.length !== 1) return value;
+  const block = value[0] as Record<string, unknown>;
+  if (typeof block !== 'object' || block === null || Array.isArray(block)) return value;
+  if (block.type !== 'text' || typeof block.text !== 'string') return value;
+  // Its fields as JSON writes them, a marker withoutCacheMarkers cuts left out: exactly "type", then "text".
+  const fields = Object.keys(block).filter(
+    (k) => block[k] !== undefined && !(k === 'cache_control' && isCutMarker(block[k])),
+  );
+  return fields.length === 2 && fields[0] === 'type' && fields[1] === 'text' ? block.text : value;
 }
+
+/** A marker value that withoutCacheMarkers cuts (a flat object: no brace in its JSON but its own). */
+const isCutMarker = (v: unknown) => /^\{[^{}]*\}$/.test(JSON.stringify(v) ?? '');
 
 /**
  * A message with its markers taken out of its content blocks, and the markers by block index (undefined

@@ -22,8 +22,39 @@ export function textMatches(text: string, m: TextMatch): boolean {
   if (m.equals !== undefined && text !== m.equals) return false;
   if (m.startsWith !== undefined && !text.startsWith(m.startsWith)) return false;
   if (m.contains !== undefined && !text.includes(m.contains)) return false;
-  if (m.matches !== undefined && !re(m.matches, m.flags).test(text)) return false;
+  if (m.matches !== undefined && !regexOf(m).test(text)) return false;
   return true;
+}
+
+/** A text match's compiled `matches`, by the object (the signatures' own): no cache key to build per test. */
+const compiledRegex = new WeakMap<object, RegExp>();
+function regexOf(m: { matches?: string; flags?: string }): RegExp {
+  let r = compiledRegex.get(m);
+  if (!r) {
+    r = re(m.matches!, m.flags);
+    compiledRegex.set(m, r);
+  }
+  return r;
+}
+
+/**
+ * Whether some text of `list` matches, remembered per list: a report's facts share one interned system prompt (tens
+ * of KB) and tool list across the exchanges that send it, and the signatures test them many times each. Facts are
+ * not changed once classified.
+ */
+const listMatches = new WeakMap<readonly string[], Map<TextMatch, boolean>>();
+function someMatches(list: readonly string[], m: TextMatch): boolean {
+  let memo = listMatches.get(list);
+  if (!memo) {
+    memo = new Map();
+    listMatches.set(list, memo);
+  }
+  let hit = memo.get(m);
+  if (hit === undefined) {
+    hit = list.some((t) => textMatches(t, m));
+    memo.set(m, hit);
+  }
+  return hit;
 }
 
 const inRange = (n: number | undefined, r: number | Range): boolean =>
@@ -32,139 +63,192 @@ const inRange = (n: number | undefined, r: number | Range): boolean =>
 
 const show = (v: unknown) => JSON.stringify(v);
 
-/** Records `what` as a failed test unless `ok`. */
-type Check = (ok: boolean, what: string) => void;
-
-/** Tests on the HTTP request itself. */
-function checkRequest(cond: Condition, f: ExchangeFacts, check: Check): void {
-  if (cond.method !== undefined)
-    check(f.method.toUpperCase() === cond.method.toUpperCase(), `method ${cond.method} (is ${f.method})`);
-  if (cond.endpoint !== undefined) {
-    const list = Array.isArray(cond.endpoint) ? cond.endpoint : [cond.endpoint];
-    check(list.includes(f.endpoint), `endpoint ${list.join('|')} (is ${f.endpoint})`);
-  }
-  if (cond.path !== undefined) check(textMatches(f.path, cond.path), `path ${show(cond.path)}`);
-  if (cond.header !== undefined) {
-    const value = f.headers[cond.header.name.toLowerCase()];
-    check(
-      value !== undefined && (cond.header.value === undefined || textMatches(value, cond.header.value)),
-      `header ${cond.header.name}${cond.header.value ? ` ${show(cond.header.value)}` : ''}`,
-    );
-  }
-  if (cond.hasBody !== undefined) check(f.hasBody === cond.hasBody, cond.hasBody ? 'a body' : 'no body');
-  if (cond.model !== undefined)
-    check(f.model !== undefined && textMatches(f.model, cond.model), `model ${show(cond.model)} (is ${f.model})`);
+/** One leaf test: which field of a condition it reads, whether it holds, and how a failure is told. */
+interface Leaf {
+  key: keyof Condition;
+  ok(c: Condition, f: ExchangeFacts): boolean;
+  what(c: Condition, f: ExchangeFacts): string;
 }
 
-/** Tests on what the request asks the model: system prompt, tools, limits, output. */
-function checkPrompt(cond: Condition, f: ExchangeFacts, check: Check): void {
-  if (cond.system !== undefined)
-    check(
-      f.system.some((s) => textMatches(s, cond.system!)),
-      `system prompt ${show(cond.system)}`,
-    );
-  if (cond.noSystem !== undefined)
-    check((f.system.length === 0) === cond.noSystem, cond.noSystem ? 'no system prompt' : 'a system prompt');
-  if (cond.tool !== undefined)
-    check(
-      f.tools.some((t) => textMatches(t, cond.tool!)),
-      `a tool ${show(cond.tool)}`,
-    );
-  if (cond.toolCount !== undefined)
-    check(inRange(f.tools.length, cond.toolCount), `tool count ${show(cond.toolCount)} (is ${f.tools.length})`);
-  if (cond.toolChoice !== undefined) check(f.toolChoice === cond.toolChoice, `tool_choice ${cond.toolChoice}`);
-  if (cond.maxTokens !== undefined)
-    check(inRange(f.maxTokens, cond.maxTokens), `max_tokens ${show(cond.maxTokens)} (is ${f.maxTokens})`);
-  if (cond.stream !== undefined) check(f.stream === cond.stream, cond.stream ? 'streamed' : 'not streamed');
-  if (cond.thinking !== undefined) check(f.thinking === cond.thinking, cond.thinking ? 'thinking on' : 'thinking off');
-  if (cond.outputFormat !== undefined) {
-    const o = f.outputFormat;
-    check(
-      !!o &&
-        (cond.outputFormat.type === undefined || o.type === cond.outputFormat.type) &&
-        (cond.outputFormat.property === undefined || o.properties.includes(cond.outputFormat.property)),
-      `output format ${show(cond.outputFormat)}`,
-    );
-  }
-}
+const endpoints = (c: Condition) => (Array.isArray(c.endpoint) ? c.endpoint : [c.endpoint!]);
+const either = (yes: string, no: string) => (flag: boolean | undefined) => (flag ? yes : no);
+const streamed = either('streamed', 'not streamed');
+const thinking = either('thinking on', 'thinking off');
+const lastTools = either('last message is tool results', 'last message is not tool results');
+const primary = either('in the primary thread', 'outside the primary thread');
+const resend = either('a resend after a broken stream', 'not a resend after a broken stream');
 
-/** Tests on the messages and on the response. */
-function checkConversation(cond: Condition, f: ExchangeFacts, check: Check): void {
-  if (cond.messageCount !== undefined)
-    check(
-      inRange(f.messageCount, cond.messageCount),
-      `message count ${show(cond.messageCount)} (is ${f.messageCount})`,
-    );
-  if (cond.firstUserText !== undefined)
-    check(textMatches(f.firstUserText, cond.firstUserText), `first user text ${show(cond.firstUserText)}`);
-  if (cond.lastUserText !== undefined)
-    check(textMatches(f.lastUserText, cond.lastUserText), `last user text ${show(cond.lastUserText)}`);
-  if (cond.toolResults !== undefined)
-    check(
-      f.toolResults === cond.toolResults,
-      cond.toolResults ? 'last message is tool results' : 'last message is not tool results',
-    );
-  if (cond.responseTool !== undefined)
-    check(
-      f.responseTools.some((t) => textMatches(t, cond.responseTool!)),
-      `response calls ${show(cond.responseTool)}`,
-    );
-}
-
-/** Tests on where the exchange stands among the others. */
-function checkThread(cond: Condition, f: ExchangeFacts, check: Check): void {
-  if (cond.threadPosition !== undefined)
-    check(f.threadPosition === cond.threadPosition, `thread position ${cond.threadPosition} (is ${f.threadPosition})`);
-  if (cond.spawned !== undefined) {
-    const ok =
-      typeof cond.spawned === 'string' ? f.spawnedBy === cond.spawned : (f.spawnedBy !== undefined) === cond.spawned;
-    check(
-      ok,
-      cond.spawned === false
+/**
+ * The leaf tests in the order a failure lists them: the HTTP request; what it asks the model (system prompt,
+ * tools, limits, output); the messages and the response; where the exchange stands among the others.
+ */
+const LEAVES: readonly Leaf[] = [
+  {
+    key: 'method',
+    ok: (c, f) => f.method.toUpperCase() === c.method!.toUpperCase(),
+    what: (c, f) => `method ${c.method} (is ${f.method})`,
+  },
+  {
+    key: 'endpoint',
+    ok: (c, f) => endpoints(c).includes(f.endpoint),
+    what: (c, f) => `endpoint ${endpoints(c).join('|')} (is ${f.endpoint})`,
+  },
+  { key: 'path', ok: (c, f) => textMatches(f.path, c.path!), what: (c) => `path ${show(c.path)}` },
+  {
+    key: 'header',
+    ok: (c, f) => {
+      const value = f.headers[c.header!.name.toLowerCase()];
+      return value !== undefined && (c.header!.value === undefined || textMatches(value, c.header!.value));
+    },
+    what: (c) => `header ${c.header!.name}${c.header!.value ? ` ${show(c.header!.value)}` : ''}`,
+  },
+  { key: 'hasBody', ok: (c, f) => f.hasBody === c.hasBody, what: (c) => (c.hasBody ? 'a body' : 'no body') },
+  {
+    key: 'model',
+    ok: (c, f) => f.model !== undefined && textMatches(f.model, c.model!),
+    what: (c, f) => `model ${show(c.model)} (is ${f.model})`,
+  },
+  {
+    key: 'system',
+    ok: (c, f) => someMatches(f.system, c.system!),
+    what: (c) => `system prompt ${show(c.system)}`,
+  },
+  {
+    key: 'noSystem',
+    ok: (c, f) => (f.system.length === 0) === c.noSystem,
+    what: (c) => (c.noSystem ? 'no system prompt' : 'a system prompt'),
+  },
+  { key: 'tool', ok: (c, f) => someMatches(f.tools, c.tool!), what: (c) => `a tool ${show(c.tool)}` },
+  {
+    key: 'toolCount',
+    ok: (c, f) => inRange(f.tools.length, c.toolCount!),
+    what: (c, f) => `tool count ${show(c.toolCount)} (is ${f.tools.length})`,
+  },
+  { key: 'toolChoice', ok: (c, f) => f.toolChoice === c.toolChoice, what: (c) => `tool_choice ${c.toolChoice}` },
+  {
+    key: 'maxTokens',
+    ok: (c, f) => inRange(f.maxTokens, c.maxTokens!),
+    what: (c, f) => `max_tokens ${show(c.maxTokens)} (is ${f.maxTokens})`,
+  },
+  { key: 'stream', ok: (c, f) => f.stream === c.stream, what: (c) => streamed(c.stream) },
+  { key: 'thinking', ok: (c, f) => f.thinking === c.thinking, what: (c) => thinking(c.thinking) },
+  {
+    key: 'outputFormat',
+    ok: (c, f) => {
+      const o = f.outputFormat;
+      const want = c.outputFormat!;
+      return (
+        !!o &&
+        (want.type === undefined || o.type === want.type) &&
+        (want.property === undefined || o.properties.includes(want.property))
+      );
+    },
+    what: (c) => `output format ${show(c.outputFormat)}`,
+  },
+  {
+    key: 'messageCount',
+    ok: (c, f) => inRange(f.messageCount, c.messageCount!),
+    what: (c, f) => `message count ${show(c.messageCount)} (is ${f.messageCount})`,
+  },
+  {
+    key: 'firstUserText',
+    ok: (c, f) => textMatches(f.firstUserText, c.firstUserText!),
+    what: (c) => `first user text ${show(c.firstUserText)}`,
+  },
+  {
+    key: 'lastUserText',
+    ok: (c, f) => textMatches(f.lastUserText, c.lastUserText!),
+    what: (c) => `last user text ${show(c.lastUserText)}`,
+  },
+  { key: 'toolResults', ok: (c, f) => f.toolResults === c.toolResults, what: (c) => lastTools(c.toolResults) },
+  {
+    key: 'responseTool',
+    ok: (c, f) => f.responseTools.some((t) => textMatches(t, c.responseTool!)),
+    what: (c) => `response calls ${show(c.responseTool)}`,
+  },
+  {
+    key: 'threadPosition',
+    ok: (c, f) => f.threadPosition === c.threadPosition,
+    what: (c, f) => `thread position ${c.threadPosition} (is ${f.threadPosition})`,
+  },
+  {
+    key: 'spawned',
+    ok: (c, f) =>
+      typeof c.spawned === 'string' ? f.spawnedBy === c.spawned : (f.spawnedBy !== undefined) === c.spawned,
+    what: (c) =>
+      c.spawned === false
         ? 'not started by a tool_use'
-        : `started by a ${cond.spawned === true ? '' : `${cond.spawned} `}tool_use`,
-    );
-  }
-  if (cond.primaryThread !== undefined)
-    check(
-      f.primaryThread === cond.primaryThread,
-      cond.primaryThread ? 'in the primary thread' : 'outside the primary thread',
-    );
-  if (cond.afterBrokenStream !== undefined)
-    check(
-      f.afterBrokenStream === cond.afterBrokenStream,
-      cond.afterBrokenStream ? 'a resend after a broken stream' : 'not a resend after a broken stream',
-    );
-}
+        : `started by a ${c.spawned === true ? '' : `${c.spawned} `}tool_use`,
+  },
+  { key: 'primaryThread', ok: (c, f) => f.primaryThread === c.primaryThread, what: (c) => primary(c.primaryThread) },
+  {
+    key: 'afterBrokenStream',
+    ok: (c, f) => f.afterBrokenStream === c.afterBrokenStream,
+    what: (c) => resend(c.afterBrokenStream),
+  },
+];
 
 /** The failed leaf tests of `cond` (empty when it holds). */
 export function evaluate(cond: Condition, f: ExchangeFacts): string[] {
   const failed: string[] = [];
-  const check = (ok: boolean, what: string) => {
-    if (!ok) failed.push(what);
-  };
   if (cond.all) for (const c of cond.all) failed.push(...evaluate(c, f));
-  if (cond.any && !cond.any.some((c) => evaluate(c, f).length === 0)) {
+  if (cond.any && !cond.any.some((c) => holds(c, f))) {
     failed.push(`none of: ${cond.any.map((c) => evaluate(c, f).join(' & ')).join(' | ')}`);
   }
-  if (cond.not && evaluate(cond.not, f).length === 0) failed.push(`not ${show(cond.not)}`);
-  checkRequest(cond, f, check);
-  checkPrompt(cond, f, check);
-  checkConversation(cond, f, check);
-  checkThread(cond, f, check);
+  if (cond.not && holds(cond.not, f)) failed.push(`not ${show(cond.not)}`);
+  for (const leaf of LEAVES) if (cond[leaf.key] !== undefined && !leaf.ok(cond, f)) failed.push(leaf.what(cond, f));
   return failed;
+}
+
+/**
+ * Whether `cond` holds: `evaluate(cond, f).length === 0`, without telling why not. A report classifies every
+ * exchange against every signature: each condition is compiled once to the tests of the fields it has.
+ */
+export function holds(cond: Condition, f: ExchangeFacts): boolean {
+  let test = compiled.get(cond);
+  if (!test) {
+    test = compile(cond);
+    compiled.set(cond, test);
+  }
+  return test(f);
+}
+
+const compiled = new WeakMap<Condition, (f: ExchangeFacts) => boolean>();
+
+function compile(cond: Condition): (f: ExchangeFacts) => boolean {
+  const { all, any, not } = cond;
+  const leaves = LEAVES.filter((leaf) => cond[leaf.key] !== undefined);
+  return (f) =>
+    (!all || all.every((c) => holds(c, f))) &&
+    (!any || any.some((c) => holds(c, f))) &&
+    (!not || !holds(not, f)) &&
+    leaves.every((leaf) => leaf.ok(cond, f));
 }
 
 /** Version from the sets' `version` sources; the system prompt's billing block counts as header "system". */
 function versionOf(set: SignatureSet, f: ExchangeFacts): string | undefined {
   for (const v of set.version ?? []) {
-    const sources = v.header === 'system' ? f.system : [f.headers[v.header.toLowerCase()]];
-    for (const s of sources) {
-      const m = s === undefined ? null : re(v.pattern).exec(s);
-      if (m?.[1]) return m[1];
-    }
+    const found =
+      v.header === 'system'
+        ? systemVersion(f.system, v.pattern)
+        : versionIn(f.headers[v.header.toLowerCase()], v.pattern);
+    if (found) return found;
   }
   return undefined;
+}
+
+const versionIn = (s: string | undefined, pattern: string) => (s === undefined ? undefined : re(pattern).exec(s)?.[1]);
+
+/** A version in the system prompt, remembered per (interned) prompt as someMatches does: the regex reads tens of KB. */
+const systemVersions = new WeakMap<readonly string[], Map<string, string | undefined>>();
+function systemVersion(system: readonly string[], pattern: string): string | undefined {
+  let memo = systemVersions.get(system);
+  if (!memo) {
+    memo = new Map();
+    systemVersions.set(system, memo);
+  }
+  if (!memo.has(pattern)) memo.set(pattern, system.map((s) => versionIn(s, pattern)).find(Boolean));
+  return memo.get(pattern);
 }
 
 export class Classifier {
@@ -177,7 +261,7 @@ export class Classifier {
    */
   /** The agent (and version) an exchange's own labels name, without classifying it (the report lends it to the process). */
   detect(f: ExchangeFacts): { agent: string; version?: string } | undefined {
-    const detected = this.sets.filter((s) => evaluate(s.detect, f).length === 0);
+    const detected = this.sets.filter((s) => holds(s.detect, f));
     if (detected.length === 0) return undefined;
     const agent = detected[0]!.agent;
     return {
@@ -190,7 +274,7 @@ export class Classifier {
   }
 
   classify(f: ExchangeFacts, processAgent?: { agent: string; version?: string }): Classification {
-    let detected = this.sets.filter((s) => evaluate(s.detect, f).length === 0);
+    let detected = this.sets.filter((s) => holds(s.detect, f));
     const reasons: string[] = [];
     if (detected.length === 0 && processAgent) {
       detected = this.sets.filter((s) => s.agent === processAgent.agent);
@@ -221,11 +305,9 @@ export class Classifier {
           : `${agent} version not found in the request; tried ${candidates.map((s) => s.label).join(', ')}`,
       );
     }
-    const misses: string[] = [];
     for (const set of candidates) {
       for (const sig of set.signatures) {
-        const failed = evaluate(sig.when, f);
-        if (failed.length === 0) {
+        if (holds(sig.when, f)) {
           return {
             agent,
             agentVersion: version,
@@ -235,9 +317,12 @@ export class Classifier {
             features: features(set, f),
           };
         }
-        misses.push(`${sig.id}: lacks ${failed.join('; ')}`);
       }
     }
+    // None holds: what each lacked.
+    const misses = candidates.flatMap((set) =>
+      set.signatures.map((sig) => `${sig.id}: lacks ${evaluate(sig.when, f).join('; ')}`),
+    );
     return {
       agent,
       agentVersion: version,
@@ -258,5 +343,5 @@ export class Classifier {
 }
 
 function features(set: SignatureSet, f: ExchangeFacts): string[] {
-  return (set.features ?? []).filter((x) => evaluate(x.when, f).length === 0).map((x) => x.id);
+  return (set.features ?? []).filter((x) => holds(x.when, f)).map((x) => x.id);
 }

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AgentTapError } from '../errors.js';
-import { CLAUDE_CODE_SETS } from './signatures/claude-code.js';
-import { GENERIC } from './signatures/generic.js';
 import type { Condition, SignatureSet } from './types.js';
+
+export { shippedSets } from './shipped.js';
 
 const TextMatch = z.union([
   z.string(),
@@ -99,9 +99,4 @@ function checkRegexes(cond: Condition, file: string): void {
       else checkRegexes(value as Condition, file);
     }
   }
-}
-
-/** The shipped sets: Claude Code (all lines), then the generic agent, which catches any other messages API user. */
-export function shippedSets(): SignatureSet[] {
-  return [...CLAUDE_CODE_SETS, GENERIC];
 }

@@ -8,7 +8,7 @@
  * Anthropic cache writes are 1.25× input (5-minute TTL), cache reads 0.1× input; OpenAI has no cache-write
  * price (writes are free) and bills cached input at its own rate.
  */
-import type { PriceTableFile } from './index.js';
+import type { PriceTableFile } from './table.js';
 
 export const DEFAULT_PRICES: PriceTableFile = {
   as_of: '2026-11-01',

@@ -9,6 +9,9 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AgentTapError } from '../errors.js';
 import { DEFAULT_PRICES } from './defaults.js';
+import { defaultPriceTable, PriceTable, type PriceTableFile } from './table.js';
+
+export { PriceTable, type ModelPrice, type PriceTableFile, type TokenCounts } from './table.js';
 
 const ModelPrice = z.object({
   /** A regular expression matched against the model id (anchored by the pattern itself). */
@@ -18,53 +21,22 @@ const ModelPrice = z.object({
   cache_write: z.number().nonnegative(),
   cache_read: z.number().nonnegative(),
 });
-export const PriceTableFile = z.object({
+const PriceTableFileSchema = z.object({
   as_of: z.string().optional(),
   currency: z.string().optional(),
   models: z.array(ModelPrice),
 });
-export type PriceTableFile = z.infer<typeof PriceTableFile>;
-export type ModelPrice = z.infer<typeof ModelPrice>;
-
-export interface TokenCounts {
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-}
-
-export class PriceTable {
-  private readonly compiled: { re: RegExp; price: ModelPrice }[];
-  constructor(readonly file: PriceTableFile) {
-    this.compiled = file.models.map((price) => ({ re: new RegExp(price.match), price }));
-  }
-
-  /** The price row for a model id, or undefined when no row matches (cost then stays unknown, never 0). */
-  priceFor(model: string | undefined): ModelPrice | undefined {
-    if (!model) return undefined;
-    return this.compiled.find((row) => row.re.test(model))?.price;
-  }
-
-  /** USD for these tokens on this model; undefined when the model has no price. */
-  cost(model: string | undefined, tokens: TokenCounts): number | undefined {
-    const p = this.priceFor(model);
-    if (!p) return undefined;
-    return (
-      (tokens.input * p.input +
-        tokens.output * p.output +
-        tokens.cacheRead * p.cache_read +
-        tokens.cacheWrite * p.cache_write) /
-      1e6
-    );
-  }
-}
+// The file's schema and the table's types (table.ts) are one shape.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameShape: Same<z.infer<typeof PriceTableFileSchema>, PriceTableFile> = true;
+void sameShape;
 
 /** The shipped table, with a user file's rows put first (so they override) when given. */
 export function loadPriceTable(file?: string): PriceTable {
-  if (!file) return new PriceTable(DEFAULT_PRICES);
+  if (!file) return defaultPriceTable();
   let parsed: PriceTableFile;
   try {
-    parsed = PriceTableFile.parse(JSON.parse(readFileSync(file, 'utf8')));
+    parsed = PriceTableFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
   } catch (err) {
     throw new AgentTapError(
       'AGENTTAP_CONFIG_INVALID',

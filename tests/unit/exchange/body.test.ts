@@ -180,6 +180,30 @@ describe('cache markers, message keys and the content hash', () => {
     expect(messageKey(quoted)).not.toBe(messageKey({ role: 'user', content: 'set  here' }));
   });
 
+  it("a message's key is the content hash of its string form: a logged blob's own hash when it is in that form", () => {
+    const words = { role: 'user', content: 'Fix the test.' };
+    expect(messageKey(words)).toBe(contentHash(JSON.stringify(words)));
+    const result = (content: unknown) => ({
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: 't', content }],
+    });
+    // Nested too, markers cut first; the same block with the marker first is the same message.
+    expect(messageKey(result([{ type: 'text', text: 'out' }]))).toBe(messageKey(result('out')));
+    expect(messageKey(result([{ cache_control: marker, type: 'text', text: 'out' }]))).toBe(messageKey(result('out')));
+    // Not one plain text block: two blocks, another field, fields in another order, another type.
+    for (const other of [
+      [
+        { type: 'text', text: 'o' },
+        { type: 'text', text: 'ut' },
+      ],
+      [{ type: 'text', text: 'out', citations: [] }],
+      [{ text: 'out', type: 'text' }],
+      [{ type: 'input_text', text: 'out' }],
+      [{ type: 'text', text: 'out', cache_control: { type: 'ephemeral', nested: {} } }],
+    ])
+      expect(messageKey(result(other)), JSON.stringify(other)).not.toBe(messageKey(result('out')));
+  });
+
   it('markers are cut wherever they sit in an object, leaving valid JSON', () => {
     for (const block of [
       { cache_control: marker, type: 'text', text: 'a' },

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { Classifier } from '../../../src/mechanisms/classify.js';
-import type { ExchangeFacts } from '../../../src/mechanisms/types.js';
+import { Classifier, evaluate, holds } from '../../../src/mechanisms/classify.js';
+import type { Condition, ExchangeFacts } from '../../../src/mechanisms/types.js';
 import { loadSignatureFile, shippedSets } from '../../../src/mechanisms/user-file.js';
 
 const BILLING = 'x-anthropic-billing-header: cc_version=2.1.112.9a6; cc_entrypoint=sdk-cli; cch=00000;';
@@ -225,5 +225,44 @@ describe('user signature files', () => {
       }),
     );
     expect(() => loadSignatureFile(file)).toThrow(/not a valid regular expression/);
+  });
+});
+
+describe('holds: a condition tested without telling why not', () => {
+  /** Every condition of the shipped sets, nested ones too. */
+  function* conditions(c: Condition): Generator<Condition> {
+    yield c;
+    for (const x of [...(c.all ?? []), ...(c.any ?? []), ...(c.not ? [c.not] : [])]) yield* conditions(x);
+  }
+  const all = shippedSets().flatMap((set) => [
+    ...conditions(set.detect),
+    ...set.signatures.flatMap((s) => [...conditions(s.when)]),
+    ...(set.features ?? []).flatMap((f) => [...conditions(f.when)]),
+  ]);
+
+  test('is evaluate() finding nothing, for every shipped condition on facts that pass and fail each field', () => {
+    const variants: ExchangeFacts[] = [
+      facts({}),
+      facts({ method: 'HEAD', hasBody: false, system: [], tools: [], messageCount: 0 }),
+      facts({ headers: {}, stream: false, thinking: false, threadPosition: 'continues', primaryThread: false }),
+      facts({ spawnedBy: 'Agent', toolResults: true, responseTools: ['Bash'], messageCount: 9, maxTokens: 1 }),
+      facts({ system: [BILLING, 'You are a helpful AI assistant tasked with summarizing conversations.'] }),
+      facts({ lastUserText: 'Your task is to create a detailed summary of the conversation so far.', tools: [] }),
+      facts({
+        afterBrokenStream: true,
+        endpoint: 'anthropic.count_tokens',
+        outputFormat: { type: 'json_schema', properties: ['title'] },
+      }),
+    ];
+    let held = 0;
+    for (const f of variants)
+      for (const c of all) {
+        const ok = evaluate(c, f).length === 0;
+        expect(holds(c, f), JSON.stringify(c)).toBe(ok);
+        if (ok) held++;
+      }
+    // Both outcomes were tried.
+    expect(held).toBeGreaterThan(50);
+    expect(held).toBeLessThan(all.length * variants.length - 50);
   });
 });

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { isToolResults, remindersOf, roleOf, userText } from '../../../src/exchange/body.js';
 import { messageKey } from '../../../src/exchange/cache-markers.js';
+import { contentHash } from '../../../src/exchange/hash.js';
 import { openSink } from '../../../src/log/sink.js';
 import { buildReport } from '../../../reports/model/build.js';
-import { blobHead, factsView, rawMessageKey } from '../../../reports/read/scan.js';
+import { blobHead, factsView, rawMessageKey, scanMessage } from '../../../reports/read/scan.js';
 import { generateSession } from '../../../bench/report-generate.mjs';
 import { LogWriter, reminder, reply, text, toolResult, toolUse } from '../../fixtures/logs/log-writer.mjs';
 import { ROOT, scratch } from '../../helpers/run.js';
@@ -67,6 +68,8 @@ describe('a message key from the bytes', () => {
         const key = rawMessageKey(line, head.start, head.end);
         if (key === undefined) expect(JSON.stringify(content)).toContain('"cache_control":');
         else expect(key, `${file}: ${text.slice(0, 200)}`).toBe(messageKey(content));
+        // The same with the blob's own hash to take when the bytes need no change (what the reader does).
+        expect(rawMessageKey(line, head.start, head.end, head.hash)).toBe(key);
         checked++;
       }
     }
@@ -88,6 +91,30 @@ describe('a message key from the bytes', () => {
     ['content as blocks', { role: 'user', content: [text(big(30)), text('second')] }],
   ])('%s', (_name, message) => {
     expect(keyOf(message)).toBe(messageKey(message));
+  });
+
+  test("the blob's own hash is the key when no one-block content needs writing as its text: no second hash", () => {
+    const plain = { role: 'user', content: [toolResult('t1', big(40))] };
+    const line = blobLine(plain);
+    const head = blobHead(line, 0, line.length)!;
+    // The head's hash is taken as it is (here a made-up one): the bytes were not hashed.
+    expect(scanMessage(line, head.start, head.end, false, head.hash)?.key).toBe('0123456789abcdef0123456789abcdef');
+    expect(contentHash(JSON.stringify(plain))).toBe(messageKey(plain));
+    // One text block, top level or in a tool result: the key is over its string form, whatever the head says.
+    for (const blocks of [
+      { role: 'user', content: [text(big(40))] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: [text(big(40))] }] },
+    ]) {
+      const l = blobLine(blocks);
+      const h = blobHead(l, 0, l.length)!;
+      const key = scanMessage(l, h.start, h.end, false, h.hash)?.key;
+      expect(key).toBe(messageKey(blocks));
+      expect(key).not.toBe(contentHash(JSON.stringify(blocks)));
+    }
+    // Not a hash of ours (another length): hashed.
+    const other = Buffer.from(line.toString().replace('0123456789abcdef0123456789abcdef', 'abc'));
+    const o = blobHead(other, 0, other.length)!;
+    expect(scanMessage(other, o.start, o.end, false, o.hash)?.key).toBe(messageKey(plain));
   });
 
   test("the sink's own blob lines have the shape read by their head (a change to its fields must show here)", () => {
