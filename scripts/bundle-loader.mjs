@@ -37,3 +37,21 @@ await build({
   plugins: [keepLazyFiles],
   output: { file: entry, format: 'esm', codeSplitting: false },
 });
+
+// require-in-the-middle (the SDK layer's CJS hook, src/tap/sdk/hooks.ts) as one file without `debug`: RITM only
+// calls it for its own debug lines, and loading it costs an agent's start ~16 ms (it loads tty, net and
+// supports-color). hooks.ts falls back to the package where this file is missing.
+const NO_DEBUG = '\0agenttap-no-debug';
+await build({
+  input: fileURLToPath(import.meta.resolve('require-in-the-middle')),
+  platform: 'node',
+  logLevel: 'warn',
+  plugins: [
+    {
+      name: 'agenttap-no-debug',
+      resolveId: (specifier) => (specifier === 'debug' ? NO_DEBUG : null),
+      load: (id) => (id === NO_DEBUG ? 'module.exports = () => () => {};' : null),
+    },
+  ],
+  output: { file: resolve(loaderDir, '../tap/sdk/ritm.cjs'), format: 'cjs', codeSplitting: false },
+});
