@@ -4,15 +4,14 @@
 // what separates the loader's start from a minimal fetch tee (issue 13; figures in BENCHMARKS.md "startup").
 // What loads later stays a file of its own, imported where it always was (same folder, so the relative specifiers
 // hold): every dynamic import (the capture at the first model call, zod for a config error, the rules, the SDK
-// layer) and the gate's require('./full.js'). errors.js stays shared too: `isConfigError` is an `instanceof` check,
-// and the rules loader throws the error class of the unbundled copy.
+// layer) and the gate's require('./full.js'). errors.js is bundled (its copy differs from the one the lazy files
+// import): the entry tells a config error by its code, not by `instanceof`.
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
 const loaderDir = fileURLToPath(new URL('../dist/src/loader/', import.meta.url));
 const entry = `${loaderDir}index.js`;
-const SHARED = [resolve(loaderDir, '../errors.js')];
 
 /** A specifier for `file`, relative to the bundle's folder (the folder of the entry it replaces). */
 const fromLoader = (file) => {
@@ -25,7 +24,7 @@ const keepLazyFiles = {
   resolveId(specifier, importer, { kind }) {
     if (!importer || !specifier.startsWith('.')) return null;
     const file = resolve(dirname(importer), specifier);
-    if (kind === 'dynamic-import' || SHARED.includes(file)) return { id: fromLoader(file), external: true };
+    if (kind === 'dynamic-import') return { id: fromLoader(file), external: true };
     return null;
   },
 };
