@@ -10,32 +10,38 @@ import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
-const loaderDir = fileURLToPath(new URL('../dist/src/loader/', import.meta.url));
-const entry = `${loaderDir}index.js`;
+const distDir = fileURLToPath(new URL('../dist/src/', import.meta.url));
+const loaderDir = `${distDir}loader/`;
 
-/** A specifier for `file`, relative to the bundle's folder (the folder of the entry it replaces). */
-const fromLoader = (file) => {
-  const path = relative(loaderDir, file);
-  return path.startsWith('.') ? path : `./${path}`;
-};
+/** Bundles `entry` into itself; its dynamic imports stay files of their own, imported as before. */
+async function bundleInPlace(entry) {
+  const dir = dirname(entry);
+  // A specifier for `file`, relative to the bundle's folder (the folder of the entry it replaces).
+  const fromEntry = (file) => {
+    const path = relative(dir, file);
+    return path.startsWith('.') ? path : `./${path}`;
+  };
+  const keepLazyFiles = {
+    name: 'agenttap-keep-lazy-files',
+    resolveId(specifier, importer, { kind }) {
+      if (!importer || !specifier.startsWith('.')) return null;
+      if (kind === 'dynamic-import') return { id: fromEntry(resolve(dirname(importer), specifier)), external: true };
+      return null;
+    },
+  };
+  await build({
+    input: entry,
+    platform: 'node',
+    logLevel: 'warn',
+    plugins: [keepLazyFiles],
+    output: { file: entry, format: 'esm', codeSplitting: false },
+  });
+}
 
-const keepLazyFiles = {
-  name: 'agenttap-keep-lazy-files',
-  resolveId(specifier, importer, { kind }) {
-    if (!importer || !specifier.startsWith('.')) return null;
-    const file = resolve(dirname(importer), specifier);
-    if (kind === 'dynamic-import') return { id: fromLoader(file), external: true };
-    return null;
-  },
-};
-
-await build({
-  input: entry,
-  platform: 'node',
-  logLevel: 'warn',
-  plugins: [keepLazyFiles],
-  output: { file: entry, format: 'esm', codeSplitting: false },
-});
+await bundleInPlace(`${loaderDir}index.js`);
+// The SDK layer's start (on by default on Node ≥ 22.22.3): its hooks, targets and `safely` in one file too; the
+// patch code (patch.js) loads with the first SDK file it patches.
+await bundleInPlace(`${distDir}tap/sdk/index.js`);
 
 // require-in-the-middle (the SDK layer's CJS hook, src/tap/sdk/hooks.ts) as one file without `debug`: RITM only
 // calls it for its own debug lines, and loading it costs an agent's start ~16 ms (it loads tty, net and
@@ -52,5 +58,5 @@ await build({
       load: (id) => (id === NO_DEBUG ? 'module.exports = () => () => {};' : null),
     },
   ],
-  output: { file: resolve(loaderDir, '../tap/sdk/ritm.cjs'), format: 'cjs', codeSplitting: false },
+  output: { file: `${distDir}tap/sdk/ritm.cjs`, format: 'cjs', codeSplitting: false },
 });
