@@ -81,8 +81,9 @@ writeSection(
 
 When an import-heavy ESM app (\`@anthropic-ai/sdk\`, \`openai\`, \`@anthropic-ai/bedrock-sdk\`, \`@anthropic-ai/vertex-sdk\`
 and their dependencies) has finished importing, from process start. Fresh processes, ${rounds} rounds in rotating
-order, medians of per-round ratios. Both loader columns set \`AGENTTAP_SDK\`, so both validate the config (zod);
-the last column is the SDK layer's own cost. Machine: ${process.platform}/${process.arch}, ${new Date().toISOString().slice(0, 10)}.
+order, medians of per-round ratios. Both loader columns set \`AGENTTAP_SDK\` (checked by hand, no zod); the last
+column is the SDK layer's own cost. On sync hooks import-in-the-middle's hook loads at the app's first SDK file (a
+resolve hook watches until then), so a process that imports no SDK does not pay it (bench/startup.mjs). Machine: ${process.platform}/${process.arch}, ${new Date().toISOString().slice(0, 10)}.
 
 | Node | ESM hooks | app alone | loader, \`AGENTTAP_SDK=off\` | loader, \`AGENTTAP_SDK=on\` | on vs off |
 |---|---|---|---|---|---|

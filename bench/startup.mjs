@@ -4,6 +4,8 @@
 // reports, from inside: when its first line ran (performance.now(), from process start), its CPU then, and its
 // whole-process CPU at exit (process.resourceUsage(), user + system). "Added" = minus plain node in the same run;
 // the acceptance is agenttap's added time ≤ 1.3× the tee's, added CPU ≤ 1.5× (with and without a config file).
+// Per Node: the running one and the majors in BENCH_NODES (default "22 24", from bench/lib/node-bin.mjs; "" for the
+// running Node alone). On Node ≥ 22 agenttap's default includes the SDK layer's module hooks.
 // Writes the "startup" section of BENCHMARKS.md.
 //   node bench/startup.mjs           (after `npm run build`; BENCH_ROUNDS=21 by default; run it on a quiet machine)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,9 +13,12 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMock } from '../dist/src/mock/index.js';
 import { median, root, timedProcess } from './lib/measure.mjs';
+import { ensureNode } from './lib/node-bin.mjs';
 import { writeSection } from './lib/write-section.mjs';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 21);
+const majors = (process.env.BENCH_NODES ?? '22 24').split(/[ ,]+/).filter(Boolean).map(Number);
+const nodes = [process.execPath, ...majors.map(ensureNode)];
 const scratch = mkdtempSync(join(tmpdir(), 'agenttap-bench-startup-'));
 const config = join(scratch, 'agenttap.config.json');
 writeFileSync(
@@ -40,13 +45,13 @@ const scenarios = [
   { name: 'one streamed model call', code: oneCall, env: { MOCK_URL: mock.url } },
 ];
 
-async function measure({ code, env }) {
+async function measure(bin, { code, env }) {
   const runs = Object.fromEntries(Object.keys(subjects).map((k) => [k, []]));
   const order = Object.keys(subjects);
   for (let r = 0; r < rounds + 1; r++) {
     for (let i = 0; i < order.length; i++) {
       const key = order[(i + r) % order.length];
-      const { stdout } = await timedProcess(process.execPath, [...subjects[key], '-e', code], {
+      const { stdout } = await timedProcess(bin, [...subjects[key], '-e', code], {
         cwd: scratch, // agenttap's default log folder lands in the scratch folder
         env: { PATH: process.env.PATH, HOME: scratch, TEE_FILE: join(scratch, 'tee.ndjson'), ...env },
         timeoutMs: 60_000,
@@ -62,14 +67,18 @@ async function measure({ code, env }) {
 
 const rows = [];
 try {
-  for (const scenario of scenarios) {
-    const { med, added } = await measure(scenario);
-    const timeField = scenario.code === oneCall ? 'end' : 'first';
-    const row = { name: scenario.name, timeField, med, added };
-    rows.push(row);
-    console.error(
-      `${scenario.name}: ${timeField} plain ${med('plain', timeField).toFixed(1)} ms, tee +${added('tee', timeField).toFixed(1)}, agenttap +${added('agenttap', timeField).toFixed(1)}; cpu tee +${added('tee', 'cpu').toFixed(1)}, agenttap +${added('agenttap', 'cpu').toFixed(1)}`,
-    );
+  for (const bin of nodes) {
+    const node = (
+      await timedProcess(bin, ['-p', 'process.version'], { env: { PATH: process.env.PATH } })
+    ).stdout.trim();
+    for (const scenario of scenarios) {
+      const { med, added } = await measure(bin, scenario);
+      const timeField = scenario.code === oneCall ? 'end' : 'first';
+      rows.push({ node, name: scenario.name, timeField, med, added });
+      console.error(
+        `${node} ${scenario.name}: ${timeField} plain ${med('plain', timeField).toFixed(1)} ms, tee +${added('tee', timeField).toFixed(1)}, agenttap +${added('agenttap', timeField).toFixed(1)}; cpu tee +${added('tee', 'cpu').toFixed(1)}, agenttap +${added('agenttap', 'cpu').toFixed(1)}`,
+      );
+    }
   }
 } finally {
   await mock.close();
@@ -79,9 +88,9 @@ try {
 const ms = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} ms`;
 const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
 const table = rows
-  .map(({ name, timeField, med, added }) => {
+  .map(({ node, name, timeField, med, added }) => {
     const what = timeField === 'end' ? 'process end' : 'first line';
-    return `| ${name} | ${what}: ${med('plain', timeField).toFixed(1)} ms | ${ms(added('tee', timeField))} | ${ms(added('agenttap', timeField))} (${ratio(added('agenttap', timeField), added('tee', timeField))}) | ${med('plain', 'cpu').toFixed(1)} ms | ${ms(added('tee', 'cpu'))} | ${ms(added('agenttap', 'cpu'))} (${ratio(added('agenttap', 'cpu'), added('tee', 'cpu'))}) | ${med('plain', 'modules')} / ${med('tee', 'modules')} / ${med('agenttap', 'modules')} |`;
+    return `| ${node} | ${name} | ${what}: ${med('plain', timeField).toFixed(1)} ms | ${ms(added('tee', timeField))} | ${ms(added('agenttap', timeField))} (${ratio(added('agenttap', timeField), added('tee', timeField))}) | ${med('plain', 'cpu').toFixed(1)} ms | ${ms(added('tee', 'cpu'))} | ${ms(added('agenttap', 'cpu'))} (${ratio(added('agenttap', 'cpu'), added('tee', 'cpu'))}) | ${med('plain', 'modules')} / ${med('tee', 'modules')} / ${med('agenttap', 'modules')} |`;
   })
   .join('\n');
 
@@ -92,18 +101,21 @@ writeSection(
 
 What a process pays for agenttap's loader next to a minimal in-process fetch tee (\`bench/fixtures/min-tee.mjs\`:
 wrap \`globalThis.fetch\`, append each request body to a file): plain \`node -e\`, the tee and \`--import agenttap/loader\`,
-${rounds} rounds of fresh processes in rotating order, medians, Node ${process.versions.node}, load average
+${rounds} rounds of fresh processes in rotating order, medians, per Node version, load average
 ${loadavg()[0].toFixed(2)} at the end. Times are from the process's start as the process itself measures them
 (\`performance.now()\`); CPU is the whole process's (user + system, \`process.resourceUsage()\` at exit). "Added" is
 over plain Node in the same run; the ratio is agenttap's added cost over the tee's (issue 13's acceptance: ≤ 1.3× the
 time, ≤ 1.5× the CPU).
 
-| scenario | plain node | tee, added | agenttap, added (÷ tee) | CPU, plain | CPU, tee added | CPU, agenttap added (÷ tee) | built-in modules plain / tee / agenttap |
-|---|---|---|---|---|---|---|---|
+| Node | scenario | plain node | tee, added | agenttap, added (÷ tee) | CPU, plain | CPU, tee added | CPU, agenttap added (÷ tee) | built-in modules plain / tee / agenttap |
+|---|---|---|---|---|---|---|---|---|
 ${table}
 
 At start the loader reads the config (checked by hand; zod loads only to name an error), publishes the session for
 Node children, and wraps \`fetch\` and the http client (a diagnostics channel on Node ≥ 22.14; \`http.Agent\`'s
-\`addRequest\` on Node 20, which loads \`node:http\` but not \`node:https\`) from one bundled file. The capture (recorder,
-codecs, exchanges) loads at the first model call; the log writer later still.`,
+\`addRequest\` on Node 20, which loads \`node:http\` but not \`node:https\`) from one bundled file; it reads \`node:fs\`
+with \`require()\` (an ESM import's facade loads Node's stream modules). On Node ≥ 22.22.3 the default also
+registers the SDK layer's module hooks: require-in-the-middle bundled without \`debug\`, and a resolve hook that
+loads import-in-the-middle's hook only at the first SDK file. The capture (recorder, codecs, exchanges) loads at the
+first model call; the log writer later still.`,
 );

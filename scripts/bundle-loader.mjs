@@ -4,36 +4,59 @@
 // what separates the loader's start from a minimal fetch tee (issue 13; figures in BENCHMARKS.md "startup").
 // What loads later stays a file of its own, imported where it always was (same folder, so the relative specifiers
 // hold): every dynamic import (the capture at the first model call, zod for a config error, the rules, the SDK
-// layer) and the gate's require('./full.js'). errors.js stays shared too: `isConfigError` is an `instanceof` check,
-// and the rules loader throws the error class of the unbundled copy.
+// layer) and the gate's require('./full.js'). errors.js is bundled (its copy differs from the one the lazy files
+// import): the entry tells a config error by its code, not by `instanceof`.
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
-const loaderDir = fileURLToPath(new URL('../dist/src/loader/', import.meta.url));
-const entry = `${loaderDir}index.js`;
-const SHARED = [resolve(loaderDir, '../errors.js')];
+const distDir = fileURLToPath(new URL('../dist/src/', import.meta.url));
+const loaderDir = `${distDir}loader/`;
 
-/** A specifier for `file`, relative to the bundle's folder (the folder of the entry it replaces). */
-const fromLoader = (file) => {
-  const path = relative(loaderDir, file);
-  return path.startsWith('.') ? path : `./${path}`;
-};
+/** Bundles `entry` into itself; its dynamic imports stay files of their own, imported as before. */
+async function bundleInPlace(entry) {
+  const dir = dirname(entry);
+  // A specifier for `file`, relative to the bundle's folder (the folder of the entry it replaces).
+  const fromEntry = (file) => {
+    const path = relative(dir, file);
+    return path.startsWith('.') ? path : `./${path}`;
+  };
+  const keepLazyFiles = {
+    name: 'agenttap-keep-lazy-files',
+    resolveId(specifier, importer, { kind }) {
+      if (!importer || !specifier.startsWith('.')) return null;
+      if (kind === 'dynamic-import') return { id: fromEntry(resolve(dirname(importer), specifier)), external: true };
+      return null;
+    },
+  };
+  await build({
+    input: entry,
+    platform: 'node',
+    logLevel: 'warn',
+    plugins: [keepLazyFiles],
+    output: { file: entry, format: 'esm', codeSplitting: false },
+  });
+}
 
-const keepLazyFiles = {
-  name: 'agenttap-keep-lazy-files',
-  resolveId(specifier, importer, { kind }) {
-    if (!importer || !specifier.startsWith('.')) return null;
-    const file = resolve(dirname(importer), specifier);
-    if (kind === 'dynamic-import' || SHARED.includes(file)) return { id: fromLoader(file), external: true };
-    return null;
-  },
-};
+await bundleInPlace(`${loaderDir}index.js`);
+// The SDK layer's start (on by default on Node ≥ 22.22.3): its hooks, targets and `safely` in one file too; the
+// patch code (patch.js) loads with the first SDK file it patches.
+await bundleInPlace(`${distDir}tap/sdk/index.js`);
 
+// require-in-the-middle (the SDK layer's CJS hook, src/tap/sdk/hooks.ts) as one file without `debug`: RITM only
+// calls it for its own debug lines, and loading it costs an agent's start ~16 ms (it loads tty, net and
+// supports-color). hooks.ts falls back to the package where this file is missing.
+const NO_DEBUG = '\0agenttap-no-debug';
 await build({
-  input: entry,
+  input: fileURLToPath(import.meta.resolve('require-in-the-middle')),
   platform: 'node',
   logLevel: 'warn',
-  plugins: [keepLazyFiles],
-  output: { file: entry, format: 'esm', codeSplitting: false },
+  plugins: [
+    {
+      name: 'agenttap-no-debug',
+      resolveId: (specifier) => (specifier === 'debug' ? NO_DEBUG : null),
+      load: (id) => (id === NO_DEBUG ? 'module.exports = () => () => {};' : null),
+    },
+  ],
+  output: { file: `${distDir}tap/sdk/ritm.cjs`, format: 'cjs', codeSplitting: false },
 });

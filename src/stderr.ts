@@ -9,7 +9,11 @@
  * behave exactly as without agenttap. On Linux `process.stderr` writes synchronously to files, pipes and TTYs, so
  * our line and the agent's keep their order; a line is under PIPE_BUF, so it is not torn by a concurrent writer.
  */
-import { writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+// By require(), not import: on the loader's start path an ESM import of node:fs loads Node's stream modules
+// (its ESM facade reads the lazy `fs.ReadStream` getter; src/config/load.ts, issue 13).
+const { writeSync } = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
 
 export function stderrLine(message: string): void {
   try {

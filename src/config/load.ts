@@ -5,7 +5,7 @@
  * the agent starts. With nothing to read, the defaults are returned without loading zod (see defaults.ts); a
  * valid config is checked by hand (check.ts), zod loads only to name what is wrong.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { AgentTapError, fieldPath } from '../errors.js';
@@ -13,6 +13,11 @@ import { isRecord } from '../exchange/json.js';
 import { checkConfig } from './check.js';
 import { defaultConfig } from './defaults.js';
 import type { Config } from './schema.js';
+
+// node:fs by require(), not import: an ESM import builds node:fs's ESM facade, which reads every export — the lazy
+// `fs.ReadStream` getter too, loading Node's ~20 stream modules into every agent's start (issue 13; Node 22: the
+// loader then loads fewer built-ins than a minimal tee importing node:fs). Same in src/stderr.ts.
+const { existsSync, readFileSync } = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
 
 const DEFAULT_FILE = 'agenttap.config.json';
 

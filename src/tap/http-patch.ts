@@ -11,12 +11,12 @@
  * What observing a model call needs (http.ts: exchanges, codecs, the recorder) loads at the first request the hook
  * recognises.
  */
-import dc from 'node:diagnostics_channel';
 import type { Agent, ClientRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Uninstall } from './context.js';
 
 const STATE = Symbol.for('agenttap.http');
+const requireHere = createRequire(import.meta.url);
 const CREATED = 'http.client.request.created';
 
 type GlobalWithState = typeof globalThis & { [STATE]?: true };
@@ -48,6 +48,8 @@ export function patchHttp(hook: HttpHook): Uninstall {
 }
 
 function subscribe(hook: HttpHook): Uninstall {
+  // Required here, not imported: on Node 20 (no channel) the loader's start does not load it (issue 13).
+  const dc = requireHere('node:diagnostics_channel') as typeof import('node:diagnostics_channel');
   const onCreated = (message: unknown) => hook((message as { request: ClientRequest }).request);
   dc.subscribe(CREATED, onCreated);
   return () => dc.unsubscribe(CREATED, onCreated);
@@ -55,7 +57,7 @@ function subscribe(hook: HttpHook): Uninstall {
 
 function patchPrototypes(hook: HttpHook): Uninstall {
   // node:http itself, not node:https: the ClientRequest and Agent classes both use are defined by http's modules.
-  const http = createRequire(import.meta.url)('node:http') as typeof import('node:http');
+  const http = requireHere('node:http') as typeof import('node:http');
   const agent = http.Agent.prototype as Agent & { addRequest(req: ClientRequest, ...rest: unknown[]): void };
   const request = http.ClientRequest.prototype as ClientRequest & { onSocket(...args: unknown[]): void };
   const addRequest = agent.addRequest;

@@ -10,8 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { ROOT, runNode } from '../helpers/run.js';
 
 const APP = join(ROOT, 'tests/fixtures/apps/builtins.mjs');
+const MODULES_APP = join(ROOT, 'tests/fixtures/apps/start-modules.mjs');
 const FORBIDDEN = [
   'NativeModule internal/deps/undici/undici',
+  // the main-thread check reads a mark Node puts in workers instead (src/loader/index.ts)
+  'NativeModule worker_threads',
   'NativeModule https',
   'NativeModule tls',
   'NativeModule crypto',
@@ -44,6 +47,27 @@ describe('the loader start-up path', () => {
       ensureNode(major: number): string;
     };
     const extra = await added(ensureNode(22), { AGENTTAP_SDK: 'off' });
-    expect(extra.filter((m) => FORBIDDEN.includes(m) || /^NativeModule (https?|net)$/.test(m))).toEqual([]);
+    // nor the stream modules an ESM import of node:fs brings (its facade reads the lazy fs.ReadStream)
+    expect(extra.filter((m) => FORBIDDEN.includes(m) || /^NativeModule (https?|net|stream)$/.test(m))).toEqual([]);
+  }, 300_000);
+
+  // The SDK layer's hooks at start (issue 13, its +90 ms on Node 22): RITM bundled without `debug` (tty, net),
+  // IITM's hook (es-module-lexer, cjs-module-lexer) and the patch code loaded only at the first SDK file.
+  it('on Node 22 with the SDK layer on (the default): no IITM, no debug, no tty/net before the first line', async () => {
+    const { ensureNode } = (await import('../../bench/lib/node-bin.mjs' as string)) as {
+      ensureNode(major: number): string;
+    };
+    const node = ensureNode(22);
+    const env = { AGENTTAP_DEBUG: '1' };
+    const plain = await runNode(MODULES_APP, { loader: false, node, env });
+    const tapped = await runNode(MODULES_APP, { node, env });
+    expect(tapped.stderr).toContain('SDK layer on');
+    const before = JSON.parse(plain.stdout) as { builtins: string[]; cjs: string[] };
+    const after = JSON.parse(tapped.stdout) as { builtins: string[]; cjs: string[] };
+    const extra = after.builtins.filter((m) => !before.builtins.includes(m));
+    expect(extra.filter((m) => FORBIDDEN.includes(m) || /^NativeModule (https?|net|tty|stream)$/.test(m))).toEqual([]);
+    expect(
+      after.cjs.filter((f) => /[\\/]node_modules[\\/](debug|import-in-the-middle|cjs-module-lexer)[\\/]/.test(f)),
+    ).toEqual([]);
   }, 300_000);
 });

@@ -4,12 +4,18 @@
  * startup"). Patches arrive as the agent loads the SDK files (hooks.ts → targets.ts → patch.ts).
  * Whether it runs is decided by plan.ts, which the loader imports first: this module costs start-up.
  */
+import { createRequire } from 'node:module';
 import type { Config } from '../../config/schema.js';
 import type { TapContext, Uninstall } from '../context.js';
 import { safely } from '../safely.js';
 import { registerModuleHooks, type HookMode } from './hooks.js';
-import { type Patch, patchClients, patchResource, unpatch } from './patch.js';
+import type { Patch } from './patch.js';
 import { SDK_PACKAGES, fileUrlPattern, targetFor } from './targets.js';
+
+type PatchModule = typeof import('./patch.js');
+
+const requireHere = createRequire(import.meta.url);
+const REQUIRE_ESM = (process.features as { require_module?: boolean }).require_module === true;
 
 /**
  * `ctx`: the capture, or how to get it — the Node loader opens it only when a patched SDK file loads or a model
@@ -23,6 +29,10 @@ export async function installSdkTap(
 ): Promise<SdkTap> {
   const packages = [...Object.keys(SDK_PACKAGES), ...config.sdkPackages];
   const patches: Patch[] = [];
+  // The patch code (the capture's exchanges and rules) loads with the first SDK file it patches, where require()
+  // of ESM lets it load then; elsewhere now.
+  let patcher: PatchModule | undefined = REQUIRE_ESM ? undefined : await import('./patch.js');
+  const patch = () => (patcher ??= requireHere('./patch.js') as PatchModule);
   let wired: TapContext | undefined;
   const wire = (c: TapContext) => {
     if (wired) return;
@@ -48,6 +58,7 @@ export async function installSdkTap(
       c.warn,
       'sdk-patch-failed',
       () => {
+        const { patchClients, patchResource } = patch();
         patches.push(...(target.kind === 'client' ? patchClients(c, exports) : patchResource(c, exports, target)));
       },
       undefined,
@@ -59,7 +70,7 @@ export async function installSdkTap(
     wire,
     uninstall: () => {
       unhook();
-      unpatch(patches);
+      if (patcher) patcher.unpatch(patches);
       if (wired) delete wired.outsideSdkCall;
     },
   };

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../../src/config/schema.js';
 import { newSessionId, publishSession, resolveSession } from '../../../src/log/session.js';
@@ -43,5 +44,18 @@ describe('session placement', () => {
     const a = newSessionId(new Date('2026-01-02T03:04:05Z'));
     expect(a).toMatch(/^20260102-030405-[0-9a-f]{6}$/);
     expect(newSessionId()).not.toBe(newSessionId());
+  });
+
+  it('stamps the UTC second as toISOString() does, from the UTC fields (cheaper on the start path)', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }),
+        (d) => {
+          const iso = d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+          expect(newSessionId(d).slice(0, 15)).toBe(iso);
+        },
+      ),
+      { numRuns: 2000, seed: 13 },
+    );
   });
 });
