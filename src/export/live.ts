@@ -23,6 +23,7 @@ import type { EventBody } from '../log/events.js';
 import type { Writer } from '../log/recorder.js';
 import type { SessionPlace } from '../log/session.js';
 import type { Sink } from '../log/sink.js';
+import { withWrite } from '../log/sink-wrap.js';
 import {
   DROPPED,
   ENDED,
@@ -68,21 +69,12 @@ export function withLiveExport(
 
 /** The sink, with `session.end` written after the exporter had its last chance, carrying its counts. */
 function endsWithCounts(inner: Sink, live: LiveExport): Sink {
-  return {
-    get file() {
-      return inner.file;
-    },
-    get muted() {
-      return inner.muted;
-    },
-    write(event, body) {
-      if (event !== 'session.end') return inner.write(event, body);
-      inner.flushSync(); // the worker reads the file: everything before `session.end` must be in it
-      const { exchanges } = body as EventBody<'session.end'>;
-      inner.write(event, { ...body, ...live.end(exchanges) });
-    },
-    flushSync: () => inner.flushSync(),
-  };
+  return withWrite(inner, (event, body) => {
+    if (event !== 'session.end') return inner.write(event, body);
+    inner.flushSync(); // the worker reads the file: everything before `session.end` must be in it
+    const { exchanges } = body as EventBody<'session.end'>;
+    inner.write(event, { ...body, ...live.end(exchanges) });
+  });
 }
 
 class LiveExport {

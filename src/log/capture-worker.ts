@@ -20,6 +20,7 @@ import { DONE, FAILED, FLUSHED, type CaptureWorkerData, type FromWorker, type To
 import type { EventBody, EventName } from './events.js';
 import { Recorder, type RequestRecord } from './recorder.js';
 import { redactingSink } from './redact-events.js';
+import { withWrite } from './sink-wrap.js';
 import { openSink, type Sink } from './sink.js';
 
 /**
@@ -47,17 +48,10 @@ if (!isMainThread && parentPort) {
 
   // The time on each line is the agent's thread's (`performance.now()` here counts from this thread's start).
   let mono = 0;
-  const sink: Sink = {
-    file: file.file,
-    get muted() {
-      return file.muted;
-    },
-    write<N extends EventName>(event: N, body: EventBody<N>) {
-      const counted = event === 'session.end' ? withWorkerCounts(body as EventBody<'session.end'>) : body;
-      file.write(event, { ...counted, mono } as EventBody<N>);
-    },
-    flushSync: () => file.flushSync(),
-  };
+  const sink: Sink = withWrite(file, (event, body) => {
+    const counted = event === 'session.end' ? withWorkerCounts(body as EventBody<'session.end'>) : body;
+    file.write(event, { ...counted, mono } as typeof body);
+  });
   const withWorkerCounts = (end: EventBody<'session.end'>): EventBody<'session.end'> => ({
     ...end,
     dropped: end.dropped + recorder.dropped,

@@ -10,6 +10,7 @@ import type { Redactor } from '../policy/redact/types.js';
 import type { EventBody, EventName } from './events.js';
 import { redactProcessFacts } from './redact-session.js';
 import type { Sink } from './sink.js';
+import { withWrite } from './sink-wrap.js';
 
 /** On a raw `tap.warning`: the code to name in the one stderr line about it (the first of its code). */
 export const TELL = '$tell';
@@ -35,24 +36,15 @@ export function redactingSink(
     if (tell) notify(warningLine(tell, message));
     return { ...warning, message } as EventBody<N>;
   };
-  return {
-    get file() {
-      return inner.file;
-    },
-    get muted() {
-      return inner.muted;
-    },
-    write(event, body) {
-      if (event !== 'session.start' && event !== 'tap.warning') return inner.write(event, body);
-      let redacted: typeof body;
-      try {
-        redacted = redact(event, body);
-      } catch {
-        onDrop();
-        return;
-      }
-      inner.write(event, redacted);
-    },
-    flushSync: () => inner.flushSync(),
-  };
+  return withWrite(inner, (event, body) => {
+    if (event !== 'session.start' && event !== 'tap.warning') return inner.write(event, body);
+    let redacted: typeof body;
+    try {
+      redacted = redact(event, body);
+    } catch {
+      onDrop();
+      return;
+    }
+    inner.write(event, redacted);
+  });
 }
