@@ -33,7 +33,8 @@ describe.each(MATRIX)('the agent process, node %s', { timeout: 180_000 }, (major
     );
     const status = (home: string) => readFileSync(join(home, 'status'), 'utf8').trim();
     expect(status(pair.tapped.home), "the agent's own exit status").toBe(status(pair.plain.home));
-    await expectUnnoticed(pair);
+    // Whether the write fails at once or a moment later is a race with `head` (CI saw each on Node 20).
+    await expectUnnoticed(pair, { ignoreStackFrames: true });
   });
 
   // A 3 s stream (30 deltas 100 ms apart); the agent signals itself at the first delta of its second call.

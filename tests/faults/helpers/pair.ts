@@ -157,7 +157,15 @@ export interface Expect {
   interrupted?: boolean;
   /** Extra wall time the tapped run may take over the plain one, beyond 100 % of it (default 2.5 s). */
   slackMs?: number;
+  /**
+   * Compare stderr without its stack frames: where Node's own error depends on a race no tap decides (EPIPE fails in
+   * `write()` itself when the reader has already gone, else a moment later, each with its own frames). No tapped
+   * frame may name agenttap either way.
+   */
+  ignoreStackFrames?: boolean;
 }
+
+const STACK_FRAME = /^\s+at .*$\n?/gm;
 
 const AGENTTAP_LINE = /^agenttap\b/;
 
@@ -177,10 +185,12 @@ export async function expectUnnoticed({ plain, tapped }: Pair, want: Expect = {}
       plain.stderr,
     );
   } else {
+    const frames = want.ignoreStackFrames ? (text: string) => text.replace(STACK_FRAME, '') : (text: string) => text;
+    if (want.ignoreStackFrames) expect(tapped.stderr).not.toContain(join(ROOT, 'dist'));
     expect(
-      tapped.stderr,
+      frames(tapped.stderr),
       `stderr\n--- plain:\n${plain.stderr.slice(0, 1500)}\n--- tapped:\n${tapped.stderr.slice(0, 1500)}`,
-    ).toBe(plain.stderr);
+    ).toBe(frames(plain.stderr));
   }
   // Paired and concurrent, so load hits both; a hang is caught by the child's own timeout, a stall by this.
   const bound = plain.ms * 2 + (want.slackMs ?? 2500);
