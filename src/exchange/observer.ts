@@ -77,6 +77,8 @@ class Observer implements ResponseObserver {
   private preface = '';
   /** When the observer started (the response's headers) and when each SSE event arrived, `performance.now()`. */
   private readonly startedAt = performance.now();
+  /** When the chunk being parsed arrived (its first event's stamp), -1 until it has one. */
+  private chunkAt = -1;
   private arrivals: number[] = [];
   /** The last character fed ended in CR: the parser holds it back, waiting for a possible LF. */
   private pendingCR = false;
@@ -211,6 +213,7 @@ class Observer implements ResponseObserver {
         maxBufferSize: this.ctx.budget.max * 2 + 1024 * 1024,
       });
     }
+    this.chunkAt = -1; // stamped at this chunk's first event: every event in it arrived then
     parser.feed(text);
     this.pendingCR = text.charCodeAt(text.length - 1) === 13;
   }
@@ -225,7 +228,10 @@ class Observer implements ResponseObserver {
   private onEvent(event: EventSourceMessage): void {
     if (this.failed !== undefined || this.summary) return;
     if (this.events++ === 0) this.preface = '';
-    if (this.arrivals.length < MAX_CHUNK_TIMES) this.arrivals.push(performance.now());
+    if (this.arrivals.length < MAX_CHUNK_TIMES) {
+      if (this.chunkAt < 0) this.chunkAt = performance.now();
+      this.arrivals.push(this.chunkAt);
+    }
     // As the SDKs: an event without data carries nothing.
     if (event.data === '') return;
     this.codec ??= this.codecFor(event);

@@ -95,13 +95,13 @@ export function readClaudeOtelFolder(dir: string): ClaudeOtelFolder {
         EX_DATAERR,
       );
     }
-    calls.push(readCall(dir, where, line, entry));
+    calls.push(readCall(dir, where, line, entry, warnings));
   }
   if (calls.length === 0) throw new ImportInputError(`${indexFile}: lists no model call. ${FIX_DIR}`, EX_DATAERR);
   return { calls, warnings };
 }
 
-function readCall(dir: string, where: string, line: number, entry: unknown): ClaudeOtelCall {
+function readCall(dir: string, where: string, line: number, entry: unknown, warnings: string[]): ClaudeOtelCall {
   if (!isRecord(entry))
     throw new ImportInputError(`${where}: not a JSON object. Fix: remove or repair that line.`, EX_DATAERR);
   const field = (name: string): string => {
@@ -125,6 +125,10 @@ function readCall(dir: string, where: string, line: number, entry: unknown): Cla
     typeof entry.response_file === 'string' ? plainName(entry.response_file, where, 'response_file') : undefined;
   const response =
     responseName === undefined ? { value: undefined, bytes: 0 } : readJson(dir, responseName, where, false);
+  if (response.torn)
+    warnings.push(
+      `${join(dir, responseName!)} (named at ${where}): cut short (Claude Code exited while writing it); imported as a call with no response`,
+    );
   return {
     line,
     querySource: field('query_source'),
@@ -149,8 +153,16 @@ function plainName(name: string, where: string, field: string): string {
   return name;
 }
 
-/** `required`: a missing request file is an error; a missing response file is a call that got none. */
-function readJson(dir: string, name: string, where: string, required: boolean): { value: unknown; bytes: number } {
+/**
+ * `required`: a missing or unreadable request file is an error; a missing response file is a call that got none, and
+ * so is one cut short (`torn`: Claude Code's native build can exit before its last response file is written whole).
+ */
+function readJson(
+  dir: string,
+  name: string,
+  where: string,
+  required: boolean,
+): { value: unknown; bytes: number; torn?: boolean } {
   const file = join(dir, name);
   let text: string;
   try {
@@ -165,6 +177,7 @@ function readJson(dir: string, name: string, where: string, required: boolean): 
   try {
     return { value: JSON.parse(text), bytes: Buffer.byteLength(text) };
   } catch {
+    if (!required) return { value: undefined, bytes: 0, torn: true };
     throw new ImportInputError(
       `${file} (named at ${where}): not JSON. Fix: import the folder as Claude Code left it, or remove that index line.`,
       EX_DATAERR,

@@ -35,6 +35,9 @@ function thinkingMasked(canonical: string): string {
   });
 }
 
+const TORN_RESPONSE =
+  /^agenttap import: \S+\.response\.json \(named at \S+\): cut short \(Claude Code exited while writing it\); imported as a call with no response$/;
+
 function agenttap(args: string[]) {
   const env = { ...process.env, AGENTTAP_KEY_FILE: join(ROOT, 'tests', 'fixtures', 'redaction.key') };
   return spawnSync(process.execPath, [AGENTTAP_BIN, ...args], {
@@ -78,9 +81,12 @@ describe.runIf(supported)(
       const done = agenttap(['import', 'claude-otel', raw, '--out', out, '--session', 'imported']);
       expect(done.status, done.stderr).toBe(0);
       expect(done.stdout).toBe('');
-      expect(done.stderr).toMatch(
-        /^agenttap: imported \d+ model calls \(\d+ labelled by Claude Code\) into session \S+ — read it with: agenttap report \S+\n$/,
+      // Before the summary, at most a line per response file Claude Code left cut short (CI saw one at exit).
+      const lines = done.stderr.trimEnd().split('\n');
+      expect(lines.at(-1)).toMatch(
+        /^agenttap: imported \d+ model calls \(\d+ labelled by Claude Code\) into session \S+ — read it with: agenttap report \S+$/,
       );
+      for (const line of lines.slice(0, -1)) expect(line).toMatch(TORN_RESPONSE);
       const sessionDir = join(out, 'imported');
 
       const written = allFileText(out);
@@ -169,12 +175,33 @@ describe.runIf(supported)(
       const out = scratch('agenttap-import-torn-out-');
       const done = agenttap(['import', 'claude-otel', torn, '--out', out, '--session', 'torn']);
       expect(done.status, done.stderr).toBe(0);
-      const [warning, summary] = done.stderr.trimEnd().split('\n');
+      const [warning, summary] = done.stderr
+        .trimEnd()
+        .split('\n')
+        .filter((l) => !TORN_RESPONSE.test(l));
       expect(warning).toBe(
         `agenttap import: ${join(torn, 'index.jsonl')}:${calls + 1}: the last line is cut short (Claude Code stopped while writing it); skipped`,
       );
       expect(summary).toContain(`imported ${calls} model calls`);
       expect(eventsOf(await sessionEvents(join(out, 'torn')), 'exchange.request')).toHaveLength(calls);
+
+      // A response file cut short (Claude Code exited while writing it): that call is imported with no response.
+      const cut = scratch('agenttap-import-cut-');
+      cpSync(raw, cut, { recursive: true });
+      const response = readdirSync(cut).find((f) => f.endsWith('.response.json'))!;
+      writeFileSync(join(cut, response), readFileSync(join(cut, response), 'utf8').slice(0, 40));
+      const cutOut = scratch('agenttap-import-cut-out-');
+      const imported = agenttap(['import', 'claude-otel', cut, '--out', cutOut, '--session', 'cut']);
+      expect(imported.status, imported.stderr).toBe(0);
+      expect(imported.stderr).toContain(`${join(cut, response)} (named at ${join(cut, 'index.jsonl')}:`);
+      expect(imported.stderr).toMatch(
+        /cut short \(Claude Code exited while writing it\); imported as a call with no response\n/,
+      );
+      const cutEvents = await sessionEvents(join(cutOut, 'cut'));
+      expect(eventsOf(cutEvents, 'exchange.request')).toHaveLength(calls);
+      expect(eventsOf(cutEvents, 'exchange.end').filter((e) => e.outcome !== 'complete').length).toBeGreaterThanOrEqual(
+        1,
+      );
     });
 
     test('the import refuses a session that already has a log (two imports would mix)', () => {
