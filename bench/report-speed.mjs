@@ -58,34 +58,14 @@ try {
   });
   const size = statSync(gen.file).size;
   const cli = join(root, 'bin', 'agenttap.js');
+  const report = (format, out) =>
+    timed(process.execPath, ['--import', PEAK, cli, 'report', gen.file, format, join(tmp, out), '-q', '--no-progress']);
   const subjects = {
     node: () =>
       timed(process.execPath, ['--import', PEAK, join(root, 'bench', 'fixtures', 'parse-lines.mjs'), gen.file]),
     ...(hasPython ? { python: () => timed('python3', ['-c', PYTHON, gen.file]) } : {}),
-    json: () =>
-      timed(process.execPath, [
-        '--import',
-        PEAK,
-        cli,
-        'report',
-        gen.file,
-        '--json',
-        join(tmp, 'r.json'),
-        '-q',
-        '--no-progress',
-      ]),
-    html: () =>
-      timed(process.execPath, [
-        '--import',
-        PEAK,
-        cli,
-        'report',
-        gen.file,
-        '--html',
-        join(tmp, 'r.html'),
-        '-q',
-        '--no-progress',
-      ]),
+    json: () => report('--json', 'r.json'),
+    html: () => report('--html', 'r.html'),
   };
   const names = Object.keys(subjects);
   const runs = Object.fromEntries(names.map((n) => [n, []]));
