@@ -210,25 +210,9 @@ describe('capture worker', () => {
 
   it("a response's headers wake the worker with their exchange's end, not on their own; records waiting cross as one", async () => {
     const dir = scratch('agenttap-worker-batches-');
-    const entry = join(dir, 'counting-worker.mjs');
     // Writes what each message it gets holds, one line per message; answers flushes like the real one.
-    writeFileSync(
-      entry,
-      `import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
-const state = new Int32Array(workerData.state);
-parentPort.on('message', (m) => {
-  const batch = typeof m === 'string' ? JSON.parse(m) : [m];
-  appendFileSync(join(workerData.sessionDir, 'batches'), batch.map((x) => (x.t === 'record' ? x.raw.kind : x.t)).join('+') + '\\n');
-  for (const x of batch) {
-    Atomics.add(state, 1, 1);
-    if (x.t === 'flush') { Atomics.store(state, 0, x.seq); Atomics.notify(state, 0); }
-  }
-});
-`,
-    );
-    const { dir: sessionDir, recorder, exit, notices } = setup(pathToFileURL(entry));
+    const entry = fakeWorker(dir, 'batches', "batch.map((x) => (x.t === 'record' ? x.raw.kind : x.t)).join('+')");
+    const { dir: sessionDir, recorder, exit, notices } = setup(entry);
     const pause = () => new Promise((r) => setTimeout(r, 50));
     recorder.request(request('a', body('a', 100)));
     recorder.drainSync();
@@ -250,26 +234,13 @@ parentPort.on('message', (m) => {
 
   it('a large response crosses as itself (one clone), not as JSON text in a batch; a small one still rides in one', async () => {
     const dir = scratch('agenttap-worker-clones-');
-    const entry = join(dir, 'crossing-worker.mjs');
     // Writes how each message crossed (JSON text or a clone) and what it holds; answers flushes like the real one.
-    writeFileSync(
-      entry,
-      `import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
-const state = new Int32Array(workerData.state);
-parentPort.on('message', (m) => {
-  const batch = typeof m === 'string' ? JSON.parse(m) : [m];
-  const kinds = batch.map((x) => (x.t === 'record' ? x.raw.kind + (x.raw.record.summary ? ':' + x.raw.record.summary.body.text.length : '') : x.t));
-  appendFileSync(join(workerData.sessionDir, 'crossed'), (typeof m === 'string' ? 'json ' : 'clone ') + kinds.join('+') + '\\n');
-  for (const x of batch) {
-    Atomics.add(state, 1, 1);
-    if (x.t === 'flush') { Atomics.store(state, 0, x.seq); Atomics.notify(state, 0); }
-  }
-});
-`,
+    const entry = fakeWorker(
+      dir,
+      'crossed',
+      "(typeof m === 'string' ? 'json ' : 'clone ') + batch.map((x) => (x.t === 'record' ? x.raw.kind + (x.raw.record.summary ? ':' + x.raw.record.summary.body.text.length : '') : x.t)).join('+')",
     );
-    const { dir: sessionDir, recorder, exit, notices } = setup(pathToFileURL(entry));
+    const { dir: sessionDir, recorder, exit, notices } = setup(entry);
     const pause = () => new Promise((r) => setTimeout(r, 50));
     const ended = (id: string, chars: number) => {
       recorder.response({ id, status: 200, headers: {}, ttfbMs: 1 });
@@ -386,3 +357,28 @@ parentPort.on('message', (m) => {
     expect(withoutPreload({ NODE_OPTIONS: '--import agenttap/loader' })).toEqual({});
   });
 });
+
+/**
+ * A stand-in capture worker: appends `line` (a JS expression over the message `m` and its records `batch`) to
+ * `<sessionDir>/<file>` per message, counts records done and answers flushes as the real worker does.
+ */
+function fakeWorker(dir: string, file: string, line: string): URL {
+  const entry = join(dir, `${file}-worker.mjs`);
+  writeFileSync(
+    entry,
+    `import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+const state = new Int32Array(workerData.state);
+parentPort.on('message', (m) => {
+  const batch = typeof m === 'string' ? JSON.parse(m) : [m];
+  appendFileSync(join(workerData.sessionDir, ${JSON.stringify(file)}), ${line} + '\\n');
+  for (const x of batch) {
+    Atomics.add(state, 1, 1);
+    if (x.t === 'flush') { Atomics.store(state, 0, x.seq); Atomics.notify(state, 0); }
+  }
+});
+`,
+  );
+  return pathToFileURL(entry);
+}
