@@ -109,6 +109,11 @@ describe('BodyCompactor from the text (issue 13: per-turn work proportional to w
       `${sdkBody(history(6)).slice(0, -40)}}`, // not JSON
       sdkBody(history(7), { messages: 'now a string' }),
       sdkBody(history(7)), // a repeated key: JSON.parse keeps the last
+      '{"model":"x","messages":[1,2],"stream":true}',
+      '{"model":"x","messages":[1,23],"stream":true}', // a kept element's bytes, then more of the same number
+      '{"model":"x","messages":[1,23,"a]b"],"stream":true}', // a bracket inside a new string
+      '{"model":"x","messages":[1,23,"a]b"],"stream":1}', // the last field, at the same length
+      '{"model":"x","messages":[1,23,"a]b"],"stream":10}', // and longer by a digit
       '[1,2,3]',
       '"text"',
       '{}',
