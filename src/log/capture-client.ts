@@ -209,6 +209,9 @@ class WorkerClient implements CaptureClient {
    */
   private readonly pump = (budget = SLICE_CHARS): void => {
     this.pumping = false;
+    // What waited goes now: no timer left to wake the agent's thread for nothing.
+    clearTimeout(this.lazyTimer);
+    this.lazyTimer = undefined;
     const batch: string[] = [];
     while (this.worker && this.outbox.length > 0) {
       const message = this.outbox[0]!;
@@ -380,11 +383,18 @@ class WorkerClient implements CaptureClient {
     }
     // A copy of the record without its text (the tap's object stays as it was).
     const bare: ExchangeRecord = { kind: 'request', record: { ...raw.record, text: undefined } };
-    const slot = this.ring!.put(text);
+    const ring = this.ring!;
+    const slot = ring.put(text);
     if (slot) {
-      this.send({ t: 'record', mono: mono(), raw: bare, slot });
+      // Counted by the copy into the ring, not by a pass of its own over the text (the tap leaves it out).
+      bare.record.bodyBytes ??= slot.len1 + slot.len2;
+      // No wake-up of its own: it crosses with its exchange's end (one per exchange; the worker's work then falls
+      // after the response, not while the agent waits for it), or within LAZY_MS for a long stream; at once when
+      // the ring is half full, so that the worker frees it.
+      this.send({ t: 'record', mono: mono(), raw: bare, slot }, ring.pending < ring.capacity / 2);
       return;
     }
+    bare.record.bodyBytes ??= Buffer.byteLength(text);
     // A body larger than the ring, or the ring full: slices, as long as those the worker has not read stay bounded.
     const done = Atomics.load(this.state, DONE);
     while (this.sliced.length > 0 && this.sliced[0]!.upTo <= done) this.slicedChars -= this.sliced.shift()!.chars;
