@@ -43,6 +43,9 @@ import {
 import type { EventBody, EventName } from './events.js';
 import type { ExchangeRecord, Offload } from './recorder.js';
 import type { Sink } from './sink.js';
+import { withoutPreload } from './without-preload.js';
+
+export { withoutPreload };
 
 /** How long exit may wait for the worker to write what it holds (a backlog of several 4 MB prompts). */
 export const EXIT_WAIT_MS = 5000;
@@ -59,7 +62,9 @@ export const SLICE_CHARS = 64 * 1024;
 export const RING_BYTES = 8 * 1024 * 1024;
 /** Body text sent in slices and not yet read by the worker, at most: beyond it, an exchange is dropped and counted. */
 export const MAX_SLICED_CHARS = 64 * 1024 * 1024;
-/** How long a response's headers may wait for the next message to the worker before they go on their own. */
+/** A request text of this many characters or more wakes the worker at once, not with its exchange's end. */
+export const EAGER_CHARS = 1024 * 1024;
+/** How long a request or a response's headers may wait for the next message to the worker. */
 const LAZY_MS = 250;
 /**
  * A response of more bytes than this has its end record cross as itself (one structured clone), not as JSON text in
@@ -386,12 +391,13 @@ class WorkerClient implements CaptureClient {
     const ring = this.ring!;
     const slot = ring.put(text);
     if (slot) {
-      // Counted by the copy into the ring, not by a pass of its own over the text (the tap leaves it out).
-      bare.record.bodyBytes ??= slot.len1 + slot.len2;
-      // No wake-up of its own: it crosses with its exchange's end (one per exchange; the worker's work then falls
-      // after the response, not while the agent waits for it), or within LAZY_MS for a long stream; at once when
-      // the ring is half full, so that the worker frees it.
-      this.send({ t: 'record', mono: mono(), raw: bare, slot }, ring.pending < ring.capacity / 2);
+      bare.record.bodyBytes ??= slot.len1 + slot.len2; // counted by the copy, not by a pass of its own (fetch tap)
+      // No wake-up of its own: it goes with its exchange's end (one per exchange) or within LAZY_MS; at once when
+      // large (long work for the worker: better done while the model reads it) or when the ring is half full.
+      this.send(
+        { t: 'record', mono: mono(), raw: bare, slot },
+        text.length < EAGER_CHARS && ring.pending * 2 < ring.capacity,
+      );
       return;
     }
     bare.record.bodyBytes ??= Buffer.byteLength(text);
@@ -426,23 +432,4 @@ class WorkerClient implements CaptureClient {
       },
     });
   }
-}
-
-const PRELOAD_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
-
-/** NODE_OPTIONS without preloads: a worker applies the process's NODE_OPTIONS again (pino's sanitizeNodeOptions). */
-export function withoutPreload(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  if (!env.NODE_OPTIONS) return { ...env };
-  const tokens = env.NODE_OPTIONS.match(/"[^"]*"|'[^']*'|\S+/g) ?? [];
-  const kept: string[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    const flag = token.split('=')[0]!;
-    if (!PRELOAD_FLAGS.has(flag)) kept.push(token);
-    else if (!token.includes('=')) i++; // the value is the next token
-  }
-  const out = { ...env };
-  if (kept.length > 0) out.NODE_OPTIONS = kept.join(' ');
-  else delete out.NODE_OPTIONS;
-  return out;
 }

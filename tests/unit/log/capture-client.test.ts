@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   createCaptureClient,
+  EAGER_CHARS,
   LARGE_RESPONSE_BYTES,
   SLICE_CHARS,
   withoutPreload,
@@ -271,6 +272,28 @@ describe('capture worker', () => {
       'request',
       'request+request',
       'write+flush',
+    ]);
+  });
+
+  it('a large request wakes the worker at once, not with its end', async () => {
+    const dir = scratch('agenttap-worker-eager-');
+    const entry = fakeWorker(dir, 'batches', "batch.map((x) => (x.t === 'record' ? x.raw.kind : x.t)).join('+')");
+    const { dir: sessionDir, recorder, exit, notices } = setup(entry);
+    recorder.request(request('a', body('a', 100)));
+    recorder.drainSync();
+    await new Promise((r) => setTimeout(r, 50));
+    recorder.request(request('b', body('b', EAGER_CHARS)));
+    recorder.drainSync();
+    await new Promise((r) => setTimeout(r, 50));
+    recorder.request(request('c', body('c', EAGER_CHARS / 2)));
+    recorder.drainSync();
+    await new Promise((r) => setTimeout(r, 50));
+    exit();
+    expect(notices).toEqual([]);
+    expect(readFileSync(join(sessionDir, 'batches'), 'utf8').trim().split('\n')).toEqual([
+      'write+request',
+      'request',
+      'request+write+flush',
     ]);
   });
 
