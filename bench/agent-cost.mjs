@@ -11,7 +11,7 @@
 //             processes' ~12 ms per exchange each, and on a shared machine those move by more than 0.5 ms run to run
 //   stall   — the agent's worst event-loop stall while it sends 1 MB and 4 MB prompts (bench/fixtures/big-prompt.mjs)
 // Each figure: the median over rounds, with the interquartile range of the rounds beside it.
-// BENCH_ROUNDS (default 7), TURNS (default 50), BENCH_MB (default "1,4"), BENCH_PROFILE=0 to leave out the share.
+// BENCH_ROUNDS (default 6), TURNS (default 50), BENCH_MB (default "1,4"), BENCH_PROFILE=0 to leave out the share.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ import { cpuShare } from './lib/cpu-share.mjs';
 import { median, root, timedProcess } from './lib/measure.mjs';
 import { writeSection } from './lib/write-section.mjs';
 
-const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
 const turns = Number(process.env.TURNS ?? 50);
 const sizes = (process.env.BENCH_MB ?? '1,4').split(',').map(Number);
 const profiled = process.env.BENCH_PROFILE !== '0';
