@@ -272,8 +272,8 @@ class WorkerClient implements CaptureClient {
   }
 
   /**
-   * Queues a message for the worker, sent at the end of this turn's work. `lazy` (a response's headers): no wake-up
-   * of its own; it goes with the next message (its exchange's end, most often), or within LAZY_MS.
+   * Queues a message for the worker, sent at the end of this turn's work. `lazy` (a response's headers, a request in the
+   * ring): no wake-up of its own; it goes with the next message (its exchange's end, most often), or within LAZY_MS.
    */
   private send(message: ToWorker, lazy = false): void {
     this.enqueued++;
