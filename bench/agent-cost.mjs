@@ -1,21 +1,29 @@
 // `node bench/agent-cost.mjs`: what agenttap costs the agent per exchange, side by side with the agent alone and a
 // minimal in-process tee (bench/fixtures/min-tee.mjs), fresh processes, the three variants' order rotated every
-// round, medians of per-round differences; written to BENCHMARKS.md (section "agent-cost").
+// round, every figure a per-round difference to the agent alone in the same round; written to BENCHMARKS.md
+// (section "agent-cost").
 //   session — a 50-turn Claude Code-shaped session (bench/fixtures/cc-session.mjs, ~200 KB requests): CPU of the
 //             agent's main thread and of the whole process per exchange, time to first token and undici's
 //             response-headers time, call by call inside the process
+//   share   — the same session under agenttap once more per round, profiled (V8's sampling profiler over the
+//             measured turns): the self time of samples in agenttap's own code, per exchange (bench/lib/cpu-share.mjs).
+//             The direct figure for "the main thread's CPU per exchange": the differences above are of two
+//             processes' ~12 ms per exchange each, and on a shared machine those move by more than 0.5 ms run to run
 //   stall   — the agent's worst event-loop stall while it sends 1 MB and 4 MB prompts (bench/fixtures/big-prompt.mjs)
-// BENCH_ROUNDS (default 5), TURNS (default 50), BENCH_MB (default "1,4").
+// Each figure: the median over rounds, with the interquartile range of the rounds beside it.
+// BENCH_ROUNDS (default 6), TURNS (default 50), BENCH_MB (default "1,4"), BENCH_PROFILE=0 to leave out the share.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMock } from '../dist/src/mock/index.js';
+import { cpuShare } from './lib/cpu-share.mjs';
 import { median, root, timedProcess } from './lib/measure.mjs';
 import { writeSection } from './lib/write-section.mjs';
 
-const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
 const turns = Number(process.env.TURNS ?? 50);
 const sizes = (process.env.BENCH_MB ?? '1,4').split(',').map(Number);
+const profiled = process.env.BENCH_PROFILE !== '0';
 const scratch = mkdtempSync(join(tmpdir(), 'agenttap-bench-cost-'));
 const env = {
   PATH: process.env.PATH,
@@ -25,7 +33,7 @@ const env = {
   ANTHROPIC_API_KEY: 'sk-ant-bench',
   TEE_FILE: join(scratch, 'tee.out'),
   // Time for the log writer and the capture worker to load after the warm-up call, before measuring.
-  SETTLE_MS: process.env.SETTLE_MS ?? '2000',
+  SETTLE_MS: process.env.SETTLE_MS ?? '1500',
 };
 const VARIANTS = {
   alone: [],
@@ -35,26 +43,52 @@ const VARIANTS = {
 const names = Object.keys(VARIANTS);
 const load0 = loadavg()[0];
 
+const run = async (name, script, extra) => {
+  const { stdout } = await timedProcess(process.execPath, [...VARIANTS[name], join(root, script)], {
+    env: { ...env, ...extra },
+    quiet: true,
+  });
+  return JSON.parse(stdout);
+};
+
 /** Runs `script` under each variant `rounds` times, order rotated; the parsed JSON of each run, by variant. */
 async function runAll(script, extra) {
   const out = Object.fromEntries(names.map((n) => [n, []]));
-  for (let round = 0; round < rounds; round++) {
+  for (let round = 0; round < rounds; round++)
     for (let k = 0; k < names.length; k++) {
       const name = names[(round + k) % names.length];
-      const { stdout } = await timedProcess(process.execPath, [...VARIANTS[name], join(root, script)], {
-        env: { ...env, ...extra },
-        quiet: true,
-      });
-      out[name].push(JSON.parse(stdout));
+      out[name].push(await run(name, script, extra));
     }
+  return out;
+}
+
+/** agenttap's own share of the main thread in a profiled session, per exchange, once per round. */
+async function shares(extra) {
+  const out = [];
+  for (let round = 0; round < rounds; round++) {
+    const file = join(scratch, `share-${round}.cpuprofile`);
+    const { mainMs } = await run('agenttap', 'bench/fixtures/cc-session.mjs', { ...extra, CPU_PROFILE: file });
+    const { ms, byFunction } = cpuShare(file, root);
+    // The samples' times are wall time: a thread waiting for a CPU on a busy machine lengthens whatever sample it
+    // was in. Its share of the samples, times the thread's CPU time (schedstat), is what it ran.
+    const busy = ms.agenttap / (ms.agenttap + ms.other + ms.none);
+    const scale = (busy * mainMs) / ms.agenttap;
+    out.push({ perExchange: (busy * mainMs) / turns, busy, byFunction: byFunction.map(([k, v]) => [k, v * scale]) });
   }
   return out;
 }
 
-/** Median over rounds of (variant − alone) for `pick(run)`, per exchange when `per` is given. */
-const added = (runs, name, pick, per = 1) =>
-  median(runs[name].map((run, i) => (pick(run) - pick(runs.alone[i])) / per));
-const med = (runs, name, pick) => median(runs[name].map(pick));
+/** The median and the interquartile range of `xs`. */
+function spread(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q) => {
+    const i = (s.length - 1) * q;
+    return s[Math.floor(i)] + (s[Math.ceil(i)] - s[Math.floor(i)]) * (i - Math.floor(i));
+  };
+  return { median: at(0.5), q1: at(0.25), q3: at(0.75) };
+}
+/** Per round, (variant − alone) of `pick(run)`, per exchange when `per` is given. */
+const diffs = (runs, name, pick, per = 1) => runs[name].map((r, i) => (pick(r) - pick(runs.alone[i])) / per);
 
 const sessionMock = await startMock({
   script: () => ({ toolUse: { name: 'tool_0', input: { path: 'src/x.ts' } } }),
@@ -62,12 +96,12 @@ const sessionMock = await startMock({
 });
 const stallMock = await startMock({ maxReceived: 1 });
 let session;
+let share = [];
 const stalls = [];
 try {
-  session = await runAll('bench/fixtures/cc-session.mjs', {
-    ANTHROPIC_BASE_URL: sessionMock.url,
-    TURNS: String(turns),
-  });
+  const sessionEnv = { ANTHROPIC_BASE_URL: sessionMock.url, TURNS: String(turns) };
+  session = await runAll('bench/fixtures/cc-session.mjs', sessionEnv);
+  if (profiled) share = await shares(sessionEnv);
   for (const mb of sizes)
     stalls.push({
       mb,
@@ -83,25 +117,50 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 
-const ms = (v, digits = 2) => `${v >= 0 ? '+' : ''}${v.toFixed(digits)} ms`;
-const callMedian = (key) => (run) => median(run[key]);
+const signed = (v, digits) => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
+/** "+1.23 ms (+0.90 … +1.50)": the median and the interquartile range. */
+const ms = (xs, digits = 2) => {
+  const { median: m, q1, q3 } = spread(xs);
+  return `${signed(m, digits)} ms (${signed(q1, digits)} … ${signed(q3, digits)})`;
+};
+const callMedian = (key) => (r) => median(r[key]);
 const cpuRow = (what, key) => {
-  const tee = added(session, 'tee', (r) => r[key], turns);
-  const tap = added(session, 'agenttap', (r) => r[key], turns);
-  const alone = med(session, 'alone', (r) => r[key]) / turns;
-  return `| ${what} | ${alone.toFixed(2)} ms | ${ms(tee)} | ${ms(tap)} | ${(tap / tee).toFixed(2)}× |`;
+  const pick = (r) => r[key];
+  const tee = diffs(session, 'tee', pick, turns);
+  const tap = diffs(session, 'agenttap', pick, turns);
+  const alone = median(session.alone.map(pick)) / turns;
+  return `| ${what} | ${alone.toFixed(2)} ms | ${ms(tee)} | ${ms(tap)} |`;
 };
 const callRow = (what, key) => {
-  const alone = med(session, 'alone', callMedian(key));
-  const tee = added(session, 'tee', callMedian(key));
-  const tap = added(session, 'agenttap', callMedian(key));
-  return `| ${what} | ${alone.toFixed(2)} ms | ${ms(tee)} | ${ms(tap)} | |`;
+  const alone = median(session.alone.map(callMedian(key)));
+  return `| ${what} | ${alone.toFixed(2)} ms | ${ms(diffs(session, 'tee', callMedian(key)))} | ${ms(diffs(session, 'agenttap', callMedian(key)))} |`;
+};
+const ratio = (xs) => {
+  const { median: m, q1, q3 } = spread(xs);
+  return `${m.toFixed(2)}× (${q1.toFixed(2)} … ${q3.toFixed(2)})`;
 };
 const stallRows = stalls.map(({ mb, runs }) => {
-  const m = Object.fromEntries(names.map((n) => [n, med(runs, n, (r) => r.maxMs)]));
-  const ratio = median(runs.agenttap.map((r, i) => r.maxMs / runs.alone[i].maxMs));
-  return `| worst event-loop stall, ${mb} MB prompts | ${m.alone.toFixed(1)} ms | ${m.tee.toFixed(1)} ms | ${m.agenttap.toFixed(1)} ms | ${ratio.toFixed(2)}× the agent's own |`;
+  const alone = median(runs.alone.map((r) => r.maxMs));
+  const of = (name) => ratio(runs[name].map((r, i) => r.maxMs / runs.alone[i].maxMs));
+  return `| worst event-loop stall, ${mb} MB prompts (ratio to the agent's own) | ${alone.toFixed(1)} ms | ${of('tee')} | ${of('agenttap')} |`;
 });
+const shareRow = () => {
+  if (share.length === 0) return '';
+  const per = share.map((s) => s.perExchange);
+  const { median: m, q1, q3 } = spread(per);
+  const busy = median(share.map((s) => s.busy * 100));
+  return `| agenttap's own code on the main thread per exchange (profiled; ${busy.toFixed(1)}% of its busy time) | | | ${m.toFixed(2)} ms (${q1.toFixed(2)} … ${q3.toFixed(2)}) |`;
+};
+/** agenttap's functions by self time over all profiled rounds, per exchange. */
+const topFunctions = () => {
+  const sum = new Map();
+  for (const s of share) for (const [k, v] of s.byFunction) sum.set(k, (sum.get(k) ?? 0) + v);
+  return [...sum]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([k, v]) => `\`${k}\` ${((v / share.length / turns) * 1000).toFixed(0)} µs`)
+    .join(', ');
+};
 const firstKb = (session.alone[0].firstBytes / 1024).toFixed(0);
 const doc = `## What the agent pays per exchange (bench/agent-cost.mjs)
 
@@ -112,17 +171,33 @@ the thread whose id is the pid) and of the whole process (\`process.cpuUsage\`, 
 exchange; per call, the time to the first stream event and the response headers' arrival as undici times it
 (resource timing, \`responseStart − fetchStart\`). Then the agent's worst event-loop stall while it sends 4 prompts of
 1 MB and 4 MB of new content (bench/fixtures/big-prompt.mjs). Fresh processes, the three variants' order rotated
-every round; each figure is the median over ${rounds} rounds of the difference to the agent alone in the same round.
+every round; each figure is the median over ${rounds} rounds of the difference (or ratio) to the agent alone in the
+same round, with the interquartile range of the rounds in brackets.
+
+The differences of CPU are between processes that each spend ~12 ms per exchange, and on a shared machine they move
+by more than 0.5 ms from run to run (the minimal tee's has read +1.4 and +3.2 ms an hour apart): the main thread's
+CPU that agenttap adds is read from the profiled row instead — the same session under agenttap, profiled once more
+per round (V8's sampling profiler, 100 µs, over the measured turns only): the share of the thread's busy samples
+whose code is agenttap's (its files, and Node internals and its own dependencies called from them; not the agent's
+SDK, not undici, not garbage collection), times the thread's CPU time in that run, per exchange. The profiler's
+overhead inflates the CPU time somewhat (so the figure too); a first touch of the
+request text (V8 flattening the string \`JSON.stringify\` built, which undici would otherwise pay) is charged to
+whoever touches it first.
 
 Machine: ${process.platform}/${process.arch}, Node ${process.version}, load average ${load0.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end, ${new Date().toISOString().slice(0, 10)}.
 
-| figure | agent alone | minimal tee (added) | agenttap (added) | agenttap vs tee |
-|---|---|---|---|---|
-${cpuRow("main thread's CPU per exchange", 'mainMs')}
-${cpuRow("whole process's CPU per exchange", 'processMs')}
-${callRow('time to first token, median call', 'ttft')}
-${callRow("response headers (undici's timing), median call", 'headers')}
-${stallRows.join('\n')}
-`;
+| figure | agent alone | minimal tee (added) | agenttap (added) |
+|---|---|---|---|
+${[
+  shareRow(),
+  cpuRow("main thread's CPU per exchange", 'mainMs'),
+  cpuRow("whole process's CPU per exchange", 'processMs'),
+  callRow('time to first token, median call', 'ttft'),
+  callRow("response headers (undici's timing), median call", 'headers'),
+  ...stallRows,
+]
+  .filter(Boolean)
+  .join('\n')}
+${share.length > 0 ? `\nWhere agenttap's share goes (self time per exchange): ${topFunctions()}.\n` : ''}`;
 writeSection(join(root, 'BENCHMARKS.md'), 'agent-cost', doc);
 process.stdout.write(doc);

@@ -43,6 +43,9 @@ import {
 import type { EventBody, EventName } from './events.js';
 import type { ExchangeRecord, Offload } from './recorder.js';
 import type { Sink } from './sink.js';
+import { withoutPreload } from './without-preload.js';
+
+export { withoutPreload };
 
 /** How long exit may wait for the worker to write what it holds (a backlog of several 4 MB prompts). */
 export const EXIT_WAIT_MS = 5000;
@@ -59,7 +62,9 @@ export const SLICE_CHARS = 64 * 1024;
 export const RING_BYTES = 8 * 1024 * 1024;
 /** Body text sent in slices and not yet read by the worker, at most: beyond it, an exchange is dropped and counted. */
 export const MAX_SLICED_CHARS = 64 * 1024 * 1024;
-/** How long a response's headers may wait for the next message to the worker before they go on their own. */
+/** A request text of this many characters or more wakes the worker at once, not with its exchange's end. */
+export const EAGER_CHARS = 1024 * 1024;
+/** How long a request or a response's headers may wait for the next message to the worker. */
 const LAZY_MS = 250;
 /**
  * A response of more bytes than this has its end record cross as itself (one structured clone), not as JSON text in
@@ -209,6 +214,9 @@ class WorkerClient implements CaptureClient {
    */
   private readonly pump = (budget = SLICE_CHARS): void => {
     this.pumping = false;
+    // What waited goes now: no timer left to wake the agent's thread for nothing.
+    clearTimeout(this.lazyTimer);
+    this.lazyTimer = undefined;
     const batch: string[] = [];
     while (this.worker && this.outbox.length > 0) {
       const message = this.outbox[0]!;
@@ -264,8 +272,8 @@ class WorkerClient implements CaptureClient {
   }
 
   /**
-   * Queues a message for the worker, sent at the end of this turn's work. `lazy` (a response's headers): no wake-up
-   * of its own; it goes with the next message (its exchange's end, most often), or within LAZY_MS.
+   * Queues a message for the worker, sent at the end of this turn's work. `lazy` (a response's headers, a request in the
+   * ring): no wake-up of its own; it goes with the next message (its exchange's end, most often), or within LAZY_MS.
    */
   private send(message: ToWorker, lazy = false): void {
     this.enqueued++;
@@ -380,11 +388,19 @@ class WorkerClient implements CaptureClient {
     }
     // A copy of the record without its text (the tap's object stays as it was).
     const bare: ExchangeRecord = { kind: 'request', record: { ...raw.record, text: undefined } };
-    const slot = this.ring!.put(text);
+    const ring = this.ring!;
+    const slot = ring.put(text);
     if (slot) {
-      this.send({ t: 'record', mono: mono(), raw: bare, slot });
+      bare.record.bodyBytes ??= slot.len1 + slot.len2; // counted by the copy, not by a pass of its own (fetch tap)
+      // No wake-up of its own: it goes with its exchange's end (one per exchange) or within LAZY_MS; at once when
+      // large (long work for the worker: better done while the model reads it) or when the ring is half full.
+      this.send(
+        { t: 'record', mono: mono(), raw: bare, slot },
+        text.length < EAGER_CHARS && ring.pending * 2 < ring.capacity,
+      );
       return;
     }
+    bare.record.bodyBytes ??= Buffer.byteLength(text);
     // A body larger than the ring, or the ring full: slices, as long as those the worker has not read stay bounded.
     const done = Atomics.load(this.state, DONE);
     while (this.sliced.length > 0 && this.sliced[0]!.upTo <= done) this.slicedChars -= this.sliced.shift()!.chars;
@@ -416,23 +432,4 @@ class WorkerClient implements CaptureClient {
       },
     });
   }
-}
-
-const PRELOAD_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
-
-/** NODE_OPTIONS without preloads: a worker applies the process's NODE_OPTIONS again (pino's sanitizeNodeOptions). */
-export function withoutPreload(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  if (!env.NODE_OPTIONS) return { ...env };
-  const tokens = env.NODE_OPTIONS.match(/"[^"]*"|'[^']*'|\S+/g) ?? [];
-  const kept: string[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    const flag = token.split('=')[0]!;
-    if (!PRELOAD_FLAGS.has(flag)) kept.push(token);
-    else if (!token.includes('=')) i++; // the value is the next token
-  }
-  const out = { ...env };
-  if (kept.length > 0) out.NODE_OPTIONS = kept.join(' ');
-  else delete out.NODE_OPTIONS;
-  return out;
 }

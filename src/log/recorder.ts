@@ -46,7 +46,8 @@ export interface RequestRecord {
   utf8?: Buffer;
   /** Instead of `text`: the body as a value (parsed JSON, the text when not JSON, a note when not kept). */
   body?: unknown;
-  bodyBytes: number;
+  /** Left out by a tap that has the text: counted where the text is copied or written (not a pass of its own). */
+  bodyBytes?: number;
   /** Read from the body when left out (and the URL's model for Bedrock/Vertex, docs/sdk-layer.md#model-in-the-url). */
   model?: string;
   maxTokens?: number;
@@ -320,7 +321,7 @@ export class Recorder {
       stream: r.stream ?? facts.stream,
       headers: body.headers,
       ...(body.body !== undefined ? { body: body.body } : {}),
-      body_bytes: r.bodyBytes,
+      body_bytes: r.bodyBytes ?? r.utf8?.length ?? Buffer.byteLength(r.text ?? ''),
       ...(r.sdk ? { sdk: r.sdk } : {}),
     };
     this.write('exchange.request', event);

@@ -38,17 +38,17 @@ export function captureRequestBody(
     const text = bodyText(body);
     if (text instanceof Promise) {
       text.then(
-        (t) => exchange.requested(t, byteLength(t)),
+        (t) => exchange.requested(t),
         () => exchange.requested(undefined, -1),
       );
-    } else exchange.requested(text, text === undefined ? -1 : byteLength(text));
+    } else exchange.requested(text, text === undefined ? -1 : undefined);
   } else if (request?.body) {
     // Reading a clone of a finite request body is bounded; the agent's Request is left unread for fetch.
     request
       .clone()
       .text()
       .then(
-        (t) => exchange.requested(t, byteLength(t)),
+        (t) => exchange.requested(t),
         () => exchange.requested(undefined, -1),
       );
   } else exchange.requested(undefined, 0);
@@ -138,8 +138,4 @@ function bodyText(body: BodyInit): string | undefined | Promise<string> {
   if (ArrayBuffer.isView(body)) return new TextDecoder().decode(body);
   if (body instanceof Blob) return body.text(); // reading a Blob does not consume it
   return undefined; // ReadableStream / FormData / async iterables: not captured (would consume the agent's body)
-}
-
-function byteLength(text: string): number {
-  return Buffer.byteLength(text);
 }

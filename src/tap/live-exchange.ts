@@ -67,8 +67,12 @@ export class LiveExchange {
     this.onUsage = outcome.settle;
   }
 
-  /** Step 1. `text` is the request body as sent (undefined when it could not be read). */
-  requested(text: string | undefined, bodyBytes: number): void {
+  /**
+   * Step 1. `text` is the request body as sent (undefined when it could not be read); `bodyBytes` its size, left out
+   * when the text is what was sent: then counted when it is copied for the worker (capture-client.ts), not by a
+   * pass of its own over the text on the agent's thread.
+   */
+  requested(text: string | undefined, bodyBytes?: number): void {
     // The text goes as it is: the recorder parses it off the agent's thread (model, max tokens, stream too).
     safely(
       this.ctx.warn,
@@ -81,7 +85,7 @@ export class LiveExchange {
           ...(kept
             ? { text }
             : { body: `[agenttap: body of ${text.length} characters not kept (capture.maxBodyBytes)]` }),
-          bodyBytes,
+          bodyBytes: bodyBytes ?? (kept ? undefined : Buffer.byteLength(text)),
         });
       },
       undefined,

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   createCaptureClient,
+  EAGER_CHARS,
   LARGE_RESPONSE_BYTES,
   SLICE_CHARS,
   withoutPreload,
@@ -223,13 +224,89 @@ describe('capture worker', () => {
     recorder.end({ id: 'a', outcome: 'complete', durationMs: 2, bytes: 3 });
     recorder.drainSync();
     await pause();
+    // The worker running, a request in the ring waits for its exchange's end too: one wake-up per exchange.
+    recorder.request(request('b', body('b', 100)));
+    recorder.drainSync();
+    await pause();
+    recorder.response({ id: 'b', status: 200, headers: {}, ttfbMs: 1 });
+    recorder.end({ id: 'b', outcome: 'complete', durationMs: 2, bytes: 3 });
+    recorder.drainSync();
+    await pause();
     exit();
     expect(notices).toEqual([]);
     expect(readFileSync(join(sessionDir, 'batches'), 'utf8').trim().split('\n')).toEqual([
       'write+request',
       'response+end',
+      'request+response+end',
       'write+flush',
     ]);
+  });
+
+  it('a request left waiting for its end goes on its own within a moment (a long stream), and at once when the ring is half full', async () => {
+    const dir = scratch('agenttap-worker-lazy-');
+    const entry = fakeWorker(dir, 'batches', "batch.map((x) => (x.t === 'record' ? x.raw.kind : x.t)).join('+')");
+    const text = body('a', 100);
+    const {
+      dir: sessionDir,
+      recorder,
+      exit,
+      notices,
+    } = setup(entry, undefined, undefined, {
+      ringBytes: Buffer.byteLength(text) * 5,
+    });
+    recorder.request(request('a', text));
+    recorder.drainSync();
+    await new Promise((r) => setTimeout(r, 50));
+    recorder.request(request('b', text));
+    recorder.drainSync();
+    await new Promise((r) => setTimeout(r, 400));
+    recorder.request(request('c', text));
+    recorder.request(request('d', text));
+    recorder.drainSync();
+    await new Promise((r) => setTimeout(r, 50));
+    exit();
+    expect(notices).toEqual([]);
+    // The fake worker never frees the ring: b waits (two fifths in use), c and d go at once (three and four fifths).
+    expect(readFileSync(join(sessionDir, 'batches'), 'utf8').trim().split('\n')).toEqual([
+      'write+request',
+      'request',
+      'request+request',
+      'write+flush',
+    ]);
+  });
+
+  it('a large request wakes the worker at once, not with its end', async () => {
+    const dir = scratch('agenttap-worker-eager-');
+    const entry = fakeWorker(dir, 'batches', "batch.map((x) => (x.t === 'record' ? x.raw.kind : x.t)).join('+')");
+    const { dir: sessionDir, recorder, exit, notices } = setup(entry);
+    recorder.request(request('a', body('a', 100)));
+    recorder.drainSync();
+    await new Promise((r) => setTimeout(r, 50));
+    recorder.request(request('b', body('b', EAGER_CHARS)));
+    recorder.drainSync();
+    await new Promise((r) => setTimeout(r, 50));
+    recorder.request(request('c', body('c', EAGER_CHARS / 2)));
+    recorder.drainSync();
+    await new Promise((r) => setTimeout(r, 50));
+    exit();
+    expect(notices).toEqual([]);
+    expect(readFileSync(join(sessionDir, 'batches'), 'utf8').trim().split('\n')).toEqual([
+      'write+request',
+      'request',
+      'request+write+flush',
+    ]);
+  });
+
+  it("a request's size left out by the tap is counted from its copy into the ring (UTF-8 bytes)", async () => {
+    const { recorder, exit, events } = setup();
+    const text = body('ünïcødé ✓ 🙂', 100);
+    recorder.request({ ...request('a', text), bodyBytes: undefined });
+    recorder.end({ id: 'a', outcome: 'complete', durationMs: 2, bytes: 3 });
+    recorder.drainSync();
+    exit();
+    const log = await events();
+    expect(log[1]).toMatchObject({ event: 'exchange.request', body_bytes: Buffer.byteLength(text) });
+    expect(Buffer.byteLength(text)).toBeGreaterThan(text.length);
   });
 
   it('a large response crosses as itself (one clone), not as JSON text in a batch; a small one still rides in one', async () => {

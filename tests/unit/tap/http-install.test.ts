@@ -87,7 +87,7 @@ describe('http tap install', () => {
   });
 
   it('records the body as written: strings, byte chunks splitting a character, other encodings, mixed', async () => {
-    const bodies: { text?: string; bodyBytes: number }[] = [];
+    const bodies: { text?: string; bodyBytes?: number }[] = [];
     const recording: TapContext = {
       ...ctx,
       maxBodyBytes: 1 << 20,

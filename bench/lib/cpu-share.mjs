@@ -1,0 +1,70 @@
+// Whose code a V8 CPU profile's samples ran in: agenttap's (its compiled files and the loader), or anything
+// else (the agent, its SDK, undici, Node). A sample's leaf frame is followed up its stack through frames that
+// have no owner of their own — V8 builtins and natives (no url), Node's JavaScript internals (`node:`, but not
+// `node:internal/deps/`: undici and the like are the agent's), and node_modules packages other than the model SDKs
+// (agenttap's own dependencies, e.g. eventsource-parser) — to the first frame that has one. Samples of
+// "(garbage collector)" and "(program)" belong to no one ('none': GC is not in agenttap's share), "(idle)" is idle.
+import { readFileSync } from 'node:fs';
+
+const AGENT_PACKAGES = /node_modules\/(?:@anthropic-ai|openai|@aws-sdk|@smithy|undici)\//;
+
+/** 'agenttap' | 'other' | undefined (transparent: look at the caller) for a frame's url. */
+function owner(url, root) {
+  if (url === '') return undefined;
+  if (url.startsWith('node:')) return url.startsWith('node:internal/deps/') ? 'other' : undefined;
+  const path = url.startsWith('file://') ? decodeURIComponent(url.slice(7)) : url;
+  if (path.startsWith(`${root}/dist/`) || path === `${root}/loader`) return 'agenttap';
+  if (path.includes('/node_modules/') && !AGENT_PACKAGES.test(path)) return undefined;
+  return 'other';
+}
+
+/**
+ * Self time (ms) by owner over the profile's samples, those between `from` and `to` (µs, the profile's clock)
+ * when given, and agenttap's by function (`name url:line`).
+ */
+export function cpuShare(file, root, { from = -Infinity, to = Infinity } = {}) {
+  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const memo = new Map();
+  const attribute = (id) => {
+    if (memo.has(id)) return memo.get(id);
+    const n = nodes.get(id);
+    const up = parent.get(id);
+    let who;
+    if (up === undefined) who = 'none';
+    else if (n.callFrame.functionName === '(idle)') who = 'idle';
+    else if (n.callFrame.functionName.startsWith('(') && n.callFrame.url === '') who = 'none';
+    else who = owner(n.callFrame.url, root) ?? attribute(up);
+    if (who === 'agenttap' && owner(n.callFrame.url, root) === undefined) who = 'agenttap';
+    memo.set(id, who);
+    return who;
+  };
+  // The agenttap frame a sample is charged to, for the breakdown.
+  const chargedTo = (id) => {
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+      const f = nodes.get(cur).callFrame;
+      if (owner(f.url, root) === 'agenttap')
+        return `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`;
+    }
+    return '?';
+  };
+  const ms = { agenttap: 0, other: 0, none: 0, idle: 0 };
+  const byFunction = new Map();
+  let t = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const dt = profile.timeDeltas[i] ?? 0;
+    t += dt;
+    if (t < from || t > to) continue;
+    // A sample's time is the gap to the next one.
+    const span = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    const who = attribute(profile.samples[i]);
+    ms[who] += span;
+    if (who === 'agenttap') {
+      const key = chargedTo(profile.samples[i]);
+      byFunction.set(key, (byFunction.get(key) ?? 0) + span);
+    }
+  }
+  return { ms, byFunction: [...byFunction].sort((a, b) => b[1] - a[1]) };
+}
