@@ -34,9 +34,8 @@ export class BlobStore {
   private readonly written = new Set<string>();
   constructor(private readonly writeBlob: (hash: string, content: unknown) => void) {}
 
-  /** Writes `content` the first time its JSON is seen; returns the reference either way. */
-  ref(content: unknown, json: string): BlobRef {
-    const hash = contentHash(json);
+  /** Writes `content` the first time its JSON is seen; returns the reference either way. `hash`: `json`'s, if known. */
+  ref(content: unknown, json: string, hash = contentHash(json)): BlobRef {
     if (!this.written.has(hash)) {
       this.written.add(hash);
       this.writeBlob(hash, content);
