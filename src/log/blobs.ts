@@ -59,6 +59,8 @@ export class ListStore {
     let common = 0;
     let best = 0;
     for (const list of this.recent) {
+      // No better than the best so far even if wholly shared: not compared (a long conversation keeps many lists).
+      if (2 * Math.min(list.keys.length, keys.length) + 1 <= best) continue;
       const n = commonPrefix(list.keys, keys);
       const score = 2 * n + (n === list.keys.length ? 1 : 0);
       if (n > 0 && score > best) [base, common, best] = [list, n, score];
