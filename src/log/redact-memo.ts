@@ -6,7 +6,6 @@
  * name alone, so anything not seen before is scanned. In memory only, bounded: an entry evicted costs a re-scan.
  */
 import type { Redactor } from '../policy/redact/types.js';
-import { setProperty } from '../policy/redact/walk.js';
 import { redactUrl } from './redact-url.js';
 
 /** Entries kept (oldest evicted first); a header pair or URL is rarely more than a few hundred characters. */
@@ -60,7 +59,7 @@ export class RedactMemo {
       keys.push(key);
       known.push(hit);
       if (hit === undefined) {
-        setProperty(fresh, name, value);
+        put(fresh, name, value);
         misses++;
       }
     }
@@ -72,7 +71,7 @@ export class RedactMemo {
         value = (redacted as Record<string, string>)[name] as string;
         if (keys[i] !== undefined) remember(this.pairs, keys[i], value);
       }
-      setProperty(out, name, value);
+      put(out, name, value);
     });
     return out;
   }
@@ -81,4 +80,9 @@ export class RedactMemo {
 function remember<T>(map: Map<string, T>, key: string, value: T): void {
   if (map.size >= LIMIT) map.delete(map.keys().next().value!);
   map.set(key, value);
+}
+
+/** `holder[key] = value` as an own property, `__proto__` too (the recorder is on the start-up path: no redact/walk.ts). */
+function put(holder: Record<string, string>, key: string, value: string): void {
+  Object.defineProperty(holder, key, { value, enumerable: true, writable: true, configurable: true });
 }
