@@ -34,9 +34,8 @@ export class BlobStore {
   private readonly written = new Set<string>();
   constructor(private readonly writeBlob: (hash: string, content: unknown) => void) {}
 
-  /** Writes `content` the first time its JSON is seen; returns the reference either way. */
-  ref(content: unknown, json: string): BlobRef {
-    const hash = contentHash(json);
+  /** Writes `content` the first time its JSON is seen; returns the reference either way. `hash`: `json`'s, if known. */
+  ref(content: unknown, json: string, hash = contentHash(json)): BlobRef {
     if (!this.written.has(hash)) {
       this.written.add(hash);
       this.writeBlob(hash, content);
@@ -60,6 +59,8 @@ export class ListStore {
     let common = 0;
     let best = 0;
     for (const list of this.recent) {
+      // No better than the best so far even if wholly shared: not compared (a long conversation keeps many lists).
+      if (2 * Math.min(list.keys.length, keys.length) + 1 <= best) continue;
       const n = commonPrefix(list.keys, keys);
       const score = 2 * n + (n === list.keys.length ? 1 : 0);
       if (n > 0 && score > best) [base, common, best] = [list, n, score];

@@ -112,9 +112,8 @@ export function planShape(shape: Shape, text: Buffer): Plan | undefined {
   }
   // The key and the opening bracket, then the elements that are equal with the separators before them.
   if (!sameAt(old, text, field.seg, field.start + 1, 0)) return undefined;
-  let kept = 0;
-  let from = field.start + 1;
-  while (kept < items.length && sameAt(old, text, from, items[kept]!.end, 0)) from = items[kept++]!.end;
+  const kept = keptItems(old, text, field.start + 1, items);
+  const from = kept > 0 ? items[kept - 1]!.end : field.start + 1;
   const to = tail + delta;
   return to < from ? undefined : { delta, changed, value, kept, from, to, fresh: to - from };
 }
@@ -145,6 +144,28 @@ function segEnd(shape: Shape, i: number): number {
 function sameAt(a: Buffer, b: Buffer, from: number, to: number, delta: number): boolean {
   if (to + delta > b.length || from + delta < 0 || to < from) return false;
   return a.compare(b, from + delta, to + delta, from, to) === 0;
+}
+
+/**
+ * How many of a list's first elements are the same in both texts, with everything from `base` (after its `[`) to
+ * them. Equal up to one element means equal up to each before it, so the count is searched for, from the end (where
+ * agents edit: a whole 200 KB conversation in a few memory compares, not one compare per element).
+ */
+function keptItems(old: Buffer, text: Buffer, base: number, items: readonly Span[]): number {
+  const same = (k: number) => k === 0 || sameAt(old, text, base, items[k - 1]!.end, 0);
+  let lo = items.length;
+  let hi = lo;
+  // Steps back growing until a count that holds; the answer is then between it and the last one that failed.
+  for (let step = 1; !same(lo); step *= 2) {
+    hi = lo - 1;
+    lo = Math.max(0, lo - step);
+  }
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (same(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /**

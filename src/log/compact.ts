@@ -4,8 +4,8 @@
  * more is found again by the hash of its raw JSON, a smaller one by its raw JSON itself. Raw hashes and raw JSON live
  * in memory only; only redacted content is hashed to disk.
  */
-import { createHash } from 'node:crypto';
 import { splitCacheMarkers } from '../exchange/cache-markers.js';
+import { contentHash } from '../exchange/hash.js';
 import { isRecord } from '../exchange/json.js';
 import type { Endpoint } from '../exchange/types.js';
 import type { Redactor } from '../policy/redact/types.js';
@@ -21,13 +21,13 @@ const PART_CACHE_LIMIT = 50_000;
  * is resent every turn, and scanning it again each time grows with turns². Entries are under blobMinBytes each.
  */
 const SMALL_CACHE_LIMIT = 20_000;
-/** The longest raw JSON the small cache keeps for what is not a part (a body's other fields, request headers). */
+/** The longest raw JSON the small cache keeps for what is not a part (a body's other fields). */
 const SMALL_CACHE_MAX_CHARS = 4096;
 
 export class BodyCompactor {
   private readonly blobs: BlobStore;
   private readonly lists: ListStore;
-  /** sha256(raw part JSON) → its blob ref. */
+  /** contentHash(raw part JSON) → its blob ref. */
   private readonly partCache = new Map<string, BlobRef>();
   /** Raw JSON of a part below blobMinBytes → its redacted value. */
   private readonly smallCache = new Map<string, unknown>();
@@ -100,7 +100,7 @@ export class BodyCompactor {
 
   /** The fields that are not resent parts, redacted together (through the small cache). */
   rest(rest: Record<string, unknown>, redactor: Redactor): Record<string, unknown> {
-    return this.cached('v', rest, () => redactor.value(rest));
+    return this.cached(rest, () => redactor.value(rest));
   }
 
   /** One message of a list: a blob without its cache markers, the markers on the reference. */
@@ -116,28 +116,23 @@ export class BodyCompactor {
   part(value: unknown, redactor: Redactor): unknown {
     const raw = JSON.stringify(value);
     if (raw === undefined || raw.length < this.blobMinBytes) return this.small(value, raw, redactor);
-    const rawKey = createHash('sha256').update(raw).digest('base64');
+    const rawKey = contentHash(raw);
     const cached = this.partCache.get(rawKey);
     if (cached) return cached;
     const redacted = redactor.value(value);
-    const ref = this.blobs.ref(redacted, JSON.stringify(redacted));
+    const json = JSON.stringify(redacted);
+    // Nothing redacted (most parts): the raw JSON's hash is the blob's.
+    const ref = this.blobs.ref(redacted, json, json === raw ? rawKey : undefined);
     if (this.partCache.size >= PART_CACHE_LIMIT) this.partCache.delete(this.partCache.keys().next().value!);
     this.partCache.set(rawKey, ref);
     return ref;
   }
 
-  /**
-   * Request headers, redacted once per session while they stay the same (an SDK sends the same ones every turn).
-   */
-  headers(headers: Record<string, string>, redactor: Redactor): Record<string, string> {
-    return this.cached('h', headers, () => redactor.headers(headers));
-  }
-
-  /** `redact()`, through the small cache when the value's JSON is short; `kind` keeps each redaction's own. */
-  private cached<T>(kind: 'h' | 'v', value: T, redact: () => T): T {
+  /** `redact()`, through the small cache when the value's JSON is short. */
+  private cached<T>(value: T, redact: () => T): T {
     const raw = JSON.stringify(value);
     if (raw.length > SMALL_CACHE_MAX_CHARS) return redact();
-    return this.remember(kind + raw, redact) as T;
+    return this.remember(`v${raw}`, redact) as T;
   }
 
   /** A part too small for a blob, redacted once per session (the same value is written each time it comes). */

@@ -44,7 +44,8 @@ export class FileOut {
     if (this.pendingChars >= MAX_PENDING_BYTES) this.flushSync();
     else if (!this.scheduled) {
       this.scheduled = true;
-      queueMicrotask(() => {
+      // A promise's reaction, not queueMicrotask: that makes an AsyncResource and enters its scope every time.
+      void Promise.resolve().then(() => {
         this.scheduled = false;
         this.flushSync();
       });

@@ -22,7 +22,7 @@ import type { Redactor } from '../policy/redact/types.js';
 import { BodyCompactor } from './compact.js';
 import type { EventBody, EventName } from './events.js';
 import { TELL, warningLine } from './redact-events.js';
-import { redactUrl } from './redact-url.js';
+import { RedactMemo } from './redact-memo.js';
 import * as sc from './semconv.js';
 import type { Sink } from './sink.js';
 
@@ -119,6 +119,7 @@ export class Recorder {
   private scheduled = false;
   private writer: Writer | undefined;
   private compactor!: BodyCompactor;
+  private readonly memo = new RedactMemo();
   private readonly warningCounts = new Map<string, number>();
   private recorded = false;
   exchanges = 0;
@@ -295,8 +296,8 @@ export class Recorder {
           : this.compactor.text(endpoint, text, redactor);
       return {
         facts: describeRequest(endpoint, read.parsed),
-        headers: this.compactor.headers(r.headers, redactor),
-        url: redactUrl(redactor, r.url),
+        headers: this.memo.headers(redactor, r.headers),
+        url: this.memo.url(redactor, r.url),
         body: read.body,
       };
     });
@@ -305,7 +306,7 @@ export class Recorder {
     // Bedrock and Vertex carry the model in the URL path, not the body (docs/sdk-layer.md#model-in-the-url).
     const model = r.model ?? facts.model ?? r.match.model;
     const maxTokens = r.maxTokens ?? facts.maxTokens;
-    const url = new URL(r.url);
+    const url = this.memo.address(r.url);
     const event: EventBody<'exchange.request'> = {
       exchange: r.id,
       layer: r.layer,
@@ -329,8 +330,8 @@ export class Recorder {
 
   private writeResponse(r: ResponseRecord, { redactor }: Writer): void {
     const redacted = this.redacted(r.id, 'response headers', () => ({
-      headers: redactor.headers(r.headers),
-      url: r.url === undefined ? undefined : redactUrl(redactor, r.url),
+      headers: this.memo.headers(redactor, r.headers),
+      url: r.url === undefined ? undefined : this.memo.url(redactor, r.url),
     }));
     if (!redacted) return;
     this.write('exchange.response', {

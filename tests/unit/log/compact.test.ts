@@ -170,6 +170,23 @@ describe('BodyCompactor from the text (issue 13: per-turn work proportional to w
     vi.restoreAllMocks();
   });
 
+  it('keeps exactly the text it last read, though it updates its copy only where the text changed', () => {
+    const { compactor: c } = compactor();
+    const parse = vi.spyOn(JSON, 'parse');
+    // Growing by a message pair, by one message, by one that ends in a longer tail, and not growing.
+    const texts = [3, 4, 4, 6, 7].map((turns) => ccBody(history(turns)));
+    texts.splice(2, 0, ccBody([...history(4), { role: 'user', content: 'x' }]));
+    texts.push(sdkBody(history(7)), sdkBody(history(8)), sdkBody(history(8), { metadata: { user_id: 'v' } }));
+    for (const [i, text] of texts.entries()) {
+      c.text('anthropic.messages', text, redactor);
+      parse.mockClear();
+      // The same text again matches its copy byte for byte: nothing is parsed.
+      c.text('anthropic.messages', text, redactor);
+      expect(parse.mock.calls.length, `request ${i}`).toBe(0);
+    }
+    vi.restoreAllMocks();
+  });
+
   describe('parses and serialises only what is new', () => {
     afterEach(() => vi.restoreAllMocks());
 
