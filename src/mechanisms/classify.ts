@@ -273,7 +273,7 @@ function systemVersion(system: readonly string[], pattern: string): string | und
 
 export class Classifier {
   /** `sets`: user sets first (they win), then the shipped ones. */
-  constructor(private readonly sets: readonly SignatureSet[]) {}
+  constructor(readonly sets: readonly SignatureSet[]) {}
 
   /**
    * `processAgent`: the agent (and version) recognised in the other exchanges of the same process — used only

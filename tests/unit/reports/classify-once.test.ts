@@ -1,9 +1,11 @@
 /**
  * Issue 13: the report classifies each exchange with one pass of the sets' `detect` conditions (classifyAll detects,
- * then classifies the same facts: the second pass was the same work again), and the same classification as before.
+ * then classifies the same facts: the second pass was the same work again), once per class of exchanges no signature
+ * can tell apart, and to the same classification as each exchange classified alone.
  */
 import { describe, expect, test } from 'vitest';
 import { Classifier, holds } from '../../../src/mechanisms/classify.js';
+import { shippedSets } from '../../../src/mechanisms/shipped.js';
 import type { Condition, ExchangeFacts, SignatureSet } from '../../../src/mechanisms/types.js';
 import { classifyAll } from '../../../reports/model/classify.js';
 import type { Draft } from '../../../reports/read/draft.js';
@@ -70,5 +72,67 @@ describe('classifyAll', () => {
       ['tester', '1.2.3', 'main-loop', 'tester/post'],
       ['tester', '1.2.3', 'main-loop', 'tester/post'],
     ]);
+  });
+});
+
+describe('classifyAll over a long thread', () => {
+  const BILLING = 'x-anthropic-billing-header: cc_version=2.1.112.9a6; cc_entrypoint=sdk-cli; cch=00000;';
+  const system = [
+    BILLING,
+    "You are a Claude agent, built on Anthropic's Claude Agent SDK.",
+    'You are an interactive agent that helps users with software engineering tasks.',
+  ];
+  const tools = ['Agent', 'Bash', 'Read'];
+  const headers = { 'user-agent': 'claude-cli/2.1.112 (external, sdk-cli)' };
+  // A main loop: a prompt, then tool round trips (one more message each), a sub-agent, an unrecognised call.
+  const turns: ExchangeFacts[] = [
+    facts({ headers, system, tools, messageCount: 1, firstUserText: 'fix it', lastUserText: 'fix it', stream: true }),
+    ...Array.from({ length: 40 }, (_, i) =>
+      facts({
+        headers,
+        system,
+        tools,
+        stream: true,
+        messageCount: 3 + 2 * i,
+        firstUserText: 'fix it',
+        lastUserText: '',
+        toolResults: true,
+        threadPosition: 'continues',
+        maxTokens: i % 2 ? 32000 : 64000,
+      }),
+    ),
+    facts({
+      headers,
+      system: [],
+      tools: [],
+      messageCount: 1,
+      firstUserText: 'look around',
+      lastUserText: 'look around',
+      spawnedBy: 'Agent',
+    }),
+    facts({ headers: {}, method: 'GET', hasBody: false, messageCount: 0 }),
+  ];
+  const drafts = turns.map((f, i) => ({ ...draft(7, f), thread: i < 41 ? '7:1' : '7:2' }) as Draft);
+
+  test('classifies each class of exchanges once, each exchange as it would be alone', () => {
+    const alone = new Classifier(shippedSets());
+    const expected = turns.map((f, i) => {
+      const own = { ...f, primaryThread: i < 41 };
+      return alone.classify(own, alone.detect(own) ? undefined : { agent: 'claude-code', version: '2.1.112' });
+    });
+    const counting = new Classifier(shippedSets());
+    let calls = 0;
+    const classify = counting.classify.bind(counting);
+    counting.classify = (...args) => {
+      calls++;
+      return classify(...args);
+    };
+    const got = classifyAll(drafts, counting, new Map([[7, '7:1']]));
+    expect(got).toEqual(expected);
+    expect(new Set(got.map((c) => c.mechanism)).size).toBeGreaterThan(1);
+    // The prompt, round trips at each max_tokens, the sub-agent, the unlabelled GET: not one call per exchange.
+    expect(calls).toBeLessThanOrEqual(6);
+    // Copies: a row's reasons are its own to change (rows.ts prefixes a retry's).
+    expect(got[5]!.reasons).not.toBe(got[7]!.reasons);
   });
 });
