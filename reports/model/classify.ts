@@ -22,10 +22,10 @@ export function classifyAll(
     ...d.facts,
     primaryThread: d.thread !== undefined && primary.get(d.pid) === d.thread,
   }));
-  const classOf = factsClass(classifier.sets);
+  const classes = facts.map(factsClass(classifier.sets));
   const detected = new Map<string, { agent: string; version?: string } | undefined>();
-  const own = facts.map((f) => {
-    const key = classOf(f);
+  const own = facts.map((f, i) => {
+    const key = classes[i]!;
     if (!detected.has(key)) detected.set(key, classifier.detect(f));
     return detected.get(key);
   });
@@ -36,7 +36,7 @@ export function classifyAll(
   const classified = new Map<string, Classification>();
   return facts.map((f, i) => {
     const lent = own[i] ? undefined : processAgents.get(drafts[i]!.pid);
-    const key = `${classOf(f)}\u0001${lent ? `${lent.agent}\u0002${lent.version ?? ''}` : ''}`;
+    const key = `${classes[i]}\u0001${lent ? `${lent.agent}\u0002${lent.version ?? ''}` : ''}`;
     const known = classified.get(key);
     if (known) return { ...known, reasons: [...known.reasons], features: [...known.features] };
     const c = classifier.classify(f, lent);
