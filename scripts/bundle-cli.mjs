@@ -6,7 +6,7 @@
 // rules) are chunks beside it, split by rolldown: a module is never loaded twice (a second copy of a module-level
 // WeakSet or cache would not see the first's). Shared with the CLI's entry (index.js), so kept as they are:
 // errors.js (index.ts tells a usage error by `instanceof AgentTapError`) and version.js. Packages stay imports.
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
@@ -25,6 +25,11 @@ const sharedAsIs = {
     return { id: `./${relative(cliDir, file)}`.replace(/^\.\/\.\.\//, '../'), external: true };
   },
 };
+
+// Run once after tsc (npm run build): a second run would bundle the bundle.
+if (readFileSync(`${cliDir}report.js`, 'utf8').includes('from "./report-')) process.exit(0);
+// Chunks of an earlier run (their names carry a content hash) would stay beside the new ones.
+for (const f of readdirSync(cliDir)) if (/^report-.+\.js$/.test(f)) rmSync(`${cliDir}${f}`);
 
 await build({
   input: { report: `${cliDir}report.js` },
