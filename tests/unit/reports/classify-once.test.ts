@@ -95,10 +95,12 @@ describe('classifyAll over a long thread', () => {
         stream: true,
         messageCount: 3 + 2 * i,
         firstUserText: 'fix it',
-        lastUserText: '',
-        toolResults: true,
+        // Every fifth a new prompt of its own words; one asks for a summary (a compaction's words).
+        lastUserText: i % 5 ? '' : i === 20 ? 'Write a summary of the conversation so far.' : `now step ${i}`,
+        toolResults: i % 5 !== 0,
         threadPosition: 'continues',
         maxTokens: i % 2 ? 32000 : 64000,
+        responseTools: i % 3 ? ['Read'] : ['Agent'],
       }),
     ),
     facts({
@@ -130,8 +132,9 @@ describe('classifyAll over a long thread', () => {
     const got = classifyAll(drafts, counting, new Map([[7, '7:1']]));
     expect(got).toEqual(expected);
     expect(new Set(got.map((c) => c.mechanism)).size).toBeGreaterThan(1);
-    // The prompt, round trips at each max_tokens, the sub-agent, the unlabelled GET: not one call per exchange.
-    expect(calls).toBeLessThanOrEqual(6);
+    // Classes, not exchanges: the prompt, round trips and new prompts by max_tokens and tool, the summary request (its words), the
+    // sub-agent, the unlabelled GET.
+    expect(calls).toBeLessThanOrEqual(14);
     // Copies: a row's reasons are its own to change (rows.ts prefixes a retry's).
     expect(got[5]!.reasons).not.toBe(got[7]!.reasons);
   });
