@@ -45,7 +45,8 @@ export class MessageChains {
   /** Normalised keys of blob-referenced (large) messages, by blob hash. */
   private readonly blobKeys = new Map<string, string>();
   private readonly recentViews = new Map<string, object>();
-  private last: { head: string; entries: Entry[] } | undefined;
+  /** The last list's entries; `whole`: its walk reached the first link (then no later blob can change it). */
+  private last: { head: string; entries: Entry[]; whole: boolean } | undefined;
 
   constructor(
     private readonly blobs: LazyBlobs,
@@ -74,7 +75,8 @@ export class MessageChains {
       sizes.push(JSON.stringify(it).length);
       return messageKey(it);
     });
-    this.last = undefined;
+    // A walk that stopped at a missing link may go further now; a whole one cannot change (links are by content).
+    if (this.last && !this.last.whole) this.last = undefined;
     this.links.set(hash, { prefix, ...(keep !== undefined ? { keep } : {}), keys, sizes });
   }
 
@@ -152,14 +154,28 @@ export class MessageChains {
 
   /** The list's messages as positions in its links, oldest first; the last list's kept (a request asks ~6 times). */
   private entries(head: string): Entry[] {
-    if (this.last?.head !== head) this.last = { head, entries: this.walk(head) };
+    if (this.last?.head !== head) this.last = this.extend(head) ?? { head, ...this.walk(head) };
     return this.last.entries;
   }
 
-  /** The chain walked back, then replayed. */
-  private walk(head: string): Entry[] {
+  /**
+   * A request's list is most often the previous one's plus a link: its entries are those plus the link's own, not
+   * a walk of the whole chain again (a long thread would cost its length squared).
+   */
+  private extend(head: string): { head: string; entries: Entry[]; whole: boolean } | undefined {
+    const link = this.links.get(head);
+    const base = this.last;
+    if (!link || !base || link.prefix !== base.head) return undefined;
+    const entries = link.keep !== undefined ? base.entries.slice(0, link.keep) : base.entries.slice();
+    for (let index = 0; index < link.keys.length; index++) entries.push({ hash: head, index });
+    return { head, entries, whole: base.whole };
+  }
+
+  /** The chain walked back, then replayed; `whole` when it reached the first link. */
+  private walk(head: string): { entries: Entry[]; whole: boolean } {
     const chain: [string, Link][] = [];
-    for (let h: string | null = head, n = 0; h !== null && n < MAX_LINKS; n++) {
+    let h: string | null = head;
+    for (let n = 0; h !== null && n < MAX_LINKS; n++) {
       const link = this.links.get(h);
       if (!link) break;
       chain.push([h, link]);
@@ -170,7 +186,7 @@ export class MessageChains {
       if (link.keep !== undefined) out = out.slice(0, link.keep);
       for (let index = 0; index < link.keys.length; index++) out.push({ hash, index });
     }
-    return out;
+    return { entries: out, whole: h === null };
   }
 
   private item(entry: Entry): unknown {

@@ -61,13 +61,7 @@ export interface CollectResult {
 
 /** The draft of an `exchange.request` event: its fields, facts to be filled by the rest of the pass. */
 export function requestDraft(ev: Record<string, unknown>, t: number): Draft {
-  const url = String(ev['url.full'] ?? '');
-  let path = url;
-  try {
-    path = new URL(url).pathname;
-  } catch {
-    /* keep the raw value */
-  }
+  const path = pathOf(String(ev['url.full'] ?? ''));
   const lower = flattenHeaders(ev.headers);
   const method = String(ev['http.request.method'] ?? 'POST');
   const stream = ev.stream === true;
@@ -109,4 +103,22 @@ export function requestDraft(ev: Record<string, unknown>, t: number): Draft {
       afterBrokenStream: false,
     },
   };
+}
+
+/** A session's requests go to a few URLs: each parsed once (a URL parse per request was a tenth of the handler). */
+const paths = new Map<string, string>();
+
+/** The URL's path, or the raw value when it is not a URL. */
+function pathOf(url: string): string {
+  let path = paths.get(url);
+  if (path !== undefined) return path;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    path = url;
+  }
+  // Bounded: URLs that differ per request (a query id) must not grow it without end.
+  if (paths.size >= 1024) paths.clear();
+  paths.set(url, path);
+  return path;
 }

@@ -64,7 +64,8 @@ const ONE_BLOCK = Buffer.from('[{"type":"text","text":');
 const CONTENT_HASH = /^[0-9a-f]{32}$/;
 const ROLE_USER = Buffer.from('{"role":"user",');
 const REMINDER = Buffer.from('<system-reminder>');
-const NEWLINE = Buffer.from('\\n');
+/** An escaped newline, as JSON text. */
+const NEWLINE = '\\n';
 /** Strings longer than this are cut to their first `KEEP` bytes in a message read for its facts. */
 const LONG = 12 << 10;
 const KEEP = 8 << 10;
@@ -99,7 +100,8 @@ export function scanMessage(
   if (buf[start] !== 123) return {};
   let marker = false;
   const viewing = wantView && end - start > LONG && startsWith(buf, start, ROLE_USER);
-  const parts: Buffer[] = [];
+  /** The view's JSON text, piece by piece: decoded apart (each cut is at a character's start), parsed once. */
+  const parts: string[] = [];
   let kept = start;
   /** Where a one-block `content` array opens, and where its text literal starts. */
   let block = -1;
@@ -125,9 +127,9 @@ export function scanMessage(
   }
   const key = marker ? undefined : keyOf(buf, start, end, asText, hash);
   if (!parts.length) return { key };
-  parts.push(buf.subarray(kept, end));
+  parts.push(buf.toString('utf8', kept, end));
   try {
-    return { key, view: JSON.parse(Buffer.concat(parts).toString('utf8')) };
+    return { key, view: JSON.parse(parts.join('')) };
   } catch {
     return { key };
   }
@@ -155,14 +157,14 @@ export const rawMessageKey = (buf: Buffer, start: number, end: number, hash?: st
 export const factsView = (buf: Buffer, start: number, end: number) => scanMessage(buf, start, end, true)?.view;
 
 /** Cuts the string literal `buf[q, close]` for a view: pushes what is kept since `kept`; returns the new `kept`. */
-function cutString(buf: Buffer, q: number, close: number, parts: Buffer[], kept: number): number {
+function cutString(buf: Buffer, q: number, close: number, parts: string[], kept: number): number {
   const cut = safeCut(buf, q + KEEP);
   const r = buf.subarray(q, close).indexOf(REMINDER);
   const tail = r === -1 ? close : lineStart(buf, q, q + r);
   // A reminder inside the kept start, or a tag not at a line's start: the string stays whole.
   if (tail === -1 || tail < cut) return kept;
-  parts.push(buf.subarray(kept, cut));
-  if (tail < close) parts.push(NEWLINE, buf.subarray(tail, close));
+  parts.push(buf.toString('utf8', kept, cut));
+  if (tail < close) parts.push(NEWLINE, buf.toString('utf8', tail, close));
   return close;
 }
 

@@ -242,39 +242,41 @@ export interface LineBytes {
 
 /**
  * The lines of a file with their byte offsets, as bytes, read in 4 MiB chunks: a line is decoded (or not) by
- * its reader, so a line nobody needs as text costs no string. Memory holds one chunk plus the longest line
- * (a line is one event: at most one exchange's new content).
+ * its reader, so a line nobody needs as text costs no string. A line cut by the chunk's end is moved to its start
+ * and the chunk filled after it (grown, doubled, for a line longer than the chunk): no copy per line. Memory holds
+ * one chunk, at least the longest line (a line is one event: at most one exchange's new content).
  */
 export async function* readLineBuffers(file: string, onBytes?: (bytes: number) => void): AsyncGenerator<LineBytes> {
   const handle = await open(file, 'r');
   try {
-    const chunk = Buffer.allocUnsafe(4 << 20);
-    let parts: Buffer[] = [];
-    let lineStart = 0;
+    let chunk = Buffer.allocUnsafe(4 << 20);
+    /** Bytes at the chunk's start of a line not yet ended. */
+    let kept = 0;
     let position = 0;
     let n = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
-      if (bytesRead === 0) break;
-      let from = 0;
-      for (let nl = chunk.indexOf(10, 0); nl !== -1 && nl < bytesRead; nl = chunk.indexOf(10, from)) {
-        n++;
-        if (parts.length) {
-          const buf = Buffer.concat([...parts, chunk.subarray(from, nl)]);
-          yield { line: n, offset: lineStart, buf, start: 0, end: buf.length, complete: true };
-        } else yield { line: n, offset: lineStart, buf: chunk, start: from, end: nl, complete: true };
-        parts = [];
-        from = nl + 1;
-        lineStart = position + from;
+      if (kept === chunk.length) {
+        const bigger = Buffer.allocUnsafe(2 * chunk.length);
+        chunk.copy(bigger, 0, 0, kept);
+        chunk = bigger;
       }
-      if (from < bytesRead) parts.push(Buffer.from(chunk.subarray(from, bytesRead)));
+      const { bytesRead } = await handle.read(chunk, kept, chunk.length - kept, position);
+      if (bytesRead === 0) break;
+      /** The file offset of chunk[0]. */
+      const base = position - kept;
       position += bytesRead;
+      // Searched within what was read: past it, the (reused, uninitialised) chunk would be searched to its end.
+      const data = chunk.subarray(0, kept + bytesRead);
+      let from = 0;
+      for (let nl = data.indexOf(10, kept); nl !== -1; nl = data.indexOf(10, from)) {
+        yield { line: ++n, offset: base + from, buf: chunk, start: from, end: nl, complete: true };
+        from = nl + 1;
+      }
+      kept = data.length - from;
+      if (kept > 0 && from > 0) chunk.copyWithin(0, from, data.length);
       onBytes?.(position);
     }
-    if (parts.length) {
-      const buf = Buffer.concat(parts);
-      yield { line: n + 1, offset: lineStart, buf, start: 0, end: buf.length, complete: false };
-    }
+    if (kept > 0) yield { line: n + 1, offset: position - kept, buf: chunk, start: 0, end: kept, complete: false };
   } finally {
     await handle.close();
   }

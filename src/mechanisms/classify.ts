@@ -231,13 +231,33 @@ function versionOf(set: SignatureSet, f: ExchangeFacts): string | undefined {
     const found =
       v.header === 'system'
         ? systemVersion(f.system, v.pattern)
-        : versionIn(f.headers[v.header.toLowerCase()], v.pattern);
+        : headerVersion(f.headers[v.header.toLowerCase()], v.pattern);
     if (found) return found;
   }
   return undefined;
 }
 
 const versionIn = (s: string | undefined, pattern: string) => (s === undefined ? undefined : re(pattern).exec(s)?.[1]);
+
+/**
+ * A version in a header, remembered per (pattern, value): a report's exchanges send the same few user-agents, and
+ * each is tested by every set's patterns twice (detect, classify).
+ */
+const headerVersions = new Map<string, Map<string, string | undefined>>();
+function headerVersion(s: string | undefined, pattern: string): string | undefined {
+  if (s === undefined) return undefined;
+  let memo = headerVersions.get(pattern);
+  if (!memo) {
+    memo = new Map();
+    headerVersions.set(pattern, memo);
+  }
+  if (memo.has(s)) return memo.get(s);
+  const v = versionIn(s, pattern);
+  // Bounded: a log of distinct values (a counter in the header) must not grow this without end.
+  if (memo.size >= 256) memo.clear();
+  memo.set(s, v);
+  return v;
+}
 
 /** A version in the system prompt, remembered per (interned) prompt as someMatches does: the regex reads tens of KB. */
 const systemVersions = new WeakMap<readonly string[], Map<string, string | undefined>>();
@@ -253,7 +273,7 @@ function systemVersion(system: readonly string[], pattern: string): string | und
 
 export class Classifier {
   /** `sets`: user sets first (they win), then the shipped ones. */
-  constructor(private readonly sets: readonly SignatureSet[]) {}
+  constructor(readonly sets: readonly SignatureSet[]) {}
 
   /**
    * `processAgent`: the agent (and version) recognised in the other exchanges of the same process — used only
@@ -261,7 +281,7 @@ export class Classifier {
    */
   /** The agent (and version) an exchange's own labels name, without classifying it (the report lends it to the process). */
   detect(f: ExchangeFacts): { agent: string; version?: string } | undefined {
-    const detected = this.sets.filter((s) => holds(s.detect, f));
+    const detected = this.detected(f);
     if (detected.length === 0) return undefined;
     const agent = detected[0]!.agent;
     return {
@@ -273,8 +293,22 @@ export class Classifier {
     };
   }
 
+  /**
+   * The sets whose `detect` holds, remembered for the facts object: a report detects every exchange, then classifies
+   * it (facts are not changed in between).
+   */
+  private readonly detectedFor = new WeakMap<ExchangeFacts, readonly SignatureSet[]>();
+  private detected(f: ExchangeFacts): readonly SignatureSet[] {
+    let d = this.detectedFor.get(f);
+    if (!d) {
+      d = this.sets.filter((s) => holds(s.detect, f));
+      this.detectedFor.set(f, d);
+    }
+    return d;
+  }
+
   classify(f: ExchangeFacts, processAgent?: { agent: string; version?: string }): Classification {
-    let detected = this.sets.filter((s) => holds(s.detect, f));
+    let detected = this.detected(f);
     const reasons: string[] = [];
     if (detected.length === 0 && processAgent) {
       detected = this.sets.filter((s) => s.agent === processAgent.agent);

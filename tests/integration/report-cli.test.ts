@@ -117,6 +117,12 @@ describe('outputs', () => {
     oneLineError(cli('report', '-q', '--export-prompts', file, CC10), '--export-prompts', 'not a folder');
   });
 
+  it('--html of a session that is not there: one line naming it (the HTML content spool, not yet open, is left quietly)', () => {
+    const dir = temp();
+    const r = cli('report', join(dir, 'nowhere'), '--html', join(dir, 'r.html'), '-q', '--no-progress');
+    oneLineError(r, join(dir, 'nowhere'), 'no such session');
+  });
+
   it('a folder named 1.ndjson: skipped inside a session, named when it is the only thing there', () => {
     const dir = temp();
     mkdirSync(join(dir, '1.ndjson'));

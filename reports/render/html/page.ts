@@ -113,6 +113,10 @@ export class ContentSpool implements DetailSink {
   }
 
   dispose(): void {
+    // Disposed early (the log could not be read): the file may not be open yet, and would fail to open once its
+    // folder is gone — an 'error' nobody listens for, which ended the process with a stack instead of the reason.
+    this.out.on('error', () => {});
+    this.out.destroy();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { LazyBlobs, readLinesWithOffsets } from '../../../src/log/read.js';
+import { LazyBlobs, readLineBuffers, readLinesWithOffsets } from '../../../src/log/read.js';
 import { loadPriceTable } from '../../../src/pricing/index.js';
 import { buildReport } from '../../../reports/model/build.js';
 import { renderMarkdown } from '../../../reports/render/markdown/index.js';
@@ -39,6 +39,27 @@ describe('reading', () => {
     for await (const l of readLinesWithOffsets(file)) got.push(l);
     expect(got.map((l) => l.text)).toEqual(lines);
     for (const l of got) expect(buf.subarray(l.offset, l.offset + l.bytes).toString('utf8')).toBe(l.text);
+  });
+
+  test('lines as bytes: a line longer than the 4 MiB chunk, many across chunk ends, a torn last line', async () => {
+    const dir = scratch();
+    const file = join(dir, 'y.ndjson');
+    // Lengths chosen so line ends fall on, just before and just after chunk boundaries.
+    const lines = [
+      `{"big":"${'b'.repeat(9 << 20)}"}`,
+      ...Array.from({ length: 300 }, (_, i) => `{"i":${i},"p":"${'é'.repeat(7000 + i * 13)}"}`),
+      '',
+      '{"z":1}',
+    ];
+    writeFileSync(file, `${lines.join('\n')}\n{"torn":`);
+    const buf = readFileSync(file);
+    const got: { line: number; offset: number; text: string; complete: boolean }[] = [];
+    for await (const l of readLineBuffers(file))
+      got.push({ line: l.line, offset: l.offset, text: l.buf.toString('utf8', l.start, l.end), complete: l.complete });
+    expect(got.map((l) => l.text)).toEqual([...lines, '{"torn":']);
+    expect(got.map((l) => l.line)).toEqual(got.map((_, i) => i + 1));
+    expect(got.map((l) => l.complete)).toEqual([...lines.map(() => true), false]);
+    for (const l of got) expect(buf.toString('utf8', l.offset, l.offset + Buffer.byteLength(l.text))).toBe(l.text);
   });
 
   test('LazyBlobs reads a blob back from its offset after the cache let it go', async () => {
