@@ -4,6 +4,7 @@
  */
 import { open } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
+import { makePrivate } from '../src/fs/private-file.js';
 import { buildReport as build, type BuildOptions as ModelOptions } from './model/build.js';
 import { PromptExport } from './render/export/index.js';
 import { ContentSpool, writeHtml } from './render/html/page.js';
@@ -55,8 +56,7 @@ export async function reportHtml(path: string, file: string, options: HtmlOption
     });
     try {
       const handle = await open(file, 'w', 0o600);
-      // An existing file keeps its mode on open; someone else's file that we may write keeps it.
-      await handle.chmod(0o600).catch(() => undefined);
+      makePrivate(handle.fd);
       const out = handle.createWriteStream();
       const done = finished(out);
       await Promise.race([writeHtml(model, spool, out), done]);

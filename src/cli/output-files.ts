@@ -4,10 +4,11 @@
  * 0700 folders: a report holds the session's prompts), and every failure is one line naming the file, the
  * flag the user typed and the fix — never a stack.
  */
-import { closeSync, fchmodSync, mkdirSync, openSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync, writeSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { AgentTapError } from '../errors.js';
 import { PRIVATE_DIR_MODE as DIR_MODE, PRIVATE_FILE_MODE as FILE_MODE } from '../fs/make-dir.js';
+import { makePrivate } from '../fs/private-file.js';
 
 /** Two outputs sent to stdout would interleave: refused before anything is read, naming both flags. */
 export function refuseStdoutConflicts(outputs: Record<string, string | undefined>): void {
@@ -52,26 +53,17 @@ export function checkOutputFile(file: string, flag: string): void {
     );
 }
 
-/** Writes a whole output file, created 0600 (an existing file is made 0600 too when it is ours to change). */
+/** Writes a whole output file, created 0600 (an existing regular file is made 0600 too when it is ours to change). */
 export function writeOutputFile(file: string, flag: string, text: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'w', FILE_MODE);
-    tighten(fd);
+    makePrivate(fd);
     writeSync(fd, text);
   } catch (err) {
     throw outputError(err, file, flag);
   } finally {
     if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/** An existing file keeps its mode on open: make it private (someone else's file we may write: left alone). */
-export function tighten(fd: number): void {
-  try {
-    fchmodSync(fd, FILE_MODE);
-  } catch {
-    // not the owner: the file's mode is its owner's choice
   }
 }
 

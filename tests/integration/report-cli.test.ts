@@ -9,7 +9,7 @@
  *   - files and folders the CLI writes are private (0600 / 0700), an existing report file too
  *   - a non-agenttap NDJSON stops with one error naming the file; a newer log format warns once
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,6 +154,26 @@ describe('outputs', () => {
     const exported = readdirSync(out.ex);
     expect(exported.length).toBeGreaterThan(2);
     for (const f of exported) expect(mode(join(out.ex, f)), f).toBe('600');
+  });
+
+  it('an output that is not a regular file (a FIFO, like /dev/null) keeps its mode: only our files are made 0600', () => {
+    const dir = temp();
+    const fifos = { json: join(dir, 'json.fifo'), html: join(dir, 'html.fifo') };
+    const readers = Object.values(fifos).map((fifo) => {
+      expect(spawnSync('mkfifo', ['-m', '644', fifo]).status).toBe(0);
+      chmodSync(fifo, 0o644); // whatever the umask took
+      // A reader, so that the CLI's open for writing returns; it ends at the writer's close.
+      return spawn('cat', [fifo], { stdio: ['ignore', 'ignore', 'ignore'], timeout: 60_000 });
+    });
+    try {
+      const r = cli('report', CC10, '-q', '--json', fifos.json, '--html', fifos.html);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
+      expect([mode(fifos.json), mode(fifos.html)]).toEqual(['644', '644']);
+    } finally {
+      for (const reader of readers) reader.kill();
+    }
   });
 });
 
