@@ -4,10 +4,13 @@
  * start on Node 20, issue 13), and without replacing anything the agent can compare:
  *   - Node ≥ 22.14 (≥ 23.2): the `http.client.request.created` diagnostics channel, published at the end of the
  *     constructor — neither http nor https is loaded at start;
- *   - older Node: the two calls every ClientRequest constructor ends with (lib/_http_client.js, Node 20):
- *     `agent.addRequest(req)` (http.Agent's, which https.Agent inherits) or, without an agent (`createConnection`),
- *     `req.onSocket(socket)`. An agent whose own `addRequest` does not call http.Agent's is seen at its later
- *     `onSocket` call, after the body was written: its requests are recorded without their body.
+ *   - older Node: `agent.addRequest(req)`, the call a ClientRequest constructor ends with (lib/_http_client.js,
+ *     Node 20; http.Agent's, which https.Agent inherits), patched from `_http_agent` alone (node:http's parser,
+ *     client and server modules are not loaded at start). Once a ClientRequest exists, `req.onSocket(socket)` too:
+ *     the call a request without an agent (`createConnection`) makes in its constructor. A request no patch saw
+ *     before its body — an agent whose own `addRequest` does not call http.Agent's, or the process's first request
+ *     without an agent — is seen when written (the `http.client.request.start` channel) or at its later `onSocket`
+ *     call: it is recorded without its body.
  * What observing a model call needs (http.ts: exchanges, codecs, the recorder) loads at the first request the hook
  * recognises.
  */
@@ -18,6 +21,8 @@ import type { Uninstall } from './context.js';
 const STATE = Symbol.for('agenttap.http');
 const requireHere = createRequire(import.meta.url);
 const CREATED = 'http.client.request.created';
+/** Node 20's channel, published when a request has been written (lib/_http_client.js `_finish`). */
+const START = 'http.client.request.start';
 
 type GlobalWithState = typeof globalThis & { [STATE]?: true };
 
@@ -56,25 +61,46 @@ function subscribe(hook: HttpHook): Uninstall {
 }
 
 function patchPrototypes(hook: HttpHook): Uninstall {
-  // node:http itself, not node:https: the ClientRequest and Agent classes both use are defined by http's modules.
-  const http = requireHere('node:http') as typeof import('node:http');
-  const agent = http.Agent.prototype as Agent & { addRequest(req: ClientRequest, ...rest: unknown[]): void };
-  const request = http.ClientRequest.prototype as ClientRequest & { onSocket(...args: unknown[]): void };
+  // `_http_agent`, not node:http: http.Agent (https.Agent's parent) without the parser, ClientRequest and server
+  // modules — on Node 20 about 40% less than loading node:http (issue 13). Same objects as node:http's.
+  const agent = (requireHere('_http_agent') as typeof import('node:http')).Agent.prototype as Agent & {
+    addRequest(req: ClientRequest, ...rest: unknown[]): void;
+  };
   const addRequest = agent.addRequest;
-  const onSocket = request.onSocket;
-  const wrappedAdd = function (this: Agent, req: ClientRequest, ...rest: unknown[]) {
+  let unpatchLate: Uninstall | undefined;
+  // `onSocket` once a ClientRequest exists (its module loaded by the agent): the first request through an agent,
+  // or the first one `http.client.request.start` publishes (at its end: a request no agent showed us, late).
+  const late = (req: ClientRequest) => {
+    unpatchLate ??= patchOnSocket(hook);
     hook(req);
+  };
+  const wrappedAdd = function (this: Agent, req: ClientRequest, ...rest: unknown[]) {
+    late(req);
     return addRequest.call(this, req, ...rest);
   };
+  agent.addRequest = wrappedAdd;
+  const dc = requireHere('node:diagnostics_channel') as typeof import('node:diagnostics_channel');
+  const onStart = (message: unknown) => late((message as { request: ClientRequest }).request);
+  dc.subscribe(START, onStart);
+  return () => {
+    // Unhook politely: a wrapper someone put over ours stays (ours then passes through).
+    if (agent.addRequest === wrappedAdd) agent.addRequest = addRequest;
+    dc.unsubscribe(START, onStart);
+    unpatchLate?.();
+  };
+}
+
+/** Requests made without an agent (`createConnection`), or through one whose `addRequest` is its own. */
+function patchOnSocket(hook: HttpHook): Uninstall {
+  const { ClientRequest } = requireHere('_http_client') as typeof import('node:http');
+  const request = ClientRequest.prototype as ClientRequest & { onSocket(...args: unknown[]): void };
+  const onSocket = request.onSocket;
   const wrappedOnSocket = function (this: ClientRequest, ...args: unknown[]) {
     hook(this);
     return onSocket.apply(this, args);
   };
-  agent.addRequest = wrappedAdd;
   request.onSocket = wrappedOnSocket;
   return () => {
-    // Unhook politely: a wrapper someone put over ours stays (ours then passes through).
-    if (agent.addRequest === wrappedAdd) agent.addRequest = addRequest;
     if (request.onSocket === wrappedOnSocket) request.onSocket = onSocket;
   };
 }
