@@ -7,10 +7,10 @@
  *   - older Node: `agent.addRequest(req)`, the call a ClientRequest constructor ends with (lib/_http_client.js,
  *     Node 20; http.Agent's, which https.Agent inherits), patched from `_http_agent` alone (node:http's parser,
  *     client and server modules are not loaded at start). Once a ClientRequest exists, `req.onSocket(socket)` too:
- *     the call a request without an agent (`createConnection`) makes in its constructor. A request no patch saw
- *     before its body — an agent whose own `addRequest` does not call http.Agent's, or the process's first request
- *     without an agent — is seen when written (the `http.client.request.start` channel) or at its later `onSocket`
- *     call: it is recorded without its body.
+ *     the call a request without an agent (`createConnection`) or through an agent with its own `addRequest` makes.
+ *     The process's first such request, before any ClientRequest went through http.Agent, shows `onSocket` is
+ *     there to patch only once written (the `http.client.request.start` channel): it is not recorded (its body has
+ *     gone out); the ones after it are. Loading `_http_client` at start to see it costs what node:http does.
  * What observing a model call needs (http.ts: exchanges, codecs, the recorder) loads at the first request the hook
  * recognises.
  */
@@ -68,8 +68,8 @@ function patchPrototypes(hook: HttpHook): Uninstall {
   };
   const addRequest = agent.addRequest;
   let unpatchLate: Uninstall | undefined;
-  // `onSocket` once a ClientRequest exists (its module loaded by the agent): the first request through an agent,
-  // or the first one `http.client.request.start` publishes (at its end: a request no agent showed us, late).
+  // `onSocket` once a ClientRequest exists (its module loaded by the agent): at the first request through an agent,
+  // or the first one `http.client.request.start` publishes (once written: too late to record that one).
   const late = (req: ClientRequest) => {
     unpatchLate ??= patchOnSocket(hook);
     hook(req);
