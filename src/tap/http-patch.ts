@@ -5,8 +5,8 @@
  *   - Node ≥ 22.14 (≥ 23.2): the `http.client.request.created` diagnostics channel, published at the end of the
  *     constructor — neither http nor https is loaded at start;
  *   - older Node: `agent.addRequest(req)`, the call a ClientRequest constructor ends with (lib/_http_client.js,
- *     Node 20; http.Agent's, which https.Agent inherits), patched from `_http_agent` alone (node:http's parser,
- *     client and server modules are not loaded at start). Once a ClientRequest exists, `req.onSocket(socket)` too:
+ *     Node 20; http.Agent's, which https.Agent inherits), patched from `_http_agent` alone (not node:http's parser,
+ *     client and server modules), and not at start: when the agent may first use it (patchWhenUsed). Once a ClientRequest exists, `req.onSocket(socket)` too:
  *     the call a request without an agent (`createConnection`) or through an agent with its own `addRequest` makes.
  *     The process's first such request, before any ClientRequest went through http.Agent, shows `onSocket` is
  *     there to patch only once written (the `http.client.request.start` channel): it is not recorded (its body has
@@ -44,7 +44,7 @@ export function patchHttp(hook: HttpHook): Uninstall {
     // Uninstalled while a patched prototype of ours is still wrapped by someone else: pass through (STYLE #9).
     if (installed) hook(req);
   };
-  const unpatch = hasCreatedChannel() ? subscribe(seen) : patchPrototypes(seen);
+  const unpatch = hasCreatedChannel() ? subscribe(seen) : patchWhenUsed(seen);
   return () => {
     installed = false;
     unpatch();
@@ -58,6 +58,57 @@ function subscribe(hook: HttpHook): Uninstall {
   const onCreated = (message: unknown) => hook((message as { request: ClientRequest }).request);
   dc.subscribe(CREATED, onCreated);
   return () => dc.unsubscribe(CREATED, onCreated);
+}
+
+/** What names node:http's classes for `require` and `process.getBuiltinModule`. */
+const HTTP_IDS = new Set(['http', 'https', 'node:http', 'node:https', '_http_agent', '_http_client']);
+
+type Load = (request: unknown, ...rest: unknown[]) => unknown;
+
+/**
+ * Node < 22.14: the prototypes patched when the agent may first use them, not at start (loading `_http_agent`, net
+ * and their modules is ~40% of the loader's start on Node 20, issue 13): at a CommonJS `require` of http or https
+ * (or `process.getBuiltinModule`), synchronously, or else at the next turn of the event loop — before the first
+ * module of an ESM agent runs, since loading it reads its file. A process that ends without a turn loads none of
+ * it. Not seen: a request made, through a dynamic `import('node:http')` or an ESM `-e` script, before that turn.
+ */
+function patchWhenUsed(hook: HttpHook): Uninstall {
+  const loadList = (process as { moduleLoadList?: string[] }).moduleLoadList;
+  if (!loadList || loadList.includes('NativeModule _http_agent')) return patchPrototypes(hook);
+  let unpatch: Uninstall | undefined;
+  const now = () => {
+    if (unpatch) return;
+    unpatch = () => {}; // patchPrototypes' own require() comes back here
+    stop();
+    unpatch = patchPrototypes(hook);
+  };
+  const Module = requireHere('node:module') as { _load: Load };
+  const load = Module._load;
+  const watchLoad = function (this: unknown, request: unknown, ...rest: unknown[]) {
+    if (!unpatch && typeof request === 'string' && HTTP_IDS.has(request)) now();
+    return load.call(this, request, ...rest);
+  };
+  const proc = process as { getBuiltinModule?: Load };
+  const getBuiltin = proc.getBuiltinModule;
+  const watchBuiltin = function (this: unknown, id: unknown, ...rest: unknown[]) {
+    if (!unpatch && typeof id === 'string' && HTTP_IDS.has(id)) now();
+    return getBuiltin?.call(this, id, ...rest);
+  };
+  // unref: a process with nothing left to do exits without loading http for it.
+  const turn = setImmediate(now).unref();
+  Module._load = watchLoad;
+  if (getBuiltin) proc.getBuiltinModule = watchBuiltin;
+  function stop() {
+    clearImmediate(turn);
+    // Unhook politely: a wrapper someone put over ours stays (ours then passes through).
+    if (Module._load === watchLoad) Module._load = load;
+    if (getBuiltin && proc.getBuiltinModule === watchBuiltin) proc.getBuiltinModule = getBuiltin;
+  }
+  return () => {
+    if (!unpatch) unpatch = () => {};
+    stop();
+    unpatch();
+  };
 }
 
 function patchPrototypes(hook: HttpHook): Uninstall {

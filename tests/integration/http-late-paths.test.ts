@@ -3,7 +3,9 @@
  * own `createConnection`) or through an agent with its own `addRequest`. On Node < 22.14 the loader patches
  * `ClientRequest.prototype.onSocket` only once a ClientRequest exists (node:http's client module is not loaded at
  * start, issue 13): the process's first such request goes unrecorded, the ones after it are recorded with their body,
- * and the agent gets the same answers either way. Node ≥ 22.14 sees every one (the `created` channel).
+ * and the agent gets the same answers either way. Node ≥ 22.14 sees every one (the `created` channel). And the patch
+ * itself waits for the agent's first use of http (not loaded at start): a first request made right away, from a
+ * require(), process.getBuiltinModule or an ESM agent's first module, is recorded with its body.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,4 +34,17 @@ describe('http tap: requests that skip http.Agent', () => {
     expect(calls).toEqual([...(hasCreatedChannel() ? ['no-agent-first'] : []), 'no-agent-second', 'own-agent']);
     for (const r of requests) expect(r.body_bytes, String(r['url.full'])).toBe(89);
   });
+
+  for (const [how, app] of [
+    ['require', 'http-first-request.cjs'],
+    ['builtin', 'http-first-request.cjs'],
+    ['esm', 'http-first-request.mjs'],
+  ] as const)
+    it(`the process's first request, made at once (${how}), is recorded with its body`, async () => {
+      const run = await runNode(join(ROOT, 'tests/fixtures/apps', app), { env: { HTTP_URL: mock.url, HOW: how } });
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toBe(`${how} 200\n`);
+      const requests = eventsOf(await sessionEvents(run.sessionDir), 'exchange.request');
+      expect(requests.map((r) => [new URL(r['url.full']).searchParams.get('call'), r.body_bytes])).toEqual([[how, 89]]);
+    });
 });
