@@ -69,8 +69,9 @@ type Load = (request: unknown, ...rest: unknown[]) => unknown;
  * Node < 22.14: the prototypes patched when the agent may first use them, not at start (loading `_http_agent`, net
  * and their modules is ~40% of the loader's start on Node 20, issue 13): at a CommonJS `require` of http or https
  * (or `process.getBuiltinModule`), synchronously, or else at the next turn of the event loop — before the first
- * module of an ESM agent runs, since loading it reads its file. A process that ends without a turn loads none of
- * it. Not seen: a request made, through a dynamic `import('node:http')` or an ESM `-e` script, before that turn.
+ * module of an ESM agent runs, since loading it reads its file. So the agent's first line (a `-e` script, a
+ * CommonJS main) runs before that cost, and an ESM agent's files are read while it is paid. Not seen: a request
+ * made before that turn through a dynamic `import('node:http')` or from an ESM `-e` script.
  */
 function patchWhenUsed(hook: HttpHook): Uninstall {
   const loadList = (process as { moduleLoadList?: string[] }).moduleLoadList;
@@ -94,7 +95,7 @@ function patchWhenUsed(hook: HttpHook): Uninstall {
     if (!unpatch && typeof id === 'string' && HTTP_IDS.has(id)) now();
     return getBuiltin?.call(this, id, ...rest);
   };
-  // unref: a process with nothing left to do exits without loading http for it.
+  // unref: never what keeps a process alive.
   const turn = setImmediate(now).unref();
   Module._load = watchLoad;
   if (getBuiltin) proc.getBuiltinModule = watchBuiltin;
