@@ -112,8 +112,10 @@ time, ≤ 1.5× the CPU).
 ${table}
 
 At start the loader reads the config (checked by hand; zod loads only to name an error), publishes the session for
-Node children, and wraps \`fetch\` and the http client (a diagnostics channel on Node ≥ 22.14; \`http.Agent\`'s
-\`addRequest\` on Node 20, which loads \`node:http\` but not \`node:https\`) from one bundled file; it reads \`node:fs\`
+Node children, and wraps \`fetch\` and the http client (a diagnostics channel on Node ≥ 22.14; on Node 20
+\`http.Agent\`'s \`addRequest\`, from \`_http_agent\` alone, patched at the agent's first \`require\` of http/https or
+at the next turn of the event loop, after a \`-e\` script's or a CommonJS main's first line, before an ESM main's) from
+one bundled file; it reads \`node:fs\`
 with \`require()\` (an ESM import's facade loads Node's stream modules). On Node ≥ 22.22.3 the default also
 registers the SDK layer's module hooks: require-in-the-middle bundled without \`debug\`, and a resolve hook that
 loads import-in-the-middle's hook only at the first SDK file. The capture (recorder, codecs, exchanges) loads at the

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT, runNode } from '../helpers/run.js';
 
 const APP = join(ROOT, 'tests/fixtures/apps/builtins.mjs');
+const CJS_APP = join(ROOT, 'tests/fixtures/apps/builtins.cjs');
 const MODULES_APP = join(ROOT, 'tests/fixtures/apps/start-modules.mjs');
 const FORBIDDEN = [
   'NativeModule internal/deps/undici/undici',
@@ -23,22 +24,28 @@ const FORBIDDEN = [
   'NativeModule async_hooks',
 ];
 
-async function added(node?: string, env: Record<string, string> = {}): Promise<string[]> {
-  const plain = await runNode(APP, { loader: false, node, env });
-  const tapped = await runNode(APP, { node, env });
+async function added(node?: string, env: Record<string, string> = {}, app = APP): Promise<string[]> {
+  const plain = await runNode(app, { loader: false, node, env });
+  const tapped = await runNode(app, { node, env });
   expect(tapped.stderr).toBe('');
   const before = new Set(JSON.parse(plain.stdout) as string[]);
   return (JSON.parse(tapped.stdout) as string[]).filter((m) => !before.has(m));
 }
 
 describe('the loader start-up path', () => {
-  it('loads none of the capture built-ins before the first line (Node 20: node:http only)', async () => {
+  it('loads none of the capture built-ins before the first line (Node 20: http.Agent, in the loop turn before an ESM main)', async () => {
     const extra = await added();
     expect(extra.filter((m) => FORBIDDEN.includes(m))).toEqual([]);
-    // What it does load on Node 20: the http client's classes, for the http tap (not https).
-    expect(extra.filter((m) => /^NativeModule https?$/.test(m))).toEqual(
-      Number(process.versions.node.split('.')[0]) === 20 ? ['NativeModule http'] : [],
+    // What it does load on Node 20, at the event loop's turn while an ESM agent's files load: http.Agent's module,
+    // for the http tap — not node:http's parser, client or server.
+    expect(extra.filter((m) => /^NativeModule (_?https?|_http_\w+)$/.test(m))).toEqual(
+      Number(process.versions.node.split('.')[0]) === 20 ? ['NativeModule _http_agent'] : [],
     );
+  });
+
+  it('a CommonJS agent that does not take http gets none of it before its first line (any Node)', async () => {
+    const extra = await added(undefined, {}, CJS_APP);
+    expect(extra.filter((m) => FORBIDDEN.includes(m) || /^NativeModule (_?https?|_http_\w+|net)$/.test(m))).toEqual([]);
   });
 
   // The SDK layer (on by default on Node 22) has a start cost of its own (module hooks): measured apart, so off here.
