@@ -114,9 +114,11 @@ describe.runIf(supported)(
       ).toBe(true);
       // The `betas` Claude Code logged went out as the anthropic-beta header.
       expect(requests.every((r) => typeof r.headers['anthropic-beta'] === 'string')).toBe(true);
-      expect(eventsOf(events, 'exchange.end').every((e) => e.outcome === 'complete' && e.usage !== undefined)).toBe(
-        true,
-      );
+      // Every call has its response, but those Claude Code left cut short at exit (one warning line each, above):
+      // they are calls with no response (CI saw one).
+      const ends = eventsOf(events, 'exchange.end');
+      const whole = ends.filter((e) => e.outcome === 'complete' && e.usage !== undefined);
+      expect(ends.length - whole.length, JSON.stringify(ends.map((e) => e.outcome))).toBe(lines.length - 1);
 
       // The report reads it; the folder is left as it was.
       const report = agenttap(['report', sessionDir, '--json', '-', '--no-progress']);
