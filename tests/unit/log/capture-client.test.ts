@@ -105,6 +105,16 @@ const body = (label: string, chars: number) =>
     ],
   });
 
+/** A moment for the worker's messages to arrive (the fake worker writes each as it gets it). */
+const pause = (ms = 50) => new Promise((r) => setTimeout(r, ms));
+
+/** A request handed over as the tap does it (the end of the agent's turn drains the recorder), then a pause. */
+async function handOver(recorder: Recorder, id: string, text: string, ms = 50) {
+  recorder.request(request(id, text));
+  recorder.drainSync();
+  await pause(ms);
+}
+
 describe('capture worker', () => {
   it("redacts and de-duplicates an exchange off the agent's thread, starting only at the first model call", async () => {
     const redactor = mainRedactor();
@@ -214,10 +224,7 @@ describe('capture worker', () => {
     // Writes what each message it gets holds, one line per message; answers flushes like the real one.
     const entry = fakeWorker(dir, 'batches', "batch.map((x) => (x.t === 'record' ? x.raw.kind : x.t)).join('+')");
     const { dir: sessionDir, recorder, exit, notices } = setup(entry);
-    const pause = () => new Promise((r) => setTimeout(r, 50));
-    recorder.request(request('a', body('a', 100)));
-    recorder.drainSync();
-    await pause();
+    await handOver(recorder, 'a', body('a', 100));
     recorder.response({ id: 'a', status: 200, headers: {}, ttfbMs: 1 });
     recorder.drainSync();
     await pause();
@@ -225,9 +232,7 @@ describe('capture worker', () => {
     recorder.drainSync();
     await pause();
     // The worker running, a request in the ring waits for its exchange's end too: one wake-up per exchange.
-    recorder.request(request('b', body('b', 100)));
-    recorder.drainSync();
-    await pause();
+    await handOver(recorder, 'b', body('b', 100));
     recorder.response({ id: 'b', status: 200, headers: {}, ttfbMs: 1 });
     recorder.end({ id: 'b', outcome: 'complete', durationMs: 2, bytes: 3 });
     recorder.drainSync();
@@ -254,16 +259,10 @@ describe('capture worker', () => {
     } = setup(entry, undefined, undefined, {
       ringBytes: Buffer.byteLength(text) * 5,
     });
-    recorder.request(request('a', text));
-    recorder.drainSync();
-    await new Promise((r) => setTimeout(r, 50));
-    recorder.request(request('b', text));
-    recorder.drainSync();
-    await new Promise((r) => setTimeout(r, 400));
+    await handOver(recorder, 'a', text);
+    await handOver(recorder, 'b', text, 400);
     recorder.request(request('c', text));
-    recorder.request(request('d', text));
-    recorder.drainSync();
-    await new Promise((r) => setTimeout(r, 50));
+    await handOver(recorder, 'd', text);
     exit();
     expect(notices).toEqual([]);
     // The fake worker never frees the ring: b waits (two fifths in use), c and d go at once (three and four fifths).
@@ -279,15 +278,9 @@ describe('capture worker', () => {
     const dir = scratch('agenttap-worker-eager-');
     const entry = fakeWorker(dir, 'batches', "batch.map((x) => (x.t === 'record' ? x.raw.kind : x.t)).join('+')");
     const { dir: sessionDir, recorder, exit, notices } = setup(entry);
-    recorder.request(request('a', body('a', 100)));
-    recorder.drainSync();
-    await new Promise((r) => setTimeout(r, 50));
-    recorder.request(request('b', body('b', EAGER_CHARS)));
-    recorder.drainSync();
-    await new Promise((r) => setTimeout(r, 50));
-    recorder.request(request('c', body('c', EAGER_CHARS / 2)));
-    recorder.drainSync();
-    await new Promise((r) => setTimeout(r, 50));
+    await handOver(recorder, 'a', body('a', 100));
+    await handOver(recorder, 'b', body('b', EAGER_CHARS));
+    await handOver(recorder, 'c', body('c', EAGER_CHARS / 2));
     exit();
     expect(notices).toEqual([]);
     expect(readFileSync(join(sessionDir, 'batches'), 'utf8').trim().split('\n')).toEqual([
@@ -318,7 +311,6 @@ describe('capture worker', () => {
       "(typeof m === 'string' ? 'json ' : 'clone ') + batch.map((x) => (x.t === 'record' ? x.raw.kind + (x.raw.record.summary ? ':' + x.raw.record.summary.body.text.length : '') : x.t)).join('+')",
     );
     const { dir: sessionDir, recorder, exit, notices } = setup(entry);
-    const pause = () => new Promise((r) => setTimeout(r, 50));
     const ended = (id: string, chars: number) => {
       recorder.response({ id, status: 200, headers: {}, ttfbMs: 1 });
       recorder.end({
@@ -330,9 +322,7 @@ describe('capture worker', () => {
       });
       recorder.drainSync();
     };
-    recorder.request(request('a', body('a', 100)));
-    recorder.drainSync();
-    await pause();
+    await handOver(recorder, 'a', body('a', 100));
     ended('a', LARGE_RESPONSE_BYTES);
     await pause();
     ended('b', 10);
