@@ -57,7 +57,8 @@ function someMatches(list: readonly string[], m: TextMatch): boolean {
   return hit;
 }
 
-const inRange = (n: number | undefined, r: number | Range): boolean =>
+/** How a condition tests a number: equal to it, or within the range's bounds (inclusive). */
+export const inRange = (n: number | undefined, r: number | Range): boolean =>
   n !== undefined &&
   (typeof r === 'number' ? n === r : (r.min === undefined || n >= r.min) && (r.max === undefined || n <= r.max));
 
@@ -79,7 +80,8 @@ const primary = either('in the primary thread', 'outside the primary thread');
 const resend = either('a resend after a broken stream', 'not a resend after a broken stream');
 
 /**
- * The leaf tests in the order a failure lists them: the HTTP request; what it asks the model (system prompt,
+ * The leaf tests in the order a failure lists them (a leaf that reads a number or a text in a new way changes
+ * what tells two exchanges apart: facts-class.ts too): the HTTP request; what it asks the model (system prompt,
  * tools, limits, output); the messages and the response; where the exchange stands among the others.
  */
 const LEAVES: readonly Leaf[] = [
