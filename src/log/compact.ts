@@ -132,13 +132,13 @@ export class BodyCompactor {
   private cached<T>(value: T, redact: () => T): T {
     const raw = JSON.stringify(value);
     if (raw.length > SMALL_CACHE_MAX_CHARS) return redact();
-    return this.remember(`v${raw}`, redact) as T;
+    return this.remember(raw, redact) as T;
   }
 
   /** A part too small for a blob, redacted once per session (the same value is written each time it comes). */
   private small(value: unknown, raw: string | undefined, redactor: Redactor): unknown {
     if (raw === undefined) return redactor.value(value);
-    return this.remember(`v${raw}`, () => redactor.value(value));
+    return this.remember(raw, () => redactor.value(value));
   }
 
   private remember(raw: string, redact: () => unknown): unknown {
