@@ -16,6 +16,7 @@ import type { CacheTokens, ExchangeRewrite, RewriteEstimate } from './types.js';
 export interface SimulatedInput {
   file: string;
   exchange: string;
+  time?: number;
   mechanism?: string;
   event: Record<string, unknown>;
 }
@@ -54,8 +55,11 @@ export interface SimulationSummary {
   total: SimulationRow;
   /** Why rewrites were refused, most frequent first. */
   reasons: { reason: string; count: number }[];
-  /** Each decision, in log order: where its request is, the mechanism, and the rewrite as the report reads it. */
-  decisions: { file: string; exchange: string; mechanism: string; rewrite: ExchangeRewrite }[];
+  /**
+   * Each decision, in the order the requests were made (by time across processes, as the report's rows): where
+   * its request is, when it was made (ms since the epoch), the mechanism, and the rewrite as the report reads it.
+   */
+  decisions: { file: string; exchange: string; time?: number; mechanism: string; rewrite: ExchangeRewrite }[];
 }
 
 const UNCLASSIFIED = 'unclassified';
@@ -99,7 +103,13 @@ export function summarizeSimulation(run: SimulationRun, session: string, rulesFi
     if (typeof read === 'string') continue;
     const r = read.rewrite;
     const mechanism = d.mechanism ?? UNCLASSIFIED;
-    decisions.push({ file: d.file, exchange: d.exchange, mechanism, rewrite: r });
+    decisions.push({
+      file: d.file,
+      exchange: d.exchange,
+      ...(d.time === undefined ? {} : { time: d.time }),
+      mechanism,
+      rewrite: r,
+    });
     const key = `${r.rules.join('+')}\u0000${mechanism}`;
     if (!rows.has(key)) rows.set(key, row(r.rules.join('+'), mechanism));
     add(rows.get(key)!, r);

@@ -52,7 +52,8 @@ describe('Claude Code 2.1.112: rules simulate on a recording equals the live dry
     expect(readFileSync(join(steps[0]!.cwd, 'notes/todo.md'), 'utf8')).toContain(EDITED_LINE);
     const session = join(sessionsDir, 'cc');
 
-    const live = eventsOf(await sessionEvents(session), 'rewrite.applied');
+    // By time, as the report and the simulation list them (the log is read file by file, files named by pid).
+    const live = eventsOf(await sessionEvents(session), 'rewrite.applied').sort((a, b) => a.time - b.time);
     const applied = new Set(live.flatMap((e) => e.rules.map((r) => r.rule)));
     for (const id of ['side-calls-to-haiku', 'cut-tool-results', 'main-window']) expect(applied).toContain(id);
     expect(live.every((e) => e.dry_run && !e.sent)).toBe(true);
@@ -74,15 +75,15 @@ describe('Claude Code 2.1.112: rules simulate on a recording equals the live dry
     const liveRows = report.exchanges.filter((r) => r.rewrite).map((r) => [key(r.pid, r.id), r.rewrite] as const);
     const pidOf = (file: string) => /(\d+)\.ndjson$/.exec(file)![1]!;
     const simRows = sim.decisions.map((d) => [key(pidOf(d.file), d.exchange), d.rewrite] as const);
-    // Paired by process and exchange: the report lists them by time, the simulation file by file, and a process's
-    // file is named by its pid, which can wrap between the two runs (CI saw /compact's 318 before the task's 32720).
-    const byKey = (rows: readonly (readonly [string, unknown])[]) => [...rows].sort((a, b) => a[0].localeCompare(b[0]));
-    expect(byKey(simRows)).toEqual(byKey(liveRows));
+    // In the report's order (by time), though the simulation reads the log file by file and a process's file is
+    // named by its pid, which can wrap between the two runs (CI saw /compact's 318 sort before the task's 32720).
+    expect(simRows).toEqual(liveRows);
     expect(new Set(sim.decisions.map((d) => d.file)).size).toBe(2);
-    // The raw estimates, to the token and the fraction of a cent (both in log order, file by file).
-    expect(sim.decisions.map((d) => [d.exchange, d.rewrite.tokens, d.rewrite.cache, d.rewrite.cost])).toEqual(
-      live.map((e) => [e.exchange, e.tokens, e.cache, e.cost]),
-    );
+    expect(sim.decisions.every((d, i) => i === 0 || d.time! >= sim.decisions[i - 1]!.time!)).toBe(true);
+    // The raw estimates, to the token and the fraction of a cent, call by call.
+    expect(
+      sim.decisions.map((d) => [key(pidOf(d.file), d.exchange), d.rewrite.tokens, d.rewrite.cache, d.rewrite.cost]),
+    ).toEqual(live.map((e) => [key(e.pid, e.exchange), e.tokens, e.cache, e.cost]));
 
     // Rule by rule and per mechanism: the live events summed the same way.
     const fromLive = summaryOfLiveRun(live, sim);

@@ -5,8 +5,8 @@
  * than a deterministic cut, though it sends fewer tokens. Through the real CLI (bin/agenttap.js → dist/: build
  * first) on a real SDK agent recorded under the loader against the mock.
  */
-import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../reports/index.js';
 import type { SimulationSummary } from '../../reports/model/simulation.js';
@@ -109,6 +109,26 @@ describe('agenttap rules simulate', () => {
       alreadyRewritten: 0,
       redacted: 0,
     });
+  }, 120_000);
+
+  it('two processes: decisions listed in the order the calls were made, as the report lists them, not file by file', async () => {
+    const rules = rulesFile(MIXED);
+    const first = await record({ AGENTTAP_RULES: rules, AGENTTAP_DRY_RUN: '1' });
+    const second = await record({ AGENTTAP_RULES: rules, AGENTTAP_DRY_RUN: '1' });
+    // Files are named by pid, which wraps: here the later process's file sorts first.
+    const session = scratch('agenttap-sim-two-');
+    const logOf = (run: RunResult) => readdirSync(run.sessionDir).find((f) => f.endsWith('.ndjson'))!;
+    copyFileSync(join(first.sessionDir, logOf(first)), join(session, '900.ndjson'));
+    copyFileSync(join(second.sessionDir, logOf(second)), join(session, '100.ndjson'));
+
+    const sim = await simulateJson(session, rules);
+    const report = await buildReport(session);
+    const files = sim.decisions.map((d) => basename(d.file));
+    expect(files).toEqual([...Array(TURNS + 1).fill('900.ndjson'), ...Array(TURNS + 1).fill('100.ndjson')]);
+    expect(sim.decisions.map((d) => [d.exchange, d.rewrite])).toEqual(
+      report.exchanges.filter((r) => r.rewrite).map((r) => [r.id, r.rewrite]),
+    );
+    expect(sim.decisions.every((d, i) => i === 0 || d.time! >= sim.decisions[i - 1]!.time!)).toBe(true);
   }, 120_000);
 
   it('an OpenAI agent: the simulation of its dry run equals what the run logged (priced on size, no cache split)', async () => {

@@ -29,6 +29,8 @@ export interface SimulatedDecision {
   /** The log file (one process) and the exchange id in it. */
   file: string;
   exchange: string;
+  /** When the request was recorded (the log's wall clock, ms since the epoch); absent from a line without one. */
+  time?: number;
   /** The mechanism the rules matched on (the shipped classifier), absent when unclassified. */
   mechanism?: string;
   /** The `rewrite.applied` event, as a live dry run writes it (without the exchange id). */
@@ -46,6 +48,7 @@ export interface Simulation {
   alreadyRewritten: number;
   /** Requests with a redacted secret: their parts are sized by the tags (a few tokens off a live run's estimate). */
   redacted: number;
+  /** In the order the requests were made: by time across processes, in log order within one. */
   decisions: SimulatedDecision[];
 }
 
@@ -98,9 +101,14 @@ export async function simulateRules(session: string, rules: RulesFile, options: 
     mechanism = undefined;
     const outcome = decideOnBody(step, request, request.body, request.chars);
     if (outcome?.settle) settles.set(exchange, outcome.settle);
-    if (outcome?.event)
-      out.decisions.push({ file, exchange, ...(mechanism ? { mechanism } : {}), event: outcome.event });
+    if (outcome?.event) {
+      const time = typeof event.time === 'number' ? { time: event.time } : {};
+      out.decisions.push({ file, exchange, ...time, ...(mechanism ? { mechanism } : {}), event: outcome.event });
+    }
   }
+  // Files are read one after the other (named by pid, which wraps): the report lists calls by time, and so do we.
+  // A stable sort: within a file, log order (its clock never goes back within a process's session).
+  out.decisions.sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
   return out;
 }
 
