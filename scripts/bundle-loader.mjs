@@ -3,8 +3,8 @@
 // module file separately (~1 ms each on an idle machine, far more under load): one file instead of ~16 is most of
 // what separates the loader's start from a minimal fetch tee (issue 13; figures in BENCHMARKS.md "startup").
 // What loads later stays a file of its own, imported where it always was (same folder, so the relative specifiers
-// hold): every dynamic import (the capture at the first model call, zod for a config error, the rules, the SDK
-// layer) and the gate's require('./full.js'). errors.js is bundled (its copy differs from the one the lazy files
+// hold): every dynamic import (zod for a config error, the rules, the SDK layer) and the gate's require('./full.js'),
+// the capture opened at the first model call, a bundle of its own (below). errors.js is bundled (its copy differs from the one the lazy files
 // import): the entry tells a config error by its code, not by `instanceof`.
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +13,12 @@ import { build } from 'rolldown';
 const distDir = fileURLToPath(new URL('../dist/src/', import.meta.url));
 const loaderDir = `${distDir}loader/`;
 
-/** Bundles `entry` into itself; its dynamic imports stay files of their own, imported as before. */
-async function bundleInPlace(entry) {
+/**
+ * Bundles `entry` into itself; its dynamic imports stay files of their own, imported as before, and so do the
+ * static imports in `keepFiles` (modules that find their siblings through `import.meta.url`, which a bundle
+ * elsewhere would change).
+ */
+async function bundleInPlace(entry, keepFiles = []) {
   const dir = dirname(entry);
   // A specifier for `file`, relative to the bundle's folder (the folder of the entry it replaces).
   const fromEntry = (file) => {
@@ -25,7 +29,8 @@ async function bundleInPlace(entry) {
     name: 'agenttap-keep-lazy-files',
     resolveId(specifier, importer, { kind }) {
       if (!importer || !specifier.startsWith('.')) return null;
-      if (kind === 'dynamic-import') return { id: fromEntry(resolve(dirname(importer), specifier)), external: true };
+      const file = resolve(dirname(importer), specifier);
+      if (kind === 'dynamic-import' || keepFiles.includes(file)) return { id: fromEntry(file), external: true };
       return null;
     },
   };
@@ -39,6 +44,13 @@ async function bundleInPlace(entry) {
 }
 
 await bundleInPlace(`${loaderDir}index.js`);
+// The capture the gate opens at the first model call (loader/full.js: ~55 files) in one file too: require()
+// of the ~55 files took 45–60 ms of the agent's thread at its first model call, the bundle ~17–27 ms (idle
+// machine, Node 20). What else loads them as files of their own — the writer (pino, secretlint), the rules, the
+// SDK layer's patch code — shares with it only modules without state of their own (checked when this was
+// written: constants, pure functions, the attempt scope kept under a global key), so two copies do not disagree.
+// writer-loader.js stays a file: it require()s ./writer.js by its own path.
+await bundleInPlace(`${loaderDir}full.js`, [`${distDir}capture/writer-loader.js`]);
 // The SDK layer's start (on by default on Node ≥ 22.22.3): its hooks, targets and `safely` in one file too; the
 // patch code (patch.js) loads with the first SDK file it patches.
 await bundleInPlace(`${distDir}tap/sdk/index.js`);

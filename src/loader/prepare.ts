@@ -23,9 +23,10 @@ export async function prepare(): Promise<Prepared | undefined> {
   if (!session) return undefined; // a child process, and children are off
   publishSession(session);
   if (!config.rules) return { config, session };
-  // Imported only with a rules file: src/capture/open.ts (the recorder) stays off the start-up path.
-  const { loadRules } = await import('../capture/open.js');
-  return { config, session, rules: await loadRules(config) };
+  // Imported only with a rules file; the rules step alone, not src/capture/open.ts (its import would load the
+  // recorder at start, and a second copy of it beside the bundled capture, scripts/bundle-loader.mjs).
+  const { loadRulesStep } = await import('../policy/rewrite/load-step.js');
+  return { config, session, rules: await loadRulesStep(config) };
 }
 
 /** The `session.start` fields of a process that joined its parent's session. */
