@@ -13,6 +13,8 @@ import type { ReadSubscriber, RequestRead } from '../../read/subscriber.js';
 export interface DetailSink {
   /** Stores a content item once; false when the report's content budget is spent. */
   content(hash: string, value: unknown): boolean;
+  /** Whether the item is stored already. */
+  has(hash: string): boolean;
   exchange(key: string, record: ExchangeDetail): void;
   /** Resolves when written content has been flushed enough to read on (backpressure). */
   drained?(): Promise<void>;
@@ -39,6 +41,8 @@ const BODY_PARTS = new Set(['messages', 'input', 'system', 'instructions', 'tool
 
 export class HtmlDetail implements ReadSubscriber {
   private readonly pending = new Map<string, ExchangeDetail>();
+  /** Each tool set's tools, by hash (every request resends its tools: hashed once per set, not per request). */
+  private readonly toolHashes = new Map<string, string[]>();
 
   /** `maxText`: the longest string kept per content block. */
   constructor(
@@ -51,7 +55,9 @@ export class HtmlDetail implements ReadSubscriber {
     this.pending.set(r.draft.key, detail);
     if (!r.body) return;
     const { draft: d, interned, parent } = r;
-    const keep = (hash: string, v: unknown) => this.sink.content(hash, truncateDeep(v, this.maxText));
+    // Content already in the page is not truncated again (a system prompt, tools and reminders come every request).
+    const keep = (hash: string, v: unknown) =>
+      this.sink.has(hash) || this.sink.content(hash, truncateDeep(v, this.maxText));
     if (r.system) {
       const s = interned.systems.get(r.system.hash)!;
       s.blocks.forEach((b, k) => {
@@ -60,11 +66,17 @@ export class HtmlDetail implements ReadSubscriber {
       detail.system = s.blocks.map((b) => b.hash);
     }
     if (r.tools) {
-      detail.tools = r.tools.list.map((x) => {
-        const h = contentHash(JSON.stringify(x));
-        keep(h, x);
-        return h;
-      });
+      const { hash, list } = r.tools;
+      let hashes = this.toolHashes.get(hash);
+      if (!hashes) {
+        hashes = list.map((x) => {
+          const h = contentHash(JSON.stringify(x));
+          keep(h, x);
+          return h;
+        });
+        this.toolHashes.set(hash, hashes);
+      }
+      detail.tools = hashes;
     }
     // Against the previous request of the thread: what changed besides the appended messages.
     if (parent && parent.systemHash !== d.systemHash) {

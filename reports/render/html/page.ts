@@ -75,6 +75,10 @@ export class ContentSpool implements DetailSink {
 
   constructor(private readonly budget = 256 << 20) {}
 
+  has(hash: string): boolean {
+    return this.seen.has(hash);
+  }
+
   content(hash: string, value: unknown): boolean {
     if (this.seen.has(hash)) return true;
     const line = `c\t${inertJson(hash)}\t${inertJson(value)}\n`;
