@@ -7,7 +7,9 @@
 // Per Node: the running one and the majors in BENCH_NODES (default "22 24", from bench/lib/node-bin.mjs; "" for the
 // running Node alone). On Node ≥ 22 agenttap's default includes the SDK layer's module hooks.
 // Writes the "startup" section of BENCHMARKS.md.
-//   node bench/startup.mjs           (after `npm run build`; BENCH_ROUNDS=21 by default; run it on a quiet machine)
+//   node bench/startup.mjs           (after `npm run build`; BENCH_ROUNDS=61 by default; run it on a quiet machine)
+// 61 rounds: on a machine whose plain `node` starts in ~25 ms, the tee adds ~6–13 ms and 21 rounds moved its median
+// by 3 ms between two scenarios that are the same for it (the ratios by 0.3×); 61 take ~1 min per Node version.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +18,7 @@ import { median, root, timedProcess } from './lib/measure.mjs';
 import { ensureNode } from './lib/node-bin.mjs';
 import { writeSection } from './lib/write-section.mjs';
 
-const rounds = Number(process.env.BENCH_ROUNDS ?? 21);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 61);
 const majors = (process.env.BENCH_NODES ?? '22 24').split(/[ ,]+/).filter(Boolean).map(Number);
 const nodes = [process.execPath, ...majors.map(ensureNode)];
 const scratch = mkdtempSync(join(tmpdir(), 'agenttap-bench-startup-'));
