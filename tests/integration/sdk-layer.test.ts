@@ -101,6 +101,12 @@ describe('SDK layer: one record per HTTP attempt, with its SDK call', () => {
     }
   });
 
+  it('CJS SDK loaded by its file path, after the agent wrapped require() itself: still one SDK call, wrapper kept', async () => {
+    const { run, events, received } = await runApp('anthropic-by-path.cjs');
+    expect(run.stdout).toContain('by-path: end_turn wrapper-calls>0=true');
+    expect(attempts(events, received).map((s) => `${s.method}#${s.attempt}`)).toEqual(['messages.create#1']);
+  });
+
   it('openai, ESM and CJS: chat.completions and responses', async () => {
     const esm = await runApp('openai-scenarios.mjs');
     const esmSeen = attempts(esm.events, esm.received);

@@ -2,7 +2,8 @@
  * Registers the module hooks that hand the SDK files to the patcher, and nothing else:
  *
  *   CJS  require-in-the-middle, `internals: true` over the SDK packages; the callback patches only the
- *        files in targets.ts (every other file of those packages is returned untouched, unwrapped). Loaded from
+ *        files in targets.ts (every other file of those packages is returned untouched, unwrapped). Loaded at
+ *        the first require() of an SDK package (hookCjsLazily), from
  *        ./ritm.cjs, RITM bundled without its `debug` dependency (which alone costs ~16 ms of start: it loads
  *        tty and net), falling back to the package when the bundle is missing (unbundled runs).
  *   ESM  import-in-the-middle, with the loader hook limited to the same files by a RegExp on the URL:
@@ -62,11 +63,7 @@ export async function registerModuleHooks(
   mode: HookMode,
   onModule: OnModule,
 ): Promise<() => void> {
-  const Ritm = loadRitm();
-  const ritm = new Ritm(packages, { internals: true }, (exports, name) => {
-    onModule(exports as Record<string, unknown>, name);
-    return exports;
-  });
+  const ritm = hookCjsLazily(packages, onModule);
 
   let iitm: RitmHook | undefined;
   let removed = false;
@@ -84,6 +81,49 @@ export async function registerModuleHooks(
     state.waiting.delete(hookEsm);
     ritm.unhook();
     iitm?.unhook();
+  };
+}
+
+/**
+ * RITM, loaded at the first require() of an SDK package (its name, a path in it, or a file under its
+ * node_modules folder), not at start: loading it cost ~3–6 ms of every process's start on Node 22 (profiled,
+ * issue 13), and most processes an agent starts never require an SDK. Until then a wrapper on
+ * `Module.prototype.require` tests each id against the package names; at the first match it installs RITM (which
+ * wraps require in turn) and hands it that very call, so the SDK's first file is hooked like every later one.
+ */
+function hookCjsLazily(packages: string[], onModule: OnModule): RitmHook {
+  const proto = (nodeModule.Module as unknown as { prototype: { require: (id: string) => unknown } }).prototype;
+  const original = proto.require;
+  let ritm: RitmHook | undefined;
+  let unhooked = false;
+  const isSdk = (id: unknown) =>
+    typeof id === 'string' &&
+    packages.some(
+      (p) => id === p || id.startsWith(`${p}/`) || id.replaceAll('\\', '/').includes(`/node_modules/${p}/`),
+    );
+  const install = () => {
+    // Taken out where nobody wrapped require after us; otherwise left in their chain, passing calls through.
+    if (proto.require === lazy) proto.require = original;
+    const Ritm = loadRitm();
+    ritm = new Ritm(packages, { internals: true }, (exports, name) => {
+      onModule(exports as Record<string, unknown>, name);
+      return exports;
+    });
+  };
+  function lazy(this: unknown, id: string): unknown {
+    if (ritm === undefined && !unhooked && isSdk(id)) {
+      install();
+      return proto.require.call(this, id);
+    }
+    return original.call(this, id);
+  }
+  proto.require = lazy;
+  return {
+    unhook() {
+      unhooked = true;
+      if (proto.require === lazy) proto.require = original;
+      ritm?.unhook();
+    },
   };
 }
 
