@@ -119,7 +119,8 @@ Node children, and wraps \`fetch\` and the http client (a diagnostics channel on
 at the next turn of the event loop, after a \`-e\` script's or a CommonJS main's first line, before an ESM main's) from
 one bundled file; it reads \`node:fs\`
 with \`require()\` (an ESM import's facade loads Node's stream modules). On Node ≥ 22.22.3 the default also
-registers the SDK layer's module hooks: require-in-the-middle bundled without \`debug\`, and a resolve hook that
-loads import-in-the-middle's hook only at the first SDK file. The capture (recorder, codecs, exchanges) loads at the
-first model call; the log writer later still.`,
+registers the SDK layer's module hooks: a wrapper on \`require\` that loads require-in-the-middle (bundled without
+\`debug\`) at the first \`require\` of an SDK, and a resolve hook that loads import-in-the-middle's hook only at the
+first SDK file. The capture (recorder, codecs, exchanges: one bundled file) loads at the first model call; the log
+writer later still.`,
 );
