@@ -112,7 +112,12 @@ function hookCjsLazily(packages: string[], onModule: OnModule): RitmHook {
   };
   function lazy(this: unknown, id: string): unknown {
     if (ritm === undefined && !unhooked && isSdk(id)) {
-      install();
+      try {
+        install();
+      } catch {
+        unhooked = true; // RITM would not load: the SDK goes unpatched (its calls are still recorded on the wire)
+        return original.call(this, id);
+      }
       return proto.require.call(this, id);
     }
     return original.call(this, id);
