@@ -6,8 +6,11 @@
 import { isBlobRef, resolveBlobRef } from '../../src/log/refs.js';
 import type { LazyBlobs } from '../../src/log/read.js';
 import { messageKey } from '../../src/exchange/cache-markers.js';
+import { contentHash } from '../../src/exchange/hash.js';
 import { isRecord as isObj } from '../../src/exchange/json.js';
-import { factsView, scanMessage } from './scan.js';
+import { truncateDeep } from './cut.js';
+import { cutJson, factsView, scanMessage } from './scan.js';
+import type { PageMessage } from './subscriber.js';
 
 interface Link {
   prefix: string | null;
@@ -136,14 +139,29 @@ export class MessageChains {
       .map((e) => this.view(e));
   }
 
-  /** For messages `[from, count)`: the blob hash of each written as a blob without cache markers (its content hash). */
-  hashes(head: string, from: number): (string | undefined)[] {
+  /**
+   * Messages `[from, count)` as a page keeps them (see RequestRead.addedForPage): a message's hash is its blob's
+   * when it was written as a blob without cache markers (its content hash), else derived from its reference.
+   */
+  pageItems(head: string, from: number): PageMessage[] {
     return this.entries(head)
       .slice(from)
       .map((e) => {
         const it = (this.blobs.get(e.hash) as { items: unknown[] }).items[e.index];
-        return isBlobRef(it) && !it.$cache && this.blobs.has(it.$blob) ? it.$blob : undefined;
+        if (!isBlobRef(it) || !this.blobs.has(it.$blob)) return pageMessage(this.resolve(it));
+        const { $blob, $cache } = it;
+        return {
+          hash: $cache ? contentHash(`${$blob}\0${JSON.stringify($cache)}`) : $blob,
+          cut: (max) => resolveBlobRef(it, this.cutBlob($blob, max)),
+        };
       });
+  }
+
+  /** A blob's content with strings longer than `max` cut: from its bytes when it is long (scan.ts cutJson). */
+  private cutBlob(hash: string, max: number): unknown {
+    const raw = (this.blobs.size(hash) ?? 0) > max ? this.blobs.raw(hash) : undefined;
+    const cut = raw && cutJson(raw, 0, raw.length, max);
+    return cut !== undefined ? cut : truncateDeep(this.blobs.get(hash), max);
   }
 
   /** Message `i`, whole. */
@@ -215,3 +233,9 @@ export class MessageChains {
     return this.blobs.has(it.$blob) ? resolveBlobRef(it, this.blobs.get(it.$blob)) : this.missing(it.$blob);
   }
 }
+
+/** A message already in memory, as a page keeps it. */
+export const pageMessage = (m: unknown): PageMessage => ({
+  hash: contentHash(JSON.stringify(m)),
+  cut: (max) => truncateDeep(m, max),
+});

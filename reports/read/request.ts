@@ -17,11 +17,11 @@ import { isRecord } from '../../src/exchange/json.js';
 import { isBlobRef, isListRef } from '../../src/log/refs.js';
 import { shapeFacts } from '../../src/mechanisms/request-facts.js';
 import type { ExchangeRewrite } from '../model/types.js';
-import { isCutView } from './chain.js';
+import { isCutView, pageMessage } from './chain.js';
 import { type Draft, requestDraft } from './draft.js';
 import { own, TEXT_FOR_FACTS } from './own.js';
 import type { EventIn, FileState } from './state.js';
-import type { RequestRead } from './subscriber.js';
+import type { PageMessage, RequestRead } from './subscriber.js';
 
 type Body = Record<string, unknown>;
 
@@ -35,8 +35,8 @@ interface Messages {
   firstFew: unknown[];
   /** Message `i` whole. */
   at: (i: number) => unknown;
-  /** Content hashes of messages `[from, count)` where the log gives them (see RequestRead.addedHashes). */
-  hashes: (from: number) => (string | undefined)[];
+  /** Messages `[from, count)` as a page keeps them (see RequestRead.addedForPage). */
+  forPage: (from: number) => PageMessage[];
 }
 
 export async function onRequest(s: FileState, { ev, time }: EventIn): Promise<void> {
@@ -50,6 +50,7 @@ export async function onRequest(s: FileState, { ev, time }: EventIn): Promise<vo
     headers: (ev.headers as Record<string, string>) ?? {},
     body,
     added: [],
+    addedForPage: () => [],
     reminders: [],
     interned: s.out.interned,
   };
@@ -94,7 +95,7 @@ function readBody(s: FileState, d: Draft, body: Body, read: RequestRead): void {
   // The messages whole only when a stage reads them (the HTML's detail): parsed on first access.
   let whole: unknown[] | undefined;
   Object.defineProperty(read, 'added', { get: () => (whole ??= msgs.items(parentLen)), enumerable: true });
-  read.addedHashes = msgs.hashes(parentLen);
+  read.addedForPage = () => msgs.forPage(parentLen);
 }
 
 /** Messages: keys for the thread trie, sizes, the first and last messages for the facts. */
@@ -124,8 +125,9 @@ function readMessages(s: FileState, d: Draft, ml: unknown): Messages {
   const views = (from: number): unknown[] => (plain ? plain.slice(from) : head ? chains.views(head, from) : []);
   const firstFew = plain ? plain.slice(0, 8) : head ? chains.firstViews(head, 8) : [];
   const at = (i: number): unknown => (plain ? plain[i] : head ? chains.at(head, i) : undefined);
-  const hashes = (from: number) => (head && !plain ? chains.hashes(head, from) : []);
-  return { keys, items, views, firstFew, at, hashes };
+  const forPage = (from: number): PageMessage[] =>
+    plain ? plain.slice(from).map(pageMessage) : head ? chains.pageItems(head, from) : [];
+  return { keys, items, views, firstFew, at, forPage };
 }
 
 /** Thread: the latest earlier request whose messages are all a prefix of these. */

@@ -8,6 +8,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
+import { cutText } from './cut.js';
 
 /** A blob line read by its head: the content is `buf[start, end)`. */
 export interface BlobHead {
@@ -158,7 +159,7 @@ export const factsView = (buf: Buffer, start: number, end: number) => scanMessag
 
 /** Cuts the string literal `buf[q, close]` for a view: pushes what is kept since `kept`; returns the new `kept`. */
 function cutString(buf: Buffer, q: number, close: number, parts: string[], kept: number): number {
-  const cut = safeCut(buf, q + KEEP);
+  const cut = safeCut(buf, q + 1, q + KEEP);
   const r = buf.subarray(q, close).indexOf(REMINDER);
   const tail = r === -1 ? close : lineStart(buf, q, q + r);
   // A reminder inside the kept start, or a tag not at a line's start: the string stays whole.
@@ -172,17 +173,63 @@ const same = (buf: Buffer, at: number, lit: Buffer) =>
   at + lit.length <= buf.length && buf.compare(lit, 0, lit.length, at, at + lit.length) === 0;
 const startsWith = same;
 
-/** A cut at or before `at` that splits neither a UTF-8 character nor an escape sequence. */
-function safeCut(buf: Buffer, at: number): number {
+/**
+ * A cut at or before `at` (not before `from`, a literal's first byte) that splits neither a UTF-8 character nor an
+ * escape sequence (`\uXXXX` is the longest: one that spans the cut starts at most 5 bytes before it).
+ */
+function safeCut(buf: Buffer, from: number, at: number): number {
   let cut = at;
-  while ((buf[cut]! & 0xc0) === 0x80) cut--;
-  for (let j = cut - 1; j >= cut - 6; j--)
-    if (buf[j] === BACKSLASH) {
-      cut = j;
-      break;
-    }
-  while (buf[cut - 1] === BACKSLASH) cut--;
+  while (cut > from && (buf[cut]! & 0xc0) === 0x80) cut--;
+  for (let j = cut - 1; j >= Math.max(from, cut - 6); j--) {
+    if (buf[j] !== BACKSLASH) continue;
+    // The last backslash of a run starts an escape when the run is odd (the others are escaped backslashes).
+    let first = j;
+    while (first > from && buf[first - 1] === BACKSLASH) first--;
+    if ((j - first) % 2 === 0 && j + (buf[j + 1] === 117 ? 6 : 2) > cut) cut = j;
+    break;
+  }
   return cut;
+}
+
+/**
+ * The JSON value `buf[start, end)` (compact, as JSON.stringify writes it) with each string value longer than `max`
+ * characters cut as truncateDeep cuts it (cut.ts), without decoding what is cut: a literal is found by its quotes
+ * (`indexOf`), only its first characters are decoded. A 200 KB tool output costs a 16 KB parse, not a 200 KB one.
+ * Undefined when the bytes are not one whole JSON value.
+ */
+export function cutJson(buf: Buffer, start: number, end: number, max: number): unknown {
+  const parts: string[] = [];
+  let kept = start;
+  for (let q = buf.indexOf(Q, start), close = 0; q !== -1 && q < end; q = buf.indexOf(Q, close + 1)) {
+    close = stringEnd(buf, q, end);
+    if (close === -1) return undefined;
+    // A literal of at most `max` bytes has at most `max` characters; a key (`:` after it) is never cut.
+    if (close - q - 1 <= max || buf[close + 1] === 58) continue;
+    const literal = cutLiteral(buf, q, close, max);
+    if (literal === undefined) continue;
+    parts.push(buf.toString('utf8', kept, q), literal);
+    kept = close + 1;
+  }
+  try {
+    if (!parts.length) return JSON.parse(buf.toString('utf8', start, end));
+    parts.push(buf.toString('utf8', kept, end));
+    return JSON.parse(parts.join(''));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The literal `buf[q, close]` cut to `max` characters (cutText), as a JSON literal; undefined when it is not longer. */
+function cutLiteral(buf: Buffer, q: number, close: number, max: number): string | undefined {
+  // A character takes 1 to 6 bytes of JSON (`\uXXXX`): `max` bytes, then at most one more read of what is missing.
+  for (let want = max, n = 0; n < 3; n++) {
+    const stop = q + 1 + want >= close ? close : safeCut(buf, q + 1, q + 1 + want);
+    const text = JSON.parse(`${buf.toString('utf8', q, stop)}"`) as string;
+    if (text.length > max) return JSON.stringify(cutText(text, max, close - stop));
+    if (stop === close) return undefined;
+    want += 6 * (max - text.length) + 6;
+  }
+  return undefined;
 }
 
 /** Where the line holding `<system-reminder>` at `r` starts (after an escaped newline), or -1: not at a line start. */

@@ -16,15 +16,23 @@ export interface RequestRead {
   /** The messages this request added after its parent's (parsed when first read). */
   added: unknown[];
   /**
-   * `contentHash(JSON.stringify(added[i]))` where the log already gives it: a message written as a blob (without
-   * cache markers) is its blob's hash. Undefined entries (and a missing list): compute it.
+   * The same messages as a page keeps them, without parsing a long one whole: each one's content hash (the blob's
+   * where the log gives it) and the message with strings longer than `max` characters cut (cut.ts).
    */
-  addedHashes?: (string | undefined)[];
+  addedForPage: () => PageMessage[];
   /** The request of the same thread this one extends. */
   parent?: Draft;
   /** The `<system-reminder>` blocks of the added messages, whole. */
   reminders: { text: string; hash: string }[];
   interned: Interned;
+}
+
+/** A message as a page keeps it (see RequestRead.addedForPage). */
+export interface PageMessage {
+  /** Names the message's content: the same content, the same hash. */
+  hash: string;
+  /** The message with every string longer than `max` characters cut (cut.ts truncateDeep). */
+  cut: (max: number) => unknown;
 }
 
 export interface ReadSubscriber {

@@ -196,16 +196,3 @@ export function inputStrings(input: unknown): string[] {
 }
 
 export const textHash = (t: string) => contentHash(t.trim());
-
-/** A copy with every string longer than `max` cut, saying how much was cut. */
-export function truncateDeep(v: unknown, max: number): unknown {
-  if (typeof v === 'string')
-    return v.length > max
-      ? `${v.slice(0, max)}\n…[agenttap: ${v.length - max} more characters not included in the report]`
-      : v;
-  if (Array.isArray(v)) return v.map((x) => truncateDeep(x, max));
-  if (!isRecord(v)) return v;
-  const out: Obj = {};
-  for (const [k, x] of Object.entries(v)) out[k] = truncateDeep(x, max);
-  return out;
-}

@@ -4,8 +4,8 @@
  * hash, once each, into the page's content spool.
  */
 import { diffLines } from 'diff';
-import { truncateDeep } from '../../../src/exchange/body.js';
 import { contentHash } from '../../../src/exchange/hash.js';
+import { truncateDeep } from '../../read/cut.js';
 import type { Draft } from '../../read/read.js';
 import type { ReadSubscriber, RequestRead } from '../../read/subscriber.js';
 
@@ -96,10 +96,9 @@ export class HtmlDetail implements ReadSubscriber {
     }
     for (const x of r.reminders) keep(x.hash, x.text);
     let partial = false;
-    detail.added = r.added.map((m, i) => {
-      const h = r.addedHashes?.[i] ?? contentHash(JSON.stringify(m));
-      if (!keep(h, m)) partial = true;
-      return h;
+    detail.added = r.addedForPage().map(({ hash, cut }) => {
+      if (!this.sink.has(hash) && !this.sink.content(hash, cut(this.maxText))) partial = true;
+      return hash;
     });
     for (const [k, v] of Object.entries(r.body)) if (!BODY_PARTS.has(k)) detail.params[k] = truncateDeep(v, 2000);
     if (partial) detail.partial = true;

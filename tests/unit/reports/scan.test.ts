@@ -11,7 +11,9 @@ import { messageKey } from '../../../src/exchange/cache-markers.js';
 import { contentHash } from '../../../src/exchange/hash.js';
 import { openSink } from '../../../src/log/sink.js';
 import { buildReport } from '../../../reports/model/build.js';
-import { blobHead, factsView, rawMessageKey, scanMessage } from '../../../reports/read/scan.js';
+import { truncateDeep } from '../../../reports/read/cut.js';
+import { blobHead, cutJson, factsView, rawMessageKey, scanMessage } from '../../../reports/read/scan.js';
+import { HtmlDetail } from '../../../reports/render/html/detail.js';
 import { generateSession } from '../../../bench/report-generate.mjs';
 import { LogWriter, reminder, reply, text, toolResult, toolUse } from '../../fixtures/logs/log-writer.mjs';
 import { ROOT, scratch } from '../../helpers/run.js';
@@ -185,6 +187,120 @@ describe('a facts view of a long message', () => {
   test('no view of a short message, or of another role', () => {
     expect(viewOf({ role: 'user', content: [toolResult('t', `short ${'x'.repeat(300)}`)] })).toBeUndefined();
     expect(viewOf({ role: 'assistant', content: [text(big(20000))] })).toBeUndefined();
+  });
+});
+
+/** A cut marker's size, as a number: the rest of cutText's marker is fixed. */
+const MARKER = /\n…\[agenttap: (~?)([\d.]+) (B|KiB|MiB) more not included in the report\]/g;
+const withoutSizes = (v: unknown) => JSON.stringify(v).replace(/\\n…\[agenttap: ~?[\d.]+ (?:B|KiB|MiB) more/g, '<cut>');
+const cutOf = (content: unknown, max: number) => {
+  const line = blobLine(content);
+  const head = blobHead(line, 0, line.length)!;
+  expect(head).toBeDefined();
+  return cutJson(line, head.start, head.end, max);
+};
+
+describe('a message cut for the page from its bytes', () => {
+  const tricky = [
+    { role: 'user', content: [toolResult('t', big(3000))] },
+    { role: 'user', content: [toolResult('t', `${'é中'.repeat(9000)}\n"quoted" \\ back\tslash`)] },
+    { role: 'user', content: [text(`${'😀'.repeat(5000)}x`), text('short')] },
+    { role: 'user', content: [toolResult('t', `\u0001\u001f${'\u0000ctl'.repeat(3000)}`)] },
+    { role: 'assistant', content: [toolUse('u', 'Write', { file_path: 'a', content: big(2000), n: 3, ok: true })] },
+    { role: 'user', content: [{ type: 'text', text: 'k', [`long key ${'k'.repeat(3000)}`]: big(500) }] },
+    { role: 'user', content: [text(`${'\\'.repeat(4000)}"${'\\'.repeat(4001)}`)] },
+  ];
+
+  test('equals truncateDeep of the parsed message but for the size its markers give (every fixture message, odd text)', () => {
+    const messages: unknown[] = [...tricky];
+    for (const file of fixtureLogs(join(ROOT, 'tests', 'fixtures', 'logs')))
+      for (const l of readFileSync(file, 'utf8').split('\n')) {
+        const line = Buffer.from(l);
+        const head = blobHead(line, 0, line.length);
+        if (head) messages.push(JSON.parse(line.subarray(head.start, head.end).toString('utf8')));
+      }
+    expect(messages.length).toBeGreaterThan(40);
+    let cuts = 0;
+    for (const m of messages)
+      for (const max of [1, 7, 100, 1000, 16_384]) {
+        const expected = withoutSizes(truncateDeep(m, max));
+        cuts += expected.split('<cut>').length - 1;
+        expect(withoutSizes(cutOf(m, max))).toBe(expected);
+      }
+    expect(cuts).toBeGreaterThan(200);
+  });
+
+  test('decodes the kept start of a long string, not the rest; its marker gives the size left out, approximately', () => {
+    const out = big(12_000);
+    const message = { role: 'user', content: [toolResult('t', out)] };
+    const parse = JSON.parse;
+    let parsed = 0;
+    JSON.parse = (t: string, reviver?: Parameters<typeof parse>[1]) => {
+      parsed += t.length;
+      return parse(t, reviver);
+    };
+    let cut: unknown;
+    try {
+      cut = cutOf(message, 1000);
+    } finally {
+      JSON.parse = parse;
+    }
+    expect(parsed).toBeLessThan(5000);
+    expect(JSON.stringify(message).length).toBeGreaterThan(200_000);
+    const [m] = [...JSON.stringify(cut).replaceAll('\\n', '\n').matchAll(MARKER)];
+    expect(m?.[1]).toBe('~');
+    const size = Number(m![2]) * { B: 1, KiB: 1024, MiB: 1 << 20 }[m![3] as 'B'];
+    // Between the rest's UTF-8 bytes and its JSON form's (one more byte per escaped newline), within the rounding.
+    const rest = out.slice(1000);
+    expect(size).toBeGreaterThan(Buffer.byteLength(rest) * 0.99);
+    expect(size).toBeLessThan((JSON.stringify(rest).length - 2) * 1.01);
+  });
+
+  test('a parsed string is cut the same way, its marker exact', () => {
+    expect(truncateDeep({ a: ['x'.repeat(2048 + 5)] }, 5)).toEqual({
+      a: ['xxxxx\n…[agenttap: 2.0 KiB more not included in the report]'],
+    });
+    expect(truncateDeep({ a: 'short', n: 1 }, 5)).toEqual({ a: 'short', n: 1 });
+  });
+
+  test('bytes that are not one whole JSON value: undefined', () => {
+    const line = blobLine({ role: 'user', content: [text(big(100))] });
+    const head = blobHead(line, 0, line.length)!;
+    expect(cutJson(line, head.start, head.end - 40, 10)).toBeUndefined();
+    expect(cutJson(Buffer.from('{"a":"x'), 0, 7, 1)).toBeUndefined();
+  });
+
+  test("the page's messages read by the heads of blob lines equal those from parsed lines (cache markers too)", async () => {
+    const dir = scratch();
+    // Every message of the lists written with a cache marker on its first block, as Claude Code's last message is.
+    const file = writeSession(join(dir, 'fast'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(/^.*"event":"blob".*"prefix":.*$/gm, (l) =>
+        l.replace(/\{"\$blob":"([0-9a-f]{32})"\}/g, '{"$blob":"$1","$cache":{"0":{"type":"ephemeral"}}}'),
+      ),
+    );
+    const slowDir = join(dir, 'slow');
+    const slowFile = join(slowDir, '7.ndjson');
+    writeSession(slowDir);
+    writeFileSync(
+      slowFile,
+      readFileSync(file, 'utf8').replace(/^\{"level":30,(.*"event":"blob")/gm, (_m, rest) => `{"level":3 ,${rest}`),
+    );
+    const page = async (f: string) => {
+      const items = new Map<string, unknown>();
+      const sink = {
+        content: (h: string, v: unknown) => !!items.set(h, v),
+        has: (h: string) => items.has(h),
+        exchange() {},
+      };
+      await buildReport(f, { subscribers: [new HtmlDetail(sink, 1000)] });
+      return withoutSizes([...items].sort(([a], [b]) => a.localeCompare(b)));
+    };
+    const fast = await page(file);
+    expect(fast).toContain('"cache_control":{"type":"ephemeral"}');
+    expect(fast.split('<cut>').length).toBeGreaterThan(12);
+    expect(fast).toBe(await page(slowFile));
   });
 });
 
