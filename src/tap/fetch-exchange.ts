@@ -56,10 +56,15 @@ export function captureRequestBody(
 
 /** Steps 2–4: the response handed to the agent, its body observed as the agent reads it. */
 export function observe(exchange: LiveExchange, response: Response, signal: AbortSignal | null | undefined): Response {
-  exchange.responded(response.status, flattenHeaders(response.headers), {
-    url: response.url,
-    redirected: response.redirected,
-  });
+  exchange.respondedSoon(
+    response.status,
+    response.headers.get('content-type'),
+    () => flattenHeaders(response.headers),
+    {
+      url: response.url,
+      redirected: response.redirected,
+    },
+  );
   if (response.body === null) {
     // 101/204/205/304 and HEAD: no body to observe, and `new Response(body, {status: 204})` would throw (docs/fetch-tap.md#rebuilt-response).
     exchange.finish('complete');
@@ -125,9 +130,13 @@ export function observe(exchange: LiveExchange, response: Response, signal: Abor
   return wrapped;
 }
 
-/** The headers a fetch call goes out with: its init's, else its Request's. */
-export function requestHeaders(input: RequestInfo | URL, init: RequestInit | undefined): Headers {
-  return new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+/**
+ * The headers a fetch call goes out with (its init's, else its Request's), flattened. A `Headers` is read as it is:
+ * a copy (`new Headers`) validates every header again, ~50 µs of the agent's call (the SDKs pass a `Headers`).
+ */
+export function outgoingHeaders(input: RequestInfo | URL, init: RequestInit | undefined): Record<string, string> {
+  const given = init?.headers ?? (input instanceof Request ? input.headers : undefined);
+  return flattenHeaders(given instanceof Headers ? given : new Headers(given));
 }
 
 /** The body as text when it can be had without consuming anything the agent still needs. */

@@ -7,14 +7,13 @@
  * rewrite seam: src/policy/rewrite/apply.ts) and becomes an exchange whose response body is observed as the
  * agent reads it (fetch-exchange.ts).
  */
-import { flattenHeaders } from '../exchange/headers.js';
 import type { EndpointMatch } from '../exchange/endpoints.js';
 import { applyOutcome, decideOnWire } from '../policy/rewrite/apply.js';
 import type { RulesOutcome } from '../policy/rewrite/wire.js';
 import { claimAttempt } from './attempt-scope.js';
 import { fetchTarget, patchFetch } from './fetch-patch.js';
 import type { TapContext, Uninstall } from './context.js';
-import { captureRequestBody, observe, requestHeaders, startExchange } from './fetch-exchange.js';
+import { captureRequestBody, observe, outgoingHeaders, startExchange } from './fetch-exchange.js';
 import { type LiveExchange, isAbortError } from './live-exchange.js';
 import { withBody } from './replace-body.js';
 import { safely } from './safely.js';
@@ -61,7 +60,7 @@ function begin(ctx: TapContext, input: RequestInfo | URL, init: RequestInit | un
   if (!match) return undefined;
   const claim = claimAttempt();
   if (claim.skip) return undefined; // a layer above already records this HTTP attempt
-  const headers = flattenHeaders(requestHeaders(input, init));
+  const headers = outgoingHeaders(input, init);
   if (!claim.sdk && ctx.outsideSdkCall) ctx.outsideSdkCall(headers);
 
   // Rules decided at the SDK layer (a platform client, before signing) are not decided again on the wire.
@@ -75,7 +74,7 @@ function begin(ctx: TapContext, input: RequestInfo | URL, init: RequestInit | un
     match,
     method,
     url,
-    sent ? flattenHeaders(requestHeaders(input, init)) : headers,
+    sent ? outgoingHeaders(input, init) : headers,
     claim.sdk,
   );
   exchange.ruled(outcome);

@@ -3,7 +3,8 @@
  *
  *   0 rules    — the rewrite rules' decision on this attempt, logged with its id (before its request)
  *   1 request  — recorded when the attempt starts
- *   2 response — recorded when headers arrive; the codec starts observing the body
+ *   2 response — the codec starts observing the body when headers arrive; the record is made then, or (fetch) on
+ *                the next turn of the event loop, always before step 4
  *   3 chunks   — fed to the codec as the agent reads them
  *   4 end      — exactly once: body end, semantic end (`message_stop`, `[DONE]`), cancel, abort, error,
  *                or process exit (`incomplete`); later calls are ignored; the response's usage goes back to the
@@ -27,6 +28,9 @@ export interface AttemptStart {
   sdk?: SdkCall;
 }
 
+/** What a response's record carries besides its status and headers. */
+type ResponseExtra = { url?: string; redirected?: boolean };
+
 export class LiveExchange {
   readonly id: string;
   private readonly t0: number;
@@ -39,6 +43,8 @@ export class LiveExchange {
   private readonly cleanups: (() => void)[] = [];
   /** Told the response's usage when it ends (the rewrite rules learn from it). */
   private onUsage: ((usage: Usage) => void) | undefined;
+  /** The response's record, not made yet (respondedSoon). */
+  private pendingResponse: (() => void) | undefined;
 
   constructor(
     private readonly ctx: TapContext,
@@ -93,15 +99,57 @@ export class LiveExchange {
   }
 
   /** Step 2. */
-  responded(status: number, headers: Record<string, string>, extra: { url?: string; redirected?: boolean } = {}): void {
+  responded(status: number, headers: Record<string, string>, extra: ResponseExtra = {}): void {
+    const ttfbMs = performance.now() - this.t0;
+    this.observeBody(status, headers['content-type'] ?? null);
+    this.recordResponse(status, () => headers, extra, ttfbMs);
+  }
+
+  /**
+   * Step 2 for a response the agent is about to read (fetch): the body's observer now, the response's record (its
+   * headers read and flattened, ~50 µs here) on the next turn of the event loop, or at the exchange's end if that
+   * comes first — the agent's first chunk, often already in the socket's buffer, does not wait for it.
+   */
+  respondedSoon(
+    status: number,
+    contentType: string | null,
+    headers: () => Record<string, string>,
+    extra: ResponseExtra = {},
+  ): void {
+    const ttfbMs = performance.now() - this.t0;
+    this.observeBody(status, contentType);
+    this.pendingResponse = () => this.recordResponse(status, headers, extra, ttfbMs);
+    setImmediate(() => this.recordPendingResponse()).unref();
+  }
+
+  private recordPendingResponse(): void {
+    const record = this.pendingResponse;
+    this.pendingResponse = undefined;
+    record?.();
+  }
+
+  private recordResponse(
+    status: number,
+    headers: () => Record<string, string>,
+    extra: ResponseExtra,
+    ttfbMs: number,
+  ): void {
+    safely(
+      this.ctx.warn,
+      'response-capture-failed',
+      () => this.ctx.recorder.response({ id: this.id, status, headers: headers(), ...extra, ttfbMs }),
+      undefined,
+    );
+  }
+
+  private observeBody(status: number, contentType: string | null): void {
     safely(
       this.ctx.warn,
       'response-capture-failed',
       () => {
-        this.ctx.recorder.response({ id: this.id, status, headers, ...extra, ttfbMs: performance.now() - this.t0 });
         this.observer = createResponseObserver({
           endpoint: this.start.match.endpoint,
-          contentType: headers['content-type'] ?? null,
+          contentType,
           status,
           maxCaptureBytes: this.ctx.maxBodyBytes,
           onFirstContent: () => {
@@ -136,6 +184,7 @@ export class LiveExchange {
     if (this.finished) return;
     this.finished = true;
     this.ctx.open.delete(this);
+    this.recordPendingResponse();
     for (const undo of this.cleanups.splice(0)) safely(this.ctx.warn, 'finish-failed', undo, undefined);
     safely(
       this.ctx.warn,

@@ -12,13 +12,12 @@
  * carries its original under a `Symbol.for` key, and a method already wrapped is left alone.
  */
 import { performance } from 'node:perf_hooks';
-import { flattenHeaders } from '../../exchange/headers.js';
 import type { TapContext } from '../context.js';
 import { isRecord } from '../../exchange/json.js';
 import { applyOutcome } from '../../policy/rewrite/apply.js';
 import type { RulesStep } from '../../policy/rewrite/wire.js';
 import { type AttemptState, type CallState, scopeStorage } from '../attempt-scope.js';
-import { captureRequestBody, observe, requestHeaders, startExchange } from '../fetch-exchange.js';
+import { captureRequestBody, observe, outgoingHeaders, startExchange } from '../fetch-exchange.js';
 import { safely } from '../safely.js';
 import { ATTEMPT_METHOD, type Family, type ResourceTarget, clientKind } from './targets.js';
 
@@ -201,16 +200,7 @@ function recordUnclaimed(
   const method = (init?.method ?? 'GET').toUpperCase();
   const match = ctx.matchEndpoint(method, url);
   if (!match) return response;
-  const exchange = startExchange(
-    ctx,
-    'sdk',
-    match,
-    method,
-    url,
-    flattenHeaders(requestHeaders(input, init)),
-    attempt.sdk,
-    t0,
-  );
+  const exchange = startExchange(ctx, 'sdk', match, method, url, outgoingHeaders(input, init), attempt.sdk, t0);
   exchange.ruled(call.rules);
   captureRequestBody(exchange, input, init);
   if (error !== undefined) {
