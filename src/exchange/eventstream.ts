@@ -56,11 +56,14 @@ class EventStreamObserver implements ResponseObserver {
   private pending: Buffer = Buffer.alloc(0);
   private failed: string | undefined;
   private readonly encoder = new TextEncoder();
+  /** When the chunk being written arrived (see ResponseObserver.write). */
+  private writeAt: number | undefined;
 
   constructor(private readonly sse: ResponseObserver) {}
 
-  write(chunk: Uint8Array): void {
+  write(chunk: Uint8Array, at?: number): void {
     if (this.failed !== undefined) return;
+    this.writeAt = at;
     try {
       this.pending = this.pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.pending, chunk]);
       while (this.pending.length >= PRELUDE_BYTES) {
@@ -110,6 +113,6 @@ class EventStreamObserver implements ResponseObserver {
   }
 
   private emit(event: string, json: string): void {
-    this.sse.write(this.encoder.encode(`event: ${event}\ndata: ${json}\n\n`));
+    this.sse.write(this.encoder.encode(`event: ${event}\ndata: ${json}\n\n`), this.writeAt);
   }
 }

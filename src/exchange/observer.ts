@@ -79,6 +79,8 @@ class Observer implements ResponseObserver {
   private readonly startedAt = performance.now();
   /** When the chunk being parsed arrived (its first event's stamp), -1 until it has one. */
   private chunkAt = -1;
+  /** When the chunk being written arrived, if the writer said (it reads chunks later than they come). */
+  private writeAt: number | undefined;
   private arrivals: number[] = [];
   /** The last character fed ended in CR: the parser holds it back, waiting for a possible LF. */
   private pendingCR = false;
@@ -104,9 +106,10 @@ class Observer implements ResponseObserver {
     this.mode = modeFor(options.contentType);
   }
 
-  write(chunk: Uint8Array): void {
+  write(chunk: Uint8Array, at?: number): void {
     if (this.failed !== undefined || this.summary) return;
     this.writing = true;
+    this.writeAt = at;
     try {
       if (chunk.byteLength === 0) return;
       const text = this.decoder.decode(chunk, STREAM);
@@ -229,7 +232,7 @@ class Observer implements ResponseObserver {
     if (this.failed !== undefined || this.summary) return;
     if (this.events++ === 0) this.preface = '';
     if (this.arrivals.length < MAX_CHUNK_TIMES) {
-      if (this.chunkAt < 0) this.chunkAt = performance.now();
+      if (this.chunkAt < 0) this.chunkAt = this.writeAt ?? performance.now();
       this.arrivals.push(this.chunkAt);
     }
     // As the SDKs: an event without data carries nothing.

@@ -91,7 +91,8 @@ export interface ObserverOptions {
  * never throws (a parse problem lands in `parseError`); never holds more than the reassembled content.
  */
 export interface ResponseObserver {
-  write(chunk: Uint8Array): void;
+  /** `at`: when the chunk arrived (`performance.now()`), when it is read later than that; else now. */
+  write(chunk: Uint8Array, at?: number): void;
   /** May be called once, after the last write (or instead of it, on cancel/error). */
   finish(): ResponseSummary;
 }

@@ -93,7 +93,7 @@ export function observe(exchange: LiveExchange, response: Response, signal: Abor
           controller.close();
           return;
         }
-        exchange.chunk(result.value);
+        exchange.chunkSoon(result.value);
         controller.enqueue(result.value);
       },
       cancel(reason) {

@@ -45,6 +45,10 @@ export class LiveExchange {
   private onUsage: ((usage: Usage) => void) | undefined;
   /** The response's record, not made yet (respondedSoon). */
   private pendingResponse: (() => void) | undefined;
+  /** Chunks the agent has that the codec has not seen yet (chunkSoon), with when each came. */
+  private readonly unobserved: { bytes: Uint8Array; at: number }[] = [];
+  /** When the chunk the codec is reading came. */
+  private chunkAt = 0;
 
   constructor(
     private readonly ctx: TapContext,
@@ -153,7 +157,7 @@ export class LiveExchange {
           status,
           maxCaptureBytes: this.ctx.maxBodyBytes,
           onFirstContent: () => {
-            this.firstTokenMs ??= performance.now() - this.t0;
+            this.firstTokenMs ??= this.chunkAt - this.t0;
           },
           onSemanticEnd: () => {
             this.semanticEnd = true;
@@ -168,7 +172,30 @@ export class LiveExchange {
   chunk(bytes: Uint8Array): void {
     if (this.finished) return;
     this.bytes += bytes.byteLength;
-    safely(this.ctx.warn, 'codec-failed', () => this.observer?.write(bytes), undefined);
+    this.observeChunk(bytes, performance.now());
+  }
+
+  /**
+   * Step 3 for a chunk the agent gets at once (fetch): observed on the next turn of the event loop, or at the
+   * exchange's end if that comes first, so the agent's first token does not wait for the codec. A copy: the agent
+   * may reuse or transfer its buffer. Its arrival time goes with it (the first token's time is when it came).
+   */
+  chunkSoon(bytes: Uint8Array): void {
+    if (this.finished) return;
+    this.bytes += bytes.byteLength;
+    const copy = Uint8Array.prototype.slice.call(bytes);
+    if (this.unobserved.push({ bytes: copy, at: performance.now() }) === 1)
+      setImmediate(() => this.observePending()).unref();
+  }
+
+  private observePending(): void {
+    for (const { bytes, at } of this.unobserved.splice(0)) this.observeChunk(bytes, at);
+  }
+
+  private observeChunk(bytes: Uint8Array, at: number): void {
+    if (this.finished) return;
+    this.chunkAt = at;
+    safely(this.ctx.warn, 'codec-failed', () => this.observer?.write(bytes, at), undefined);
     // Consumers may stop reading right at the semantic end and never cancel (openai stops at [DONE]).
     if (this.semanticEnd) this.finish('complete');
   }
@@ -181,6 +208,9 @@ export class LiveExchange {
 
   /** Step 4, exactly once. */
   finish(outcome: Outcome, error?: unknown): void {
+    if (this.finished) return;
+    // What the agent already has comes first: its semantic end, if in there, is the exchange's real end.
+    this.observePending();
     if (this.finished) return;
     this.finished = true;
     this.ctx.open.delete(this);

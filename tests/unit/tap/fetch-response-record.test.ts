@@ -10,6 +10,7 @@ import { createEndpointMatcher } from '../../../src/exchange/endpoints.js';
 import type { TapContext } from '../../../src/tap/context.js';
 import { installFetchTap } from '../../../src/tap/fetch.js';
 import { outgoingHeaders } from '../../../src/tap/fetch-exchange.js';
+import type { EndRecord } from '../../../src/log/recorder.js';
 
 let server: Server;
 let base: string;
@@ -17,6 +18,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     req.resume().on('end', () => {
       if (req.url === '/empty/v1/messages') return res.writeHead(204, { 'x-trace': 'e' }).end();
+      if (req.url === '/sse/v1/messages') return res.writeHead(200, { 'content-type': 'text/event-stream' }).end(SSE);
       res
         .writeHead(200, { 'content-type': 'application/json', 'x-trace': 't', 'set-cookie': ['a=1', 'b=2'] })
         .end('{"type":"message","content":[],"usage":{"input_tokens":3,"output_tokens":1}}');
@@ -30,12 +32,27 @@ afterAll(() => {
   return new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
+const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+/** A whole streamed Message in one write: the agent's first read has all of it. */
+const SSE = [
+  sse('message_start', {
+    type: 'message_start',
+    message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content: [], usage: { input_tokens: 3 } },
+  }),
+  sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+  sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'hello' } }),
+  sse('content_block_stop', { type: 'content_block_stop', index: 0 }),
+  sse('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 1 } }),
+  sse('message_stop', { type: 'message_stop' }),
+].join('');
+
 let uninstall = () => {};
 afterEach(() => uninstall());
 
 function tap() {
   const log: string[] = [];
   const responses: { headers: Record<string, string>; ttfbMs: number }[] = [];
+  const ends: EndRecord[] = [];
   const ctx: TapContext = {
     recorder: {
       request: (r) => log.push(`request ${r.id}`),
@@ -43,7 +60,10 @@ function tap() {
         log.push(`response ${r.id} ${r.status}`);
         responses.push(r);
       },
-      end: (r) => log.push(`end ${r.id} ${r.outcome}`),
+      end: (r) => {
+        log.push(`end ${r.id} ${r.outcome}`);
+        ends.push(r);
+      },
       rewrite() {},
     },
     matchEndpoint: createEndpointMatcher(),
@@ -53,7 +73,7 @@ function tap() {
     open: new Set(),
   };
   uninstall = installFetchTap(ctx);
-  return { log, responses };
+  return { log, responses, ends };
 }
 
 const post = (path = '') =>
@@ -98,6 +118,34 @@ describe("the fetch tap's response record", () => {
     expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
     expect(response.headers.get('x-trace')).toBe('t');
     expect(await response.text()).toContain('"usage"');
+  });
+});
+
+describe('a streamed body, observed after the agent has each chunk', () => {
+  it("times the first token by its chunk's arrival, and records what came even if the agent overwrites its chunks", async () => {
+    const { ends } = tap();
+    const t0 = performance.now();
+    const reader = (await post('/sse')).body!.getReader();
+    const seen: string[] = [];
+    for (let first = true; ; first = false) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      seen.push(Buffer.from(value).toString('utf8'));
+      value.fill(0); // the agent's buffer, reused
+      if (first) for (const until = performance.now() + 60; performance.now() < until; ); // a busy agent
+    }
+    const busyFor = performance.now() - t0;
+    expect(seen.join('')).toBe(SSE);
+    expect(ends).toHaveLength(1);
+    const [end] = ends;
+    expect(end!.outcome).toBe('complete');
+    expect(JSON.stringify(end!.summary?.body)).toContain('"hello"');
+    expect(end!.summary?.events).toBe(6);
+    expect(busyFor).toBeGreaterThan(60);
+    expect(end!.ttftMs).toBeLessThan(busyFor - 55);
+    // Each event's arrival too (all six came in the first chunk).
+    expect(end!.summary?.chunkMs).toHaveLength(6);
+    expect(end!.summary!.chunkMs![0]).toBeLessThan(busyFor - 55);
   });
 });
 
