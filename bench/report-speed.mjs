@@ -103,8 +103,10 @@ ${hasPython ? '' : '\n(python3 not found: the Python baseline was skipped.)\n'}
 Reading the figures: the report does not parse what no view needs. A blob line (most of a log's bytes) is taken by
 its head (the sink writes fields in a fixed order) and kept by position; a message's key is the blob's own hash when
 the message is in string form (else hashed from its bytes); its facts (role, reminders, first words) are read from a
-view with long strings cut; content is parsed only for a view that shows it (the HTML's detail). Times include each
-process's start (the CLI loads only the command that runs; the report command is one bundle, scripts/bundle-cli.mjs).`;
+view with long strings cut; content is parsed only for a view that shows it (the HTML's detail), and a long message
+only as far as the page keeps it: its strings are found by their quotes in the bytes and only their first
+\`--max-text\` characters decoded (reports/read/scan.ts \`cutJson\`). Times include each process's start (the CLI
+loads only the command that runs; the report command is one bundle, scripts/bundle-cli.mjs).`;
   if (process.argv.includes('--write')) writeSection(join(root, 'BENCHMARKS.md'), 'report-speed', md);
   process.stdout.write(`${md}\n`);
 } finally {
