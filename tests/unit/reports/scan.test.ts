@@ -3,8 +3,8 @@
  * message; a facts view (long strings cut) gives the same reminders, block types and first words as the message; a
  * report read that way equals one read by parsing every line; and the reader does not parse what no view needs.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { isToolResults, remindersOf, roleOf, userText } from '../../../src/exchange/body.js';
 import { messageKey } from '../../../src/exchange/cache-markers.js';
@@ -280,13 +280,7 @@ describe('a message cut for the page from its bytes', () => {
         l.replace(/\{"\$blob":"([0-9a-f]{32})"\}/g, '{"$blob":"$1","$cache":{"0":{"type":"ephemeral"}}}'),
       ),
     );
-    const slowDir = join(dir, 'slow');
-    const slowFile = join(slowDir, '7.ndjson');
-    writeSession(slowDir);
-    writeFileSync(
-      slowFile,
-      readFileSync(file, 'utf8').replace(/^\{"level":30,(.*"event":"blob")/gm, (_m, rest) => `{"level":3 ,${rest}`),
-    );
+    const slowFile = parsedWhole(file, join(dir, 'slow'));
     const page = async (f: string) => {
       const items = new Map<string, unknown>();
       const sink = {
@@ -303,6 +297,17 @@ describe('a message cut for the page from its bytes', () => {
     expect(fast).toBe(await page(slowFile));
   });
 });
+
+/** The log `file` again in `dir`, every blob line out of the sink's shape (a space after the first field): parsed whole. */
+function parsedWhole(file: string, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, basename(file));
+  writeFileSync(
+    out,
+    readFileSync(file, 'utf8').replace(/^\{"level":30,(.*"event":"blob")/gm, (_m, rest) => `{"level":3 ,${rest}`),
+  );
+  return out;
+}
 
 /** A session whose long messages carry what the facts read: reminders after tool outputs, long user words. */
 function writeSession(dir: string): string {
@@ -341,14 +346,7 @@ describe('a report read by the heads of blob lines', () => {
   test('equals the report read by parsing every line', async () => {
     const dir = scratch();
     const file = writeSession(join(dir, 'fast'));
-    // The same log with every blob line out of the sink's shape (a space after the first field): parsed whole.
-    const slowDir = join(dir, 'slow');
-    const slowFile = join(slowDir, '7.ndjson');
-    writeSession(slowDir);
-    writeFileSync(
-      slowFile,
-      readFileSync(file, 'utf8').replace(/^\{"level":30,(.*"event":"blob")/gm, (_m, rest) => `{"level":3 ,${rest}`),
-    );
+    const slowFile = parsedWhole(file, join(dir, 'slow'));
     const fast = JSON.stringify(await buildReport(file, {})).replaceAll(file, 'F');
     const slow = JSON.stringify(await buildReport(slowFile, {})).replaceAll(slowFile, 'F');
     expect(fast).toContain('Check 3.');
