@@ -2,6 +2,7 @@
  * The mock's HTTP server: loopback-only listening, recording every request, routing to the
  * model endpoints, applying faults and strict validation, and clean shutdown.
  */
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -45,6 +46,8 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     baseUrl: '',
   };
   const { received, state, closing } = mock;
+  // One listener per request in flight (removed when it closes): many at once is load, not a leak to warn about.
+  setMaxListeners(0, closing.signal);
   const sockets = new Set<Socket>();
   const server = createServer(mock, sockets);
 

@@ -63,6 +63,23 @@ describe('mock faults', () => {
     expect(mock.received.map((r) => r.status)).toEqual([529, 400, 500]);
   });
 
+  it('many requests in flight at once: answered, and no listener warning on the server side', async () => {
+    const { anthropic } = await setup({ faults: [{ kind: 'slow-first-token', ms: 300 }] });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const replies = await Promise.all(
+        Array.from({ length: 16 }, () => anthropic.messages.create({ ...params, stream: false })),
+      );
+      expect(replies.every((m) => m.type === 'message')).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('applies faults by predicate', async () => {
     const { mock, anthropic } = await setup({
       faults: [{ kind: 'status', status: 429, when: (req) => req.lastUserText === 'limit me' }],
