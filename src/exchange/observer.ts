@@ -14,7 +14,7 @@ import { ChatStreamCodec } from './openai-chat.js';
 import { ResponsesStreamCodec } from './openai-responses.js';
 import type { Endpoint, ObserverOptions, ResponseObserver, ResponseSummary } from './types.js';
 
-type Mode = 'sniff' | 'sse' | 'json' | 'text';
+export type Mode = 'sniff' | 'sse' | 'json' | 'text';
 
 const STREAM: TextDecodeOptions = { stream: true };
 /** Text kept from an SSE body before its first event, to make sense of a body that is not SSE. */
@@ -34,7 +34,8 @@ export function createResponseObserver(options: ObserverOptions): ResponseObserv
   return new Observer(options);
 }
 
-function modeFor(contentType: string | null): Mode {
+/** How a body of this content type is read: 'json' and SSE are what a held body may be (held.ts). */
+export function modeFor(contentType: string | null): Mode {
   const ct = String(contentType ?? '').toLowerCase();
   if (ct.includes('text/event-stream')) return 'sse';
   if (ct.includes('ndjson') || ct.includes('jsonl')) return 'text';
@@ -76,7 +77,7 @@ class Observer implements ResponseObserver {
   private events = 0;
   private preface = '';
   /** When the observer started (the response's headers) and when each SSE event arrived, `performance.now()`. */
-  private readonly startedAt = performance.now();
+  private readonly startedAt: number;
   /** When the chunk being parsed arrived (its first event's stamp), -1 until it has one. */
   private chunkAt = -1;
   /** When the chunk being written arrived, if the writer said (it reads chunks later than they come). */
@@ -104,6 +105,7 @@ class Observer implements ResponseObserver {
       options.onSemanticEnd,
     );
     this.mode = modeFor(options.contentType);
+    this.startedAt = options.startedAt ?? performance.now();
   }
 
   write(chunk: Uint8Array, at?: number): void {

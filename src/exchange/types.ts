@@ -84,6 +84,8 @@ export interface ObserverOptions {
   onSemanticEnd?: () => void;
   /** Bytes of reassembled content to keep before `truncated` is set. */
   maxCaptureBytes?: number;
+  /** When the response's headers came, on the clock of `write`'s `at` (a held body: held.ts); else now. */
+  startedAt?: number;
 }
 
 /**
