@@ -54,7 +54,7 @@ export class BodyHold {
   private readonly at: number[] = [];
   private readonly scanner: StreamEndScanner | undefined;
 
-  constructor(private readonly options: HeldOptions) {
+  constructor(readonly options: HeldOptions) {
     this.scanner = modeFor(options.contentType) === 'sse' ? StreamEndScanner.for(options.endpoint) : undefined;
   }
 

@@ -12,7 +12,6 @@
  */
 import type { Endpoint } from './types.js';
 
-const QUOTE = 0x22;
 const COLON = 0x3a;
 const SPACE = 0x20;
 const TAB = 0x09;
@@ -65,7 +64,11 @@ const doneMarker: Marker = { needle: DONE, placed: (bytes, at) => wholeDataLine(
 const MARKERS: Partial<Record<Endpoint, Marker[]>> = {
   'anthropic.messages': [typeMarker('message_stop')],
   'openai.chat': [doneMarker],
-  'openai.responses': [typeMarker('response.completed'), typeMarker('response.failed'), typeMarker('response.incomplete')],
+  'openai.responses': [
+    typeMarker('response.completed'),
+    typeMarker('response.failed'),
+    typeMarker('response.incomplete'),
+  ],
 };
 
 /** Finds a held SSE stream's semantic end as its bytes arrive. */

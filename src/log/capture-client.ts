@@ -41,7 +41,7 @@ import {
   type ToWorker,
 } from './capture-protocol.js';
 import type { EventBody, EventName } from './events.js';
-import type { ExchangeRecord, Offload } from './recorder.js';
+import { type EndRecord, type ExchangeRecord, type Offload, withHeldRead } from './recorder.js';
 import type { Sink } from './sink.js';
 import { withoutPreload } from './without-preload.js';
 
@@ -73,8 +73,9 @@ const LAZY_MS = 250;
  */
 export const LARGE_RESPONSE_BYTES = 64 * 1024;
 
-/** A record to post as itself: an exchange's end whose response was large. */
-const isLarge = (m: ToWorker) => m.t === 'record' && m.raw.kind === 'end' && m.raw.record.bytes > LARGE_RESPONSE_BYTES;
+/** A record to post as itself: an exchange's end whose response was large (and read here: not held in the ring). */
+const isLarge = (m: ToWorker) =>
+  m.t === 'record' && m.raw.kind === 'end' && !m.raw.record.held && m.raw.record.bytes > LARGE_RESPONSE_BYTES;
 
 export interface CaptureClientOptions {
   data: Omit<CaptureWorkerData, 'state' | 'notices' | 'ring'>;
@@ -381,6 +382,10 @@ class WorkerClient implements CaptureClient {
       this.overflowed++;
       return;
     }
+    if (raw.kind === 'end' && raw.record.held?.bytes) {
+      this.handEnd(raw.record);
+      return;
+    }
     const text = raw.kind === 'request' ? raw.record.text : undefined;
     if (raw.kind !== 'request' || text === undefined || text.length === 0) {
       this.send({ t: 'record', mono: mono(), raw }, raw.kind === 'response');
@@ -413,6 +418,17 @@ class WorkerClient implements CaptureClient {
     this.send({ t: 'record', mono: mono(), raw: bare, textParts: parts });
     this.sliced.push({ upTo: this.enqueued, chars: text.length });
     this.slicedChars += text.length;
+  }
+
+  /**
+   * An end record with its held body: the bytes through the ring, read by the worker. When the ring has no room for
+   * them, read here instead (bounded: a hold is at most HOLD_MAX_BYTES), as before bodies were held.
+   */
+  private handEnd(record: EndRecord): void {
+    const { bytes, ...held } = record.held!;
+    const slot = this.ring!.putBytes(bytes!);
+    if (slot) this.send({ t: 'record', mono: mono(), raw: { kind: 'end', record: { ...record, held } }, slot });
+    else this.send({ t: 'record', mono: mono(), raw: { kind: 'end', record: withHeldRead(record) } });
   }
 
   /** Backpressure: the worker holds too much already; this exchange is dropped, counted, and said once in the log. */

@@ -7,7 +7,7 @@
  *            (one slice per turn of the agent's event loop: copying 4 MB at once is a stall of its own)
  *   record — an exchange's raw record (request, headers, response body): redacted in the worker; its request
  *            text is in the shared ring at `slot` (capture-ring.ts), or, with `textParts`, the `text` slices
- *            just before it, joined
+ *            just before it, joined; an end record's held body (exchange/held.ts) is in the ring at `slot`
  *   flush  — write everything before it to disk, then publish `seq` in `state[FLUSHED]`
  *   skip   — nothing: in place of a message that could not be serialised (counted as lost on the agent's side)
  * A `text` crosses as itself; the others cross as JSON text, those waiting together as one array (one wake-up).

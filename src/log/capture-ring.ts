@@ -71,6 +71,20 @@ export class RingWriter {
     return this.taken(at, first.written, second.written, cap - at + second.written);
   }
 
+  /** Copies `bytes` in, or returns undefined when they do not fit in what is free now. */
+  putBytes(bytes: Uint8Array): RingSlot | undefined {
+    const cap = this.bytes.length;
+    const used = Atomics.load(this.used, USED);
+    if (used === 0) this.head = 0;
+    if (bytes.length > cap - used) return undefined;
+    const at = this.head;
+    const len1 = Math.min(bytes.length, cap - at);
+    this.bytes.set(len1 === bytes.length ? bytes : bytes.subarray(0, len1), at);
+    if (len1 === bytes.length) return this.taken(at, len1, 0, len1);
+    this.bytes.set(bytes.subarray(len1), 0);
+    return this.taken(at, len1, bytes.length - len1, bytes.length);
+  }
+
   private taken(at: number, len1: number, len2: number, span: number): RingSlot {
     this.head = (at + span) % this.bytes.length;
     Atomics.add(this.used, USED, span);

@@ -18,7 +18,7 @@ import { createRedactor } from '../policy/redact/index.js';
 import { RingReader, type RingSlot } from './capture-ring.js';
 import { DONE, FAILED, FLUSHED, type CaptureWorkerData, type FromWorker, type ToWorker } from './capture-protocol.js';
 import type { EventBody, EventName } from './events.js';
-import { Recorder, type RequestRecord } from './recorder.js';
+import { type ExchangeRecord, Recorder } from './recorder.js';
 import { redactingSink } from './redact-events.js';
 import { withWrite } from './sink-wrap.js';
 import { openSink, type Sink } from './sink.js';
@@ -104,7 +104,7 @@ if (!isMainThread && parentPort) {
       mono = message.mono;
       if (message.t === 'write')
         recorder.later(({ sink }) => sink.write(message.event as EventName, message.body as EventBody<EventName>));
-      else if (message.raw.kind === 'request' && message.slot) return fromRing(message.raw.record, message.slot);
+      else if (message.slot) return fromRing(message.raw, message.slot);
       else {
         if (message.raw.kind === 'request' && message.textParts !== undefined)
           message.raw.record.text = parts.splice(0).join('');
@@ -115,15 +115,22 @@ if (!isMainThread && parentPort) {
       Atomics.add(state, DONE, 1);
     }
   };
-  /** A request whose body is in the ring: read where it lies, the slot freed once the record is written. */
-  const fromRing = (record: RequestRecord, slot: RingSlot) => {
-    record.utf8 = ring.view(slot);
+  /**
+   * A record whose bytes are in the ring (a request's body, an end's held body): read where they lie, the slot freed
+   * once the record is written.
+   */
+  const fromRing = (raw: ExchangeRecord, slot: RingSlot) => {
+    const lent = (bytes: Buffer) => {
+      if (raw.kind === 'request') raw.record.utf8 = bytes;
+      else if (raw.kind === 'end' && raw.record.held) raw.record.held.bytes = bytes;
+    };
+    lent(ring.view(slot));
     try {
-      recorder.request(record);
+      recorder.record(raw);
       recorder.drainSync();
     } finally {
       // Written by now (the writer is attached before the first message); if not, it keeps a copy of its own.
-      if (recorder.pending > 0) record.utf8 = Buffer.from(record.utf8);
+      if (recorder.pending > 0) lent(Buffer.from(ring.view(slot)));
       ring.free(slot);
     }
   };

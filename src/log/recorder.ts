@@ -17,6 +17,7 @@
  */
 import type { Layer, Outcome, ResponseSummary, SdkCall } from '../exchange/types.js';
 import type { EndpointMatch } from '../exchange/endpoints.js';
+import { type HeldBody, readHeld } from '../exchange/held.js';
 import { describeRequest } from '../exchange/request.js';
 import type { Redactor } from '../policy/redact/types.js';
 import { BodyCompactor } from './compact.js';
@@ -69,6 +70,8 @@ export interface EndRecord {
   durationMs: number;
   ttftMs?: number;
   summary?: ResponseSummary;
+  /** Instead of `summary` and `ttftMs`: the body held raw, read where the record is written (exchange/held.ts). */
+  held?: HeldBody;
   error?: { type: string; message: string };
   bytes: number;
 }
@@ -344,8 +347,10 @@ export class Recorder {
     });
   }
 
-  private writeEnd(r: EndRecord, { redactor }: Writer): void {
+  private writeEnd(held: EndRecord, { redactor }: Writer): void {
+    const r = withHeldRead(held);
     const s = r.summary;
+    const { ttftMs } = r;
     const redacted = this.redacted(r.id, 'response', () => ({
       body: s?.body === undefined ? undefined : redactor.value(s.body),
       apiError: s?.error ? redactor.value(s.error) : undefined,
@@ -358,7 +363,7 @@ export class Recorder {
       exchange: r.id,
       outcome: r.outcome,
       duration_ms: round(r.durationMs),
-      ...(r.ttftMs !== undefined ? { ttft_ms: round(r.ttftMs) } : {}),
+      ...(ttftMs !== undefined ? { ttft_ms: round(ttftMs) } : {}),
       ...(redacted.body !== undefined ? { body: redacted.body } : {}),
       ...(s?.usage ? { usage: { ...s.usage } } : {}),
       ...(s?.usage?.input_tokens !== undefined ? { [sc.GEN_AI_USAGE_INPUT_TOKENS]: s.usage.input_tokens } : {}),
@@ -380,6 +385,14 @@ export class Recorder {
   private write<N extends EventName>(event: N, body: EventBody<N>): void {
     this.writer?.sink.write(event, body);
   }
+}
+
+/** The end record with its held body read (its summary and first-content time, as a live observer gives them). */
+export function withHeldRead(r: EndRecord): EndRecord {
+  if (!r.held) return r;
+  const { held, ...rest } = r;
+  const read = readHeld(held, held.bytes ?? new Uint8Array(0));
+  return { ...rest, summary: read.summary, ttftMs: r.ttftMs ?? read.firstContentMs };
 }
 
 function round(ms: number): number {

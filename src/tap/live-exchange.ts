@@ -3,15 +3,19 @@
  *
  *   0 rules    — the rewrite rules' decision on this attempt, logged with its id (before its request)
  *   1 request  — recorded when the attempt starts
- *   2 response — the codec starts observing the body when headers arrive; the record is made then, or (fetch) on
+ *   2 response — the body is held or observed from when headers arrive; the record is made then, or (fetch) on
  *                the next turn of the event loop, always before step 4
- *   3 chunks   — fed to the codec as the agent reads them
+ *   3 chunks   — as the agent reads them: copied into the hold, which the codec reads where the end record is
+ *                written (src/exchange/held.ts: off the agent's thread); or, where the hold cannot serve (the rules
+ *                learn from the usage, Bedrock's frames, a custom stream, a body past the hold's limit), fed to the
+ *                codec here
  *   4 end      — exactly once: body end, semantic end (`message_stop`, `[DONE]`), cancel, abort, error,
  *                or process exit (`incomplete`); later calls are ignored; the response's usage goes back to the
  *                rules that decided step 0
  */
 import { performance } from 'node:perf_hooks';
 import type { EndpointMatch } from '../exchange/endpoints.js';
+import { BodyHold, holdable } from '../exchange/held.js';
 import { createResponseObserver } from '../exchange/observer.js';
 import type { Layer, Outcome, ResponseObserver, ResponseSummary, SdkCall, Usage } from '../exchange/types.js';
 import type { RulesOutcome } from '../policy/rewrite/wire.js';
@@ -35,6 +39,8 @@ export class LiveExchange {
   readonly id: string;
   private readonly t0: number;
   private observer: ResponseObserver | undefined;
+  /** The body held for the codec to read later, or undefined when it is observed here (`observer`). */
+  private hold: BodyHold | undefined;
   private firstTokenMs: number | undefined;
   private semanticEnd = false;
   private bytes = 0;
@@ -151,7 +157,25 @@ export class LiveExchange {
       this.ctx.warn,
       'response-capture-failed',
       () => {
+        const { endpoint } = this.start.match;
+        if (!this.onUsage && holdable(endpoint, contentType)) {
+          const startMs = performance.now() - this.t0;
+          this.hold = new BodyHold({ endpoint, contentType, status, maxCaptureBytes: this.ctx.maxBodyBytes, startMs });
+          return;
+        }
+        this.observeLive(status, contentType);
+      },
+      undefined,
+    );
+  }
+
+  private observeLive(status: number, contentType: string | null, startedAt?: number): void {
+    safely(
+      this.ctx.warn,
+      'response-capture-failed',
+      () => {
         this.observer = createResponseObserver({
+          startedAt,
           endpoint: this.start.match.endpoint,
           contentType,
           status,
@@ -172,7 +196,27 @@ export class LiveExchange {
   chunk(bytes: Uint8Array): void {
     if (this.finished) return;
     this.bytes += bytes.byteLength;
+    if (this.held(bytes)) return;
     this.observeChunk(bytes, performance.now());
+  }
+
+  /**
+   * Holds a copy of the chunk when the body is held (true): at its semantic end, the exchange ends. A hold that would
+   * grow past its limit is handed to a live observer first (false: the caller observes this chunk).
+   */
+  private held(bytes: Uint8Array): boolean {
+    const hold = this.hold;
+    if (!hold) return false;
+    const kept = safely(this.ctx.warn, 'codec-failed', () => hold.add(bytes, performance.now() - this.t0), false);
+    if (kept) {
+      if (safely(this.ctx.warn, 'codec-failed', () => hold.ended(), false)) this.finish('complete');
+      return true;
+    }
+    this.hold = undefined;
+    const { contentType, status, startMs } = hold.options;
+    this.observeLive(status, contentType, this.t0 + startMs);
+    safely(this.ctx.warn, 'codec-failed', () => this.observer && hold.replay(this.observer, this.t0), undefined);
+    return false;
   }
 
   /**
@@ -183,6 +227,7 @@ export class LiveExchange {
   chunkSoon(bytes: Uint8Array): void {
     if (this.finished) return;
     this.bytes += bytes.byteLength;
+    if (this.held(bytes)) return;
     const copy = Uint8Array.prototype.slice.call(bytes);
     if (this.unobserved.push({ bytes: copy, at: performance.now() }) === 1)
       setImmediate(() => this.observePending()).unref();
@@ -221,12 +266,15 @@ export class LiveExchange {
       'finish-failed',
       () => {
         const summary: ResponseSummary | undefined = this.observer?.finish();
+        const held = this.hold?.body();
+        this.hold = undefined;
         this.ctx.recorder.end({
           id: this.id,
           outcome,
           durationMs: performance.now() - this.t0,
           ttftMs: this.firstTokenMs,
           summary,
+          ...(held ? { held } : {}),
           error: error === undefined ? undefined : describeError(error),
           bytes: this.bytes,
         });

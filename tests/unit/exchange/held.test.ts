@@ -6,15 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { BodyHold, HOLD_MAX_BYTES, holdable, readHeld } from '../../../src/exchange/held.js';
 import { createResponseObserver } from '../../../src/exchange/observer.js';
 import type { Endpoint, ResponseSummary } from '../../../src/exchange/types.js';
-import {
-  type SseEvent,
-  anthropicEvents,
-  bytewise,
-  chatEvents,
-  responsesEvents,
-  splitAt,
-  sseBytes,
-} from './helpers.js';
+import { type SseEvent, anthropicEvents, bytewise, chatEvents, responsesEvents, splitAt, sseBytes } from './helpers.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -130,7 +122,13 @@ describe('a held body read later', () => {
 
 describe('the semantic end in the raw bytes', () => {
   const ends = (endpoint: Endpoint, text: string, at: number[] = []) => {
-    const hold = new BodyHold({ endpoint, contentType: 'text/event-stream', status: 200, maxCaptureBytes: 1, startMs: 0 });
+    const hold = new BodyHold({
+      endpoint,
+      contentType: 'text/event-stream',
+      status: 200,
+      maxCaptureBytes: 1,
+      startMs: 0,
+    });
     const found: number[] = [];
     splitAt(enc(text), at).forEach((chunk, i) => {
       hold.add(chunk, i);
@@ -192,7 +190,13 @@ describe('the hold', () => {
   });
 
   it('holds a copy: the agent may reuse its buffer', () => {
-    const hold = new BodyHold({ endpoint: 'custom', contentType: 'application/json', status: 200, maxCaptureBytes: 99, startMs: 0 });
+    const hold = new BodyHold({
+      endpoint: 'custom',
+      contentType: 'application/json',
+      status: 200,
+      maxCaptureBytes: 99,
+      startMs: 0,
+    });
     const chunk = enc('{"a":1}');
     hold.add(chunk, 1);
     chunk.fill(0);

@@ -16,6 +16,7 @@ import {
   withoutPreload,
   type CaptureClientOptions,
 } from '../../../src/log/capture-client.js';
+import { BodyHold } from '../../../src/exchange/held.js';
 import type { LogEvent } from '../../../src/log/events.js';
 import { readExpanded } from '../../../src/log/read.js';
 import { Recorder, type RequestRecord } from '../../../src/log/recorder.js';
@@ -368,6 +369,65 @@ describe('capture worker', () => {
     }
     expect(JSON.stringify(log)).not.toContain(SECRET);
     expect(log.at(-1)).toMatchObject({ event: 'session.end', exchanges: 3, dropped: 1 });
+  });
+
+  it("an end's held body crosses in the ring and is read by the worker; with no room there, it is read here", async () => {
+    const sse = (data: Record<string, unknown>) => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
+    const stream = (text: string) =>
+      [
+        sse({
+          type: 'message_start',
+          message: { id: 'msg_1', role: 'assistant', content: [], usage: { input_tokens: 5 } },
+        }),
+        sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+        sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }),
+        sse({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 7 } }),
+        sse({ type: 'message_stop' }),
+      ].join('');
+    /** As the tap holds it: the headers at 2 ms, the stream in two chunks at 5 and 9 ms (the text in the second). */
+    const held = (text: string) => {
+      const hold = new BodyHold({
+        endpoint: 'anthropic.messages',
+        contentType: 'text/event-stream',
+        status: 200,
+        maxCaptureBytes: 1 << 20,
+        startMs: 2,
+      });
+      const bytes = Buffer.from(stream(text));
+      const cut = bytes.indexOf('content_block_delta');
+      hold.add(bytes.subarray(0, cut), 5);
+      hold.add(bytes.subarray(cut), 9);
+      expect(hold.ended()).toBe(true);
+      return hold.body();
+    };
+    for (const ringBytes of [undefined, 4096]) {
+      const { recorder, exit, events, notices, client } = setup(WORKER, undefined, mainRedactor(), { ringBytes });
+      const texts = { a: `short ${SECRET}`, b: `long ${SECRET} ${'z'.repeat(8000)}` };
+      for (const [id, text] of Object.entries(texts)) {
+        recorder.request(request(id, body(id, 100)));
+        recorder.end({ id, outcome: 'complete', durationMs: 12, bytes: 0, held: held(text) });
+        recorder.drainSync();
+        await pause();
+      }
+      expect(client.mode).toBe('worker');
+      exit();
+      expect(notices).toEqual([]);
+      const log = await events();
+      const ends = log.filter((e) => e.event === 'exchange.end');
+      expect(ends.map((e) => e.exchange)).toEqual(['a', 'b']);
+      for (const end of ends) {
+        expect(end).toMatchObject({
+          ttft_ms: 9,
+          sse_events: 5,
+          chunk_ms: [3, 0, 4, 0, 0],
+          usage: { output_tokens: 7 },
+        });
+        const logged = (end.body as { content: { text: string }[] }).content[0]!.text;
+        expect(logged).toMatch(/^(short|long) \[REDACTED:[^\]]+\]/);
+      }
+      expect(JSON.stringify(log)).not.toContain(SECRET);
+      expect(log.at(-1)).toMatchObject({ event: 'session.end', exchanges: 2, dropped: 0 });
+    }
   });
 
   it('a process that never calls a model writes its records without a worker', async () => {

@@ -10,7 +10,7 @@ import { createEndpointMatcher } from '../../../src/exchange/endpoints.js';
 import type { TapContext } from '../../../src/tap/context.js';
 import { installFetchTap } from '../../../src/tap/fetch.js';
 import { outgoingHeaders } from '../../../src/tap/fetch-exchange.js';
-import type { EndRecord } from '../../../src/log/recorder.js';
+import { type EndRecord, withHeldRead } from '../../../src/log/recorder.js';
 
 let server: Server;
 let base: string;
@@ -137,8 +137,10 @@ describe('a streamed body, observed after the agent has each chunk', () => {
     const busyFor = performance.now() - t0;
     expect(seen.join('')).toBe(SSE);
     expect(ends).toHaveLength(1);
-    const [end] = ends;
-    expect(end!.outcome).toBe('complete');
+    // Held raw on the agent's thread, read where the record is written (src/exchange/held.ts).
+    expect(ends[0]!.held?.bytes).toBeDefined();
+    const end = withHeldRead(ends[0]!);
+    expect(end.outcome).toBe('complete');
     expect(JSON.stringify(end!.summary?.body)).toContain('"hello"');
     expect(end!.summary?.events).toBe(6);
     expect(busyFor).toBeGreaterThan(60);
