@@ -46,7 +46,8 @@ export function holdable(endpoint: Endpoint, contentType: string | null): boolea
 
 /** One exchange's body as it is held on the agent's thread. */
 export class BodyHold {
-  private bytes: Buffer = Buffer.allocUnsafe(16 * 1024);
+  /** Grown by doubling; its first size comes from Node's buffer pool (a streamed answer is a few KB). */
+  private bytes: Buffer = Buffer.allocUnsafe(4 * 1024);
   private length = 0;
   /** What was held before the last chunk (scanned already). */
   private seen = 0;

@@ -24,8 +24,8 @@ export async function start(): Promise<void> {
   patchFetch({
     wants: (input, init) => {
       try {
-        const { method, url } = fetchTarget(input, init);
-        return match(method, url) !== null;
+        const target = fetchTarget(input, init);
+        return match(target.method, target.url) !== null && target;
       } catch {
         return true; // an input we cannot read: the fetch tap says so in the log (a `tap.warning`)
       }

@@ -9,7 +9,11 @@ import type { Uninstall } from './context.js';
 
 const STATE = Symbol.for('agenttap.fetch');
 
-type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+/** Where a fetch call goes, as fetch reads it (fetchTarget). */
+export type FetchTarget = { method: string; url: URL };
+
+/** The handler; `target` when the hook has read it already (a URL is parsed once per call). */
+type FetchFn = (input: RequestInfo | URL, init?: RequestInit, target?: FetchTarget) => Promise<Response>;
 
 interface FetchState {
   original: typeof fetch;
@@ -19,8 +23,11 @@ interface FetchState {
 type GlobalWithState = typeof globalThis & { [STATE]?: FetchState };
 
 export interface FetchHook {
-  /** Whether this call goes to the handler; false sends it to the original fetch untouched. Never throws. */
-  wants(input: RequestInfo | URL, init: RequestInit | undefined): boolean;
+  /**
+   * Whether this call goes to the handler — with its target when the hook read it; false sends it to the original
+   * fetch untouched. Never throws.
+   */
+  wants(input: RequestInfo | URL, init: RequestInit | undefined): FetchTarget | boolean;
   /**
    * The handler around the original fetch, built once, synchronously — a model call sent just before
    * `process.exit()` must be recorded in the agent's own call. `undefined`: it cannot be built now: `load`.
@@ -40,9 +47,14 @@ export function patchFetch(hook: FetchHook): Uninstall {
 
   const wrapped = async function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     // Uninstalled while someone else's wrapper still calls us: pass through, record nothing (STYLE #9).
-    if (!installed || !hook.wants(input, init)) return original(input, init);
-    if (handler === undefined) handler = hook.handler(original) ?? (await hook.load?.(original)) ?? null;
-    return handler ? handler(input, init) : original(input, init);
+    const wanted = installed && hook.wants(input, init);
+    if (!wanted) return original(input, init);
+    if (handler === undefined) {
+      handler = hook.handler(original) ?? (await hook.load?.(original)) ?? null;
+      // Read again after a wait: the agent's code ran meanwhile.
+      return handler ? handler(input, init) : original(input, init);
+    }
+    return handler ? handler(input, init, wanted === true ? undefined : wanted) : original(input, init);
   } as typeof fetch;
 
   g[STATE] = { original, wrapped };
@@ -59,7 +71,7 @@ export function patchFetch(hook: FetchHook): Uninstall {
  * The method and URL a fetch call goes to, as fetch itself reads them. A `Request` is recognised without reading
  * `globalThis.Request` when the input is a string or a URL (the common case), so nothing here loads undici.
  */
-export function fetchTarget(input: RequestInfo | URL, init: RequestInit | undefined): { method: string; url: URL } {
+export function fetchTarget(input: RequestInfo | URL, init: RequestInit | undefined): FetchTarget {
   const request = typeof input === 'string' || input instanceof URL ? undefined : asRequest(input);
   const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
   return { method, url: new URL(request ? request.url : String(input)) };

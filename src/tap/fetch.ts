@@ -11,7 +11,7 @@ import type { EndpointMatch } from '../exchange/endpoints.js';
 import { applyOutcome, decideOnWire } from '../policy/rewrite/apply.js';
 import type { RulesOutcome } from '../policy/rewrite/wire.js';
 import { claimAttempt } from './attempt-scope.js';
-import { fetchTarget, patchFetch } from './fetch-patch.js';
+import { type FetchTarget, fetchTarget, patchFetch } from './fetch-patch.js';
 import type { TapContext, Uninstall } from './context.js';
 import { captureRequestBody, observe, outgoingHeaders, startExchange } from './fetch-exchange.js';
 import { type LiveExchange, isAbortError } from './live-exchange.js';
@@ -25,8 +25,8 @@ export function installFetchTap(ctx: TapContext): Uninstall {
 
 /** What the patched fetch does with a call: records and rewrites a model call; anything else goes straight through. */
 export function fetchHandler(ctx: TapContext, original: typeof fetch) {
-  return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const started = safely(ctx.warn, 'fetch-tap-failed', () => begin(ctx, input, init), undefined);
+  return async (input: RequestInfo | URL, init?: RequestInit, target?: FetchTarget): Promise<Response> => {
+    const started = safely(ctx.warn, 'fetch-tap-failed', () => begin(ctx, input, init, target), undefined);
     if (!started) return original(input, init);
     const { exchange } = started;
     [input, init] = [started.input, started.init];
@@ -54,8 +54,13 @@ interface Begun {
 }
 
 /** The model call this fetch is, or undefined to pass it through untouched. */
-function begin(ctx: TapContext, input: RequestInfo | URL, init: RequestInit | undefined): Begun | undefined {
-  const { method, url } = fetchTarget(input, init);
+function begin(
+  ctx: TapContext,
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  target = fetchTarget(input, init),
+): Begun | undefined {
+  const { method, url } = target;
   const match = ctx.matchEndpoint(method, url);
   if (!match) return undefined;
   const claim = claimAttempt();
