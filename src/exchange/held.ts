@@ -15,7 +15,7 @@
 import { isEventStream } from './eventstream.js';
 import { createResponseObserver, modeFor } from './observer.js';
 import { StreamEndScanner } from './stream-end.js';
-import type { Endpoint, ResponseObserver, ResponseSummary } from './types.js';
+import type { Endpoint, ResponseSummary } from './types.js';
 
 /** Raw bytes held per exchange at most; past it the body is read live (a long stream, a large JSON body). */
 export const HOLD_MAX_BYTES = 1024 * 1024;
@@ -86,11 +86,11 @@ export class BodyHold {
     return { ...this.options, ends: this.ends, at: this.at, bytes: this.bytes.subarray(0, this.length) };
   }
 
-  /** Feeds what is held to `observer`, chunk by chunk with its arrival (`t0`: the exchange's start). */
-  replay(observer: ResponseObserver, t0: number): void {
+  /** Hands what is held to `write`, chunk by chunk with its arrival (ms after the exchange's start). */
+  replay(write: (chunk: Uint8Array, atMs: number) => void): void {
     let from = 0;
     for (let i = 0; i < this.ends.length; i++) {
-      observer.write(this.bytes.subarray(from, this.ends[i]), t0 + this.at[i]!);
+      write(this.bytes.subarray(from, this.ends[i]), this.at[i]!);
       from = this.ends[i]!;
     }
   }

@@ -215,8 +215,9 @@ export class LiveExchange {
     this.hold = undefined;
     const { contentType, status, startMs } = hold.options;
     this.observeLive(status, contentType, this.t0 + startMs);
-    safely(this.ctx.warn, 'codec-failed', () => this.observer && hold.replay(this.observer, this.t0), undefined);
-    return false;
+    // Through observeChunk: the first token's time is its chunk's arrival (a semantic end in there ends it).
+    hold.replay((chunk, atMs) => this.observeChunk(chunk, this.t0 + atMs));
+    return this.finished;
   }
 
   /**

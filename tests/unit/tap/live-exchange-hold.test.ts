@@ -87,6 +87,30 @@ describe('a held body', () => {
     expect(ends[0]!.bytes).toBe(bytes.length);
   });
 
+  it('a stream past its limit: read live from its first chunk, its first token timed by that chunk', async () => {
+    const { live, ends, warnings } = exchange();
+    live.responded(200, { 'content-type': 'text/event-stream' });
+    const sse = (data: Record<string, unknown>) => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
+    const delta = (text: string) => sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } });
+    const start =
+      sse({ type: 'message_start', message: { id: 'm', role: 'assistant', content: [], usage: { input_tokens: 1 } } }) +
+      sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+    const big = 'x'.repeat(HOLD_MAX_BYTES / 4);
+    await new Promise((r) => setTimeout(r, 20));
+    live.chunk(enc(start + delta('first')));
+    await new Promise((r) => setTimeout(r, 30));
+    for (let i = 0; i < 5; i++) live.chunk(enc(delta(big)));
+    live.chunk(enc(sse({ type: 'message_stop' })));
+    expect(warnings).toEqual([]);
+    expect(ends).toHaveLength(1); // ended at message_stop, read live by then
+    expect(ends[0]!.held).toBeUndefined();
+    const content = (ends[0]!.summary!.body as { content: { text: string }[] }).content;
+    expect(content[0]!.text).toBe(`first${big.repeat(5)}`);
+    // The first content came with the first chunk (~20 ms after the start), not when the hold was given up (~50 ms).
+    expect(ends[0]!.ttftMs).toBeGreaterThanOrEqual(19);
+    expect(ends[0]!.ttftMs).toBeLessThan(45);
+  });
+
   it('ends at its semantic end, though the agent reads no further (the OpenAI SDK stops at [DONE])', () => {
     const { live, ends } = exchange('openai.chat');
     live.responded(200, { 'content-type': 'text/event-stream' });
