@@ -37,13 +37,6 @@ export interface HeldBody {
 
 export type HeldOptions = Omit<HeldBody, 'ends' | 'at' | 'bytes'>;
 
-/** Whether a body of this kind may be held: its end is known without reading it. */
-export function holdable(endpoint: Endpoint, contentType: string | null): boolean {
-  if (isEventStream(contentType)) return false; // Bedrock: frames around base64 events
-  const mode = modeFor(contentType);
-  return mode === 'json' || (mode === 'sse' && StreamEndScanner.for(endpoint) !== undefined);
-}
-
 /** One exchange's body as it is held on the agent's thread. */
 export class BodyHold {
   /** Grown by doubling; its first size comes from Node's buffer pool (a streamed answer is a few KB). */
@@ -53,10 +46,20 @@ export class BodyHold {
   private seen = 0;
   private readonly ends: number[] = [];
   private readonly at: number[] = [];
-  private readonly scanner: StreamEndScanner | undefined;
 
-  constructor(readonly options: HeldOptions) {
-    this.scanner = modeFor(options.contentType) === 'sse' ? StreamEndScanner.for(options.endpoint) : undefined;
+  /** `scanner`: where an SSE stream ends; none for a body that ends with its bytes. */
+  private constructor(
+    readonly options: HeldOptions,
+    private readonly scanner: StreamEndScanner | undefined,
+  ) {}
+
+  /** A hold for a body of this kind, or undefined when it cannot be held: its end is not known without reading it. */
+  static for(options: HeldOptions): BodyHold | undefined {
+    if (isEventStream(options.contentType)) return undefined; // Bedrock: frames around base64 events
+    const mode = modeFor(options.contentType);
+    if (mode === 'json') return new BodyHold(options, undefined);
+    const scanner = mode === 'sse' ? StreamEndScanner.for(options.endpoint) : undefined;
+    return scanner && new BodyHold(options, scanner);
   }
 
   /** Holds a copy of `chunk`, which came at `atMs`; false (nothing held) when the hold would grow past its limit. */

@@ -71,14 +71,21 @@ const MARKERS: Partial<Record<Endpoint, Marker[]>> = {
   ],
 };
 
+function longestOf(markers: Marker[]): number {
+  let longest = 0;
+  for (const m of markers) longest = Math.max(longest, m.needle.length);
+  return longest;
+}
+
 /** Finds a held SSE stream's semantic end as its bytes arrive. */
 export class StreamEndScanner {
+  /** The longest marker's length: how far back a marker cut by a chunk's start may begin. */
   private readonly longest: number;
   /** Where the marker's line ends once found: the event is complete at the blank line after it. */
   private from = -1;
 
   private constructor(private readonly markers: Marker[]) {
-    this.longest = Math.max(...markers.map((m) => m.needle.length));
+    this.longest = longestOf(markers);
   }
 
   /** A scanner for an endpoint whose stream codec has a semantic end; none for any other. */

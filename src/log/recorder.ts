@@ -347,8 +347,8 @@ export class Recorder {
     });
   }
 
-  private writeEnd(held: EndRecord, { redactor }: Writer): void {
-    const r = withHeldRead(held);
+  private writeEnd(record: EndRecord, { redactor }: Writer): void {
+    const r = withHeldRead(record);
     const s = r.summary;
     const { ttftMs } = r;
     const redacted = this.redacted(r.id, 'response', () => ({

@@ -15,7 +15,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { EndpointMatch } from '../exchange/endpoints.js';
-import { BodyHold, holdable } from '../exchange/held.js';
+import { BodyHold } from '../exchange/held.js';
 import { createResponseObserver } from '../exchange/observer.js';
 import type { Layer, Outcome, ResponseObserver, ResponseSummary, SdkCall, Usage } from '../exchange/types.js';
 import type { RulesOutcome } from '../policy/rewrite/wire.js';
@@ -158,12 +158,12 @@ export class LiveExchange {
       'response-capture-failed',
       () => {
         const { endpoint } = this.start.match;
-        if (!this.onUsage && holdable(endpoint, contentType)) {
-          const startMs = performance.now() - this.t0;
-          this.hold = new BodyHold({ endpoint, contentType, status, maxCaptureBytes: this.ctx.maxBodyBytes, startMs });
-          return;
-        }
-        this.observeLive(status, contentType);
+        const startMs = performance.now() - this.t0;
+        const maxCaptureBytes = this.ctx.maxBodyBytes;
+        this.hold = this.onUsage
+          ? undefined
+          : BodyHold.for({ endpoint, contentType, status, maxCaptureBytes, startMs });
+        if (!this.hold) this.observeLive(status, contentType);
       },
       undefined,
     );
@@ -196,20 +196,25 @@ export class LiveExchange {
   chunk(bytes: Uint8Array): void {
     if (this.finished) return;
     this.bytes += bytes.byteLength;
-    if (this.held(bytes)) return;
+    if (this.held(bytes, false)) return;
     this.observeChunk(bytes, performance.now());
   }
 
   /**
-   * Holds a copy of the chunk when the body is held (true): at its semantic end, the exchange ends. A hold that would
-   * grow past its limit is handed to a live observer first (false: the caller observes this chunk).
+   * Holds a copy of the chunk when the body is held (true): at its semantic end, the exchange ends — now, or (`soon`:
+   * the agent gets this chunk after we return) on the next turn of the event loop, an end before that complete too.
+   * A hold that would grow past its limit is handed to a live observer first (false: the caller observes this chunk).
    */
-  private held(bytes: Uint8Array): boolean {
+  private held(bytes: Uint8Array, soon: boolean): boolean {
     const hold = this.hold;
     if (!hold) return false;
     const kept = safely(this.ctx.warn, 'codec-failed', () => hold.add(bytes, performance.now() - this.t0), false);
     if (kept) {
-      if (safely(this.ctx.warn, 'codec-failed', () => hold.ended(), false)) this.finish('complete');
+      if (!this.semanticEnd && safely(this.ctx.warn, 'codec-failed', () => hold.ended(), false)) {
+        this.semanticEnd = true;
+        if (soon) setImmediate(() => this.finish('complete')).unref();
+        else this.finish('complete');
+      }
       return true;
     }
     this.hold = undefined;
@@ -228,7 +233,7 @@ export class LiveExchange {
   chunkSoon(bytes: Uint8Array): void {
     if (this.finished) return;
     this.bytes += bytes.byteLength;
-    if (this.held(bytes)) return;
+    if (this.held(bytes, true)) return;
     const copy = Uint8Array.prototype.slice.call(bytes);
     if (this.unobserved.push({ bytes: copy, at: performance.now() }) === 1)
       setImmediate(() => this.observePending()).unref();
@@ -258,6 +263,7 @@ export class LiveExchange {
     // What the agent already has comes first: its semantic end, if in there, is the exchange's real end.
     this.observePending();
     if (this.finished) return;
+    if (this.hold && this.semanticEnd) [outcome, error] = ['complete', undefined];
     this.finished = true;
     this.ctx.open.delete(this);
     this.recordPendingResponse();

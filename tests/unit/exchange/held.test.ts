@@ -3,7 +3,7 @@
  * semantic end (src/exchange/stream-end.ts) is found at the same chunk as the codec finds it.
  */
 import { describe, expect, it } from 'vitest';
-import { BodyHold, HOLD_MAX_BYTES, holdable, readHeld } from '../../../src/exchange/held.js';
+import { BodyHold, HOLD_MAX_BYTES, readHeld } from '../../../src/exchange/held.js';
 import { createResponseObserver } from '../../../src/exchange/observer.js';
 import type { Endpoint, ResponseSummary } from '../../../src/exchange/types.js';
 import { type SseEvent, anthropicEvents, bytewise, chatEvents, responsesEvents, splitAt, sseBytes } from './helpers.js';
@@ -48,7 +48,7 @@ function live(endpoint: Endpoint, chunks: Uint8Array[], contentType = 'text/even
 }
 
 function held(endpoint: Endpoint, chunks: Uint8Array[], contentType = 'text/event-stream'): Run {
-  const hold = new BodyHold({ endpoint, contentType, status: 200, maxCaptureBytes: 1 << 20, startMs: 1 });
+  const hold = BodyHold.for({ endpoint, contentType, status: 200, maxCaptureBytes: 1 << 20, startMs: 1 })!;
   let endAt = -1;
   for (let i = 0; i < chunks.length && endAt < 0; i++) {
     expect(hold.add(chunks[i]!, arrival(i))).toBe(true);
@@ -122,13 +122,13 @@ describe('a held body read later', () => {
 
 describe('the semantic end in the raw bytes', () => {
   const ends = (endpoint: Endpoint, text: string, at: number[] = []) => {
-    const hold = new BodyHold({
+    const hold = BodyHold.for({
       endpoint,
       contentType: 'text/event-stream',
       status: 200,
       maxCaptureBytes: 1,
       startMs: 0,
-    });
+    })!;
     const found: number[] = [];
     splitAt(enc(text), at).forEach((chunk, i) => {
       hold.add(chunk, i);
@@ -162,7 +162,9 @@ describe('the semantic end in the raw bytes', () => {
     expect(ends('openai.responses', 'data: {"type":"response.failed"}\nid: 7\n\n')).toEqual([0]);
   });
 
-  it('is not looked for where the codec has none', () => {
+  it('is not looked for where the codec has none: such a body is not held', () => {
+    const holdable = (endpoint: Endpoint, contentType: string) =>
+      BodyHold.for({ endpoint, contentType, status: 200, maxCaptureBytes: 1, startMs: 0 }) !== undefined;
     expect(holdable('custom', 'text/event-stream')).toBe(false);
     expect(holdable('anthropic.messages', 'application/vnd.amazon.eventstream')).toBe(false);
     expect(holdable('anthropic.messages', 'text/plain')).toBe(false);
@@ -173,13 +175,13 @@ describe('the semantic end in the raw bytes', () => {
 
 describe('the hold', () => {
   it('refuses a chunk that would take it past its limit, and keeps what it held', () => {
-    const hold = new BodyHold({
+    const hold = BodyHold.for({
       endpoint: 'anthropic.messages',
       contentType: 'application/json',
       status: 200,
       maxCaptureBytes: 1,
       startMs: 0,
-    });
+    })!;
     expect(hold.add(new Uint8Array(HOLD_MAX_BYTES - 10).fill(0x20), 1)).toBe(true);
     expect(hold.add(new Uint8Array(11), 2)).toBe(false);
     expect(hold.add(enc('{}'), 3)).toBe(true);
@@ -190,13 +192,13 @@ describe('the hold', () => {
   });
 
   it('holds a copy: the agent may reuse its buffer', () => {
-    const hold = new BodyHold({
+    const hold = BodyHold.for({
       endpoint: 'custom',
       contentType: 'application/json',
       status: 200,
       maxCaptureBytes: 99,
       startMs: 0,
-    });
+    })!;
     const chunk = enc('{"a":1}');
     hold.add(chunk, 1);
     chunk.fill(0);

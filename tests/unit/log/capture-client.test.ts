@@ -386,13 +386,13 @@ describe('capture worker', () => {
       ].join('');
     /** As the tap holds it: the headers at 2 ms, the stream in two chunks at 5 and 9 ms (the text in the second). */
     const held = (text: string) => {
-      const hold = new BodyHold({
+      const hold = BodyHold.for({
         endpoint: 'anthropic.messages',
         contentType: 'text/event-stream',
         status: 200,
         maxCaptureBytes: 1 << 20,
         startMs: 2,
-      });
+      })!;
       const bytes = Buffer.from(stream(text));
       const cut = bytes.indexOf('content_block_delta');
       hold.add(bytes.subarray(0, cut), 5);

@@ -128,4 +128,20 @@ describe('a held body', () => {
     expect(read.summary?.events).toBe(2);
     expect(read.ttftMs).toBeGreaterThanOrEqual(0);
   });
+
+  it('ends after the agent has the chunk its end is in (fetch), and complete though the process exits before', async () => {
+    const chat = `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'hi' } }] })}\n\n`;
+    const { live, ends } = exchange('openai.chat');
+    live.respondedSoon(200, 'text/event-stream', () => ({}));
+    live.chunkSoon(enc(`${chat}data: [DONE]\n\n`));
+    expect(ends).toHaveLength(0); // not on the way to the agent
+    await new Promise((r) => setImmediate(r));
+    expect(ends.map((e) => e.outcome)).toEqual(['complete']);
+
+    const exiting = exchange('openai.chat');
+    exiting.live.respondedSoon(200, 'text/event-stream', () => ({}));
+    exiting.live.chunkSoon(enc(`${chat}data: [DONE]\n\n`));
+    exiting.live.finish('incomplete', new Error('exit')); // process exit, before the next turn
+    expect(exiting.ends.map((e) => [e.outcome, e.error])).toEqual([['complete', undefined]]);
+  });
 });
