@@ -74,12 +74,19 @@ async function shares(extra) {
   for (let round = 0; round < rounds; round++) {
     const file = join(scratch, `share-${round}.cpuprofile`);
     const { mainMs } = await run('agenttap', 'bench/fixtures/cc-session.mjs', { ...extra, CPU_PROFILE: file });
-    const { ms, byFunction } = cpuShare(file, root);
-    // The samples' times are wall time: a thread waiting for a CPU on a busy machine lengthens whatever sample it
-    // was in. Its share of the samples, times the thread's CPU time (schedstat), is what it ran.
+    // Each sample counts once: a thread waiting for a core lengthens the gap after whatever sample it was in (the
+    // gaps' weighting is kept for comparison). Its share of the samples, times its CPU time (schedstat), is what it ran.
+    const { ms, byFunction } = cpuShare(file, root, { weight: 'samples' });
+    const gaps = cpuShare(file, root).ms;
     const busy = ms.agenttap / (ms.agenttap + ms.other + ms.none);
+    const busyByGaps = gaps.agenttap / (gaps.agenttap + gaps.other + gaps.none);
     const scale = (busy * mainMs) / ms.agenttap;
-    out.push({ perExchange: (busy * mainMs) / turns, busy, byFunction: byFunction.map(([k, v]) => [k, v * scale]) });
+    out.push({
+      perExchange: (busy * mainMs) / turns,
+      byGaps: (busyByGaps * mainMs) / turns,
+      busy,
+      byFunction: byFunction.map(([k, v]) => [k, v * scale]),
+    });
   }
   return out;
 }
@@ -167,7 +174,13 @@ const shareRow = () => {
   const per = share.map((s) => s.perExchange);
   const { median: m, q1, q3 } = spread(per);
   const busy = median(share.map((s) => s.busy * 100));
-  return `| agenttap's own code on the main thread per exchange (profiled; ${busy.toFixed(1)}% of its busy time) | | | ${m.toFixed(2)} ms (${q1.toFixed(2)} … ${q3.toFixed(2)}) | |`;
+  return `| agenttap's own code on the main thread per exchange (profiled; ${busy.toFixed(1)}% of its busy samples) | | | ${m.toFixed(2)} ms (${q1.toFixed(2)} … ${q3.toFixed(2)}) | |`;
+};
+/** The share weighted by the samples' gaps (wall time, waits for a core included), for comparison. */
+const byGapsText = () => {
+  if (share.length === 0) return '(not profiled)';
+  const { median: m, q1, q3 } = spread(share.map((s) => s.byGaps));
+  return `${m.toFixed(2)} ms (${q1.toFixed(2)} … ${q3.toFixed(2)})`;
 };
 /** agenttap's functions by self time over all profiled rounds, per exchange. */
 const topFunctions = () => {
@@ -201,7 +214,11 @@ by more than 0.5 ms from run to run (the minimal tee's has read +1.4 and +3.2 ms
 CPU that agenttap adds is read from the profiled row instead — the same session under agenttap, profiled once more
 per round (V8's sampling profiler, 100 µs, over the measured turns only): the share of the thread's busy samples
 whose code is agenttap's (its files, and Node internals and its own dependencies called from them; not the agent's
-SDK, not undici, not garbage collection), times the thread's CPU time in that run, per exchange. The profiler's
+SDK, not undici, not garbage collection), times the thread's CPU time in that run, per exchange. Each sample counts
+once: the profiler samples the thread only while it runs, so the gap after a sample also holds any time the thread
+waited for a core — after waking the capture worker, the worker may take the agent's core for its ~2 ms of work (the
+thread's nonvoluntary context switches show it, inside \`postMessage\`). Weighted by those gaps instead, as this row
+was until 2026-12-03, the same profiles read ${byGapsText()} per exchange. The profiler's
 overhead inflates the CPU time somewhat (so the figure too); a first touch of the
 request text (V8 flattening the string \`JSON.stringify\` built, which undici would otherwise pay) is charged to
 whoever touches it first.

@@ -20,9 +20,11 @@ function owner(url, root) {
 
 /**
  * Self time (ms) by owner over the profile's samples, those between `from` and `to` (µs, the profile's clock)
- * when given, and agenttap's by function (`name url:line`).
+ * when given, and agenttap's by function (`name url:line`). `weight`: 'samples' counts each sample as one interval
+ * (the profiler samples a thread only while it runs, so that is its share of the CPU); 'gaps' weighs each by its
+ * gap to the next, which also holds any time the thread waited for a core (its share of the wall time).
  */
-export function cpuShare(file, root, { from = -Infinity, to = Infinity } = {}) {
+export function cpuShare(file, root, { from = -Infinity, to = Infinity, weight = 'gaps' } = {}) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map();
@@ -53,12 +55,13 @@ export function cpuShare(file, root, { from = -Infinity, to = Infinity } = {}) {
   const ms = { agenttap: 0, other: 0, none: 0, idle: 0 };
   const byFunction = new Map();
   let t = profile.startTime;
+  const interval = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples.length);
   for (let i = 0; i < profile.samples.length; i++) {
     const dt = profile.timeDeltas[i] ?? 0;
     t += dt;
     if (t < from || t > to) continue;
-    // A sample's time is the gap to the next one.
-    const span = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    // A sample's time: the gap to the next one, or the profiler's interval.
+    const span = weight === 'samples' ? interval : (profile.timeDeltas[i + 1] ?? 0) / 1000;
     const who = attribute(profile.samples[i]);
     ms[who] += span;
     if (who === 'agenttap') {
