@@ -174,14 +174,11 @@ describe('the semantic end in the raw bytes', () => {
 });
 
 describe('the hold', () => {
+  const jsonHold = (endpoint: Endpoint) =>
+    BodyHold.for({ endpoint, contentType: 'application/json', status: 200, maxCaptureBytes: 99, startMs: 0 })!;
+
   it('refuses a chunk that would take it past its limit, and keeps what it held', () => {
-    const hold = BodyHold.for({
-      endpoint: 'anthropic.messages',
-      contentType: 'application/json',
-      status: 200,
-      maxCaptureBytes: 1,
-      startMs: 0,
-    })!;
+    const hold = jsonHold('anthropic.messages');
     expect(hold.add(new Uint8Array(HOLD_MAX_BYTES - 10).fill(0x20), 1)).toBe(true);
     expect(hold.add(new Uint8Array(11), 2)).toBe(false);
     expect(hold.add(enc('{}'), 3)).toBe(true);
@@ -192,13 +189,7 @@ describe('the hold', () => {
   });
 
   it('holds a copy: the agent may reuse its buffer', () => {
-    const hold = BodyHold.for({
-      endpoint: 'custom',
-      contentType: 'application/json',
-      status: 200,
-      maxCaptureBytes: 99,
-      startMs: 0,
-    })!;
+    const hold = jsonHold('custom');
     const chunk = enc('{"a":1}');
     hold.add(chunk, 1);
     chunk.fill(0);
