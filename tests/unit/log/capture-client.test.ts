@@ -475,7 +475,14 @@ describe('capture worker', () => {
     expect(notices).toEqual([expect.stringContaining('did not finish writing the log within 300 ms')]);
   });
 
-  it('starts the worker without our preload', () => {
+  it('the worker is one file of our modules (its start is what an exit after a model call waits for)', () => {
+    const source = readFileSync(WORKER, 'utf8');
+    const imports = [...source.matchAll(/^import\b[^;]*?from\s*["']([^"']+)["']/gm)].map((m) => m[1]!);
+    expect(imports.length).toBeGreaterThan(3);
+    expect(imports.filter((specifier) => specifier.startsWith('.'))).toEqual([]);
+  });
+
+    it('starts the worker without our preload', () => {
     const env = withoutPreload({
       PATH: '/bin',
       NODE_OPTIONS: '--max-old-space-size=512 --import "/a b/loader" --require=./x.cjs -r y --enable-source-maps',
