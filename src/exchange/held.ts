@@ -39,8 +39,8 @@ export type HeldOptions = Omit<HeldBody, 'ends' | 'at' | 'bytes'>;
 
 /** One exchange's body as it is held on the agent's thread. */
 export class BodyHold {
-  /** Grown by doubling; its first size comes from Node's buffer pool (a streamed answer is a few KB). */
-  private bytes: Buffer = Buffer.allocUnsafe(4 * 1024);
+  /** Grown by doubling; its first size is a slice of Node's buffer pool (below half the pool's 8 KB). */
+  private bytes: Buffer = Buffer.allocUnsafe(2 * 1024);
   private length = 0;
   /** What was held before the last chunk (scanned already). */
   private seen = 0;
