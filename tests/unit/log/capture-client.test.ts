@@ -482,7 +482,7 @@ describe('capture worker', () => {
     expect(imports.filter((specifier) => specifier.startsWith('.'))).toEqual([]);
   });
 
-    it('starts the worker without our preload', () => {
+  it('starts the worker without our preload', () => {
     const env = withoutPreload({
       PATH: '/bin',
       NODE_OPTIONS: '--max-old-space-size=512 --import "/a b/loader" --require=./x.cjs -r y --enable-source-maps',
