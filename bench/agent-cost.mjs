@@ -8,7 +8,8 @@
 //   on-path — the same session once more per variant and round between two fetch wrappers (bench/fixtures/bracket-*.mjs):
 //             per call, the time the variant itself adds on the way to the first stream event, without comparing processes
 //   share   — the same session under agenttap once more per round, profiled (V8's sampling profiler over the
-//             measured turns): the self time of samples in agenttap's own code, per exchange (bench/lib/cpu-share.mjs).
+//             measured turns): agenttap's share of the thread's samples (each counted once) times the thread's CPU
+//             time, per exchange (bench/lib/cpu-share.mjs).
 //             The direct figure for "the main thread's CPU per exchange": the differences above are of two
 //             processes' ~12 ms per exchange each, and on a shared machine those move by more than 0.5 ms run to run
 //   stall   — the agent's worst event-loop stall while it sends 1 MB and 4 MB prompts (bench/fixtures/big-prompt.mjs)
