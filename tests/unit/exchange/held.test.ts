@@ -120,6 +120,111 @@ describe('a held body read later', () => {
   });
 });
 
+describe('text that looks like an end', () => {
+  // Pieces of what the scanner looks for, in what a model may write: every stream below says them in its text, names
+  // a tool after its own end event, and (chat) has an SSE comment that ends in `data: [DONE]`.
+  const PIECES = [
+    '"message_stop"',
+    '"type":"message_stop"',
+    'data: [DONE]',
+    '\n\ndata: [DONE]\n\n',
+    '[DONE]',
+    '"',
+    '\\',
+    '"response.completed"',
+    '{"type": "response.failed"}',
+    'event: message_stop\n',
+    '\r\n\r\n',
+    'é',
+    '東京',
+    ' ',
+  ];
+  const text = (seed: number) => {
+    let s = seed;
+    let out = '';
+    for (let i = 0; i < 12; i++) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      out += PIECES[s % PIECES.length];
+    }
+    return out;
+  };
+  const streams = (t: string): [Endpoint, SseEvent[]][] => [
+    [
+      'anthropic.messages',
+      [
+        {
+          event: 'message_start',
+          data: { type: 'message_start', message: { id: 'm', role: 'assistant', content: [] } },
+        },
+        {
+          event: 'content_block_start',
+          data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+        },
+        {
+          event: 'content_block_delta',
+          data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: t } },
+        },
+        {
+          event: 'content_block_start',
+          data: {
+            type: 'content_block_start',
+            index: 1,
+            content_block: { type: 'tool_use', id: 'toolu_1', name: 'message_stop', input: {} },
+          },
+        },
+        { event: 'content_block_stop', data: { type: 'content_block_stop', index: 1 } },
+        { event: 'message_stop', data: { type: 'message_stop' } },
+      ],
+    ],
+    [
+      'openai.chat',
+      [
+        { data: { id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: t } }] } },
+        { data: '[DONE]' },
+      ],
+    ],
+    [
+      'openai.responses',
+      [
+        {
+          event: 'response.output_text.delta',
+          data: { type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: t },
+        },
+        {
+          event: 'response.output_item.added',
+          data: {
+            type: 'response.output_item.added',
+            output_index: 1,
+            item: { type: 'function_call', call_id: 'c1', name: 'response.completed', arguments: '' },
+          },
+        },
+        {
+          event: 'response.completed',
+          data: { type: 'response.completed', response: { id: 'r', output: [], usage: { input_tokens: 1 } } },
+        },
+      ],
+    ],
+  ];
+
+  it('ends each stream at its own end event only, with the same summary as live (seeded, 3 × 40 streams)', () => {
+    for (let seed = 1; seed <= 40; seed++)
+      for (const [endpoint, events] of streams(text(seed))) {
+        const comment = endpoint === 'openai.chat' ? enc(': keep-alive data: [DONE]\n') : new Uint8Array(0);
+        const bytes = Buffer.concat([comment, sseBytes(events)]);
+        const chunks = splitAt(bytes, cuts(bytes.length, 6, seed));
+        const got = held(endpoint, chunks);
+        expect(got, `${endpoint} seed ${seed}`).toEqual(live(endpoint, chunks));
+        // The end is in the last chunk: the text before it never ended the stream.
+        const last = chunks.length - 1;
+        const endIn = chunks.findIndex(
+          (_, i) => Buffer.concat(chunks.slice(0, i + 1)).length > bytes.lastIndexOf('data:'),
+        );
+        expect(got.endAt, `${endpoint} seed ${seed}`).toBeGreaterThanOrEqual(endIn);
+        expect(got.endAt).toBeLessThanOrEqual(last);
+      }
+  });
+});
+
 describe('the semantic end in the raw bytes', () => {
   const ends = (endpoint: Endpoint, text: string, at: number[] = []) => {
     const hold = BodyHold.for({
