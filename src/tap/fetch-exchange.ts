@@ -1,7 +1,8 @@
 /**
  * An exchange for a fetch-shaped call — what the fetch tap and the SDK layer (for a client with its own fetch)
  * share: the request body captured without consuming anything the agent still needs, and the response body
- * observed through a pull-based pass-through stream (high-water mark 0): a chunk is read from the network only
+ * observed where the agent reads it (Node's own Response: body-in-place.ts), or else through a pull-based
+ * pass-through stream (high-water mark 0): a chunk is read from the network only
  * when the agent asks for one, so nothing is buffered ahead of the agent and nothing is delayed — never `tee()`
  * or `clone()`, whose unread branch buffers without bound (docs/fetch-tap.md#no-tee-or-clone). Pull-based rather than a
  * TransformStream so that end, error and cancel each reach us on every Node version (docs/fetch-tap.md#transformstream-cancel).
@@ -9,6 +10,7 @@
 import { flattenHeaders } from '../exchange/headers.js';
 import type { EndpointMatch } from '../exchange/endpoints.js';
 import type { SdkCall } from '../exchange/types.js';
+import { observeInPlace } from './body-in-place.js';
 import type { TapContext } from './context.js';
 import { LiveExchange, isAbortError } from './live-exchange.js';
 
@@ -70,6 +72,11 @@ export function observe(exchange: LiveExchange, response: Response, signal: Abor
     exchange.finish('complete');
     return response;
   }
+  // Node's own Response: the agent keeps it, its body observed where it is read (body-in-place.ts).
+  if (observeInPlace(exchange, response)) {
+    endOnAbort(exchange, signal);
+    return response;
+  }
   // Locked lazily, on the agent's first read: if anything below throws, the agent gets its untouched Response.
   const body = response.body;
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -119,15 +126,19 @@ export function observe(exchange: LiveExchange, response: Response, signal: Abor
     redirected: { value: response.redirected, enumerable: true },
     type: { value: response.type, enumerable: true },
   });
-  if (signal && !signal.aborted) {
-    // Agents pass one signal to many calls (a session-wide cancel): a listener left behind per exchange
-    // prints MaxListenersExceededWarning on the agent's stderr after ~1500 calls (issue 16). Plain fetch
-    // removes its own; so do we, when the exchange ends.
-    const onAbort = () => exchange.finish('aborted', signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    exchange.untilFinished(() => signal.removeEventListener('abort', onAbort));
-  }
+  endOnAbort(exchange, signal);
   return wrapped;
+}
+
+/** An abort of the call's signal while the agent reads the body ends the exchange. */
+function endOnAbort(exchange: LiveExchange, signal: AbortSignal | null | undefined): void {
+  if (!signal || signal.aborted) return;
+  // Agents pass one signal to many calls (a session-wide cancel): a listener left behind per exchange
+  // prints MaxListenersExceededWarning on the agent's stderr after ~1500 calls (issue 16). Plain fetch
+  // removes its own; so do we, when the exchange ends.
+  const onAbort = () => exchange.finish('aborted', signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  exchange.untilFinished(() => signal.removeEventListener('abort', onAbort));
 }
 
 /**
