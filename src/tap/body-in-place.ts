@@ -207,13 +207,11 @@ const READER_METHODS: PropertyDescriptorMap = {
     if (!branch) return reading;
     return reading.then(
       (result) => {
-        if (result.done) branch.body.ended();
-        else if (result.value) branch.body.delivered(branch, result.value);
+        tellRead(branch, result);
         return result;
       },
       (err: unknown) => {
-        // A released reader's read fails, the stream does not.
-        if (!released.has(this)) branch.body.failed(err);
+        tellReadFailed(this, branch, err);
         throw err;
       },
     );
@@ -228,6 +226,17 @@ const READER_METHODS: PropertyDescriptorMap = {
     released.add(this);
   }),
 };
+
+/** What a read of a watched reader hands out, told to its body: a chunk, or the end. */
+function tellRead(branch: Branch, result: ReadableStreamReadResult<Uint8Array>): void {
+  if (result.done) branch.body.ended();
+  else if (result.value) branch.body.delivered(branch, result.value);
+}
+
+/** A read of a watched reader failed: the body did, unless the reader was released (then only the read fails). */
+function tellReadFailed(reader: Reader, branch: Branch, err: unknown): void {
+  if (!released.has(reader)) branch.body.failed(err);
+}
 
 const RESPONSE_METHODS: PropertyDescriptorMap = {
   clone: method(function clone(this: Response) {
@@ -247,21 +256,28 @@ const AsyncIteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf(async
 
 /** `stream.values()` over a watched reader, as Node's own: calls queued in order, `return` cancels unless told not to. */
 function iterate(stream: Stream, preventCancel: boolean): AsyncIterableIterator<Uint8Array> {
-  const reader = stream.getReader();
+  const reader = stream.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+  const branch = readers.get(reader);
+  // Node's own read, told here: one promise reaction per chunk, not the watched read's and then this one's.
+  const read: () => Promise<ReadableStreamReadResult<Uint8Array>> = branch
+    ? base(reader).read.bind(reader)
+    : () => reader.read();
   let done = false;
   let current: Promise<IteratorResult<Uint8Array>> | undefined;
   const next = (): Promise<IteratorResult<Uint8Array>> => {
     if (done) return Promise.resolve({ done: true, value: undefined });
-    return reader.read().then(
+    return read().then(
       (result) => {
+        if (branch) tellRead(branch, result);
         if (result.done) {
           done = true;
           reader.releaseLock();
           return { done: true, value: undefined };
         }
-        return { done: false, value: result.value };
+        return result;
       },
       (err: unknown) => {
+        if (branch) tellReadFailed(reader, branch, err);
         done = true;
         reader.releaseLock();
         throw err;
