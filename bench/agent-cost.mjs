@@ -200,7 +200,9 @@ A ${turns}-turn Claude Code-shaped session (streamed Messages calls through @ant
 ${firstKb} KB request at the first measured turn growing ~2 KB a turn, the cache marker moved every turn), after one
 warm-up call and a pause (start-up work is not in the figures): CPU of the agent's main thread (Linux schedstat of
 the thread whose id is the pid) and of the whole process (\`process.cpuUsage\`, the capture worker included) per
-exchange; per call, the time to the first stream event and the response headers' arrival as undici times it
+exchange, and the whole process's split by thread (schedstat of each): the threads that first appear at the first
+model call, and the other threads but the main one (those there before it: V8's platform threads, which compile and
+collect garbage for every isolate); per call, the time to the first stream event and the response headers' arrival as undici times it
 (resource timing, \`responseStart − fetchStart\`). Then the agent's worst event-loop stall while it sends 4 prompts of
 1 MB and 4 MB of new content (bench/fixtures/big-prompt.mjs). The time to first token compares processes, so it moves
 with all they share (the machine, the mock, the capture worker's CPU); the on-path row times each call inside one
@@ -232,6 +234,8 @@ ${[
   shareRow(),
   cpuRow("main thread's CPU per exchange", 'mainMs'),
   cpuRow("whole process's CPU per exchange", 'processMs'),
+  cpuRow('of which: threads the first model call started (agenttap: its capture worker)', 'startedMs'),
+  cpuRow("of which: the runtime's other threads (V8's compiler and GC)", 'runtimeMs'),
   callRow('time to first token, median call', 'ttft'),
   onPathRow(),
   callRow("response headers (undici's timing), median call", 'headers'),
