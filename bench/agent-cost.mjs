@@ -202,7 +202,7 @@ warm-up call and a pause (start-up work is not in the figures): CPU of the agent
 the thread whose id is the pid) and of the whole process (\`process.cpuUsage\`, the capture worker included) per
 exchange, and the whole process's split by thread (schedstat of each): the threads that first appear at the first
 model call, and the other threads but the main one (those there before it: V8's platform threads, which compile and
-collect garbage for every isolate); per call, the time to the first stream event and the response headers' arrival as undici times it
+collect garbage for every isolate, and libuv's pool); per call, the time to the first stream event and the response headers' arrival as undici times it
 (resource timing, \`responseStart − fetchStart\`). Then the agent's worst event-loop stall while it sends 4 prompts of
 1 MB and 4 MB of new content (bench/fixtures/big-prompt.mjs). The time to first token compares processes, so it moves
 with all they share (the machine, the mock, the capture worker's CPU); the on-path row times each call inside one
