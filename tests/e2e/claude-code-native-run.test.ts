@@ -35,6 +35,7 @@ import {
 } from '../fixtures/claude-code/script.js';
 import {
   MECHANISM_OF_CALL,
+  labelJoin,
   mechanismOfQuerySource,
   nativeClaudeCode,
   pacedStream,
@@ -158,7 +159,11 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
     const events = await sessionEvents(run.sessionDir);
     const labels = eventsOf(events, 'exchange.label');
     const requests = eventsOf(events, 'exchange.request');
-    expect(labels.map((l) => l.exchange).sort()).toEqual(requests.map((r) => r.exchange).sort());
+    // Once each; every exchange but, at most, the one a Claude Code process ended last (its index may lose that line
+    // as `-p` exits: PITFALLS N3).
+    const joined = labelJoin(events);
+    expect(joined.wrong).toEqual([]);
+    expect(joined.unlabelled.filter((id) => !joined.lastEnded.includes(id))).toEqual([]);
     expect(new Set(labels.map((l) => l.source))).toEqual(new Set(['claude-code']));
     const expected = { main: /^sdk$/, continuation: /^sdk$/, subagent: /^agent:/, compaction: /^compact$/ } as Record<
       string,
@@ -168,8 +173,8 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
       const kind = classifyClaudeCodeRequest(
         parseRequest({ api: 'anthropic', n: 0, seq: 0, path: '/v1/messages', headers: {}, body: r.body, bodyBytes: 0 }),
       );
-      const label = labels.find((l) => l.exchange === r.exchange)!.label;
-      expect(label, `${r.exchange} (${kind})`).toMatch(expected[kind] ?? /^$/);
+      const label = labels.find((l) => l.exchange === r.exchange)?.label;
+      if (label !== undefined) expect(label, `${r.exchange} (${kind})`).toMatch(expected[kind] ?? /^$/);
     }
     // The private folders (this run's and the stale one) are gone; nothing unredacted stayed.
     expect(readdirSync(tmp).filter((n) => n.startsWith('agenttap-cc-raw-'))).toEqual([]);

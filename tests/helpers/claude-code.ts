@@ -36,6 +36,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
+import type { LogEvent } from '../../src/log/events.js';
 import { startMock, type ReceivedRequest } from '../../src/mock/index.js';
 import { createRedactor, loadOrCreateKey } from '../../src/policy/redact/index.js';
 import { ROOT, LOADER, eventsOf, scratch, sessionEvents } from './run.js';
@@ -350,4 +351,34 @@ export function mechanismOfQuerySource(querySource: string, call?: string): stri
   if (querySource.startsWith('agent:')) return 'sub-agent';
   if (querySource === 'generate_session_title') return 'session-title';
   return undefined;
+}
+
+export interface LabelJoin {
+  /** Exchanges of the log with no `exchange.label`. */
+  unlabelled: string[];
+  /** The exchange each process ended last: the only ones Claude Code's index may miss (PITFALLS N3). */
+  lastEnded: string[];
+  /** Exchanges labelled more than once, and labels naming an exchange the log does not have. */
+  wrong: string[];
+}
+
+/**
+ * How Claude Code's labels joined to a session's exchanges. Its index line for a call is written after the call's
+ * response, asynchronously, and `-p` can exit before the last one lands: an honest join then leaves exactly that
+ * exchange unlabelled. A broken join leaves many.
+ */
+export function labelJoin(events: LogEvent[]): LabelJoin {
+  const ids = new Set(eventsOf(events, 'exchange.request').map((r) => r.exchange));
+  const counts = new Map<string, number>();
+  for (const l of eventsOf(events, 'exchange.label')) counts.set(l.exchange, (counts.get(l.exchange) ?? 0) + 1);
+  const last = new Map<number, { exchange: string; mono: number }>();
+  for (const e of eventsOf(events, 'exchange.end')) {
+    const seen = last.get(e.pid);
+    if (!seen || e.mono > seen.mono) last.set(e.pid, { exchange: e.exchange, mono: e.mono });
+  }
+  return {
+    unlabelled: [...ids].filter((id) => !counts.has(id)),
+    lastEnded: [...last.values()].map((l) => l.exchange),
+    wrong: [...counts].filter(([id, n]) => n > 1 || !ids.has(id)).map(([id]) => id),
+  };
 }
