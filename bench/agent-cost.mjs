@@ -79,11 +79,13 @@ async function shares(extra) {
     // gaps' weighting is kept for comparison). Its share of the samples, times its CPU time (schedstat), is what it ran.
     const { ms, byFunction } = cpuShare(file, root, { weight: 'samples' });
     const gaps = cpuShare(file, root).ms;
-    const busy = ms.agenttap / (ms.agenttap + ms.other + ms.none);
-    const busyByGaps = gaps.agenttap / (gaps.agenttap + gaps.other + gaps.none);
+    const busyMs = ms.agenttap + ms.forwarded + ms.other + ms.none;
+    const busy = ms.agenttap / busyMs;
+    const busyByGaps = gaps.agenttap / (gaps.agenttap + gaps.forwarded + gaps.other + gaps.none);
     const scale = (busy * mainMs) / ms.agenttap;
     out.push({
       perExchange: (busy * mainMs) / turns,
+      forwarded: ((ms.forwarded / busyMs) * mainMs) / turns,
       byGaps: (busyByGaps * mainMs) / turns,
       busy,
       byFunction: byFunction.map(([k, v]) => [k, v * scale]),
@@ -183,6 +185,12 @@ const byGapsText = () => {
   const { median: m, q1, q3 } = spread(share.map((s) => s.byGaps));
   return `${m.toFixed(2)} ms (${q1.toFixed(2)} … ${q3.toFixed(2)})`;
 };
+/** Node's web-stream code run under agenttap's wrappers for the agent (bench/lib/cpu-share.mjs), per exchange. */
+const forwardedText = () => {
+  if (share.length === 0) return '(not profiled)';
+  const { median: m, q1, q3 } = spread(share.map((s) => s.forwarded));
+  return `${m.toFixed(2)} ms (${q1.toFixed(2)} … ${q3.toFixed(2)})`;
+};
 /** agenttap's functions by self time over all profiled rounds, per exchange. */
 const topFunctions = () => {
   const sum = new Map();
@@ -217,7 +225,9 @@ by more than 0.5 ms from run to run (the minimal tee's has read +1.4 and +3.2 ms
 CPU that agenttap adds is read from the profiled row instead — the same session under agenttap, profiled once more
 per round (V8's sampling profiler, 100 µs, over the measured turns only): the share of the thread's busy samples
 whose code is agenttap's (its files, and Node internals and its own dependencies called from them; not the agent's
-SDK, not undici, not garbage collection), times the thread's CPU time in that run, per exchange. Each sample counts
+SDK, not undici, not garbage collection), times the thread's CPU time in that run, per exchange. Node's web-stream
+code under agenttap's in-place wrappers is the agent's own reading of its response (read, getReader, releaseLock),
+forwarded, and is counted as the agent's: ${forwardedText()} per exchange (it was in agenttap's share until 2026-12-04). Each sample counts
 once: the profiler samples the thread only while it runs, so the gap after a sample also holds any time the thread
 waited for a core — after waking the capture worker, the worker may take the agent's core for its ~2 ms of work (the
 thread's nonvoluntary context switches show it, inside \`postMessage\`). Weighted by those gaps instead, as this row

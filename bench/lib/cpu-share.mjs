@@ -4,9 +4,13 @@
 // `node:internal/deps/`: undici and the like are the agent's), and node_modules packages other than the model SDKs
 // (agenttap's own dependencies, e.g. eventsource-parser) — to the first frame that has one. Samples of
 // "(garbage collector)" and "(program)" belong to no one ('none': GC is not in agenttap's share), "(idle)" is idle.
+// Node's web-stream internals (`node:internal/webstreams/`) reached from an agenttap frame are 'forwarded': on Node,
+// agenttap observes the agent's own Response in place (src/tap/body-in-place.ts), so the agent's reads, getReader,
+// releaseLock, tee and cancel run Node's code under agenttap's wrappers — work the agent does without agenttap too.
 import { readFileSync } from 'node:fs';
 
 const AGENT_PACKAGES = /node_modules\/(?:@anthropic-ai|openai|@aws-sdk|@smithy|undici)\//;
+const FORWARDED = 'node:internal/webstreams/';
 
 /** 'agenttap' | 'other' | undefined (transparent: look at the caller) for a frame's url. */
 function owner(url, root) {
@@ -39,7 +43,7 @@ export function cpuShare(file, root, { from = -Infinity, to = Infinity, weight =
     else if (n.callFrame.functionName === '(idle)') who = 'idle';
     else if (n.callFrame.functionName.startsWith('(') && n.callFrame.url === '') who = 'none';
     else who = owner(n.callFrame.url, root) ?? attribute(up);
-    if (who === 'agenttap' && owner(n.callFrame.url, root) === undefined) who = 'agenttap';
+    if (who === 'agenttap' && n.callFrame.url.startsWith(FORWARDED)) who = 'forwarded';
     memo.set(id, who);
     return who;
   };
@@ -52,7 +56,7 @@ export function cpuShare(file, root, { from = -Infinity, to = Infinity, weight =
     }
     return '?';
   };
-  const ms = { agenttap: 0, other: 0, none: 0, idle: 0 };
+  const ms = { agenttap: 0, forwarded: 0, other: 0, none: 0, idle: 0 };
   const byFunction = new Map();
   let t = profile.startTime;
   const interval = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples.length);
