@@ -103,7 +103,7 @@ describe.runIf(supported)('native Claude Code under agenttap proxy --exec', () =
     const events = await sessionEvents(proxied.sessionDir);
     const labels = eventsOf(events, 'exchange.label');
     // Once each; every exchange but, at most, the one each proxy (one per Claude Code run) ended last: Claude Code's
-    // index may lose that line as `-p` exits (PITFALLS N3).
+    // index may lose that line as `-p` exits (docs/claude-code.md#raw-body-dump).
     const joined = labelJoin(events);
     expect(joined.wrong).toEqual([]);
     expect(joined.unlabelled.filter((id) => !joined.lastEnded.includes(id))).toEqual([]);

@@ -160,7 +160,7 @@ describe.runIf(supported)('native Claude Code under agenttap run (in-process, Bu
     const labels = eventsOf(events, 'exchange.label');
     const requests = eventsOf(events, 'exchange.request');
     // Once each; every exchange but, at most, the one a Claude Code process ended last (its index may lose that line
-    // as `-p` exits: PITFALLS N3).
+    // as `-p` exits: docs/claude-code.md#raw-body-dump).
     const joined = labelJoin(events);
     expect(joined.wrong).toEqual([]);
     expect(joined.unlabelled.filter((id) => !joined.lastEnded.includes(id))).toEqual([]);

@@ -356,7 +356,7 @@ export function mechanismOfQuerySource(querySource: string, call?: string): stri
 export interface LabelJoin {
   /** Exchanges of the log with no `exchange.label`. */
   unlabelled: string[];
-  /** The exchange each process ended last: the only ones Claude Code's index may miss (PITFALLS N3). */
+  /** The exchange each process ended last: the only ones Claude Code's index may miss (docs/claude-code.md#raw-body-dump). */
   lastEnded: string[];
   /** Exchanges labelled more than once, and labels naming an exchange the log does not have. */
   wrong: string[];
