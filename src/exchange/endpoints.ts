@@ -19,14 +19,15 @@ export interface ExtraEndpoint {
   path?: string;
 }
 
-const BUILT_IN: { pattern: RegExp; match: EndpointMatch }[] = [
+/** By the path's end (a string compare: this runs on the agent's thread for every fetch it makes). */
+const BUILT_IN: { suffix: string; match: EndpointMatch }[] = [
   {
-    pattern: /\/v1\/messages\/count_tokens$/,
+    suffix: '/v1/messages/count_tokens',
     match: { endpoint: 'anthropic.count_tokens', provider: 'anthropic', operation: 'count_tokens' },
   },
-  { pattern: /\/v1\/messages$/, match: { endpoint: 'anthropic.messages', provider: 'anthropic', operation: 'chat' } },
-  { pattern: /\/chat\/completions$/, match: { endpoint: 'openai.chat', provider: 'openai', operation: 'chat' } },
-  { pattern: /\/responses$/, match: { endpoint: 'openai.responses', provider: 'openai', operation: 'chat' } },
+  { suffix: '/v1/messages', match: { endpoint: 'anthropic.messages', provider: 'anthropic', operation: 'chat' } },
+  { suffix: '/chat/completions', match: { endpoint: 'openai.chat', provider: 'openai', operation: 'chat' } },
+  { suffix: '/responses', match: { endpoint: 'openai.responses', provider: 'openai', operation: 'chat' } },
 ];
 
 /**
@@ -68,11 +69,24 @@ export function createEndpointMatcher(
   env: NodeJS.ProcessEnv = process.env,
 ): (method: string, url: URL) => EndpointMatch | null {
   const warmup = warmupHosts(env);
-  return (method, url) => {
+  // The last answer, by the URL object asked about: the fetch tap asks at its gate and again where it records (the
+  // same object, made per call by fetch-patch.ts and read-only after), ~20 µs of the agent's thread the second time.
+  let lastUrl: URL | undefined;
+  let lastMethod = '';
+  let lastMatch: EndpointMatch | null = null;
+  const match = (method: string, url: URL): EndpointMatch | null => {
+    if (url === lastUrl && method === lastMethod) return lastMatch;
+    lastMatch = matchOnce(method, url);
+    lastUrl = url;
+    lastMethod = method;
+    return lastMatch;
+  };
+  const matchOnce = (method: string, url: URL): EndpointMatch | null => {
     if (method === 'HEAD') return WARMUP_PATHS.has(url.pathname) && warmup.has(url.host) ? WARMUP : null;
     if (method !== 'POST') return null;
-    const path = url.pathname.replace(/\/+$/, '');
-    for (const { pattern, match } of BUILT_IN) if (pattern.test(path)) return match;
+    let path = url.pathname;
+    if (path.endsWith('/')) path = path.replace(/\/+$/, '');
+    for (const { suffix, match } of BUILT_IN) if (path.endsWith(suffix)) return match;
     for (const { pattern, endpoint } of PATH_MODEL) {
       const found = pattern.exec(path);
       if (!found) continue;
@@ -88,4 +102,5 @@ export function createEndpointMatcher(
     }
     return null;
   };
+  return match;
 }

@@ -86,7 +86,9 @@ export class BodyHold {
 
   /** The held body for the end record (its bytes a copy of exactly what came: the hold's buffer is larger). */
   body(): HeldBody {
-    return { ...this.options, ends: this.ends, at: this.at, bytes: this.bytes.subarray(0, this.length) };
+    const { endpoint, contentType, status, maxCaptureBytes, startMs } = this.options;
+    const bytes = new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, this.length);
+    return { endpoint, contentType, status, maxCaptureBytes, startMs, ends: this.ends, at: this.at, bytes };
   }
 
   /** Hands what is held to `write`, chunk by chunk with its arrival (ms after the exchange's start). */

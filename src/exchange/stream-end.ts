@@ -61,32 +61,30 @@ const typeMarker = (type: string): Marker => ({ needle: Buffer.from(`"${type}"`)
 const DONE = Buffer.from('[DONE]');
 const doneMarker: Marker = { needle: DONE, placed: (bytes, at) => wholeDataLine(bytes, at, DONE.length) };
 
-const MARKERS: Partial<Record<Endpoint, Marker[]>> = {
-  'anthropic.messages': [typeMarker('message_stop')],
-  'openai.chat': [doneMarker],
-  'openai.responses': [
+/** An endpoint's end markers, and the longest one's length: how far back a marker cut by a chunk's start may begin. */
+interface Markers {
+  list: Marker[];
+  longest: number;
+}
+
+const markers = (...list: Marker[]): Markers => ({ list, longest: Math.max(...list.map((m) => m.needle.length)) });
+
+const MARKERS: Partial<Record<Endpoint, Markers>> = {
+  'anthropic.messages': markers(typeMarker('message_stop')),
+  'openai.chat': markers(doneMarker),
+  'openai.responses': markers(
     typeMarker('response.completed'),
     typeMarker('response.failed'),
     typeMarker('response.incomplete'),
-  ],
+  ),
 };
-
-function longestOf(markers: Marker[]): number {
-  let longest = 0;
-  for (const m of markers) longest = Math.max(longest, m.needle.length);
-  return longest;
-}
 
 /** Finds a held SSE stream's semantic end as its bytes arrive. */
 export class StreamEndScanner {
-  /** The longest marker's length: how far back a marker cut by a chunk's start may begin. */
-  private readonly longest: number;
   /** Where the marker's line ends once found: the event is complete at the blank line after it. */
   private from = -1;
 
-  private constructor(private readonly markers: Marker[]) {
-    this.longest = longestOf(markers);
-  }
+  private constructor(private readonly markers: Markers) {}
 
   /** A scanner for an endpoint whose stream codec has a semantic end; none for any other. */
   static for(endpoint: Endpoint): StreamEndScanner | undefined {
@@ -101,9 +99,9 @@ export class StreamEndScanner {
   ended(bytes: Buffer, seen: number, length: number): boolean {
     if (this.from < 0) {
       // From where a marker that straddles the last chunk's start, or waited at its end, begins.
-      const start = Math.max(0, seen - this.longest);
+      const start = Math.max(0, seen - this.markers.longest);
       const view = bytes.subarray(0, length);
-      for (const marker of this.markers) {
+      for (const marker of this.markers.list) {
         for (let at = view.indexOf(marker.needle, start); at >= 0; at = view.indexOf(marker.needle, at + 1)) {
           if (at + marker.needle.length === length) return false; // its line may go on in the next chunk
           if (marker.placed(view, at)) {

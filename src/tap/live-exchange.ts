@@ -20,7 +20,7 @@ import { createResponseObserver } from '../exchange/observer.js';
 import type { Layer, Outcome, ResponseObserver, ResponseSummary, SdkCall, Usage } from '../exchange/types.js';
 import type { RulesOutcome } from '../policy/rewrite/wire.js';
 import type { TapContext } from './context.js';
-import { safely } from './safely.js';
+import { safely, warnSafely } from './safely.js';
 
 export interface AttemptStart {
   layer: Layer;
@@ -208,9 +208,17 @@ export class LiveExchange {
   private held(bytes: Uint8Array, soon: boolean): boolean {
     const hold = this.hold;
     if (!hold) return false;
-    const kept = safely(this.ctx.warn, 'codec-failed', () => hold.add(bytes, performance.now() - this.t0), false);
+    // Per chunk: one guard around both steps (as `safely`, without its two closures per chunk on the agent's thread).
+    let kept = false;
+    let ended = false;
+    try {
+      kept = hold.add(bytes, performance.now() - this.t0);
+      ended = kept && !this.semanticEnd && hold.ended();
+    } catch (err) {
+      warnSafely(this.ctx.warn, 'codec-failed', err);
+    }
     if (kept) {
-      if (!this.semanticEnd && safely(this.ctx.warn, 'codec-failed', () => hold.ended(), false)) {
+      if (ended) {
         this.semanticEnd = true;
         if (soon) setImmediate(() => this.finish('complete')).unref();
         else this.finish('complete');
@@ -240,6 +248,7 @@ export class LiveExchange {
   }
 
   private observePending(): void {
+    if (this.unobserved.length === 0) return;
     for (const { bytes, at } of this.unobserved.splice(0)) this.observeChunk(bytes, at);
   }
 
@@ -267,7 +276,8 @@ export class LiveExchange {
     this.finished = true;
     this.ctx.open.delete(this);
     this.recordPendingResponse();
-    for (const undo of this.cleanups.splice(0)) safely(this.ctx.warn, 'finish-failed', undo, undefined);
+    if (this.cleanups.length > 0)
+      for (const undo of this.cleanups.splice(0)) safely(this.ctx.warn, 'finish-failed', undo, undefined);
     safely(
       this.ctx.warn,
       'finish-failed',

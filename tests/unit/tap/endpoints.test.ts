@@ -13,6 +13,8 @@ describe('endpoint matcher', () => {
     ['https://api.openai.com/v1/chat/completions', 'openai.chat'],
     ['https://x.openai.azure.com/openai/deployments/gpt/chat/completions?api-version=1', 'openai.chat'],
     ['https://api.openai.com/v1/responses', 'openai.responses'],
+    ['https://api.anthropic.com/v1/messages/', 'anthropic.messages'],
+    ['https://gateway.example/openai/chat/completions//', 'openai.chat'],
     ['http://llm.internal/anything', 'custom'],
     ['http://other.host/api/generate/stream', 'custom'],
   ])('POST %s → %s', (url, endpoint) => {
@@ -25,6 +27,8 @@ describe('endpoint matcher', () => {
     ['HEAD', 'http://127.0.0.1:8080/'],
     ['POST', 'https://api.openai.com/v1/responses/resp_123/cancel'],
     ['POST', 'https://api.anthropic.com/api/claude_code/metrics'],
+    ['POST', 'https://api.anthropic.com/v1/messagesx'],
+    ['POST', 'https://api.openai.com/v1/responses/x'],
   ])('%s %s is not a model call', (method, url) => {
     expect(endpointOf(method, url)).toBeNull();
   });
@@ -49,5 +53,14 @@ describe('endpoint matcher', () => {
     expect(withBase('HEAD', new URL('http://127.0.0.1:5000/'))).toBeNull();
     expect(withBase('HEAD', new URL('http://127.0.0.1:4000/v1/messages'))).toBeNull();
     expect(withBase('GET', new URL('http://127.0.0.1:4000/'))).toBeNull();
+  });
+
+  it('answers again from its last answer only for the same URL object and method', () => {
+    const url = new URL('https://a/v1/messages');
+    expect(match('POST', url)?.endpoint).toBe('anthropic.messages');
+    expect(match('GET', url)).toBeNull();
+    expect(match('POST', url)?.endpoint).toBe('anthropic.messages');
+    expect(match('POST', new URL('https://a/v1/chat/completions'))?.endpoint).toBe('openai.chat');
+    expect(match('POST', url)?.endpoint).toBe('anthropic.messages');
   });
 });
