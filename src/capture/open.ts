@@ -112,6 +112,8 @@ function afterModelCall(capture: () => Capture, loader: WriterLoader): () => voi
   let signals = false;
   let idle: NodeJS.Timeout | undefined;
   return () => {
+    // Once both are done, nothing is left to do at a record (three per exchange, on the agent's thread).
+    if (signals && loader.started) return;
     const { recorder, ctx, close } = capture();
     if (!signals) flushOnSignals(() => close(loader.now(), 'interrupted'));
     signals = true;

@@ -21,6 +21,8 @@ const REQUIRE_ESM = (process.features as { require_module?: boolean }).require_m
 export interface WriterLoader {
   /** The writer, once loaded. */
   readonly writer: Writer | undefined;
+  /** Whether `start` was called (the load is under way or done). */
+  readonly started: boolean;
   /** Starts loading on the next turn of the event loop (idempotent). */
   start(): void;
   /** The writer, loaded now if it was not yet and can be (exit, signals). */
@@ -54,6 +56,9 @@ export function writerLoader(
   return {
     get writer() {
       return writer;
+    },
+    get started() {
+      return started;
     },
     start() {
       if (started) return;
