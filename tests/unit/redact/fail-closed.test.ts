@@ -24,9 +24,10 @@ describe('fail closed', () => {
   it('an error inside the scanner propagates from every entry point', () => {
     calls = 0;
     const r = createRedactor({ key: Buffer.alloc(32, 1) });
-    expect(() => r.text('some text to scan')).toThrow(/exploded/);
-    expect(() => r.value({ prompt: 'some text to scan' })).toThrow(/exploded/);
-    expect(() => r.headers({ 'x-note': 'some text to scan' })).toThrow(/exploded/);
+    // Text that holds one of the preset's keywords (`://`: basicauth), so the gate runs secretlint on it.
+    expect(() => r.text('some text to scan: https://example.com')).toThrow(/exploded/);
+    expect(() => r.value({ prompt: 'some text to scan: https://example.com' })).toThrow(/exploded/);
+    expect(() => r.headers({ 'x-note': 'some text to scan: https://example.com' })).toThrow(/exploded/);
     expect(() => r.url('https://example.com/some/path')).toThrow(/exploded/);
     expect(r.stats.byType).toEqual({});
   });
