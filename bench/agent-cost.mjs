@@ -7,9 +7,10 @@
 //             response-headers time, call by call inside the process
 //   on-path — the same session once more per variant and round between two fetch wrappers (bench/fixtures/bracket-*.mjs):
 //             per call, the time the variant itself adds on the way to the first stream event, without comparing processes
-//   share   — the same session under agenttap once more per round, profiled (V8's sampling profiler over the
-//             measured turns): agenttap's share of the thread's samples (each counted once) times the thread's CPU
-//             time, per exchange (bench/lib/cpu-share.mjs).
+//   share   — the same session under agenttap and under the tee once more per round, profiled (V8's sampling profiler
+//             over the measured turns): the variant's share of the thread's samples (each counted once) times the
+//             thread's CPU time, per exchange (bench/lib/cpu-share.mjs); with the other threads' added CPU, the whole
+//             process per exchange without the main thread's noisy difference.
 //             The direct figure for "the main thread's CPU per exchange": the differences above are of two
 //             processes' ~12 ms per exchange each, and on a shared machine those move by more than 0.5 ms run to run
 //   stall   — the agent's worst event-loop stall while it sends 1 MB and 4 MB prompts (bench/fixtures/big-prompt.mjs)
@@ -69,28 +70,41 @@ async function runAll(script, extra, bracketed = false) {
   return out;
 }
 
-/** agenttap's own share of the main thread in a profiled session, per exchange, once per round. */
+/** What counts as each profiled variant's own code (bench/lib/cpu-share.mjs): the tee reads no stream of the agent's. */
+const SUBJECTS = {
+  agenttap: {},
+  tee: { own: (path) => path === join(root, 'bench/fixtures/min-tee.mjs'), forwarded: false },
+};
+
+/**
+ * Each profiled variant's own share of the main thread, per exchange, once per round (their order rotated): the same
+ * session once more, profiled.
+ */
 async function shares(extra) {
-  const out = [];
-  for (let round = 0; round < rounds; round++) {
-    const file = join(scratch, `share-${round}.cpuprofile`);
-    const { mainMs } = await run('agenttap', 'bench/fixtures/cc-session.mjs', { ...extra, CPU_PROFILE: file });
-    // Each sample counts once: a thread waiting for a core lengthens the gap after whatever sample it was in (the
-    // gaps' weighting is kept for comparison). Its share of the samples, times its CPU time (schedstat), is what it ran.
-    const { ms, byFunction } = cpuShare(file, root, { weight: 'samples' });
-    const gaps = cpuShare(file, root).ms;
-    const busyMs = ms.agenttap + ms.forwarded + ms.other + ms.none;
-    const busy = ms.agenttap / busyMs;
-    const busyByGaps = gaps.agenttap / (gaps.agenttap + gaps.forwarded + gaps.other + gaps.none);
-    const scale = (busy * mainMs) / ms.agenttap;
-    out.push({
-      perExchange: (busy * mainMs) / turns,
-      forwarded: ((ms.forwarded / busyMs) * mainMs) / turns,
-      byGaps: (busyByGaps * mainMs) / turns,
-      busy,
-      byFunction: byFunction.map(([k, v]) => [k, v * scale]),
-    });
-  }
+  const out = { agenttap: [], tee: [] };
+  const order = Object.keys(out);
+  for (let round = 0; round < rounds; round++)
+    for (let k = 0; k < order.length; k++) {
+      const name = order[(round + k) % order.length];
+      const options = SUBJECTS[name];
+      const file = join(scratch, `share-${name}-${round}.cpuprofile`);
+      const { mainMs } = await run(name, 'bench/fixtures/cc-session.mjs', { ...extra, CPU_PROFILE: file });
+      // Each sample counts once: a thread waiting for a core lengthens the gap after whatever sample it was in (the
+      // gaps' weighting is kept for comparison). Its share of the samples, times its CPU time (schedstat), is what it ran.
+      const { ms, byFunction } = cpuShare(file, root, { weight: 'samples', ...options });
+      const gaps = cpuShare(file, root, options).ms;
+      const busyMs = ms.own + ms.forwarded + ms.other + ms.none;
+      const busy = ms.own / busyMs;
+      const busyByGaps = gaps.own / (gaps.own + gaps.forwarded + gaps.other + gaps.none);
+      const scale = (busy * mainMs) / ms.own;
+      out[name].push({
+        perExchange: (busy * mainMs) / turns,
+        forwarded: ((ms.forwarded / busyMs) * mainMs) / turns,
+        byGaps: (busyByGaps * mainMs) / turns,
+        busy,
+        byFunction: byFunction.map(([k, v]) => [k, v * scale]),
+      });
+    }
   return out;
 }
 
@@ -114,12 +128,13 @@ const stallMock = await startMock({ maxReceived: 1 });
 let session;
 let bracketed;
 let share = [];
+let teeShare = [];
 const stalls = [];
 try {
   const sessionEnv = { ANTHROPIC_BASE_URL: sessionMock.url, TURNS: String(turns) };
   session = await runAll('bench/fixtures/cc-session.mjs', sessionEnv);
   bracketed = await runAll('bench/fixtures/cc-session.mjs', sessionEnv, true);
-  if (profiled) share = await shares(sessionEnv);
+  if (profiled) ({ agenttap: share, tee: teeShare } = await shares(sessionEnv));
   for (const mb of sizes)
     stalls.push({
       mb,
@@ -174,10 +189,30 @@ const stallRows = stalls.map(({ mb, runs }) => {
 });
 const shareRow = () => {
   if (share.length === 0) return '';
-  const per = share.map((s) => s.perExchange);
-  const { median: m, q1, q3 } = spread(per);
-  const busy = median(share.map((s) => s.busy * 100));
-  return `| agenttap's own code on the main thread per exchange (profiled; ${busy.toFixed(1)}% of its busy samples) | | | ${m.toFixed(2)} ms (${q1.toFixed(2)} … ${q3.toFixed(2)}) | |`;
+  const cell = (xs) => {
+    const { median: m, q1, q3 } = spread(xs.map((s) => s.perExchange));
+    return `${m.toFixed(2)} ms (${q1.toFixed(2)} … ${q3.toFixed(2)})`;
+  };
+  const busy = (xs) => median(xs.map((s) => s.busy * 100)).toFixed(1);
+  const r = median(share.map((s) => s.perExchange)) / median(teeShare.map((s) => s.perExchange));
+  return `| own code on the main thread per exchange (profiled; tee ${busy(teeShare)}%, agenttap ${busy(share)}% of the busy samples) | | ${cell(teeShare)} | ${cell(share)} | ${r.toFixed(2)}× |`;
+};
+/**
+ * The whole process from the steadier parts, per round: the profiled own code on the main thread, plus the added CPU of
+ * the threads the first model call started and of the runtime's other threads (schedstat differences to the agent
+ * alone, from the same round's session runs), where the main thread's own difference moves by a millisecond.
+ */
+const wholeFromShareRow = () => {
+  if (share.length === 0) return '';
+  const added = (name, key) => diffs(session, name, (r) => r[key], turns);
+  const whole = (name, own) => {
+    const started = added(name, 'startedMs');
+    const runtime = added(name, 'runtimeMs');
+    return own.map((s, i) => s.perExchange + started[i] + runtime[i]);
+  };
+  const tee = whole('tee', teeShare);
+  const tap = whole('agenttap', share);
+  return `| whole process's CPU per exchange, from the profiled own code and the other threads' added CPU | | ${ms(tee)} | ${ms(tap)} | ${(median(tap) / median(tee)).toFixed(2)}× |`;
 };
 /** The share weighted by the samples' gaps (wall time, waits for a core included), for comparison. */
 const byGapsText = () => {
@@ -222,10 +257,15 @@ same round, with the interquartile range of the rounds in brackets.
 
 The differences of CPU are between processes that each spend ~12 ms per exchange, and on a shared machine they move
 by more than 0.5 ms from run to run (the minimal tee's has read +1.4 and +3.2 ms an hour apart): the main thread's
-CPU that agenttap adds is read from the profiled row instead — the same session under agenttap, profiled once more
-per round (V8's sampling profiler, 100 µs, over the measured turns only): the share of the thread's busy samples
-whose code is agenttap's (its files, and Node internals and its own dependencies called from them; not the agent's
-SDK, not undici, not garbage collection), times the thread's CPU time in that run, per exchange. Node's web-stream
+CPU that each variant adds is read from the profiled row instead — the same session under agenttap and under the tee,
+each profiled once more per round (V8's sampling profiler, 100 µs, over the measured turns only): the share of the
+thread's busy samples whose code is the variant's (agenttap's files, or bench/fixtures/min-tee.mjs, and Node internals
+and their own dependencies called from them; not the agent's SDK, not undici, not garbage collection), times the
+thread's CPU time in that run, per exchange. The row after the whole process's is that process figure built from the
+steadier parts, per round: the profiled own code plus the added CPU of the other threads (those the first model call
+started, and the runtime's). It is a lower bound for both variants: the profiled share leaves out the garbage
+collection a variant's allocations cause and any slowing of the agent's own code (agenttap's main thread adds more by
+difference than its own code's share; the tee's, about the same). Node's web-stream
 code under agenttap's in-place wrappers is the agent's own reading of its response (read, getReader, releaseLock),
 forwarded, and is counted as the agent's: ${forwardedText()} per exchange (it was in agenttap's share until 2026-12-04). Each sample counts
 once: the profiler samples the thread only while it runs, so the gap after a sample also holds any time the thread
@@ -244,6 +284,7 @@ ${[
   shareRow(),
   cpuRow("main thread's CPU per exchange", 'mainMs'),
   cpuRow("whole process's CPU per exchange", 'processMs'),
+  wholeFromShareRow(),
   cpuRow('of which: threads the first model call started (agenttap: its capture worker)', 'startedMs'),
   cpuRow("of which: the runtime's other threads (V8's compiler and GC)", 'runtimeMs'),
   callRow('time to first token, median call', 'ttft'),
