@@ -15,7 +15,7 @@ const AGENT_PACKAGES = /node_modules\/(?:@anthropic-ai|openai|@aws-sdk|@smithy|u
 const FORWARDED = 'node:internal/webstreams/';
 
 /** agenttap's files: its compiled code and the loader. */
-export const agenttapFiles = (root) => (path) => path.startsWith(`${root}/dist/`) || path === `${root}/loader`;
+const agenttapFiles = (root) => (path) => path.startsWith(`${root}/dist/`) || path === `${root}/loader`;
 
 /** 'own' | 'other' | undefined (transparent: look at the caller) for a frame's url. */
 function owner(url, own) {
