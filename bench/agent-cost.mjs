@@ -2,8 +2,9 @@
 // minimal in-process tee (bench/fixtures/min-tee.mjs), fresh processes, the three variants' order rotated every
 // round, every figure a per-round difference to the agent alone in the same round; written to BENCHMARKS.md
 // (section "agent-cost").
-//   session — a 50-turn Claude Code-shaped session (bench/fixtures/cc-session.mjs, ~200 KB requests): CPU of the
-//             agent's main thread and of the whole process per exchange, time to first token and undici's
+//   session — a 50-turn Claude Code-shaped session (bench/fixtures/cc-session.mjs, ~200 KB requests): CPU and minor
+//             page faults of the agent's main thread and of the whole process per exchange (with what a fault costs
+//             on this machine, bench/lib/page-fault-cost.mjs), time to first token and undici's
 //             response-headers time, call by call inside the process
 //   on-path — the same session once more per variant and round between two fetch wrappers (bench/fixtures/bracket-*.mjs):
 //             per call, the time the variant itself adds on the way to the first stream event, without comparing processes
@@ -22,6 +23,7 @@ import { join } from 'node:path';
 import { startMock } from '../dist/src/mock/index.js';
 import { cpuShare } from './lib/cpu-share.mjs';
 import { median, root, timedProcess } from './lib/measure.mjs';
+import { pageFaultCostUs } from './lib/page-fault-cost.mjs';
 import { writeSection } from './lib/write-section.mjs';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -120,6 +122,8 @@ function spread(xs) {
 /** Per round, (variant − alone) of `pick(run)`, per exchange when `per` is given. */
 const diffs = (runs, name, pick, per = 1) => runs[name].map((r, i) => (pick(r) - pick(runs.alone[i])) / per);
 
+// Measured before the sessions, while the machine is as quiet as this run gets.
+const faultUs = pageFaultCostUs();
 const sessionMock = await startMock({
   script: () => ({ toolUse: { name: 'tool_0', input: { path: 'src/x.ts' } } }),
   maxReceived: 1,
@@ -167,6 +171,16 @@ const cpuRow = (what, key) => {
   const teeMedian = median(tee);
   const r = teeMedian > 0.1 ? `${(median(tap) / teeMedian).toFixed(2)}×` : "— (the tee's within noise)";
   return `| ${what} | ${alone.toFixed(2)} ms | ${ms(tee)} | ${ms(tap)} | ${r} |`;
+};
+/** Minor page faults per exchange: the agent's count, each variant's added count, and what that adds at this machine's cost. */
+const faultRow = (what, key) => {
+  const pick = (r) => r[key];
+  const alone = median(session.alone.map(pick)) / turns;
+  const cell = (name) => {
+    const { median: m, q1, q3 } = spread(diffs(session, name, pick, turns));
+    return `${signed(m, 0)} (${signed(q1, 0)} … ${signed(q3, 0)}), ≈ ${signed((m * faultUs) / 1000, 2)} ms`;
+  };
+  return `| ${what} | ${alone.toFixed(0)} | ${cell('tee')} | ${cell('agenttap')} | |`;
 };
 const callRow = (what, key) => {
   const alone = median(session.alone.map(callMedian(key)));
@@ -276,6 +290,13 @@ overhead inflates the CPU time somewhat (so the figure too); a first touch of th
 request text (V8 flattening the string \`JSON.stringify\` built, which undici would otherwise pay) is charged to
 whoever touches it first.
 
+Page faults: a first touch of a 4 KB page costs ${faultUs.toFixed(1)} µs on this machine (bench/lib/page-fault-cost.mjs:
+filling a fresh 64 MiB buffer, minus filling it again; outside a VM it is typically well under 1 µs). So the agent's own
+copies of its 200 KB request into fresh memory are much of its main thread's CPU, and how many of them land on fresh
+pages moves with whatever changes how V8 sizes the agent's young generation — another tool's allocations in its
+thread included, in either direction. The faults row counts them, with their cost at this machine's rate: compare it
+with the main thread's difference above the variant's own code.
+
 Machine: ${process.platform}/${process.arch}, Node ${process.version}, load average ${load0.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end, ${new Date().toISOString().slice(0, 10)}.
 
 | figure | agent alone | minimal tee (added) | agenttap (added) | agenttap ÷ tee (medians) |
@@ -283,10 +304,12 @@ Machine: ${process.platform}/${process.arch}, Node ${process.version}, load aver
 ${[
   shareRow(),
   cpuRow("main thread's CPU per exchange", 'mainMs'),
+  faultRow("main thread's minor page faults per exchange (and their cost at this machine's)", 'mainFaults'),
   cpuRow("whole process's CPU per exchange", 'processMs'),
   wholeFromShareRow(),
   cpuRow('of which: threads the first model call started (agenttap: its capture worker)', 'startedMs'),
   cpuRow("of which: the runtime's other threads (V8's compiler and GC)", 'runtimeMs'),
+  faultRow("whole process's minor page faults per exchange", 'processFaults'),
   callRow('time to first token, median call', 'ttft'),
   onPathRow(),
   callRow("response headers (undici's timing), median call", 'headers'),
