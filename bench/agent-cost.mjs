@@ -13,7 +13,7 @@
 //             thread's CPU time, per exchange (bench/lib/cpu-share.mjs); with the other threads' added CPU, the whole
 //             process per exchange without the main thread's noisy difference.
 //             The direct figure for "the main thread's CPU per exchange": the differences above are of two
-//             processes' ~12 ms per exchange each, and on a shared machine those move by more than 0.5 ms run to run
+//             processes' ~8 ms per exchange each, and on a shared machine those move by more than 0.5 ms run to run
 //   stall   — the agent's worst event-loop stall while it sends 1 MB and 4 MB prompts (bench/fixtures/big-prompt.mjs)
 // Each figure: the median over rounds, with the interquartile range of the rounds beside it.
 // BENCH_ROUNDS (default 6), TURNS (default 50), BENCH_MB (default "1,4"), BENCH_PROFILE=0 to leave out the share.
@@ -251,6 +251,7 @@ const topFunctions = () => {
     .join(', ');
 };
 const firstKb = (session.alone[0].firstBytes / 1024).toFixed(0);
+const aloneProcessMs = median(session.alone.map((r) => r.processMs)) / turns;
 const doc = `## What the agent pays per exchange (bench/agent-cost.mjs)
 
 A ${turns}-turn Claude Code-shaped session (streamed Messages calls through @anthropic-ai/sdk to the mock, a
@@ -269,7 +270,7 @@ process instead: the session once more per round with two plain fetch wrappers l
 every round; each figure is the median over ${rounds} rounds of the difference (or ratio) to the agent alone in the
 same round, with the interquartile range of the rounds in brackets.
 
-The differences of CPU are between processes that each spend ~12 ms per exchange, and on a shared machine they move
+The differences of CPU are between processes that each spend ~${aloneProcessMs.toFixed(0)} ms per exchange, and on a shared machine they move
 by more than 0.5 ms from run to run (the minimal tee's has read +1.4 and +3.2 ms an hour apart): the main thread's
 CPU that each variant adds is read from the profiled row instead — the same session under agenttap and under the tee,
 each profiled once more per round (V8's sampling profiler, 100 µs, over the measured turns only): the share of the
