@@ -30,6 +30,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { LAZY_MS, Pacing } from './capture-pacing.js';
 import { createRingBuffers, RingWriter } from './capture-ring.js';
 import {
   DONE,
@@ -62,10 +63,6 @@ export const SLICE_CHARS = 64 * 1024;
 export const RING_BYTES = 8 * 1024 * 1024;
 /** Body text sent in slices and not yet read by the worker, at most: beyond it, an exchange is dropped and counted. */
 export const MAX_SLICED_CHARS = 64 * 1024 * 1024;
-/** A request text of this many characters or more wakes the worker at once, not with its exchange's end. */
-export const EAGER_CHARS = 1024 * 1024;
-/** How long a request or a response's headers may wait for the next message to the worker. */
-const LAZY_MS = 250;
 /**
  * A response of more bytes than this has its end record cross as itself (one structured clone), not as JSON text in
  * the batch: the JSON, the batch around it, the clone of that text and the worker's parse were four copies of what
@@ -131,6 +128,7 @@ class WorkerClient implements CaptureClient {
   private sliced: { upTo: number; chars: number }[] = [];
   private slicedChars = 0;
   private lazyTimer: NodeJS.Timeout | undefined;
+  private readonly pacing = new Pacing();
   readonly sink: Sink;
   readonly offload: Offload;
 
@@ -273,8 +271,8 @@ class WorkerClient implements CaptureClient {
   }
 
   /**
-   * Queues a message for the worker, sent at the end of this turn's work. `lazy` (a response's headers, a request in the
-   * ring): no wake-up of its own; it goes with the next message (its exchange's end, most often), or within LAZY_MS.
+   * Queues a message for the worker, sent at the end of this turn's work. `lazy` (capture-pacing.ts): no wake-up of
+   * its own; it goes with the next message that has one, or within LAZY_MS.
    */
   private send(message: ToWorker, lazy = false): void {
     this.enqueued++;
@@ -292,7 +290,7 @@ class WorkerClient implements CaptureClient {
       return;
     }
     if (this.pumping) return;
-    if (!lazy) {
+    if (!lazy || !this.pacing.roomToWait(this.ring!, this.outbox.length)) {
       // After the recorder's drain: what it sends in one turn crosses as one message.
       this.pumping = true;
       queueMicrotask(this.pump);
@@ -382,13 +380,14 @@ class WorkerClient implements CaptureClient {
       this.overflowed++;
       return;
     }
+    const text = raw.kind === 'request' ? raw.record.text : undefined;
+    const lazy = this.pacing.mayWait(raw, text?.length);
     if (raw.kind === 'end' && raw.record.held?.bytes) {
-      this.handEnd(raw.record);
+      this.handEnd(raw.record, lazy);
       return;
     }
-    const text = raw.kind === 'request' ? raw.record.text : undefined;
     if (raw.kind !== 'request' || text === undefined || text.length === 0) {
-      this.send({ t: 'record', mono: mono(), raw }, raw.kind === 'response');
+      this.send({ t: 'record', mono: mono(), raw }, lazy);
       return;
     }
     // A copy of the record without its text (the tap's object stays as it was).
@@ -397,12 +396,7 @@ class WorkerClient implements CaptureClient {
     const slot = ring.put(text);
     if (slot) {
       bare.record.bodyBytes ??= slot.len1 + slot.len2; // counted by the copy, not by a pass of its own (fetch tap)
-      // No wake-up of its own: it goes with its exchange's end (one per exchange) or within LAZY_MS; at once when
-      // large (long work for the worker: better done while the model reads it) or when the ring is half full.
-      this.send(
-        { t: 'record', mono: mono(), raw: bare, slot },
-        text.length < EAGER_CHARS && ring.pending * 2 < ring.capacity,
-      );
+      this.send({ t: 'record', mono: mono(), raw: bare, slot }, lazy);
       return;
     }
     bare.record.bodyBytes ??= Buffer.byteLength(text);
@@ -424,11 +418,11 @@ class WorkerClient implements CaptureClient {
    * An end record with its held body: the bytes through the ring, read by the worker. When the ring has no room for
    * them, read here instead (bounded: a hold is at most HOLD_MAX_BYTES), as before bodies were held.
    */
-  private handEnd(record: EndRecord): void {
+  private handEnd(record: EndRecord, lazy: boolean): void {
     const { bytes, ...held } = record.held!;
     const slot = this.ring!.putBytes(bytes!);
-    if (slot) this.send({ t: 'record', mono: mono(), raw: { kind: 'end', record: { ...record, held } }, slot });
-    else this.send({ t: 'record', mono: mono(), raw: { kind: 'end', record: withHeldRead(record) } });
+    if (slot) this.send({ t: 'record', mono: mono(), raw: { kind: 'end', record: { ...record, held } }, slot }, lazy);
+    else this.send({ t: 'record', mono: mono(), raw: { kind: 'end', record: withHeldRead(record) } }, lazy);
   }
 
   /** Backpressure: the worker holds too much already; this exchange is dropped, counted, and said once in the log. */

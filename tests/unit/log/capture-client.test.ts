@@ -10,12 +10,12 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   createCaptureClient,
-  EAGER_CHARS,
   LARGE_RESPONSE_BYTES,
   SLICE_CHARS,
   withoutPreload,
   type CaptureClientOptions,
 } from '../../../src/log/capture-client.js';
+import { BURST_MS, EAGER_CHARS, LAZY_MAX_WAITING, LAZY_MS } from '../../../src/log/capture-pacing.js';
 import { BodyHold } from '../../../src/exchange/held.js';
 import type { LogEvent } from '../../../src/log/events.js';
 import { readExpanded } from '../../../src/log/read.js';
@@ -248,6 +248,47 @@ describe('capture worker', () => {
     ]);
   });
 
+  it('ends in quick succession (a fast loop) wait and cross together; an end after a pause, or many records, go at once', async () => {
+    const dir = scratch('agenttap-worker-burst-');
+    const entry = fakeWorker(dir, 'batches', "batch.map((x) => (x.t === 'record' ? x.raw.kind : x.t)).join('+')");
+    const { dir: sessionDir, recorder, exit, notices } = setup(entry);
+    const exchange = (id: string) => {
+      recorder.request(request(id, body(id, 100)));
+      recorder.response({ id, status: 200, headers: {}, ttfbMs: 1 });
+      recorder.end({ id, outcome: 'complete', durationMs: 2, bytes: 3 });
+      recorder.drainSync();
+    };
+    await handOver(recorder, 'a', body('a', 100));
+    recorder.response({ id: 'a', status: 200, headers: {}, ttfbMs: 1 });
+    recorder.end({ id: 'a', outcome: 'complete', durationMs: 2, bytes: 3 });
+    recorder.drainSync();
+    // Within BURST_MS of the end before: b and c wait, and cross together within LAZY_MS.
+    await pause(5);
+    exchange('b');
+    await pause(5);
+    exchange('c');
+    await pause(LAZY_MS + 100);
+    // A pause since the last end: d's end wakes the worker.
+    exchange('d');
+    await pause(BURST_MS + 50);
+    // More records waiting than LAZY_MAX_WAITING: they go without waiting.
+    for (let i = 0; i <= LAZY_MAX_WAITING; i++) recorder.response({ id: `e${i}`, status: 200, headers: {}, ttfbMs: 1 });
+    recorder.drainSync();
+    await pause();
+    exit();
+    expect(notices).toEqual([]);
+    expect(readFileSync(join(sessionDir, 'batches'), 'utf8').trim().split('\n')).toEqual([
+      'write+request',
+      'response+end',
+      'request+response+end+request+response+end',
+      'request+response+end',
+      Array(LAZY_MAX_WAITING + 1)
+        .fill('response')
+        .join('+'),
+      'write+flush',
+    ]);
+  });
+
   it('a request left waiting for its end goes on its own within a moment (a long stream), and at once when the ring is half full', async () => {
     const dir = scratch('agenttap-worker-lazy-');
     const entry = fakeWorker(dir, 'batches', "batch.map((x) => (x.t === 'record' ? x.raw.kind : x.t)).join('+')");
@@ -325,7 +366,7 @@ describe('capture worker', () => {
     };
     await handOver(recorder, 'a', body('a', 100));
     ended('a', LARGE_RESPONSE_BYTES);
-    await pause();
+    await pause(BURST_MS + 50);
     ended('b', 10);
     await pause();
     exit();
