@@ -8,6 +8,8 @@
 //             response-headers time, call by call inside the process
 //   on-path — the same session once more per variant and round between two fetch wrappers (bench/fixtures/bracket-*.mjs):
 //             per call, the time the variant itself adds on the way to the first stream event, without comparing processes
+//   paced   — agenttap's session once more per round, its calls BURST_MS + 10 ms apart: the capture worker's CPU per
+//             exchange when each end wakes it (the session's back-to-back calls are a burst: src/log/capture-pacing.ts)
 //   share   — the same session under agenttap and under the tee once more per round, profiled (V8's sampling profiler
 //             over the measured turns): the variant's share of the thread's samples (each counted once) times the
 //             thread's CPU time, per exchange (bench/lib/cpu-share.mjs); with the other threads' added CPU, the whole
@@ -20,6 +22,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BURST_MS } from '../dist/src/log/capture-pacing.js';
 import { startMock } from '../dist/src/mock/index.js';
 import { cpuShare } from './lib/cpu-share.mjs';
 import { median, root, timedProcess } from './lib/measure.mjs';
@@ -131,6 +134,9 @@ const sessionMock = await startMock({
 const stallMock = await startMock({ maxReceived: 1 });
 let session;
 let bracketed;
+/** agenttap's session once more per round, with a pause between calls: each exchange's end wakes its worker. */
+const paced = [];
+const PACED_MS = BURST_MS + 10;
 let share = [];
 let teeShare = [];
 const stalls = [];
@@ -138,6 +144,8 @@ try {
   const sessionEnv = { ANTHROPIC_BASE_URL: sessionMock.url, TURNS: String(turns) };
   session = await runAll('bench/fixtures/cc-session.mjs', sessionEnv);
   bracketed = await runAll('bench/fixtures/cc-session.mjs', sessionEnv, true);
+  for (let round = 0; round < rounds; round++)
+    paced.push(await run('agenttap', 'bench/fixtures/cc-session.mjs', { ...sessionEnv, PAUSE_MS: String(PACED_MS) }));
   if (profiled) ({ agenttap: share, tee: teeShare } = await shares(sessionEnv));
   for (const mb of sizes)
     stalls.push({
@@ -172,6 +180,9 @@ const cpuRow = (what, key) => {
   const r = teeMedian > 0.1 ? `${(median(tap) / teeMedian).toFixed(2)}×` : "— (the tee's within noise)";
   return `| ${what} | ${alone.toFixed(2)} ms | ${ms(tee)} | ${ms(tap)} | ${r} |`;
 };
+/** The capture worker's CPU per exchange when each end wakes it (calls PACED_MS apart), against the session's. */
+const pacedRow = () =>
+  `| the capture worker, calls ${PACED_MS} ms apart (each end wakes it: src/log/capture-pacing.ts) | | | ${ms(paced.map((r) => r.startedMs / turns))} | |`;
 /** Minor page faults per exchange: the agent's count, each variant's added count, and what that adds at this machine's cost. */
 const faultRow = (what, key) => {
   const pick = (r) => r[key];
@@ -252,6 +263,8 @@ const topFunctions = () => {
 };
 const firstKb = (session.alone[0].firstBytes / 1024).toFixed(0);
 const aloneProcessMs = median(session.alone.map((r) => r.processMs)) / turns;
+/** The agent alone's wall time per measured call. */
+const exchangeMs = () => median(session.alone.map((r) => r.wallMs)) / turns;
 const doc = `## What the agent pays per exchange (bench/agent-cost.mjs)
 
 A ${turns}-turn Claude Code-shaped session (streamed Messages calls through @anthropic-ai/sdk to the mock, a
@@ -268,7 +281,10 @@ process instead: the session once more per round with two plain fetch wrappers l
 (bench/fixtures/bracket-*.mjs), taking, per call, (first stream event − the agent's fetch call) − (first body chunk
 − the real fetch's call); the agent alone has only the wrappers' own time there. Fresh processes, the three variants' order rotated
 every round; each figure is the median over ${rounds} rounds of the difference (or ratio) to the agent alone in the
-same round, with the interquartile range of the rounds in brackets.
+same round, with the interquartile range of the rounds in brackets. The session's calls come back to back (an
+exchange every ~${exchangeMs().toFixed(0)} ms), so to agenttap their ends are a burst (src/log/capture-pacing.ts): they cross to its capture
+worker a few at a time, within 250 ms. The paced row is agenttap's session once more per round with ${PACED_MS} ms between
+calls, where each end wakes the worker, as at a model's and a tool's pace.
 
 The differences of CPU are between processes that each spend ~${aloneProcessMs.toFixed(0)} ms per exchange, and on a shared machine they move
 by more than 0.5 ms from run to run (the minimal tee's has read +1.4 and +3.2 ms an hour apart): the main thread's
@@ -284,7 +300,7 @@ difference than its own code's share; the tee's, about the same). Node's web-str
 code under agenttap's in-place wrappers is the agent's own reading of its response (read, getReader, releaseLock),
 forwarded, and is counted as the agent's: ${forwardedText()} per exchange (it was in agenttap's share until 2026-12-04). Each sample counts
 once: the profiler samples the thread only while it runs, so the gap after a sample also holds any time the thread
-waited for a core — after waking the capture worker, the worker may take the agent's core for its ~2 ms of work (the
+waited for a core — after waking the capture worker, the worker may take the agent's core for its work (the
 thread's nonvoluntary context switches show it, inside \`postMessage\`). Weighted by those gaps instead, as this row
 was until 2026-12-03, the same profiles read ${byGapsText()} per exchange. The profiler's
 overhead inflates the CPU time somewhat (so the figure too); a first touch of the
@@ -310,6 +326,7 @@ ${[
   wholeFromShareRow(),
   cpuRow('of which: threads the first model call started (agenttap: its capture worker)', 'startedMs'),
   cpuRow("of which: the runtime's other threads (V8's compiler and GC)", 'runtimeMs'),
+  pacedRow(),
   faultRow("whole process's minor page faults per exchange", 'processFaults'),
   callRow('time to first token, median call', 'ttft'),
   onPathRow(),
