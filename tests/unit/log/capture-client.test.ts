@@ -109,6 +109,17 @@ const body = (label: string, chars: number) =>
 /** A moment for the worker's messages to arrive (the fake worker writes each as it gets it). */
 const pause = (ms = 50) => new Promise((r) => setTimeout(r, ms));
 
+/** For a fake worker: each message it gets as the kinds of what it holds, joined by `+` (one line per message). */
+const KINDS = "batch.map((x) => (x.t === 'record' ? x.raw.kind : x.t)).join('+')";
+const batches = (sessionDir: string) => readFileSync(join(sessionDir, 'batches'), 'utf8').trim().split('\n');
+
+/** An exchange's response and end, handed over as the tap does it (the end of the agent's turn drains the recorder). */
+function finish(recorder: Recorder, id: string) {
+  recorder.response({ id, status: 200, headers: {}, ttfbMs: 1 });
+  recorder.end({ id, outcome: 'complete', durationMs: 2, bytes: 3 });
+  recorder.drainSync();
+}
+
 /** A request handed over as the tap does it (the end of the agent's turn drains the recorder), then a pause. */
 async function handOver(recorder: Recorder, id: string, text: string, ms = 50) {
   recorder.request(request(id, text));
@@ -223,7 +234,7 @@ describe('capture worker', () => {
   it("a response's headers wake the worker with their exchange's end, not on their own; records waiting cross as one", async () => {
     const dir = scratch('agenttap-worker-batches-');
     // Writes what each message it gets holds, one line per message; answers flushes like the real one.
-    const entry = fakeWorker(dir, 'batches', "batch.map((x) => (x.t === 'record' ? x.raw.kind : x.t)).join('+')");
+    const entry = fakeWorker(dir, 'batches', KINDS);
     const { dir: sessionDir, recorder, exit, notices } = setup(entry);
     await handOver(recorder, 'a', body('a', 100));
     recorder.response({ id: 'a', status: 200, headers: {}, ttfbMs: 1 });
@@ -234,34 +245,23 @@ describe('capture worker', () => {
     await pause();
     // The worker running, a request in the ring waits for its exchange's end too: one wake-up per exchange.
     await handOver(recorder, 'b', body('b', 100));
-    recorder.response({ id: 'b', status: 200, headers: {}, ttfbMs: 1 });
-    recorder.end({ id: 'b', outcome: 'complete', durationMs: 2, bytes: 3 });
-    recorder.drainSync();
+    finish(recorder, 'b');
     await pause();
     exit();
     expect(notices).toEqual([]);
-    expect(readFileSync(join(sessionDir, 'batches'), 'utf8').trim().split('\n')).toEqual([
-      'write+request',
-      'response+end',
-      'request+response+end',
-      'write+flush',
-    ]);
+    expect(batches(sessionDir)).toEqual(['write+request', 'response+end', 'request+response+end', 'write+flush']);
   });
 
   it('ends in quick succession (a fast loop) wait and cross together; an end after a pause, or many records, go at once', async () => {
     const dir = scratch('agenttap-worker-burst-');
-    const entry = fakeWorker(dir, 'batches', "batch.map((x) => (x.t === 'record' ? x.raw.kind : x.t)).join('+')");
+    const entry = fakeWorker(dir, 'batches', KINDS);
     const { dir: sessionDir, recorder, exit, notices } = setup(entry);
     const exchange = (id: string) => {
       recorder.request(request(id, body(id, 100)));
-      recorder.response({ id, status: 200, headers: {}, ttfbMs: 1 });
-      recorder.end({ id, outcome: 'complete', durationMs: 2, bytes: 3 });
-      recorder.drainSync();
+      finish(recorder, id);
     };
     await handOver(recorder, 'a', body('a', 100));
-    recorder.response({ id: 'a', status: 200, headers: {}, ttfbMs: 1 });
-    recorder.end({ id: 'a', outcome: 'complete', durationMs: 2, bytes: 3 });
-    recorder.drainSync();
+    finish(recorder, 'a');
     // Within BURST_MS of the end before: b and c wait, and cross together within LAZY_MS.
     await pause(5);
     exchange('b');
@@ -277,7 +277,7 @@ describe('capture worker', () => {
     await pause();
     exit();
     expect(notices).toEqual([]);
-    expect(readFileSync(join(sessionDir, 'batches'), 'utf8').trim().split('\n')).toEqual([
+    expect(batches(sessionDir)).toEqual([
       'write+request',
       'response+end',
       'request+response+end+request+response+end',
@@ -291,7 +291,7 @@ describe('capture worker', () => {
 
   it('a request left waiting for its end goes on its own within a moment (a long stream), and at once when the ring is half full', async () => {
     const dir = scratch('agenttap-worker-lazy-');
-    const entry = fakeWorker(dir, 'batches', "batch.map((x) => (x.t === 'record' ? x.raw.kind : x.t)).join('+')");
+    const entry = fakeWorker(dir, 'batches', KINDS);
     const text = body('a', 100);
     const {
       dir: sessionDir,
@@ -308,28 +308,19 @@ describe('capture worker', () => {
     exit();
     expect(notices).toEqual([]);
     // The fake worker never frees the ring: b waits (two fifths in use), c and d go at once (three and four fifths).
-    expect(readFileSync(join(sessionDir, 'batches'), 'utf8').trim().split('\n')).toEqual([
-      'write+request',
-      'request',
-      'request+request',
-      'write+flush',
-    ]);
+    expect(batches(sessionDir)).toEqual(['write+request', 'request', 'request+request', 'write+flush']);
   });
 
   it('a large request wakes the worker at once, not with its end', async () => {
     const dir = scratch('agenttap-worker-eager-');
-    const entry = fakeWorker(dir, 'batches', "batch.map((x) => (x.t === 'record' ? x.raw.kind : x.t)).join('+')");
+    const entry = fakeWorker(dir, 'batches', KINDS);
     const { dir: sessionDir, recorder, exit, notices } = setup(entry);
     await handOver(recorder, 'a', body('a', 100));
     await handOver(recorder, 'b', body('b', EAGER_CHARS));
     await handOver(recorder, 'c', body('c', EAGER_CHARS / 2));
     exit();
     expect(notices).toEqual([]);
-    expect(readFileSync(join(sessionDir, 'batches'), 'utf8').trim().split('\n')).toEqual([
-      'write+request',
-      'request',
-      'request+write+flush',
-    ]);
+    expect(batches(sessionDir)).toEqual(['write+request', 'request', 'request+write+flush']);
   });
 
   it("a request's size left out by the tap is counted from its copy into the ring (UTF-8 bytes)", async () => {
