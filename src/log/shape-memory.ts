@@ -108,8 +108,16 @@ export class ShapeMemory {
       if (old.kind === 'list') {
         added = listItems(text, plan);
         if (!added) throw new Error('not a list');
-        const values = added.map((span) => JSON.parse(text.toString('utf8', span.start, span.end)) as unknown);
-        const outs = [...old.items!.outs.slice(0, plan.kept), ...values.map((v) => this.parts.message(v, redactor))];
+        // Each new message parsed and compacted before the next is parsed: its value is garbage at once. Parsed all
+        // first, a 4 MB prompt's new messages were alive together, outgrew the capture worker's young generation and
+        // were promoted into memory touched for the first time (~400 page faults per call more). A message that is
+        // not JSON still fails the whole read (then read whole); blobs written for those before it stay unreferenced.
+        const outs = [
+          ...old.items!.outs.slice(0, plan.kept),
+          ...added.map((span) =>
+            this.parts.message(JSON.parse(text.toString('utf8', span.start, span.end)) as unknown, redactor),
+          ),
+        ];
         const keys = [...old.items!.keys.slice(0, plan.kept), ...outs.slice(plan.kept).map((o) => JSON.stringify(o))];
         fields[plan.changed] = { kind: 'list', value: new Array(outs.length), out: undefined, items: { outs, keys } };
       } else {
