@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { BURST_MS } from '../dist/src/log/capture-pacing.js';
 import { startMock } from '../dist/src/mock/index.js';
 import { cpuShare } from './lib/cpu-share.mjs';
-import { median, root, timedProcess } from './lib/measure.mjs';
+import { median, quantile, root, timedProcess } from './lib/measure.mjs';
 import { pageFaultCostUs } from './lib/page-fault-cost.mjs';
 import { writeSection } from './lib/write-section.mjs';
 
@@ -114,14 +114,7 @@ async function shares(extra) {
 }
 
 /** The median and the interquartile range of `xs`. */
-function spread(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (q) => {
-    const i = (s.length - 1) * q;
-    return s[Math.floor(i)] + (s[Math.ceil(i)] - s[Math.floor(i)]) * (i - Math.floor(i));
-  };
-  return { median: at(0.5), q1: at(0.25), q3: at(0.75) };
-}
+const spread = (xs) => ({ median: median(xs), q1: quantile(xs, 0.25), q3: quantile(xs, 0.75) });
 /** Per round, (variant − alone) of `pick(run)`, per exchange when `per` is given. */
 const diffs = (runs, name, pick, per = 1) => runs[name].map((r, i) => (pick(r) - pick(runs.alone[i])) / per);
 

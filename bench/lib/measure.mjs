@@ -6,7 +6,16 @@ import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The `q` quantile of `xs` (0.5: the median), interpolated between the two values around it. */
+export function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  const i = (s.length - 1) * q;
+  const lo = Math.floor(i);
+  return s[lo] + (s[Math.ceil(i)] - s[lo]) * (i - lo);
+}
+
+/** The median: for an even count, the mean of the two middle values (the upper one alone biased ratios of medians). */
+export const median = (xs) => quantile(xs, 0.5);
 
 /**
  * Runs `bin args` in a fresh process (async: a mock answering it may live in this process); resolves with its
