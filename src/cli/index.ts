@@ -33,12 +33,16 @@ const program = new Command('agenttap')
 /** Commands whose action prints the whole program's help (`schema` with an unknown name): never loaded alone. */
 const NEEDS_ALL = new Set(['schema']);
 
+/** The program's version flag first: commander prints the version and exits before any command would run. */
+const VERSION_FLAGS = new Set(['--version', '-V']);
+
 /**
- * The command named first, alone; anything else (no command, `--help`, `help <command>`, an option first, a typo
- * to suggest a fix for) needs them all.
+ * The command named first, alone; none for the version; anything else (no command, `--help`, `help <command>`, an
+ * option first, a typo to suggest a fix for) needs them all.
  */
 function commandsToLoad(argv: readonly string[]): string[] {
   const first = argv[2];
+  if (first !== undefined && VERSION_FLAGS.has(first)) return [];
   return first !== undefined && Object.hasOwn(COMMANDS, first) && !NEEDS_ALL.has(first)
     ? [first]
     : Object.keys(COMMANDS);

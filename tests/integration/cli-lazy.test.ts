@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { VERSION } from '../../src/version.js';
 import { AGENTTAP_BIN } from '../helpers/claude-code.js';
 import { ROOT, scratch, spawnBounded } from '../helpers/run.js';
 
@@ -88,6 +89,16 @@ describe('the CLI loads the command that runs', () => {
       expect(alone.stdout).toBe(all.stdout);
     },
   );
+
+  it.each(['--version', '-V'])('`%s` loads no command, and prints the version alone', async (flag) => {
+    const r = await cli([flag], tracing());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${VERSION}\n`);
+    const files = loaded(r.stderr)
+      .map((u) => /\/dist\/src\/cli\/([\w-]+)\.js$/.exec(u)?.[1])
+      .filter((f) => f !== undefined);
+    expect(files).toEqual(['index']);
+  });
 
   it('an unknown option or a missing argument is told as before', async () => {
     const missing = await cli(['report']);
