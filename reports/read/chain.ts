@@ -48,8 +48,8 @@ export class MessageChains {
   /** Normalised keys of blob-referenced (large) messages, by blob hash. */
   private readonly blobKeys = new Map<string, string>();
   private readonly recentViews = new Map<string, object>();
-  /** The last list's entries; `whole`: its walk reached the first link (then no later blob can change it). */
-  private last: { head: string; entries: Entry[]; whole: boolean } | undefined;
+  /** The last list read (a request asks ~6 times); `whole`: its walk reached the first link (then no later blob can change it). */
+  private last: (Listed & { head: string }) | undefined;
 
   constructor(
     private readonly blobs: LazyBlobs,
@@ -107,12 +107,13 @@ export class MessageChains {
   }
 
   bytes(head: string): number {
-    return this.entries(head).reduce((n, e) => n + this.links.get(e.hash)!.sizes[e.index]!, 0);
+    const { sums } = this.listed(head);
+    return sums[sums.length - 1]!;
   }
 
-  /** Every message's key, in order. */
-  keys(head: string): string[] {
-    return this.entries(head).map((e) => this.links.get(e.hash)!.keys[e.index]!);
+  /** Every message's key, in order: valid until another list is read (the next request's grows it in place). */
+  keys(head: string): readonly string[] {
+    return this.listed(head).keys;
   }
 
   /** Messages `[from, count)`, content read back from the file. */
@@ -170,27 +171,36 @@ export class MessageChains {
     return e ? this.item(e) : undefined;
   }
 
-  /** The list's messages as positions in its links, oldest first; the last list's kept (a request asks ~6 times). */
+  /** The list's messages as positions in its links, oldest first. */
   private entries(head: string): Entry[] {
-    if (this.last?.head !== head) this.last = this.extend(head) ?? { head, ...this.walk(head) };
-    return this.last.entries;
+    return this.listed(head).entries;
+  }
+
+  /** The list as read: the last one kept (a request asks ~6 times). */
+  private listed(head: string): Listed {
+    if (this.last?.head !== head) {
+      const base = this.last;
+      const listed = this.extend(head, base) ?? this.walk(head);
+      this.last = Object.assign(listed, { head });
+    }
+    return this.last;
   }
 
   /**
-   * A request's list is most often the previous one's plus a link: its entries are those plus the link's own, not
-   * a walk of the whole chain again (a long thread would cost its length squared).
+   * A request's list is most often the previous one's plus a link: the previous one's arrays, cut to what the link
+   * keeps, plus the link's own messages (no walk of the whole chain again: a long thread would cost its length
+   * squared). In place: `keys` says how long its array holds.
    */
-  private extend(head: string): { head: string; entries: Entry[]; whole: boolean } | undefined {
+  private extend(head: string, base: (Listed & { head: string }) | undefined): Listed | undefined {
     const link = this.links.get(head);
-    const base = this.last;
     if (!link || !base || link.prefix !== base.head) return undefined;
-    const entries = link.keep !== undefined ? base.entries.slice(0, link.keep) : base.entries.slice();
-    for (let index = 0; index < link.keys.length; index++) entries.push({ hash: head, index });
-    return { head, entries, whole: base.whole };
+    if (link.keep !== undefined && link.keep < base.entries.length) cut(base, link.keep);
+    append(base, head, link);
+    return { entries: base.entries, keys: base.keys, sums: base.sums, whole: base.whole };
   }
 
   /** The chain walked back, then replayed; `whole` when it reached the first link. */
-  private walk(head: string): { entries: Entry[]; whole: boolean } {
+  private walk(head: string): Listed {
     const chain: [string, Link][] = [];
     let h: string | null = head;
     for (let n = 0; h !== null && n < MAX_LINKS; n++) {
@@ -199,12 +209,12 @@ export class MessageChains {
       chain.push([h, link]);
       h = link.prefix;
     }
-    let out: Entry[] = [];
+    const out: Listed = { entries: [], keys: [], sums: [0], whole: h === null };
     for (const [hash, link] of chain.reverse()) {
-      if (link.keep !== undefined) out = out.slice(0, link.keep);
-      for (let index = 0; index < link.keys.length; index++) out.push({ hash, index });
+      if (link.keep !== undefined && link.keep < out.entries.length) cut(out, link.keep);
+      append(out, hash, link);
     }
-    return { entries: out, whole: h === null };
+    return out;
   }
 
   private item(entry: Entry): unknown {
@@ -231,6 +241,32 @@ export class MessageChains {
   resolve(it: unknown): unknown {
     if (!isBlobRef(it)) return it;
     return this.blobs.has(it.$blob) ? resolveBlobRef(it, this.blobs.get(it.$blob)) : this.missing(it.$blob);
+  }
+}
+
+/** A list's messages, their keys, and its bytes so far (`sums[i]`: the first i messages'). */
+interface Listed {
+  entries: Entry[];
+  keys: string[];
+  sums: number[];
+  whole: boolean;
+}
+
+/** Keeps the first `n` messages. */
+function cut(list: Listed, n: number): void {
+  list.entries.length = n;
+  list.keys.length = n;
+  list.sums.length = n + 1;
+}
+
+/** Adds the link's own messages. */
+function append(list: Listed, hash: string, link: Link): void {
+  let total = list.sums[list.sums.length - 1]!;
+  for (let index = 0; index < link.keys.length; index++) {
+    list.entries.push({ hash, index });
+    list.keys.push(link.keys[index]!);
+    total += link.sizes[index]!;
+    list.sums.push(total);
   }
 }
 

@@ -27,7 +27,8 @@ type Body = Record<string, unknown>;
 
 /** A request's messages: keys for the thread trie, and a way to read them (a logged chain or a plain list). */
 interface Messages {
-  keys: string[];
+  /** Valid during the request's read only (chain.ts `keys`). */
+  keys: readonly string[];
   items: (from: number) => unknown[];
   /** As `items`, long strings of long messages cut: for the facts (chain.ts views). */
   views: (from: number) => unknown[];
@@ -101,7 +102,7 @@ function readBody(s: FileState, d: Draft, body: Body, read: RequestRead): void {
 /** Messages: keys for the thread trie, sizes, the first and last messages for the facts. */
 function readMessages(s: FileState, d: Draft, ml: unknown): Messages {
   const { chains } = s;
-  let keys: string[] = [];
+  let keys: readonly string[] = [];
   let head: string | undefined;
   let plain: unknown[] | undefined;
   if (isListRef(ml) && chains.has(ml.$list)) {
@@ -131,7 +132,7 @@ function readMessages(s: FileState, d: Draft, ml: unknown): Messages {
 }
 
 /** Thread: the latest earlier request whose messages are all a prefix of these. */
-function placeThread(s: FileState, d: Draft, keys: string[]) {
+function placeThread(s: FileState, d: Draft, keys: readonly string[]) {
   const placed = s.trie.place(keys, d);
   const { node } = placed;
   let { parent, parentLen } = placed;
@@ -145,7 +146,7 @@ function placeThread(s: FileState, d: Draft, keys: string[]) {
       if (parent) break;
     }
   }
-  for (const k of keys) s.lastHolding.set(k, d);
+  s.lastHolding.hold(keys, d);
   if (keys.length) d.node = node;
   return { node, parent, parentLen };
 }

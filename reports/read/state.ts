@@ -1,7 +1,7 @@
 /** What one file's read pass keeps between events: blobs, message chains, the thread trie, pending exchanges. */
 import { isBlobRef, resolveBlobRef } from '../../src/log/refs.js';
 import { LazyBlobs, type LogCheck, type OffsetLine } from '../../src/log/read.js';
-import { ThreadTrie } from '../model/placement.js';
+import { LatestHolder, ThreadTrie } from '../model/placement.js';
 import { MessageChains } from './chain.js';
 import type { CollectResult, Draft } from './draft.js';
 import { missingMessage, missingText } from './missing.js';
@@ -29,7 +29,7 @@ export class FileState {
   /** Tool-call input strings (by text hash) → the call: a later thread starting with one was spawned by it. */
   readonly spawn = new Map<string, { draft: Draft; toolUseId: string; tool: string }>();
   /** The latest request holding each message (by key): where a trimmed request's conversation went on. */
-  readonly lastHolding = new Map<string, Draft>();
+  readonly lastHolding = new LatestHolder<Draft>();
   readonly pending = new Map<string, Draft>();
   /** Trie nodes whose stream broke: the next non-streamed request there is a retry after it. */
   readonly broken = new Set<number>();
