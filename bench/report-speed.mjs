@@ -131,10 +131,12 @@ the message is in string form (else hashed from its bytes); its facts (role, rem
 view with long strings cut; content is parsed only for a view that shows it (the HTML's detail), and a long message
 only as far as the page keeps it: its strings are found by their quotes in the bytes and only their first
 \`--max-text\` characters decoded (reports/read/scan.ts \`cutJson\`). Times include each process's start (the CLI
-loads only the command that runs; the report command is one bundle, scripts/bundle-cli.mjs). The report's time
-follows requests more than bytes (the long conversation: ${(longRun.jsonMs / long.exchanges).toFixed(2)} ms of \`--json\` CPU per request, its start included); in a long conversation, a request's list and thread are read on
-from the previous request's (reports/model/placement.ts), not walked whole: a walk per request made the long
-conversation's report ~4× slower (turns², 2026-12-04).`;
+loads only the command that runs; the report command is one bundle, scripts/bundle-cli.mjs).
+
+The report's time follows requests more than bytes: the long conversation's \`--json\` report costs
+${(longRun.jsonMs / long.exchanges).toFixed(2)} ms of CPU per request (its start included). There, a request's list and thread are read on from the
+previous request's (reports/model/placement.ts), not walked whole: a walk per request made that report ~4× slower
+(turns², 2026-12-04).`;
   if (process.argv.includes('--write')) writeSection(join(root, 'BENCHMARKS.md'), 'report-speed', md);
   process.stdout.write(`${md}\n`);
 } finally {

@@ -7,8 +7,8 @@
  * Time: a request most often resends the previous one's messages and adds a few. Both structures here start from
  * what the previous call left (its path in the trie; its keys as the latest holder's), found by comparing the keys
  * with a copy of the previous call's (the chains hand out the same strings: a pointer compare each), and do map
- * work and copying only for the keys past that shared prefix. A walk of the whole list per request made a 4 000-turn thread's report ~4× slower
- * than the same turns compacted every 50 (turns², in map lookups).
+ * work and copying only for the keys past that shared prefix. A walk of the whole list per request made a
+ * 4 000-turn thread's report ~4× slower than the same turns compacted every 50 (turns², in map lookups).
  */
 export interface Placed<T> {
   parent?: T;
@@ -28,7 +28,10 @@ export class ThreadTrie<T> {
   private readonly ends = new Map<number, T>();
   private readonly byFirst = new Map<string, T>();
   private next = 1;
-  /** The previous call's keys (a copy), and its path: `nodes[i]` after i keys, `deepest[i]` the depth of its deepest end up to i (0: none). */
+  /**
+   * The previous call's keys (a copy), and its path: `nodes[i]` the node after i keys, `deepest[i]` the depth of the
+   * deepest node with an end among the first i (0: none).
+   */
   private readonly lastKeys: string[] = [];
   private readonly nodes: number[] = [0];
   private readonly deepest: number[] = [0];

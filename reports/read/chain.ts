@@ -48,7 +48,10 @@ export class MessageChains {
   /** Normalised keys of blob-referenced (large) messages, by blob hash. */
   private readonly blobKeys = new Map<string, string>();
   private readonly recentViews = new Map<string, object>();
-  /** The last list read (a request asks ~6 times); `whole`: its walk reached the first link (then no later blob can change it). */
+  /**
+   * The last list read (a request asks for it ~6 times); `whole`: its walk reached the first link (then no later blob
+   * can change it).
+   */
   private last: (Listed & { head: string }) | undefined;
 
   constructor(
