@@ -4,11 +4,12 @@
  * ended there. A request sharing only the first message with an earlier one (its history edited) continues
  * that one's thread too. Memory: one trie edge per distinct message-in-context.
  *
- * Time: a request most often resends the previous one's messages and adds a few. Both structures here start from
- * what the previous call left (its path in the trie; its keys as the latest holder's), found by comparing the keys
- * with a copy of the previous call's (the chains hand out the same strings: a pointer compare each), and do map
- * work and copying only for the keys past that shared prefix. A walk of the whole list per request made a
- * 4 000-turn thread's report ~4× slower than the same turns compacted every 50 (turns², in map lookups).
+ * Time: a request most often resends its conversation's last request's messages and adds a few. Both structures here
+ * start from what that request left (its path in the trie; its keys as the latest holder's), kept per conversation
+ * (by first key: a main loop and its sub-agents interleave), found by comparing the keys with a copy of that
+ * request's (the chains hand out the same strings: a pointer compare each), and do map work and copying only for the
+ * keys past that shared prefix. A walk of the whole list per request made a 4 000-turn thread's report ~4× slower
+ * than the same turns compacted every 50 (turns², in map lookups).
  */
 export interface Placed<T> {
   parent?: T;
@@ -29,18 +30,21 @@ export class ThreadTrie<T> {
   private readonly byFirst = new Map<string, T>();
   private next = 1;
   /**
-   * The previous call's keys (a copy), and its path: `nodes[i]` the node after i keys, `deepest[i]` the depth of the
-   * deepest node with an end among the first i (0: none).
+   * The last path placed of each recent conversation, by its first key (a main loop and its sub-agents interleave).
+   * Exact while kept: only a list with the same first key can add an end on that path, and it updates this one.
    */
-  private readonly lastKeys: string[] = [];
-  private readonly nodes: number[] = [0];
-  private readonly deepest: number[] = [0];
+  private readonly paths = new Map<string, Path>();
+
+  /** `recent`: conversations whose last path is kept. */
+  constructor(private readonly recent = RECENT) {}
 
   place(keys: readonly string[], item: T): Placed<T> {
-    // The previous path holds for the shared prefix: only this method changes the trie, and the last call's one
-    // new end is at its own last node, already in `deepest`.
-    const shared = sharedPrefix(keys, this.lastKeys);
-    const { nodes, deepest } = this;
+    if (keys.length === 0) return { parentLen: 0, node: 0 };
+    const path = recentEntry(this.paths, keys[0]!, this.recent, () => ({ keys: [], nodes: [0], deepest: [0] }));
+    // The kept path holds for the shared prefix: the last placement there set its one new end at its own last node,
+    // already in `deepest`.
+    const shared = sharedPrefix(keys, path.keys);
+    const { nodes, deepest } = path;
     nodes.length = shared + 1;
     deepest.length = shared + 1;
     let node = nodes[shared]!;
@@ -68,12 +72,10 @@ export class ThreadTrie<T> {
       parent = this.byFirst.get(keys[0]!);
       parentLen = 0;
     }
-    if (keys.length) {
-      this.ends.set(node, item);
-      this.byFirst.set(keys[0]!, item);
-      deepest[keys.length] = keys.length;
-    }
-    copyPast(keys, shared, this.lastKeys);
+    this.ends.set(node, item);
+    this.byFirst.set(keys[0]!, item);
+    deepest[keys.length] = keys.length;
+    copyPast(keys, shared, path.keys);
     return { parent, parentLen, node };
   }
 
@@ -90,29 +92,83 @@ export class ThreadTrie<T> {
 }
 
 /**
- * The latest item (request) holding each key (message), whatever its position. The previous call's keys are held by
- * its item without a map entry each; a call writes only the previous keys it does not share the prefix of.
+ * The latest item (request) holding each key (message), whatever its position. The last list of each recent
+ * conversation (by first key) is held by its item without a map entry per key; a call writes only the keys of its
+ * conversation's last list that it does not share the prefix of (and a conversation's whole list when it is dropped
+ * from the recent ones).
  */
 export class LatestHolder<T> {
-  private readonly earlier = new Map<string, T>();
-  /** The last item's keys (a copy). */
-  private readonly lastKeys: string[] = [];
-  private last: T | undefined;
+  /** Keys no kept list holds any more, with the latest item that did (`seq`: items in the order held). */
+  private readonly earlier = new Map<string, Held<T>>();
+  private readonly lists = new Map<string, Held<T> & { keys: string[] }>();
+  private seq = 0;
+
+  /** `recent`: conversations whose last list is kept. */
+  constructor(private readonly recent = RECENT) {}
 
   /** `item` holds `keys`, and is later than every item before it. */
   hold(keys: readonly string[], item: T): void {
-    const previous = this.last;
-    const shared = sharedPrefix(keys, this.lastKeys);
-    if (previous !== undefined)
-      for (let i = shared; i < this.lastKeys.length; i++) this.earlier.set(this.lastKeys[i]!, previous);
-    copyPast(keys, shared, this.lastKeys);
-    this.last = item;
+    const seq = ++this.seq;
+    if (keys.length === 0) return;
+    const list = recentEntry(
+      this.lists,
+      keys[0]!,
+      this.recent,
+      () => ({ keys: [], item, seq }),
+      (dropped) => this.settle(dropped, 0),
+    );
+    const shared = sharedPrefix(keys, list.keys);
+    this.settle(list, shared);
+    copyPast(keys, shared, list.keys);
+    list.item = item;
+    list.seq = seq;
   }
 
-  /** The latest item holding `key`. Linear in the last item's keys: for the rare caller (a trimmed request). */
+  /** The latest item holding `key`. Linear in the kept lists: for the rare caller (a trimmed request). */
   get(key: string): T | undefined {
-    return this.lastKeys.includes(key) ? this.last : this.earlier.get(key);
+    let latest = this.earlier.get(key);
+    for (const list of this.lists.values())
+      if ((latest === undefined || list.seq > latest.seq) && list.keys.includes(key)) latest = list;
+    return latest?.item;
   }
+
+  /** The list's keys from `from` on are no longer held by it lazily: in the map, unless a later item holds them. */
+  private settle(list: Held<T> & { keys: string[] }, from: number): void {
+    for (let i = from; i < list.keys.length; i++) {
+      const key = list.keys[i]!;
+      const known = this.earlier.get(key);
+      if (known === undefined || known.seq < list.seq) this.earlier.set(key, { item: list.item, seq: list.seq });
+    }
+  }
+}
+
+interface Held<T> {
+  item: T;
+  seq: number;
+}
+
+/** A conversation's last placed path: its keys (a copy), the node after i keys, the deepest end's depth up to i. */
+interface Path {
+  keys: string[];
+  nodes: number[];
+  deepest: number[];
+}
+
+/** Conversations followed at once (a main loop, its sub-agents, side calls). */
+const RECENT = 16;
+
+/** `map`'s entry for `key`, made if missing, as the most recent; the oldest beyond `limit` dropped. */
+function recentEntry<V>(map: Map<string, V>, key: string, limit: number, make: () => V, dropped?: (v: V) => void): V {
+  let entry = map.get(key);
+  if (entry === undefined) entry = make();
+  else map.delete(key);
+  map.set(key, entry);
+  if (map.size > limit) {
+    const [oldest, value] = map.entries().next().value!;
+    map.delete(oldest);
+    dropped?.(value);
+  }
+  return entry;
 }
 
 /** `into` made a copy of `keys`, whose first `shared` it already holds. */

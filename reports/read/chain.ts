@@ -40,6 +40,9 @@ const RECENT_VIEWS = 64;
 const CUT = new WeakSet<object>();
 export const isCutView = (m: unknown): boolean => typeof m === 'object' && m !== null && CUT.has(m);
 
+/** Lists kept read (a main loop, its sub-agents, side calls). */
+const RECENT_LISTS = 16;
+
 /** Longest chain followed: far beyond any real session, short of a corrupted loop. */
 const MAX_LINKS = 1_000_000;
 
@@ -49,15 +52,17 @@ export class MessageChains {
   private readonly blobKeys = new Map<string, string>();
   private readonly recentViews = new Map<string, object>();
   /**
-   * The last list read (a request asks for it ~6 times); `whole`: its walk reached the first link (then no later blob
-   * can change it).
+   * The lists read last, by head, most recent last (a request asks for its list ~6 times, and a main loop's next
+   * request extends it after a sub-agent's requests).
    */
-  private last: (Listed & { head: string }) | undefined;
+  private readonly lists = new Map<string, Listed>();
 
   constructor(
     private readonly blobs: LazyBlobs,
     /** What stands for a message whose blob the log never wrote. */
     private readonly missing: (hash: string) => unknown = () => undefined,
+    /** Lists kept read. */
+    private readonly recent = RECENT_LISTS,
   ) {}
 
   /** Remembers a blob if it is a list link (`{prefix, keep?, items}`). */
@@ -82,7 +87,7 @@ export class MessageChains {
       return messageKey(it);
     });
     // A walk that stopped at a missing link may go further now; a whole one cannot change (links are by content).
-    if (this.last && !this.last.whole) this.last = undefined;
+    for (const [head, list] of this.lists) if (!list.whole) this.lists.delete(head);
     this.links.set(hash, { prefix, ...(keep !== undefined ? { keep } : {}), keys, sizes });
   }
 
@@ -114,7 +119,7 @@ export class MessageChains {
     return sums[sums.length - 1]!;
   }
 
-  /** Every message's key, in order: valid until another list is read (the next request's grows it in place). */
+  /** Every message's key, in order: valid until another list is read (one extending it grows it in place). */
   keys(head: string): readonly string[] {
     return this.listed(head).keys;
   }
@@ -179,27 +184,29 @@ export class MessageChains {
     return this.listed(head).entries;
   }
 
-  /** The list as read: the last one kept (a request asks ~6 times). */
+  /** The list as read, kept among the recent ones. */
   private listed(head: string): Listed {
-    if (this.last?.head !== head) {
-      const base = this.last;
-      const listed = this.extend(head, base) ?? this.walk(head);
-      this.last = Object.assign(listed, { head });
-    }
-    return this.last;
+    let list = this.lists.get(head);
+    if (list) this.lists.delete(head);
+    else list = this.extend(head) ?? this.walk(head);
+    this.lists.set(head, list);
+    if (this.lists.size > this.recent) this.lists.delete(this.lists.keys().next().value!);
+    return list;
   }
 
   /**
-   * A request's list is most often the previous one's plus a link: the previous one's arrays, cut to what the link
-   * keeps, plus the link's own messages (no walk of the whole chain again: a long thread would cost its length
-   * squared). In place: `keys` says how long its array holds.
+   * A request's list is most often a recent list plus a link: that list's arrays, cut to what the link keeps, plus
+   * the link's own messages (no walk of the whole chain again: a long thread would cost its length squared). In
+   * place: the list it was is no longer kept (`keys` says how long its array holds).
    */
-  private extend(head: string, base: (Listed & { head: string }) | undefined): Listed | undefined {
+  private extend(head: string): Listed | undefined {
     const link = this.links.get(head);
-    if (!link || !base || link.prefix !== base.head) return undefined;
+    const base = link?.prefix != null ? this.lists.get(link.prefix) : undefined;
+    if (!link || !base) return undefined;
+    this.lists.delete(link.prefix!);
     if (link.keep !== undefined && link.keep < base.entries.length) cut(base, link.keep);
     append(base, head, link);
-    return { entries: base.entries, keys: base.keys, sums: base.sums, whole: base.whole };
+    return base;
   }
 
   /** The chain walked back, then replayed; `whole` when it reached the first link. */
@@ -247,7 +254,10 @@ export class MessageChains {
   }
 }
 
-/** A list's messages, their keys, and its bytes so far (`sums[i]`: the first i messages'). */
+/**
+ * A list's messages, their keys, and its bytes so far (`sums[i]`: the first i messages'); `whole`: its walk reached
+ * the first link (then no later blob can change it).
+ */
 interface Listed {
   entries: Entry[];
   keys: string[];

@@ -1,5 +1,5 @@
 /**
- * The thread trie and the latest-holder map start each call from what the previous call left (placement.ts): for
+ * The thread trie and the latest-holder map start each call from what its conversation's last call left (placement.ts): for
  * any sequence of message lists — a conversation growing, resent, retried, cut back, branched, edited, emptied,
  * with keys repeated inside a list — they answer as the definitions do, computed here from every earlier list:
  *   parent: the latest earlier list equal to the longest prefix of this one that any earlier list equals (that
@@ -37,10 +37,13 @@ function lists(steps: fc.Arbitrary<{ from: number; keep: number; add: string[]; 
 
 const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
 
-it('places every list as a walk of the whole list from the root would', () => {
+// Conversations followed at once: the default, and few enough that they are dropped and taken up again.
+const RECENT = [undefined, 2];
+
+it.each(RECENT)('places every list as a walk of the whole list from the root would (recent: %s)', (recent) => {
   fc.assert(
     fc.property(lists(fc.array(step, { maxLength: 60 })), (all) => {
-      const trie = new ThreadTrie<number>();
+      const trie = new ThreadTrie<number>(recent);
       const nodes: number[] = [];
       all.forEach((keys, i) => {
         const placed = trie.place(keys, i);
@@ -66,10 +69,10 @@ it('places every list as a walk of the whole list from the root would', () => {
   );
 });
 
-it('tells the latest list holding a key, wherever it holds it', () => {
+it.each(RECENT)('tells the latest list holding a key, wherever it holds it (recent: %s)', (recent) => {
   fc.assert(
     fc.property(lists(fc.array(step, { maxLength: 60 })), (all) => {
-      const holder = new LatestHolder<number>();
+      const holder = new LatestHolder<number>(recent);
       all.forEach((keys, i) => {
         for (const key of KEYS) {
           let latest: number | undefined;
