@@ -4,8 +4,8 @@
 //   - Node: every line through JSON.parse (bench/fixtures/parse-lines.mjs), the baseline
 //   - Python: every line through json.loads (skipped, with a note, when python3 is absent)
 //   - agenttap report --json <file>, and --html <file>
-// Then the same over one conversation of --long-turns turns that is never compacted (each request resends every turn
-// before it: what a walk of the whole message list per request would make turns²).
+// Then the same over a main loop of --long-turns turns that is never compacted, a sub-agent every 10 turns (each
+// request resends every turn before it: what a walk of the whole message list per request would make turns²).
 // Each figure is the median; each ratio the median of the rounds' ratios (baseline time ÷ report time: above 1,
 // the report is faster). Peak RSS from each process's own counters. Not part of `npm test`.
 //   node bench/report-speed.mjs [--mib 200] [--rounds 5] [--long-turns 4000] [--write]
@@ -102,11 +102,12 @@ try {
   });
   const size = statSync(gen.file).size;
   const large = measure(gen.file).table;
-  // One conversation of LONG_TURNS turns, never compacted: each request resends all the turns before it.
+  // One conversation of LONG_TURNS turns, never compacted: each request resends all the turns before it; a sub-agent
+  // every 10 turns, whose requests come between two of the main loop's.
   const long = generateSession(join(tmp, 'long'), {
     turns: LONG_TURNS,
     toolBytes: 2000,
-    subEvery: 1e9,
+    subEvery: 10,
     compactEvery: 1e9,
   });
   const longRun = measure(long.file);
@@ -120,8 +121,8 @@ ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${Mat
 
 ${large}
 ${hasPython ? '' : '\n(python3 not found: the Python baseline was skipped.)\n'}
-Then one conversation of ${long.exchanges} requests that is never compacted (${(statSync(long.file).size / MiB).toFixed(0)} MiB, 2 KB tool outputs, no
-sub-agents): its last request resends ${2 * LONG_TURNS - 1} messages. Same readers, same rounds:
+Then a main loop of ${LONG_TURNS} turns that is never compacted, with a sub-agent every 10 turns (${long.exchanges} requests,
+${(statSync(long.file).size / MiB).toFixed(0)} MiB, 2 KB tool outputs): its last request resends ${2 * LONG_TURNS - 1} messages. Same readers, same rounds:
 
 ${longRun.table}
 
@@ -134,9 +135,9 @@ only as far as the page keeps it: its strings are found by their quotes in the b
 loads only the command that runs; the report command is one bundle, scripts/bundle-cli.mjs).
 
 The report's time follows requests more than bytes: the long conversation's \`--json\` report costs
-${(longRun.jsonMs / long.exchanges).toFixed(2)} ms of CPU per request (its start included). There, a request's list and thread are read on from the
-previous request's (reports/model/placement.ts), not walked whole: a walk per request made that report ~4× slower
-(turns², 2026-12-04).`;
+${(longRun.jsonMs / long.exchanges).toFixed(2)} ms of CPU per request (its start included). There, a request's list and thread are read on from its
+conversation's last request's (reports/model/placement.ts), not walked whole: a walk per request made that report
+~4× slower (turns², 2026-12-04).`;
   if (process.argv.includes('--write')) writeSection(join(root, 'BENCHMARKS.md'), 'report-speed', md);
   process.stdout.write(`${md}\n`);
 } finally {
