@@ -11,6 +11,8 @@
  * keys past that shared prefix. A walk of the whole list per request made a 4 000-turn thread's report ~4× slower
  * than the same turns compacted every 50 (turns², in map lookups).
  */
+import { recentEntry } from './recent.js';
+
 export interface Placed<T> {
   parent?: T;
   /** Messages shared with the parent (0 when only the first message matched). */
@@ -156,20 +158,6 @@ interface Path {
 
 /** Conversations followed at once (a main loop, its sub-agents, side calls). */
 const RECENT = 16;
-
-/** `map`'s entry for `key`, made if missing, as the most recent; the oldest beyond `limit` dropped. */
-function recentEntry<V>(map: Map<string, V>, key: string, limit: number, make: () => V, dropped?: (v: V) => void): V {
-  let entry = map.get(key);
-  if (entry === undefined) entry = make();
-  else map.delete(key);
-  map.set(key, entry);
-  if (map.size > limit) {
-    const [oldest, value] = map.entries().next().value!;
-    map.delete(oldest);
-    dropped?.(value);
-  }
-  return entry;
-}
 
 /** `into` made a copy of `keys`, whose first `shared` it already holds. */
 function copyPast(keys: readonly string[], shared: number, into: string[]): void {

@@ -8,6 +8,7 @@ import type { LazyBlobs } from '../../src/log/read.js';
 import { messageKey } from '../../src/exchange/cache-markers.js';
 import { contentHash } from '../../src/exchange/hash.js';
 import { isRecord as isObj } from '../../src/exchange/json.js';
+import { recentEntry } from '../model/recent.js';
 import { truncateDeep } from './cut.js';
 import { cutJson, factsView, scanMessage } from './scan.js';
 import type { PageMessage } from './subscriber.js';
@@ -186,12 +187,7 @@ export class MessageChains {
 
   /** The list as read, kept among the recent ones. */
   private listed(head: string): Listed {
-    let list = this.lists.get(head);
-    if (list) this.lists.delete(head);
-    else list = this.extend(head) ?? this.walk(head);
-    this.lists.set(head, list);
-    if (this.lists.size > this.recent) this.lists.delete(this.lists.keys().next().value!);
-    return list;
+    return recentEntry(this.lists, head, this.recent, () => this.extend(head) ?? this.walk(head));
   }
 
   /**
